@@ -1,0 +1,62 @@
+// The storage interfaces, as in Prometheus's storage package: writers append, readers select by
+// label matchers over a time range. The PromQL engine and the HTTP API see only these.
+import type { Labels } from './labels.js';
+import type { Matcher } from './matcher.js';
+
+/** Metric metadata, as /api/v1/metadata reports it. */
+export interface MetricMetadata {
+  readonly type: 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown';
+  readonly help: string;
+  readonly unit: string;
+}
+
+export interface Exemplar {
+  /** exemplar labels, typically trace_id and span_id */
+  readonly labels: Labels;
+  readonly value: number;
+  /** milliseconds since the epoch */
+  readonly t: number;
+}
+
+export interface Appender {
+  /** Appends one sample; t in milliseconds. Out-of-order samples for a series are dropped and counted. */
+  append(labels: Labels, t: number, v: number): void;
+  /** Appends a staleness marker (the series ended), as Prometheus does when a target disappears. */
+  appendStale(labels: Labels, t: number): void;
+  appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void;
+  setMetadata(metricName: string, metadata: MetricMetadata): void;
+}
+
+/** The samples of one series within a selected time range, oldest first. */
+export interface SeriesSamples {
+  readonly labels: Labels;
+  /** timestamps in milliseconds */
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+  /** 1 where the sample is a staleness marker; absent when the range holds none */
+  readonly stale?: Uint8Array;
+}
+
+export interface Querier {
+  /** Series matching every matcher with at least one sample in [mint, maxt] (inclusive, ms). */
+  select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[];
+  /** Series label sets only (no samples), for /api/v1/series. */
+  series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[];
+  labelNames(matchers: readonly Matcher[], mint: number, maxt: number): string[];
+  labelValues(name: string, matchers: readonly Matcher[], mint: number, maxt: number): string[];
+}
+
+export interface ExemplarQuerier {
+  /** Matcher sets are OR-ed, as in /api/v1/query_exemplars. */
+  selectExemplars(
+    matcherSets: readonly (readonly Matcher[])[],
+    mint: number,
+    maxt: number,
+  ): { seriesLabels: Labels; exemplars: Exemplar[] }[];
+}
+
+export interface MetadataReader {
+  metadata(metricName?: string): Map<string, MetricMetadata>;
+}
+
+export interface Storage extends Appender, Querier, ExemplarQuerier, MetadataReader {}
