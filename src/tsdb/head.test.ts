@@ -1,18 +1,146 @@
 import { describe, expect, it } from 'vitest';
-import { Head } from './head.js';
-import { labelsFromRecord } from './labels.js';
+import { Head, cmpLabels } from './head.js';
+import { labelsFromRecord, type Labels } from './labels.js';
 import { newMatcher } from './matcher.js';
 
-describe('Head (basic)', () => {
-  it('appends and selects', () => {
+const L = (r: Record<string, string>): Labels => labelsFromRecord(r);
+const eq = (n: string, v: string) => newMatcher('=', n, v);
+
+describe('Head', () => {
+  it('appends and selects across many chunks, in label order', () => {
     const h = new Head();
-    const a = labelsFromRecord({ __name__: 'up', job: 'a' });
+    const a = L({ __name__: 'up', job: 'b' });
+    const b = L({ __name__: 'up', job: 'a' });
+    for (let i = 0; i < 1000; i++) {
+      h.append(a, i * 10_000, i);
+      h.append(b, i * 10_000 + 5, i * 0.5);
+    }
+    const r = h.select([eq('__name__', 'up')], 0, 1e12);
+    expect(r.map((s) => s.labels[1]!.value)).toEqual(['a', 'b']);
+    expect(r[0]!.t.length).toBe(1000);
+    expect(r[1]!.v[999]).toBe(999);
+    expect(r[0]!.stale).toBeUndefined();
+    // Range bounds are inclusive.
+    const part = h.select([eq('job', 'b')], 20_000, 50_000);
+    expect([...part[0]!.t]).toEqual([20_000, 30_000, 40_000, 50_000]);
+    expect(h.select([eq('job', 'b')], 1e11, 2e11)).toEqual([]);
+    const st = h.stats();
+    expect(st.series).toBe(2);
+    expect(st.samples).toBe(2000);
+    expect(st.chunks).toBe(2 * Math.ceil(1000 / 120));
+  });
+
+  it('flags staleness markers and keeps NaN samples as plain NaN', () => {
+    const h = new Head();
+    const a = L({ __name__: 'x' });
     h.append(a, 1000, 1);
-    h.append(a, 2000, 2);
+    h.append(a, 2000, NaN);
     h.appendStale(a, 3000);
-    const r = h.select([newMatcher('=', '__name__', 'up')], 0, 5000);
+    h.append(a, 4000, 4);
+    const [s] = h.select([eq('__name__', 'x')], 0, 5000);
+    expect([...s!.t]).toEqual([1000, 2000, 3000, 4000]);
+    expect([...s!.stale!]).toEqual([0, 0, 1, 0]);
+    expect(Number.isNaN(s!.v[1])).toBe(true);
+    expect(Number.isNaN(s!.v[2])).toBe(true);
+    // A marker for an unknown series creates nothing.
+    h.appendStale(L({ __name__: 'nope' }), 1000);
+    expect(h.stats().series).toBe(1);
+  });
+
+  it('rejects and counts out-of-order samples; ignores exact duplicates', () => {
+    const h = new Head();
+    const a = L({ __name__: 'x' });
+    h.append(a, 2000, 1);
+    h.append(a, 1000, 5);
+    h.append(a, 2000, 1);
+    h.append(a, 2000, 2);
+    h.append(a, 3000, 3);
+    const [s] = h.select([eq('__name__', 'x')], 0, 5000);
+    expect([...s!.v]).toEqual([1, 3]);
+    expect(h.stats().outOfOrderSamples).toBe(1);
+    expect(h.stats().duplicateSamples).toBe(1);
+  });
+
+  it('drops whole old chunks and empty series under retention', () => {
+    const h = new Head({ retentionMs: 3_600_000, samplesPerChunk: 120 });
+    const a = L({ __name__: 'x', i: 'a' });
+    const gone = L({ __name__: 'x', i: 'gone' });
+    h.append(gone, 0, 1);
+    for (let t = 0; t <= 3 * 3_600_000; t += 10_000) h.append(a, t, t);
+    h.applyRetention();
+    const st = h.stats();
+    expect(st.series).toBe(1);
+    const [s] = h.select([eq('__name__', 'x')], 0, 1e12);
+    // Whatever remains starts no more than one chunk (120 samples) before the cutoff.
+    const cutoff = 2 * 3_600_000;
+    expect(s!.t[0]!).toBeLessThanOrEqual(cutoff);
+    expect(s!.t[0]!).toBeGreaterThan(cutoff - 120 * 10_000);
+    expect(st.samples).toBe(s!.t.length);
+    expect(h.labelValues('i', [], -Infinity, Infinity)).toEqual(['a']);
+    expect(h.series([eq('i', 'gone')], -Infinity, Infinity)).toEqual([]);
+    // The removed series can come back as a new one.
+    h.append(gone, 3 * 3_600_000 + 10_000, 2);
+    expect(h.series([eq('i', 'gone')], -Infinity, Infinity).length).toBe(1);
+  });
+
+  it('answers series, label names and values with matchers and time ranges', () => {
+    const h = new Head();
+    h.append(L({ __name__: 'a', job: 'j1', x: '1' }), 1000, 1);
+    h.append(L({ __name__: 'b', job: 'j2', y: '2' }), 5000, 1);
+    expect(h.labelNames([], -Infinity, Infinity)).toEqual(['__name__', 'job', 'x', 'y']);
+    expect(h.labelNames([eq('job', 'j2')], 0, 10_000)).toEqual(['__name__', 'job', 'y']);
+    expect(h.labelNames([], 4000, 6000)).toEqual(['__name__', 'job', 'y']);
+    expect(h.labelValues('job', [], -Infinity, Infinity)).toEqual(['j1', 'j2']);
+    expect(h.labelValues('job', [], 0, 2000)).toEqual(['j1']);
+    expect(h.labelValues('job', [newMatcher('=~', '__name__', 'a|b')], 0, 10_000)).toEqual(['j1', 'j2']);
+    expect(h.series([newMatcher('!=', 'job', '')], 0, 10_000).length).toBe(2);
+    expect(h.series([eq('x', '')], 0, 10_000).map((l) => l[0]!.value)).toEqual(['b']);
+  });
+
+  it('keeps exemplars in a ring per series', () => {
+    const h = new Head({ exemplarsPerSeries: 3 });
+    const a = L({ __name__: 'h_bucket', le: '1' });
+    for (let i = 0; i < 5; i++) h.appendExemplar(a, { labels: L({ trace_id: 't' + i }), value: i, t: i * 1000 });
+    h.appendExemplar(a, { labels: L({ trace_id: 'old' }), value: 9, t: 0 });
+    const r = h.selectExemplars([[eq('__name__', 'h_bucket')]], 0, 10_000);
     expect(r.length).toBe(1);
-    expect([...r[0]!.t]).toEqual([1000, 2000, 3000]);
-    expect([...r[0]!.stale!]).toEqual([0, 0, 1]);
+    expect(r[0]!.exemplars.map((e) => e.t)).toEqual([2000, 3000, 4000]);
+    expect(h.selectExemplars([[eq('__name__', 'h_bucket')]], 2500, 3500)[0]!.exemplars.length).toBe(1);
+    expect(h.selectExemplars([[eq('__name__', 'zzz')]], 0, 10_000)).toEqual([]);
+  });
+
+  it('keeps metadata by metric name', () => {
+    const h = new Head();
+    h.setMetadata('up', { type: 'gauge', help: 'h', unit: '' });
+    expect(h.metadata().get('up')!.type).toBe('gauge');
+    expect(h.metadata('nope').size).toBe(0);
+  });
+
+  it('stores regular 10 s counters and gauges in at most 2 bytes a sample', () => {
+    const h = new Head();
+    const series = 1000;
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const counters = new Array<number>(series).fill(0);
+    for (let i = 0; i < 360; i++) {
+      const t = 1_700_000_000_000 + i * 10_000;
+      for (let k = 0; k < series; k++) {
+        const labels = L({ __name__: k % 2 ? 'c_total' : 'g', k: String(k) });
+        if (k % 2) counters[k]! += Math.floor(rnd() * 20);
+        // a gauge like a queue length or a connection count: a small integer walking up and down
+        else counters[k] = Math.max(0, counters[k]! + Math.floor(rnd() * 5) - 2);
+        h.append(labels, t, counters[k]!);
+      }
+    }
+    const st = h.stats();
+    expect(st.bytes / st.samples).toBeLessThan(2);
+  });
+});
+
+describe('cmpLabels', () => {
+  it('orders by name then value then length', () => {
+    expect(cmpLabels(L({ a: '1' }), L({ a: '2' }))).toBeLessThan(0);
+    expect(cmpLabels(L({ a: '1' }), L({ a: '1', b: '1' }))).toBeLessThan(0);
+    expect(cmpLabels(L({ b: '1' }), L({ a: '1', b: '1' }))).toBeGreaterThan(0);
   });
 });

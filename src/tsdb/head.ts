@@ -1,150 +1,386 @@
-// The in-memory head block: series addressed by label set, samples in plain arrays (a first,
-// simple version; the compressed chunk design replaces the internals behind the same API).
-import { labelsKey, getLabel, type Labels } from './labels.js';
+// The in-memory head block, in Prometheus's shape: series found by label-set hash, an inverted
+// index (postings) for matchers, samples in Gorilla XOR chunks of ~120 samples. The newest chunk
+// of each series is open for appends; when full it is cut, copied into the chunk arena and never
+// changes again (that immutable part is what a WAL + on-disk block format can later persist).
+// Time-based retention drops whole closed chunks and then series left without data.
+import { labelsKey, type Labels } from './labels.js';
 import type { Matcher } from './matcher.js';
 import type { Exemplar, MetricMetadata, SeriesSamples, Storage } from './storage.js';
+import { XorAppender, XorIterator, xorNumSamples } from './chunks/xor.js';
+import { ChunkArena } from './chunks/arena.js';
+import { MemPostings, postingsForMatchers } from './postings.js';
+import { ExemplarStorage } from './exemplars.js';
 
 export interface HeadOptions {
-  /** samples older than (newest timestamp - retentionMs) are dropped; default: keep forever */
+  /** data older than (newest timestamp - retentionMs) is dropped, whole chunks at a time; default: keep */
   readonly retentionMs?: number;
   /** exemplars kept per series (ring); default 100 */
   readonly exemplarsPerSeries?: number;
+  /** samples per chunk before it is cut; default 120, as Prometheus */
+  readonly samplesPerChunk?: number;
 }
 
 export interface HeadStats {
   readonly series: number;
   readonly samples: number;
   readonly chunks: number;
+  /** bytes held for chunk data: arena pages plus open chunks' buffers */
   readonly bytes: number;
+  /** samples dropped because older than the newest of their series */
+  readonly outOfOrderSamples: number;
+  /** samples dropped because their series already has a different value at that timestamp */
+  readonly duplicateSamples: number;
 }
 
-interface MemSeries {
-  readonly labels: Labels;
-  t: number[];
-  v: number[];
-  stale: number[];
-  exemplars: Exemplar[];
+/** Fields per closed chunk in MemSeries.closed. */
+const CHUNK_FIELDS = 4; // minT, maxT, arena location, byte length
+
+class MemSeries {
+  /** closed chunks, oldest first, CHUNK_FIELDS numbers each */
+  closed: number[] = [];
+  /** the open chunk; null after retention emptied the series or before the first sample */
+  app: XorAppender | null = null;
+  headMinT = 0;
+  lastT = -Infinity;
+  lastV = 0;
+  lastStale = false;
+
+  constructor(
+    readonly ref: number,
+    readonly labels: Labels,
+    readonly hash: number,
+  ) {}
+
+  /** True when any chunk overlaps [mint, maxt]. */
+  overlaps(mint: number, maxt: number): boolean {
+    const c = this.closed;
+    for (let i = 0; i < c.length; i += CHUNK_FIELDS) if (c[i]! <= maxt && c[i + 1]! >= mint) return true;
+    return this.app !== null && this.headMinT <= maxt && this.lastT >= mint;
+  }
+}
+
+/** FNV-1a over the label pairs (with separators no valid UTF-16 text yields alone). */
+export function labelsHash(labels: Labels): number {
+  let h = 0x811c9dc5;
+  for (const l of labels) {
+    const s = l.name;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0xffff, 0x01000193);
+    const v = l.value;
+    for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0xfffe, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  return true;
 }
 
 export class Head implements Storage {
-  private readonly byKey = new Map<string, MemSeries>();
+  /** hash → series, or several on a hash collision */
+  private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
+  private readonly byRef = new Map<number, MemSeries>();
+  private readonly postings = new MemPostings();
+  private readonly arena = new ChunkArena();
+  private readonly exemplars: ExemplarStorage;
   private readonly meta = new Map<string, MetricMetadata>();
   private readonly retentionMs: number;
-  private readonly exemplarsPerSeries: number;
+  private readonly samplesPerChunk: number;
+  private readonly gcEveryMs: number;
+  private readonly iter = new XorIterator();
+  private nextRef = 1;
   private maxT = -Infinity;
-  outOfOrder = 0;
+  private lastGcT = -Infinity;
+  private numSamples = 0;
+  private numClosedChunks = 0;
+  private openChunkBytes = 0;
+  private outOfOrder = 0;
+  private duplicates = 0;
+  // Scratch buffers for select(), reused across calls.
+  private scratchT = new Float64Array(1024);
+  private scratchV = new Float64Array(1024);
+  private scratchS = new Uint8Array(1024);
 
   constructor(opts: HeadOptions = {}) {
     this.retentionMs = opts.retentionMs ?? Infinity;
-    this.exemplarsPerSeries = opts.exemplarsPerSeries ?? 100;
+    this.exemplars = new ExemplarStorage(opts.exemplarsPerSeries ?? 100);
+    this.samplesPerChunk = Math.max(2, Math.min(opts.samplesPerChunk ?? 120, 65535));
+    // Retention runs as data time advances, not per sample: at most every minute (or sooner for short retention).
+    this.gcEveryMs = Math.min(60_000, this.retentionMs / 4);
+  }
+
+  // ---- append path ----
+
+  private lookup(labels: Labels, hash: number): MemSeries | undefined {
+    const hit = this.byHash.get(hash);
+    if (hit === undefined) return undefined;
+    if (!Array.isArray(hit)) return sameLabels(hit.labels, labels) ? hit : undefined;
+    for (const s of hit) if (sameLabels(s.labels, labels)) return s;
+    return undefined;
   }
 
   private getOrCreate(labels: Labels): MemSeries {
-    const key = labelsKey(labels);
-    let s = this.byKey.get(key);
-    if (!s) {
-      s = { labels, t: [], v: [], stale: [], exemplars: [] };
-      this.byKey.set(key, s);
-    }
+    const hash = labelsHash(labels);
+    const found = this.lookup(labels, hash);
+    if (found) return found;
+    // Copy the label set so a caller reusing its array cannot change a stored series.
+    const own: Labels = labels.map((l) => ({ name: l.name, value: l.value }));
+    const s = new MemSeries(this.nextRef++, own, hash);
+    const prev = this.byHash.get(hash);
+    if (prev === undefined) this.byHash.set(hash, s);
+    else if (Array.isArray(prev)) prev.push(s);
+    else this.byHash.set(hash, [prev, s]);
+    this.byRef.set(s.ref, s);
+    this.postings.add(s.ref, own);
     return s;
   }
 
-  private add(labels: Labels, t: number, v: number, stale: boolean): void {
-    const s = this.getOrCreate(labels);
-    const n = s.t.length;
-    if (n > 0 && t <= s.t[n - 1]!) {
-      if (t === s.t[n - 1]! && (Object.is(v, s.v[n - 1]) || (stale && s.stale[n - 1] === 1))) return;
-      this.outOfOrder++;
-      return;
-    }
-    s.t.push(t);
-    s.v.push(stale ? NaN : v);
-    s.stale.push(stale ? 1 : 0);
-    if (t > this.maxT) {
-      this.maxT = t;
-      this.gc();
-    }
+  /** The series ref for a label set, creating the series; use with appendRef to skip hashing per sample. */
+  ref(labels: Labels): number {
+    return this.getOrCreate(labels).ref;
   }
 
   append(labels: Labels, t: number, v: number): void {
-    this.add(labels, t, v, false);
+    this.appendTo(this.getOrCreate(labels), t, v, false);
   }
 
   appendStale(labels: Labels, t: number): void {
-    this.add(labels, t, NaN, true);
+    // A marker for a series never seen carries no information; do not create one for it.
+    const s = this.lookup(labels, labelsHash(labels));
+    if (s) this.appendTo(s, t, NaN, true);
+  }
+
+  /** Appends to a series by ref (from ref()); false when the ref is unknown (e.g. removed by retention). */
+  appendRef(ref: number, t: number, v: number, stale = false): boolean {
+    const s = this.byRef.get(ref);
+    if (!s) return false;
+    this.appendTo(s, t, v, stale);
+    return true;
+  }
+
+  private appendTo(s: MemSeries, t: number, v: number, stale: boolean): void {
+    if (t <= s.lastT) {
+      if (t === s.lastT) {
+        // Same timestamp: an identical sample is a harmless retry; a different one is rejected.
+        const same = stale ? s.lastStale : !s.lastStale && (Object.is(v, s.lastV) || (v !== v && s.lastV !== s.lastV));
+        if (!same) this.duplicates++;
+      } else {
+        this.outOfOrder++;
+      }
+      return;
+    }
+    let app = s.app;
+    if (app !== null && app.numSamples >= this.samplesPerChunk) {
+      this.cut(s, app);
+      app = null;
+    }
+    if (app === null) {
+      app = new XorAppender(32);
+      s.app = app;
+      s.headMinT = t;
+      this.openChunkBytes += app.capacity;
+    }
+    const before = app.capacity;
+    if (stale) app.appendStale(t);
+    else app.append(t, v);
+    this.openChunkBytes += app.capacity - before;
+    s.lastT = t;
+    s.lastV = v;
+    s.lastStale = stale;
+    this.numSamples++;
+    if (t > this.maxT) {
+      this.maxT = t;
+      if (t - this.lastGcT >= this.gcEveryMs) this.applyRetention();
+    }
+  }
+
+  /** Moves a full open chunk into the arena as an immutable chunk. */
+  private cut(s: MemSeries, app: XorAppender): void {
+    const bytes = app.bytes();
+    const loc = this.arena.store(bytes);
+    s.closed.push(s.headMinT, app.lastT, loc, bytes.length);
+    this.numClosedChunks++;
+    this.openChunkBytes -= app.capacity;
+    s.app = null;
   }
 
   appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void {
-    const s = this.getOrCreate(seriesLabels);
-    const last = s.exemplars[s.exemplars.length - 1];
-    if (last && exemplar.t < last.t) return;
-    s.exemplars.push(exemplar);
-    if (s.exemplars.length > this.exemplarsPerSeries) s.exemplars.shift();
+    this.exemplars.add(labelsKey(seriesLabels), seriesLabels, exemplar);
   }
 
   setMetadata(metricName: string, metadata: MetricMetadata): void {
     this.meta.set(metricName, metadata);
   }
 
-  private gc(): void {
-    if (!Number.isFinite(this.retentionMs)) return;
+  // ---- retention ----
+
+  /** Drops chunks that end before (newest timestamp - retention), then series left empty. */
+  applyRetention(): void {
+    if (!Number.isFinite(this.retentionMs) || this.maxT === -Infinity) return;
+    this.lastGcT = this.maxT;
     const cutoff = this.maxT - this.retentionMs;
-    for (const [key, s] of this.byKey) {
-      let i = 0;
-      while (i < s.t.length && s.t[i]! < cutoff) i++;
-      if (i > 0) {
-        s.t.splice(0, i);
-        s.v.splice(0, i);
-        s.stale.splice(0, i);
+    const dead = new Set<number>();
+    for (const s of this.byRef.values()) {
+      const c = s.closed;
+      let drop = 0;
+      while (drop < c.length && c[drop + 1]! < cutoff) {
+        this.numSamples -= xorNumSamples(this.arena.view(c[drop + 2]!, c[drop + 3]!));
+        this.arena.release(c[drop + 2]!, c[drop + 3]!);
+        this.numClosedChunks--;
+        drop += CHUNK_FIELDS;
       }
-      if (s.t.length === 0 && s.exemplars.every((e) => e.t < cutoff)) this.byKey.delete(key);
+      if (drop > 0) s.closed = c.slice(drop);
+      if (s.app !== null && s.closed.length === 0 && s.lastT < cutoff) {
+        this.numSamples -= s.app.numSamples;
+        this.openChunkBytes -= s.app.capacity;
+        s.app = null;
+      }
+      if (s.app === null && s.closed.length === 0) dead.add(s.ref);
     }
+    if (dead.size > 0) {
+      this.postings.delete(dead, (ref) => this.byRef.get(ref)!.labels);
+      for (const ref of dead) {
+        const s = this.byRef.get(ref)!;
+        this.byRef.delete(ref);
+        const hit = this.byHash.get(s.hash);
+        if (Array.isArray(hit)) {
+          const rest = hit.filter((x) => x !== s);
+          if (rest.length === 1) this.byHash.set(s.hash, rest[0]!);
+          else this.byHash.set(s.hash, rest);
+        } else {
+          this.byHash.delete(s.hash);
+        }
+      }
+    }
+    this.exemplars.truncate(cutoff);
   }
+
+  // ---- read path ----
 
   private matching(matchers: readonly Matcher[]): MemSeries[] {
+    const refs = postingsForMatchers(this.postings, matchers);
     const out: MemSeries[] = [];
-    for (const s of this.byKey.values()) {
-      if (matchers.every((m) => m.matches(getLabel(s.labels, m.name)))) out.push(s);
-    }
-    return out.sort((a, b) => cmpLabels(a.labels, b.labels));
-  }
-
-  select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
-    const out: SeriesSamples[] = [];
-    for (const s of this.matching(matchers)) {
-      let lo = 0;
-      while (lo < s.t.length && s.t[lo]! < mint) lo++;
-      let hi = lo;
-      while (hi < s.t.length && s.t[hi]! <= maxt) hi++;
-      if (hi === lo) continue;
-      const st = Uint8Array.from(s.stale.slice(lo, hi));
-      out.push({
-        labels: s.labels,
-        t: Float64Array.from(s.t.slice(lo, hi)),
-        v: Float64Array.from(s.v.slice(lo, hi)),
-        ...(st.some((x) => x === 1) ? { stale: st } : {}),
-      });
+    for (const ref of refs) {
+      const s = this.byRef.get(ref);
+      if (s) out.push(s);
     }
     return out;
   }
 
+  private grow(n: number): void {
+    if (n <= this.scratchT.length) return;
+    let cap = this.scratchT.length;
+    while (cap < n) cap *= 2;
+    const t = new Float64Array(cap);
+    const v = new Float64Array(cap);
+    const st = new Uint8Array(cap);
+    t.set(this.scratchT);
+    v.set(this.scratchV);
+    st.set(this.scratchS);
+    this.scratchT = t;
+    this.scratchV = v;
+    this.scratchS = st;
+  }
+
+  /** Decodes the samples of `s` within [mint, maxt]; undefined when there are none. */
+  private samplesOf(s: MemSeries, mint: number, maxt: number): SeriesSamples | undefined {
+    let n = 0;
+    let anyStale = false;
+    const it = this.iter;
+    const c = s.closed;
+    const decode = (bytes: Uint8Array, count: number | undefined): void => {
+      it.reset(bytes, count);
+      while (it.next()) {
+        const t = it.t;
+        if (t < mint) continue;
+        if (t > maxt) break;
+        if (n >= this.scratchT.length) this.grow(n + 1);
+        this.scratchT[n] = t;
+        this.scratchV[n] = it.v;
+        this.scratchS[n] = it.stale ? 1 : 0;
+        if (it.stale) anyStale = true;
+        n++;
+      }
+    };
+    for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
+      if (c[i]! > maxt) break;
+      if (c[i + 1]! < mint) continue;
+      decode(this.arena.view(c[i + 2]!, c[i + 3]!), undefined);
+    }
+    if (s.app !== null && s.headMinT <= maxt && s.lastT >= mint) decode(s.app.bytes(), s.app.numSamples);
+    if (n === 0) return undefined;
+    return {
+      labels: s.labels,
+      t: this.scratchT.slice(0, n),
+      v: this.scratchV.slice(0, n),
+      ...(anyStale ? { stale: this.scratchS.slice(0, n) } : {}),
+    };
+  }
+
+  /** Series sorted by labels, as Prometheus's sorted Select returns them. */
+  select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
+    const out: SeriesSamples[] = [];
+    for (const s of this.matching(matchers)) {
+      if (!s.overlaps(mint, maxt)) continue;
+      const r = this.samplesOf(s, mint, maxt);
+      if (r) out.push(r);
+    }
+    return out.sort((a, b) => cmpLabels(a.labels, b.labels));
+  }
+
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {
-    return this.select(matchers, mint, maxt).map((s) => s.labels);
+    const out: Labels[] = [];
+    for (const s of this.matching(matchers)) if (s.overlaps(mint, maxt)) out.push(s.labels);
+    return out.sort(cmpLabels);
+  }
+
+  /** Whether [mint, maxt] covers all data, so the index can answer without looking at series. */
+  private coversAll(mint: number, maxt: number): boolean {
+    return mint <= this.minTime() && maxt >= this.maxT;
+  }
+
+  /** Oldest sample time held (ms), or +Infinity when empty. */
+  minTime(): number {
+    let m = Infinity;
+    for (const s of this.byRef.values()) {
+      const first = s.closed.length > 0 ? s.closed[0]! : s.app !== null ? s.headMinT : Infinity;
+      if (first < m) m = first;
+    }
+    return m;
+  }
+
+  /** Newest sample time appended (ms), or -Infinity when empty. */
+  maxTime(): number {
+    return this.maxT;
   }
 
   labelNames(matchers: readonly Matcher[], mint: number, maxt: number): string[] {
+    if (matchers.length === 0 && this.coversAll(mint, maxt)) return this.postings.labelNames();
     const names = new Set<string>();
-    for (const l of this.series(matchers, mint, maxt)) for (const p of l) names.add(p.name);
+    const all = matchers.length === 0 ? [...this.byRef.values()] : this.matching(matchers);
+    for (const s of all) if (s.overlaps(mint, maxt)) for (const l of s.labels) names.add(l.name);
     return [...names].sort();
   }
 
   labelValues(name: string, matchers: readonly Matcher[], mint: number, maxt: number): string[] {
+    if (matchers.length === 0 && this.coversAll(mint, maxt)) return this.postings.labelValues(name);
     const values = new Set<string>();
-    for (const l of this.series(matchers, mint, maxt)) {
-      const v = getLabel(l, name);
-      if (v !== '') values.add(v);
+    const all = matchers.length === 0 ? this.matchingName(name) : this.matching(matchers);
+    for (const s of all) {
+      if (!s.overlaps(mint, maxt)) continue;
+      for (const l of s.labels) if (l.name === name) values.add(l.value);
     }
     return [...values].sort();
+  }
+
+  private matchingName(name: string): MemSeries[] {
+    const out: MemSeries[] = [];
+    for (const ref of this.postings.forValues(name, () => true)) out.push(this.byRef.get(ref)!);
+    return out;
   }
 
   selectExemplars(
@@ -152,13 +388,7 @@ export class Head implements Storage {
     mint: number,
     maxt: number,
   ): { seriesLabels: Labels; exemplars: Exemplar[] }[] {
-    const out: { seriesLabels: Labels; exemplars: Exemplar[] }[] = [];
-    for (const s of this.byKey.values()) {
-      if (!matcherSets.some((ms) => ms.every((m) => m.matches(getLabel(s.labels, m.name))))) continue;
-      const ex = s.exemplars.filter((e) => e.t >= mint && e.t <= maxt);
-      if (ex.length > 0) out.push({ seriesLabels: s.labels, exemplars: ex });
-    }
-    return out.sort((a, b) => cmpLabels(a.seriesLabels, b.seriesLabels));
+    return this.exemplars.select(matcherSets, mint, maxt).sort((a, b) => cmpLabels(a.seriesLabels, b.seriesLabels));
   }
 
   metadata(metricName?: string): Map<string, MetricMetadata> {
@@ -168,9 +398,16 @@ export class Head implements Storage {
   }
 
   stats(): HeadStats {
-    let samples = 0;
-    for (const s of this.byKey.values()) samples += s.t.length;
-    return { series: this.byKey.size, samples, chunks: 0, bytes: samples * 16 };
+    let open = 0;
+    for (const s of this.byRef.values()) if (s.app !== null) open++;
+    return {
+      series: this.byRef.size,
+      samples: this.numSamples,
+      chunks: this.numClosedChunks + open,
+      bytes: this.arena.allocatedBytes() + this.openChunkBytes,
+      outOfOrderSamples: this.outOfOrder,
+      duplicateSamples: this.duplicates,
+    };
   }
 }
 
@@ -185,4 +422,3 @@ export function cmpLabels(a: Labels, b: Labels): number {
   }
   return a.length - b.length;
 }
-
