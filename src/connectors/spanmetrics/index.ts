@@ -1,0 +1,1 @@
+export { SpanMetricsConnector, type SpanMetricsOptions } from './connector.js';

@@ -1,0 +1,14 @@
+// The logs pipeline's sink for now: logs are accepted (so SDKs exporting them do not fail) and
+// counted, not stored.
+import type { LogsData } from '../otlp/model.js';
+import type { LogsConsumer } from './consumer.js';
+
+export class LogCounter implements LogsConsumer {
+  records = 0;
+  batches = 0;
+
+  consumeLogs(batch: LogsData): void {
+    this.batches++;
+    for (const rl of batch.resourceLogs) for (const sl of rl.scopeLogs) this.records += sl.logRecords.length;
+  }
+}

@@ -1,0 +1,1 @@
+export { SelfMetrics, Counter, registerProcessMetrics, type ReceiverCounts, type SignalName } from './registry.js';
