@@ -1,0 +1,96 @@
+// A client of the Prometheus HTTP API (the backend's /api/v1). Errors carry Prometheus's own
+// wording, so panels and Explore can show exactly what the server said.
+
+export type Metric = Record<string, string>;
+
+export interface MatrixSeries {
+  readonly metric: Metric;
+  /** [unix seconds, "value"] as Prometheus writes them */
+  readonly values: readonly [number, string][];
+}
+
+export interface VectorSample {
+  readonly metric: Metric;
+  readonly value: [number, string];
+}
+
+export type InstantResult =
+  | { readonly resultType: 'vector'; readonly result: readonly VectorSample[] }
+  | { readonly resultType: 'matrix'; readonly result: readonly MatrixSeries[] }
+  | { readonly resultType: 'scalar' | 'string'; readonly result: [number, string] };
+
+export class PrometheusError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'PrometheusError';
+  }
+}
+
+interface Envelope<T> {
+  status: 'success' | 'error';
+  data?: T;
+  errorType?: string;
+  error?: string;
+}
+
+async function call<T>(path: string, params: Record<string, string | string[]>, signal?: AbortSignal): Promise<T> {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+  }
+  // POST with a form body, as Grafana does, so long queries never hit URL limits.
+  const res = await fetch(`/api/v1/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    signal,
+  });
+  let env: Envelope<T>;
+  try {
+    env = (await res.json()) as Envelope<T>;
+  } catch {
+    throw new PrometheusError('bad_response', `HTTP ${res.status}: the response is not JSON`, res.status);
+  }
+  if (env.status !== 'success' || env.data === undefined) {
+    throw new PrometheusError(env.errorType ?? 'unknown', env.error ?? `HTTP ${res.status}`, res.status);
+  }
+  return env.data;
+}
+
+export function queryRange(
+  expr: string,
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  signal?: AbortSignal,
+): Promise<{ resultType: 'matrix'; result: MatrixSeries[] }> {
+  return call('query_range', { query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) }, signal);
+}
+
+export function queryInstant(expr: string, timeMs: number, signal?: AbortSignal): Promise<InstantResult> {
+  return call('query', { query: expr, time: String(timeMs / 1000) }, signal);
+}
+
+export function labelNames(match: string[] = [], signal?: AbortSignal): Promise<string[]> {
+  return call('labels', match.length ? { 'match[]': match } : {}, signal);
+}
+
+export async function labelValues(name: string, match: string[] = [], signal?: AbortSignal): Promise<string[]> {
+  const qs = new URLSearchParams();
+  for (const m of match) qs.append('match[]', m);
+  const res = await fetch(`/api/v1/label/${encodeURIComponent(name)}/values?${qs.toString()}`, { signal });
+  const env = (await res.json()) as Envelope<string[]>;
+  if (env.status !== 'success' || !env.data) throw new PrometheusError(env.errorType ?? 'unknown', env.error ?? `HTTP ${res.status}`, res.status);
+  return env.data;
+}
+
+/** Go's float text ("NaN", "+Inf") to a number. */
+export function parseSampleValue(text: string): number {
+  if (text === '+Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
+}

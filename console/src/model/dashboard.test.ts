@@ -1,0 +1,64 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatValidationErrors, validateDashboard } from './dashboard.js';
+
+const dashboardsDir = join(import.meta.dirname, '../../../dashboards');
+
+describe('validateDashboard', () => {
+  it('accepts every dashboard shipped in dashboards/', () => {
+    const files = readdirSync(dashboardsDir).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['demo.json', 'collector.json']));
+    for (const file of files) {
+      const result = validateDashboard(JSON.parse(readFileSync(join(dashboardsDir, file), 'utf8')));
+      expect(result.ok ? 'valid' : `${file}: ${formatValidationErrors(result.errors)}`).toBe('valid');
+    }
+  });
+
+  it('fills defaults for optional fields', () => {
+    const result = validateDashboard({
+      uid: 'x',
+      title: 'X',
+      panels: [{ id: 1, title: 'P', type: 'stat', gridPos: { x: 0, y: 0, w: 6, h: 4 }, queries: [{ expr: 'up' }] }],
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.dashboard.time).toEqual({ from: 'now-15m', to: 'now' });
+    expect(result.dashboard.panels[0]!.unit).toBe('short');
+    expect(result.dashboard.panels[0]!.queries[0]).toEqual({ refId: 'A', expr: 'up', legendFormat: '' });
+  });
+
+  it('names every offending field', () => {
+    const result = validateDashboard({
+      uid: 'bad uid',
+      title: '',
+      refresh: 'often',
+      variables: [{ name: '__x', type: 'query', query: 'label_values(up, job)' }],
+      panels: [
+        { id: 1, title: 'ok', type: 'pie', gridPos: { x: 0, y: 0, w: 30, h: 4 }, queries: [] },
+        { id: 1, title: 'dup', type: 'stat', gridPos: { x: 0, y: 0, w: 6, h: 4 }, queries: [{ expr: 42 }] },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const paths = result.errors.map((e) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'uid',
+        'title',
+        'refresh',
+        'variables[0].name',
+        'panels[0].type',
+        'panels[0].gridPos.w',
+        'panels[0].queries',
+        'panels[1].id',
+        'panels[1].queries[0].expr',
+      ]),
+    );
+    expect(formatValidationErrors(result.errors)).toContain('panels[0].type: must be one of timeseries, stat, bar');
+  });
+
+  it('rejects a document that is not an object', () => {
+    expect(validateDashboard([1, 2])).toEqual({ ok: false, errors: [{ path: '(root)', message: 'must be an object' }] });
+  });
+});

@@ -1,0 +1,132 @@
+// One dashboard: variables, time range and refresh live in the URL (Grafana's var-<name>, from,
+// to, refresh), panels are laid out on a 24-column grid and rendered by the generic panel code.
+import { useEffect, useMemo, useState } from 'react';
+import { fetchAnnotations, type Annotation } from '../api/backend.js';
+import { labelValues } from '../api/prometheus.js';
+import { TimePicker } from '../components/TimePicker.js';
+import type { Dashboard, Variable } from '../model/dashboard.js';
+import { parseDurationMs, resolveTime } from '../model/time.js';
+import { parseLabelValuesQuery } from '../model/variables.js';
+import { PanelView, type PanelContext } from '../panels/PanelView.js';
+import { updateParams, useLocation } from '../router.js';
+import { useDashboards } from './useDashboards.js';
+
+export function DashboardPage(props: { uid: string }) {
+  const { entries, error } = useDashboards();
+  if (error) return <p className="panel-error">Could not load dashboards: {error}</p>;
+  if (!entries) return <p className="muted">Loading…</p>;
+  const entry = entries.find((e) => e.dashboard?.uid === props.uid);
+  if (!entry?.dashboard) {
+    return (
+      <p className="panel-error" role="alert">
+        {entry?.error ? `Invalid dashboard ${entry.file}: ${entry.error}` : `No dashboard with uid "${props.uid}".`}
+      </p>
+    );
+  }
+  return <DashboardView dashboard={entry.dashboard} />;
+}
+
+function DashboardView(props: { dashboard: Dashboard }) {
+  const d = props.dashboard;
+  const loc = useLocation();
+  const from = loc.params.get('from') ?? d.time.from;
+  const to = loc.params.get('to') ?? d.time.to;
+  const refresh = loc.params.get('refresh') ?? d.refresh;
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    const ms = refresh === '' ? undefined : parseDurationMs(refresh);
+    if (!ms) return;
+    const id = window.setInterval(() => setTick((t) => t + 1), Math.max(1000, ms));
+    return () => window.clearInterval(id);
+  }, [refresh]);
+
+  // Absolute range, recomputed on each refresh tick.
+  const range = useMemo(() => {
+    const now = Date.now();
+    const f = resolveTime(from, now) ?? now - 15 * 60_000;
+    const t = resolveTime(to, now) ?? now;
+    return { fromMs: Math.min(f, t), toMs: Math.max(f, t) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [from, to, tick]);
+
+  const values: Record<string, string> = {};
+  for (const v of d.variables) values[v.name] = loc.params.get(`var-${v.name}`) ?? v.default;
+  const valuesKey = JSON.stringify(values);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const variables = useMemo(() => values, [valuesKey]);
+
+  const [annotations, setAnnotations] = useState<readonly Annotation[]>([]);
+  useEffect(() => {
+    const abort = new AbortController();
+    fetchAnnotations(range.fromMs, range.toMs, abort.signal).then(setAnnotations, () => setAnnotations([]));
+    return () => abort.abort();
+  }, [range]);
+
+  const ctx: PanelContext = useMemo(
+    () => ({ fromMs: range.fromMs, toMs: range.toMs, fromText: from, toText: to, variables, annotations }),
+    [range, from, to, variables, annotations],
+  );
+
+  return (
+    <section className="page dashboard" data-dashboard-uid={d.uid}>
+      <div className="dashboard-bar">
+        <h1>{d.title}</h1>
+        <div className="variables">
+          {d.variables.map((v) => (
+            <VariablePicker key={v.name} variable={v} value={variables[v.name] ?? ''} onChange={(value) => updateParams({ [`var-${v.name}`]: value })} />
+          ))}
+        </div>
+        <TimePicker
+          from={from}
+          to={to}
+          refresh={refresh}
+          onRange={(f, t) => updateParams({ from: f, to: t })}
+          onRefresh={(r) => updateParams({ refresh: r === '' ? '' : r })}
+          onRefreshNow={() => setTick((t) => t + 1)}
+        />
+      </div>
+      <div className="grid">
+        {d.panels.map((p) => (
+          <PanelView key={p.id} panel={p} ctx={ctx} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function VariablePicker(props: { variable: Variable; value: string; onChange: (v: string) => void }) {
+  const { variable } = props;
+  const [options, setOptions] = useState<string[]>([]);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (variable.type === 'custom') {
+      setOptions(variable.query.split(',').map((s) => s.trim()).filter(Boolean));
+      return;
+    }
+    const parsed = parseLabelValuesQuery(variable.query);
+    if (!parsed) {
+      setError(`cannot read variable query ${variable.query}`);
+      return;
+    }
+    const abort = new AbortController();
+    labelValues(parsed.label, parsed.metric ? [parsed.metric] : [], abort.signal).then(setOptions, (e: unknown) => {
+      if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+    });
+    return () => abort.abort();
+  }, [variable]);
+  const all = options.includes(props.value) || props.value === '' ? options : [props.value, ...options];
+  return (
+    <label className="variable">
+      <span>{variable.label}</span>
+      <select aria-label={variable.label} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {all.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+      {error && <span className="panel-error">{error}</span>}
+    </label>
+  );
+}

@@ -1,0 +1,35 @@
+import { Link } from '../components/Link.js';
+import { useDashboards } from './useDashboards.js';
+
+export function DashboardsPage() {
+  const { entries, error } = useDashboards();
+  return (
+    <section className="page">
+      <h1>Dashboards</h1>
+      {error && (
+        <p className="panel-error" role="alert">
+          Could not load dashboards: {error}
+        </p>
+      )}
+      {!entries && !error && <p className="muted">Loading…</p>}
+      <ul className="dashboard-list">
+        {entries?.map((e) =>
+          e.dashboard ? (
+            <li key={e.file}>
+              <Link to={`/d/${encodeURIComponent(e.dashboard.uid)}`}>{e.dashboard.title}</Link>
+              <span className="muted"> {e.dashboard.description}</span>
+            </li>
+          ) : (
+            <li key={e.file} className="invalid" data-file={e.file}>
+              <span className="file">{e.file}</span>
+              <span className="panel-error" role="alert">
+                {' '}
+                invalid dashboard: {e.error}
+              </span>
+            </li>
+          ),
+        )}
+      </ul>
+    </section>
+  );
+}
