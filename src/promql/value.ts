@@ -45,9 +45,15 @@ export interface EngineOptions {
   readonly lookbackDeltaMs?: number;
 }
 
+/** Per-query options (added for the HTTP API's `timeout` parameter; engines may ignore what they do not support). */
+export interface QueryOptions {
+  /** overrides EngineOptions.timeoutMs for this query */
+  readonly timeoutMs?: number;
+}
+
 export interface QueryEngine {
   /** Evaluates at one instant (ms). Throws QueryError (parse errors as bad_data with Prometheus's message). */
-  instantQuery(querier: Querier, query: string, timeMs: number): QueryValue;
+  instantQuery(querier: Querier, query: string, timeMs: number, opts?: QueryOptions): QueryValue;
   /** Evaluates at start, start+step, ... <= end (ms); always returns a matrix. */
-  rangeQuery(querier: Querier, query: string, startMs: number, endMs: number, stepMs: number): QueryValue;
+  rangeQuery(querier: Querier, query: string, startMs: number, endMs: number, stepMs: number, opts?: QueryOptions): QueryValue;
 }

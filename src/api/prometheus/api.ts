@@ -1,0 +1,319 @@
+// Prometheus's HTTP API v1 (the query and metadata endpoints), with request handling, error texts
+// and response bytes as Prometheus 2.42 produces them. It translates HTTP to the Storage readers
+// and the QueryEngine and back; it computes nothing itself.
+import type { ApiRequest, ApiResponse, Router } from '../http.js';
+import type { Matcher } from '../../tsdb/matcher.js';
+import type { MetricMetadata, Storage } from '../../tsdb/storage.js';
+import { QueryError, type QueryEngine, type QueryErrorType, type QueryOptions } from '../../promql/value.js';
+import { parseExpr, parseMetricSelector, exprToString, type Expr, type VectorSelector } from '../../promql/parser/index.js';
+import { goQuote } from '../../promql/parser/lexer.js';
+import {
+  errorJson,
+  exemplarsJson,
+  labelsJson,
+  metadataJson,
+  queryDataJson,
+  stringArrayJson,
+  successJson,
+  goJsonString,
+} from './encode.js';
+import { Form, MAX_TIME_MS, MIN_TIME_MS, ParamError, invalidParam, parseDurationNs, parseTime, parseTimeParam } from './params.js';
+
+export interface PrometheusApiDeps {
+  readonly storage: Storage;
+  readonly engine: QueryEngine;
+  /** ms since the epoch; default Date.now */
+  readonly now?: () => number;
+  /** what /api/v1/status/buildinfo reports */
+  readonly buildInfo?: Partial<BuildInfo>;
+}
+
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision: string;
+  readonly branch: string;
+  readonly buildUser: string;
+  readonly buildDate: string;
+  readonly goVersion: string;
+}
+
+/** Prometheus's 11,000-points limit of query_range. */
+const MAX_POINTS = 11000;
+
+const STATUS: Record<QueryErrorType, number> = { bad_data: 400, execution: 422, timeout: 503, canceled: 503, internal: 500 };
+
+function ok(dataJson: string): ApiResponse {
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: successJson(dataJson) };
+}
+
+function fail(type: QueryErrorType, message: string): ApiResponse {
+  return { status: STATUS[type], headers: { 'content-type': 'application/json' }, body: errorJson(type, message) };
+}
+
+function badData(message: string): ApiResponse {
+  return fail('bad_data', message);
+}
+
+/** Prometheus's model.LabelNameRE */
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Prometheus's parseMatchersParam: each match[] is a selector; each set needs a matcher that rejects "". */
+function parseMatchersParam(values: readonly string[]): Matcher[][] {
+  const sets = values.map((s) => {
+    try {
+      return parseMetricSelector(s);
+    } catch (e) {
+      throw new ParamError(errorText(e));
+    }
+  });
+  for (const ms of sets) {
+    if (!ms.some((m) => !m.matches(''))) throw new ParamError('match[] must contain at least one non-empty matcher');
+  }
+  return sets;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The vector selectors of an expression (parser.ExtractSelectors), for query_exemplars. */
+function extractSelectors(expr: Expr): Matcher[][] {
+  const out: Matcher[][] = [];
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    const n = node as { type?: unknown };
+    if (n.type === 'VectorSelector') {
+      out.push([...(node as VectorSelector).matchers]);
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'pos' && typeof v === 'object') walk(v);
+  };
+  walk(expr);
+  return out;
+}
+
+/** Merges and de-duplicates label-set lists, in label order (storage.NewMergeSeriesSet). */
+function mergeLabelSets<T extends readonly { name: string; value: string }[]>(lists: readonly T[][]): T[] {
+  const seen = new Map<string, T>();
+  for (const list of lists) {
+    for (const l of list) {
+      let key = '';
+      for (const p of l) key += p.name + '\xff' + p.value + '\xfe';
+      if (!seen.has(key)) seen.set(key, l);
+    }
+  }
+  return [...seen.values()].sort(compareLabelSets);
+}
+
+function compareLabelSets(a: readonly { name: string; value: string }[], b: readonly { name: string; value: string }[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i]!.name !== b[i]!.name) return a[i]!.name < b[i]!.name ? -1 : 1;
+    if (a[i]!.value !== b[i]!.value) return a[i]!.value < b[i]!.value ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): void {
+  const { storage, engine } = deps;
+  const now = deps.now ?? Date.now;
+  const build: BuildInfo = {
+    version: '2.42.0',
+    revision: 'orrery',
+    branch: 'orrery',
+    buildUser: 'orrery',
+    buildDate: '',
+    goVersion: `node${process.versions.node}`,
+    ...deps.buildInfo,
+  };
+
+  /** Runs a handler, turning ParamError into bad_data and engine errors into their errorType. */
+  const wrap =
+    (fn: (form: Form, req: ApiRequest) => ApiResponse) =>
+    (req: ApiRequest): ApiResponse => {
+      try {
+        return fn(new Form(req), req);
+      } catch (e) {
+        if (e instanceof ParamError) return badData(e.message);
+        if (e instanceof QueryError) return fail(e.errorType, e.message);
+        return fail('internal', errorText(e));
+      }
+    };
+
+  const timeoutOpt = (form: Form): QueryOptions => {
+    const to = form.value('timeout');
+    if (to === '') return {};
+    let ns: number;
+    try {
+      ns = parseDurationNs(to);
+    } catch (e) {
+      throw invalidParam('timeout', errorText(e));
+    }
+    return { timeoutMs: ns / 1e6 };
+  };
+
+  const query = wrap((form) => {
+    let t: number;
+    try {
+      t = parseTimeParam(form, 'time', now());
+    } catch (e) {
+      return badData(errorText(e));
+    }
+    const opts = timeoutOpt(form);
+    try {
+      return ok(queryDataJson(engine.instantQuery(storage, form.value('query'), t, opts)));
+    } catch (e) {
+      // Parse errors come from NewInstantQuery, which the API reports as an invalid "query" parameter.
+      if (e instanceof QueryError && e.errorType === 'bad_data') return badData(`invalid parameter "query": ${e.message}`);
+      throw e;
+    }
+  });
+
+  const queryRange = wrap((form) => {
+    let start: number;
+    let end: number;
+    try {
+      start = parseTime(form.value('start'));
+    } catch (e) {
+      throw invalidParam('start', errorText(e));
+    }
+    try {
+      end = parseTime(form.value('end'));
+    } catch (e) {
+      throw invalidParam('end', errorText(e));
+    }
+    if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
+    let stepNs: number;
+    try {
+      stepNs = parseDurationNs(form.value('step'));
+    } catch (e) {
+      throw invalidParam('step', errorText(e));
+    }
+    if (stepNs <= 0) {
+      throw invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    }
+    // Go divides two time.Durations (integer nanoseconds).
+    if (Math.trunc(((end - start) * 1e6) / stepNs) > MAX_POINTS) {
+      throw new ParamError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    }
+    const opts = timeoutOpt(form);
+    const stepMs = Math.trunc(stepNs / 1e6);
+    // A sub-millisecond step truncates to 0 ms inside Prometheus's engine, which then divides by it.
+    if (stepMs === 0) return fail('execution', 'unexpected error: runtime error: integer divide by zero');
+    return ok(queryDataJson(engine.rangeQuery(storage, form.value('query'), start, end, stepMs, opts)));
+  });
+
+  const series = wrap((form) => {
+    const match = form.values('match[]');
+    if (match.length === 0) return badData('no match[] parameter provided');
+    const start = parseTimeParam(form, 'start', MIN_TIME_MS);
+    const end = parseTimeParam(form, 'end', MAX_TIME_MS);
+    let sets: Matcher[][];
+    try {
+      sets = parseMatchersParam(match);
+    } catch (e) {
+      throw invalidParam('match[]', errorText(e));
+    }
+    const lists = sets.map((ms) => storage.series(ms, start, end));
+    const result = lists.length === 1 ? lists[0]! : mergeLabelSets(lists);
+    return ok('[' + result.map(labelsJson).join(',') + ']');
+  });
+
+  const labelNames = wrap((form) => {
+    const start = parseTimeParam(form, 'start', MIN_TIME_MS);
+    const end = parseTimeParam(form, 'end', MAX_TIME_MS);
+    const sets = parseMatchersParam(form.values('match[]'));
+    let names: string[];
+    if (sets.length > 0) {
+      const all = new Set<string>();
+      for (const ms of sets) for (const n of storage.labelNames(ms, start, end)) all.add(n);
+      names = [...all].sort();
+    } else {
+      names = storage.labelNames([], start, end);
+    }
+    return ok(stringArrayJson(names));
+  });
+
+  const labelValues = wrap((form, req) => {
+    const name = req.params['name'] ?? '';
+    if (!LABEL_NAME_RE.test(name)) return badData(`invalid label name: ${goQuote(name)}`);
+    const start = parseTimeParam(form, 'start', MIN_TIME_MS);
+    const end = parseTimeParam(form, 'end', MAX_TIME_MS);
+    const sets = parseMatchersParam(form.values('match[]'));
+    const all = new Set<string>();
+    if (sets.length > 0) {
+      for (const ms of sets) for (const v of storage.labelValues(name, ms, start, end)) all.add(v);
+    } else {
+      for (const v of storage.labelValues(name, [], start, end)) all.add(v);
+    }
+    return ok(stringArrayJson([...all].sort()));
+  });
+
+  const queryExemplars = wrap((form) => {
+    const start = parseTimeParam(form, 'start', MIN_TIME_MS);
+    const end = parseTimeParam(form, 'end', MAX_TIME_MS);
+    if (end < start) return badData('end timestamp must not be before start timestamp');
+    let expr: Expr;
+    try {
+      expr = parseExpr(form.value('query'));
+    } catch (e) {
+      return badData(errorText(e));
+    }
+    const selectors = extractSelectors(expr);
+    // No selector: Prometheus answers with no data at all, which its router sends as 204.
+    if (selectors.length === 0) return { status: 204 };
+    return ok(exemplarsJson(storage.selectExemplars(selectors, start, end)));
+  });
+
+  const metadata = wrap((form) => {
+    let limit = -1;
+    const ls = form.value('limit');
+    if (ls !== '') {
+      // strconv.Atoi: optional sign and decimal digits only.
+      if (!/^[+-]?\d+$/.test(ls) || !Number.isSafeInteger(Number(ls))) return badData('limit must be a number');
+      limit = Number(ls);
+    }
+    const metric = form.value('metric');
+    const all = metric === '' ? storage.metadata() : storage.metadata(metric);
+    const entries: [string, MetricMetadata[]][] = [];
+    for (const [name, m] of all) {
+      if (limit >= 0 && entries.length >= limit) break;
+      entries.push([name, [m]]);
+    }
+    return ok(metadataJson(entries));
+  });
+
+  const buildinfo = wrap(() =>
+    ok(
+      `{"version":${goJsonString(build.version)},"revision":${goJsonString(build.revision)},"branch":${goJsonString(build.branch)},` +
+        `"buildUser":${goJsonString(build.buildUser)},"buildDate":${goJsonString(build.buildDate)},"goVersion":${goJsonString(build.goVersion)}}`,
+    ),
+  );
+
+  // Prometheus's format_query prints with Pretty(0); the parser's String() form is what Orrery has.
+  const formatQuery = wrap((form) => {
+    let expr: Expr;
+    try {
+      expr = parseExpr(form.value('query'));
+    } catch (e) {
+      throw invalidParam('query', errorText(e));
+    }
+    return ok(goJsonString(exprToString(expr)));
+  });
+
+  for (const method of ['GET', 'POST']) {
+    router.route(method, '/api/v1/query', query);
+    router.route(method, '/api/v1/query_range', queryRange);
+    router.route(method, '/api/v1/query_exemplars', queryExemplars);
+    router.route(method, '/api/v1/series', series);
+    router.route(method, '/api/v1/labels', labelNames);
+    router.route(method, '/api/v1/format_query', formatQuery);
+  }
+  router.route('GET', '/api/v1/label/:name/values', labelValues);
+  router.route('GET', '/api/v1/metadata', metadata);
+  router.route('GET', '/api/v1/status/buildinfo', buildinfo);
+}
