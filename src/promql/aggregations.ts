@@ -1,0 +1,268 @@
+// Aggregation operators (sum, avg, count, min, max, group, stddev, stdvar, topk, bottomk,
+// count_values, quantile) with by/without grouping, as Prometheus 2.42 computes them, including
+// the order of results (groups in order of first appearance; topk/bottomk heap order).
+import type { AggregateOp } from './parser/ast.js';
+import type { Labels } from '../tsdb/labels.js';
+import { quantile } from './quantile.js';
+import {
+  EvalError,
+  formatFloatF,
+  formatFloatG,
+  goQuote,
+  isValidLabelName,
+  setLabel,
+  signature,
+  type Sample,
+} from './series.js';
+
+interface Group {
+  labels: Labels;
+  value: number;
+  mean: number;
+  groupCount: number;
+  heap: Sample[];
+}
+
+/** A binary heap with Go's container/heap algorithms, so ties come out in Prometheus's order. */
+class GoHeap {
+  constructor(
+    readonly items: Sample[],
+    private readonly less: (a: Sample, b: Sample) => boolean,
+  ) {}
+
+  private up(j: number): void {
+    const h = this.items;
+    for (;;) {
+      const i = Math.trunc((j - 1) / 2);
+      if (i === j || !this.less(h[j]!, h[i]!)) break;
+      [h[i], h[j]] = [h[j]!, h[i]!];
+      j = i;
+    }
+  }
+
+  private down(i0: number, n: number): void {
+    const h = this.items;
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= n || j1 < 0) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < n && this.less(h[j2]!, h[j1]!)) j = j2;
+      if (!this.less(h[j]!, h[i]!)) break;
+      [h[i], h[j]] = [h[j]!, h[i]!];
+      i = j;
+    }
+  }
+
+  push(s: Sample): void {
+    this.items.push(s);
+    this.up(this.items.length - 1);
+  }
+
+  pop(): void {
+    const h = this.items;
+    const n = h.length - 1;
+    [h[0], h[n]] = [h[n]!, h[0]!];
+    this.down(0, n);
+    h.pop();
+  }
+}
+
+const lessByValue = (a: Sample, b: Sample): boolean => Number.isNaN(a.v) || a.v < b.v;
+const lessByReverseValue = (a: Sample, b: Sample): boolean => Number.isNaN(a.v) || a.v > b.v;
+
+/** sort.Sort(sort.Reverse(x)) as Go does it for small inputs (insertion sort), stable beyond. */
+function goSortReverse(a: Sample[], less: (x: Sample, y: Sample) => boolean): void {
+  const rless = (x: Sample, y: Sample): boolean => less(y, x);
+  if (a.length <= 12) {
+    for (let i = 1; i < a.length; i++) {
+      for (let j = i; j > 0 && rless(a[j]!, a[j - 1]!); j--) [a[j], a[j - 1]] = [a[j - 1]!, a[j]!];
+    }
+    return;
+  }
+  a.sort((x, y) => (rless(x, y) ? -1 : rless(y, x) ? 1 : 0));
+}
+
+/** Go's convertibleToInt64 */
+function convertibleToInt64(v: number): boolean {
+  return v <= 9223372036854775807 && v >= -9223372036854775808;
+}
+
+/** Precomputed per-series grouping key for the aggregation (set once per input series). */
+export function groupingKey(metric: Labels, grouping: ReadonlySet<string>, without: boolean): string {
+  if (without) {
+    let key = '';
+    for (const l of metric) {
+      if (l.name !== '__name__' && !grouping.has(l.name)) key += l.name + '\xff' + l.value + '\xfe';
+    }
+    return key;
+  }
+  if (grouping.size === 0) return '';
+  return signature(metric, true, grouping);
+}
+
+export type AggregationParam = number | string | undefined;
+
+/** Aggregates one step's vector. `keys` are the inputs' grouping keys (computed once per series). */
+export function aggregate(
+  op: AggregateOp,
+  groupingList: readonly string[],
+  without: boolean,
+  param: AggregationParam,
+  vec: readonly Sample[],
+  keys: readonly string[],
+): Sample[] {
+  let grouping = new Set(groupingList);
+  let k = 0;
+  if (op === 'topk' || op === 'bottomk') {
+    const f = param as number;
+    if (!convertibleToInt64(f)) throw new EvalError(`Scalar value ${formatFloatG(f)} overflows int64`);
+    k = Math.trunc(f);
+    if (k < 1) return [];
+  }
+  const q = op === 'quantile' ? (param as number) : 0;
+  let valueLabel = '';
+  let recomputeKey = false;
+  if (op === 'count_values') {
+    valueLabel = param as string;
+    if (!isValidLabelName(valueLabel)) throw new EvalError(`invalid label name ${goQuote(valueLabel)}`);
+    if (!without) {
+      grouping = new Set([...grouping, valueLabel]);
+    }
+    recomputeKey = true;
+  }
+
+  const result = new Map<string, Group>();
+  const ordered: Group[] = [];
+  for (let si = 0; si < vec.length; si++) {
+    const s = vec[si]!;
+    let metric = s.metric;
+    if (op === 'count_values') metric = setLabel(metric, valueLabel, formatFloatF(s.v));
+    const key = recomputeKey ? groupingKey(metric, grouping, without) : keys[si]!;
+    const group = result.get(key);
+    if (!group) {
+      let labels: Labels;
+      if (without) labels = metric.filter((l) => !grouping.has(l.name) && l.name !== '__name__');
+      else if (grouping.size > 0) labels = metric.filter((l) => grouping.has(l.name));
+      else labels = [];
+      const g: Group = { labels, value: s.v, mean: s.v, groupCount: 1, heap: [] };
+      switch (op) {
+        case 'stddev':
+        case 'stdvar':
+          g.value = 0;
+          break;
+        case 'topk':
+        case 'quantile':
+        case 'bottomk':
+          g.heap = [{ metric: s.metric, t: 0, v: s.v }];
+          break;
+        case 'group':
+          g.value = 1;
+          break;
+        default:
+          break;
+      }
+      result.set(key, g);
+      ordered.push(g);
+      continue;
+    }
+    switch (op) {
+      case 'sum':
+        group.value += s.v;
+        break;
+      case 'avg':
+        group.groupCount++;
+        if (isInf(group.mean)) {
+          // An infinite mean is already right unless an opposite infinity or a NaN arrives; the
+          // incremental formula below would compute Inf - Inf = NaN.
+          if (isInf(s.v) && group.mean > 0 === s.v > 0) break;
+          if (!isInf(s.v) && !Number.isNaN(s.v)) break;
+        }
+        // Dividing each term first avoids overflow.
+        group.mean += s.v / group.groupCount - group.mean / group.groupCount;
+        break;
+      case 'group':
+        break;
+      case 'max':
+        if (group.value < s.v || Number.isNaN(group.value)) group.value = s.v;
+        break;
+      case 'min':
+        if (group.value > s.v || Number.isNaN(group.value)) group.value = s.v;
+        break;
+      case 'count':
+      case 'count_values':
+        group.groupCount++;
+        break;
+      case 'stdvar':
+      case 'stddev': {
+        group.groupCount++;
+        const delta = s.v - group.mean;
+        group.mean += delta / group.groupCount;
+        group.value += delta * (s.v - group.mean);
+        break;
+      }
+      case 'topk':
+      case 'bottomk': {
+        const less = op === 'topk' ? lessByValue : lessByReverseValue;
+        const h = group.heap;
+        const top = h[0]!;
+        const better = op === 'topk' ? top.v < s.v : top.v > s.v;
+        if (h.length < k || better || Number.isNaN(top.v)) {
+          const item = { metric: s.metric, t: 0, v: s.v };
+          if (h.length === k) {
+            if (k === 1) {
+              h[0] = item;
+              break;
+            }
+            new GoHeap(h, less).pop();
+          }
+          new GoHeap(h, less).push(item);
+        }
+        break;
+      }
+      case 'quantile':
+        group.heap.push(s);
+        break;
+    }
+  }
+
+  const out: Sample[] = [];
+  for (const g of ordered) {
+    switch (op) {
+      case 'avg':
+        g.value = g.mean;
+        break;
+      case 'count':
+      case 'count_values':
+        g.value = g.groupCount;
+        break;
+      case 'stdvar':
+        g.value = g.value / g.groupCount;
+        break;
+      case 'stddev':
+        g.value = Math.sqrt(g.value / g.groupCount);
+        break;
+      case 'topk':
+      case 'bottomk':
+        // The heap keeps the worst element on top; reversed, the best comes first.
+        if (g.heap.length > 1) goSortReverse(g.heap, op === 'topk' ? lessByValue : lessByReverseValue);
+        for (const s of g.heap) out.push({ metric: s.metric, t: 0, v: s.v });
+        continue;
+      case 'quantile':
+        g.value = quantile(
+          q,
+          g.heap.map((s) => s.v),
+        );
+        break;
+      default:
+        break;
+    }
+    out.push({ metric: g.labels, t: 0, v: g.value });
+  }
+  return out;
+}
+
+function isInf(v: number): boolean {
+  return v === Infinity || v === -Infinity;
+}

@@ -1,0 +1,814 @@
+// The PromQL engine: evaluates an AST over a Querier with Prometheus 2.42's semantics. Like
+// Prometheus, every node is evaluated once over the whole step range (an instant query is a
+// range of one step) and returns a matrix with at most one point per step; range-vector
+// functions slide a window over each series' samples.
+import type {
+  AggregateExpr,
+  BinaryExpr,
+  Call,
+  Expr,
+  MatrixSelector,
+  SubqueryExpr,
+  ValueType,
+  VectorMatching,
+  VectorSelector,
+} from './parser/ast.js';
+import { parseExpr } from './parser/parser.js';
+import type { Labels } from '../tsdb/labels.js';
+import type { Querier } from '../tsdb/storage.js';
+import { QueryError, type EngineOptions, type QueryEngine, type QueryValue } from './value.js';
+import {
+  AT_MODIFIER_UNSAFE_FUNCTIONS,
+  FUNCTION_IMPLS,
+  labelsForAbsent,
+  type EvalNodeHelper,
+  type FnArg,
+  type MatrixArg,
+} from './functions.js';
+import { aggregate, groupingKey, type AggregationParam } from './aggregations.js';
+import {
+  isSetOperator,
+  scalarBinop,
+  vectorAnd,
+  vectorBinop,
+  vectorOr,
+  vectorScalarBinop,
+  vectorUnless,
+  type BinopHelper,
+} from './binary.js';
+import { EvalError, compareLabels, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
+
+const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
+const DEFAULT_MAX_SAMPLES = 50_000_000;
+const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
+/** Step of subqueries written without one ([5m:]): Prometheus's default evaluation interval. */
+const DEFAULT_SUBQUERY_STEP_MS = 60 * 1000;
+
+const TIMEOUT_MESSAGE = 'query timed out in expression evaluation';
+const TOO_MANY_SAMPLES_MESSAGE = 'query processing would load too many samples into memory in query execution';
+
+type EvalValue = Series[] | { readonly str: string };
+
+function isString(v: EvalValue): v is { readonly str: string } {
+  return !Array.isArray(v);
+}
+
+// ---- AST helpers -------------------------------------------------------------------------
+
+/** The value type of an expression, as parser.Expr.Type() reports it. */
+export function exprType(e: Expr): ValueType {
+  switch (e.type) {
+    case 'NumberLiteral':
+      return 'scalar';
+    case 'StringLiteral':
+      return 'string';
+    case 'VectorSelector':
+    case 'AggregateExpr':
+      return 'vector';
+    case 'MatrixSelector':
+    case 'SubqueryExpr':
+      return 'matrix';
+    case 'BinaryExpr':
+      return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'Call':
+      return FUNCTION_IMPLS[e.func]?.returnType ?? 'vector';
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'StepInvariantExpr':
+      return exprType(e.expr);
+  }
+}
+
+/** parser.DocumentedType */
+function documentedType(t: ValueType): string {
+  return t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : t;
+}
+
+/** Strips parentheses and step-invariant wrappers, as the engine does before looking at a node's kind. */
+function unwrap(e: Expr): Expr {
+  let x = e;
+  while (x.type === 'ParenExpr' || x.type === 'StepInvariantExpr') x = x.expr;
+  return x;
+}
+
+function wrapInvariant(e: Expr): Expr {
+  return { type: 'StepInvariantExpr', expr: e, pos: e.pos };
+}
+
+/**
+ * Resolves `@ start()` / `@ end()` and wraps step-invariant subtrees (those whose value does not
+ * depend on the evaluation step, thanks to @) so they are evaluated once (PreprocessExpr in 2.42).
+ */
+export function preprocessExpr(expr: Expr, start: number, end: number): Expr {
+  const [e, invariant] = preprocess(expr, start, end);
+  return invariant ? wrapInvariant(e) : e;
+}
+
+function preprocess(e: Expr, start: number, end: number): [Expr, boolean] {
+  switch (e.type) {
+    case 'VectorSelector': {
+      const ts = e.startOrEnd === 'start' ? start : e.startOrEnd === 'end' ? end : e.timestamp;
+      const n: VectorSelector = { ...e, timestamp: ts };
+      return [n, ts !== undefined];
+    }
+    case 'AggregateExpr': {
+      const [inner, inv] = preprocess(e.expr, start, end);
+      return [{ ...e, expr: inner }, inv];
+    }
+    case 'BinaryExpr': {
+      const [l, li] = preprocess(e.lhs, start, end);
+      const [r, ri] = preprocess(e.rhs, start, end);
+      if (li && ri) return [{ ...e, lhs: l, rhs: r }, true];
+      return [{ ...e, lhs: li ? wrapInvariant(l) : l, rhs: ri ? wrapInvariant(r) : r }, false];
+    }
+    case 'Call': {
+      let invariant = !AT_MODIFIER_UNSAFE_FUNCTIONS.has(e.func);
+      const parts = e.args.map((a) => preprocess(a, start, end));
+      for (const [, inv] of parts) invariant = invariant && inv;
+      if (invariant) return [{ ...e, args: parts.map(([a]) => a) }, true];
+      return [{ ...e, args: parts.map(([a, inv]) => (inv ? wrapInvariant(a) : a)) }, false];
+    }
+    case 'MatrixSelector': {
+      const [vs, inv] = preprocess(e.vectorSelector, start, end);
+      return [{ ...e, vectorSelector: vs as VectorSelector }, inv];
+    }
+    case 'SubqueryExpr': {
+      // The inside of a subquery is wrapped when invariant, whatever the subquery's own @, so that
+      // it is evaluated once relative to the subquery's start.
+      const [inner, inv] = preprocess(e.expr, start, end);
+      const ts = e.startOrEnd === 'start' ? start : e.startOrEnd === 'end' ? end : e.timestamp;
+      return [{ ...e, expr: inv ? wrapInvariant(inner) : inner, timestamp: ts }, ts !== undefined];
+    }
+    case 'ParenExpr': {
+      const [inner, inv] = preprocess(e.expr, start, end);
+      return [{ ...e, expr: inner }, inv];
+    }
+    case 'UnaryExpr': {
+      const [inner, inv] = preprocess(e.expr, start, end);
+      return [{ ...e, expr: inner }, inv];
+    }
+    case 'StringLiteral':
+    case 'NumberLiteral':
+      return [e, true];
+    case 'StepInvariantExpr':
+      return [e, true];
+  }
+}
+
+// ---- selected data ---------------------------------------------------------------------
+
+interface SelectedSeries {
+  readonly metric: Labels;
+  readonly t: ArrayLike<number>;
+  readonly v: ArrayLike<number>;
+  readonly stale: Uint8Array | undefined;
+}
+
+/** Samples without staleness markers (range selections ignore them). */
+function withoutStale(s: SelectedSeries): { t: ArrayLike<number>; v: ArrayLike<number> } {
+  if (!s.stale) return s;
+  const t: number[] = [];
+  const v: number[] = [];
+  for (let i = 0; i < s.t.length; i++) {
+    if (s.stale[i] !== 1) {
+      t.push(s.t[i]!);
+      v.push(s.v[i]!);
+    }
+  }
+  return { t, v };
+}
+
+/** Index of the last sample at or before ref, or -1. */
+function lastAtOrBefore(t: ArrayLike<number>, ref: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! <= ref) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+// ---- evaluator ---------------------------------------------------------------------------
+
+interface EvalContext {
+  readonly querier: Querier;
+  readonly deadline: number;
+  readonly maxSamples: number;
+  readonly lookbackDelta: number;
+  currentSamples: number;
+}
+
+class Evaluator {
+  constructor(
+    private readonly ctx: EvalContext,
+    readonly start: number,
+    readonly end: number,
+    readonly interval: number,
+  ) {}
+
+  private child(start: number, end: number, interval: number): Evaluator {
+    return new Evaluator(this.ctx, start, end, interval);
+  }
+
+  private get numSteps(): number {
+    return this.end < this.start ? 0 : Math.floor((this.end - this.start) / this.interval) + 1;
+  }
+
+  checkTimeout(): void {
+    if (Date.now() > this.ctx.deadline) throw new QueryError('timeout', TIMEOUT_MESSAGE);
+  }
+
+  private tooManySamples(): never {
+    throw new QueryError('execution', TOO_MANY_SAMPLES_MESSAGE);
+  }
+
+  eval(expr: Expr): EvalValue {
+    this.checkTimeout();
+    switch (expr.type) {
+      case 'AggregateExpr':
+        return this.evalAggregate(expr);
+      case 'Call':
+        return this.evalCall(expr);
+      case 'ParenExpr':
+        return this.eval(expr.expr);
+      case 'UnaryExpr': {
+        const val = this.evalMatrix(expr.expr);
+        if (expr.op === '-') {
+          for (const s of val) {
+            s.metric = dropMetricName(s.metric);
+            s.v = s.v.map((x) => -x);
+          }
+          if (containsSameLabelset(val)) throw new EvalError('vector cannot contain metrics with the same labelset');
+        }
+        return val;
+      }
+      case 'BinaryExpr':
+        return this.evalBinary(expr);
+      case 'NumberLiteral': {
+        const v = expr.val;
+        return this.rangeEval([], () => [{ metric: [], t: 0, v }]);
+      }
+      case 'StringLiteral':
+        return { str: expr.val };
+      case 'VectorSelector':
+        return this.evalVectorSelector(expr);
+      case 'MatrixSelector':
+        if (this.start !== this.end) throw new EvalError('cannot do range evaluation of matrix selector');
+        return this.evalMatrixSelector(expr);
+      case 'SubqueryExpr':
+        return this.evalSubquery(expr);
+      case 'StepInvariantExpr':
+        return this.evalStepInvariant(expr.expr);
+    }
+  }
+
+  private evalMatrix(expr: Expr): Series[] {
+    const v = this.eval(expr);
+    if (isString(v)) throw new EvalError('unexpected string value');
+    return v;
+  }
+
+  /**
+   * Evaluates the (non-string) argument expressions over the whole range, then calls fn once per
+   * step with each argument's samples at that step, and assembles the results into series.
+   */
+  private rangeEval(
+    exprs: readonly (Expr | undefined)[],
+    fn: (args: (Sample[] | null)[], ts: number, helpers: string[][]) => Sample[],
+    prep?: (metric: Labels, argIndex: number) => string,
+  ): Series[] {
+    const originalNumSamples = this.ctx.currentSamples;
+    const matrices: (Series[] | null)[] = exprs.map((e) => {
+      if (!e || exprType(e) === 'string') return null;
+      return this.evalMatrix(e);
+    });
+    // Per-series helper values (signatures, grouping keys), computed once per input series.
+    const helpers: (string[] | null)[] = matrices.map((m, i) =>
+      m && prep ? m.map((s) => prep(s.metric, i)) : null,
+    );
+    const cursors = matrices.map((m) => (m ? new Array<number>(m.length).fill(0) : null));
+    let tempNumSamples = this.ctx.currentSamples;
+    const out = new Map<string, Series>();
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      this.checkTimeout();
+      this.ctx.currentSamples = tempNumSamples;
+      const args: (Sample[] | null)[] = [];
+      const stepHelpers: string[][] = [];
+      for (let i = 0; i < matrices.length; i++) {
+        const m = matrices[i];
+        if (!m) {
+          args.push(null);
+          stepHelpers.push([]);
+          continue;
+        }
+        const vec: Sample[] = [];
+        const hs: string[] = [];
+        const cur = cursors[i]!;
+        const h = helpers[i];
+        for (let si = 0; si < m.length; si++) {
+          const s = m[si]!;
+          const c = cur[si]!;
+          if (c < s.t.length && s.t[c] === ts) {
+            if (this.ctx.currentSamples >= this.ctx.maxSamples) this.tooManySamples();
+            vec.push({ metric: s.metric, t: ts, v: s.v[c]! });
+            if (h) hs.push(h[si]!);
+            cur[si] = c + 1;
+            this.ctx.currentSamples++;
+          }
+        }
+        args.push(vec);
+        stepHelpers.push(hs);
+      }
+      const result = fn(args, ts, stepHelpers);
+      if (containsSameLabelsetVec(result)) throw new EvalError('vector cannot contain metrics with the same labelset');
+      this.ctx.currentSamples += result.length;
+      tempNumSamples += result.length;
+      if (this.ctx.currentSamples > this.ctx.maxSamples) this.tooManySamples();
+
+      if (this.start === this.end) {
+        // Instant evaluation: keep the function's order (sort() and topk() rely on it).
+        const mat = result.map((s) => ({ metric: s.metric, t: [ts], v: [s.v] }));
+        this.ctx.currentSamples = originalNumSamples + mat.length;
+        return mat;
+      }
+      for (const s of result) {
+        const key = keyOf(s.metric);
+        let ss = out.get(key);
+        if (!ss) {
+          ss = { metric: s.metric, t: [], v: [] };
+          out.set(key, ss);
+        }
+        ss.t.push(ts);
+        ss.v.push(s.v);
+      }
+    }
+    const mat = [...out.values()];
+    this.ctx.currentSamples = originalNumSamples + totalSamples(mat);
+    return mat;
+  }
+
+  // ---- selectors ------------------------------------------------------------------------
+
+  private refTime(ts: number, timestamp: number | undefined, offset: number): number {
+    return (timestamp ?? ts) - offset;
+  }
+
+  private select(vs: VectorSelector, mint: number, maxt: number): SelectedSeries[] {
+    return this.ctx.querier.select(vs.matchers, mint, maxt).map((s) => ({
+      metric: s.labels,
+      t: s.t,
+      v: s.v,
+      stale: s.stale,
+    }));
+  }
+
+  /** The sample an instant selection sees at ref: the latest within the lookback window, unless stale. */
+  private sampleAt(s: SelectedSeries, idx: number, ref: number): boolean {
+    if (idx < 0) return false;
+    if (s.t[idx]! < ref - this.ctx.lookbackDelta) return false;
+    if (s.stale && s.stale[idx] === 1) return false;
+    return true;
+  }
+
+  private evalVectorSelector(vs: VectorSelector): Series[] {
+    const first = this.refTime(this.start, vs.timestamp, vs.offset);
+    const last = this.refTime(this.end, vs.timestamp, vs.offset);
+    const data = this.select(vs, first - this.ctx.lookbackDelta, last);
+    const out: Series[] = [];
+    for (const s of data) {
+      const ss: Series = { metric: s.metric, t: [], v: [] };
+      let idx = -1;
+      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        const ref = this.refTime(ts, vs.timestamp, vs.offset);
+        while (idx + 1 < s.t.length && s.t[idx + 1]! <= ref) idx++;
+        if (this.sampleAt(s, idx, ref)) {
+          if (this.ctx.currentSamples >= this.ctx.maxSamples) this.tooManySamples();
+          ss.t.push(ts);
+          ss.v.push(s.v[idx]!);
+          this.ctx.currentSamples++;
+        }
+      }
+      if (ss.t.length > 0) out.push(ss);
+    }
+    return out;
+  }
+
+  /** Instant selection at one time with the samples' own timestamps (for timestamp()). */
+  private vectorSelectorAt(data: SelectedSeries[], ref: number): Sample[] {
+    const out: Sample[] = [];
+    for (const s of data) {
+      const idx = lastAtOrBefore(s.t, ref);
+      if (this.sampleAt(s, idx, ref)) {
+        out.push({ metric: s.metric, t: s.t[idx]!, v: s.v[idx]! });
+        this.ctx.currentSamples++;
+        if (this.ctx.currentSamples > this.ctx.maxSamples) this.tooManySamples();
+      }
+    }
+    return out;
+  }
+
+  private evalMatrixSelector(ms: MatrixSelector): Series[] {
+    const vs = ms.vectorSelector;
+    const maxt = this.refTime(this.start, vs.timestamp, vs.offset);
+    const mint = maxt - ms.range;
+    const out: Series[] = [];
+    for (const s of this.select(vs, mint, maxt)) {
+      this.checkTimeout();
+      const { t, v } = withoutStale(s);
+      const ss: Series = { metric: s.metric, t: [], v: [] };
+      for (let i = 0; i < t.length; i++) {
+        if (t[i]! < mint || t[i]! > maxt) continue;
+        if (this.ctx.currentSamples >= this.ctx.maxSamples) this.tooManySamples();
+        ss.t.push(t[i]!);
+        ss.v.push(v[i]!);
+        this.ctx.currentSamples++;
+      }
+      if (ss.t.length > 0) out.push(ss);
+    }
+    return out;
+  }
+
+  // ---- subqueries and step invariants ----------------------------------------------------
+
+  private evalSubquery(sq: SubqueryExpr): Series[] {
+    const interval = sq.step !== 0 ? sq.step : DEFAULT_SUBQUERY_STEP_MS;
+    const baseStart = sq.timestamp ?? this.start;
+    const baseEnd = sq.timestamp ?? this.end;
+    const end = baseEnd - sq.offset;
+    // The first step is the first multiple of the step at or after start - offset - range, so
+    // that subquery points do not shift with the evaluation time.
+    const from = baseStart - sq.offset - sq.range;
+    let start = Math.trunc(from / interval) * interval;
+    if (start < from) start += interval;
+    const ev = this.child(start, end, interval);
+    return ev.evalMatrix(sq.expr);
+  }
+
+  private evalStepInvariant(inner: Expr): EvalValue {
+    const u = unwrap(inner);
+    if (u.type === 'StringLiteral' || u.type === 'NumberLiteral') return this.eval(inner);
+    const ev = this.child(this.start, this.start, this.interval);
+    const res = ev.eval(inner);
+    if (isString(res) || exprType(inner) === 'matrix') return res;
+    // The value is the same at every step: repeat it with the steps' timestamps.
+    for (const s of res) {
+      if (s.t.length !== 1) throw new EvalError('unexpected number of samples');
+      const v = s.v[0]!;
+      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+        s.t.push(ts);
+        s.v.push(v);
+        this.ctx.currentSamples++;
+        if (this.ctx.currentSamples > this.ctx.maxSamples) this.tooManySamples();
+      }
+    }
+    return res;
+  }
+
+  // ---- aggregations -----------------------------------------------------------------------
+
+  private evalAggregate(e: AggregateExpr): Series[] {
+    const grouping = [...e.grouping].sort();
+    const groupSet = new Set(grouping);
+    const prep = (metric: Labels): string => groupingKey(metric, groupSet, e.without);
+    const param = e.param ? unwrap(e.param) : undefined;
+    if (param?.type === 'StringLiteral') {
+      const label = param.val;
+      return this.rangeEval(
+        [e.expr],
+        (args, _ts, hs) => aggregate(e.op, grouping, e.without, label, args[0]!, hs[0]!),
+        prep,
+      );
+    }
+    return this.rangeEval(
+      [e.param, e.expr],
+      (args, _ts, hs) => {
+        const p: AggregationParam = e.param ? args[0]![0]!.v : undefined;
+        return aggregate(e.op, grouping, e.without, p, args[1]!, hs[1]!);
+      },
+      prep,
+    );
+  }
+
+  // ---- binary expressions ----------------------------------------------------------------
+
+  private evalBinary(e: BinaryExpr): Series[] {
+    const lt = exprType(e.lhs);
+    const rt = exprType(e.rhs);
+    if (lt === 'scalar' && rt === 'scalar') {
+      return this.rangeEval([e.lhs, e.rhs], (args) => [
+        { metric: [], t: 0, v: scalarBinop(e.op, args[0]![0]!.v, args[1]![0]!.v) },
+      ]);
+    }
+    if (lt === 'vector' && rt === 'vector') {
+      const matching: VectorMatching = e.matching ?? {
+        card: isSetOperator(e.op) ? 'many-to-many' : 'one-to-one',
+        matchingLabels: [],
+        on: false,
+        include: [],
+      };
+      const names = new Set(matching.matchingLabels);
+      if (!matching.on) names.add('__name__');
+      const prep = (metric: Labels): string => signature(metric, matching.on, names);
+      const helper: BinopHelper = { resultMetric: new Map() };
+      return this.rangeEval(
+        [e.lhs, e.rhs],
+        (args, _ts, hs) => {
+          const [ls, rs] = [hs[0]!, hs[1]!];
+          switch (e.op) {
+            case 'and':
+              return vectorAnd(args[0]!, args[1]!, ls, rs);
+            case 'or':
+              return vectorOr(args[0]!, args[1]!, ls, rs);
+            case 'unless':
+              return vectorUnless(args[0]!, args[1]!, ls, rs);
+            default:
+              return vectorBinop(e.op, args[0]!, args[1]!, ls, rs, matching, e.returnBool, helper);
+          }
+        },
+        prep,
+      );
+    }
+    if (lt === 'vector' && rt === 'scalar') {
+      return this.rangeEval([e.lhs, e.rhs], (args) =>
+        vectorScalarBinop(e.op, args[0]!, args[1]![0]!.v, false, e.returnBool),
+      );
+    }
+    if (lt === 'scalar' && rt === 'vector') {
+      return this.rangeEval([e.lhs, e.rhs], (args) =>
+        vectorScalarBinop(e.op, args[1]!, args[0]![0]!.v, true, e.returnBool),
+      );
+    }
+    throw new EvalError(`invalid operand types for binary expression: ${lt} and ${rt}`);
+  }
+
+  // ---- function calls --------------------------------------------------------------------
+
+  private evalCall(e: Call): Series[] {
+    const def = FUNCTION_IMPLS[e.func];
+    if (!def) throw new EvalError(`unknown function with name "${e.func}"`);
+    const call = def.call;
+
+    if (e.func === 'timestamp' && e.args[0]) {
+      const arg = unwrap(e.args[0]);
+      if (arg.type === 'VectorSelector') return this.evalTimestampOfSelector(arg);
+    }
+
+    let matrixArgIndex = -1;
+    for (let i = 0; i < e.args.length; i++) {
+      const a = unwrap(e.args[i]!);
+      if (a.type === 'MatrixSelector' || a.type === 'SubqueryExpr') {
+        matrixArgIndex = i;
+        break;
+      }
+    }
+    if (matrixArgIndex < 0) {
+      const enh: EvalNodeHelper = { ts: 0 };
+      return this.rangeEval(e.args, (args, ts) => {
+        enh.ts = ts;
+        return call(args, e.args, enh);
+      });
+    }
+    return this.evalRangeFunction(e, matrixArgIndex);
+  }
+
+  /**
+   * timestamp(selector) reports the selected samples' own timestamps. With @ the reference time
+   * is the @ time itself (Prometheus 2.42 overrides the offset for every step there).
+   */
+  private evalTimestampOfSelector(vs: VectorSelector): Series[] {
+    const first = vs.timestamp !== undefined ? vs.timestamp : this.start - vs.offset;
+    const last = vs.timestamp !== undefined ? vs.timestamp : this.end - vs.offset;
+    const data = this.select(vs, first - this.ctx.lookbackDelta, last);
+    const enh: EvalNodeHelper = { ts: 0 };
+    const call = FUNCTION_IMPLS['timestamp']!.call;
+    return this.rangeEval([], (_args, ts) => {
+      enh.ts = ts;
+      const ref = vs.timestamp !== undefined ? vs.timestamp : ts - vs.offset;
+      return call([this.vectorSelectorAt(data, ref)], [vs], enh);
+    });
+  }
+
+  private evalRangeFunction(e: Call, matrixArgIndex: number): Series[] {
+    const call = FUNCTION_IMPLS[e.func]!.call;
+    const sel = unwrap(e.args[matrixArgIndex]!) as MatrixSelector | SubqueryExpr;
+
+    // The other arguments are scalars: one value per step.
+    const otherArgs: (Series[] | null)[] = e.args.map((a, i) => {
+      if (i === matrixArgIndex || exprType(a) === 'string') return null;
+      return this.evalMatrix(a);
+    });
+
+    let range: number;
+    let timestamp: number | undefined;
+    let offset: number;
+    let inputs: { metric: Labels; t: ArrayLike<number>; v: ArrayLike<number> }[];
+    let subquerySamples = 0;
+    if (sel.type === 'MatrixSelector') {
+      const vs = sel.vectorSelector;
+      range = sel.range;
+      timestamp = vs.timestamp;
+      offset = vs.offset;
+      const first = this.refTime(this.start, timestamp, offset);
+      const last = this.refTime(this.end, timestamp, offset);
+      inputs = this.select(vs, first - range, last).map((s) => ({ metric: s.metric, ...withoutStale(s) }));
+    } else {
+      range = sel.range;
+      timestamp = sel.timestamp;
+      offset = sel.offset;
+      const before = this.ctx.currentSamples;
+      inputs = this.evalSubquery(sel);
+      subquerySamples = this.ctx.currentSamples - before;
+    }
+
+    const enh: EvalNodeHelper = { ts: 0 };
+    const out: Series[] = [];
+    const keepName = e.func === 'last_over_time';
+    const vals: FnArg[] = e.args.map(() => null);
+    const scalarSamples: Sample[][] = e.args.map(() => [{ metric: [], t: 0, v: 0 }]);
+    let iterations = 0;
+    for (const s of inputs) {
+      const m: MatrixArg = { metric: s.metric, t: s.t, v: s.v, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, range };
+      vals[matrixArgIndex] = m;
+      const ss: Series = { metric: keepName ? s.metric : dropMetricName(s.metric), t: [], v: [] };
+      const n = s.t.length;
+      for (let step = 0, ts = this.start; ts <= this.end; step++, ts += this.interval) {
+        if ((++iterations & 1023) === 0) this.checkTimeout();
+        for (let j = 0; j < e.args.length; j++) {
+          const oa = otherArgs[j];
+          if (oa) {
+            scalarSamples[j]![0]!.v = oa[0]?.v[step] ?? NaN;
+            vals[j] = scalarSamples[j]!;
+          }
+        }
+        const maxt = this.refTime(ts, timestamp, offset);
+        const mint = maxt - range;
+        while (m.hi < n && s.t[m.hi]! <= maxt) m.hi++;
+        while (m.lo < m.hi && s.t[m.lo]! < mint) m.lo++;
+        if (m.hi <= m.lo) continue;
+        if (this.ctx.currentSamples + (m.hi - m.lo) > this.ctx.maxSamples) this.tooManySamples();
+        m.rangeStart = mint;
+        m.rangeEnd = maxt;
+        enh.ts = ts;
+        const res = call(vals, e.args, enh);
+        if (res.length > 0) {
+          ss.t.push(ts);
+          ss.v.push(res[0]!.v);
+        }
+      }
+      if (ss.t.length > 0) {
+        if (this.ctx.currentSamples + ss.t.length > this.ctx.maxSamples) this.tooManySamples();
+        this.ctx.currentSamples += ss.t.length;
+        out.push(ss);
+      }
+    }
+    this.ctx.currentSamples -= subquerySamples;
+
+    if (e.func === 'absent_over_time') return this.absentOverTime(out, e);
+    if (containsSameLabelset(out)) throw new EvalError('vector cannot contain metrics with the same labelset');
+    return out;
+  }
+
+  /** absent_over_time: 1 at the steps where no series had samples in its window. */
+  private absentOverTime(mat: Series[], e: Call): Series[] {
+    const steps = this.numSteps;
+    const found = new Set<number>();
+    for (const s of mat) {
+      if (s.t.length === steps) return [];
+      for (const t of s.t) found.add(t);
+    }
+    if (found.size === steps) return [];
+    const ss: Series = { metric: labelsForAbsent(e.args[0]), t: [], v: [] };
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      if (!found.has(ts)) {
+        ss.t.push(ts);
+        ss.v.push(1);
+      }
+    }
+    return [ss];
+  }
+}
+
+function totalSamples(mat: readonly Series[]): number {
+  let n = 0;
+  for (const s of mat) n += s.t.length;
+  return n;
+}
+
+function containsSameLabelsetVec(vec: readonly Sample[]): boolean {
+  if (vec.length <= 1) return false;
+  const seen = new Set<string>();
+  for (const s of vec) {
+    const k = keyOf(s.metric);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+function containsSameLabelset(mat: readonly Series[]): boolean {
+  if (mat.length <= 1) return false;
+  const seen = new Set<string>();
+  for (const s of mat) {
+    const k = keyOf(s.metric);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+// ---- the engine --------------------------------------------------------------------------
+
+export class Engine implements QueryEngine {
+  private readonly timeoutMs: number;
+  private readonly maxSamples: number;
+  private readonly lookbackDeltaMs: number;
+
+  constructor(opts: EngineOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
+    this.lookbackDeltaMs = opts.lookbackDeltaMs ?? DEFAULT_LOOKBACK_MS;
+  }
+
+  /** Parses a query; parse errors become QueryError('bad_data') with the parser's message. */
+  parse(query: string): Expr {
+    try {
+      return parseExpr(query);
+    } catch (e) {
+      if (e instanceof QueryError) throw e;
+      throw new QueryError('bad_data', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  instantQuery(querier: Querier, query: string, timeMs: number): QueryValue {
+    return this.instantQueryExpr(querier, this.parse(query), timeMs);
+  }
+
+  rangeQuery(querier: Querier, query: string, startMs: number, endMs: number, stepMs: number): QueryValue {
+    return this.rangeQueryExpr(querier, this.parse(query), startMs, endMs, stepMs);
+  }
+
+  /** Evaluates an already parsed expression at one instant. */
+  instantQueryExpr(querier: Querier, expr: Expr, timeMs: number): QueryValue {
+    const prepared = preprocessExpr(expr, timeMs, timeMs);
+    const val = this.run(querier, prepared, timeMs, timeMs, 1);
+    if (isString(val)) return { type: 'string', t: timeMs, v: val.str };
+    switch (exprType(expr)) {
+      case 'vector':
+        return {
+          type: 'vector',
+          samples: val.map((s) => ({ metric: s.metric, t: timeMs, v: s.v[0]! })),
+        };
+      case 'scalar':
+        return { type: 'scalar', t: timeMs, v: val[0]?.v[0] ?? NaN };
+      case 'matrix':
+        return { type: 'matrix', series: val.map((s) => ({ metric: s.metric, t: s.t, v: s.v })) };
+      default:
+        throw new QueryError('internal', `unexpected expression type "${exprType(expr)}"`);
+    }
+  }
+
+  /** Evaluates an already parsed expression at start, start+step, ... <= end. */
+  rangeQueryExpr(querier: Querier, expr: Expr, startMs: number, endMs: number, stepMs: number): QueryValue {
+    const t = exprType(expr);
+    if (t !== 'scalar' && t !== 'vector') {
+      throw new QueryError(
+        'bad_data',
+        `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`,
+      );
+    }
+    if (!(stepMs > 0)) {
+      throw new QueryError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    }
+    if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+    const prepared = preprocessExpr(expr, startMs, endMs);
+    const val = this.run(querier, prepared, startMs, endMs, stepMs);
+    if (isString(val)) throw new QueryError('internal', 'unexpected string result in range query');
+    const series = val
+      .map((s) => ({ metric: s.metric, t: s.t, v: s.v }))
+      .sort((a, b) => compareLabels(a.metric, b.metric));
+    return { type: 'matrix', series };
+  }
+
+  private run(querier: Querier, expr: Expr, start: number, end: number, interval: number): EvalValue {
+    const ctx: EvalContext = {
+      querier,
+      deadline: Date.now() + this.timeoutMs,
+      maxSamples: this.maxSamples,
+      lookbackDelta: this.lookbackDeltaMs,
+      currentSamples: 0,
+    };
+    const ev = new Evaluator(ctx, start, end, interval);
+    try {
+      const val = ev.eval(expr);
+      ev.checkTimeout();
+      return val;
+    } catch (e) {
+      if (e instanceof QueryError) throw e;
+      if (e instanceof EvalError) throw new QueryError('execution', e.message);
+      if (e instanceof RangeError) throw new QueryError('execution', `unexpected error: ${e.message}`);
+      throw new QueryError('execution', e instanceof Error ? e.message : String(e));
+    }
+  }
+}
