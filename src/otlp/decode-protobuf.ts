@@ -1,0 +1,1166 @@
+// OTLP/protobuf → model, hand-written over the field numbers of opentelemetry-proto v1.x
+// (common, resource, trace, metrics, logs and the collector Export*ServiceRequest messages).
+//
+// Each message decoder takes the shared reader and the end offset of its payload, switches on
+// the whole tag (field << 3 | wire type) and skips what it does not know. A known field with an
+// unexpected wire type falls to the default branch and is skipped like an unknown one, except the
+// repeated scalars, which accept both packed and unpacked encodings as proto3 requires.
+// Errors carry a path in OTLP/JSON names (resourceSpans[0].scopeSpans[1].spans[3].traceId);
+// list loops add their segment only when something throws.
+import { DecodeError, rethrowWithin } from './decode-error.js';
+import type {
+  AnyValue,
+  Exemplar,
+  ExponentialHistogramBuckets,
+  ExponentialHistogramDataPoint,
+  HistogramDataPoint,
+  InstrumentationScope,
+  KeyValue,
+  LogRecord,
+  LogsData,
+  Metric,
+  MetricData,
+  MetricsData,
+  NumberDataPoint,
+  Resource,
+  ResourceLogs,
+  ResourceMetrics,
+  ResourceSpans,
+  ScopeLogs,
+  ScopeMetrics,
+  ScopeSpans,
+  Span,
+  SpanEvent,
+  SpanKind,
+  SpanLink,
+  StatusCode,
+  SummaryDataPoint,
+  Temporality,
+  TracesData,
+} from './model.js';
+import { ProtoReader } from './protobuf-reader.js';
+
+export { DecodeError } from './decode-error.js';
+
+const EMPTY_ATTRS: readonly KeyValue[] = Object.freeze([]);
+const EMPTY_VALUE: AnyValue = Object.freeze({ kind: 'empty' });
+const EMPTY_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '', attributes: EMPTY_ATTRS });
+const EMPTY_RESOURCE: Resource = Object.freeze({ attributes: EMPTY_ATTRS, droppedAttributesCount: 0 });
+const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
+const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
+const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
+const NO_STATUS = Object.freeze({ code: 0 as StatusCode, message: '' });
+
+// ---------------------------------------------------------------- requests
+
+/** ExportTraceServiceRequest (also TracesData: same layout). */
+export function decodeTracesRequest(bytes: Uint8Array): TracesData {
+  const r = new ProtoReader(bytes);
+  const end = r.len;
+  const resourceSpans: ResourceSpans[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) {
+      const e = r.lenEnd();
+      try {
+        resourceSpans.push(decodeResourceSpans(r, e));
+      } catch (err) {
+        rethrowWithin(err, `resourceSpans[${resourceSpans.length}]`);
+      }
+    } else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return { resourceSpans };
+}
+
+/** ExportMetricsServiceRequest (also MetricsData). */
+export function decodeMetricsRequest(bytes: Uint8Array): MetricsData {
+  const r = new ProtoReader(bytes);
+  const end = r.len;
+  const resourceMetrics: ResourceMetrics[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) {
+      const e = r.lenEnd();
+      try {
+        resourceMetrics.push(decodeResourceMetrics(r, e));
+      } catch (err) {
+        rethrowWithin(err, `resourceMetrics[${resourceMetrics.length}]`);
+      }
+    } else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return { resourceMetrics };
+}
+
+/** ExportLogsServiceRequest (also LogsData). */
+export function decodeLogsRequest(bytes: Uint8Array): LogsData {
+  const r = new ProtoReader(bytes);
+  const end = r.len;
+  const resourceLogs: ResourceLogs[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) {
+      const e = r.lenEnd();
+      try {
+        resourceLogs.push(decodeResourceLogs(r, e));
+      } catch (err) {
+        rethrowWithin(err, `resourceLogs[${resourceLogs.length}]`);
+      }
+    } else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return { resourceLogs };
+}
+
+// ---------------------------------------------------------------- common
+
+function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
+  // proto3 oneof: the last value on the wire wins
+  let v: AnyValue = EMPTY_VALUE;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10: // 1 string_value
+        v = { kind: 'string', value: r.string() };
+        break;
+      case 16: // 2 bool_value
+        v = { kind: 'bool', value: r.bool() };
+        break;
+      case 24: // 3 int_value
+        v = { kind: 'int', value: r.int64() };
+        break;
+      case 33: // 4 double_value
+        v = { kind: 'double', value: r.double() };
+        break;
+      case 42: {
+        // 5 array_value
+        const e = r.lenEnd();
+        try {
+          v = { kind: 'array', value: decodeArrayValue(r, e) };
+        } catch (err) {
+          rethrowWithin(err, 'arrayValue');
+        }
+        break;
+      }
+      case 50: {
+        // 6 kvlist_value
+        const e = r.lenEnd();
+        try {
+          v = { kind: 'kvlist', value: decodeKeyValueList(r, e) };
+        } catch (err) {
+          rethrowWithin(err, 'kvlistValue');
+        }
+        break;
+      }
+      case 58: // 7 bytes_value
+        v = { kind: 'bytes', value: r.bytes() };
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return v;
+}
+
+function decodeArrayValue(r: ProtoReader, end: number): AnyValue[] {
+  const values: AnyValue[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) {
+      const e = r.lenEnd();
+      try {
+        values.push(decodeAnyValue(r, e));
+      } catch (err) {
+        rethrowWithin(err, `values[${values.length}]`);
+      }
+    } else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return values;
+}
+
+function decodeKeyValueList(r: ProtoReader, end: number): KeyValue[] {
+  const values: KeyValue[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) {
+      const e = r.lenEnd();
+      try {
+        values.push(decodeKeyValue(r, e));
+      } catch (err) {
+        rethrowWithin(err, `values[${values.length}]`);
+      }
+    } else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return values;
+}
+
+function decodeKeyValue(r: ProtoReader, end: number): KeyValue {
+  let key = '';
+  let value: AnyValue = EMPTY_VALUE;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) key = r.string();
+    else if (tag === 18) {
+      const e = r.lenEnd();
+      try {
+        value = decodeAnyValue(r, e);
+      } catch (err) {
+        rethrowWithin(err, 'value');
+      }
+    } else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return { key, value };
+}
+
+/** Appends one KeyValue (payload at r.pos..end) to `attrs`, naming `field[i]` on error. */
+function pushAttribute(r: ProtoReader, attrs: KeyValue[], field: string): void {
+  const e = r.lenEnd();
+  try {
+    attrs.push(decodeKeyValue(r, e));
+  } catch (err) {
+    rethrowWithin(err, `${field}[${attrs.length}]`);
+  }
+}
+
+function decodeScope(r: ProtoReader, end: number): InstrumentationScope {
+  let name = '';
+  let version = '';
+  let attributes: KeyValue[] | undefined;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        name = r.string();
+        break;
+      case 18:
+        version = r.string();
+        break;
+      case 26:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { name, version, attributes: attributes ?? EMPTY_ATTRS };
+}
+
+function decodeResource(r: ProtoReader, end: number): Resource {
+  let attributes: KeyValue[] | undefined;
+  let dropped = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) pushAttribute(r, (attributes ??= []), 'attributes');
+    else if (tag === 16) dropped = r.varint();
+    else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return { attributes: attributes ?? EMPTY_ATTRS, droppedAttributesCount: dropped };
+}
+
+/** Decodes the embedded message at the reader (a LEN field whose tag was just read), naming `field` on error. */
+function embedded<T>(r: ProtoReader, field: string, decode: (r: ProtoReader, end: number) => T): T {
+  const e = r.lenEnd();
+  try {
+    return decode(r, e);
+  } catch (err) {
+    rethrowWithin(err, field);
+  }
+}
+
+function checkEnum(value: number, max: number, field: string): number {
+  if (value > max) throw new DecodeError(field, `unknown enum value ${value}`);
+  return value;
+}
+
+// ---------------------------------------------------------------- traces
+
+function decodeResourceSpans(r: ProtoReader, end: number): ResourceSpans {
+  let resource = EMPTY_RESOURCE;
+  const scopeSpans: ScopeSpans[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        resource = embedded(r, 'resource', decodeResource);
+        break;
+      case 18: {
+        const e = r.lenEnd();
+        try {
+          scopeSpans.push(decodeScopeSpans(r, e));
+        } catch (err) {
+          rethrowWithin(err, `scopeSpans[${scopeSpans.length}]`);
+        }
+        break;
+      }
+      case 26:
+        schemaUrl = r.string();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { resource, scopeSpans, schemaUrl };
+}
+
+function decodeScopeSpans(r: ProtoReader, end: number): ScopeSpans {
+  let scope = EMPTY_SCOPE;
+  const spans: Span[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        scope = embedded(r, 'scope', decodeScope);
+        break;
+      case 18: {
+        const e = r.lenEnd();
+        try {
+          spans.push(decodeSpan(r, e));
+        } catch (err) {
+          rethrowWithin(err, `spans[${spans.length}]`);
+        }
+        break;
+      }
+      case 26:
+        schemaUrl = r.string();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { scope, spans, schemaUrl };
+}
+
+function decodeSpan(r: ProtoReader, end: number): Span {
+  let traceId = '';
+  let spanId = '';
+  let traceState = '';
+  let parentSpanId = '';
+  let flags = 0;
+  let name = '';
+  let kind = 0;
+  let start = 0;
+  let endTime = 0;
+  let attributes: KeyValue[] | undefined;
+  let droppedAttributes = 0;
+  let events: SpanEvent[] | undefined;
+  let droppedEvents = 0;
+  let links: SpanLink[] | undefined;
+  let droppedLinks = 0;
+  let status: Span['status'] = NO_STATUS;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10: // 1 trace_id
+        traceId = r.id(16, 'traceId', false);
+        break;
+      case 18: // 2 span_id
+        spanId = r.id(8, 'spanId', false);
+        break;
+      case 26: // 3 trace_state
+        traceState = r.string();
+        break;
+      case 34: // 4 parent_span_id
+        parentSpanId = r.id(8, 'parentSpanId', true);
+        break;
+      case 42: // 5 name
+        name = r.string();
+        break;
+      case 48: // 6 kind
+        kind = checkEnum(r.varint(), 5, 'kind');
+        break;
+      case 57: // 7 start_time_unix_nano
+        start = r.fixed64();
+        break;
+      case 65: // 8 end_time_unix_nano
+        endTime = r.fixed64();
+        break;
+      case 74: // 9 attributes
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 80: // 10 dropped_attributes_count
+        droppedAttributes = r.varint();
+        break;
+      case 90: {
+        // 11 events
+        const list = (events ??= []);
+        const e = r.lenEnd();
+        try {
+          list.push(decodeEvent(r, e));
+        } catch (err) {
+          rethrowWithin(err, `events[${list.length}]`);
+        }
+        break;
+      }
+      case 96: // 12 dropped_events_count
+        droppedEvents = r.varint();
+        break;
+      case 106: {
+        // 13 links
+        const list = (links ??= []);
+        const e = r.lenEnd();
+        try {
+          list.push(decodeLink(r, e));
+        } catch (err) {
+          rethrowWithin(err, `links[${list.length}]`);
+        }
+        break;
+      }
+      case 112: // 14 dropped_links_count
+        droppedLinks = r.varint();
+        break;
+      case 122: // 15 status
+        status = embedded(r, 'status', decodeStatus);
+        break;
+      case 133: // 16 flags (fixed32)
+        flags = r.fixed32();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  if (traceId === '') throw new DecodeError('traceId', 'expected 16 bytes, got 0');
+  if (spanId === '') throw new DecodeError('spanId', 'expected 8 bytes, got 0');
+  return {
+    traceId,
+    spanId,
+    traceState,
+    parentSpanId,
+    flags,
+    name,
+    kind: kind as SpanKind,
+    startTimeUnixNano: start,
+    endTimeUnixNano: endTime,
+    attributes: attributes ?? EMPTY_ATTRS,
+    droppedAttributesCount: droppedAttributes,
+    events: events ?? NO_EVENTS,
+    droppedEventsCount: droppedEvents,
+    links: links ?? NO_LINKS,
+    droppedLinksCount: droppedLinks,
+    status,
+  };
+}
+
+function decodeEvent(r: ProtoReader, end: number): SpanEvent {
+  let time = 0;
+  let name = '';
+  let attributes: KeyValue[] | undefined;
+  let dropped = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 9:
+        time = r.fixed64();
+        break;
+      case 18:
+        name = r.string();
+        break;
+      case 26:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 32:
+        dropped = r.varint();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { timeUnixNano: time, name, attributes: attributes ?? EMPTY_ATTRS, droppedAttributesCount: dropped };
+}
+
+function decodeLink(r: ProtoReader, end: number): SpanLink {
+  let traceId = '';
+  let spanId = '';
+  let traceState = '';
+  let attributes: KeyValue[] | undefined;
+  let dropped = 0;
+  let flags = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        traceId = r.id(16, 'traceId', false);
+        break;
+      case 18:
+        spanId = r.id(8, 'spanId', false);
+        break;
+      case 26:
+        traceState = r.string();
+        break;
+      case 34:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 40:
+        dropped = r.varint();
+        break;
+      case 53:
+        flags = r.fixed32();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  if (traceId === '') throw new DecodeError('traceId', 'expected 16 bytes, got 0');
+  if (spanId === '') throw new DecodeError('spanId', 'expected 8 bytes, got 0');
+  return { traceId, spanId, traceState, attributes: attributes ?? EMPTY_ATTRS, droppedAttributesCount: dropped, flags };
+}
+
+function decodeStatus(r: ProtoReader, end: number): Span['status'] {
+  let code = 0;
+  let message = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 18) message = r.string();
+    else if (tag === 24) code = checkEnum(r.varint(), 2, 'code');
+    else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return { code: code as StatusCode, message };
+}
+
+// ---------------------------------------------------------------- metrics
+
+function decodeResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
+  let resource = EMPTY_RESOURCE;
+  const scopeMetrics: ScopeMetrics[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        resource = embedded(r, 'resource', decodeResource);
+        break;
+      case 18: {
+        const e = r.lenEnd();
+        try {
+          scopeMetrics.push(decodeScopeMetrics(r, e));
+        } catch (err) {
+          rethrowWithin(err, `scopeMetrics[${scopeMetrics.length}]`);
+        }
+        break;
+      }
+      case 26:
+        schemaUrl = r.string();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { resource, scopeMetrics, schemaUrl };
+}
+
+function decodeScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
+  let scope = EMPTY_SCOPE;
+  const metrics: Metric[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        scope = embedded(r, 'scope', decodeScope);
+        break;
+      case 18: {
+        const e = r.lenEnd();
+        try {
+          metrics.push(decodeMetric(r, e));
+        } catch (err) {
+          rethrowWithin(err, `metrics[${metrics.length}]`);
+        }
+        break;
+      }
+      case 26:
+        schemaUrl = r.string();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { scope, metrics, schemaUrl };
+}
+
+const EMPTY_DATA: MetricData = Object.freeze({ type: 'empty' });
+
+function decodeMetric(r: ProtoReader, end: number): Metric {
+  let name = '';
+  let description = '';
+  let unit = '';
+  let data: MetricData = EMPTY_DATA;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        name = r.string();
+        break;
+      case 18:
+        description = r.string();
+        break;
+      case 26:
+        unit = r.string();
+        break;
+      case 42: // 5 gauge
+        data = embedded(r, 'gauge', decodeGauge);
+        break;
+      case 58: // 7 sum
+        data = embedded(r, 'sum', decodeSum);
+        break;
+      case 74: // 9 histogram
+        data = embedded(r, 'histogram', decodeHistogram);
+        break;
+      case 82: // 10 exponential_histogram
+        data = embedded(r, 'exponentialHistogram', decodeExponentialHistogram);
+        break;
+      case 90: // 11 summary
+        data = embedded(r, 'summary', decodeSummary);
+        break;
+      default: // 12 metadata and anything newer
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { name, description, unit, data };
+}
+
+/** The data_points list (field 1) shared by every metric type, plus the aggregation fields. */
+function decodePoints<P>(
+  r: ProtoReader,
+  end: number,
+  decodePoint: (r: ProtoReader, end: number) => P,
+): { points: P[]; temporality: number; monotonic: boolean } {
+  const points: P[] = [];
+  let temporality = 0;
+  let monotonic = false;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10: {
+        const e = r.lenEnd();
+        try {
+          points.push(decodePoint(r, e));
+        } catch (err) {
+          rethrowWithin(err, `dataPoints[${points.length}]`);
+        }
+        break;
+      }
+      case 16:
+        temporality = checkEnum(r.varint(), 2, 'aggregationTemporality');
+        break;
+      case 24:
+        monotonic = r.bool();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { points, temporality, monotonic };
+}
+
+function decodeGauge(r: ProtoReader, end: number): MetricData {
+  return { type: 'gauge', dataPoints: decodePoints(r, end, decodeNumberPoint).points };
+}
+
+function decodeSum(r: ProtoReader, end: number): MetricData {
+  const p = decodePoints(r, end, decodeNumberPoint);
+  return {
+    type: 'sum',
+    dataPoints: p.points,
+    aggregationTemporality: p.temporality as Temporality,
+    isMonotonic: p.monotonic,
+  };
+}
+
+function decodeHistogram(r: ProtoReader, end: number): MetricData {
+  const p = decodePoints(r, end, decodeHistogramPoint);
+  return { type: 'histogram', dataPoints: p.points, aggregationTemporality: p.temporality as Temporality };
+}
+
+function decodeExponentialHistogram(r: ProtoReader, end: number): MetricData {
+  const p = decodePoints(r, end, decodeExponentialPoint);
+  return { type: 'exponentialHistogram', dataPoints: p.points, aggregationTemporality: p.temporality as Temporality };
+}
+
+function decodeSummary(r: ProtoReader, end: number): MetricData {
+  return { type: 'summary', dataPoints: decodePoints(r, end, decodeSummaryPoint).points };
+}
+
+function pushExemplar(r: ProtoReader, list: Exemplar[]): void {
+  const e = r.lenEnd();
+  try {
+    list.push(decodeExemplar(r, e));
+  } catch (err) {
+    rethrowWithin(err, `exemplars[${list.length}]`);
+  }
+}
+
+function decodeNumberPoint(r: ProtoReader, end: number): NumberDataPoint {
+  let attributes: KeyValue[] | undefined;
+  let start = 0;
+  let time = 0;
+  let value = 0;
+  let exemplars: Exemplar[] | undefined;
+  let flags = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 17:
+        start = r.fixed64();
+        break;
+      case 25:
+        time = r.fixed64();
+        break;
+      case 33: // 4 as_double
+        value = r.double();
+        break;
+      case 42:
+        pushExemplar(r, (exemplars ??= []));
+        break;
+      case 49: // 6 as_int (sfixed64)
+        value = r.sfixed64();
+        break;
+      case 58:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 64:
+        flags = r.varint();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return {
+    attributes: attributes ?? EMPTY_ATTRS,
+    startTimeUnixNano: start,
+    timeUnixNano: time,
+    value,
+    exemplars: exemplars ?? NO_EXEMPLARS,
+    flags,
+  };
+}
+
+/** Repeated fixed64 / double: packed (one LEN field) or one field per element. */
+function readPacked64(r: ProtoReader, out: number[], asDouble: boolean): void {
+  const end = r.lenEnd();
+  if ((end - r.pos) % 8 !== 0) throw new DecodeError('', 'packed 64-bit field length is not a multiple of 8');
+  if (asDouble) while (r.pos < end) out.push(r.double());
+  else while (r.pos < end) out.push(r.fixed64());
+}
+
+function decodeHistogramPoint(r: ProtoReader, end: number): HistogramDataPoint {
+  let attributes: KeyValue[] | undefined;
+  let start = 0;
+  let time = 0;
+  let count = 0;
+  let sum: number | undefined;
+  const bucketCounts: number[] = [];
+  const explicitBounds: number[] = [];
+  let exemplars: Exemplar[] | undefined;
+  let flags = 0;
+  let min: number | undefined;
+  let max: number | undefined;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 17:
+        start = r.fixed64();
+        break;
+      case 25:
+        time = r.fixed64();
+        break;
+      case 33:
+        count = r.fixed64();
+        break;
+      case 41:
+        sum = r.double();
+        break;
+      case 50: // 6 bucket_counts, packed
+        try {
+          readPacked64(r, bucketCounts, false);
+        } catch (err) {
+          rethrowWithin(err, 'bucketCounts');
+        }
+        break;
+      case 49: // 6 bucket_counts, unpacked
+        bucketCounts.push(r.fixed64());
+        break;
+      case 58: // 7 explicit_bounds, packed
+        try {
+          readPacked64(r, explicitBounds, true);
+        } catch (err) {
+          rethrowWithin(err, 'explicitBounds');
+        }
+        break;
+      case 57: // 7 explicit_bounds, unpacked
+        explicitBounds.push(r.double());
+        break;
+      case 66:
+        pushExemplar(r, (exemplars ??= []));
+        break;
+      case 74:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 80:
+        flags = r.varint();
+        break;
+      case 89:
+        min = r.double();
+        break;
+      case 97:
+        max = r.double();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  // Downstream code indexes buckets by bound; a mismatched pair would be read out of range.
+  if (bucketCounts.length !== 0 && bucketCounts.length !== explicitBounds.length + 1) {
+    throw new DecodeError(
+      'bucketCounts',
+      `expected ${explicitBounds.length + 1} counts for ${explicitBounds.length} explicit bounds, got ${bucketCounts.length}`,
+    );
+  }
+  return {
+    attributes: attributes ?? EMPTY_ATTRS,
+    startTimeUnixNano: start,
+    timeUnixNano: time,
+    count,
+    sum,
+    bucketCounts,
+    explicitBounds,
+    exemplars: exemplars ?? NO_EXEMPLARS,
+    flags,
+    min,
+    max,
+  };
+}
+
+const EMPTY_BUCKETS: ExponentialHistogramBuckets = Object.freeze({ offset: 0, bucketCounts: Object.freeze([]) });
+
+function decodeBuckets(r: ProtoReader, end: number): ExponentialHistogramBuckets {
+  let offset = 0;
+  const bucketCounts: number[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 8: // 1 offset (sint32)
+        offset = r.sint();
+        break;
+      case 18: {
+        // 2 bucket_counts, packed uint64
+        const e = r.lenEnd();
+        while (r.pos < e) bucketCounts.push(r.varint());
+        if (r.pos !== e) throw new DecodeError('bucketCounts', 'packed varint overruns its field');
+        break;
+      }
+      case 16: // 2 bucket_counts, unpacked
+        bucketCounts.push(r.varint());
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { offset, bucketCounts };
+}
+
+function decodeExponentialPoint(r: ProtoReader, end: number): ExponentialHistogramDataPoint {
+  let attributes: KeyValue[] | undefined;
+  let start = 0;
+  let time = 0;
+  let count = 0;
+  let sum: number | undefined;
+  let scale = 0;
+  let zeroCount = 0;
+  let positive = EMPTY_BUCKETS;
+  let negative = EMPTY_BUCKETS;
+  let flags = 0;
+  let exemplars: Exemplar[] | undefined;
+  let min: number | undefined;
+  let max: number | undefined;
+  let zeroThreshold = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 17:
+        start = r.fixed64();
+        break;
+      case 25:
+        time = r.fixed64();
+        break;
+      case 33:
+        count = r.fixed64();
+        break;
+      case 41:
+        sum = r.double();
+        break;
+      case 48: // 6 scale (sint32)
+        scale = r.sint();
+        break;
+      case 57:
+        zeroCount = r.fixed64();
+        break;
+      case 66:
+        positive = embedded(r, 'positive', decodeBuckets);
+        break;
+      case 74:
+        negative = embedded(r, 'negative', decodeBuckets);
+        break;
+      case 80:
+        flags = r.varint();
+        break;
+      case 90:
+        pushExemplar(r, (exemplars ??= []));
+        break;
+      case 97:
+        min = r.double();
+        break;
+      case 105:
+        max = r.double();
+        break;
+      case 113:
+        zeroThreshold = r.double();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return {
+    attributes: attributes ?? EMPTY_ATTRS,
+    startTimeUnixNano: start,
+    timeUnixNano: time,
+    count,
+    sum,
+    scale,
+    zeroCount,
+    positive,
+    negative,
+    flags,
+    exemplars: exemplars ?? NO_EXEMPLARS,
+    min,
+    max,
+    zeroThreshold,
+  };
+}
+
+function decodeQuantile(r: ProtoReader, end: number): { quantile: number; value: number } {
+  let quantile = 0;
+  let value = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 9) quantile = r.double();
+    else if (tag === 17) value = r.double();
+    else r.skip(tag & 7);
+  }
+  r.expectEnd(end);
+  return { quantile, value };
+}
+
+function decodeSummaryPoint(r: ProtoReader, end: number): SummaryDataPoint {
+  let attributes: KeyValue[] | undefined;
+  let start = 0;
+  let time = 0;
+  let count = 0;
+  let sum = 0;
+  const quantileValues: { quantile: number; value: number }[] = [];
+  let flags = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 17:
+        start = r.fixed64();
+        break;
+      case 25:
+        time = r.fixed64();
+        break;
+      case 33:
+        count = r.fixed64();
+        break;
+      case 41:
+        sum = r.double();
+        break;
+      case 50:
+        quantileValues.push(embedded(r, `quantileValues[${quantileValues.length}]`, decodeQuantile));
+        break;
+      case 58:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 64:
+        flags = r.varint();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { attributes: attributes ?? EMPTY_ATTRS, startTimeUnixNano: start, timeUnixNano: time, count, sum, quantileValues, flags };
+}
+
+function decodeExemplar(r: ProtoReader, end: number): Exemplar {
+  let filteredAttributes: KeyValue[] | undefined;
+  let time = 0;
+  let value = 0;
+  let spanId = '';
+  let traceId = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 17:
+        time = r.fixed64();
+        break;
+      case 25: // 3 as_double
+        value = r.double();
+        break;
+      case 34:
+        spanId = r.id(8, 'spanId', true);
+        break;
+      case 42:
+        traceId = r.id(16, 'traceId', true);
+        break;
+      case 49: // 6 as_int
+        value = r.sfixed64();
+        break;
+      case 58:
+        pushAttribute(r, (filteredAttributes ??= []), 'filteredAttributes');
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { filteredAttributes: filteredAttributes ?? EMPTY_ATTRS, timeUnixNano: time, value, spanId, traceId };
+}
+
+// ---------------------------------------------------------------- logs
+
+function decodeResourceLogs(r: ProtoReader, end: number): ResourceLogs {
+  let resource = EMPTY_RESOURCE;
+  const scopeLogs: ScopeLogs[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        resource = embedded(r, 'resource', decodeResource);
+        break;
+      case 18: {
+        const e = r.lenEnd();
+        try {
+          scopeLogs.push(decodeScopeLogs(r, e));
+        } catch (err) {
+          rethrowWithin(err, `scopeLogs[${scopeLogs.length}]`);
+        }
+        break;
+      }
+      case 26:
+        schemaUrl = r.string();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { resource, scopeLogs, schemaUrl };
+}
+
+function decodeScopeLogs(r: ProtoReader, end: number): ScopeLogs {
+  let scope = EMPTY_SCOPE;
+  const logRecords: LogRecord[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        scope = embedded(r, 'scope', decodeScope);
+        break;
+      case 18: {
+        const e = r.lenEnd();
+        try {
+          logRecords.push(decodeLogRecord(r, e));
+        } catch (err) {
+          rethrowWithin(err, `logRecords[${logRecords.length}]`);
+        }
+        break;
+      }
+      case 26:
+        schemaUrl = r.string();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return { scope, logRecords, schemaUrl };
+}
+
+function decodeLogRecord(r: ProtoReader, end: number): LogRecord {
+  let time = 0;
+  let observed = 0;
+  let severityNumber = 0;
+  let severityText = '';
+  let body: AnyValue = EMPTY_VALUE;
+  let attributes: KeyValue[] | undefined;
+  let traceId = '';
+  let spanId = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 9:
+        time = r.fixed64();
+        break;
+      case 16:
+        severityNumber = checkEnum(r.varint(), 24, 'severityNumber');
+        break;
+      case 26:
+        severityText = r.string();
+        break;
+      case 42:
+        body = embedded(r, 'body', decodeAnyValue);
+        break;
+      case 50:
+        pushAttribute(r, (attributes ??= []), 'attributes');
+        break;
+      case 74:
+        traceId = r.id(16, 'traceId', true);
+        break;
+      case 82:
+        spanId = r.id(8, 'spanId', true);
+        break;
+      case 89:
+        observed = r.fixed64();
+        break;
+      default: // dropped_attributes_count, flags, event_name: not in the model
+        r.skip(tag & 7);
+    }
+  }
+  r.expectEnd(end);
+  return {
+    timeUnixNano: time,
+    observedTimeUnixNano: observed,
+    severityNumber,
+    severityText,
+    body,
+    attributes: attributes ?? EMPTY_ATTRS,
+    traceId,
+    spanId,
+  };
+}
