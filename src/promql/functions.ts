@@ -641,12 +641,12 @@ export const FUNCTION_IMPLS: Readonly<Record<string, FunctionDef>> = {
   sort: {
     returnType: V,
     // Ascending, NaN last.
-    call: (vals) => goSort([...vec(vals[0])], (a, b) => Number.isNaN(a.v) || b.v > a.v),
+    call: (vals) => goSort([...vec(vals[0])], (a, b) => Number.isNaN(b.v) || b.v > a.v),
   },
   sort_desc: {
     returnType: V,
     // Descending, NaN last.
-    call: (vals) => goSort([...vec(vals[0])], (a, b) => Number.isNaN(a.v) || b.v < a.v),
+    call: (vals) => goSort([...vec(vals[0])], (a, b) => Number.isNaN(b.v) || b.v < a.v),
   },
   sqrt: { returnType: V, call: simple(Math.sqrt) },
   stddev_over_time: { returnType: V, call: overTime((m) => Math.sqrt(varianceOverTime(m))) },

@@ -39,7 +39,8 @@ interface LoadCmd {
   readonly kind: 'load';
   readonly line: number;
   readonly gap: number;
-  readonly series: { labels: Labels; values: SeqValue[] }[];
+  /** by label key: a later line for the same series replaces the earlier one, as in test.go */
+  readonly series: Map<string, { labels: Labels; values: SeqValue[] }>;
 }
 
 interface ClearCmd {
@@ -216,11 +217,11 @@ export function parseScript(input: string): Command[] {
         const m = LOAD_RE.exec(l);
         if (!m) throw new ScriptError('invalid load command. (load <step:duration>)');
         const gap = parseDuration(m[1]!);
-        const cmd: LoadCmd = { kind: 'load', line: lineNo, gap, series: [] };
+        const cmd: LoadCmd = { kind: 'load', line: lineNo, gap, series: new Map() };
         while (i + 1 < lines.length && lines[i + 1] !== '') {
           i++;
           const { labels, rest } = parseSeriesDesc(lines[i]!);
-          cmd.series.push({ labels, values: parseValues(rest) });
+          cmd.series.set(keyOf(labels), { labels, values: parseValues(rest) });
         }
         cmds.push(cmd);
       } else if (word.startsWith('eval')) {
@@ -445,7 +446,7 @@ export function runScript(content: string, file: string): TestResult {
         head = new Head();
         break;
       case 'load':
-        for (const s of cmd.series) {
+        for (const s of cmd.series.values()) {
           s.values.forEach((val, i) => {
             if (val.omitted) return;
             const t = i * cmd.gap;
