@@ -1,0 +1,211 @@
+// The console in a real browser (Debian's chromium driven by playwright-core) against a backend fed
+// with known data: the Demo Dashboard's panels, time range and variable changes, error states,
+// Explore, markup safety, and a panel's value checked against the same PromQL through the API.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../src/server/backend.js';
+import { packageRoot } from '../src/server/paths.js';
+import { formatValue } from '../console/src/model/units.js';
+import { FIXED_SERVICES, writeDemoMetrics } from './fixtures/demo-metrics.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = packageRoot();
+const consoleBuilt = existsSync(join(root, 'console/dist/index.html'));
+const ready = existsSync(CHROMIUM) && consoleBuilt;
+if (!existsSync(CHROMIUM)) console.warn(`\n*** SKIPPING console browser tests: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
+if (!consoleBuilt) console.warn('\n*** SKIPPING console browser tests: console/dist is missing (run npm run build first) ***\n');
+
+const ARTIFACTS = join(root, 'test-artifacts');
+const MARKUP_SERVICE = '<img src=x onerror=window.__xss=1>';
+const FILLER_SERVICES = 13;
+
+describe.skipIf(!ready)('console in a browser', () => {
+  let backend: Backend;
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  let seriesCount = 0;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const dashboards = mkdtempSync(join(tmpdir(), 'orrery-dashboards-'));
+    copyFileSync(join(root, 'dashboards/demo.json'), join(dashboards, 'demo.json'));
+    copyFileSync(join(root, 'dashboards/collector.json'), join(dashboards, 'collector.json'));
+    // A dashboard that does not validate, and a valid one whose query fails and one with a stat panel.
+    writeFileSync(join(dashboards, 'broken.json'), JSON.stringify({ uid: 'broken', title: 'Broken', panels: [{ id: 1, title: 'x', type: 'pie', gridPos: { x: 0, y: 0, w: 6, h: 4 }, queries: [{ expr: 'up' }] }] }));
+    writeFileSync(
+      join(dashboards, 'checks.json'),
+      JSON.stringify({
+        uid: 'checks',
+        title: 'Checks',
+        panels: [
+          { id: 1, title: 'Bad query', type: 'timeseries', gridPos: { x: 0, y: 0, w: 12, h: 6 }, queries: [{ expr: 'rate(process_memory_usage[5m]' }] },
+          { id: 2, title: 'Memory now', type: 'stat', unit: 'bytes', gridPos: { x: 12, y: 0, w: 12, h: 6 }, queries: [{ expr: 'sum(process_memory_usage)', legendFormat: 'rss' }] },
+        ],
+      }),
+    );
+    backend = createBackend({ port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dashboardsDir: dashboards });
+    const { ports } = await backend.start();
+    base = `http://127.0.0.1:${ports.api}`;
+    seriesCount = writeDemoMetrics(backend.storage, {
+      endMs: Date.now(),
+      durationMs: 3_600_000,
+      fillerServices: FILLER_SERVICES,
+      extraServiceNames: [MARKUP_SERVICE],
+    });
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'orrery-chromium-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await context.newPage();
+    page.on('dialog', (d) => void d.dismiss());
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await backend?.stop();
+  });
+
+  async function waitForPanels(count: number): Promise<void> {
+    await page.waitForFunction(
+      (n) => {
+        const panels = [...document.querySelectorAll('.panel')];
+        return panels.length === n && panels.every((p) => p.getAttribute('data-state') !== 'loading');
+      },
+      count,
+      { timeout: 60_000 },
+    );
+  }
+
+  async function legendOf(title: string): Promise<string[]> {
+    return page.locator(`.panel[data-panel-title="${title}"] .u-legend .u-series .u-label`).allTextContents();
+  }
+
+  it('draws every panel of the Demo Dashboard with the expected series and legends', async () => {
+    const started = performance.now();
+    await page.goto(`${base}/d/demo?from=now-1h&to=now`);
+    await waitForPanels(6);
+    // Fully drawn: every time-series panel has its canvas.
+    await page.waitForFunction(() => document.querySelectorAll('.panel .uplot canvas').length === 6, undefined, { timeout: 30_000 });
+    const drawnMs = performance.now() - started;
+    console.log(`Demo Dashboard (1 h, ${seriesCount} series in the store) fully drawn in ${drawnMs.toFixed(0)} ms after navigation`);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-dashboard.png'), fullPage: true });
+
+    const states = await page.locator('.panel').evaluateAll((els) => els.map((e) => [e.getAttribute('data-panel-title'), e.getAttribute('data-state')]));
+    expect(states.every(([, s]) => s === 'data')).toBe(true);
+    expect((await legendOf('Recommendation Service (CPU%)')).sort()).toEqual(['system', 'user']);
+    expect(await legendOf('Recommendation Service (Memory)')).toEqual(['rss', 'heap used']);
+    expect(await legendOf('Recommendations Count')).toEqual(['catalog']);
+    const errorRate = await legendOf('Error Rate');
+    expect(errorRate).toHaveLength(FIXED_SERVICES.length + 1 + FILLER_SERVICES);
+    expect(await legendOf('Service Latency (from SpanMetrics)')).toEqual(['p50', 'p95', 'p99', 'p99.9']);
+    expect((await legendOf('Endpoint Rate by Service')).sort()).toEqual(['GetProduct', 'ListRecommendations', 'get_product_list']);
+  });
+
+  it('renders label values with markup as text, never as HTML', async () => {
+    const errorRate = await legendOf('Error Rate');
+    expect(errorRate).toContain(MARKUP_SERVICE);
+    expect(await page.locator('.panel img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
+  it('changes the queries when the time range or $service changes', async () => {
+    const seen: string[] = [];
+    const listener = (req: { url(): string; postData(): string | null }): void => {
+      if (req.url().includes('/api/v1/query_range')) seen.push(req.postData() ?? '');
+    };
+    page.on('request', listener);
+    await page.selectOption('select[aria-label="Time range"]', 'now-6h');
+    await waitForPanels(6);
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('from') === 'now-6h');
+    const sixHour = seen.splice(0);
+    expect(sixHour.length).toBeGreaterThanOrEqual(6);
+    // 6 h over a panel ~790 px wide: Grafana's interval rounds to 30 s, rate interval 40 s... or wider; never the 15-minute 10 s step.
+    for (const body of sixHour) expect(new URLSearchParams(body).get('step')).not.toBe('10');
+
+    await page.selectOption('select[aria-label="Service"]', 'frontend');
+    await waitForPanels(6);
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('var-service') === 'frontend');
+    const afterService = seen.splice(0).map((b) => new URLSearchParams(b).get('query') ?? '');
+    expect(afterService.some((q) => q.includes('service_name="frontend"'))).toBe(true);
+    expect(afterService.some((q) => q.includes('$service'))).toBe(false);
+    page.off('request', listener);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-dashboard-frontend-6h.png'), fullPage: true });
+  });
+
+  it('shows a failing query with Prometheus error text and the panel value the API returns', async () => {
+    await page.goto(`${base}/d/checks?from=now-15m&to=now`);
+    await waitForPanels(2);
+    const error = await page.locator('.panel[data-panel-title="Bad query"] .panel-error').textContent();
+    const api = await fetch(`${base}/api/v1/query?query=${encodeURIComponent('rate(process_memory_usage[5m]')}`);
+    const apiBody = (await api.json()) as { errorType: string; error: string };
+    expect(api.status).toBe(400);
+    expect(error).toContain(apiBody.error);
+
+    // The stat panel shows the last point of the range query; compare with the same PromQL through the API.
+    const end = Date.now();
+    const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent('sum(process_memory_usage)')}&time=${end / 1000}`);
+    const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+    const expected = formatValue(Number(body.data.result[0]!.value[1]), 'bytes');
+    expect(await page.locator('.panel[data-panel-title="Memory now"] .stat-value').textContent()).toBe(expected);
+    await page.screenshot({ path: join(ARTIFACTS, 'checks-dashboard.png'), fullPage: true });
+  });
+
+  it('hover tooltip shows the value the API returns for that time', async () => {
+    await page.goto(`${base}/d/demo?from=now-15m&to=now`);
+    await waitForPanels(6);
+    const chart = page.locator('.panel[data-panel-title="Recommendation Service (CPU%)"] .u-over');
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    const tooltip = page.locator('.panel[data-panel-title="Recommendation Service (CPU%)"] .tooltip');
+    await tooltip.waitFor({ state: 'visible' });
+    const rows = await tooltip.locator('.tooltip-row').allTextContents();
+    // user CPU grows 0.05 s per second in the fixture: 5 % of a core; the API agrees.
+    const res = await fetch(
+      `${base}/api/v1/query?query=${encodeURIComponent('100 * sum by (cpu_mode) (rate(process_cpu_time_seconds_total{service_name="recommendationservice"}[40s]))')}`,
+    );
+    const body = (await res.json()) as { data: { result: { metric: { cpu_mode: string }; value: [number, string] }[] } };
+    const user = body.data.result.find((r) => r.metric.cpu_mode === 'user')!;
+    expect(rows.some((r) => r.includes('user') && r.includes(formatValue(Number(user.value[1]), 'percent')))).toBe(true);
+  });
+
+  it('lists an invalid dashboard with the field at fault while the others still open', async () => {
+    await page.goto(`${base}/dashboards`);
+    const invalid = page.locator('li.invalid[data-file="broken.json"]');
+    await invalid.waitFor();
+    expect(await invalid.textContent()).toContain('panels[0].type: must be one of timeseries, stat, bar');
+    await page.click('text=Collector');
+    await waitForPanels(9);
+    expect(await page.locator('.panel[data-state="error"]').count()).toBe(0);
+  });
+
+  it('runs a query in Explore, shows its table, offers completions and keeps the query in the URL', async () => {
+    await page.goto(`${base}/explore`);
+    const box = page.locator('textarea[aria-label="PromQL query"]');
+    await box.click();
+    await box.pressSequentially('process_mem');
+    await page.locator('.suggestions li', { hasText: 'process_memory_usage' }).first().waitFor();
+    await box.press('Tab');
+    expect(await box.inputValue()).toBe('process_memory_usage');
+    await page.click('button:has-text("Run query")');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('expr') === 'process_memory_usage');
+    await page.locator('.explore-result .uplot').waitFor();
+    await page.click('[role=tab]:has-text("Table")');
+    await page.locator('.result-table tbody tr').first().waitFor();
+    const rows = await page.locator('.result-table tbody tr').allTextContents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('service_name="recommendationservice"');
+    await page.screenshot({ path: join(ARTIFACTS, 'explore-table.png'), fullPage: true });
+
+    // A malformed query shows Prometheus's message.
+    await box.fill('sum(');
+    await page.click('button:has-text("Run query")');
+    await page.locator('.explore-result .panel-error').waitFor();
+    expect(await page.locator('.explore-result .panel-error').textContent()).toMatch(/parse error/);
+  });
+});
