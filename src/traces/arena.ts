@@ -1,0 +1,118 @@
+// The span data layout: append-only segments of 32-bit words. Each ingested batch writes one
+// immutable record per trace it touches (spans packed back to back); records of one trace are
+// chained newest → oldest, so nothing already written is ever changed. A segment is freed whole
+// once every trace it holds has been dropped, which makes retention cheap and keeps the write
+// path a plain append (the same records can later be written to a data directory as they are).
+import type { AnyValue } from '../otlp/model.js';
+
+const scratchF64 = new Float64Array(1);
+const scratchU32 = new Uint32Array(scratchF64.buffer);
+
+export function readF64(u32: Uint32Array, o: number): number {
+  scratchU32[0] = u32[o]!;
+  scratchU32[1] = u32[o + 1]!;
+  return scratchF64[0]!;
+}
+
+/** A growable word buffer that one record is encoded into before it is copied to a segment. */
+export class WordBuf {
+  u32: Uint32Array;
+  bytes: Buffer;
+  len = 0;
+  /** array, kvlist and bytes values, referenced by index (they are rare; kept as objects) */
+  complex: AnyValue[] = [];
+
+  constructor(initialWords = 4096) {
+    this.u32 = new Uint32Array(initialWords);
+    this.bytes = Buffer.from(this.u32.buffer);
+  }
+
+  reset(): void {
+    this.len = 0;
+    this.complex = [];
+  }
+
+  ensure(words: number): void {
+    if (this.len + words <= this.u32.length) return;
+    let cap = this.u32.length * 2;
+    while (cap < this.len + words) cap *= 2;
+    const next = new Uint32Array(cap);
+    next.set(this.u32.subarray(0, this.len));
+    this.u32 = next;
+    this.bytes = Buffer.from(next.buffer);
+  }
+
+  word(v: number): void {
+    this.ensure(1);
+    this.u32[this.len++] = v >>> 0;
+  }
+
+  f64(v: number): void {
+    this.ensure(2);
+    scratchF64[0] = v;
+    this.u32[this.len++] = scratchU32[0]!;
+    this.u32[this.len++] = scratchU32[1]!;
+  }
+
+  /** A length-prefixed UTF-8 string, padded to whole words. */
+  str(s: string): void {
+    this.ensure(1 + Math.ceil((s.length * 3) / 4));
+    const n = s.length === 0 ? 0 : this.bytes.write(s, (this.len + 1) * 4, 'utf8');
+    this.u32[this.len] = n;
+    this.len += 1 + ((n + 3) >>> 2);
+  }
+}
+
+export interface Segment {
+  /** global sequence number; a record ref is seq * SEGMENT_REF_SPAN + word offset */
+  readonly seq: number;
+  readonly u32: Uint32Array;
+  readonly bytes: Buffer;
+  used: number;
+  /** highest trace ordinal with a record here: the segment can go once that trace is dropped */
+  maxOrd: number;
+  readonly complex: AnyValue[];
+  /** estimated bytes of the complex values */
+  complexBytes: number;
+}
+
+/** Segments are at most 2^26 words (256 MiB); refs stay exact doubles. */
+export const SEGMENT_REF_SPAN = 2 ** 26;
+
+export function newSegment(seq: number, words: number): Segment {
+  const u32 = new Uint32Array(words);
+  return { seq, u32, bytes: Buffer.from(u32.buffer), used: 0, maxOrd: -1, complex: [], complexBytes: 0 };
+}
+
+export function readString(seg: Segment, o: number): string {
+  const n = seg.u32[o]!;
+  if (n === 0) return '';
+  const start = (o + 1) * 4;
+  return seg.bytes.toString('utf8', start, start + n);
+}
+
+/** Words taken by a length-prefixed string at o. */
+export function stringWords(u32: Uint32Array, o: number): number {
+  return 1 + ((u32[o]! + 3) >>> 2);
+}
+
+/** Parses 8 hex digits at s[i..i+8] to a uint32 (invalid digits read as 0). */
+export function hexWord(s: string, i: number): number {
+  let v = 0;
+  for (let k = i; k < i + 8; k++) {
+    const c = s.charCodeAt(k);
+    let d = 0;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 102) d = c - 87;
+    else if (c >= 65 && c <= 70) d = c - 55;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+export function wordHex(w: number): string {
+  return HEX[(w >>> 24) & 255]! + HEX[(w >>> 16) & 255]! + HEX[(w >>> 8) & 255]! + HEX[w & 255]!;
+}

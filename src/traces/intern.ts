@@ -1,0 +1,59 @@
+// String interning and hashing for the trace store. Keys, service names, span names and the
+// low-cardinality attribute values repeat in nearly every span; storing each once and referring
+// to it by a small integer is most of what keeps a stored span small.
+
+/** FNV-1a over UTF-16 code units; stable across runs (the index is rebuilt from data on load). */
+export function hashString(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Mixes two 32-bit values into a non-negative 30-bit integer, so that index keys stay small
+ * integers (V8 keeps them unboxed in Maps). Collisions are harmless: every candidate the index
+ * yields is checked against the stored span.
+ */
+export function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ b;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  h ^= h >>> 16;
+  return h & 0x3fffffff;
+}
+
+/** An append-only string table: id ↔ string, with each string's hash cached. */
+export class StringTable {
+  private readonly ids = new Map<string, number>();
+  readonly strings: string[] = [];
+  readonly hashes: number[] = [];
+  /** estimated bytes held (string bodies, map entries, array slots) */
+  bytes = 0;
+
+  intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) id = this.add(s);
+    return id;
+  }
+
+  add(s: string): number {
+    const id = this.strings.length;
+    this.ids.set(s, id);
+    this.strings.push(s);
+    this.hashes.push(hashString(s));
+    // one-byte string body + header, a Map entry with its share of buckets, two array slots
+    this.bytes += s.length + 24 + 40 + 16;
+    return id;
+  }
+
+  get(s: string): number | undefined {
+    return this.ids.get(s);
+  }
+
+  get size(): number {
+    return this.strings.length;
+  }
+}
