@@ -50,8 +50,9 @@ async function main(): Promise<void> {
     store.close();
     server.close();
     server.closeAllConnections();
-    // Let the telemetry hook flush if it wants to; never hang the supervisor's stop.
-    setTimeout(() => process.exit(0), 1000).unref();
+    // The telemetry hook's own SIGTERM handler flushes and exits; this is the fallback when the
+    // service runs without it.
+    setTimeout(() => process.exit(0), 4000).unref();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

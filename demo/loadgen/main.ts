@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     void runner.close();
-    setTimeout(() => process.exit(0), 1000).unref();
+    // The telemetry hook's own SIGTERM handler flushes and exits; this is the fallback when the
+    // service runs without it.
+    setTimeout(() => process.exit(0), 4000).unref();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
