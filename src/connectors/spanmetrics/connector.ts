@@ -99,7 +99,9 @@ export class SpanMetricsConnector implements TracesConsumer {
           const key = `${span.name}\x00${kind}\x00${status}`;
           let s = res.series.get(key);
           if (!s) s = this.newSeries(res, key, service, span.name, kind, status, nowNs);
-          const ms = Math.max(0, (span.endTimeUnixNano - span.startTimeUnixNano) / 1e6);
+          // Times are doubles (~256 ns precision at today's epoch): round to whole microseconds so a
+          // span of exactly 2 ms lands in le="2", not le="4".
+          const ms = Math.max(0, Math.round((span.endTimeUnixNano - span.startTimeUnixNano) / 1e3) / 1e3);
           const b = bucketIndex(this.bounds, ms);
           s.calls++;
           s.sum += ms;

@@ -1,0 +1,105 @@
+// `orrery serve`: the telemetry backend alone (OTLP receivers, stores, query APIs, console),
+// for pointing any OpenTelemetry SDK or Collector at it. One log line per listener; SIGINT or
+// SIGTERM stop it cleanly with exit code 0.
+import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
+
+const FLAGS = {
+  host: { type: 'string', env: 'ORRERY_HOST', default: '127.0.0.1', help: 'interface to listen on', metavar: 'HOST' },
+  port: { type: 'port', env: 'ORRERY_PORT', default: 8080, help: 'query APIs, /metrics and the console', metavar: 'PORT' },
+  otlpHttpPort: { type: 'port', env: 'ORRERY_OTLP_HTTP_PORT', default: 4318, help: 'OTLP/HTTP receiver', metavar: 'PORT' },
+  otlpGrpcPort: { type: 'port', env: 'ORRERY_OTLP_GRPC_PORT', default: 4317, help: 'OTLP/gRPC receiver', metavar: 'PORT' },
+  dataDir: { type: 'string', env: 'ORRERY_DATA_DIR', help: 'directory for data kept across restarts', metavar: 'DIR' },
+  traceBudget: { type: 'size', env: 'ORRERY_TRACE_BUDGET', default: '256MB', help: 'trace store memory budget', metavar: 'SIZE' },
+  retention: { type: 'duration', env: 'ORRERY_RETENTION', default: '2h', help: 'how long traces and samples are kept', metavar: 'DURATION' },
+  maxBody: { type: 'size', env: 'ORRERY_MAX_BODY', default: '16MB', help: 'largest OTLP request body', metavar: 'SIZE' },
+  spanMetricsInterval: { type: 'duration', env: 'ORRERY_SPAN_METRICS_INTERVAL', default: '10s', help: 'span metrics and self-metrics interval', metavar: 'DURATION' },
+  memoryLimit: { type: 'size', env: 'ORRERY_MEMORY_LIMIT', help: 'refuse OTLP input (429/503) while the heap is above this (default 85% of the V8 heap limit)', metavar: 'SIZE' },
+  flagsUrl: { type: 'string', env: 'ORRERY_FLAGS_URL', help: 'upstream for /api/flags (the demo sets it)', metavar: 'URL' },
+  loadUrl: { type: 'string', env: 'ORRERY_LOAD_URL', help: 'upstream for /api/load (the demo sets it)', metavar: 'URL' },
+} as const satisfies FlagSpecs;
+
+export function usage(): string {
+  return `Usage: orrery serve [options]\n\nRuns the telemetry backend: OTLP in, trace and metric stores, query APIs and the console.\n\nOptions:\n${formatFlags(FLAGS)}\n`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv, FLAGS);
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`orrery serve: ${err.message}\n\n${usage()}`);
+    return 2;
+  }
+  if (parsed.help) {
+    console.log(usage());
+    return 0;
+  }
+  const f = parsed.flags;
+  if (f.spanMetricsInterval < 100) {
+    console.error('orrery serve: --span-metrics-interval must be at least 100ms');
+    return 2;
+  }
+  const proxies: Record<string, string> = {};
+  if (f.flagsUrl) proxies['/api/flags'] = f.flagsUrl;
+  if (f.loadUrl) proxies['/api/load'] = f.loadUrl;
+
+  // Loaded here, not at the top, so `--help` and usage errors stay instant.
+  const { createBackend } = await import('../../server/backend.js');
+  const backend = createBackend({
+    host: f.host,
+    port: f.port,
+    otlpHttpPort: f.otlpHttpPort,
+    otlpGrpcPort: f.otlpGrpcPort,
+    dataDir: f.dataDir,
+    traceBudgetBytes: f.traceBudget,
+    retentionMs: f.retention,
+    maxBodyBytes: f.maxBody,
+    spanMetricsIntervalMs: f.spanMetricsInterval,
+    memoryLimitBytes: f.memoryLimit,
+    proxies,
+  });
+  let ports;
+  try {
+    ({ ports } = await backend.start());
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ' (is another orrery running? choose other ports with --port, --otlp-http-port, --otlp-grpc-port)' : '';
+    console.error(`orrery serve: cannot start: ${e.message}${hint}`);
+    return 1;
+  }
+  const h = f.host.includes(':') ? `[${f.host}]` : f.host;
+  console.log(`orrery: console and query APIs on http://${h}:${ports.api}/`);
+  console.log(`orrery: OTLP/HTTP on http://${h}:${ports.otlpHttp}/v1/traces (metrics, logs)`);
+  console.log(`orrery: OTLP/gRPC on ${h}:${ports.otlpGrpc}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal: give up waiting.
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      console.log(`orrery: ${signal} received, shutting down`);
+      backend.stop().then(
+        () => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          console.log('orrery: stopped');
+          // If a stray handle (a client's keep-alive socket) still holds the event loop, leave anyway.
+          setTimeout(() => process.exit(0), 1500).unref();
+          resolve(0);
+        },
+        (err: unknown) => {
+          console.error(`orrery: error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
