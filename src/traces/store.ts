@@ -764,8 +764,9 @@ export class TraceStore implements SpanWriter, TraceReader {
       nameId,
       kind,
       tags,
-      startMinNs: q.startTimeMinUs !== undefined ? q.startTimeMinUs * 1000 : -Infinity,
-      startMaxNs: q.startTimeMaxUs !== undefined ? (q.startTimeMaxUs + 1) * 1000 : Infinity,
+      // [min, max] in whole µs, as a span's start rounds to µs
+      startMinNs: q.startTimeMinUs !== undefined ? q.startTimeMinUs * 1000 - 500 : -Infinity,
+      startMaxNs: q.startTimeMaxUs !== undefined ? q.startTimeMaxUs * 1000 + 500 : Infinity,
       durMinUs: q.durationMinUs ?? -Infinity,
       durMaxUs: q.durationMaxUs ?? Infinity,
       originMasks: new Map(),
@@ -822,7 +823,8 @@ export class TraceStore implements SpanWriter, TraceReader {
     const start = readF64(u32, p + SP_START);
     if (start < cq.startMinNs || start >= cq.startMaxNs) return false;
     if (cq.durMinUs > -Infinity || cq.durMaxUs < Infinity) {
-      const durUs = Math.floor((readF64(u32, p + SP_END) - start) / 1000);
+      // µs as Jaeger shows them (rounded: ns doubles near today's epoch are not exact)
+      const durUs = Math.round((readF64(u32, p + SP_END) - start) / 1000);
       if (durUs < cq.durMinUs || durUs > cq.durMaxUs) return false;
     }
     if (cq.tags.length === 0) return true;
