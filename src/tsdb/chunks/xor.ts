@@ -6,7 +6,9 @@
 // Layout: bytes 0-1 hold the sample count (big-endian uint16), the bit stream starts at byte 2.
 // Sample 0: t as 64 bits (two's complement hi/lo), v as 64 raw bits.
 // Sample n>0: t as delta-of-delta (the delta before sample 1 counts as 0):
-//   '0' → dod 0; '10' + 14 bits; '110' + 17 bits; '1110' + 20 bits; '1111' + 64 bits.
+//   '0' → dod 0; '10' + 7 bits; '110' + 14 bits; '1110' + 20 bits; '1111' + 64 bits.
+//   (Prometheus uses 14/17/20 bits; the 7-bit bucket, as in the Gorilla paper, makes the few
+//   milliseconds of jitter of pushed OTLP timestamps cost 9 bits instead of 16.)
 // Value as v XOR prev: '0' → equal; '10' + meaningful bits inside the previous window;
 //   '11' + 5 bits leading zeros + 6 bits significant-bit count (0 means 64) + the bits.
 // Staleness markers are stored as Prometheus's StaleNaN bit pattern (0x7ff0000000000002); every
@@ -104,12 +106,12 @@ export class XorAppender {
       const dod = delta - this.tDelta;
       if (dod === 0) {
         this.writeBits(0, 1);
-      } else if (dod >= -8191 && dod <= 8192) {
+      } else if (dod >= -63 && dod <= 64) {
         this.writeBits(0b10, 2);
-        this.writeBits(dod & 0x3fff, 14);
-      } else if (dod >= -65535 && dod <= 65536) {
+        this.writeBits(dod & 0x7f, 7);
+      } else if (dod >= -8191 && dod <= 8192) {
         this.writeBits(0b110, 3);
-        this.writeBits(dod & 0x1ffff, 17);
+        this.writeBits(dod & 0x3fff, 14);
       } else if (dod >= -524287 && dod <= 524288) {
         this.writeBits(0b1110, 4);
         this.writeBits(dod & 0xfffff, 20);
@@ -259,8 +261,8 @@ export class XorIterator {
     } else {
       let dod: number;
       if (this.readBits(1) === 0) dod = 0;
+      else if (this.readBits(1) === 0) dod = signExtend(this.readBits(7), 7);
       else if (this.readBits(1) === 0) dod = signExtend(this.readBits(14), 14);
-      else if (this.readBits(1) === 0) dod = signExtend(this.readBits(17), 17);
       else if (this.readBits(1) === 0) dod = signExtend(this.readBits(20), 20);
       else dod = this.readSigned64();
       this.tDelta += dod;
