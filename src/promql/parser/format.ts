@@ -11,7 +11,8 @@ const MS_PER: ReadonlyArray<readonly [string, number]> = [
   ['ms', 1],
 ];
 
-const DURATION_RE = /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
+const DURATION_RE =
+  /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
 
 /** Thrown by parseDuration; the message is Prometheus's. */
 export class DurationError extends Error {}
@@ -64,7 +65,7 @@ export function formatGoFloat(v: number): string {
   const e = v.toExponential(); // shortest round-trip digits, e.g. "1.5e+7"
   const idx = e.indexOf('e');
   const exp = Number(e.slice(idx + 1));
-  if (exp < -4 || exp >= 21 || exp >= 6) {
+  if (exp < -4 || exp >= 6) {
     const sign = exp < 0 ? '-' : '+';
     const abs = Math.abs(exp);
     return `${e.slice(0, idx)}e${sign}${abs < 10 ? '0' : ''}${abs}`;

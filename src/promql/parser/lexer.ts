@@ -229,6 +229,8 @@ function goUnicodeRune(cp: number): string {
 /** Prometheus's Item.desc(): how a token is named in "unexpected ..." messages. */
 export function tokenDesc(t: Token): string {
   if (t.type === 'EOF') return 'end of input';
+  // '@' is missing from Prometheus's ItemTypeStr, so it is described by its raw yacc token number.
+  if (t.type === 'AT') return `"<Item 57385>" ${tokenString(t)}`;
   if (FIXED.has(t.type)) return tokenString(t);
   const kind: Partial<Record<TokenType, string>> = {
     ERROR: 'error',
@@ -294,7 +296,6 @@ export class Lexer {
   private readonly byteAt: Int32Array | undefined;
 
   constructor(readonly input: string) {
-    // eslint-disable-next-line no-control-regex
     if (/[^\x00-\x7f]/.test(input)) {
       const map = new Int32Array(input.length + 1);
       let b = 0;

@@ -148,6 +148,17 @@ const METRIC_IDENTIFIER_TOKENS = new Set<TokenType>([
   'END',
 ]);
 
+/** Tokens that can begin an expression. */
+const EXPR_START_TOKENS = new Set<TokenType>([
+  ...METRIC_IDENTIFIER_TOKENS,
+  'NUMBER',
+  'STRING',
+  'LEFT_PAREN',
+  'LEFT_BRACE',
+  'ADD',
+  'SUB',
+]);
+
 /** Tokens accepted as a label name in by/without/on/ignoring/group_x lists (maybe_label). */
 const MAYBE_LABEL_TOKENS = new Set<TokenType>([
   ...METRIC_IDENTIFIER_TOKENS,
@@ -428,7 +439,12 @@ class Parser {
       const folded: NumberLiteral = { type: 'NumberLiteral', val, pos: { start: t.pos, end: operand.pos.end } };
       return folded;
     }
-    return { type: 'UnaryExpr', op: t.type === 'SUB' ? '-' : '+', expr: operand, pos: { start: t.pos, end: operand.pos.end } };
+    return {
+      type: 'UnaryExpr',
+      op: t.type === 'SUB' ? '-' : '+',
+      expr: operand,
+      pos: { start: t.pos, end: operand.pos.end },
+    };
   }
 
   private parsePrimary(): Expr {
@@ -717,7 +733,8 @@ class Parser {
       }
       if (t.type !== 'COMMA') this.unexpectedHere();
       this.next();
-      if (this.peek().type === 'RIGHT_PAREN') {
+      // Prometheus's grammar reduces "args ','" whenever no expression can follow the comma.
+      if (!EXPR_START_TOKENS.has(this.peek().type)) {
         this.fail({ start: t.pos, end: t.end }, 'trailing commas not allowed in function call args');
       }
     }
@@ -760,7 +777,10 @@ class Parser {
     const withParam = op === 'topk' || op === 'bottomk' || op === 'count_values' || op === 'quantile';
     const desired = withParam ? 2 : 1;
     if (args.length !== desired) {
-      this.fail(pos, `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`);
+      this.fail(
+        pos,
+        `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`,
+      );
     }
     const expr = args[desired - 1] as Expr;
     return { type: 'AggregateExpr', op, expr, param: withParam ? args[0] : undefined, grouping, without, pos };
@@ -820,7 +840,8 @@ class Parser {
 
   private unquote(t: Token): string {
     const v = unquoteString(t.val);
-    if (v === undefined) this.fail({ start: t.pos, end: t.end }, `error unquoting string ${goQuote(t.val)}: invalid syntax`);
+    if (v === undefined)
+      this.fail({ start: t.pos, end: t.end }, `error unquoting string ${goQuote(t.val)}: invalid syntax`);
     return v;
   }
 
@@ -859,7 +880,8 @@ class Parser {
         const mods = this.modifiers.get(e);
         const isComparison = COMPARISON_OPS.has(e.op);
         const isSet = SET_OPS.has(e.op);
-        if (e.returnBool && !isComparison) this.fail(this.opRange(e), 'bool modifier can only be used on comparison operators');
+        if (e.returnBool && !isComparison)
+          this.fail(this.opRange(e), 'bool modifier can only be used on comparison operators');
         if (isComparison && !e.returnBool && lt === 'scalar' && rt === 'scalar') {
           this.fail(this.opRange(e), 'comparisons between scalars must use BOOL modifier');
         }
@@ -877,10 +899,12 @@ class Parser {
           this.fail(e.rhs.pos, 'binary expression must contain only scalar and instant vector types');
         }
         if (lt !== 'vector' || rt !== 'vector') {
-          if (mods && mods.matchingLabels.length > 0) this.fail(e.pos, 'vector matching only allowed between instant vectors');
+          if (mods && mods.matchingLabels.length > 0)
+            this.fail(e.pos, 'vector matching only allowed between instant vectors');
         } else if (isSet && e.matching) {
           const card = e.matching.card;
-          if (card === 'one-to-many' || card === 'many-to-one') this.fail(e.pos, `no grouping allowed for ${goQuote(e.op)} operation`);
+          if (card === 'one-to-many' || card === 'many-to-one')
+            this.fail(e.pos, `no grouping allowed for ${goQuote(e.op)} operation`);
           if (card !== 'many-to-many') this.fail(e.pos, 'set operations must always be many-to-many');
         }
         if ((lt === 'scalar' || rt === 'scalar') && isSet) {
@@ -899,7 +923,10 @@ class Parser {
         } else {
           const na = nargs - 1;
           if (na > e.args.length) {
-            this.fail(e.pos, `expected at least ${na} argument(s) in call to ${goQuote(fn.name)}, got ${e.args.length}`);
+            this.fail(
+              e.pos,
+              `expected at least ${na} argument(s) in call to ${goQuote(fn.name)}, got ${e.args.length}`,
+            );
           } else if (fn.variadic > 0 && na + fn.variadic < e.args.length) {
             this.fail(
               e.pos,
@@ -972,7 +999,7 @@ function run<T>(input: string, f: (p: Parser) => T): T {
     return f(new Parser(input));
   } catch (err) {
     if (err instanceof Abort) throw new ParseError(err.pos, err.msg, input);
-    if (err instanceof RangeError) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
       // Pathologically deep nesting: report it as a parse error rather than crash the caller.
       throw new ParseError({ start: 0, end: 0 }, 'expression nested too deeply', input);
     }

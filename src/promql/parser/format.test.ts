@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { DurationError, formatDuration, formatGoFloat, parseDuration } from './format.js';
+
+describe('parseDuration', () => {
+  it.each<[string, number]>([
+    ['0', 0],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['1d', 86_400_000],
+    ['1w', 604_800_000],
+    ['1y', 31_536_000_000],
+    ['500ms', 500],
+    ['1m30ms', 60_030],
+    ['2y3w4d5h6m7s8ms', 2 * 31_536_000_000 + 3 * 604_800_000 + 4 * 86_400_000 + 5 * 3_600_000 + 6 * 60_000 + 7000 + 8],
+  ])('%s', (s, ms) => {
+    expect(parseDuration(s)).toBe(ms);
+  });
+
+  it.each<[string, string]>([
+    ['abc', 'not a valid duration string: "abc"'],
+    ['5m1h', 'not a valid duration string: "5m1h"'],
+    ['1.5h', 'not a valid duration string: "1.5h"'],
+    ['', 'empty duration string'],
+    ['1000y', 'duration out of range'],
+  ])('rejects %j', (s, msg) => {
+    expect(() => parseDuration(s)).toThrow(DurationError);
+    expect(() => parseDuration(s)).toThrow(msg);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each<[number, string]>([
+    [0, '0s'],
+    [300_000, '5m'],
+    [5_400_000, '1h30m'],
+    [86_400_000, '1d'],
+    [90 * 86_400_000, '90d'],
+    [14 * 86_400_000, '2w'],
+    [365 * 86_400_000, '1y'],
+    [1500, '1s500ms'],
+    [3_600_000 + 1, '1h1ms'],
+  ])('%d', (ms, s) => {
+    expect(formatDuration(ms)).toBe(s);
+  });
+});
+
+describe('formatGoFloat', () => {
+  it.each<[number, string]>([
+    [1, '1'],
+    [-2.5, '-2.5'],
+    [1e6, '1e+06'],
+    [123456, '123456'],
+    [1234567, '1.234567e+06'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [Infinity, '+Inf'],
+    [-Infinity, '-Inf'],
+    [NaN, 'NaN'],
+    [1e21, '1e+21'],
+  ])('%d', (v, s) => {
+    expect(formatGoFloat(v)).toBe(s);
+  });
+});
