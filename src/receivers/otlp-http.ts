@@ -1,0 +1,304 @@
+// OTLP/HTTP receiver: POST /v1/traces, /v1/metrics, /v1/logs with protobuf or JSON bodies,
+// optionally gzip/deflate-compressed, answered per the OTLP/HTTP spec (Export*ServiceResponse on
+// success, google.rpc.Status on failure, both in the request's encoding), with CORS for browsers.
+//
+// Limits are enforced while streaming: a body (or its decompressed form) that passes
+// maxBodyBytes gets 413 at once and is no longer buffered. The whole body is decoded before any
+// consumer sees it, so a rejected request leaves nothing behind.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
+import {
+  encodeExportResponseJson,
+  encodeExportResponseProtobuf,
+  encodeStatusJson,
+  encodeStatusProtobuf,
+  RpcCode,
+} from '../otlp/encode-response.js';
+import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../pipeline/consumer.js';
+import { runExport, type BodyFormat } from './export.js';
+import type { ReceiverObserver, ReceiverSignal } from './observer.js';
+
+export interface OtlpHttpReceiverOptions {
+  /** interface to bind; default 127.0.0.1 (never a public interface unless asked) */
+  readonly host?: string;
+  /** 0 picks a free port; start() reports the real one */
+  readonly port: number;
+  /** limit on the body, before and after decompression; default 16 MiB */
+  readonly maxBodyBytes?: number;
+  readonly traces: TracesConsumer;
+  readonly metrics: MetricsConsumer;
+  readonly logs: LogsConsumer;
+  readonly observer?: ReceiverObserver;
+}
+
+export interface OtlpHttpReceiver {
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const PATHS: Readonly<Record<string, ReceiverSignal>> = {
+  '/v1/traces': 'traces',
+  '/v1/metrics': 'metrics',
+  '/v1/logs': 'logs',
+};
+
+const CONTENT_TYPES: Readonly<Record<BodyFormat, string>> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+/** After a 413, how much more of the refused body is read (and dropped) before the socket is cut. */
+const DRAIN_MS = 5_000;
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function mediaFormat(contentType: string | undefined): BodyFormat | undefined {
+  if (contentType === undefined) return undefined;
+  const semi = contentType.indexOf(';');
+  const media = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  if (media === 'application/x-protobuf' || media === 'application/protobuf') return 'protobuf';
+  if (media === 'application/json') return 'json';
+  return undefined;
+}
+
+type Coding = 'identity' | 'gzip' | 'deflate';
+
+function contentCoding(header: string | undefined): Coding | undefined {
+  const v = (header ?? '').trim().toLowerCase();
+  if (v === '' || v === 'identity') return 'identity';
+  if (v === 'gzip' || v === 'x-gzip') return 'gzip';
+  if (v === 'deflate') return 'deflate';
+  return undefined;
+}
+
+/**
+ * Reads the request body into one Buffer, inflating it on the fly. Rejects with BodyError(413) as
+ * soon as either the raw or the inflated byte count passes `limit`, without reading further.
+ */
+function readBody(req: http.IncomingMessage, coding: Coding, limit: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let raw = 0;
+    let size = 0;
+    let settled = false;
+    const inflater = coding === 'gzip' ? zlib.createGunzip() : coding === 'deflate' ? zlib.createInflate() : undefined;
+
+    const settle = (err: BodyError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      req.removeListener('data', onRaw);
+      req.removeListener('end', onRawEnd);
+      if (inflater !== undefined) {
+        inflater.removeAllListeners('data');
+        inflater.destroy();
+      }
+      if (err) {
+        chunks.length = 0;
+        reject(err);
+      } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const tooLarge = (what: string) =>
+      settle(new BodyError(413, `request body${what} exceeds the limit of ${limit} bytes`));
+
+    const onBody = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) return tooLarge(inflater ? ' after decompression' : '');
+      chunks.push(chunk);
+    };
+    const onRaw = (chunk: Buffer): void => {
+      raw += chunk.length;
+      if (raw > limit) return tooLarge('');
+      if (inflater) inflater.write(chunk);
+      else onBody(chunk);
+    };
+    const onRawEnd = (): void => {
+      if (inflater) inflater.end();
+      else settle(undefined);
+    };
+
+    if (inflater) {
+      inflater.on('data', onBody);
+      inflater.on('end', () => settle(undefined));
+      inflater.on('error', (e) => settle(new BodyError(400, `invalid ${coding} body: ${e.message}`)));
+    }
+    req.on('data', onRaw);
+    req.on('end', onRawEnd);
+    req.on('error', (e) => settle(new BodyError(400, `request aborted: ${e.message}`)));
+    req.on('aborted', () => settle(new BodyError(400, 'request aborted')));
+  });
+}
+
+export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpReceiver {
+  const host = opts.host ?? '127.0.0.1';
+  const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const consumers = { traces: opts.traces, metrics: opts.metrics, logs: opts.logs };
+
+  function send(
+    res: http.ServerResponse,
+    status: number,
+    format: BodyFormat,
+    body: Uint8Array | string,
+    extra?: Record<string, string>,
+  ): void {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'Content-Type': CONTENT_TYPES[format], ...extra });
+    res.end(body);
+  }
+
+  function sendStatus(
+    res: http.ServerResponse,
+    status: number,
+    format: BodyFormat,
+    code: number,
+    message: string,
+    extra?: Record<string, string>,
+  ): void {
+    send(res, status, format, format === 'protobuf' ? encodeStatusProtobuf(code, message) : encodeStatusJson(code, message), extra);
+  }
+
+  /** Answers early (before the body is read) and drops the rest of the body, for a while. */
+  function refuseUnread(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    status: number,
+    format: BodyFormat,
+    code: number,
+    message: string,
+    extra?: Record<string, string>,
+  ): void {
+    sendStatus(res, status, format, code, message, extra);
+    if (req.complete) return;
+    // Reading on for a moment lets the client finish sending and see our answer; cutting the
+    // socket while it still sends would turn the answer into a connection reset.
+    let dropped = 0;
+    const timer = setTimeout(() => req.socket.destroy(), DRAIN_MS);
+    timer.unref();
+    req.on('data', (c: Buffer) => {
+      dropped += c.length;
+      if (dropped > limit) req.socket.destroy();
+    });
+    req.on('end', () => clearTimeout(timer));
+    req.on('close', () => clearTimeout(timer));
+    req.resume();
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const origin = req.headers.origin;
+    res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
+    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+    if (origin !== undefined) res.setHeader('Vary', 'Origin');
+
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const signal = PATHS[q < 0 ? url : url.slice(0, q)];
+    const format = mediaFormat(req.headers['content-type']);
+    const replyFormat = format ?? 'json';
+    if (signal === undefined) {
+      return refuseUnread(req, res, 404, replyFormat, 5 /* NOT_FOUND */, `no OTLP endpoint at ${url}`);
+    }
+    if (req.method === 'OPTIONS') {
+      const headers: Record<string, string> = {
+        'Access-Control-Allow-Methods': 'POST, OPTIONS',
+        'Access-Control-Allow-Headers':
+          req.headers['access-control-request-headers'] ?? 'Content-Type, Content-Encoding, Authorization',
+        'Access-Control-Max-Age': '7200',
+      };
+      res.writeHead(204, headers);
+      res.end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      return refuseUnread(req, res, 405, replyFormat, 12 /* UNIMPLEMENTED */, `method ${req.method} not allowed; use POST`, {
+        Allow: 'POST, OPTIONS',
+      });
+    }
+    if (format === undefined) {
+      return refuseUnread(
+        req,
+        res,
+        415,
+        'json',
+        RpcCode.INVALID_ARGUMENT,
+        `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}; use application/x-protobuf or application/json`,
+      );
+    }
+    const coding = contentCoding(req.headers['content-encoding']);
+    if (coding === undefined) {
+      return refuseUnread(
+        req,
+        res,
+        415,
+        format,
+        RpcCode.INVALID_ARGUMENT,
+        `unsupported content encoding ${JSON.stringify(req.headers['content-encoding'])}; use gzip, deflate or none`,
+      );
+    }
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      return refuseUnread(req, res, 413, format, RpcCode.INVALID_ARGUMENT, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`);
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, coding, limit);
+    } catch (err) {
+      const e = err instanceof BodyError ? err : new BodyError(400, String(err));
+      if (e.status === 413) return refuseUnread(req, res, 413, format, RpcCode.INVALID_ARGUMENT, e.message);
+      return sendStatus(res, e.status, format, RpcCode.INVALID_ARGUMENT, e.message);
+    }
+
+    const outcome = runExport(signal, format, body, consumers, opts.observer, 'http');
+    switch (outcome.kind) {
+      case 'ok':
+        return send(res, 200, format, format === 'protobuf' ? encodeExportResponseProtobuf() : encodeExportResponseJson(signal));
+      case 'invalid':
+        return sendStatus(res, 400, format, RpcCode.INVALID_ARGUMENT, outcome.message);
+      case 'refused':
+        return sendStatus(res, 503, format, RpcCode.UNAVAILABLE, outcome.message, {
+          'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfterSeconds))),
+        });
+      case 'failed':
+        return sendStatus(res, 500, format, RpcCode.INTERNAL, `pipeline error: ${outcome.message}`);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // handle() maps every expected failure itself; this is the last guard against a crash.
+      if (!res.headersSent) sendStatus(res, 500, 'json', RpcCode.INTERNAL, String(err));
+      else res.destroy();
+    });
+  });
+
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        server.once('error', onError);
+        server.listen(opts.port, host, () => {
+          server.removeListener('error', onError);
+          resolve({ port: (server.address() as AddressInfo).port });
+        });
+      });
+    },
+    stop() {
+      return new Promise((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // in-flight requests get a moment to finish; then everything goes
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+    },
+  };
+}
