@@ -1,0 +1,45 @@
+// recommendationservice: gRPC ListRecommendations, and the service with the leak (see
+// product-cache.ts). Each request opens `get_product_list`, evaluates recommendationCache on the
+// flag service and, when it must, lists the catalogue on productcatalogservice.
+import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
+import { flagOn } from '../common/flags.js';
+import { grpcClient, serveGrpc } from '../common/grpc.js';
+import { peerAddr } from '../common/env.js';
+import { errorMessage } from '../common/log.js';
+import { runService } from '../common/service.js';
+import type { RecommendationService } from '../common/types.js';
+import { FLAGS, LEAK, RECOMMENDATIONS_COUNTER } from '../../../src/names/contract.js';
+import { getProductList, LeakyProductCache, type ProductListSource } from './product-cache.js';
+
+const tracer = trace.getTracer('recommendationservice');
+const recommendations = metrics.getMeter('recommendationservice').createCounter(RECOMMENDATIONS_COUNTER.otelName, {
+  description: 'Counts the total number of given recommendations',
+});
+const catalog = grpcClient('ProductCatalogService', peerAddr('PRODUCT_CATALOG_ADDR'));
+
+const source: ProductListSource = {
+  cache: new LeakyProductCache(), // process-global: lives until the process dies
+  cacheEnabled: () => flagOn(FLAGS.recommendationCache),
+  listProductIds: async () => (await catalog.ListProducts({})).products.map((p) => p.id),
+};
+
+const service: RecommendationService = {
+  async ListRecommendations({ productIds }) {
+    const ids = await tracer.startActiveSpan(LEAK.spanName, async (span) => {
+      try {
+        return await getProductList(span, productIds, source);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+        if (err instanceof Error) span.recordException(err);
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+    trace.getActiveSpan()?.setAttribute(LEAK.recommendedCount, ids.length);
+    recommendations.add(ids.length, { [RECOMMENDATIONS_COUNTER.typeAttribute]: 'catalog' });
+    return { productIds: ids };
+  },
+};
+
+await runService((port) => serveGrpc(port, { RecommendationService: service }));
