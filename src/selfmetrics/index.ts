@@ -1,1 +1,1 @@
-export { SelfMetrics, Counter, registerProcessMetrics, type ReceiverCounts, type SignalName } from './registry.js';
+export { SelfMetrics, Counter, registerProcessMetrics, type SignalName } from './registry.js';

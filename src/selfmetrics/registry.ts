@@ -8,13 +8,9 @@ import { METRIC_NAME, labelsKey, sortLabels, type Label, type Labels } from '../
 import type { Appender, MetricMetadata } from '../tsdb/storage.js';
 import type { MetricFamily } from '../exporters/prometheus/exposition.js';
 
-export type SignalName = 'traces' | 'metrics' | 'logs';
+import type { ReceiverObserver, ReceiverSignal } from '../receivers/observer.js';
 
-/** What the receivers report (structurally the same as src/receivers/observer.ts's ReceiverObserver). */
-export interface ReceiverCounts {
-  accepted(signal: SignalName, items: number, transport: string): void;
-  refused(signal: SignalName, items: number, transport: string): void;
-}
+export type SignalName = ReceiverSignal;
 
 type Sample = { readonly labels: Readonly<Record<string, string>>; readonly value: number };
 
@@ -56,7 +52,7 @@ const SIGNAL_METRICS: Record<SignalName, { accepted: string; refused: string; it
   logs: { accepted: SELF_METRICS.acceptedLogRecords, refused: SELF_METRICS.refusedLogRecords, items: 'log records' },
 };
 
-export class SelfMetrics implements ReceiverCounts {
+export class SelfMetrics implements ReceiverObserver {
   private readonly entries = new Map<string, Entry>();
   private readonly receiverCounters = new Map<string, Counter>();
 
