@@ -1,0 +1,83 @@
+// The built `orrery` bin: `serve` on ephemeral ports logs one line per listener, answers, and
+// exits 0 on SIGTERM; usage errors exit 2. Runs dist/ (npm test builds first; when dist is
+// missing or older than the CLI/server sources, this test compiles it).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) {
+    const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
+    if (!existsSync(MAIN)) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+  } else {
+    const sources = Math.max(...['src/cli', 'src/server'].map((d) => newestMtime(path.join(ROOT, d))));
+    if (statSync(MAIN).mtimeMs < sources) console.warn('e2e-cli: dist/ is older than src/cli or src/server; run npx tsc -p tsconfig.json');
+  }
+}, 180_000);
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('orrery CLI', () => {
+  it('lists commands with --help; unknown command → usage and exit 2', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    for (const c of ['serve', 'demo', 'flags', 'load', 'promql-test']) expect(help.stdout).toContain(c);
+    const bad = run(['frobnicate']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unknown command "frobnicate"');
+    expect(bad.stderr).toContain('Usage: orrery <command>');
+  });
+
+  it('serve: bad flags exit 2 with a clear message', () => {
+    const r = run(['serve', '--port', 'eighty']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--port: "eighty" is not a port number');
+    const h = run(['serve', '--help']);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toContain('--trace-budget SIZE');
+  });
+
+  it('serve: logs listeners, serves, exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--retention', '30m'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!/OTLP\/gRPC on/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    expect(out, err).toMatch(/console and query APIs on http:\/\/127\.0\.0\.1:\d+\//);
+    expect(out).toMatch(/OTLP\/HTTP on http:\/\/127\.0\.0\.1:\d+\/v1\/traces/);
+    expect(out).toMatch(/OTLP\/gRPC on 127\.0\.0\.1:\d+/);
+    const apiPort = Number(/query APIs on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+    expect(metrics).toContain('# TYPE process_resident_memory_bytes gauge');
+    process.kill(child.pid!, 'SIGTERM');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 10_000))]);
+    if (code === 'timeout') process.kill(child.pid!, 'SIGKILL');
+    expect(code).toBe(0);
+    expect(out).toContain('SIGTERM received, shutting down');
+  });
+});
