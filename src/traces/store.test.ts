@@ -248,6 +248,79 @@ describe('TraceStore: search semantics', () => {
   });
 });
 
+describe('TraceStore: index against brute force', () => {
+  it('finds exactly what a scan of every span finds', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const services = ['a', 'b', 'c', 'd'];
+    const ops = ['x', 'y', 'z'];
+    const store = new TraceStore({ now: () => T0 });
+    const traces = 1500;
+    for (let b = 0; b < 600; b++) {
+      // each batch: a few spans of random traces (so traces assemble from many batches)
+      const svc = pick(services);
+      const spans = [];
+      for (let k = 0; k < 5; k++) {
+        const t = Math.floor(rnd() * traces) + 1;
+        spans.push(
+          span({
+            traceId: tid(t),
+            spanId: sid(b * 10 + k + 1),
+            name: pick(ops),
+            kind: pick([1, 2, 3] as const),
+            startMs: T0 + t * 100 + Math.floor(rnd() * 1000),
+            durationMs: Math.floor(Math.exp(rnd() * 9)),
+            attributes: { hit: rnd() < 0.5, code: pick([200, 404, 500]), user: `u${Math.floor(rnd() * 50)}` },
+            status: { code: pick([0, 0, 0, 2] as const) },
+          }),
+        );
+      }
+      store.consumeTraces(batch({ service: svc, resource: { zone: svc === 'a' ? 'z1' : 'z2' }, spans }));
+    }
+    const all = store.findTraces(q({ limit: 0 }));
+    const text = (v: import('../otlp/model.js').AnyValue): string => (v.kind === 'bool' || v.kind === 'int' || v.kind === 'string' ? String(v.value) : '');
+    for (let i = 0; i < 300; i++) {
+      const query: TraceQuery = {
+        service: rnd() < 0.9 ? pick(services) : undefined,
+        operation: rnd() < 0.4 ? pick(ops) : undefined,
+        tags: rnd() < 0.5 ? { [pick(['hit', 'code', 'user', 'zone', 'error'])]: pick(['true', 'false', '200', '500', 'u3', 'z1']) } : {},
+        durationMinUs: rnd() < 0.4 ? Math.floor(Math.exp(rnd() * 9)) * 1000 : undefined,
+        durationMaxUs: rnd() < 0.2 ? Math.floor(Math.exp(rnd() * 9)) * 1000 : undefined,
+        startTimeMinUs: rnd() < 0.3 ? (T0 + Math.floor(rnd() * traces * 100)) * 1000 : undefined,
+        limit: pick([0, 1, 5, 20]),
+      };
+      const expected = all
+        .filter((t) =>
+          t.spans.some((s) => {
+            if (query.service && s.serviceName !== query.service) return false;
+            if (query.operation && s.name !== query.operation) return false;
+            const durUs = Math.round((s.endTimeUnixNano - s.startTimeUnixNano) / 1000);
+            if (query.durationMinUs !== undefined && durUs < query.durationMinUs) return false;
+            if (query.durationMaxUs !== undefined && durUs > query.durationMaxUs) return false;
+            if (query.startTimeMinUs !== undefined && s.startTimeUnixNano < query.startTimeMinUs * 1000) return false;
+            for (const [k, v] of Object.entries(query.tags)) {
+              const ok =
+                s.attributes.some((kv) => kv.key === k && text(kv.value) === v) ||
+                s.resource.attributes.some((kv) => kv.key === k && text(kv.value) === v) ||
+                (k === 'error' && v === 'true' && s.status.code === 2);
+              if (!ok) return false;
+            }
+            return true;
+          }),
+        )
+        .sort((x, y) => y.startTimeUnixNano - x.startTimeUnixNano);
+      const got = store.findTraces(query);
+      const n = query.limit === 0 ? expected.length : Math.min(query.limit, expected.length);
+      expect(got.map((t) => t.startTimeUnixNano)).toEqual(expected.slice(0, n).map((t) => t.startTimeUnixNano));
+      if (query.limit === 0) expect(new Set(got.map((t) => t.traceId))).toEqual(new Set(expected.map((t) => t.traceId)));
+    }
+  });
+});
+
 describe('TraceStore: budget and retention', () => {
   function fill(store: TraceStore, traces: number, startMs: number): void {
     for (let i = 0; i < traces; i++) {

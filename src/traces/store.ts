@@ -89,6 +89,13 @@ const MAX_INTERNED_VALUE_LENGTH = 256;
 // Term salts for the non-attribute terms; attribute terms are mix(hash(key), hash(value text)).
 const T_SERVICE = 0x5e5e1ce;
 const T_OPERATION = 0x0be7a71;
+const T_DURATION = 0x0d0a7105;
+/**
+ * Duration thresholds (µs) indexed per service: a span adds a term for every threshold it
+ * reaches, so a minDuration search walks only traces with a long enough span of that service
+ * (within a factor of ~3) instead of every trace of the service.
+ */
+const DURATION_THRESHOLDS_US = [1e3, 3e3, 1e4, 3e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7, 1e8];
 const H_TRUE = hashString('true');
 const H_FALSE = hashString('false');
 const H_EMPTY = hashString('');
@@ -492,6 +499,14 @@ export class TraceStore implements SpanWriter, TraceReader {
     // the span's own terms: service, service+operation, Jaeger's derived tags
     terms.push(mix(T_SERVICE, origin.serviceId), mix(mix(T_OPERATION, origin.serviceId), nameId));
     termStarts.push(start, start);
+    const durUs = Math.round((span.endTimeUnixNano - start) / 1000);
+    if (durUs >= DURATION_THRESHOLDS_US[0]!) {
+      const durBase = mix(T_DURATION, origin.serviceId);
+      for (let k = 0; k < DURATION_THRESHOLDS_US.length && durUs >= DURATION_THRESHOLDS_US[k]!; k++) {
+        terms.push(mix(durBase, k));
+        termStarts.push(start);
+      }
+    }
     if (kind !== 0 && kind < KIND_TERMS.length) {
       terms.push(KIND_TERMS[kind]!);
       termStarts.push(start);
@@ -653,6 +668,11 @@ export class TraceStore implements SpanWriter, TraceReader {
     const terms: number[] = [];
     if (cq.serviceId >= 0) terms.push(cq.nameId >= 0 ? mix(mix(T_OPERATION, cq.serviceId), cq.nameId) : mix(T_SERVICE, cq.serviceId));
     if (cq.kind > 0) terms.push(KIND_TERMS[cq.kind]!);
+    if (cq.serviceId >= 0 && cq.durMinUs >= DURATION_THRESHOLDS_US[0]!) {
+      let k = 0;
+      while (k + 1 < DURATION_THRESHOLDS_US.length && DURATION_THRESHOLDS_US[k + 1]! <= cq.durMinUs) k++;
+      terms.push(mix(mix(T_DURATION, cq.serviceId), k));
+    }
     for (const t of cq.tags) terms.push(t.term);
     let best: number | Posting | undefined;
     let bestLen = Infinity;
