@@ -63,7 +63,10 @@ describe('decodeTracesJson', () => {
       JSON.stringify({
         resource_spans: [
           {
-            resource: { attributes: [{ key: 'service.name', value: { string_value: 'cart' } }], dropped_attributes_count: '2' },
+            resource: {
+              attributes: [{ key: 'service.name', value: { string_value: 'cart' } }],
+              dropped_attributes_count: '2',
+            },
             scope_spans: [
               {
                 scope: { name: 'lib' },
@@ -94,7 +97,10 @@ describe('decodeTracesJson', () => {
       }),
     );
     const rs = data.resourceSpans[0]!;
-    expect(rs.resource).toEqual({ attributes: [{ key: 'service.name', value: { kind: 'string', value: 'cart' } }], droppedAttributesCount: 2 });
+    expect(rs.resource).toEqual({
+      attributes: [{ key: 'service.name', value: { kind: 'string', value: 'cart' } }],
+      droppedAttributesCount: 2,
+    });
     expect(rs.scopeSpans[0]!.schemaUrl).toBe('u');
     const s = rs.scopeSpans[0]!.spans[0]!;
     expect(s).toMatchObject({
@@ -110,8 +116,14 @@ describe('decodeTracesJson', () => {
     expect(s.attributes[1]!.value.kind).toBe('double');
     expect(Number.isNaN((s.attributes[1]!.value as { value: number }).value)).toBe(true);
     expect(s.attributes[2]!.value).toEqual({ kind: 'bytes', value: new Uint8Array([0, 1, 2]) });
-    expect(s.attributes[3]!.value).toEqual({ kind: 'array', value: [{ kind: 'bool', value: true }, { kind: 'empty' }] });
-    expect(s.attributes[4]!.value).toEqual({ kind: 'kvlist', value: [{ key: 'x', value: { kind: 'double', value: 1.5 } }] });
+    expect(s.attributes[3]!.value).toEqual({
+      kind: 'array',
+      value: [{ kind: 'bool', value: true }, { kind: 'empty' }],
+    });
+    expect(s.attributes[4]!.value).toEqual({
+      kind: 'kvlist',
+      value: [{ key: 'x', value: { kind: 'double', value: 1.5 } }],
+    });
   });
 
   it('rejects a trace ID of the wrong length, naming the path', () => {
@@ -128,46 +140,74 @@ describe('decodeTracesJson', () => {
     );
     // a base64 ID (the proto3 default for bytes) is not OTLP/JSON
     expect(
-      decodeError(() => decodeTracesJson(traces(span({ traceId: Buffer.from(TRACE_ID, 'hex').toString('base64') })))).message,
+      decodeError(() => decodeTracesJson(traces(span({ traceId: Buffer.from(TRACE_ID, 'hex').toString('base64') }))))
+        .message,
     ).toBe('resourceSpans[0].scopeSpans[0].spans[0].traceId: expected 32 hex characters');
     expect(decodeError(() => decodeTracesJson(traces(span({ parentSpanId: 'abcd' })))).message).toBe(
       'resourceSpans[0].scopeSpans[0].spans[0].parentSpanId: expected 16 hex characters or an empty string',
     );
-    expect(decodeError(() => decodeTracesJson(traces(span({ links: [{ traceId: TRACE_ID, spanId: 'ab' }] })))).message).toBe(
-      'resourceSpans[0].scopeSpans[0].spans[0].links[0].spanId: expected 16 hex characters',
-    );
+    expect(
+      decodeError(() => decodeTracesJson(traces(span({ links: [{ traceId: TRACE_ID, spanId: 'ab' }] })))).message,
+    ).toBe('resourceSpans[0].scopeSpans[0].spans[0].links[0].spanId: expected 16 hex characters');
   });
 
   it('rejects wrong JSON types with the path of the field', () => {
     const cases: [unknown, string][] = [
       [{ resourceSpans: {} }, 'resourceSpans: expected an array, got an object'],
       [{ resourceSpans: [42] }, 'resourceSpans[0]: expected an object, got a number'],
-      [{ resourceSpans: [{ scopeSpans: [{ spans: 'x' }] }] }, 'resourceSpans[0].scopeSpans[0].spans: expected an array, got a string'],
+      [
+        { resourceSpans: [{ scopeSpans: [{ spans: 'x' }] }] },
+        'resourceSpans[0].scopeSpans[0].spans: expected an array, got a string',
+      ],
       [{ resourceSpans: [{ resource: [] }] }, 'resourceSpans[0].resource: expected an object, got an array'],
     ];
-    for (const [doc, message] of cases) expect(decodeError(() => decodeTracesJson(JSON.stringify(doc))).message).toBe(message);
+    for (const [doc, message] of cases)
+      expect(decodeError(() => decodeTracesJson(JSON.stringify(doc))).message).toBe(message);
 
     const spanCases: [Record<string, unknown>, string][] = [
       [{ name: 7 }, 'name: expected a string, got a number'],
       [{ kind: 'SERVER' }, 'kind: expected one of 0..5 or an enum name, got "SERVER"'],
       [{ kind: 17 }, 'kind: expected one of 0..5 or an enum name, got 17'],
-      [{ startTimeUnixNano: '12.5' }, 'startTimeUnixNano: expected an integer (number or decimal string), got a string'],
+      [
+        { startTimeUnixNano: '12.5' },
+        'startTimeUnixNano: expected an integer (number or decimal string), got a string',
+      ],
       [{ endTimeUnixNano: 1.5 }, 'endTimeUnixNano: expected an integer (number or decimal string), got a number'],
       [{ startTimeUnixNano: -1 }, 'startTimeUnixNano: expected an unsigned integer, got -1'],
-      [{ attributes: [{ key: 'k', value: { intValue: true } }] }, 'attributes[0].value.intValue: expected an integer (number or decimal string), got a boolean'],
-      [{ attributes: [{ key: 'k', value: { boolValue: 'yes' } }] }, 'attributes[0].value.boolValue: expected a boolean, got a string'],
-      [{ attributes: [{ key: 'k', value: { stringValue: 1 } }] }, 'attributes[0].value.stringValue: expected a string, got a number'],
-      [{ attributes: [{ key: 'k', value: { doubleValue: 'pi' } }] }, 'attributes[0].value.doubleValue: expected a number, got a string'],
-      [{ attributes: [{ key: 'k', value: { bytesValue: '*not base64*' } }] }, 'attributes[0].value.bytesValue: expected a base64 string'],
+      [
+        { attributes: [{ key: 'k', value: { intValue: true } }] },
+        'attributes[0].value.intValue: expected an integer (number or decimal string), got a boolean',
+      ],
+      [
+        { attributes: [{ key: 'k', value: { boolValue: 'yes' } }] },
+        'attributes[0].value.boolValue: expected a boolean, got a string',
+      ],
+      [
+        { attributes: [{ key: 'k', value: { stringValue: 1 } }] },
+        'attributes[0].value.stringValue: expected a string, got a number',
+      ],
+      [
+        { attributes: [{ key: 'k', value: { doubleValue: 'pi' } }] },
+        'attributes[0].value.doubleValue: expected a number, got a string',
+      ],
+      [
+        { attributes: [{ key: 'k', value: { bytesValue: '*not base64*' } }] },
+        'attributes[0].value.bytesValue: expected a base64 string',
+      ],
       [
         { attributes: [{ key: 'k', value: { arrayValue: { values: [{ intValue: 'x' }] } } }] },
         'attributes[0].value.arrayValue.values[0].intValue: expected an integer (number or decimal string), got a string',
       ],
-      [{ events: [{ name: 'e', attributes: [{ key: 5 }] }] }, 'events[0].attributes[0].key: expected a string, got a number'],
+      [
+        { events: [{ name: 'e', attributes: [{ key: 5 }] }] },
+        'events[0].attributes[0].key: expected a string, got a number',
+      ],
       [{ status: { code: 'BAD' } }, 'status.code: expected one of 0..2 or an enum name, got "BAD"'],
     ];
     for (const [extra, suffix] of spanCases) {
-      expect(decodeError(() => decodeTracesJson(traces(span(extra)))).message).toBe(`resourceSpans[0].scopeSpans[0].spans[0].${suffix}`);
+      expect(decodeError(() => decodeTracesJson(traces(span(extra)))).message).toBe(
+        `resourceSpans[0].scopeSpans[0].spans[0].${suffix}`,
+      );
     }
   });
 
@@ -179,7 +219,11 @@ describe('decodeTracesJson', () => {
 
   it('treats null fields as absent', () => {
     const data = decodeTracesJson(traces(span({ attributes: null, status: null, parentSpanId: null, kind: null })));
-    expect(data.resourceSpans[0]!.scopeSpans[0]!.spans[0]).toMatchObject({ attributes: [], status: { code: 0, message: '' }, kind: 0 });
+    expect(data.resourceSpans[0]!.scopeSpans[0]!.spans[0]).toMatchObject({
+      attributes: [],
+      status: { code: 0, message: '' },
+      kind: 0,
+    });
   });
 });
 
@@ -196,7 +240,14 @@ describe('decodeMetricsJson', () => {
                     name: 'rpc.latency',
                     summary: {
                       dataPoints: [
-                        { count: '10', sum: 55.5, quantileValues: [{ quantile: 0.5, value: 4 }, { quantile: 1, value: '9.5' }] },
+                        {
+                          count: '10',
+                          sum: 55.5,
+                          quantileValues: [
+                            { quantile: 0.5, value: 4 },
+                            { quantile: 1, value: '9.5' },
+                          ],
+                        },
                       ],
                     },
                   },
@@ -208,7 +259,9 @@ describe('decodeMetricsJson', () => {
                       dataPoints: [
                         {
                           asInt: '42',
-                          exemplars: [{ asDouble: 3.5, traceId: TRACE_ID, spanId: ROOT_ID, timeUnixNano: '1700000000000000000' }],
+                          exemplars: [
+                            { asDouble: 3.5, traceId: TRACE_ID, spanId: ROOT_ID, timeUnixNano: '1700000000000000000' },
+                          ],
                         },
                       ],
                     },
@@ -236,30 +289,54 @@ describe('decodeMetricsJson', () => {
     const [summary, calls, h, e] = data.resourceMetrics[0]!.scopeMetrics[0]!.metrics;
     expect(summary!.data).toMatchObject({
       type: 'summary',
-      dataPoints: [{ count: 10, sum: 55.5, quantileValues: [{ quantile: 0.5, value: 4 }, { quantile: 1, value: 9.5 }] }],
+      dataPoints: [
+        {
+          count: 10,
+          sum: 55.5,
+          quantileValues: [
+            { quantile: 0.5, value: 4 },
+            { quantile: 1, value: 9.5 },
+          ],
+        },
+      ],
     });
     expect(calls!.data).toMatchObject({
       type: 'sum',
       aggregationTemporality: 1,
       isMonotonic: true,
       dataPoints: [
-        { value: 42, exemplars: [{ value: 3.5, traceId: TRACE_ID, spanId: ROOT_ID, timeUnixNano: 1_700_000_000_000_000_000 }] },
+        {
+          value: 42,
+          exemplars: [{ value: 3.5, traceId: TRACE_ID, spanId: ROOT_ID, timeUnixNano: 1_700_000_000_000_000_000 }],
+        },
       ],
     });
-    expect(h!.data).toMatchObject({ type: 'histogram', dataPoints: [{ count: 3, bucketCounts: [1, 2], explicitBounds: [10], min: 1, max: 20, sum: undefined }] });
-    expect(e!.data).toMatchObject({ type: 'exponentialHistogram', dataPoints: [{ scale: -2, positive: { offset: -3, bucketCounts: [4] }, zeroCount: 1 }] });
+    expect(h!.data).toMatchObject({
+      type: 'histogram',
+      dataPoints: [{ count: 3, bucketCounts: [1, 2], explicitBounds: [10], min: 1, max: 20, sum: undefined }],
+    });
+    expect(e!.data).toMatchObject({
+      type: 'exponentialHistogram',
+      dataPoints: [{ scale: -2, positive: { offset: -3, bucketCounts: [4] }, zeroCount: 1 }],
+    });
   });
 
   it('names the path of a bad data point field', () => {
     const doc = {
-      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: {} }] } }] }] }],
+      resourceMetrics: [
+        { scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: {} }] } }] }] },
+      ],
     };
     expect(decodeError(() => decodeMetricsJson(JSON.stringify(doc))).message).toBe(
       'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1].asDouble: expected a number, got an object',
     );
     const bad = {
       resourceMetrics: [
-        { scopeMetrics: [{ metrics: [{ name: 'h', histogram: { dataPoints: [{ bucketCounts: [1, 'x'], explicitBounds: [1] }] } }] }] },
+        {
+          scopeMetrics: [
+            { metrics: [{ name: 'h', histogram: { dataPoints: [{ bucketCounts: [1, 'x'], explicitBounds: [1] }] } }] },
+          ],
+        },
       ],
     };
     expect(decodeError(() => decodeMetricsJson(JSON.stringify(bad))).message).toBe(
@@ -272,10 +349,20 @@ describe('decodeLogsJson', () => {
   it('decodes severity names and checks IDs', () => {
     const ok = decodeLogsJson(
       JSON.stringify({
-        resourceLogs: [{ scopeLogs: [{ logRecords: [{ severityNumber: 'SEVERITY_NUMBER_WARN', body: { stringValue: 'hi' }, traceId: '' }] }] }],
+        resourceLogs: [
+          {
+            scopeLogs: [
+              { logRecords: [{ severityNumber: 'SEVERITY_NUMBER_WARN', body: { stringValue: 'hi' }, traceId: '' }] },
+            ],
+          },
+        ],
       }),
     );
-    expect(ok.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]).toMatchObject({ severityNumber: 13, body: { kind: 'string', value: 'hi' }, traceId: '' });
+    expect(ok.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]).toMatchObject({
+      severityNumber: 13,
+      body: { kind: 'string', value: 'hi' },
+      traceId: '',
+    });
     const bad = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: 'abc' }] }] }] });
     expect(decodeError(() => decodeLogsJson(bad)).message).toBe(
       'resourceLogs[0].scopeLogs[0].logRecords[0].traceId: expected 32 hex characters or an empty string',

@@ -398,11 +398,10 @@ function decodeScopeMetrics(o: Obj): ScopeMetrics {
 }
 
 function decodeMetric(o: Obj): Metric {
-  const data =
-    message(o, 'gauge', 'gauge', (g): MetricData => ({
-      type: 'gauge',
-      dataPoints: list(g, 'dataPoints', 'data_points', decodeNumberPoint),
-    })) ??
+  const data = message(o, 'gauge', 'gauge', (g): MetricData => ({
+    type: 'gauge',
+    dataPoints: list(g, 'dataPoints', 'data_points', decodeNumberPoint),
+  })) ??
     message(o, 'sum', 'sum', (s): MetricData => ({
       type: 'sum',
       dataPoints: list(s, 'dataPoints', 'data_points', decodeNumberPoint),
@@ -423,7 +422,12 @@ function decodeMetric(o: Obj): Metric {
       type: 'summary',
       dataPoints: list(s, 'dataPoints', 'data_points', decodeSummaryPoint),
     })) ?? { type: 'empty' as const };
-  return { name: str(o, 'name', 'name'), description: str(o, 'description', 'description'), unit: str(o, 'unit', 'unit'), data };
+  return {
+    name: str(o, 'name', 'name'),
+    description: str(o, 'description', 'description'),
+    unit: str(o, 'unit', 'unit'),
+    data,
+  };
 }
 
 function temporality(o: Obj): Temporality {
@@ -436,7 +440,8 @@ function decodeNumberPoint(o: Obj): NumberDataPoint {
     attributes: attributes(o),
     startTimeUnixNano: int(o, 'startTimeUnixNano', 'start_time_unix_nano', true),
     timeUnixNano: int(o, 'timeUnixNano', 'time_unix_nano', true),
-    value: asInt !== undefined && asInt !== null ? int(o, 'asInt', 'as_int', false) : double(o, 'asDouble', 'as_double'),
+    value:
+      asInt !== undefined && asInt !== null ? int(o, 'asInt', 'as_int', false) : double(o, 'asDouble', 'as_double'),
     exemplars: list(o, 'exemplars', 'exemplars', decodeExemplar),
     flags: int(o, 'flags', 'flags', true),
   };
@@ -512,7 +517,8 @@ function decodeExemplar(o: Obj): Exemplar {
   return {
     filteredAttributes: attributes(o, 'filteredAttributes', 'filtered_attributes'),
     timeUnixNano: int(o, 'timeUnixNano', 'time_unix_nano', true),
-    value: asInt !== undefined && asInt !== null ? int(o, 'asInt', 'as_int', false) : double(o, 'asDouble', 'as_double'),
+    value:
+      asInt !== undefined && asInt !== null ? int(o, 'asInt', 'as_int', false) : double(o, 'asDouble', 'as_double'),
     spanId: hexId(o, 'spanId', 'span_id', 16, true),
     traceId: hexId(o, 'traceId', 'trace_id', 32, true),
   };

@@ -61,9 +61,8 @@ export function decodeTracesRequest(bytes: Uint8Array): TracesData {
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === 10) {
-      const e = r.lenEnd();
       try {
-        resourceSpans.push(decodeResourceSpans(r, e));
+        resourceSpans.push(decodeResourceSpans(r, r.lenEnd()));
       } catch (err) {
         rethrowWithin(err, `resourceSpans[${resourceSpans.length}]`);
       }
@@ -81,9 +80,8 @@ export function decodeMetricsRequest(bytes: Uint8Array): MetricsData {
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === 10) {
-      const e = r.lenEnd();
       try {
-        resourceMetrics.push(decodeResourceMetrics(r, e));
+        resourceMetrics.push(decodeResourceMetrics(r, r.lenEnd()));
       } catch (err) {
         rethrowWithin(err, `resourceMetrics[${resourceMetrics.length}]`);
       }
@@ -101,9 +99,8 @@ export function decodeLogsRequest(bytes: Uint8Array): LogsData {
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === 10) {
-      const e = r.lenEnd();
       try {
-        resourceLogs.push(decodeResourceLogs(r, e));
+        resourceLogs.push(decodeResourceLogs(r, r.lenEnd()));
       } catch (err) {
         rethrowWithin(err, `resourceLogs[${resourceLogs.length}]`);
       }
@@ -135,9 +132,8 @@ function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
         break;
       case 42: {
         // 5 array_value
-        const e = r.lenEnd();
         try {
-          v = { kind: 'array', value: decodeArrayValue(r, e) };
+          v = { kind: 'array', value: decodeArrayValue(r, r.lenEnd()) };
         } catch (err) {
           rethrowWithin(err, 'arrayValue');
         }
@@ -145,9 +141,8 @@ function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
       }
       case 50: {
         // 6 kvlist_value
-        const e = r.lenEnd();
         try {
-          v = { kind: 'kvlist', value: decodeKeyValueList(r, e) };
+          v = { kind: 'kvlist', value: decodeKeyValueList(r, r.lenEnd()) };
         } catch (err) {
           rethrowWithin(err, 'kvlistValue');
         }
@@ -169,9 +164,8 @@ function decodeArrayValue(r: ProtoReader, end: number): AnyValue[] {
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === 10) {
-      const e = r.lenEnd();
       try {
-        values.push(decodeAnyValue(r, e));
+        values.push(decodeAnyValue(r, r.lenEnd()));
       } catch (err) {
         rethrowWithin(err, `values[${values.length}]`);
       }
@@ -186,9 +180,8 @@ function decodeKeyValueList(r: ProtoReader, end: number): KeyValue[] {
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === 10) {
-      const e = r.lenEnd();
       try {
-        values.push(decodeKeyValue(r, e));
+        values.push(decodeKeyValue(r, r.lenEnd()));
       } catch (err) {
         rethrowWithin(err, `values[${values.length}]`);
       }
@@ -205,9 +198,8 @@ function decodeKeyValue(r: ProtoReader, end: number): KeyValue {
     const tag = r.tag();
     if (tag === 10) key = r.string();
     else if (tag === 18) {
-      const e = r.lenEnd();
       try {
-        value = decodeAnyValue(r, e);
+        value = decodeAnyValue(r, r.lenEnd());
       } catch (err) {
         rethrowWithin(err, 'value');
       }
@@ -219,9 +211,8 @@ function decodeKeyValue(r: ProtoReader, end: number): KeyValue {
 
 /** Appends one KeyValue (payload at r.pos..end) to `attrs`, naming `field[i]` on error. */
 function pushAttribute(r: ProtoReader, attrs: KeyValue[], field: string): void {
-  const e = r.lenEnd();
   try {
-    attrs.push(decodeKeyValue(r, e));
+    attrs.push(decodeKeyValue(r, r.lenEnd()));
   } catch (err) {
     rethrowWithin(err, `${field}[${attrs.length}]`);
   }
@@ -266,9 +257,8 @@ function decodeResource(r: ProtoReader, end: number): Resource {
 
 /** Decodes the embedded message at the reader (a LEN field whose tag was just read), naming `field` on error. */
 function embedded<T>(r: ProtoReader, field: string, decode: (r: ProtoReader, end: number) => T): T {
-  const e = r.lenEnd();
   try {
-    return decode(r, e);
+    return decode(r, r.lenEnd());
   } catch (err) {
     rethrowWithin(err, field);
   }
@@ -292,9 +282,8 @@ function decodeResourceSpans(r: ProtoReader, end: number): ResourceSpans {
         resource = embedded(r, 'resource', decodeResource);
         break;
       case 18: {
-        const e = r.lenEnd();
         try {
-          scopeSpans.push(decodeScopeSpans(r, e));
+          scopeSpans.push(decodeScopeSpans(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `scopeSpans[${scopeSpans.length}]`);
         }
@@ -322,9 +311,8 @@ function decodeScopeSpans(r: ProtoReader, end: number): ScopeSpans {
         scope = embedded(r, 'scope', decodeScope);
         break;
       case 18: {
-        const e = r.lenEnd();
         try {
-          spans.push(decodeSpan(r, e));
+          spans.push(decodeSpan(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `spans[${spans.length}]`);
         }
@@ -394,9 +382,8 @@ function decodeSpan(r: ProtoReader, end: number): Span {
       case 90: {
         // 11 events
         const list = (events ??= []);
-        const e = r.lenEnd();
         try {
-          list.push(decodeEvent(r, e));
+          list.push(decodeEvent(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `events[${list.length}]`);
         }
@@ -408,9 +395,8 @@ function decodeSpan(r: ProtoReader, end: number): Span {
       case 106: {
         // 13 links
         const list = (links ??= []);
-        const e = r.lenEnd();
         try {
-          list.push(decodeLink(r, e));
+          list.push(decodeLink(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `links[${list.length}]`);
         }
@@ -544,9 +530,8 @@ function decodeResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
         resource = embedded(r, 'resource', decodeResource);
         break;
       case 18: {
-        const e = r.lenEnd();
         try {
-          scopeMetrics.push(decodeScopeMetrics(r, e));
+          scopeMetrics.push(decodeScopeMetrics(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `scopeMetrics[${scopeMetrics.length}]`);
         }
@@ -574,9 +559,8 @@ function decodeScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
         scope = embedded(r, 'scope', decodeScope);
         break;
       case 18: {
-        const e = r.lenEnd();
         try {
-          metrics.push(decodeMetric(r, e));
+          metrics.push(decodeMetric(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `metrics[${metrics.length}]`);
         }
@@ -648,9 +632,8 @@ function decodePoints<P>(
     const tag = r.tag();
     switch (tag) {
       case 10: {
-        const e = r.lenEnd();
         try {
-          points.push(decodePoint(r, e));
+          points.push(decodePoint(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `dataPoints[${points.length}]`);
         }
@@ -699,9 +682,8 @@ function decodeSummary(r: ProtoReader, end: number): MetricData {
 }
 
 function pushExemplar(r: ProtoReader, list: Exemplar[]): void {
-  const e = r.lenEnd();
   try {
-    list.push(decodeExemplar(r, e));
+    list.push(decodeExemplar(r, r.lenEnd()));
   } catch (err) {
     rethrowWithin(err, `exemplars[${list.length}]`);
   }
@@ -1012,7 +994,15 @@ function decodeSummaryPoint(r: ProtoReader, end: number): SummaryDataPoint {
     }
   }
   r.expectEnd(end);
-  return { attributes: attributes ?? EMPTY_ATTRS, startTimeUnixNano: start, timeUnixNano: time, count, sum, quantileValues, flags };
+  return {
+    attributes: attributes ?? EMPTY_ATTRS,
+    startTimeUnixNano: start,
+    timeUnixNano: time,
+    count,
+    sum,
+    quantileValues,
+    flags,
+  };
 }
 
 function decodeExemplar(r: ProtoReader, end: number): Exemplar {
@@ -1063,9 +1053,8 @@ function decodeResourceLogs(r: ProtoReader, end: number): ResourceLogs {
         resource = embedded(r, 'resource', decodeResource);
         break;
       case 18: {
-        const e = r.lenEnd();
         try {
-          scopeLogs.push(decodeScopeLogs(r, e));
+          scopeLogs.push(decodeScopeLogs(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `scopeLogs[${scopeLogs.length}]`);
         }
@@ -1093,9 +1082,8 @@ function decodeScopeLogs(r: ProtoReader, end: number): ScopeLogs {
         scope = embedded(r, 'scope', decodeScope);
         break;
       case 18: {
-        const e = r.lenEnd();
         try {
-          logRecords.push(decodeLogRecord(r, e));
+          logRecords.push(decodeLogRecord(r, r.lenEnd()));
         } catch (err) {
           rethrowWithin(err, `logRecords[${logRecords.length}]`);
         }

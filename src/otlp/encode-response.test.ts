@@ -35,7 +35,9 @@ describe('Export*ServiceResponse', () => {
 
   it('writes only the message when nothing was rejected but there is a warning', () => {
     const Res = root.lookupType(TYPES.traceResponse);
-    const obj = Res.toObject(Res.decode(encodeExportResponseProtobuf({ rejected: 0, errorMessage: 'warn' })), { longs: Number });
+    const obj = Res.toObject(Res.decode(encodeExportResponseProtobuf({ rejected: 0, errorMessage: 'warn' })), {
+      longs: Number,
+    });
     expect(obj).toEqual({ partialSuccess: { errorMessage: 'warn' } });
   });
 });

@@ -69,7 +69,10 @@ describe('ProtoReader', () => {
 
   it('reads many short strings across its text window', () => {
     const Kv = otlpRoot().lookupType('opentelemetry.proto.common.v1.KeyValueList');
-    const values = Array.from({ length: 2000 }, (_, i) => ({ key: `k${i}`, value: { stringValue: i % 7 === 0 ? `ü${i}` : `v${i}` } }));
+    const values = Array.from({ length: 2000 }, (_, i) => ({
+      key: `k${i}`,
+      value: { stringValue: i % 7 === 0 ? `ü${i}` : `v${i}` },
+    }));
     const bytes = Kv.encode(Kv.fromObject({ values })).finish();
     const r = new ProtoReader(bytes);
     const seen: string[] = [];

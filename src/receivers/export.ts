@@ -66,7 +66,9 @@ export function runExport(
     }
   } catch (err) {
     const message =
-      err instanceof DecodeError ? err.message : `cannot decode request: ${err instanceof Error ? err.message : String(err)}`;
+      err instanceof DecodeError
+        ? err.message
+        : `cannot decode request: ${err instanceof Error ? err.message : String(err)}`;
     return { kind: 'invalid', message };
   }
   // An empty request is a valid no-op; the pipeline need not see it.

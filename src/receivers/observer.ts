@@ -23,7 +23,8 @@ export function countSpans(batch: TracesData): number {
 export function countMetricPoints(batch: MetricsData): number {
   let n = 0;
   for (const rm of batch.resourceMetrics)
-    for (const sm of rm.scopeMetrics) for (const m of sm.metrics) if (m.data.type !== 'empty') n += m.data.dataPoints.length;
+    for (const sm of rm.scopeMetrics)
+      for (const m of sm.metrics) if (m.data.type !== 'empty') n += m.data.dataPoints.length;
   return n;
 }
 

@@ -163,7 +163,13 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     message: string,
     extra?: Record<string, string>,
   ): void {
-    send(res, status, format, format === 'protobuf' ? encodeStatusProtobuf(code, message) : encodeStatusJson(code, message), extra);
+    send(
+      res,
+      status,
+      format,
+      format === 'protobuf' ? encodeStatusProtobuf(code, message) : encodeStatusJson(code, message),
+      extra,
+    );
   }
 
   /** Answers early (before the body is read) and drops the rest of the body, for a while. */
@@ -218,9 +224,17 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
       return;
     }
     if (req.method !== 'POST') {
-      return refuseUnread(req, res, 405, replyFormat, 12 /* UNIMPLEMENTED */, `method ${req.method} not allowed; use POST`, {
-        Allow: 'POST, OPTIONS',
-      });
+      return refuseUnread(
+        req,
+        res,
+        405,
+        replyFormat,
+        12 /* UNIMPLEMENTED */,
+        `method ${req.method} not allowed; use POST`,
+        {
+          Allow: 'POST, OPTIONS',
+        },
+      );
     }
     if (format === undefined) {
       return refuseUnread(
@@ -245,7 +259,14 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     }
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
-      return refuseUnread(req, res, 413, format, RpcCode.INVALID_ARGUMENT, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`);
+      return refuseUnread(
+        req,
+        res,
+        413,
+        format,
+        RpcCode.INVALID_ARGUMENT,
+        `request body of ${declared} bytes exceeds the limit of ${limit} bytes`,
+      );
     }
 
     let body: Buffer;
@@ -260,7 +281,12 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     const outcome = runExport(signal, format, body, consumers, opts.observer, 'http');
     switch (outcome.kind) {
       case 'ok':
-        return send(res, 200, format, format === 'protobuf' ? encodeExportResponseProtobuf() : encodeExportResponseJson(signal));
+        return send(
+          res,
+          200,
+          format,
+          format === 'protobuf' ? encodeExportResponseProtobuf() : encodeExportResponseJson(signal),
+        );
       case 'invalid':
         return sendStatus(res, 400, format, RpcCode.INVALID_ARGUMENT, outcome.message);
       case 'refused':

@@ -5,10 +5,31 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 const SERVICES: readonly { name: string; spans: readonly string[] }[] = [
-  { name: 'frontend', spans: ['GET /api/products/{productId}', 'GET /api/recommendations', 'POST /api/cart', 'grpc.hipstershop.ProductCatalogService/GetProduct'] },
-  { name: 'recommendationservice', spans: ['grpc.hipstershop.RecommendationService/ListRecommendations', 'get_product_list', 'grpc.hipstershop.ProductCatalogService/ListProducts'] },
-  { name: 'productcatalogservice', spans: ['grpc.hipstershop.ProductCatalogService/ListProducts', 'grpc.hipstershop.ProductCatalogService/GetProduct'] },
-  { name: 'cartservice', spans: ['grpc.hipstershop.CartService/GetCart', 'HGET', 'grpc.hipstershop.CartService/AddItem'] },
+  {
+    name: 'frontend',
+    spans: [
+      'GET /api/products/{productId}',
+      'GET /api/recommendations',
+      'POST /api/cart',
+      'grpc.hipstershop.ProductCatalogService/GetProduct',
+    ],
+  },
+  {
+    name: 'recommendationservice',
+    spans: [
+      'grpc.hipstershop.RecommendationService/ListRecommendations',
+      'get_product_list',
+      'grpc.hipstershop.ProductCatalogService/ListProducts',
+    ],
+  },
+  {
+    name: 'productcatalogservice',
+    spans: ['grpc.hipstershop.ProductCatalogService/ListProducts', 'grpc.hipstershop.ProductCatalogService/GetProduct'],
+  },
+  {
+    name: 'cartservice',
+    spans: ['grpc.hipstershop.CartService/GetCart', 'HGET', 'grpc.hipstershop.CartService/AddItem'],
+  },
 ];
 const PRODUCTS = ['OLJCESPC7Z', '66VCHSJNUP', '1YMWWN1N4O', 'L9ECAV7KIM', '2ZYFJ3GM2N', '0PUK6V6EV0'];
 

@@ -9,7 +9,8 @@ export function expectedAnyValue(v: unknown): AnyValue {
   if (typeof v === 'number') return Number.isInteger(v) ? { kind: 'int', value: v } : { kind: 'double', value: v };
   if (v instanceof Uint8Array) return { kind: 'bytes', value: new Uint8Array(v) };
   if (Array.isArray(v)) return { kind: 'array', value: v.map(expectedAnyValue) };
-  if (v !== null && typeof v === 'object') return { kind: 'kvlist', value: expectedAttributes(v as Record<string, unknown>) };
+  if (v !== null && typeof v === 'object')
+    return { kind: 'kvlist', value: expectedAttributes(v as Record<string, unknown>) };
   return { kind: 'empty' };
 }
 

@@ -74,7 +74,11 @@ export function richSpans(): ReadableSpan[] {
       },
     ],
     events: [
-      { name: 'exception', time: [1_764_000_001, 5], attributes: { 'exception.type': 'Declined', 'exception.escaped': false } },
+      {
+        name: 'exception',
+        time: [1_764_000_001, 5],
+        attributes: { 'exception.type': 'Declined', 'exception.escaped': false },
+      },
       { name: 'retry', time: [1_764_000_001, 500_000_000] },
     ],
     resource: RESOURCE,
@@ -128,7 +132,9 @@ export async function sdkMetrics(temporality: 'cumulative' | 'delta' = 'cumulati
     ],
   });
   const meter = provider.getMeter('orrery-tests', '1.2.3');
-  meter.createCounter('app.requests', { description: 'requests', unit: '{request}', valueType: ValueType.INT }).add(5, { route: '/a' });
+  meter
+    .createCounter('app.requests', { description: 'requests', unit: '{request}', valueType: ValueType.INT })
+    .add(5, { route: '/a' });
   meter.createCounter('app.bytes', { unit: 'By', valueType: ValueType.DOUBLE }).add(2.5);
   meter.createUpDownCounter('app.inflight', { valueType: ValueType.INT }).add(-3, { pool: 'x' });
   meter.createGauge('app.temperature', { unit: 'Cel' }).record(21.5, { room: 'lab' });

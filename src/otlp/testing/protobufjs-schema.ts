@@ -7,7 +7,9 @@ import protobuf from 'protobufjs';
 type Fields = Record<string, { type: string; id: number; rule?: 'repeated'; options?: { packed?: boolean } }>;
 
 const msg = (fields: Fields, oneofs?: Record<string, string[]>) =>
-  oneofs ? { fields, oneofs: Object.fromEntries(Object.entries(oneofs).map(([k, v]) => [k, { oneof: v }])) } : { fields };
+  oneofs
+    ? { fields, oneofs: Object.fromEntries(Object.entries(oneofs).map(([k, v]) => [k, { oneof: v }])) }
+    : { fields };
 const rep = (type: string, id: number) => ({ type, id, rule: 'repeated' as const });
 
 const common = {
@@ -43,8 +45,16 @@ const resource = {
 
 const trace = {
   TracesData: msg({ resourceSpans: rep('ResourceSpans', 1) }),
-  ResourceSpans: msg({ resource: { type: R, id: 1 }, scopeSpans: rep('ScopeSpans', 2), schemaUrl: { type: 'string', id: 3 } }),
-  ScopeSpans: msg({ scope: { type: C + 'InstrumentationScope', id: 1 }, spans: rep('Span', 2), schemaUrl: { type: 'string', id: 3 } }),
+  ResourceSpans: msg({
+    resource: { type: R, id: 1 },
+    scopeSpans: rep('ScopeSpans', 2),
+    schemaUrl: { type: 'string', id: 3 },
+  }),
+  ScopeSpans: msg({
+    scope: { type: C + 'InstrumentationScope', id: 1 },
+    spans: rep('Span', 2),
+    schemaUrl: { type: 'string', id: 3 },
+  }),
   Span: {
     ...msg({
       traceId: { type: 'bytes', id: 1 },
@@ -95,8 +105,16 @@ const exemplar = msg({
 
 const metrics = {
   MetricsData: msg({ resourceMetrics: rep('ResourceMetrics', 1) }),
-  ResourceMetrics: msg({ resource: { type: R, id: 1 }, scopeMetrics: rep('ScopeMetrics', 2), schemaUrl: { type: 'string', id: 3 } }),
-  ScopeMetrics: msg({ scope: { type: C + 'InstrumentationScope', id: 1 }, metrics: rep('Metric', 2), schemaUrl: { type: 'string', id: 3 } }),
+  ResourceMetrics: msg({
+    resource: { type: R, id: 1 },
+    scopeMetrics: rep('ScopeMetrics', 2),
+    schemaUrl: { type: 'string', id: 3 },
+  }),
+  ScopeMetrics: msg({
+    scope: { type: C + 'InstrumentationScope', id: 1 },
+    metrics: rep('Metric', 2),
+    schemaUrl: { type: 'string', id: 3 },
+  }),
   Metric: msg(
     {
       name: { type: 'string', id: 1 },
@@ -112,7 +130,11 @@ const metrics = {
     { data: ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] },
   ),
   Gauge: msg({ dataPoints: rep('NumberDataPoint', 1) }),
-  Sum: msg({ dataPoints: rep('NumberDataPoint', 1), aggregationTemporality: { type: 'int32', id: 2 }, isMonotonic: { type: 'bool', id: 3 } }),
+  Sum: msg({
+    dataPoints: rep('NumberDataPoint', 1),
+    aggregationTemporality: { type: 'int32', id: 2 },
+    isMonotonic: { type: 'bool', id: 3 },
+  }),
   Histogram: msg({ dataPoints: rep('HistogramDataPoint', 1), aggregationTemporality: { type: 'int32', id: 2 } }),
   ExponentialHistogram: msg({
     dataPoints: rep('ExponentialHistogramDataPoint', 1),
@@ -186,8 +208,16 @@ const metrics = {
 
 const logs = {
   LogsData: msg({ resourceLogs: rep('ResourceLogs', 1) }),
-  ResourceLogs: msg({ resource: { type: R, id: 1 }, scopeLogs: rep('ScopeLogs', 2), schemaUrl: { type: 'string', id: 3 } }),
-  ScopeLogs: msg({ scope: { type: C + 'InstrumentationScope', id: 1 }, logRecords: rep('LogRecord', 2), schemaUrl: { type: 'string', id: 3 } }),
+  ResourceLogs: msg({
+    resource: { type: R, id: 1 },
+    scopeLogs: rep('ScopeLogs', 2),
+    schemaUrl: { type: 'string', id: 3 },
+  }),
+  ScopeLogs: msg({
+    scope: { type: C + 'InstrumentationScope', id: 1 },
+    logRecords: rep('LogRecord', 2),
+    schemaUrl: { type: 'string', id: 3 },
+  }),
   LogRecord: msg({
     timeUnixNano: { type: 'fixed64', id: 1 },
     observedTimeUnixNano: { type: 'fixed64', id: 11 },
@@ -206,7 +236,10 @@ const logs = {
 const service = (request: string, list: string, of: string, rejected: string) => ({
   [`Export${request}ServiceRequest`]: msg({ [list]: rep(of, 1) }),
   [`Export${request}ServiceResponse`]: msg({ partialSuccess: { type: `Export${request}PartialSuccess`, id: 1 } }),
-  [`Export${request}PartialSuccess`]: msg({ [rejected]: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } }),
+  [`Export${request}PartialSuccess`]: msg({
+    [rejected]: { type: 'int64', id: 1 },
+    errorMessage: { type: 'string', id: 2 },
+  }),
 });
 
 const P = 'opentelemetry.proto.';
@@ -224,11 +257,28 @@ export const otlpSchemaJson = {
             logs: { nested: { v1: { nested: logs } } },
             collector: {
               nested: {
-                trace: { nested: { v1: { nested: service('Trace', 'resourceSpans', P + 'trace.v1.ResourceSpans', 'rejectedSpans') } } },
-                metrics: {
-                  nested: { v1: { nested: service('Metrics', 'resourceMetrics', P + 'metrics.v1.ResourceMetrics', 'rejectedDataPoints') } },
+                trace: {
+                  nested: {
+                    v1: { nested: service('Trace', 'resourceSpans', P + 'trace.v1.ResourceSpans', 'rejectedSpans') },
+                  },
                 },
-                logs: { nested: { v1: { nested: service('Logs', 'resourceLogs', P + 'logs.v1.ResourceLogs', 'rejectedLogRecords') } } },
+                metrics: {
+                  nested: {
+                    v1: {
+                      nested: service(
+                        'Metrics',
+                        'resourceMetrics',
+                        P + 'metrics.v1.ResourceMetrics',
+                        'rejectedDataPoints',
+                      ),
+                    },
+                  },
+                },
+                logs: {
+                  nested: {
+                    v1: { nested: service('Logs', 'resourceLogs', P + 'logs.v1.ResourceLogs', 'rejectedLogRecords') },
+                  },
+                },
               },
             },
           },
@@ -240,7 +290,11 @@ export const otlpSchemaJson = {
         protobuf: { nested: { Any: msg({ typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } }) } },
         rpc: {
           nested: {
-            Status: msg({ code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: rep('google.protobuf.Any', 3) }),
+            Status: msg({
+              code: { type: 'int32', id: 1 },
+              message: { type: 'string', id: 2 },
+              details: rep('google.protobuf.Any', 3),
+            }),
           },
         },
       },
