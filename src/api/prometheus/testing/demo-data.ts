@@ -108,6 +108,7 @@ export function generateDemoData(opts: DemoDataOptions = {}): GeneratedSeries[] 
         (le) => new Builder(labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_duration_milliseconds_bucket', le })),
       );
       const cum = new Array<number>(buckets.length).fill(0);
+      const perBucket = new Array<number>(buckets.length).fill(0);
       let n = 0;
       let s = 0;
       let started = false;
@@ -128,8 +129,15 @@ export function generateDemoData(opts: DemoDataOptions = {}): GeneratedSeries[] 
           const lat = median * Math.exp(0.9 * z);
           s += Math.round(lat * 1000) / 1000;
           n++;
-          for (let b = 0; b < BUCKETS.length; b++) if (lat <= BUCKETS[b]!) cum[b]!++;
-          cum[BUCKETS.length]!++;
+          let b = 0;
+          while (b < BUCKETS.length && lat > BUCKETS[b]!) b++;
+          perBucket[b]!++;
+        }
+        // cumulative bucket counts, as le buckets are
+        let acc = 0;
+        for (let b = 0; b < cum.length; b++) {
+          acc += perBucket[b]!;
+          cum[b] = acc;
         }
         // As the connector does, a series exists only once something was counted.
         if (!started && n === 0) continue;

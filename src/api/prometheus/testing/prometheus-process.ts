@@ -15,6 +15,8 @@ export function prometheusAvailable(): boolean {
 export interface PrometheusProcess {
   readonly url: string;
   readonly pid: number;
+  /** the temporary --storage.tsdb.path */
+  readonly dataDir: string;
   /** Prometheus's own log, for diagnosing failures */
   log(): string;
   stop(): Promise<void>;
@@ -81,7 +83,7 @@ export async function startPrometheus(extraArgs: readonly string[] = []): Promis
     if (exited) throw new Error(`prometheus exited early:\n${log}`);
     try {
       const res = await fetch(`${url}/-/ready`);
-      if (res.status === 200) return { url, pid, log: () => log, stop };
+      if (res.status === 200) return { url, pid, dataDir: join(dir, 'data'), log: () => log, stop };
     } catch {
       // not listening yet
     }

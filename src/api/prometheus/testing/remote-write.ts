@@ -15,24 +15,34 @@ export interface WriteSeries {
   readonly stale?: ArrayLike<number>;
 }
 
+function varintLen(x: number): number {
+  let n = 1;
+  while (x >= 0x80) {
+    x = Math.floor(x / 0x80);
+    n++;
+  }
+  return n;
+}
+
+/** A protobuf writer over one growing buffer; message sizes are computed up front, so nothing is copied twice. */
 class ProtoWriter {
-  private buf = new Uint8Array(1 << 16);
+  private buf = new Uint8Array(1 << 20);
+  private view = new DataView(this.buf.buffer);
   private pos = 0;
 
-  private ensure(n: number): void {
+  ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.pos + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.view = new DataView(next.buffer);
   }
 
   varint(x: number): void {
     // Timestamps exceed 32 bits: divide instead of shifting.
-    this.ensure(10);
     let v = x;
-    if (v < 0) throw new Error('negative varint');
     while (v >= 0x80) {
       this.buf[this.pos++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
@@ -40,32 +50,18 @@ class ProtoWriter {
     this.buf[this.pos++] = v;
   }
 
-  tag(field: number, wire: number): void {
-    this.varint(field * 8 + wire);
-  }
-
-  bytes(field: number, b: Uint8Array): void {
-    this.tag(field, 2);
-    this.varint(b.length);
-    this.ensure(b.length);
+  raw(b: Uint8Array): void {
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
 
-  string(field: number, s: string): void {
-    this.bytes(field, Buffer.from(s, 'utf8'));
-  }
-
-  double(field: number, v: number, stale: boolean): void {
-    this.tag(field, 1);
-    this.ensure(8);
-    const dv = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
+  double(v: number, stale: boolean): void {
     if (stale) {
       // StaleNaN: 0x7ff0000000000002, little-endian on the wire.
-      dv.setUint32(0, 0x00000002, true);
-      dv.setUint32(4, 0x7ff00000, true);
+      this.view.setUint32(this.pos, 0x00000002, true);
+      this.view.setUint32(this.pos + 4, 0x7ff00000, true);
     } else {
-      dv.setFloat64(0, v, true);
+      this.view.setFloat64(this.pos, v, true);
     }
     this.pos += 8;
   }
@@ -77,29 +73,45 @@ class ProtoWriter {
 
 /** Encodes a WriteRequest (uncompressed). */
 export function encodeWriteRequest(series: readonly WriteSeries[]): Uint8Array {
-  const out = new ProtoWriter();
+  const w = new ProtoWriter();
   for (const s of series) {
-    const ts = new ProtoWriter();
-    for (const l of s.labels) {
-      const lw = new ProtoWriter();
-      lw.string(1, l.name);
-      lw.string(2, l.value);
-      ts.bytes(1, lw.finish());
+    const labels = s.labels.map((l) => [Buffer.from(l.name, 'utf8'), Buffer.from(l.value, 'utf8')] as const);
+    let size = 0;
+    for (const [n, v] of labels) {
+      const ls = 1 + varintLen(n.length) + n.length + 1 + varintLen(v.length) + v.length;
+      size += 1 + varintLen(ls) + ls;
     }
     for (let i = 0; i < s.t.length; i++) {
-      const sw = new ProtoWriter();
-      const stale = s.stale !== undefined && s.stale[i] === 1;
-      sw.double(1, s.v[i]!, stale);
       const t = s.t[i]!;
-      if (t !== 0) {
-        sw.tag(2, 0);
-        sw.varint(t);
-      }
-      ts.bytes(2, sw.finish());
+      const ss = 9 + (t !== 0 ? 1 + varintLen(t) : 0);
+      size += 1 + varintLen(ss) + ss;
     }
-    out.bytes(1, ts.finish());
+    w.ensure(size + 16);
+    w.varint((1 << 3) | 2); // WriteRequest.timeseries
+    w.varint(size);
+    for (const [n, v] of labels) {
+      w.varint((1 << 3) | 2); // TimeSeries.labels
+      w.varint(1 + varintLen(n.length) + n.length + 1 + varintLen(v.length) + v.length);
+      w.varint((1 << 3) | 2); // Label.name
+      w.varint(n.length);
+      w.raw(n);
+      w.varint((2 << 3) | 2); // Label.value
+      w.varint(v.length);
+      w.raw(v);
+    }
+    for (let i = 0; i < s.t.length; i++) {
+      const t = s.t[i]!;
+      w.varint((2 << 3) | 2); // TimeSeries.samples
+      w.varint(9 + (t !== 0 ? 1 + varintLen(t) : 0));
+      w.varint((1 << 3) | 1); // Sample.value (fixed64)
+      w.double(s.v[i]!, s.stale !== undefined && s.stale[i] === 1);
+      if (t !== 0) {
+        w.varint(2 << 3); // Sample.timestamp (varint)
+        w.varint(t);
+      }
+    }
   }
-  return out.finish();
+  return w.finish();
 }
 
 /** Sends series to a Prometheus started with --web.enable-remote-write-receiver. */

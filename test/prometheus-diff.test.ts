@@ -1,0 +1,396 @@
+// Differential test: the same demo-shaped series go into a real Prometheus 2.42 (remote write)
+// and into Orrery's Head; the Demo Dashboard's queries and a few hundred generated queries run as
+// range queries through both HTTP APIs and must agree series by series (labels equal, values
+// within 1e-6 relative, NaN = NaN). Error responses for bad requests must be byte-identical.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import { HttpApp } from '../src/api/router.js';
+import { registerPrometheusApi } from '../src/api/prometheus/api.js';
+import { Head } from '../src/tsdb/head.js';
+import type { QueryEngine } from '../src/promql/value.js';
+import { prometheusAvailable, startPrometheus, type PrometheusProcess } from '../src/api/prometheus/testing/prometheus-process.js';
+import { remoteWrite } from '../src/api/prometheus/testing/remote-write.js';
+import { appendAll, generateDemoData, timeWindows, type GeneratedSeries } from '../src/api/prometheus/testing/demo-data.js';
+
+const HAVE_PROMETHEUS = prometheusAvailable();
+if (!HAVE_PROMETHEUS) {
+  console.warn(
+    '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' +
+      '!!! /usr/bin/prometheus is not installed: the differential test against Prometheus  !!!\n' +
+      '!!! 2.42 is SKIPPED. Install the Debian package `prometheus` to run it.              !!!\n' +
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n',
+  );
+}
+
+const RATE = '1m'; // $__rate_interval for a 10 s interval and a 15 s step (contracts.md)
+
+/** The Demo Dashboard's queries (contracts.md), $service = recommendationservice. */
+export const DASHBOARD_QUERIES: readonly string[] = [
+  `100 * sum by (cpu_mode) (rate(process_cpu_time_seconds_total{service_name="recommendationservice"}[${RATE}]))`,
+  `process_memory_usage{service_name="recommendationservice"}`,
+  `sum(v8js_memory_heap_used_bytes{service_name="recommendationservice"})`,
+  `sum by (recommendation_type) (increase(app_recommendations_counter_total{service_name="recommendationservice"}[${RATE}]))`,
+  `100 * sum by (service_name) (rate(traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}[${RATE}])) / sum by (service_name) (rate(traces_span_metrics_calls_total[${RATE}]))`,
+  ...[0.5, 0.95, 0.99, 0.999].map(
+    (q) => `histogram_quantile(${q}, sum(rate(traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}[${RATE}])) by (le))`,
+  ),
+  `sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice"}[${RATE}]))`,
+];
+
+/** Generated queries over functions, aggregations and operators. */
+export function generatedQueries(): string[] {
+  const counters = [
+    'traces_span_metrics_calls_total',
+    'traces_span_metrics_calls_total{service_name="frontend"}',
+    'traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}',
+    'traces_span_metrics_calls_total{service_name=~"shipping.*|ad.*"}',
+    'traces_span_metrics_duration_milliseconds_sum{span_kind="SPAN_KIND_CLIENT"}',
+    'process_cpu_time_seconds_total',
+    'app_recommendations_counter_total',
+  ];
+  const gauges = [
+    'process_memory_usage',
+    'v8js_memory_heap_used_bytes{service_name!="frontend"}',
+    'nodejs_eventloop_delay_p99_seconds',
+    'process_memory_usage{service_name=~"ad.*|recommendation.*"}',
+  ];
+  const q: string[] = [];
+  // range functions over counters
+  for (const fn of ['rate', 'irate', 'increase', 'resets', 'changes']) {
+    for (const c of counters) q.push(`${fn}(${c}[${fn === 'irate' ? '1m' : '2m30s'}])`);
+  }
+  for (const c of counters.slice(0, 3)) q.push(`rate(${c}[5m])`, `increase(${c}[45s])`, `rate(${c}[1m] offset 5m)`);
+  // range functions over gauges
+  for (const fn of [
+    'avg_over_time',
+    'min_over_time',
+    'max_over_time',
+    'sum_over_time',
+    'count_over_time',
+    'last_over_time',
+    'stddev_over_time',
+    'stdvar_over_time',
+    'present_over_time',
+    'delta',
+    'idelta',
+    'deriv',
+  ]) {
+    for (const g of gauges) q.push(`${fn}(${g}[2m])`);
+  }
+  for (const g of gauges.slice(0, 2)) {
+    q.push(
+      `quantile_over_time(0.9, ${g}[5m])`,
+      `predict_linear(${g}[5m], 600)`,
+      `holt_winters(${g}[5m], 0.5, 0.5)`,
+      `absent_over_time(${g}[1m])`,
+      `max_over_time(rate(process_cpu_time_seconds_total[1m])[10m:1m])`,
+      `${g} offset 10m`,
+      `${g} @ end()`,
+      `avg_over_time(${g}[10m:30s])`,
+    );
+  }
+  // instant functions
+  const g0 = 'nodejs_eventloop_delay_p99_seconds';
+  for (const fn of ['abs', 'ceil', 'floor', 'sqrt', 'ln', 'log2', 'log10', 'exp', 'sgn', 'timestamp', '-']) {
+    q.push(`${fn}(${g0})`);
+  }
+  q.push(
+    `round(${g0}, 0.005)`,
+    `round(process_memory_usage / 1e6)`,
+    `clamp(${g0}, 0.015, 0.025)`,
+    `clamp_min(${g0}, 0.02)`,
+    `clamp_max(${g0}, 0.02)`,
+    `label_replace(process_memory_usage, "svc", "$1", "service_name", "(.*)service")`,
+    `label_join(process_memory_usage, "both", "/", "service_name", "instance")`,
+    `absent(nonexistent_metric)`,
+    `absent(process_memory_usage{service_name="nope"})`,
+    `vector(1)`,
+    `time()`,
+    `scalar(sum(process_memory_usage))`,
+    `minute()`,
+    `hour(process_memory_usage)`,
+    `day_of_week()`,
+    `day_of_month()`,
+    `days_in_month()`,
+    `month()`,
+    `year()`,
+    `sum(process_memory_usage) / scalar(count(process_memory_usage))`,
+  );
+  // aggregations
+  const inner = ['rate(traces_span_metrics_calls_total[1m])', 'process_memory_usage', 'v8js_memory_heap_used_bytes'];
+  const groupings = ['', ' by (service_name)', ' without (instance, job)', ' by (span_kind, status_code)'];
+  for (const agg of ['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar', 'group']) {
+    for (const x of inner) for (const g of groupings) q.push(`${agg}${g} (${x})`);
+  }
+  for (const x of inner) {
+    q.push(`topk(3, ${x})`, `bottomk(2, ${x})`, `quantile(0.9, ${x})`, `quantile by (service_name) (0.5, ${x})`, `topk by (service_name) (1, ${x})`);
+  }
+  q.push(`count_values("v", round(nodejs_eventloop_delay_p99_seconds * 100))`, `count_values by (service_name) ("k", ceil(rate(traces_span_metrics_calls_total[1m])))`);
+  // histograms
+  for (const qq of [0, 0.25, 0.5, 0.9, 0.99, 1, 1.5, -1]) {
+    q.push(`histogram_quantile(${qq}, sum by (le, service_name) (rate(traces_span_metrics_duration_milliseconds_bucket[2m])))`);
+  }
+  q.push(
+    `histogram_quantile(0.9, rate(traces_span_metrics_duration_milliseconds_bucket{service_name="frontend"}[1m]))`,
+    `sum by (service_name) (rate(traces_span_metrics_duration_milliseconds_sum[5m])) / sum by (service_name) (rate(traces_span_metrics_duration_milliseconds_count[5m]))`,
+  );
+  // binary operators
+  const a = 'sum by (service_name) (rate(traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}[2m]))';
+  const b = 'sum by (service_name) (rate(traces_span_metrics_calls_total[2m]))';
+  for (const op of ['+', '-', '*', '/', '%', '^', '==', '!=', '>', '<', '>=', '<=', 'atan2']) q.push(`${a} ${op} ${b}`);
+  for (const op of ['>', '<', '==', '!=', '>=', '<=']) q.push(`${a} ${op} bool ${b}`, `${b} ${op} 1`, `${b} ${op} bool 1`);
+  for (const op of ['and', 'or', 'unless']) q.push(`${b} > 2 ${op} ${b} < 8`, `process_memory_usage ${op} on(service_name) ${b} > 1`);
+  q.push(
+    `2 * process_memory_usage + 1`,
+    `1 - process_memory_usage / 1e9`,
+    `process_memory_usage / on(service_name) group_left sum by (service_name) (v8js_memory_heap_used_bytes)`,
+    `sum by (service_name) (v8js_memory_heap_used_bytes) / on(service_name) group_right process_memory_usage`,
+    `v8js_memory_heap_used_bytes / ignoring(v8js_heap_space_name) group_left process_memory_usage`,
+    `rate(traces_span_metrics_calls_total[1m]) / ignoring(status_code) group_left sum without (status_code) (rate(traces_span_metrics_calls_total[1m]))`,
+    `-process_memory_usage`,
+    `process_memory_usage % 1000`,
+    `2 ^ 3 ^ 2`,
+    `(1 + 2) * 3`,
+    `process_memory_usage > 7e7`,
+    `sort(process_memory_usage)`,
+    `sort_desc(sum by (service_name) (rate(traces_span_metrics_calls_total[1m])))`,
+  );
+  return [...new Set(q)];
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+async function httpGet(base: string, path: string, params: Record<string, string>): Promise<Answer> {
+  const res = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);
+  return { status: res.status, body: await res.text() };
+}
+
+function parseVal(s: string): number {
+  if (s === '+Inf') return Infinity;
+  if (s === '-Inf') return -Infinity;
+  return Number(s);
+}
+
+/** Prometheus's promql test almostEqual with epsilon 1e-6 (NaN equals NaN). */
+function almostEqual(a: number, b: number): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  if (a === b) return true;
+  const diff = Math.abs(a - b);
+  const minNormal = 2.2250738585072014e-308;
+  if (a === 0 || b === 0 || diff < minNormal) return diff < 1e-6 * minNormal;
+  return diff / (Math.abs(a) + Math.abs(b)) < 1e-6;
+}
+
+type Point = [number, string];
+interface SeriesJson {
+  metric: Record<string, string>;
+  values?: Point[];
+  value?: Point;
+}
+
+/** Returns undefined when the answers agree, else a description of the first differences. */
+export function compareAnswers(orrery: Answer, prom: Answer): string | undefined {
+  if (orrery.status !== prom.status) return `HTTP ${orrery.status} vs ${prom.status}: ${orrery.body.slice(0, 300)} | ${prom.body.slice(0, 300)}`;
+  const o = JSON.parse(orrery.body) as { status: string; errorType?: string; error?: string; data?: { resultType: string; result: unknown } };
+  const p = JSON.parse(prom.body) as typeof o;
+  if (o.status !== 'success' || p.status !== 'success') {
+    return o.errorType === p.errorType && o.error === p.error ? undefined : `error ${o.errorType}: ${o.error} | ${p.errorType}: ${p.error}`;
+  }
+  const od = o.data!;
+  const pd = p.data!;
+  if (od.resultType !== pd.resultType) return `resultType ${od.resultType} vs ${pd.resultType}`;
+  if (od.resultType === 'scalar' || od.resultType === 'string') {
+    const [ot, ov] = od.result as Point;
+    const [pt, pv] = pd.result as Point;
+    return ot === pt && (od.resultType === 'string' ? ov === pv : almostEqual(parseVal(ov), parseVal(pv))) ? undefined : `${JSON.stringify(od.result)} vs ${JSON.stringify(pd.result)}`;
+  }
+  const key = (m: Record<string, string>): string => JSON.stringify(Object.entries(m).sort());
+  const om = new Map((od.result as SeriesJson[]).map((s) => [key(s.metric), s]));
+  const pm = new Map((pd.result as SeriesJson[]).map((s) => [key(s.metric), s]));
+  const problems: string[] = [];
+  for (const k of pm.keys()) if (!om.has(k)) problems.push(`missing in Orrery: ${k}`);
+  for (const k of om.keys()) if (!pm.has(k)) problems.push(`extra in Orrery: ${k}`);
+  for (const [k, ps] of pm) {
+    const os = om.get(k);
+    if (!os) continue;
+    const opts = os.values ?? (os.value ? [os.value] : []);
+    const ppts = ps.values ?? (ps.value ? [ps.value] : []);
+    const byT = new Map(opts.map(([t, v]) => [t, v]));
+    let shown = 0;
+    for (const [t, v] of ppts) {
+      const ov = byT.get(t);
+      byT.delete(t);
+      if (ov === undefined) problems.push(`${k} @${t}: missing in Orrery (Prometheus ${v})`);
+      else if (!almostEqual(parseVal(ov), parseVal(v))) problems.push(`${k} @${t}: Orrery ${ov} vs Prometheus ${v}`);
+      else continue;
+      if (++shown >= 3) break;
+    }
+    if (shown < 3) for (const [t, v] of byT) if (shown++ < 3) problems.push(`${k} @${t}: extra in Orrery (${v})`);
+    if (problems.length > 8) break;
+  }
+  return problems.length === 0 ? undefined : problems.slice(0, 8).join('\n    ');
+}
+
+const d = HAVE_PROMETHEUS ? describe : describe.skip;
+
+d('Orrery vs Prometheus 2.42 (differential)', () => {
+  let prom: PrometheusProcess | undefined;
+  let server: Server | undefined;
+  let orreryUrl = '';
+  let data: GeneratedSeries[] = [];
+  let startS = 0;
+  let endS = 0;
+
+  beforeAll(async () => {
+    const mod = (await import('../src/promql/engine.js')) as { Engine: new () => QueryEngine };
+    const engine = new mod.Engine();
+    const interval = 10_000;
+    const start = Math.floor((Date.now() - 3_600_000) / interval) * interval;
+    data = generateDemoData({ start, durationMs: 3_600_000, intervalMs: interval, seed: 7 });
+    startS = Math.floor(start / 1000) + 300;
+    endS = Math.floor(start / 1000) + 3600;
+    const head = new Head();
+    appendAll(head, data);
+    const app = new HttpApp();
+    registerPrometheusApi(app, { storage: head, engine });
+    const s = await app.listen('127.0.0.1', 0);
+    server = s.server;
+    orreryUrl = `http://127.0.0.1:${s.port}`;
+    prom = await startPrometheus();
+    for (const batch of timeWindows(data, 600_000)) await remoteWrite(prom.url, batch);
+  }, 600_000);
+
+  afterAll(async () => {
+    await prom?.stop();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  });
+
+  async function runAll(queries: readonly string[], step: string, label: string): Promise<string[]> {
+    const disagreements: string[] = [];
+    for (const query of queries) {
+      const params = { query, start: String(startS), end: String(endS), step };
+      const [o, p] = await Promise.all([httpGet(orreryUrl, '/api/v1/query_range', params), httpGet(prom!.url, '/api/v1/query_range', params)]);
+      let diff: string | undefined;
+      try {
+        diff = compareAnswers(o, p);
+      } catch (e) {
+        diff = `unparseable answer: ${(e as Error).message}`;
+      }
+      if (diff) disagreements.push(`${query}\n    ${diff}`);
+    }
+    console.log(`[prometheus-diff] ${label}: ${queries.length - disagreements.length}/${queries.length} agreed`);
+    for (const x of disagreements) console.log(`[prometheus-diff] DISAGREE ${x}`);
+    return disagreements;
+  }
+
+  it('loaded the same series and samples', async () => {
+    const sp = { 'match[]': '{__name__=~".+"}' };
+    const [os, ps] = await Promise.all([httpGet(orreryUrl, '/api/v1/series', sp), httpGet(prom!.url, '/api/v1/series', sp)]);
+    expect(JSON.parse(os.body).data.length).toBe(data.length);
+    expect(JSON.parse(ps.body).data.length).toBe(data.length);
+    // Samples per metric name (staleness markers are not samples to PromQL).
+    const expected = new Map<string, number>();
+    for (const s of data) {
+      const name = s.labels.find((l) => l.name === '__name__')!.value;
+      let n = 0;
+      for (let i = 0; i < s.t.length; i++) if (!(s.stale && s.stale[i] === 1)) n++;
+      expected.set(name, (expected.get(name) ?? 0) + n);
+    }
+    for (const [name, n] of expected) {
+      const q = { query: `sum(count_over_time(${name}[2h]))`, time: String(endS + 60) };
+      const [o, p] = await Promise.all([httpGet(orreryUrl, '/api/v1/query', q), httpGet(prom!.url, '/api/v1/query', q)]);
+      expect(JSON.parse(o.body).data.result[0].value[1], name).toBe(String(n));
+      expect(JSON.parse(p.body).data.result[0].value[1], name).toBe(String(n));
+    }
+  });
+
+  it('agrees on the Demo Dashboard queries (1 h, 15 s step)', async () => {
+    expect(await runAll(DASHBOARD_QUERIES, '15', 'dashboard queries')).toEqual([]);
+  }, 300_000);
+
+  it('agrees on the Demo Dashboard queries as instant queries', async () => {
+    const disagreements: string[] = [];
+    for (const query of DASHBOARD_QUERIES) {
+      for (const t of [endS, endS - 1234.5]) {
+        const params = { query, time: String(t) };
+        const [o, p] = await Promise.all([httpGet(orreryUrl, '/api/v1/query', params), httpGet(prom!.url, '/api/v1/query', params)]);
+        const diff = compareAnswers(o, p);
+        if (diff) disagreements.push(`${query} @${t}\n    ${diff}`);
+      }
+    }
+    for (const x of disagreements) console.log(`[prometheus-diff] DISAGREE ${x}`);
+    expect(disagreements).toEqual([]);
+  }, 300_000);
+
+  it('agrees on at least 200 generated queries over functions, aggregations and operators', async () => {
+    const queries = generatedQueries();
+    expect(queries.length).toBeGreaterThanOrEqual(200);
+    expect(await runAll(queries, '60', 'generated queries')).toEqual([]);
+  }, 600_000);
+
+  it('agrees on series, label names and label values', async () => {
+    const cases: [string, Record<string, string>][] = [
+      ['/api/v1/labels', {}],
+      ['/api/v1/label/service_name/values', {}],
+      ['/api/v1/label/le/values', {}],
+      ['/api/v1/label/span_name/values', { 'match[]': 'traces_span_metrics_calls_total{service_name="frontend"}' }],
+      ['/api/v1/labels', { 'match[]': 'process_memory_usage' }],
+      ['/api/v1/series', { 'match[]': 'process_memory_usage' }],
+      ['/api/v1/series', { 'match[]': 'traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}' }],
+    ];
+    const problems: string[] = [];
+    for (const [path, params] of cases) {
+      const [o, p] = await Promise.all([httpGet(orreryUrl, path, params), httpGet(prom!.url, path, params)]);
+      const norm = (b: string): string => {
+        const j = JSON.parse(b) as { data: unknown[] };
+        // Prometheus lists series in creation order; compare as sets.
+        return JSON.stringify(j.data.map((x) => JSON.stringify(x)).sort());
+      };
+      if (o.status !== p.status || norm(o.body) !== norm(p.body)) problems.push(`${path} ${JSON.stringify(params)}: ${o.body.slice(0, 300)} | ${p.body.slice(0, 300)}`);
+    }
+    for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('answers bad requests with byte-identical errors', async () => {
+    const cases: [string, Record<string, string>][] = [
+      ['/api/v1/query', { query: 'up', time: 'abc' }],
+      ['/api/v1/query', { query: 'sum(' }],
+      ['/api/v1/query', { query: 'rate(up)' }],
+      ['/api/v1/query', { query: 'up', timeout: 'x' }],
+      ['/api/v1/query', { query: 'up{', time: '1' }],
+      ['/api/v1/query_range', { query: 'up', start: 'abc', end: '2', step: '1' }],
+      ['/api/v1/query_range', { query: 'up', start: '3', end: '2', step: '1' }],
+      ['/api/v1/query_range', { query: 'up', start: '1', end: '2', step: '0' }],
+      ['/api/v1/query_range', { query: 'up', start: '1', end: '2', step: '-1s' }],
+      ['/api/v1/query_range', { query: 'up', start: '1', end: '100000', step: '1' }],
+      ['/api/v1/query_range', { query: 'up[5m]', start: '1', end: '2', step: '1' }],
+      ['/api/v1/query_range', { query: 'up', start: '1', end: '2' }],
+      ['/api/v1/series', {}],
+      ['/api/v1/series', { 'match[]': 'up{' }],
+      ['/api/v1/series', { 'match[]': '{a=""}' }],
+      ['/api/v1/labels', { 'match[]': 'up{' }],
+      ['/api/v1/label/foo-bar/values', {}],
+      ['/api/v1/label/job/values', { 'match[]': '{a=~".*"}' }],
+      ['/api/v1/label/job/values', { start: 'x' }],
+      ['/api/v1/query_exemplars', { query: 'up', start: '5', end: '1' }],
+      ['/api/v1/query_exemplars', { query: 'up{' }],
+      ['/api/v1/metadata', { limit: 'x' }],
+      ['/api/v1/query', { query: '"a<b>&"', time: '1.5' }],
+      ['/api/v1/query', { query: 'vector(1e-7)', time: '1.05' }],
+      ['/api/v1/query', { query: '1e-7', time: '2015-07-01T20:10:51.781Z' }],
+      ['/api/v1/query_range', { query: 'vector(-0)', start: '1', end: '4', step: '1.5' }],
+    ];
+    const problems: string[] = [];
+    for (const [path, params] of cases) {
+      const [o, p] = await Promise.all([httpGet(orreryUrl, path, params), httpGet(prom!.url, path, params)]);
+      if (o.status !== p.status || o.body !== p.body) problems.push(`${path} ${JSON.stringify(params)}:\n    Orrery     ${o.status} ${o.body}\n    Prometheus ${p.status} ${p.body}`);
+    }
+    console.log(`[prometheus-diff] byte-exact responses: ${cases.length - problems.length}/${cases.length} agreed`);
+    for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);
+    expect(problems).toEqual([]);
+  });
+});
