@@ -196,7 +196,7 @@ export class Supervisor {
     const port = child.spec.port;
     if (port === undefined) return;
     const proc = child.proc;
-    await waitForPort(port, this.opts.host ?? '127.0.0.1', this.opts.readinessTimeoutMs ?? 30_000, () => {
+    await waitForPort(port, this.opts.host ?? '127.0.0.1', this.opts.readinessTimeoutMs ?? 60_000, () => {
       if (this.stopping) return 'stopped while starting';
       if (proc && (proc.exitCode !== null || proc.signalCode !== null)) {
         return `${child.spec.name} exited (code ${proc.exitCode}, signal ${proc.signalCode}) before it was ready${this.tailText(child)}`;
@@ -298,7 +298,7 @@ export class Supervisor {
       const port = child.spec.port;
       const proc = child.proc;
       if (port !== undefined) {
-        waitForPort(port, this.opts.host ?? '127.0.0.1', this.opts.readinessTimeoutMs ?? 30_000, () =>
+        waitForPort(port, this.opts.host ?? '127.0.0.1', this.opts.readinessTimeoutMs ?? 60_000, () =>
           this.stopping || proc !== child.proc || (proc && proc.exitCode !== null) ? 'gone' : undefined,
         ).then(
           () => this.out(`[supervisor] ${name} is back (pid ${proc?.pid})`),
