@@ -95,7 +95,7 @@ describe('SpanMetricsConnector', () => {
     // Exemplars are drained on flush; counts stay cumulative.
     c.consumeTraces(traces('recommendationservice', [span('ListRecommendations', 3, SpanKind.SERVER, StatusCode.UNSET, 9)]));
     c.flush();
-    const h2 = (emitted[1]!.resourceMetrics[0]!.scopeMetrics[0]!.metrics[1]!.data as { dataPoints: HistogramDataPoint[] }).dataPoints.find(
+    const h2 = (emitted[1]!.resourceMetrics[0]!.scopeMetrics[0]!.metrics[1]!.data as unknown as { dataPoints: HistogramDataPoint[] }).dataPoints.find(
       (p) => attrs(p.attributes)['status.code'] === 'STATUS_CODE_UNSET' && attrs(p.attributes)['span.name'] === 'ListRecommendations',
     )!;
     expect(h2.count).toBe(4);
@@ -121,7 +121,7 @@ describe('SpanMetricsConnector', () => {
   it('folds spans beyond the cardinality limit into an overflow series', () => {
     const c = new SpanMetricsConnector({ consumeMetrics: () => {} }, { maxSeries: 2 });
     c.consumeTraces(traces('svc', [span('a', 1), span('b', 1), span('c', 1), span('d', 1)]));
-    const pts = (c.snapshot().resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.data as { dataPoints: NumberDataPoint[] }).dataPoints;
+    const pts = (c.snapshot().resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.data as unknown as { dataPoints: NumberDataPoint[] }).dataPoints;
     expect(pts.map((p) => [attrs(p.attributes)['span.name'] ?? 'overflow', p.value])).toEqual([
       ['a', 1],
       ['b', 1],
