@@ -301,7 +301,8 @@ describe('decodeMetricsRequest', () => {
     const requests = metric(sm.metrics, 'app.requests');
     expect(requests).toMatchObject({ description: 'requests', unit: '{request}' });
     expect(requests.data).toMatchObject({ type: 'sum', isMonotonic: true, aggregationTemporality: 2 });
-    const rp = (requests.data as { dataPoints: NumberDataPoint[] }).dataPoints[0]!;
+    if (requests.data.type !== 'sum') throw new Error('not a sum');
+    const rp: NumberDataPoint = requests.data.dataPoints[0]!;
     expect(rp.value).toBe(5);
     expect(rp.attributes).toEqual(expectedAttributes({ route: '/a' }));
     expect(rp.timeUnixNano).toBeGreaterThan(1.6e18);
@@ -317,7 +318,8 @@ describe('decodeMetricsRequest', () => {
 
     const hist = metric(sm.metrics, 'app.latency').data;
     expect(hist.type).toBe('histogram');
-    const hp = (hist as { dataPoints: HistogramDataPoint[] }).dataPoints[0]!;
+    if (hist.type !== 'histogram') throw new Error('not a histogram');
+    const hp: HistogramDataPoint = hist.dataPoints[0]!;
     expect(hp).toMatchObject({
       count: 5,
       sum: 562.5,

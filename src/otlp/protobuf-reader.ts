@@ -90,7 +90,7 @@ export class ProtoReader {
     const lo = this.varintParts();
     const hi = this.hi;
     if ((hi & 0x80000000) === 0) return hi * TWO_32 + lo;
-    let nlo = (~lo + 1) >>> 0;
+    const nlo = (~lo + 1) >>> 0;
     let nhi = ~hi >>> 0;
     if (nlo === 0) nhi = (nhi + 1) >>> 0;
     return -(nhi * TWO_32 + nlo);
