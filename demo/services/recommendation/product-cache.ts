@@ -40,6 +40,13 @@ export class ChunkedList implements Iterable<string> {
     for (let i = 0; i < n; i++) this.push(this.chunks[i >>> CHUNK_BITS]![i & (CHUNK_SIZE - 1)]!);
   }
 
+  /** Calls `fn` on every entry in order; plain loops, much faster than the iterator on big lists. */
+  forEach(fn: (value: string) => void): void {
+    for (const chunk of this.chunks) {
+      for (let i = 0; i < chunk.length; i++) fn(chunk[i]!);
+    }
+  }
+
   *[Symbol.iterator](): Iterator<string> {
     for (const chunk of this.chunks) yield* chunk;
   }
@@ -88,7 +95,7 @@ export const MAX_RECOMMENDATIONS = 5;
  * names `requestedIds`, with the span attributes of the demo's recommendation service.
  */
 export async function getProductList(span: AttributeSink, requestedIds: readonly string[], source: ProductListSource): Promise<string[]> {
-  let productIds: Iterable<string>;
+  let productIds: ChunkedList | readonly string[];
   let count: number;
   if (await source.cacheEnabled()) {
     span.setAttribute(LEAK.cacheEnabled, true);
@@ -109,7 +116,8 @@ export async function getProductList(span: AttributeSink, requestedIds: readonly
   span.setAttribute(LEAK.productsCount, count);
 
   // The set difference walks the whole list: with the leak on, this is where CPU and latency go.
-  const remaining = new Set(productIds);
+  const remaining = new Set<string>();
+  productIds.forEach((id) => remaining.add(id));
   for (const id of requestedIds) remaining.delete(id);
   const filtered = [...remaining];
   span.setAttribute(LEAK.filteredCount, filtered.length);
