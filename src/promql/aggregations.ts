@@ -111,7 +111,7 @@ export function aggregate(
   without: boolean,
   param: AggregationParam,
   vec: readonly Sample[],
-  keys: readonly string[],
+  keys: readonly number[],
 ): Sample[] {
   let grouping = new Set(groupingList);
   let k = 0;
@@ -133,7 +133,7 @@ export function aggregate(
     recomputeKey = true;
   }
 
-  const result = new Map<string, Group>();
+  const result = new Map<string | number, Group>();
   const ordered: Group[] = [];
   for (let si = 0; si < vec.length; si++) {
     const s = vec[si]!;

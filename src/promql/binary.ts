@@ -66,65 +66,90 @@ export function scalarBinop(op: BinaryOp, l: number, r: number): number {
   throw new EvalError(`operator "${op}" not allowed for Scalar operations`);
 }
 
+/** Operator implementations between two vector elements: [value, keep] without allocating. */
+type ElemOp = (l: number, r: number) => number;
+const ARITH_FNS: Partial<Record<BinaryOp, ElemOp>> = {
+  '+': (l, r) => l + r,
+  '-': (l, r) => l - r,
+  '*': (l, r) => l * r,
+  '/': (l, r) => l / r,
+  '^': goPow,
+  '%': goMod,
+  atan2: Math.atan2,
+};
+const CMP_FNS: Partial<Record<BinaryOp, (l: number, r: number) => boolean>> = {
+  '==': (l, r) => l === r,
+  '!=': (l, r) => l !== r,
+  '>': (l, r) => l > r,
+  '<': (l, r) => l < r,
+  '>=': (l, r) => l >= r,
+  '<=': (l, r) => l <= r,
+};
+
 /** Returns [value, keep]: comparisons keep the left value when true, arithmetic always keeps. */
 export function vectorElemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
-  switch (op) {
-    case '+':
-      return [l + r, true];
-    case '-':
-      return [l - r, true];
-    case '*':
-      return [l * r, true];
-    case '/':
-      return [l / r, true];
-    case '^':
-      return [goPow(l, r), true];
-    case '%':
-      return [goMod(l, r), true];
-    case '==':
-      return [l, l === r];
-    case '!=':
-      return [l, l !== r];
-    case '>':
-      return [l, l > r];
-    case '<':
-      return [l, l < r];
-    case '>=':
-      return [l, l >= r];
-    case '<=':
-      return [l, l <= r];
-    case 'atan2':
-      return [Math.atan2(l, r), true];
-  }
+  const a = ARITH_FNS[op];
+  if (a) return [a(l, r), true];
+  const c = CMP_FNS[op];
+  if (c) return [l, c(l, r)];
   throw new EvalError(`operator "${op}" not allowed for operations between Vectors`);
 }
 
-export function vectorAnd(lhs: Sample[], rhs: Sample[], lsig: string[], rsig: string[]): Sample[] {
-  if (lhs.length === 0 || rhs.length === 0) return [];
-  const right = new Set(rsig);
-  return lhs.filter((_, i) => right.has(lsig[i]!));
+/** vectorElemBinop split for hot loops: `arith` set for arithmetic, `cmp` for comparisons. */
+function elemOps(op: BinaryOp): { arith?: ElemOp; cmp?: (l: number, r: number) => boolean } {
+  const arith = ARITH_FNS[op];
+  const cmp = CMP_FNS[op];
+  if (!arith && !cmp) throw new EvalError(`operator "${op}" not allowed for operations between Vectors`);
+  return { ...(arith ? { arith } : {}), ...(cmp ? { cmp } : {}) };
 }
 
-export function vectorOr(lhs: Sample[], rhs: Sample[], lsig: string[], rsig: string[]): Sample[] {
+/**
+ * Per-node state for vector matching across steps. Series are matched by dense integer ids of
+ * their signatures; "stamps" mark which ids were seen in the current step without clearing.
+ */
+export class BinopHelper {
+  /** result label sets by (lhs, rhs) label-set objects, which are shared across steps */
+  readonly resultMetric = new Map<Labels, Map<Labels, Labels>>();
+  private stampArr = new Int32Array(0);
+  private matchedArr = new Int32Array(0);
+  private rightArr: (Sample | undefined)[] = [];
+  private step = 0;
+
+  /** Starts a step with signature ids below numIds. */
+  begin(numIds: number): { stamp: Int32Array; matched: Int32Array; right: (Sample | undefined)[]; step: number } {
+    if (this.stampArr.length < numIds) {
+      this.stampArr = new Int32Array(numIds);
+      this.matchedArr = new Int32Array(numIds);
+      this.rightArr = new Array<Sample | undefined>(numIds);
+      this.step = 0;
+    }
+    this.step++;
+    return { stamp: this.stampArr, matched: this.matchedArr, right: this.rightArr, step: this.step };
+  }
+}
+
+export function vectorAnd(lhs: Sample[], rhs: Sample[], lsig: number[], rsig: number[], h: BinopHelper, numIds: number): Sample[] {
+  if (lhs.length === 0 || rhs.length === 0) return [];
+  const { stamp, step } = h.begin(numIds);
+  for (const id of rsig) stamp[id] = step;
+  return lhs.filter((_, i) => stamp[lsig[i]!] === step);
+}
+
+export function vectorOr(lhs: Sample[], rhs: Sample[], lsig: number[], rsig: number[], h: BinopHelper, numIds: number): Sample[] {
   if (lhs.length === 0) return [...rhs];
   if (rhs.length === 0) return [...lhs];
-  const left = new Set(lsig);
+  const { stamp, step } = h.begin(numIds);
+  for (const id of lsig) stamp[id] = step;
   const out = [...lhs];
-  rhs.forEach((s, j) => {
-    if (!left.has(rsig[j]!)) out.push(s);
-  });
+  for (let j = 0; j < rhs.length; j++) if (stamp[rsig[j]!] !== step) out.push(rhs[j]!);
   return out;
 }
 
-export function vectorUnless(lhs: Sample[], rhs: Sample[], lsig: string[], rsig: string[]): Sample[] {
+export function vectorUnless(lhs: Sample[], rhs: Sample[], lsig: number[], rsig: number[], h: BinopHelper, numIds: number): Sample[] {
   if (lhs.length === 0 || rhs.length === 0) return [...lhs];
-  const right = new Set(rsig);
-  return lhs.filter((_, i) => !right.has(lsig[i]!));
-}
-
-/** Per-node state for vector matching across steps. */
-export interface BinopHelper {
-  resultMetric: Map<string, Labels>;
+  const { stamp, step } = h.begin(numIds);
+  for (const id of rsig) stamp[id] = step;
+  return lhs.filter((_, i) => stamp[lsig[i]!] !== step);
 }
 
 /** The labels a matching side is identified by (MatchLabels in Prometheus): for the error message. */
@@ -141,8 +166,12 @@ function resultMetric(
   matching: VectorMatching,
   helper: BinopHelper,
 ): Labels {
-  const cacheKey = keyOf(lhs) + '\x00' + keyOf(rhs);
-  const cached = helper.resultMetric.get(cacheKey);
+  let byRhs = helper.resultMetric.get(lhs);
+  if (!byRhs) {
+    byRhs = new Map();
+    helper.resultMetric.set(lhs, byRhs);
+  }
+  const cached = byRhs.get(rhs);
   if (cached) return cached;
   let out: Labels = lhs;
   if (shouldDropMetricName(op)) out = dropMetricName(out);
@@ -154,7 +183,7 @@ function resultMetric(
     // Labels named in group_x(...) are copied from the "one" side.
     out = setLabel(out, ln, getLabelValue(rhs, ln));
   }
-  helper.resultMetric.set(cacheKey, out);
+  byRhs.set(rhs, out);
   return out;
 }
 
@@ -163,11 +192,12 @@ export function vectorBinop(
   op: BinaryOp,
   lhsIn: Sample[],
   rhsIn: Sample[],
-  lsigIn: string[],
-  rsigIn: string[],
+  lsigIn: number[],
+  rsigIn: number[],
   matching: VectorMatching,
   returnBool: boolean,
   helper: BinopHelper,
+  numIds: number,
 ): Sample[] {
   if (matching.card === 'many-to-many') throw new EvalError('many-to-many only allowed for set operators');
   if (lhsIn.length === 0 || rhsIn.length === 0) return [];
@@ -178,53 +208,56 @@ export function vectorBinop(
   const lsig = swapped ? rsigIn : lsigIn;
   const rsig = swapped ? lsigIn : rsigIn;
 
-  const rightSigs = new Map<string, Sample>();
+  const { arith, cmp } = elemOps(op);
+  const { stamp, matched, right, step } = helper.begin(numIds);
   for (let i = 0; i < rhs.length; i++) {
     const rs = rhs[i]!;
     const sig = rsig[i]!;
-    const dup = rightSigs.get(sig);
-    if (dup) {
+    if (stamp[sig] === step) {
+      const dup = right[sig]!;
       const oneSide = swapped ? 'left' : 'right';
-      const matched = matchLabels(rs.metric, matching.on, matching.matchingLabels);
+      const matchedLabels = matchLabels(rs.metric, matching.on, matching.matchingLabels);
       throw new EvalError(
-        `found duplicate series for the match group ${goLabelsString(matched)} on the ${oneSide} hand-side of the operation: ` +
+        `found duplicate series for the match group ${goLabelsString(matchedLabels)} on the ${oneSide} hand-side of the operation: ` +
           `[${goLabelsString(rs.metric)}, ${goLabelsString(dup.metric)}]` +
           ';many-to-many matching not allowed: matching labels must be unique on one side',
       );
     }
-    rightSigs.set(sig, rs);
+    stamp[sig] = step;
+    right[sig] = rs;
   }
 
-  // one-to-one: which signatures matched; many-to-one: the result label sets per signature.
-  const matchedSigs = new Map<string, Set<string> | null>();
+  // many-to-one: the result label sets per signature, to detect duplicates.
+  const insertedSigs = matching.card === 'one-to-one' ? undefined : new Map<number, Set<string>>();
   const out: Sample[] = [];
   for (let i = 0; i < lhs.length; i++) {
     const ls = lhs[i]!;
     const sig = lsig[i]!;
-    const rs = rightSigs.get(sig);
-    if (!rs) continue;
+    if (stamp[sig] !== step) continue;
+    const rs = right[sig]!;
     const vl = swapped ? rs.v : ls.v;
     const vr = swapped ? ls.v : rs.v;
-    let [value, keep] = vectorElemBinop(op, vl, vr);
+    let value = arith ? arith(vl, vr) : vl;
+    const keep = cmp ? cmp(vl, vr) : true;
     if (returnBool) value = keep ? 1 : 0;
     else if (!keep) continue;
     let metric = resultMetric(ls.metric, rs.metric, op, matching, helper);
     if (returnBool) metric = dropMetricName(metric);
-    const inserted = matchedSigs.get(sig);
-    if (matching.card === 'one-to-one') {
-      if (inserted !== undefined) {
+    if (!insertedSigs) {
+      if (matched[sig] === step) {
         throw new EvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
       }
-      matchedSigs.set(sig, null);
+      matched[sig] = step;
     } else {
       const insertSig = keyOf(metric);
-      if (inserted === undefined || inserted === null) {
-        matchedSigs.set(sig, new Set([insertSig]));
-      } else if (inserted.has(insertSig)) {
+      let set = insertedSigs.get(sig);
+      if (!set) {
+        set = new Set();
+        insertedSigs.set(sig, set);
+      } else if (set.has(insertSig)) {
         throw new EvalError('multiple matches for labels: grouping labels must ensure unique matches');
-      } else {
-        inserted.add(insertSig);
       }
+      set.add(insertSig);
     }
     out.push({ metric, t: 0, v: value });
   }
@@ -240,14 +273,14 @@ export function vectorScalarBinop(
   returnBool: boolean,
 ): Sample[] {
   const out: Sample[] = [];
-  const comparison = isComparison(op);
+  const { arith, cmp } = elemOps(op);
   const drop = shouldDropMetricName(op) || returnBool;
   for (const s of lhs) {
     const lv = swap ? scalar : s.v;
     const rv = swap ? s.v : scalar;
-    let [value, keep] = vectorElemBinop(op, lv, rv);
     // A comparison filters the vector: its elements keep their own value even on the right.
-    if (comparison && swap) value = rv;
+    let value = arith ? arith(lv, rv) : s.v;
+    let keep = cmp ? cmp(lv, rv) : true;
     if (returnBool) {
       value = keep ? 1 : 0;
       keep = true;

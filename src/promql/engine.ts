@@ -34,7 +34,7 @@ import {
   vectorOr,
   vectorScalarBinop,
   vectorUnless,
-  type BinopHelper,
+  BinopHelper,
 } from './binary.js';
 import { EvalError, compareLabels, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
 
@@ -276,7 +276,7 @@ class Evaluator {
    */
   private rangeEval(
     exprs: readonly (Expr | undefined)[],
-    fn: (args: (Sample[] | null)[], ts: number, helpers: string[][]) => Sample[],
+    fn: (args: (Sample[] | null)[], ts: number, helpers: number[][], numIds: number) => Sample[],
     prep?: (metric: Labels, argIndex: number) => string,
   ): Series[] {
     const originalNumSamples = this.ctx.currentSamples;
@@ -284,18 +284,34 @@ class Evaluator {
       if (!e || exprType(e) === 'string') return null;
       return this.evalMatrix(e);
     });
-    // Per-series helper values (signatures, grouping keys), computed once per input series.
-    const helpers: (string[] | null)[] = matrices.map((m, i) =>
-      m && prep ? m.map((s) => prep(s.metric, i)) : null,
+    // Per-series helper values (signatures, grouping keys), computed once per input series and
+    // numbered densely, so that each step matches series by small integers instead of strings.
+    const ids = new Map<string, number>();
+    const helpers: (number[] | null)[] = matrices.map((m, i) =>
+      m && prep
+        ? m.map((s) => {
+            const key = prep(s.metric, i);
+            let id = ids.get(key);
+            if (id === undefined) {
+              id = ids.size;
+              ids.set(key, id);
+            }
+            return id;
+          })
+        : null,
     );
     const cursors = matrices.map((m) => (m ? new Array<number>(m.length).fill(0) : null));
+    // One reusable sample object per input series: functions consume their inputs within the
+    // step (results are copied into the output series), so nothing holds on to them.
+    const slots = matrices.map((m) => (m ? m.map((s): Sample => ({ metric: s.metric, t: 0, v: 0 })) : null));
     let tempNumSamples = this.ctx.currentSamples;
     const out = new Map<string, Series>();
+    const byIdentity = new Map<Labels, Series>();
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.checkTimeout();
       this.ctx.currentSamples = tempNumSamples;
       const args: (Sample[] | null)[] = [];
-      const stepHelpers: string[][] = [];
+      const stepHelpers: number[][] = [];
       for (let i = 0; i < matrices.length; i++) {
         const m = matrices[i];
         if (!m) {
@@ -304,15 +320,19 @@ class Evaluator {
           continue;
         }
         const vec: Sample[] = [];
-        const hs: string[] = [];
+        const hs: number[] = [];
         const cur = cursors[i]!;
+        const slot = slots[i]!;
         const h = helpers[i];
         for (let si = 0; si < m.length; si++) {
           const s = m[si]!;
           const c = cur[si]!;
           if (c < s.t.length && s.t[c] === ts) {
             if (this.ctx.currentSamples >= this.ctx.maxSamples) this.tooManySamples();
-            vec.push({ metric: s.metric, t: ts, v: s.v[c]! });
+            const sample = slot[si]!;
+            sample.t = ts;
+            sample.v = s.v[c]!;
+            vec.push(sample);
             if (h) hs.push(h[si]!);
             cur[si] = c + 1;
             this.ctx.currentSamples++;
@@ -321,24 +341,33 @@ class Evaluator {
         args.push(vec);
         stepHelpers.push(hs);
       }
-      const result = fn(args, ts, stepHelpers);
-      if (containsSameLabelsetVec(result)) throw new EvalError('vector cannot contain metrics with the same labelset');
+      const result = fn(args, ts, stepHelpers, ids.size);
       this.ctx.currentSamples += result.length;
       tempNumSamples += result.length;
       if (this.ctx.currentSamples > this.ctx.maxSamples) this.tooManySamples();
 
       if (this.start === this.end) {
+        if (containsSameLabelsetVec(result)) throw new EvalError('vector cannot contain metrics with the same labelset');
         // Instant evaluation: keep the function's order (sort() and topk() rely on it).
         const mat = result.map((s) => ({ metric: s.metric, t: [ts], v: [s.v] }));
         this.ctx.currentSamples = originalNumSamples + mat.length;
         return mat;
       }
       for (const s of result) {
-        const key = keyOf(s.metric);
-        let ss = out.get(key);
+        // Label-set objects are usually shared across steps: look them up by identity first.
+        let ss = byIdentity.get(s.metric);
         if (!ss) {
-          ss = { metric: s.metric, t: [], v: [] };
-          out.set(key, ss);
+          const key = keyOf(s.metric);
+          ss = out.get(key);
+          if (!ss) {
+            ss = { metric: s.metric, t: [], v: [] };
+            out.set(key, ss);
+          }
+          byIdentity.set(s.metric, ss);
+        }
+        // Two results with the same labels in one step land in the same series.
+        if (ss.t.length > 0 && ss.t[ss.t.length - 1] === ts) {
+          throw new EvalError('vector cannot contain metrics with the same labelset');
         }
         ss.t.push(ts);
         ss.v.push(s.v);
@@ -511,20 +540,20 @@ class Evaluator {
       const names = new Set(matching.matchingLabels);
       if (!matching.on) names.add('__name__');
       const prep = (metric: Labels): string => signature(metric, matching.on, names);
-      const helper: BinopHelper = { resultMetric: new Map() };
+      const helper = new BinopHelper();
       return this.rangeEval(
         [e.lhs, e.rhs],
-        (args, _ts, hs) => {
+        (args, _ts, hs, numIds) => {
           const [ls, rs] = [hs[0]!, hs[1]!];
           switch (e.op) {
             case 'and':
-              return vectorAnd(args[0]!, args[1]!, ls, rs);
+              return vectorAnd(args[0]!, args[1]!, ls, rs, helper, numIds);
             case 'or':
-              return vectorOr(args[0]!, args[1]!, ls, rs);
+              return vectorOr(args[0]!, args[1]!, ls, rs, helper, numIds);
             case 'unless':
-              return vectorUnless(args[0]!, args[1]!, ls, rs);
+              return vectorUnless(args[0]!, args[1]!, ls, rs, helper, numIds);
             default:
-              return vectorBinop(e.op, args[0]!, args[1]!, ls, rs, matching, e.returnBool, helper);
+              return vectorBinop(e.op, args[0]!, args[1]!, ls, rs, matching, e.returnBool, helper, numIds);
           }
         },
         prep,
