@@ -17,7 +17,7 @@ import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, parseDuration } from '../src/cli/args.js';
+import { parseArgs } from '../src/cli/args.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(HERE, '..', 'src', 'cli', 'main.js');
@@ -104,11 +104,27 @@ interface SpanSpec {
   error: boolean;
 }
 
-const PRODUCTS = ['0PUK6V6EV0', '1YMWWN1N4O', '2ZYFJ3GM2N', '66VCHSJNUP', '6E92ZMYYFZ', '9SIQT8TOJO', 'HQTGWGPNH4', 'L9ECAV7KIM', 'LS4PSXUNUM', 'OLJCESPC7Z'];
+const PRODUCTS = [
+  '0PUK6V6EV0',
+  '1YMWWN1N4O',
+  '2ZYFJ3GM2N',
+  '66VCHSJNUP',
+  '6E92ZMYYFZ',
+  '9SIQT8TOJO',
+  'HQTGWGPNH4',
+  'L9ECAV7KIM',
+  'LS4PSXUNUM',
+  'OLJCESPC7Z',
+];
 const pick = <T>(a: readonly T[]): T => a[Math.floor(Math.random() * a.length)]!;
 const rnd = (lo: number, hi: number): number => lo + Math.random() * (hi - lo);
 
-function httpAttrs(method: string, route: string, status: number, extra: Record<string, Attr> = {}): Record<string, Attr> {
+function httpAttrs(
+  method: string,
+  route: string,
+  status: number,
+  extra: Record<string, Attr> = {},
+): Record<string, Attr> {
   return {
     'http.request.method': method,
     'http.route': route,
@@ -145,16 +161,132 @@ function demoTrace(): SpanSpec[] {
   const rec = total * 0.6;
   const s: SpanSpec[] = [];
   const add = (x: Omit<SpanSpec, 'error'> & { error?: boolean }): number => s.push({ error: false, ...x }) - 1;
-  const root = add({ service: 'loadgenerator', name: 'get recommendations', kind: 3, parent: -1, startMs: 0, durMs: total + 4, attrs: { 'app.user.id': user, 'app.session.id': Math.random().toString(36).slice(2), 'locust.task': 'get_recommendations', 'app.product.id': product, 'http.request.method': 'GET', 'server.address': 'frontend', 'server.port': 8080, 'url.full': `http://frontend:8080/api/recommendations?productIds=${product}` } });
-  const fe = add({ service: 'frontend', name: 'GET /api/recommendations', kind: 2, parent: root, startMs: 1, durMs: total, attrs: httpAttrs('GET', '/api/recommendations', 200, { 'app.user.id': user, 'app.product.id': product }) });
-  add({ service: 'frontend', name: 'GET /api/products/:id', kind: 1, parent: fe, startMs: 2, durMs: 3, attrs: { 'app.product.id': product, 'app.user.id': user, 'code.function': 'getProduct', 'code.namespace': 'frontend.handlers', 'app.cache': 'miss', 'thread.id': 1, 'app.currency': 'USD', 'app.region': 'eu-west-1' } });
-  const cli = add({ service: 'frontend', name: 'grpc.hipstershop.RecommendationService/ListRecommendations', kind: 3, parent: fe, startMs: 6, durMs: rec + 2, attrs: grpcAttrs('RecommendationService', 'ListRecommendations') });
-  const rs = add({ service: 'recommendationservice', name: 'grpc.hipstershop.RecommendationService/ListRecommendations', kind: 2, parent: cli, startMs: 7, durMs: rec, attrs: grpcAttrs('RecommendationService', 'ListRecommendations', { 'app.products.count': 10 }) });
-  const gpl = add({ service: 'recommendationservice', name: 'get_product_list', kind: 1, parent: rs, startMs: 8, durMs: rec - 3, attrs: { 'app.recommendation.cache_enabled': Math.random() < 0.5, 'app.cache_hit': Math.random() < 0.3, 'app.products.count': 10, 'app.filtered_products.count': 5, 'app.filtered_products.list': PRODUCTS.slice(0, 5).join(','), 'app.products_recommended.count': 5, 'code.function': 'get_product_list', 'code.namespace': 'recommendation', 'thread.id': 7 } });
-  const pcli = add({ service: 'recommendationservice', name: 'grpc.hipstershop.ProductCatalogService/ListProducts', kind: 3, parent: gpl, startMs: 9, durMs: rec * 0.5, attrs: grpcAttrs('ProductCatalogService', 'ListProducts') });
-  add({ service: 'productcatalogservice', name: 'grpc.hipstershop.ProductCatalogService/ListProducts', kind: 2, parent: pcli, startMs: 10, durMs: rec * 0.45, attrs: grpcAttrs('ProductCatalogService', 'ListProducts', { 'app.products.count': 10, 'app.feature_flag.productCatalogFailure': false }) });
-  const fa = add({ service: 'frontend', name: 'grpc.hipstershop.AdService/GetAds', kind: 3, parent: fe, startMs: rec + 9, durMs: 6, attrs: grpcAttrs('AdService', 'GetAds'), error: Math.random() < 0.05 });
-  add({ service: 'adservice', name: 'grpc.hipstershop.AdService/GetAds', kind: 2, parent: fa, startMs: rec + 10, durMs: 4, attrs: grpcAttrs('AdService', 'GetAds', { 'app.ads.contextKeys': 'kitchen', 'app.ads.count': 2, 'app.ads.ad_request_type': 'TARGETED' }) });
+  const root = add({
+    service: 'loadgenerator',
+    name: 'get recommendations',
+    kind: 3,
+    parent: -1,
+    startMs: 0,
+    durMs: total + 4,
+    attrs: {
+      'app.user.id': user,
+      'app.session.id': Math.random().toString(36).slice(2),
+      'locust.task': 'get_recommendations',
+      'app.product.id': product,
+      'http.request.method': 'GET',
+      'server.address': 'frontend',
+      'server.port': 8080,
+      'url.full': `http://frontend:8080/api/recommendations?productIds=${product}`,
+    },
+  });
+  const fe = add({
+    service: 'frontend',
+    name: 'GET /api/recommendations',
+    kind: 2,
+    parent: root,
+    startMs: 1,
+    durMs: total,
+    attrs: httpAttrs('GET', '/api/recommendations', 200, { 'app.user.id': user, 'app.product.id': product }),
+  });
+  add({
+    service: 'frontend',
+    name: 'GET /api/products/:id',
+    kind: 1,
+    parent: fe,
+    startMs: 2,
+    durMs: 3,
+    attrs: {
+      'app.product.id': product,
+      'app.user.id': user,
+      'code.function': 'getProduct',
+      'code.namespace': 'frontend.handlers',
+      'app.cache': 'miss',
+      'thread.id': 1,
+      'app.currency': 'USD',
+      'app.region': 'eu-west-1',
+    },
+  });
+  const cli = add({
+    service: 'frontend',
+    name: 'grpc.hipstershop.RecommendationService/ListRecommendations',
+    kind: 3,
+    parent: fe,
+    startMs: 6,
+    durMs: rec + 2,
+    attrs: grpcAttrs('RecommendationService', 'ListRecommendations'),
+  });
+  const rs = add({
+    service: 'recommendationservice',
+    name: 'grpc.hipstershop.RecommendationService/ListRecommendations',
+    kind: 2,
+    parent: cli,
+    startMs: 7,
+    durMs: rec,
+    attrs: grpcAttrs('RecommendationService', 'ListRecommendations', { 'app.products.count': 10 }),
+  });
+  const gpl = add({
+    service: 'recommendationservice',
+    name: 'get_product_list',
+    kind: 1,
+    parent: rs,
+    startMs: 8,
+    durMs: rec - 3,
+    attrs: {
+      'app.recommendation.cache_enabled': Math.random() < 0.5,
+      'app.cache_hit': Math.random() < 0.3,
+      'app.products.count': 10,
+      'app.filtered_products.count': 5,
+      'app.filtered_products.list': PRODUCTS.slice(0, 5).join(','),
+      'app.products_recommended.count': 5,
+      'code.function': 'get_product_list',
+      'code.namespace': 'recommendation',
+      'thread.id': 7,
+    },
+  });
+  const pcli = add({
+    service: 'recommendationservice',
+    name: 'grpc.hipstershop.ProductCatalogService/ListProducts',
+    kind: 3,
+    parent: gpl,
+    startMs: 9,
+    durMs: rec * 0.5,
+    attrs: grpcAttrs('ProductCatalogService', 'ListProducts'),
+  });
+  add({
+    service: 'productcatalogservice',
+    name: 'grpc.hipstershop.ProductCatalogService/ListProducts',
+    kind: 2,
+    parent: pcli,
+    startMs: 10,
+    durMs: rec * 0.45,
+    attrs: grpcAttrs('ProductCatalogService', 'ListProducts', {
+      'app.products.count': 10,
+      'app.feature_flag.productCatalogFailure': false,
+    }),
+  });
+  const fa = add({
+    service: 'frontend',
+    name: 'grpc.hipstershop.AdService/GetAds',
+    kind: 3,
+    parent: fe,
+    startMs: rec + 9,
+    durMs: 6,
+    attrs: grpcAttrs('AdService', 'GetAds'),
+    error: Math.random() < 0.05,
+  });
+  add({
+    service: 'adservice',
+    name: 'grpc.hipstershop.AdService/GetAds',
+    kind: 2,
+    parent: fa,
+    startMs: rec + 10,
+    durMs: 4,
+    attrs: grpcAttrs('AdService', 'GetAds', {
+      'app.ads.contextKeys': 'kitchen',
+      'app.ads.count': 2,
+      'app.ads.ad_request_type': 'TARGETED',
+    }),
+  });
   return s;
 }
 
@@ -187,7 +319,13 @@ function encodeBatch(batchSpans: number, baseMs: number): { body: Buffer; traceO
         .fixed64(8, (startBase + sp.startMs + sp.durMs) * 1e6);
       keyValues(p, 9, sp.attrs);
       if (sp.error) {
-        p.message(11, keyValues(new Pb().fixed64(1, (startBase + sp.startMs + sp.durMs) * 1e6).string(2, 'exception'), 3, { 'exception.type': 'Error', 'exception.message': '13 INTERNAL: ad service failure' }));
+        p.message(
+          11,
+          keyValues(new Pb().fixed64(1, (startBase + sp.startMs + sp.durMs) * 1e6).string(2, 'exception'), 3, {
+            'exception.type': 'Error',
+            'exception.message': '13 INTERNAL: ad service failure',
+          }),
+        );
         p.message(15, new Pb().string(2, 'ad service failure').uint(3, 2));
       }
       const list = byService.get(sp.service) ?? [];
@@ -239,7 +377,14 @@ async function sender(url: string, durationMs: number, connections: number, batc
   const post = (body: Buffer): Promise<number> =>
     new Promise((resolve) => {
       const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -271,7 +416,17 @@ async function sender(url: string, durationMs: number, connections: number, batc
   await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
   const secs = (Date.now() - start) / 1000;
   agent.destroy();
-  process.stdout.write(JSON.stringify({ accepted, refused, failed, requests, bytes, secs, avgBatchBytes: Math.round(bytes / Math.max(1, requests)) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      accepted,
+      refused,
+      failed,
+      requests,
+      bytes,
+      secs,
+      avgBatchBytes: Math.round(bytes / Math.max(1, requests)),
+    }) + '\n',
+  );
 }
 
 function countSpans(body: Buffer): number {
@@ -302,11 +457,13 @@ function countSpans(body: Buffer): number {
     }
   };
   fields(body, 0, body.length, (f, s, e) => {
-    if (f === 1) fields(body, s, e, (f2, s2, e2) => {
-      if (f2 === 2) fields(body, s2, e2, (f3) => {
-        if (f3 === 2) n++;
+    if (f === 1)
+      fields(body, s, e, (f2, s2, e2) => {
+        if (f2 === 2)
+          fields(body, s2, e2, (f3) => {
+            if (f3 === 2) n++;
+          });
       });
-    });
   });
   return n;
 }
@@ -359,14 +516,34 @@ async function main(): Promise<void> {
   const [port, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
   const backend: ChildProcess = spawn(
     'taskset',
-    ['-c', '0', process.execPath, '--max-old-space-size=8192', MAIN, 'serve', '--port', String(port), '--otlp-http-port', String(httpPort), '--otlp-grpc-port', String(grpcPort), '--trace-budget', flags.traceBudget, '--retention', '2h'],
+    [
+      '-c',
+      '0',
+      process.execPath,
+      '--max-old-space-size=8192',
+      MAIN,
+      'serve',
+      '--port',
+      String(port),
+      '--otlp-http-port',
+      String(httpPort),
+      '--otlp-grpc-port',
+      String(grpcPort),
+      '--trace-budget',
+      flags.traceBudget,
+      '--retention',
+      '2h',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const api = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {
       if (backend.exitCode !== null) throw new Error('backend exited');
-      const ok = await fetch(`${api}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${api}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (i > 200) throw new Error('backend not ready after 20 s');
       await new Promise((r) => setTimeout(r, 100));
@@ -375,12 +552,38 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const rssBefore = procStatus(pid, 'VmRSS');
     const cpuBefore = await metricValue(api, 'process_cpu_seconds_total');
-    console.log(`backend pid ${pid} on core 0, RSS at rest ${(rssBefore / 2 ** 20).toFixed(1)} MiB; sending for ${flags.duration / 1000}s over ${flags.connections} connections, ${flags.batch} spans per request (sender on core 1)`);
-    const snd = spawn('taskset', ['-c', '1', process.execPath, fileURLToPath(import.meta.url), '--sender', `http://127.0.0.1:${httpPort}/v1/traces`, '--duration', `${flags.duration}ms`, '--connections', String(flags.connections), '--batch', String(flags.batch)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    console.log(
+      `backend pid ${pid} on core 0, RSS at rest ${(rssBefore / 2 ** 20).toFixed(1)} MiB; sending for ${flags.duration / 1000}s over ${flags.connections} connections, ${flags.batch} spans per request (sender on core 1)`,
+    );
+    const snd = spawn(
+      'taskset',
+      [
+        '-c',
+        '1',
+        process.execPath,
+        fileURLToPath(import.meta.url),
+        '--sender',
+        `http://127.0.0.1:${httpPort}/v1/traces`,
+        '--duration',
+        `${flags.duration}ms`,
+        '--connections',
+        String(flags.connections),
+        '--batch',
+        String(flags.batch),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     snd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise((r) => snd.once('exit', r));
-    const s = JSON.parse(out.trim().split('\n').pop()!) as { accepted: number; refused: number; failed: number; requests: number; secs: number; avgBatchBytes: number };
+    const s = JSON.parse(out.trim().split('\n').pop()!) as {
+      accepted: number;
+      refused: number;
+      failed: number;
+      requests: number;
+      secs: number;
+      avgBatchBytes: number;
+    };
     const backendAccepted = await metricValue(api, 'otelcol_receiver_accepted_spans_total', 'transport="http"');
     const storedSpans = await metricValue(api, 'orrery_trace_store_spans');
     const storeBytes = await metricValue(api, 'orrery_trace_store_bytes');
@@ -389,13 +592,26 @@ async function main(): Promise<void> {
     const hwm = procStatus(pid, 'VmHWM');
     const cpu = await metricValue(api, 'process_cpu_seconds_total');
     const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
-    console.log(`requests ${s.requests} (avg ${(s.avgBatchBytes / 1024).toFixed(0)} KiB), refused spans ${s.refused}, failed spans ${s.failed}`);
-    console.log(`accepted: ${s.accepted} spans in ${s.secs.toFixed(1)} s = ${Math.round(s.accepted / s.secs)} spans/s (backend counted ${backendAccepted})`);
+    console.log(
+      `requests ${s.requests} (avg ${(s.avgBatchBytes / 1024).toFixed(0)} KiB), refused spans ${s.refused}, failed spans ${s.failed}`,
+    );
+    console.log(
+      `accepted: ${s.accepted} spans in ${s.secs.toFixed(1)} s = ${Math.round(s.accepted / s.secs)} spans/s (backend counted ${backendAccepted})`,
+    );
     const busy = cpu - cpuBefore;
-    console.log(`backend CPU while sending: ${busy.toFixed(1)} s of ${s.secs.toFixed(1)} s (${((busy / s.secs) * 100).toFixed(0)}% of its core) → ${Math.round(s.accepted / busy)} spans per backend CPU-second (capacity on one idle core)`);
-    if (busy / s.secs < 0.8) console.log('note: the backend core was not saturated (sender-bound or a loaded machine); spans/s above understates capacity');
-    console.log(`trace store: ${storedSpans} spans, ${mib(storeBytes)} MiB by its estimate = ${Math.round(storeBytes / storedSpans)} bytes/span; dropped ${dropped}`);
-    console.log(`backend RSS: ${mib(rssBefore)} → ${mib(rssAfter)} MiB, peak (VmHWM) ${mib(hwm)} MiB; RSS growth per stored span ${Math.round((rssAfter - rssBefore) / storedSpans)} bytes (includes span metrics, GC headroom and allocator slack)`);
+    console.log(
+      `backend CPU while sending: ${busy.toFixed(1)} s of ${s.secs.toFixed(1)} s (${((busy / s.secs) * 100).toFixed(0)}% of its core) → ${Math.round(s.accepted / busy)} spans per backend CPU-second (capacity on one idle core)`,
+    );
+    if (busy / s.secs < 0.8)
+      console.log(
+        'note: the backend core was not saturated (sender-bound or a loaded machine); spans/s above understates capacity',
+      );
+    console.log(
+      `trace store: ${storedSpans} spans, ${mib(storeBytes)} MiB by its estimate = ${Math.round(storeBytes / storedSpans)} bytes/span; dropped ${dropped}`,
+    );
+    console.log(
+      `backend RSS: ${mib(rssBefore)} → ${mib(rssAfter)} MiB, peak (VmHWM) ${mib(hwm)} MiB; RSS growth per stored span ${Math.round((rssAfter - rssBefore) / storedSpans)} bytes (includes span metrics, GC headroom and allocator slack)`,
+    );
   } finally {
     const exited = new Promise((r) => backend.once('exit', r));
     if (backend.exitCode === null) backend.kill('SIGTERM');

@@ -25,7 +25,8 @@ beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
   } else {
     const sources = Math.max(...['src/cli', 'src/server'].map((d) => newestMtime(path.join(ROOT, d))));
-    if (statSync(MAIN).mtimeMs < sources) console.warn('e2e-cli: dist/ is older than src/cli or src/server; run npx tsc -p tsconfig.json');
+    if (statSync(MAIN).mtimeMs < sources)
+      console.warn('e2e-cli: dist/ is older than src/cli or src/server; run npx tsc -p tsconfig.json');
   }
 }, 180_000);
 
@@ -55,17 +56,22 @@ describe('orrery CLI', () => {
   });
 
   it('serve: logs listeners, serves, exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--retention', '30m'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--retention', '30m'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 20_000;
-    while (!/OTLP\/gRPC on/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    while (!/OTLP\/gRPC on/.test(out) && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
     expect(out, err).toMatch(/console and query APIs on http:\/\/127\.0\.0\.1:\d+\//);
     expect(out).toMatch(/OTLP\/HTTP on http:\/\/127\.0\.0\.1:\d+\/v1\/traces/);
     expect(out).toMatch(/OTLP\/gRPC on 127\.0\.0\.1:\d+/);

@@ -53,7 +53,13 @@ function provider(service: string, exporter: SpanExporter): BasicTracerProvider 
 function makeTrace(tracer: Tracer, transport: string): string {
   const parent = tracer.startSpan('GET /api/recommendations', {
     kind: SpanKind.SERVER,
-    attributes: { 'e2e.run': RUN, 'e2e.transport': transport, 'http.response.status_code': 200, 'app.cache_hit': false, 'app.ratio': 0.25 },
+    attributes: {
+      'e2e.run': RUN,
+      'e2e.transport': transport,
+      'http.response.status_code': 200,
+      'app.cache_hit': false,
+      'app.ratio': 0.25,
+    },
   });
   const ctx = parent.spanContext();
   const child = tracer.startSpan(
@@ -112,7 +118,9 @@ describe.each([
     await tp.shutdown();
 
     const tags = encodeURIComponent(JSON.stringify({ 'e2e.run': RUN, 'e2e.transport': transport }));
-    const found = await getJson<{ data: JaegerTrace[]; total: number; errors: unknown }>(`${api}/api/traces?service=${service}&tags=${tags}&lookback=1h&limit=20`);
+    const found = await getJson<{ data: JaegerTrace[]; total: number; errors: unknown }>(
+      `${api}/api/traces?service=${service}&tags=${tags}&lookback=1h&limit=20`,
+    );
     expect(found.errors).toBeNull();
     expect(found.data.map((t) => t.traceID)).toEqual([traceId]);
 
@@ -145,7 +153,9 @@ describe.each([
     // Every transport is counted under the Collector's self-metric names.
     const metrics = await (await fetch(`${api}/metrics`)).text();
     const wire = transport === 'grpc' ? 'grpc' : 'http';
-    expect(metrics).toMatch(new RegExp(`otelcol_receiver_accepted_spans_total\\{receiver="otlp",transport="${wire}"\\} [1-9]`));
+    expect(metrics).toMatch(
+      new RegExp(`otelcol_receiver_accepted_spans_total\\{receiver="otlp",transport="${wire}"\\} [1-9]`),
+    );
   });
 });
 
@@ -159,7 +169,10 @@ describe('span metrics', () => {
     for (const ms of [1, 3, 3, 60, 20000]) {
       tracer.startSpan('ListRecommendations', { kind: SpanKind.SERVER, startTime: t0 }).end(t0 + ms);
     }
-    tracer.startSpan('ListRecommendations', { kind: SpanKind.SERVER, startTime: t0 }).setStatus({ code: SpanStatusCode.ERROR }).end(t0 + 5);
+    tracer
+      .startSpan('ListRecommendations', { kind: SpanKind.SERVER, startTime: t0 })
+      .setStatus({ code: SpanStatusCode.ERROR })
+      .end(t0 + 5);
     await tp.forceFlush();
     await tp.shutdown();
 
@@ -169,21 +182,40 @@ describe('span metrics', () => {
     expect(text).toContain(`traces_span_metrics_calls_total{${lbl},${rest},status_code="STATUS_CODE_UNSET"} 5\n`);
     expect(text).toContain(`traces_span_metrics_calls_total{${lbl},${rest},status_code="STATUS_CODE_ERROR"} 1\n`);
     const bucket = (le: string) => {
-      const m = new RegExp(`traces_span_metrics_duration_milliseconds_bucket\\{${lbl},le="${le.replace('+', '\\+')}",${rest},status_code="STATUS_CODE_UNSET"\\} (\\S+)\\n`).exec(text);
+      const m = new RegExp(
+        `traces_span_metrics_duration_milliseconds_bucket\\{${lbl},le="${le.replace('+', '\\+')}",${rest},status_code="STATUS_CODE_UNSET"\\} (\\S+)\\n`,
+      ).exec(text);
       return m ? Number(m[1]) : undefined;
     };
-    expect([bucket('2'), bucket('4'), bucket('6'), bucket('50'), bucket('100'), bucket('15000'), bucket('+Inf')]).toEqual([1, 3, 3, 3, 4, 4, 5]);
-    expect(text).toContain(`traces_span_metrics_duration_milliseconds_sum{${lbl},${rest},status_code="STATUS_CODE_UNSET"} 20067\n`);
-    expect(text).toContain(`traces_span_metrics_duration_milliseconds_count{${lbl},${rest},status_code="STATUS_CODE_UNSET"} 5\n`);
+    expect([
+      bucket('2'),
+      bucket('4'),
+      bucket('6'),
+      bucket('50'),
+      bucket('100'),
+      bucket('15000'),
+      bucket('+Inf'),
+    ]).toEqual([1, 3, 3, 3, 4, 4, 5]);
+    expect(text).toContain(
+      `traces_span_metrics_duration_milliseconds_sum{${lbl},${rest},status_code="STATUS_CODE_UNSET"} 20067\n`,
+    );
+    expect(text).toContain(
+      `traces_span_metrics_duration_milliseconds_count{${lbl},${rest},status_code="STATUS_CODE_UNSET"} 5\n`,
+    );
 
     // The same numbers reach the store through the metrics pipeline, with exemplars.
     backend.tick();
-    const q = await getJson<{ status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } }>(
+    const q = await getJson<{
+      status: string;
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    }>(
       `${api}/api/v1/query?query=${encodeURIComponent(`sum by (status_code) (traces_span_metrics_calls_total{service_name="${service}"})`)}`,
     );
     const byStatus = Object.fromEntries(q.data.result.map((r) => [r.metric['status_code'], r.value[1]]));
     expect(byStatus).toEqual({ STATUS_CODE_UNSET: '5', STATUS_CODE_ERROR: '1' });
-    const ex = await getJson<{ data: { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[] }>(
+    const ex = await getJson<{
+      data: { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[];
+    }>(
       `${api}/api/v1/query_exemplars?query=${encodeURIComponent(`traces_span_metrics_duration_milliseconds_bucket{service_name="${service}",le="+Inf"}`)}&start=0&end=${Date.now() / 1000 + 60}`,
     );
     const inf = ex.data.find((d) => d.seriesLabels['status_code'] === 'STATUS_CODE_UNSET')!;
@@ -202,7 +234,11 @@ describe('SDK metrics', () => {
     const exporter = new OTLPMetricExporter({ url: `http://127.0.0.1:${ports.otlpHttp}/v1/metrics` });
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
     const mp = new MeterProvider({
-      resource: resourceFromAttributes({ 'service.name': 'e2e-metrics', 'service.namespace': 'opentelemetry-demo', 'service.instance.id': 'e2e-metrics-1' }),
+      resource: resourceFromAttributes({
+        'service.name': 'e2e-metrics',
+        'service.namespace': 'opentelemetry-demo',
+        'service.instance.id': 'e2e-metrics-1',
+      }),
       readers: [reader],
     });
     const counter = mp.getMeter('e2e').createCounter('app_recommendations_counter');

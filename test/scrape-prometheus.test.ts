@@ -17,7 +17,9 @@ import { createBackend, type Backend } from '../src/server/backend.js';
 const PROMETHEUS = process.env['PROMETHEUS_BIN'] ?? '/usr/bin/prometheus';
 const available = existsSync(PROMETHEUS);
 if (!available) {
-  console.warn(`\n!!! ${PROMETHEUS} not found: SKIPPING the real-Prometheus scrape test (apt-get install prometheus) !!!\n`);
+  console.warn(
+    `\n!!! ${PROMETHEUS} not found: SKIPPING the real-Prometheus scrape test (apt-get install prometheus) !!!\n`,
+  );
 }
 
 /** A port below Linux's ephemeral range (32768+), where random EADDRINUSE does not strike. */
@@ -80,16 +82,25 @@ describe.skipIf(!available)('scrape by a real Prometheus 2.42', () => {
       const port = await freePort();
       const child = spawn(
         PROMETHEUS,
-        [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, `data-${attempt}`)}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+        [
+          `--config.file=${config}`,
+          `--storage.tsdb.path=${path.join(dir, `data-${attempt}`)}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=warn',
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       child.stderr!.on('data', (d: Buffer) => (promLog += d.toString()));
       promUrl = `http://127.0.0.1:${port}`;
-      const up = await waitFor('Prometheus ready', async () => {
-        if (child.exitCode !== null) return false;
-        const r = await fetch(`${promUrl}/-/ready`);
-        return r.ok ? true : undefined;
-      }, 20_000).catch(() => false);
+      const up = await waitFor(
+        'Prometheus ready',
+        async () => {
+          if (child.exitCode !== null) return false;
+          const r = await fetch(`${promUrl}/-/ready`);
+          return r.ok ? true : undefined;
+        },
+        20_000,
+      ).catch(() => false);
       if (up) prom = child;
       else child.kill('SIGKILL');
     }
@@ -109,7 +120,11 @@ describe.skipIf(!available)('scrape by a real Prometheus 2.42', () => {
 
   it('scrapes span metrics and self-metrics with the expected values', async () => {
     const tp = new BasicTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': 'scrapetest', 'service.namespace': 'opentelemetry-demo', 'service.instance.id': 'scrapetest-1' }),
+      resource: resourceFromAttributes({
+        'service.name': 'scrapetest',
+        'service.namespace': 'opentelemetry-demo',
+        'service.instance.id': 'scrapetest-1',
+      }),
       spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: otlpUrl }))],
     });
     const tracer = tp.getTracer('scrape');
@@ -120,7 +135,10 @@ describe.skipIf(!available)('scrape by a real Prometheus 2.42', () => {
 
     const query = async (q: string) => {
       const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
-      return (await r.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      return (await r.json()) as {
+        status: string;
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
     };
     const result = await waitFor(
       'traces_span_metrics_calls_total in Prometheus',

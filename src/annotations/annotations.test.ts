@@ -32,10 +32,13 @@ describe('annotations API', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const post = (body: string) => fetch(`${base}/api/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (body: string) =>
+    fetch(`${base}/api/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('adds and lists', async () => {
-    const r = await post(JSON.stringify({ time: 1000, tags: ['flag', 'recommendationCache'], text: 'recommendationCache on' }));
+    const r = await post(
+      JSON.stringify({ time: 1000, tags: ['flag', 'recommendationCache'], text: 'recommendationCache on' }),
+    );
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ id: 1, message: 'Annotation added' });
     await post(JSON.stringify({ tags: ['restart'], text: 'recommendationservice restarted' }));
@@ -45,11 +48,25 @@ describe('annotations API', () => {
       ['recommendationCache on', 1000],
     ]);
     const flagged = (await (await fetch(`${base}/api/annotations?from=0&to=2000&tags=flag`)).json()) as unknown[];
-    expect(flagged).toEqual([{ id: 1, time: 1000, tags: ['flag', 'recommendationCache'], text: 'recommendationCache on' }]);
+    expect(flagged).toEqual([
+      { id: 1, time: 1000, tags: ['flag', 'recommendationCache'], text: 'recommendationCache on' },
+    ]);
   });
 
   it('rejects bad input with 400', async () => {
-    for (const body of ['', 'nope', '[]', '{}', '{"text":""}', '{"text":"x","time":"1"}', '{"text":"x","time":1e20}', '{"text":"x","tags":"a"}', '{"text":"x","tags":[1]}', `{"text":"${'x'.repeat(5000)}"}`, '{"text":"x","time":10,"timeEnd":5}']) {
+    for (const body of [
+      '',
+      'nope',
+      '[]',
+      '{}',
+      '{"text":""}',
+      '{"text":"x","time":"1"}',
+      '{"text":"x","time":1e20}',
+      '{"text":"x","tags":"a"}',
+      '{"text":"x","tags":[1]}',
+      `{"text":"${'x'.repeat(5000)}"}`,
+      '{"text":"x","time":10,"timeEnd":5}',
+    ]) {
       const r = await post(body);
       expect(r.status, body.slice(0, 40)).toBe(400);
       expect(((await r.json()) as { message: string }).message).toBeTruthy();

@@ -1,1 +1,7 @@
-export { AnnotationStore, type Annotation, type AnnotationInput, type AnnotationQuery, type AnnotationStoreOptions } from './store.js';
+export {
+  AnnotationStore,
+  type Annotation,
+  type AnnotationInput,
+  type AnnotationQuery,
+  type AnnotationStoreOptions,
+} from './store.js';

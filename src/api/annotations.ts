@@ -28,14 +28,17 @@ export function registerAnnotationsApi(router: Router, store: AnnotationStore): 
     } catch (e) {
       return bad(`malformed JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('request body must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return bad('request body must be a JSON object');
     const b = body as Record<string, unknown>;
     if (typeof b['text'] !== 'string' || b['text'] === '') return bad('"text" must be a non-empty string');
     if (b['text'].length > MAX_TEXT) return bad(`"text" exceeds ${MAX_TEXT} characters`);
     if (b['time'] !== undefined && !isTime(b['time'])) return bad('"time" must be milliseconds since the epoch');
-    if (b['timeEnd'] !== undefined && !isTime(b['timeEnd'])) return bad('"timeEnd" must be milliseconds since the epoch');
+    if (b['timeEnd'] !== undefined && !isTime(b['timeEnd']))
+      return bad('"timeEnd" must be milliseconds since the epoch');
     const tagsIn = b['tags'] ?? [];
-    if (!Array.isArray(tagsIn) || tagsIn.length > MAX_TAGS) return bad(`"tags" must be an array of at most ${MAX_TAGS} strings`);
+    if (!Array.isArray(tagsIn) || tagsIn.length > MAX_TAGS)
+      return bad(`"tags" must be an array of at most ${MAX_TAGS} strings`);
     const tags: string[] = [];
     for (const t of tagsIn) {
       if (typeof t !== 'string' || t === '' || t.length > MAX_TAG_LEN) {
@@ -46,7 +49,12 @@ export function registerAnnotationsApi(router: Router, store: AnnotationStore): 
     const time = b['time'] as number | undefined;
     const timeEnd = b['timeEnd'] as number | undefined;
     if (time !== undefined && timeEnd !== undefined && timeEnd < time) return bad('"timeEnd" is before "time"');
-    const a = store.add({ text: b['text'], tags, time: time === undefined ? undefined : Math.round(time), timeEnd: timeEnd === undefined ? undefined : Math.round(timeEnd) });
+    const a = store.add({
+      text: b['text'],
+      tags,
+      time: time === undefined ? undefined : Math.round(time),
+      timeEnd: timeEnd === undefined ? undefined : Math.round(timeEnd),
+    });
     return json(200, { id: a.id, message: 'Annotation added' });
   });
 
@@ -62,7 +70,8 @@ export function registerAnnotationsApi(router: Router, store: AnnotationStore): 
     const limit = num('limit');
     if (from === null) return bad('"from" must be a number (ms)');
     if (to === null) return bad('"to" must be a number (ms)');
-    if (limit === null || (limit !== undefined && (limit < 1 || limit > 10_000))) return bad('"limit" must be 1 to 10000');
+    if (limit === null || (limit !== undefined && (limit < 1 || limit > 10_000)))
+      return bad('"limit" must be 1 to 10000');
     // Grafana accepts tags repeated (tags=a&tags=b) or comma-separated.
     const tags = req.query
       .getAll('tags')

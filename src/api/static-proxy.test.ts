@@ -68,7 +68,12 @@ describe('static console files', () => {
     const route = await rawGet(port, '/explore/traces?x=1');
     expect([route.status, route.body]).toEqual([200, '<html>console</html>']);
     expect((await rawGet(port, '/assets/missing.js')).status).toBe(404);
-    for (const p of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt']) {
+    for (const p of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+    ]) {
       const r = await rawGet(port, p);
       expect(r.body, p).not.toContain('secret');
       expect([400, 404], p).toContain(r.status);
@@ -126,7 +131,12 @@ describe('reverse proxy', () => {
     });
     expect(r.status).toBe(201);
     expect(r.headers.get('x-up')).toBe('1');
-    expect(await r.json()).toEqual({ method: 'PUT', url: '/api/flags/recommendationCache?x=1', body: '{"variant":"on"}', ct: 'application/json' });
+    expect(await r.json()).toEqual({
+      method: 'PUT',
+      url: '/api/flags/recommendationCache?x=1',
+      body: '{"variant":"on"}',
+      ct: 'application/json',
+    });
     const root = (await (await fetch(`http://127.0.0.1:${port}/api/flags`)).json()) as { url: string };
     expect(root.url).toBe('/api/flags');
   });

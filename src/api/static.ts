@@ -92,7 +92,8 @@ async function serve(root: string, req: IncomingMessage, res: ServerResponse): P
   const stat = await fs.stat(file).catch(() => undefined);
   let target: string | undefined;
   if (stat?.isFile()) target = file;
-  else if (stat?.isDirectory()) target = (await isFile(path.join(file, 'index.html'))) ? path.join(file, 'index.html') : undefined;
+  else if (stat?.isDirectory())
+    target = (await isFile(path.join(file, 'index.html'))) ? path.join(file, 'index.html') : undefined;
   else if (path.extname(file) === '' || rawPath.endsWith('/')) target = index; // a client route
   if (target === undefined || !(await isFile(target))) {
     if (!(await isFile(index))) {

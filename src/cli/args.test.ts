@@ -29,10 +29,27 @@ describe('args', () => {
 
   it('applies defaults, env, then flags', () => {
     const a = parseArgs([], SPECS, {});
-    expect(a.flags).toEqual({ port: 8080, host: '127.0.0.1', traceBudget: 268435456, retention: 7200000, dataDir: undefined, verbose: false });
+    expect(a.flags).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      traceBudget: 268435456,
+      retention: 7200000,
+      dataDir: undefined,
+      verbose: false,
+    });
     expect(parseArgs([], SPECS, { ORRERY_PORT: '9090' }).flags.port).toBe(9090);
-    const b = parseArgs(['--port', '0', '--trace-budget=1GiB', '--retention', '30m', '--verbose', '--data-dir', '/tmp/x', 'extra'], SPECS, { ORRERY_PORT: '9090' });
-    expect(b.flags).toMatchObject({ port: 0, traceBudget: 1024 ** 3, retention: 1_800_000, verbose: true, dataDir: '/tmp/x' });
+    const b = parseArgs(
+      ['--port', '0', '--trace-budget=1GiB', '--retention', '30m', '--verbose', '--data-dir', '/tmp/x', 'extra'],
+      SPECS,
+      { ORRERY_PORT: '9090' },
+    );
+    expect(b.flags).toMatchObject({
+      port: 0,
+      traceBudget: 1024 ** 3,
+      retention: 1_800_000,
+      verbose: true,
+      dataDir: '/tmp/x',
+    });
     expect(b.positionals).toEqual(['extra']);
     expect(parseArgs(['--no-verbose'], SPECS, {}).flags.verbose).toBe(false);
     expect(parseArgs(['-h'], SPECS, {}).help).toBe(true);
@@ -41,7 +58,9 @@ describe('args', () => {
   it('gives clear errors', () => {
     expect(() => parseArgs(['--prot', '1'], SPECS, {})).toThrow(new UsageError('unknown option --prot'));
     expect(() => parseArgs(['--port'], SPECS, {})).toThrow('option --port needs a value');
-    expect(() => parseArgs(['--port', 'abc'], SPECS, {})).toThrow('--port: "abc" is not a port number (0-65535; 0 picks a free port)');
+    expect(() => parseArgs(['--port', 'abc'], SPECS, {})).toThrow(
+      '--port: "abc" is not a port number (0-65535; 0 picks a free port)',
+    );
     expect(() => parseArgs(['--port', '70000'], SPECS, {})).toThrow(/not a port/);
     expect(() => parseArgs([], SPECS, { ORRERY_PORT: 'x' })).toThrow(/^ORRERY_PORT: "x" is not a port/);
     expect(() => parseArgs(['--retention', '2 hours'], SPECS, {})).toThrow(/--retention: "2 hours" is not a duration/);

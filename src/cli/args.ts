@@ -91,7 +91,8 @@ export function parseDuration(text: string): number {
     total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
     pos = re.lastIndex;
   }
-  if (pos !== s.length || s === '') throw new Error(`"${text}" is not a duration (examples: 2h, 30m, 1h30m, 10s, 500ms)`);
+  if (pos !== s.length || s === '')
+    throw new Error(`"${text}" is not a duration (examples: 2h, 30m, 1h30m, 10s, 500ms)`);
   return Math.round(total);
 }
 
@@ -116,7 +117,8 @@ function parseValue(type: FlagType, text: string): string | number | boolean {
     }
     case 'port': {
       const n = Number(text);
-      if (!/^\d+$/.test(text.trim()) || n > 65535) throw new Error(`"${text}" is not a port number (0-65535; 0 picks a free port)`);
+      if (!/^\d+$/.test(text.trim()) || n > 65535)
+        throw new Error(`"${text}" is not a port number (0-65535; 0 picks a free port)`);
       return n;
     }
     case 'size':
@@ -175,7 +177,8 @@ export function parseArgs<S extends FlagSpecs>(
     else if (spec.type === 'bool') raw.set(key, true);
     else {
       const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`option --${name} needs a value`);
+      if (next === undefined || (next.startsWith('--') && next.length > 2))
+        throw new UsageError(`option --${name} needs a value`);
       raw.set(key, next);
       i++;
     }

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const COMMANDS: Readonly<Record<string, string>> = {
   serve: 'run the telemetry backend: OTLP in, trace and metric stores, query APIs and the console',
   demo: 'run the demo shop with the backend, the console and the load generator',
-  flags: 'read or set the demo\'s feature flags (e.g. orrery flags set recommendationCache on)',
-  load: 'read or change the demo\'s load generator (users, spawn rate)',
+  flags: "read or set the demo's feature flags (e.g. orrery flags set recommendationCache on)",
+  load: "read or change the demo's load generator (users, spawn rate)",
   'promql-test': 'run Prometheus PromQL test scripts (*.test) against the engine',
 };
 
@@ -53,7 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     mod = await import(`./commands/${command}.js`);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(`commands/${command}.js`)) throw err;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(`commands/${command}.js`))
+      throw err;
     mod = undefined;
   }
   if (!isCommandModule(mod)) {

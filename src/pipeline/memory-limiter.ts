@@ -57,7 +57,10 @@ export class MemoryLimiter {
     if (++this.batchesSinceCheck >= 64) this.check();
     if (this.over) {
       this.refusedBatches++;
-      throw new RefusedError(`memory limit exceeded (heap over ${this.limitBytes} bytes); retry later`, this.retryAfter);
+      throw new RefusedError(
+        `memory limit exceeded (heap over ${this.limitBytes} bytes); retry later`,
+        this.retryAfter,
+      );
     }
   }
 

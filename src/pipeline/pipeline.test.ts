@@ -18,8 +18,16 @@ describe('pipeline', () => {
 
   it('a refusal by the first consumer stops the batch; later errors do not starve others', () => {
     const seen: string[] = [];
-    const refuse: TracesConsumer = { consumeTraces: () => { throw new RefusedError('full'); } };
-    const boom: TracesConsumer = { consumeTraces: () => { throw new Error('boom'); } };
+    const refuse: TracesConsumer = {
+      consumeTraces: () => {
+        throw new RefusedError('full');
+      },
+    };
+    const boom: TracesConsumer = {
+      consumeTraces: () => {
+        throw new Error('boom');
+      },
+    };
     const ok: TracesConsumer = { consumeTraces: () => void seen.push('ok') };
     expect(() => fanOutTraces([refuse, ok]).consumeTraces(empty)).toThrow(RefusedError);
     expect(seen).toEqual([]);
@@ -33,7 +41,15 @@ describe('pipeline', () => {
     const logs = new LogCounter();
     const p = buildPipelines({ limiter, traces: [], metrics: [], logs: [logs] });
     limiter.check();
-    p.logs.consumeLogs({ resourceLogs: [{ resource: { attributes: [], droppedAttributesCount: 0 }, scopeLogs: [{ scope: { name: '', version: '', attributes: [] }, logRecords: [], schemaUrl: '' }], schemaUrl: '' }] });
+    p.logs.consumeLogs({
+      resourceLogs: [
+        {
+          resource: { attributes: [], droppedAttributesCount: 0 },
+          scopeLogs: [{ scope: { name: '', version: '', attributes: [] }, logRecords: [], schemaUrl: '' }],
+          schemaUrl: '',
+        },
+      ],
+    });
     expect(logs.batches).toBe(1);
     heap = 1000;
     limiter.check();

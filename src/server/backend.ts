@@ -147,24 +147,53 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const engine = new Engine();
 
   // Pipelines.
-  const exporter = new PrometheusStorageExporter(appender, { promoteResourceAttributes: config.promoteResourceAttributes });
+  const exporter = new PrometheusStorageExporter(appender, {
+    promoteResourceAttributes: config.promoteResourceAttributes,
+  });
   const spanMetrics = new SpanMetricsConnector(exporter, { intervalMs });
   const logs = new LogCounter();
-  const limiter = new MemoryLimiter(config.memoryLimitBytes !== undefined ? { limitBytes: config.memoryLimitBytes } : {});
+  const limiter = new MemoryLimiter(
+    config.memoryLimitBytes !== undefined ? { limitBytes: config.memoryLimitBytes } : {},
+  );
   const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logs] });
 
   // Self-metrics read from the parts at collection time.
   registerProcessMetrics(selfMetrics);
   selfMetrics.gauge(SELF_METRICS.storedTraces, 'Traces held by the trace store.', () => traceStore.stats().traces);
   selfMetrics.gauge(SELF_METRICS.storedSpans, 'Spans held by the trace store.', () => traceStore.stats().spans);
-  selfMetrics.gauge(SELF_METRICS.traceStoreBytes, 'Estimated bytes held by the trace store.', () => traceStore.stats().bytes, 'bytes');
-  selfMetrics.counterFunc(SELF_METRICS.droppedTraces, 'Traces dropped by the byte budget or retention.', () => traceStore.stats().droppedTraces);
-  selfMetrics.counterFunc(SELF_METRICS.droppedSpans, 'Spans dropped by the byte budget or retention.', () => traceStore.stats().droppedSpans);
+  selfMetrics.gauge(
+    SELF_METRICS.traceStoreBytes,
+    'Estimated bytes held by the trace store.',
+    () => traceStore.stats().bytes,
+    'bytes',
+  );
+  selfMetrics.counterFunc(
+    SELF_METRICS.droppedTraces,
+    'Traces dropped by the byte budget or retention.',
+    () => traceStore.stats().droppedTraces,
+  );
+  selfMetrics.counterFunc(
+    SELF_METRICS.droppedSpans,
+    'Spans dropped by the byte budget or retention.',
+    () => traceStore.stats().droppedSpans,
+  );
   selfMetrics.gauge(SELF_METRICS.headSeries, 'Series in the TSDB head.', () => storage.stats().series);
   selfMetrics.counterFunc(SELF_METRICS.headSamples, 'Samples appended to the TSDB head.', () => appender.samples);
-  selfMetrics.counterFunc(SELF_METRICS.outOfOrderSamples, 'Samples dropped as out of order.', () => storage.stats().outOfOrderSamples);
-  selfMetrics.counterFunc('orrery_memory_limiter_refused_batches_total', 'Batches refused by the memory limiter.', () => limiter.refusedBatches);
-  selfMetrics.counterFunc('orrery_logs_received_log_records_total', 'Log records received (counted, not stored).', () => logs.records);
+  selfMetrics.counterFunc(
+    SELF_METRICS.outOfOrderSamples,
+    'Samples dropped as out of order.',
+    () => storage.stats().outOfOrderSamples,
+  );
+  selfMetrics.counterFunc(
+    'orrery_memory_limiter_refused_batches_total',
+    'Batches refused by the memory limiter.',
+    () => limiter.refusedBatches,
+  );
+  selfMetrics.counterFunc(
+    'orrery_logs_received_log_records_total',
+    'Log records received (counted, not stored).',
+    () => logs.records,
+  );
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
   const app = new HttpApp({ maxBodyBytes });
@@ -228,10 +257,16 @@ export function createBackend(config: BackendConfig = {}): Backend {
         server = api.server;
         instance = `${host}:${api.port}`;
         const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics };
-        const httpRx = createOtlpHttpReceiver({ ...common, port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort });
+        const httpRx = createOtlpHttpReceiver({
+          ...common,
+          port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
+        });
         const httpStarted = await httpRx.start();
         started.push(httpRx);
-        const grpcRx = createOtlpGrpcReceiver({ ...common, port: config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort });
+        const grpcRx = createOtlpGrpcReceiver({
+          ...common,
+          port: config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort,
+        });
         const grpcStarted = await grpcRx.start();
         started.push(grpcRx);
         receivers = started;

@@ -5,17 +5,74 @@ import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 
 const FLAGS = {
   host: { type: 'string', env: 'ORRERY_HOST', default: '127.0.0.1', help: 'interface to listen on', metavar: 'HOST' },
-  port: { type: 'port', env: 'ORRERY_PORT', default: 8080, help: 'query APIs, /metrics and the console', metavar: 'PORT' },
-  otlpHttpPort: { type: 'port', env: 'ORRERY_OTLP_HTTP_PORT', default: 4318, help: 'OTLP/HTTP receiver', metavar: 'PORT' },
-  otlpGrpcPort: { type: 'port', env: 'ORRERY_OTLP_GRPC_PORT', default: 4317, help: 'OTLP/gRPC receiver', metavar: 'PORT' },
+  port: {
+    type: 'port',
+    env: 'ORRERY_PORT',
+    default: 8080,
+    help: 'query APIs, /metrics and the console',
+    metavar: 'PORT',
+  },
+  otlpHttpPort: {
+    type: 'port',
+    env: 'ORRERY_OTLP_HTTP_PORT',
+    default: 4318,
+    help: 'OTLP/HTTP receiver',
+    metavar: 'PORT',
+  },
+  otlpGrpcPort: {
+    type: 'port',
+    env: 'ORRERY_OTLP_GRPC_PORT',
+    default: 4317,
+    help: 'OTLP/gRPC receiver',
+    metavar: 'PORT',
+  },
   dataDir: { type: 'string', env: 'ORRERY_DATA_DIR', help: 'directory for data kept across restarts', metavar: 'DIR' },
-  traceBudget: { type: 'size', env: 'ORRERY_TRACE_BUDGET', default: '256MB', help: 'trace store memory budget', metavar: 'SIZE' },
-  retention: { type: 'duration', env: 'ORRERY_RETENTION', default: '2h', help: 'how long traces and samples are kept', metavar: 'DURATION' },
-  maxBody: { type: 'size', env: 'ORRERY_MAX_BODY', default: '16MB', help: 'largest OTLP request body', metavar: 'SIZE' },
-  spanMetricsInterval: { type: 'duration', env: 'ORRERY_SPAN_METRICS_INTERVAL', default: '10s', help: 'span metrics and self-metrics interval', metavar: 'DURATION' },
-  memoryLimit: { type: 'size', env: 'ORRERY_MEMORY_LIMIT', help: 'refuse OTLP input (429/503) while the heap is above this (default 85% of the V8 heap limit)', metavar: 'SIZE' },
-  flagsUrl: { type: 'string', env: 'ORRERY_FLAGS_URL', help: 'upstream for /api/flags (the demo sets it)', metavar: 'URL' },
-  loadUrl: { type: 'string', env: 'ORRERY_LOAD_URL', help: 'upstream for /api/load (the demo sets it)', metavar: 'URL' },
+  traceBudget: {
+    type: 'size',
+    env: 'ORRERY_TRACE_BUDGET',
+    default: '256MB',
+    help: 'trace store memory budget',
+    metavar: 'SIZE',
+  },
+  retention: {
+    type: 'duration',
+    env: 'ORRERY_RETENTION',
+    default: '2h',
+    help: 'how long traces and samples are kept',
+    metavar: 'DURATION',
+  },
+  maxBody: {
+    type: 'size',
+    env: 'ORRERY_MAX_BODY',
+    default: '16MB',
+    help: 'largest OTLP request body',
+    metavar: 'SIZE',
+  },
+  spanMetricsInterval: {
+    type: 'duration',
+    env: 'ORRERY_SPAN_METRICS_INTERVAL',
+    default: '10s',
+    help: 'span metrics and self-metrics interval',
+    metavar: 'DURATION',
+  },
+  memoryLimit: {
+    type: 'size',
+    env: 'ORRERY_MEMORY_LIMIT',
+    help: 'refuse OTLP input (429/503) while the heap is above this (default 85% of the V8 heap limit)',
+    metavar: 'SIZE',
+  },
+  flagsUrl: {
+    type: 'string',
+    env: 'ORRERY_FLAGS_URL',
+    help: 'upstream for /api/flags (the demo sets it)',
+    metavar: 'URL',
+  },
+  loadUrl: {
+    type: 'string',
+    env: 'ORRERY_LOAD_URL',
+    help: 'upstream for /api/load (the demo sets it)',
+    metavar: 'URL',
+  },
 } as const satisfies FlagSpecs;
 
 export function usage(): string {
@@ -65,7 +122,10 @@ export async function run(argv: string[]): Promise<number> {
     ({ ports } = await backend.start());
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const hint = e.code === 'EADDRINUSE' ? ' (is another orrery running? choose other ports with --port, --otlp-http-port, --otlp-grpc-port)' : '';
+    const hint =
+      e.code === 'EADDRINUSE'
+        ? ' (is another orrery running? choose other ports with --port, --otlp-http-port, --otlp-grpc-port)'
+        : '';
     console.error(`orrery serve: cannot start: ${e.message}${hint}`);
     return 1;
   }

@@ -8,7 +8,13 @@ import { CollectingAppender, renderExposition } from '../../exporters/prometheus
 const s = (key: string, value: string): KeyValue => ({ key, value: { kind: 'string', value } });
 const NS = 1_700_000_000_000 * 1e6;
 
-function span(name: string, ms: number, kind: SpanKind = SpanKind.SERVER, status: StatusCode = StatusCode.UNSET, id = 1): Span {
+function span(
+  name: string,
+  ms: number,
+  kind: SpanKind = SpanKind.SERVER,
+  status: StatusCode = StatusCode.UNSET,
+  id = 1,
+): Span {
   return {
     traceId: id.toString(16).padStart(32, '0'),
     spanId: id.toString(16).padStart(16, '0'),
@@ -34,7 +40,12 @@ function traces(service: string, spans: Span[], extraResource: KeyValue[] = []):
     resourceSpans: [
       {
         resource: {
-          attributes: [s('service.name', service), s('service.namespace', 'opentelemetry-demo'), s('service.instance.id', `${service}-1`), ...extraResource],
+          attributes: [
+            s('service.name', service),
+            s('service.namespace', 'opentelemetry-demo'),
+            s('service.instance.id', `${service}-1`),
+            ...extraResource,
+          ],
           droppedAttributesCount: 0,
         },
         scopeSpans: [{ scope: { name: 'test', version: '', attributes: [] }, spans, schemaUrl: '' }],
@@ -53,13 +64,17 @@ describe('SpanMetricsConnector', () => {
     const emitted: MetricsData[] = [];
     const c = new SpanMetricsConnector({ consumeMetrics: (b) => emitted.push(b) }, { now: () => 1_700_000_010_000 });
     c.consumeTraces(
-      traces('recommendationservice', [
-        span('ListRecommendations', 2, SpanKind.SERVER, StatusCode.UNSET, 1), // exactly on a bound: le=2
-        span('ListRecommendations', 2.5, SpanKind.SERVER, StatusCode.UNSET, 2),
-        span('ListRecommendations', 20000, SpanKind.SERVER, StatusCode.UNSET, 3), // +Inf
-        span('ListRecommendations', 7, SpanKind.SERVER, StatusCode.ERROR, 4),
-        span('get_product_list', 0.5, SpanKind.INTERNAL, StatusCode.OK, 5),
-      ], [s('host.name', 'not-a-key')]),
+      traces(
+        'recommendationservice',
+        [
+          span('ListRecommendations', 2, SpanKind.SERVER, StatusCode.UNSET, 1), // exactly on a bound: le=2
+          span('ListRecommendations', 2.5, SpanKind.SERVER, StatusCode.UNSET, 2),
+          span('ListRecommendations', 20000, SpanKind.SERVER, StatusCode.UNSET, 3), // +Inf
+          span('ListRecommendations', 7, SpanKind.SERVER, StatusCode.ERROR, 4),
+          span('get_product_list', 0.5, SpanKind.INTERNAL, StatusCode.OK, 5),
+        ],
+        [s('host.name', 'not-a-key')],
+      ),
     );
     c.flush();
     expect(emitted).toHaveLength(1);
@@ -77,12 +92,19 @@ describe('SpanMetricsConnector', () => {
     if (calls!.data.type !== 'sum' || duration!.data.type !== 'histogram') throw new Error('types');
     expect(calls!.data.isMonotonic).toBe(true);
     const byKey = (pts: readonly (NumberDataPoint | HistogramDataPoint)[]) =>
-      new Map(pts.map((p) => [`${attrs(p.attributes)['span.name']}|${attrs(p.attributes)['span.kind']}|${attrs(p.attributes)['status.code']}`, p]));
+      new Map(
+        pts.map((p) => [
+          `${attrs(p.attributes)['span.name']}|${attrs(p.attributes)['span.kind']}|${attrs(p.attributes)['status.code']}`,
+          p,
+        ]),
+      );
     const callPts = byKey(calls!.data.dataPoints) as Map<string, NumberDataPoint>;
     expect(callPts.get('ListRecommendations|SPAN_KIND_SERVER|STATUS_CODE_UNSET')!.value).toBe(3);
     expect(callPts.get('ListRecommendations|SPAN_KIND_SERVER|STATUS_CODE_ERROR')!.value).toBe(1);
     expect(callPts.get('get_product_list|SPAN_KIND_INTERNAL|STATUS_CODE_OK')!.value).toBe(1);
-    const h = (byKey(duration!.data.dataPoints) as Map<string, HistogramDataPoint>).get('ListRecommendations|SPAN_KIND_SERVER|STATUS_CODE_UNSET')!;
+    const h = (byKey(duration!.data.dataPoints) as Map<string, HistogramDataPoint>).get(
+      'ListRecommendations|SPAN_KIND_SERVER|STATUS_CODE_UNSET',
+    )!;
     expect(h.explicitBounds).toEqual([2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10000, 15000]);
     expect(h.bucketCounts).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     expect(h.sum).toBeCloseTo(20004.5);
@@ -93,10 +115,18 @@ describe('SpanMetricsConnector', () => {
       [20000, '0000000000000003'],
     ]);
     // Exemplars are drained on flush; counts stay cumulative.
-    c.consumeTraces(traces('recommendationservice', [span('ListRecommendations', 3, SpanKind.SERVER, StatusCode.UNSET, 9)]));
+    c.consumeTraces(
+      traces('recommendationservice', [span('ListRecommendations', 3, SpanKind.SERVER, StatusCode.UNSET, 9)]),
+    );
     c.flush();
-    const h2 = (emitted[1]!.resourceMetrics[0]!.scopeMetrics[0]!.metrics[1]!.data as unknown as { dataPoints: HistogramDataPoint[] }).dataPoints.find(
-      (p) => attrs(p.attributes)['status.code'] === 'STATUS_CODE_UNSET' && attrs(p.attributes)['span.name'] === 'ListRecommendations',
+    const h2 = (
+      emitted[1]!.resourceMetrics[0]!.scopeMetrics[0]!.metrics[1]!.data as unknown as {
+        dataPoints: HistogramDataPoint[];
+      }
+    ).dataPoints.find(
+      (p) =>
+        attrs(p.attributes)['status.code'] === 'STATUS_CODE_UNSET' &&
+        attrs(p.attributes)['span.name'] === 'ListRecommendations',
     )!;
     expect(h2.count).toBe(4);
     expect(h2.bucketCounts.slice(0, 2)).toEqual([1, 2]);
@@ -105,15 +135,27 @@ describe('SpanMetricsConnector', () => {
 
   it('translates to the contract names and labels on /metrics', () => {
     const c = new SpanMetricsConnector({ consumeMetrics: () => {} });
-    c.consumeTraces(traces('frontend', [span('GET /api/recommendations', 12, SpanKind.SERVER), span('GET /api/recommendations', 60, SpanKind.SERVER)]));
+    c.consumeTraces(
+      traces('frontend', [
+        span('GET /api/recommendations', 12, SpanKind.SERVER),
+        span('GET /api/recommendations', 60, SpanKind.SERVER),
+      ]),
+    );
     const out = new CollectingAppender();
     new OtlpToPrometheus().translate(c.snapshot(), out);
     const text = renderExposition(out.families());
-    const lbl = 'instance="frontend-1",job="opentelemetry-demo/frontend",service_name="frontend",span_kind="SPAN_KIND_SERVER",span_name="GET /api/recommendations",status_code="STATUS_CODE_UNSET"';
-    expect(text).toContain(`# TYPE traces_span_metrics_calls_total counter\ntraces_span_metrics_calls_total{${lbl}} 2\n`);
+    const lbl =
+      'instance="frontend-1",job="opentelemetry-demo/frontend",service_name="frontend",span_kind="SPAN_KIND_SERVER",span_name="GET /api/recommendations",status_code="STATUS_CODE_UNSET"';
+    expect(text).toContain(
+      `# TYPE traces_span_metrics_calls_total counter\ntraces_span_metrics_calls_total{${lbl}} 2\n`,
+    );
     expect(text).toContain('# TYPE traces_span_metrics_duration_milliseconds histogram\n');
-    expect(text).toMatch(/traces_span_metrics_duration_milliseconds_bucket\{instance="frontend-1",job="opentelemetry-demo\/frontend",le="50",[^}]*\} 1\n/);
-    expect(text).toMatch(/traces_span_metrics_duration_milliseconds_bucket\{instance="frontend-1",job="opentelemetry-demo\/frontend",le="100",[^}]*\} 2\n/);
+    expect(text).toMatch(
+      /traces_span_metrics_duration_milliseconds_bucket\{instance="frontend-1",job="opentelemetry-demo\/frontend",le="50",[^}]*\} 1\n/,
+    );
+    expect(text).toMatch(
+      /traces_span_metrics_duration_milliseconds_bucket\{instance="frontend-1",job="opentelemetry-demo\/frontend",le="100",[^}]*\} 2\n/,
+    );
     expect(text).toMatch(/traces_span_metrics_duration_milliseconds_sum\{[^}]*\} 72\n/);
     expect(text).toMatch(/traces_span_metrics_duration_milliseconds_count\{[^}]*\} 2\n/);
   });
@@ -121,7 +163,9 @@ describe('SpanMetricsConnector', () => {
   it('folds spans beyond the cardinality limit into an overflow series', () => {
     const c = new SpanMetricsConnector({ consumeMetrics: () => {} }, { maxSeries: 2 });
     c.consumeTraces(traces('svc', [span('a', 1), span('b', 1), span('c', 1), span('d', 1)]));
-    const pts = (c.snapshot().resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.data as unknown as { dataPoints: NumberDataPoint[] }).dataPoints;
+    const pts = (
+      c.snapshot().resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.data as unknown as { dataPoints: NumberDataPoint[] }
+    ).dataPoints;
     expect(pts.map((p) => [attrs(p.attributes)['span.name'] ?? 'overflow', p.value])).toEqual([
       ['a', 1],
       ['b', 1],

@@ -153,9 +153,17 @@ export class SpanMetricsConnector implements TracesConsumer {
       const existing = res.series.get('\x00overflow');
       if (existing) return existing;
       key = '\x00overflow';
-      attributes = [str('service.name', service), { key: 'otel.metric.overflow', value: { kind: 'bool', value: true } }];
+      attributes = [
+        str('service.name', service),
+        { key: 'otel.metric.overflow', value: { kind: 'bool', value: true } },
+      ];
     } else {
-      attributes = [str('service.name', service), str('span.name', spanName), str('span.kind', kind), str('status.code', status)];
+      attributes = [
+        str('service.name', service),
+        str('span.name', spanName),
+        str('span.kind', kind),
+        str('status.code', status),
+      ];
     }
     const n = this.bounds.length + 1;
     const s: SeriesState = {
@@ -195,7 +203,13 @@ export class SpanMetricsConnector implements TracesConsumer {
           for (let i = 0; i < s.exTrace.length; i++) {
             const traceId = s.exTrace[i];
             if (traceId === undefined) continue;
-            exemplars.push({ filteredAttributes: [], timeUnixNano: s.exTime![i]!, value: s.exValue![i]!, traceId, spanId: s.exSpan![i]! });
+            exemplars.push({
+              filteredAttributes: [],
+              timeUnixNano: s.exTime![i]!,
+              value: s.exValue![i]!,
+              traceId,
+              spanId: s.exSpan![i]!,
+            });
             s.exTrace[i] = undefined;
           }
         }
@@ -230,7 +244,9 @@ export class SpanMetricsConnector implements TracesConsumer {
       ];
       out.push({
         resource: { attributes: res.attributes, droppedAttributesCount: 0 },
-        scopeMetrics: [{ scope: { name: 'spanmetricsconnector', version: '', attributes: [] }, metrics, schemaUrl: '' }],
+        scopeMetrics: [
+          { scope: { name: 'spanmetricsconnector', version: '', attributes: [] }, metrics, schemaUrl: '' },
+        ],
         schemaUrl: '',
       });
     }

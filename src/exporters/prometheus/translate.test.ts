@@ -25,7 +25,10 @@ class RecordingAppender implements Appender {
   setMetadata(name: string, m: MetricMetadata): void {
     this.meta.set(name, m);
   }
-  find(name: string, extra: Record<string, string> = {}): { labels: Record<string, string>; t: number; v: number; stale: boolean }[] {
+  find(
+    name: string,
+    extra: Record<string, string> = {},
+  ): { labels: Record<string, string>; t: number; v: number; stale: boolean }[] {
     return this.samples.filter(
       (s) => s.labels['__name__'] === name && Object.entries(extra).every(([k, v]) => s.labels[k] === v),
     );
@@ -39,7 +42,11 @@ const NS = T * 1e6;
 function batch(metrics: Metric[], resource: KeyValue[] = DEFAULT_RESOURCE): MetricsData {
   return {
     resourceMetrics: [
-      { resource: { attributes: resource, droppedAttributesCount: 0 }, scopeMetrics: [{ scope: { name: 'x', version: '', attributes: [] }, metrics, schemaUrl: '' }], schemaUrl: '' },
+      {
+        resource: { attributes: resource, droppedAttributesCount: 0 },
+        scopeMetrics: [{ scope: { name: 'x', version: '', attributes: [] }, metrics, schemaUrl: '' }],
+        schemaUrl: '',
+      },
     ],
   };
 }
@@ -55,7 +62,14 @@ function num(value: number, attrs: KeyValue[] = [], t = NS, extra: Partial<Numbe
   return { attributes: attrs, startTimeUnixNano: NS - 1e9, timeUnixNano: t, value, exemplars: [], flags: 0, ...extra };
 }
 
-function hist(counts: number[], bounds: number[], sum: number, attrs: KeyValue[] = [], t = NS, extra: Partial<HistogramDataPoint> = {}): HistogramDataPoint {
+function hist(
+  counts: number[],
+  bounds: number[],
+  sum: number,
+  attrs: KeyValue[] = [],
+  t = NS,
+  extra: Partial<HistogramDataPoint> = {},
+): HistogramDataPoint {
   return {
     attributes: attrs,
     startTimeUnixNano: NS - 1e9,
@@ -80,17 +94,27 @@ describe('metric names (Prometheus OTLP translation with suffixes)', () => {
     expect(prometheusMetricName('process.memory.usage', '', 'gauge', false)).toBe('process_memory_usage');
     // runtime-node 0.36.1
     expect(prometheusMetricName('v8js.memory.heap.used', 'By', 'gauge', false)).toBe('v8js_memory_heap_used_bytes');
-    expect(prometheusMetricName('nodejs.eventloop.delay.p99', 's', 'gauge', false)).toBe('nodejs_eventloop_delay_p99_seconds');
+    expect(prometheusMetricName('nodejs.eventloop.delay.p99', 's', 'gauge', false)).toBe(
+      'nodejs_eventloop_delay_p99_seconds',
+    );
     expect(prometheusMetricName('v8js.gc.duration', 's', 'histogram', false)).toBe('v8js_gc_duration_seconds');
-    expect(prometheusMetricName('nodejs.eventloop.utilization', '1', 'gauge', false)).toBe('nodejs_eventloop_utilization_ratio');
-    expect(prometheusMetricName('v8js.memory.heap.space.size', 'By', 'sum', false)).toBe('v8js_memory_heap_space_size_bytes');
+    expect(prometheusMetricName('nodejs.eventloop.utilization', '1', 'gauge', false)).toBe(
+      'nodejs_eventloop_utilization_ratio',
+    );
+    expect(prometheusMetricName('v8js.memory.heap.space.size', 'By', 'sum', false)).toBe(
+      'v8js_memory_heap_space_size_bytes',
+    );
     expect(prometheusMetricName('v8js.resource.active', '{resource}', 'gauge', false)).toBe('v8js_resource_active');
-    expect(prometheusMetricName('app_recommendations_counter', '', 'sum', true)).toBe('app_recommendations_counter_total');
+    expect(prometheusMetricName('app_recommendations_counter', '', 'sum', true)).toBe(
+      'app_recommendations_counter_total',
+    );
   });
 
   it('spanmetrics names', () => {
     expect(prometheusMetricName('traces.span.metrics.calls', '', 'sum', true)).toBe('traces_span_metrics_calls_total');
-    expect(prometheusMetricName('traces.span.metrics.duration', 'ms', 'histogram', false)).toBe('traces_span_metrics_duration_milliseconds');
+    expect(prometheusMetricName('traces.span.metrics.duration', 'ms', 'histogram', false)).toBe(
+      'traces_span_metrics_duration_milliseconds',
+    );
   });
 
   it('unit and suffix rules', () => {
@@ -131,7 +155,12 @@ describe('OtlpToPrometheus', () => {
           name: 'app_recommendations_counter',
           description: 'Counts recommendations',
           unit: '',
-          data: { type: 'sum', isMonotonic: true, aggregationTemporality: Temporality.CUMULATIVE, dataPoints: [num(7, [s('recommendation.type', 'catalog')])] },
+          data: {
+            type: 'sum',
+            isMonotonic: true,
+            aggregationTemporality: Temporality.CUMULATIVE,
+            dataPoints: [num(7, [s('recommendation.type', 'catalog')])],
+          },
         },
       ]),
       rec,
@@ -149,7 +178,11 @@ describe('OtlpToPrometheus', () => {
       v: 7,
       stale: false,
     });
-    expect(rec.meta.get('app_recommendations_counter_total')).toEqual({ type: 'counter', help: 'Counts recommendations', unit: '' });
+    expect(rec.meta.get('app_recommendations_counter_total')).toEqual({
+      type: 'counter',
+      help: 'Counts recommendations',
+      unit: '',
+    });
     const [ti] = rec.find('target_info');
     expect(ti!.labels).toEqual({
       __name__: 'target_info',
@@ -169,7 +202,10 @@ describe('OtlpToPrometheus', () => {
             name: 'g',
             description: '',
             unit: '',
-            data: { type: 'gauge', dataPoints: [num(1, [s('a.b', 'x'), s('a_b', 'y'), s('service.name', 'override')])] },
+            data: {
+              type: 'gauge',
+              dataPoints: [num(1, [s('a.b', 'x'), s('a_b', 'y'), s('service.name', 'override')])],
+            },
           },
         ],
         [s('service.name', 'svc')],
@@ -182,7 +218,13 @@ describe('OtlpToPrometheus', () => {
 
   it('histogram: cumulative buckets, +Inf = count, _sum, _count, exemplars in the right bucket', () => {
     const rec = new RecordingAppender();
-    const ex = (value: number, traceId: string) => ({ filteredAttributes: [], timeUnixNano: NS - 5e6, value, traceId, spanId: 'aaaaaaaaaaaaaaaa' });
+    const ex = (value: number, traceId: string) => ({
+      filteredAttributes: [],
+      timeUnixNano: NS - 5e6,
+      value,
+      traceId,
+      spanId: 'aaaaaaaaaaaaaaaa',
+    });
     new OtlpToPrometheus().translate(
       batch([
         {
@@ -192,7 +234,11 @@ describe('OtlpToPrometheus', () => {
           data: {
             type: 'histogram',
             aggregationTemporality: Temporality.CUMULATIVE,
-            dataPoints: [hist([1, 2, 3], [10, 100], 555, [s('span.name', 'GET')], NS, { exemplars: [ex(5, 't1'), ex(100, 't2'), ex(1e6, 't3')] })],
+            dataPoints: [
+              hist([1, 2, 3], [10, 100], 555, [s('span.name', 'GET')], NS, {
+                exemplars: [ex(5, 't1'), ex(100, 't2'), ex(1e6, 't3')],
+              }),
+            ],
           },
         },
       ]),
@@ -204,7 +250,9 @@ describe('OtlpToPrometheus', () => {
     expect(rec.find(base + '_sum')[0]!.v).toBe(555);
     expect(rec.find(base + '_count')[0]!.v).toBe(6);
     expect(rec.meta.get(base)).toEqual({ type: 'histogram', help: '', unit: 'milliseconds' });
-    expect(rec.exemplars.map((e) => [e.series['le'], e.exemplar.value, labelsToRecord(e.exemplar.labels)['trace_id']])).toEqual([
+    expect(
+      rec.exemplars.map((e) => [e.series['le'], e.exemplar.value, labelsToRecord(e.exemplar.labels)['trace_id']]),
+    ).toEqual([
       ['10', 5, 't1'],
       ['100', 100, 't2'],
       ['+Inf', 1e6, 't3'],
@@ -219,8 +267,27 @@ describe('OtlpToPrometheus', () => {
     for (let i = 1; i <= 3; i++) {
       tr.translate(
         batch([
-          { name: 'req', description: '', unit: '', data: { type: 'sum', isMonotonic: true, aggregationTemporality: Temporality.DELTA, dataPoints: [num(2, [], NS + i * 1e9)] } },
-          { name: 'lat', description: '', unit: 's', data: { type: 'histogram', aggregationTemporality: Temporality.DELTA, dataPoints: [hist([1, 1], [1], 1.5, [], NS + i * 1e9)] } },
+          {
+            name: 'req',
+            description: '',
+            unit: '',
+            data: {
+              type: 'sum',
+              isMonotonic: true,
+              aggregationTemporality: Temporality.DELTA,
+              dataPoints: [num(2, [], NS + i * 1e9)],
+            },
+          },
+          {
+            name: 'lat',
+            description: '',
+            unit: 's',
+            data: {
+              type: 'histogram',
+              aggregationTemporality: Temporality.DELTA,
+              dataPoints: [hist([1, 1], [1], 1.5, [], NS + i * 1e9)],
+            },
+          },
         ]),
         rec,
       );
@@ -236,8 +303,23 @@ describe('OtlpToPrometheus', () => {
     const rec = new RecordingAppender();
     new OtlpToPrometheus().translate(
       batch([
-        { name: 'queue.depth', description: '', unit: '{item}', data: { type: 'sum', isMonotonic: false, aggregationTemporality: Temporality.CUMULATIVE, dataPoints: [num(-3)] } },
-        { name: 'gone', description: '', unit: '', data: { type: 'gauge', dataPoints: [num(0, [], NS, { flags: 1 })] } },
+        {
+          name: 'queue.depth',
+          description: '',
+          unit: '{item}',
+          data: {
+            type: 'sum',
+            isMonotonic: false,
+            aggregationTemporality: Temporality.CUMULATIVE,
+            dataPoints: [num(-3)],
+          },
+        },
+        {
+          name: 'gone',
+          description: '',
+          unit: '',
+          data: { type: 'gauge', dataPoints: [num(0, [], NS, { flags: 1 })] },
+        },
       ]),
       rec,
     );
@@ -256,7 +338,20 @@ describe('OtlpToPrometheus', () => {
           unit: 'ms',
           data: {
             type: 'summary',
-            dataPoints: [{ attributes: [], startTimeUnixNano: 0, timeUnixNano: NS, count: 10, sum: 50, quantileValues: [{ quantile: 0.5, value: 4 }, { quantile: 0.99, value: 9 }], flags: 0 }],
+            dataPoints: [
+              {
+                attributes: [],
+                startTimeUnixNano: 0,
+                timeUnixNano: NS,
+                count: 10,
+                sum: 50,
+                quantileValues: [
+                  { quantile: 0.5, value: 4 },
+                  { quantile: 0.99, value: 9 },
+                ],
+                flags: 0,
+              },
+            ],
           },
         },
       ]),
@@ -299,19 +394,40 @@ describe('OtlpToPrometheus', () => {
             type: 'sum',
             isMonotonic: true,
             aggregationTemporality: Temporality.CUMULATIVE,
-            dataPoints: [num(3, [s('span.name', 'GET /')], NS, { exemplars: [{ filteredAttributes: [], timeUnixNano: NS, value: 1, traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) }] })],
+            dataPoints: [
+              num(3, [s('span.name', 'GET /')], NS, {
+                exemplars: [
+                  {
+                    filteredAttributes: [],
+                    timeUnixNano: NS,
+                    value: 1,
+                    traceId: 'ab'.repeat(16),
+                    spanId: 'cd'.repeat(8),
+                  },
+                ],
+              }),
+            ],
           },
         },
       ]),
       head,
     );
-    const got = head.select([newMatcher('=', '__name__', 'traces_span_metrics_calls_total'), newMatcher('=', 'service_name', 'recommendationservice')], 0, Infinity);
+    const got = head.select(
+      [
+        newMatcher('=', '__name__', 'traces_span_metrics_calls_total'),
+        newMatcher('=', 'service_name', 'recommendationservice'),
+      ],
+      0,
+      Infinity,
+    );
     expect(got).toHaveLength(1);
     expect(Array.from(got[0]!.v)).toEqual([3]);
     expect(labelsToRecord(got[0]!.labels)['span_name']).toBe('GET /');
     const ex = head.selectExemplars([[newMatcher('=', '__name__', 'traces_span_metrics_calls_total')]], 0, Infinity);
     expect(labelsToRecord(ex[0]!.exemplars[0]!.labels)['trace_id']).toBe('ab'.repeat(16));
-    expect(head.metadata('traces_span_metrics_calls_total').get('traces_span_metrics_calls_total')!.type).toBe('counter');
+    expect(head.metadata('traces_span_metrics_calls_total').get('traces_span_metrics_calls_total')!.type).toBe(
+      'counter',
+    );
   });
 });
 
@@ -321,7 +437,16 @@ describe('text exposition', () => {
     new OtlpToPrometheus({ targetInfo: false }).translate(
       batch(
         [
-          { name: 'h', description: 'line1\nback\\slash', unit: '', data: { type: 'histogram', aggregationTemporality: Temporality.CUMULATIVE, dataPoints: [hist([1, 1], [0.5], 2, [s('q', 'a"b\\c\nd')])] } },
+          {
+            name: 'h',
+            description: 'line1\nback\\slash',
+            unit: '',
+            data: {
+              type: 'histogram',
+              aggregationTemporality: Temporality.CUMULATIVE,
+              dataPoints: [hist([1, 1], [0.5], 2, [s('q', 'a"b\\c\nd')])],
+            },
+          },
         ],
         [s('service.name', 'svc')],
       ),

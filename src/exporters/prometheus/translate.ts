@@ -122,7 +122,13 @@ export class OtlpToPrometheus {
     return { promoted, job, instance };
   }
 
-  private emitTargetInfo(resource: Resource, ctx: ResourceContext, t: number, out: Appender, stats: TranslationStats): void {
+  private emitTargetInfo(
+    resource: Resource,
+    ctx: ResourceContext,
+    t: number,
+    out: Appender,
+    stats: TranslationStats,
+  ): void {
     const rest = resource.attributes.filter(
       (kv) => kv.key !== SERVICE_NAME && kv.key !== SERVICE_NAMESPACE && kv.key !== SERVICE_INSTANCE_ID,
     );
@@ -289,7 +295,13 @@ export class OtlpToPrometheus {
       const key = labelsKey(seriesLabels(base, name));
       let s = this.deltaHistograms.get(key);
       if (!s || !sameBounds(s.bounds, bounds)) {
-        s = { bounds: bounds.slice(), counts: new Array<number>(bounds.length + 1).fill(0), count: 0, sum: 0, lastSeenMs: t };
+        s = {
+          bounds: bounds.slice(),
+          counts: new Array<number>(bounds.length + 1).fill(0),
+          count: 0,
+          sum: 0,
+          lastSeenMs: t,
+        };
         this.deltaHistograms.set(key, s);
       }
       for (let i = 0; i < s.counts.length; i++) s.counts[i]! += p.bucketCounts[i] ?? 0;
@@ -353,7 +365,12 @@ function attributeLabels(attrs: readonly KeyValue[]): Map<string, string> {
 }
 
 /** A sorted label set from base labels plus __name__ and an optional extra label (le, quantile). */
-function seriesLabels(base: ReadonlyMap<string, string>, name: string, extraName?: string, extraValue?: string): Labels {
+function seriesLabels(
+  base: ReadonlyMap<string, string>,
+  name: string,
+  extraName?: string,
+  extraValue?: string,
+): Labels {
   const out: Label[] = [];
   for (const [n, v] of base) {
     if (n === METRIC_NAME || n === extraName) continue;
@@ -366,10 +383,15 @@ function seriesLabels(base: ReadonlyMap<string, string>, name: string, extraName
 
 function toExemplar(e: OtlpExemplar, pointT: number): Exemplar {
   const labels: Label[] = [];
-  for (const kv of e.filteredAttributes) labels.push({ name: prometheusLabelName(kv.key), value: anyValueToString(kv.value) });
+  for (const kv of e.filteredAttributes)
+    labels.push({ name: prometheusLabelName(kv.key), value: anyValueToString(kv.value) });
   if (e.traceId !== '') labels.push({ name: 'trace_id', value: e.traceId });
   if (e.spanId !== '') labels.push({ name: 'span_id', value: e.spanId });
-  return { labels: sortLabels(labels), value: e.value, t: e.timeUnixNano > 0 ? Math.floor(e.timeUnixNano / 1e6) : pointT };
+  return {
+    labels: sortLabels(labels),
+    value: e.value,
+    t: e.timeUnixNano > 0 ? Math.floor(e.timeUnixNano / 1e6) : pointT,
+  };
 }
 
 /**
