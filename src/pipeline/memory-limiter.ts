@@ -36,6 +36,7 @@ export class MemoryLimiter {
 
   start(): void {
     if (this.timer) return;
+    this.check();
     this.timer = setInterval(() => this.check(), this.checkIntervalMs);
     this.timer.unref();
   }
