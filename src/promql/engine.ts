@@ -409,7 +409,9 @@ class Evaluator {
     for (const s of data) {
       const ss: Series = { metric: s.metric, t: [], v: [] };
       let idx = -1;
+      let n = 0;
       for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        if ((++n & 1023) === 0) this.checkTimeout();
         const ref = this.refTime(ts, vs.timestamp, vs.offset);
         while (idx + 1 < s.t.length && s.t[idx + 1]! <= ref) idx++;
         if (this.sampleAt(s, idx, ref)) {
@@ -485,7 +487,9 @@ class Evaluator {
     for (const s of res) {
       if (s.t.length !== 1) throw new EvalError('unexpected number of samples');
       const v = s.v[0]!;
+      let n = 0;
       for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+        if ((++n & 1023) === 0) this.checkTimeout();
         s.t.push(ts);
         s.v.push(v);
         this.ctx.currentSamples++;
