@@ -217,6 +217,11 @@ describe('decodeTracesJson', () => {
     expect(decodeError(() => decodeTracesJson(Buffer.from([0xff, 0xfe]))).message).toMatch(/^invalid JSON/);
   });
 
+  it('accepts a UTF-8 byte-order mark before the JSON', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(traces(span({})))]);
+    expect(decodeTracesJson(bytes).resourceSpans[0]!.scopeSpans[0]!.spans).toHaveLength(1);
+  });
+
   it('treats null fields as absent', () => {
     const data = decodeTracesJson(traces(span({ attributes: null, status: null, parentSpanId: null, kind: null })));
     expect(data.resourceSpans[0]!.scopeSpans[0]!.spans[0]).toMatchObject({

@@ -69,6 +69,8 @@ function parseRoot(input: Uint8Array | string): Obj {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     text = buf.toString('utf8');
   }
+  // JSON.parse refuses a byte-order mark, which some writers put first
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -106,13 +108,13 @@ function list<T>(o: Obj, name: string, protoName: string, decode: (o: Obj) => T)
   const v = get(o, name, protoName);
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new DecodeError(name, `expected an array, got ${kindOf(v)}`);
-  const out: T[] = new Array<T>(v.length);
+  const out: T[] = [];
   for (let i = 0; i < v.length; i++) {
     const el: unknown = v[i];
     try {
       const obj = asObject(el, '');
       if (obj === undefined) throw new DecodeError('', 'expected an object, got null');
-      out[i] = decode(obj);
+      out.push(decode(obj));
     } catch (err) {
       rethrowWithin(err, `${name}[${i}]`);
     }

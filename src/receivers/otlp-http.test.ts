@@ -454,6 +454,27 @@ describe('OTLP/HTTP receiver: requests and answers', () => {
     expect(plain.headers['access-control-allow-origin']).toBe('*');
   });
 
+  it('survives a client that disconnects mid-body, keeping nothing of it', async () => {
+    const { consumer, port } = await start();
+    const bytes = Buffer.from(ProtobufTraceSerializer.serializeRequest(richSpans())!);
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/traces',
+        headers: { ...protobuf, 'Content-Length': bytes.length },
+      });
+      req.on('error', () => resolve());
+      req.write(bytes.subarray(0, 100), () => setTimeout(() => req.destroy(), 50));
+      req.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const after = await request(port, { path: '/v1/traces', headers: protobuf, body: bytes });
+    expect(after.status).toBe(200);
+    expect(consumer.traces).toHaveLength(1);
+  });
+
   it('concurrent good and bad requests: every span of every 200 arrives, nothing of a rejected one', async () => {
     const { consumer, port } = await start(32 * 1024);
     consumer.refuseTraces = (batch) =>

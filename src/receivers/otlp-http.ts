@@ -134,7 +134,9 @@ function readBody(req: http.IncomingMessage, coding: Coding, limit: number): Pro
     req.on('data', onRaw);
     req.on('end', onRawEnd);
     req.on('error', (e) => settle(new BodyError(400, `request aborted: ${e.message}`)));
-    req.on('aborted', () => settle(new BodyError(400, 'request aborted')));
+    req.on('close', () => {
+      if (!req.complete) settle(new BodyError(400, 'request aborted'));
+    });
   });
 }
 
@@ -199,6 +201,8 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A client that resets mid-body makes the request emit 'error'; unheard, that would crash us.
+    req.on('error', () => {});
     const origin = req.headers.origin;
     res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
     res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
