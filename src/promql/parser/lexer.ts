@@ -252,15 +252,15 @@ function tokenString(t: Token): string {
   if (isKeywordToken(t.type)) return `<${t.val}>`;
   if (isOperatorToken(t.type)) return `<op:${t.val}>`;
   if (isAggregatorToken(t.type)) return `<aggr:${t.val}>`;
-  const runes = [...t.val];
-  // Go's %.10q truncates to 10 runes before quoting.
-  if (runes.length > 10) return goQuote(runes.slice(0, 10).join('')) + '...';
+  // Prometheus tests the length in bytes, while Go's %.10q truncates to 10 runes before quoting.
+  if (Buffer.byteLength(t.val, 'utf8') > 10) return goQuote([...t.val].slice(0, 10).join('')) + '...';
   return goQuote(t.val);
 }
 
 // ---------------------------------------------------------------------------------------------
 
 const EOF_RUNE = -1;
+const RUNE_ERROR = 0xfffd;
 
 const isSpace = (r: number): boolean => r === 0x20 || r === 0x09 || r === 0x0a || r === 0x0d;
 const isEndOfLine = (r: number): boolean => r === 0x0d || r === 0x0a;
@@ -304,7 +304,7 @@ export class Lexer {
         const c = input.charCodeAt(i);
         if (c < 0x80) b += 1;
         else if (c < 0x800) b += 2;
-        else if (c >= 0xd800 && c < 0xdc00 && i + 1 < input.length) {
+        else if (c >= 0xd800 && c < 0xdc00 && (input.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
           // surrogate pair: 4 bytes for the pair, counted on the high half
           map[i + 1] = b + 4;
           b += 4;
@@ -352,7 +352,8 @@ export class Lexer {
     const cp = this.input.codePointAt(this.pos) ?? EOF_RUNE;
     this.width = cp > 0xffff ? 2 : 1;
     this.pos += this.width;
-    return cp;
+    // A lone surrogate is what invalid UTF-8 becomes here; Go decodes that as RuneError (U+FFFD).
+    return cp >= 0xd800 && cp < 0xe000 ? RUNE_ERROR : cp;
   }
   peek(): number {
     const r = this.next();
@@ -394,8 +395,8 @@ export class Lexer {
     };
     return null;
   }
-  rest(): string {
-    return this.input.slice(this.pos);
+  atComment(): boolean {
+    return this.input.startsWith('#', this.pos);
   }
   text(): string {
     return this.input.slice(this.start, this.pos);
@@ -462,7 +463,7 @@ export class Lexer {
 
 function lexStatements(l: Lexer): StateFn {
   if (l.inBraces) return lexInsideBraces;
-  if (l.rest().startsWith('#')) return lexLineComment;
+  if (l.atComment()) return lexLineComment;
   const r = l.next();
   if (r === EOF_RUNE) {
     if (l.parens !== 0) return l.errorf('unclosed left parenthesis');
@@ -579,7 +580,7 @@ function lexStatements(l: Lexer): StateFn {
 }
 
 function lexInsideBraces(l: Lexer): StateFn {
-  if (l.rest().startsWith('#')) return lexLineComment;
+  if (l.atComment()) return lexLineComment;
   const r = l.next();
   if (r === EOF_RUNE) return l.errorf('unexpected end of input inside braces');
   if (isSpace(r)) return lexSpace;
@@ -683,6 +684,8 @@ function lexString(l: Lexer): StateFn {
   for (;;) {
     const r = l.next();
     if (r === 0x5c) return lexEscape;
+    // Go cannot tell U+FFFD from an invalid byte, so Prometheus rejects both inside strings.
+    if (r === RUNE_ERROR) return l.errorf('invalid UTF-8 rune');
     if (r === EOF_RUNE || r === 0x0a) return l.errorf('unterminated quoted string');
     if (r === l.quote) break;
   }
@@ -693,6 +696,7 @@ function lexString(l: Lexer): StateFn {
 function lexRawString(l: Lexer): StateFn {
   for (;;) {
     const r = l.next();
+    if (r === RUNE_ERROR) return l.errorf('invalid UTF-8 rune');
     if (r === EOF_RUNE) return l.errorf('unterminated raw string');
     if (r === l.quote) break;
   }

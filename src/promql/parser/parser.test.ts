@@ -214,6 +214,14 @@ describe('parseExpr: errors', () => {
     }
   });
 
+  it('type-checks long operator chains without exhausting the stack', () => {
+    // From Prometheus's parser tests: the first error is the innermost, leftmost selector.
+    const q = '(' + '-{}-1'.repeat(10000) + ')' + '[1m:]'.repeat(1000);
+    expect(() => parseExpr(q)).toThrow('1:3: parse error: vector selector must contain at least one non-empty matcher');
+    const chain = parseExpr('foo' + ' + foo'.repeat(50000));
+    expect(exprToString(chain).length).toBe(3 + 6 * 50000);
+  });
+
   it('reports, not crashes, on pathological nesting', () => {
     expect(() => parseExpr('('.repeat(100000) + '1' + ')'.repeat(100000))).toThrow(ParseError);
   });
@@ -424,4 +432,22 @@ const ERROR_CASES: ReadonlyArray<readonly [string, string]> = [
   ['on', '1:1: parse error: unexpected <on>'],
   ['group_left', '1:1: parse error: unexpected <group_left>'],
   ['foo{a="\\u00e9\\xff"} @ x', '1:23: parse error: unexpected identifier "x" in @, expected timestamp'],
+  ['foo and on(without) bar', '1:12: parse error: unexpected <without> in grouping opts, expected label'],
+  ['sum by (without) (x)', '1:9: parse error: unexpected <without> in grouping opts, expected label'],
+  [
+    'node_role * ignoring (role) group_right ',
+    '1:41: parse error: unexpected end of input in grouping opts, expected "("',
+  ],
+  ['a * on(x) group_left on', '1:22: parse error: unexpected <on> in grouping opts, expected "("'],
+  ['f(a, on)', '1:4: parse error: trailing commas not allowed in function call args'],
+  ['rate(a, , b)', '1:7: parse error: trailing commas not allowed in function call args'],
+  ['sum(a, , b)', '1:6: parse error: trailing commas not allowed in function call args'],
+  ['rate(a, @)', '1:7: parse error: trailing commas not allowed in function call args'],
+  ['"\\udfff"', '1:1: parse error: escape sequence is an invalid Unicode code point'],
+  ['{a="\\U00110000"}', '1:4: parse error: escape sequence is an invalid Unicode code point'],
+  ['sum by (a:b) (x)', '1:9: parse error: unexpected metric identifier "a:b" in grouping opts, expected label'],
+  ['sum(x) by (inf)', '1:12: parse error: unexpected number "inf" in grouping opts, expected label'],
+  ['foo offset 5m offset 1m', '1:1: parse error: offset may not be set multiple times'],
+  ['foo[5m] offset 1m offset 1m', '1:1: parse error: offset may not be set multiple times'],
+  ['foo[5m:] @ 1 @ 2', '1:1: parse error: @ <timestamp> may not be set multiple times'],
 ];

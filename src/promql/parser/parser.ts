@@ -14,6 +14,7 @@ import type {
   Expr,
   MatrixSelector,
   NumberLiteral,
+  ParseErrorPosition,
   PosRange,
   SubqueryExpr,
   ValueType,
@@ -29,7 +30,7 @@ export { parseDuration, formatDuration } from './format.js';
 export { exprToString } from './printer.js';
 
 /** A parse or type-check error; `message` is Prometheus's "<line>:<col>: parse error: <msg>". */
-export class ParseError extends Error {
+export class ParseError extends Error implements ParseErrorPosition {
   /** the bare message, without position prefix */
   readonly err: string;
   constructor(
@@ -40,6 +41,11 @@ export class ParseError extends Error {
     super(formatParseError(positionRange, err, query));
     this.name = 'ParseError';
     this.err = err;
+  }
+
+  /** ast.ts's ParseErrorPosition shape */
+  get pos(): PosRange {
+    return this.positionRange;
   }
 }
 
@@ -161,7 +167,7 @@ const EXPR_START_TOKENS = new Set<TokenType>([
 
 /** Tokens accepted as a label name in by/without/on/ignoring/group_x lists (maybe_label). */
 const MAYBE_LABEL_TOKENS = new Set<TokenType>([
-  ...METRIC_IDENTIFIER_TOKENS,
+  ...[...METRIC_IDENTIFIER_TOKENS].filter((t) => t !== 'WITHOUT'), // 'without' is not in Prometheus's list
   'BOOL',
   'GROUP_LEFT',
   'GROUP_RIGHT',
@@ -200,6 +206,13 @@ function documentedType(t: ValueType): string {
 
 /** The value type an expression evaluates to (Prometheus's Expr.Type()). */
 export function exprType(e: Expr): ValueType {
+  return computeType(e, undefined);
+}
+
+/** Types of nodes; `cache` (one parse's) keeps long operator chains linear instead of quadratic. */
+function computeType(e: Expr, cache: Map<Expr, ValueType> | undefined): ValueType {
+  const hit = cache?.get(e);
+  if (hit !== undefined) return hit;
   switch (e.type) {
     case 'NumberLiteral':
       return 'scalar';
@@ -216,9 +229,19 @@ export function exprType(e: Expr): ValueType {
     case 'ParenExpr':
     case 'UnaryExpr':
     case 'StepInvariantExpr':
-      return exprType(e.expr);
-    case 'BinaryExpr':
-      return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+      return computeType(e.expr, cache);
+    case 'BinaryExpr': {
+      // Scalar only if every operand along the (iteratively walked) left spine is scalar.
+      let cur: Expr = e;
+      while (cur.type === 'BinaryExpr') {
+        if (computeType(cur.rhs, cache) !== 'scalar') return 'vector';
+        const next: Expr = cur.lhs;
+        const known = cache?.get(next);
+        if (known !== undefined) return known === 'scalar' ? 'scalar' : 'vector';
+        cur = next;
+      }
+      return computeType(cur, cache) === 'scalar' ? 'scalar' : 'vector';
+    }
   }
 }
 
@@ -345,12 +368,27 @@ class Parser {
   private lastClosing = 0;
   /** how many aggregations enclose the current position: yacc's error recovery then says "in aggregation" */
   private aggDepth = 0;
-  private readonly modifiers = new WeakMap<BinaryExpr, BinaryModifiers>();
-  private readonly bytes: Buffer;
+  // Per-parse side tables (plain Maps: global WeakMaps make every GC slower).
+  private readonly modifiers = new Map<BinaryExpr, BinaryModifiers>();
+  private readonly types = new Map<Expr, ValueType>();
+  private bytesCache: Buffer | undefined;
 
   constructor(readonly input: string) {
     this.tokens = new Lexer(input).tokens();
-    this.bytes = Buffer.from(input, 'utf8');
+  }
+
+  private get bytes(): Buffer {
+    this.bytesCache ??= Buffer.from(this.input, 'utf8');
+    return this.bytesCache;
+  }
+
+  private typeOf(e: Expr): ValueType {
+    let t = this.types.get(e);
+    if (t === undefined) {
+      t = computeType(e, this.types);
+      this.types.set(e, t);
+    }
+    return t;
   }
 
   // --- token stream ---
@@ -661,14 +699,17 @@ class Parser {
       if (g.type === 'GROUP_LEFT' || g.type === 'GROUP_RIGHT') {
         this.next();
         card = g.type === 'GROUP_LEFT' ? 'many-to-one' : 'one-to-many';
-        if (this.peek().type === 'LEFT_PAREN') include = this.parseGroupingLabels();
+        // The label list is optional; a token that can start neither it nor the right operand is
+        // reported as a grouping error, as Prometheus's grammar does.
+        const n = this.peek().type;
+        if (n === 'LEFT_PAREN' || !EXPR_START_TOKENS.has(n)) include = this.parseGroupingLabels();
       }
     }
     return { returnBool, card, on, matchingLabels, include };
   }
 
   private newBinary(lhs: Expr, op: BinaryOp, mods: BinaryModifiers, rhs: Expr): BinaryExpr {
-    const bothVectors = exprType(lhs) === 'vector' && exprType(rhs) === 'vector';
+    const bothVectors = this.typeOf(lhs) === 'vector' && this.typeOf(rhs) === 'vector';
     let matching: VectorMatching | undefined;
     if (bothVectors) {
       // Set operators are many-to-many unless a (rejected) group modifier says otherwise.
@@ -864,8 +905,45 @@ class Parser {
     return { start, end };
   }
 
+  /** The checks of one binary operator, after both operands have been checked. */
+  private checkBinary(e: BinaryExpr, lt: ValueType, rt: ValueType): void {
+    const mods = this.modifiers.get(e);
+    const isComparison = COMPARISON_OPS.has(e.op);
+    const isSet = SET_OPS.has(e.op);
+    if (e.returnBool && !isComparison)
+      this.fail(this.opRange(e), 'bool modifier can only be used on comparison operators');
+    if (isComparison && !e.returnBool && lt === 'scalar' && rt === 'scalar') {
+      this.fail(this.opRange(e), 'comparisons between scalars must use BOOL modifier');
+    }
+    if (mods && mods.on) {
+      for (const l1 of mods.matchingLabels) {
+        if (mods.include.includes(l1)) {
+          this.fail(this.opRange(e), `label ${goQuote(l1)} must not occur in ON and GROUP clause at once`);
+        }
+      }
+    }
+    if (lt !== 'scalar' && lt !== 'vector') {
+      this.fail(e.lhs.pos, 'binary expression must contain only scalar and instant vector types');
+    }
+    if (rt !== 'scalar' && rt !== 'vector') {
+      this.fail(e.rhs.pos, 'binary expression must contain only scalar and instant vector types');
+    }
+    if (lt !== 'vector' || rt !== 'vector') {
+      if (mods && mods.matchingLabels.length > 0)
+        this.fail(e.pos, 'vector matching only allowed between instant vectors');
+    } else if (isSet && e.matching) {
+      const card = e.matching.card;
+      if (card === 'one-to-many' || card === 'many-to-one')
+        this.fail(e.pos, `no grouping allowed for ${goQuote(e.op)} operation`);
+      if (card !== 'many-to-many') this.fail(e.pos, 'set operations must always be many-to-many');
+    }
+    if ((lt === 'scalar' || rt === 'scalar') && isSet) {
+      this.fail(e.pos, `set operator ${goQuote(e.op)} not allowed in binary scalar expression`);
+    }
+  }
+
   checkAST(e: Expr): ValueType {
-    const typ = exprType(e);
+    const typ = this.typeOf(e);
     switch (e.type) {
       case 'AggregateExpr':
         this.expectType(e.expr, 'vector', 'aggregation expression');
@@ -875,40 +953,21 @@ class Parser {
         if (e.op === 'count_values' && e.param) this.expectType(e.param, 'string', 'aggregation parameter');
         break;
       case 'BinaryExpr': {
-        const lt = this.checkAST(e.lhs);
-        const rt = this.checkAST(e.rhs);
-        const mods = this.modifiers.get(e);
-        const isComparison = COMPARISON_OPS.has(e.op);
-        const isSet = SET_OPS.has(e.op);
-        if (e.returnBool && !isComparison)
-          this.fail(this.opRange(e), 'bool modifier can only be used on comparison operators');
-        if (isComparison && !e.returnBool && lt === 'scalar' && rt === 'scalar') {
-          this.fail(this.opRange(e), 'comparisons between scalars must use BOOL modifier');
+        // Walk the left spine iteratively (a + b + c + ... nests to the left), checking in the
+        // same order as the recursion would: innermost left operand, then each right operand
+        // followed by its operator's own checks.
+        const spine: BinaryExpr[] = [];
+        let cur: Expr = e;
+        while (cur.type === 'BinaryExpr') {
+          spine.push(cur);
+          cur = cur.lhs;
         }
-        if (mods && mods.on) {
-          for (const l1 of mods.matchingLabels) {
-            if (mods.include.includes(l1)) {
-              this.fail(this.opRange(e), `label ${goQuote(l1)} must not occur in ON and GROUP clause at once`);
-            }
-          }
-        }
-        if (lt !== 'scalar' && lt !== 'vector') {
-          this.fail(e.lhs.pos, 'binary expression must contain only scalar and instant vector types');
-        }
-        if (rt !== 'scalar' && rt !== 'vector') {
-          this.fail(e.rhs.pos, 'binary expression must contain only scalar and instant vector types');
-        }
-        if (lt !== 'vector' || rt !== 'vector') {
-          if (mods && mods.matchingLabels.length > 0)
-            this.fail(e.pos, 'vector matching only allowed between instant vectors');
-        } else if (isSet && e.matching) {
-          const card = e.matching.card;
-          if (card === 'one-to-many' || card === 'many-to-one')
-            this.fail(e.pos, `no grouping allowed for ${goQuote(e.op)} operation`);
-          if (card !== 'many-to-many') this.fail(e.pos, 'set operations must always be many-to-many');
-        }
-        if ((lt === 'scalar' || rt === 'scalar') && isSet) {
-          this.fail(e.pos, `set operator ${goQuote(e.op)} not allowed in binary scalar expression`);
+        let lt = this.checkAST(cur);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const b = spine[i] as BinaryExpr;
+          const rt = this.checkAST(b.rhs);
+          this.checkBinary(b, lt, rt);
+          lt = this.typeOf(b);
         }
         break;
       }

@@ -1,6 +1,6 @@
 // exprToString prints an expression the way Prometheus 2.42's String() methods do
 // (promql/parser/printer.go), for error messages, logs and tests.
-import type { AtModifier, Expr, VectorSelector } from './ast.js';
+import type { AtModifier, BinaryExpr, Expr, VectorSelector } from './ast.js';
 import { formatDuration, formatGoFixed, formatGoFloat } from './format.js';
 import { goQuote } from './lexer.js';
 
@@ -36,6 +36,16 @@ function vectorSelectorString(vs: VectorSelector, withModifiers: boolean): strin
   return `${vs.name}{${parts.join(',')}}${mods}`;
 }
 
+function matchingString(e: BinaryExpr): string {
+  const vm = e.matching;
+  if (vm === undefined || (vm.matchingLabels.length === 0 && !vm.on)) return '';
+  let matching = ` ${vm.on ? 'on' : 'ignoring'} (${vm.matchingLabels.join(', ')})`;
+  if (vm.card === 'many-to-one' || vm.card === 'one-to-many') {
+    matching += ` group_${vm.card === 'many-to-one' ? 'left' : 'right'} (${vm.include.join(', ')})`;
+  }
+  return matching;
+}
+
 export function exprToString(e: Expr): string {
   switch (e.type) {
     case 'NumberLiteral':
@@ -61,16 +71,19 @@ export function exprToString(e: Expr): string {
       return `${s}${exprToString(e.expr)})`;
     }
     case 'BinaryExpr': {
-      const bool = e.returnBool ? ' bool' : '';
-      let matching = '';
-      const vm = e.matching;
-      if (vm !== undefined && (vm.matchingLabels.length > 0 || vm.on)) {
-        matching = ` ${vm.on ? 'on' : 'ignoring'} (${vm.matchingLabels.join(', ')})`;
-        if (vm.card === 'many-to-one' || vm.card === 'one-to-many') {
-          matching += ` group_${vm.card === 'many-to-one' ? 'left' : 'right'} (${vm.include.join(', ')})`;
-        }
+      // Left-nested chains (a + b + c ...) are printed without recursing down the left side.
+      const spine: BinaryExpr[] = [];
+      let cur: Expr = e;
+      while (cur.type === 'BinaryExpr') {
+        spine.push(cur);
+        cur = cur.lhs;
       }
-      return `${exprToString(e.lhs)} ${e.op}${bool}${matching} ${exprToString(e.rhs)}`;
+      let out = exprToString(cur);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const b = spine[i] as BinaryExpr;
+        out = `${out} ${b.op}${b.returnBool ? ' bool' : ''}${matchingString(b)} ${exprToString(b.rhs)}`;
+      }
+      return out;
     }
     case 'Call':
       return `${e.func}(${e.args.map(exprToString).join(', ')})`;
