@@ -240,7 +240,8 @@ function percentile(xs: number[], p: number): number {
 async function main(): Promise<void> {
   const nowMs = Date.now();
   gc!();
-  const heapBefore = process.memoryUsage().heapUsed;
+  const memBefore = process.memoryUsage();
+  const heapBefore = memBefore.heapUsed + memBefore.arrayBuffers;
   const store = new TraceStore({ budgetBytes: 2 * 1024 ** 3, retentionMs: 24 * HOUR_MS });
   const ingestStart = performance.now();
   let spans = 0;
@@ -251,12 +252,20 @@ async function main(): Promise<void> {
   const ingestMs = performance.now() - ingestStart;
   gc!();
   gc!();
-  const heapAfter = process.memoryUsage().heapUsed;
+  const memAfter = process.memoryUsage();
+  const heapAfter = memAfter.heapUsed + memAfter.arrayBuffers;
   const st = store.stats();
+  const mem = store.memory();
   console.log(`stored ${st.spans.toLocaleString()} spans in ${st.traces.toLocaleString()} traces (generated ${spans.toLocaleString()}), dropped ${st.droppedTraces}`);
   console.log(`ingest: ${(ingestMs / 1000).toFixed(1)} s including generation (${Math.round(spans / (ingestMs / 1000)).toLocaleString()} spans/s)`);
   console.log(`store estimate: ${(st.bytes / 1024 ** 2).toFixed(1)} MiB = ${(st.bytes / st.spans).toFixed(0)} bytes/span`);
-  console.log(`heap delta after GC: ${((heapAfter - heapBefore) / 1024 ** 2).toFixed(1)} MiB = ${((heapAfter - heapBefore) / st.spans).toFixed(0)} bytes/span (rss ${(process.memoryUsage().rss / 1024 ** 2).toFixed(0)} MiB)`);
+  const per = (b: number): string => `${(b / st.spans).toFixed(0)} B/span`;
+  console.log(
+    `  segments ${per(mem.segments)} (${per(mem.segmentWordsUsed * 4)} used), trace table ${per(mem.traceTable)}, index ${per(mem.index)} (${mem.indexEntries.toLocaleString()} entries, ${mem.indexTerms.toLocaleString()} terms), strings ${per(mem.strings)}`,
+  );
+  console.log(
+    `heap + array buffers delta after GC: ${((heapAfter - heapBefore) / 1024 ** 2).toFixed(1)} MiB = ${((heapAfter - heapBefore) / st.spans).toFixed(0)} bytes/span (heap ${((memAfter.heapUsed - memBefore.heapUsed) / st.spans).toFixed(0)}, array buffers ${((memAfter.arrayBuffers - memBefore.arrayBuffers) / st.spans).toFixed(0)}; rss ${(memAfter.rss / 1024 ** 2).toFixed(0)} MiB)`,
+  );
 
   const app = new HttpApp();
   registerJaegerApi(app, store);

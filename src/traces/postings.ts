@@ -1,8 +1,13 @@
 // The search index: term → the traces (by ordinal, in arrival order) that hold a span with that
-// term. Terms are hashed (service, service+operation, key=value text, Jaeger's derived tags) and
-// every candidate is checked against the stored spans, so a hash collision costs time, never a
-// wrong answer. Entries are per trace, not per span (a repeat of the last entry is skipped),
-// which keeps the index to a few bytes per span.
+// term. Terms are hashed (service, service+operation, service+duration class, key=value text,
+// Jaeger's derived tags) and every candidate is checked against the stored spans, so a hash
+// collision costs time, never a wrong answer. Entries are per trace, not per span (a repeat of
+// the last entry is skipped), which keeps the index to a few bytes per span.
+//
+// Storage per term grows with use: a bare ordinal in the map (most high-cardinality values),
+// then a small JS array, then a Uint32Array holding ordinals modulo 2^32 (decoded against the
+// oldest live ordinal: the live range is far below 2^32, and the sweep removes dead entries long
+// before they could alias).
 //
 // Results must come newest first by trace start, but entries are in arrival order. Long lists
 // therefore keep, per chunk of CHUNK entries, an upper bound of the trace starts in it and the
@@ -11,37 +16,52 @@
 // beat them and the walk stops.
 
 export const CHUNK = 256;
+const SMALL_MAX = 24;
 
 export class Posting {
-  ords: number[];
+  /** up to SMALL_MAX entries: plain ordinals */
+  small: number[] | undefined;
+  /** beyond: ordinals modulo 2^32 */
+  big: Uint32Array | undefined;
+  len = 0;
   /** entries before head belong to dropped traces */
   head = 0;
-  /** per chunk: an upper bound of the trace starts (ns) of its entries, and the prefix maximum */
+  /** per chunk (big lists past CHUNK entries): an upper bound of trace starts (ns), and its prefix maximum */
   maxStart: number[] | undefined;
   prefMaxStart: number[] | undefined;
-  /** per chunk: span start bounds (ns) of the spans that put entries there, and the prefix max */
+  /** per chunk: span start bounds (ns) of the spans that put entries there, and the prefix maximum */
   minSpan: number[] | undefined;
   maxSpan: number[] | undefined;
   prefMaxSpan: number[] | undefined;
 
   constructor(first: number, second: number) {
-    this.ords = [first, second];
+    this.small = [first, second];
+    this.len = 2;
   }
 
   get live(): number {
-    return this.ords.length - this.head;
+    return this.len - this.head;
+  }
+
+  /** The ordinal at i, given the oldest live ordinal (for decoding the modulo form). */
+  ordAt(i: number, firstLive: number): number {
+    if (this.small) return this.small[i]!;
+    return firstLive + ((this.big![i]! - firstLive) >>> 0);
   }
 }
 
 export type TraceStartOf = (ord: number) => number;
 
 export class TermIndex {
-  /** a single-trace term is stored as the bare ordinal: most high-cardinality values are */
   readonly map = new Map<number, number | Posting>();
   private sweepIter: Iterator<[number, number | Posting]> | undefined;
   /** entries held, live or not yet swept */
   entries = 0;
   postings = 0;
+  /** bytes of the Uint32Array capacity held */
+  bigBytes = 0;
+  /** the oldest live ordinal, kept current by the store */
+  firstLive = 0;
 
   constructor(private readonly traceStartOf: TraceStartOf) {}
 
@@ -60,16 +80,15 @@ export class TermIndex {
       this.postings++;
       return true;
     }
-    const ords = cur.ords;
-    const n = ords.length;
-    if (n > cur.head && ords[n - 1] === ord) {
-      if (cur.minSpan) this.widenLastChunk(cur, Math.floor((n - 1) / CHUNK), spanStart);
+    const n = cur.len;
+    if (n > cur.head && cur.ordAt(n - 1, this.firstLive) === ord) {
+      if (cur.minSpan) this.widenChunk(cur, Math.floor((n - 1) / CHUNK), spanStart);
       return false;
     }
-    ords.push(ord);
+    this.push(cur, ord);
     this.entries++;
     if (cur.maxStart) this.extendBounds(cur, n, traceStart, spanStart);
-    else if (ords.length > CHUNK) this.buildBounds(cur);
+    else if (cur.len > CHUNK) this.buildBounds(cur);
     return true;
   }
 
@@ -77,7 +96,30 @@ export class TermIndex {
     return this.map.get(term);
   }
 
-  private widenLastChunk(p: Posting, c: number, spanStart: number): void {
+  private push(p: Posting, ord: number): void {
+    if (p.small) {
+      if (p.len < SMALL_MAX) {
+        p.small.push(ord);
+        p.len++;
+        return;
+      }
+      const big = new Uint32Array(SMALL_MAX * 4);
+      for (let i = 0; i < p.len; i++) big[i] = p.small[i]!;
+      p.big = big;
+      p.small = undefined;
+      this.bigBytes += big.byteLength;
+    }
+    let big = p.big!;
+    if (p.len === big.length) {
+      const next = new Uint32Array(big.length * 2);
+      next.set(big);
+      this.bigBytes += next.byteLength - big.byteLength;
+      p.big = big = next;
+    }
+    big[p.len++] = ord;
+  }
+
+  private widenChunk(p: Posting, c: number, spanStart: number): void {
     if (spanStart < p.minSpan![c]!) p.minSpan![c] = spanStart;
     if (spanStart > p.maxSpan![c]!) {
       p.maxSpan![c] = spanStart;
@@ -104,7 +146,7 @@ export class TermIndex {
       const prev = c > 0 ? p.prefMaxStart![c - 1]! : -Infinity;
       p.prefMaxStart![c] = Math.max(prev, traceStart);
     }
-    this.widenLastChunk(p, c, spanStart);
+    this.widenChunk(p, c, spanStart);
   }
 
   /** Bounds for a list that just grew long: trace starts as they are now (they only ever decrease). */
@@ -115,13 +157,13 @@ export class TermIndex {
     p.maxSpan = [];
     p.prefMaxSpan = [];
     let pref = -Infinity;
-    for (let i = 0; i < p.ords.length; i += CHUNK) {
+    for (let i = 0; i < p.len; i += CHUNK) {
       let m = -Infinity;
-      for (let j = i; j < Math.min(i + CHUNK, p.ords.length); j++) m = Math.max(m, this.traceStartOf(p.ords[j]!));
+      for (let j = i; j < Math.min(i + CHUNK, p.len); j++) m = Math.max(m, this.traceStartOf(p.ordAt(j, this.firstLive)));
       pref = Math.max(pref, m);
       p.maxStart.push(m);
       p.prefMaxStart.push(pref);
-      // span starts of these entries are not known any more: no window pruning for them
+      // the span starts of these entries are not known any more: no window pruning for them
       p.minSpan.push(-Infinity);
       p.maxSpan.push(Infinity);
       p.prefMaxSpan.push(Infinity);
@@ -129,11 +171,14 @@ export class TermIndex {
   }
 
   /**
-   * Removes entries of dropped traces (ordinal < firstLive), visiting at most `budget` terms from
-   * where the last sweep stopped, so the cost is spread over ingest.
+   * Removes entries of dropped traces (ordinal < firstLive, or beyond the live range in modulo
+   * form), visiting at most `budget` terms from where the last sweep stopped, so the cost is
+   * spread over ingest.
    */
-  sweep(firstLive: number, budget: number): void {
+  sweep(nextOrd: number, budget: number): void {
     if (this.map.size === 0) return;
+    const firstLive = this.firstLive;
+    const liveCount = nextOrd - firstLive;
     let visited = 0;
     while (visited < budget) {
       if (!this.sweepIter) this.sweepIter = this.map.entries();
@@ -151,35 +196,49 @@ export class TermIndex {
         }
         continue;
       }
-      const ords = cur.ords;
       let h = cur.head;
-      while (h < ords.length && ords[h]! < firstLive) h++;
+      if (cur.small) while (h < cur.len && cur.small[h]! < firstLive) h++;
+      else while (h < cur.len && ((cur.big![h]! - firstLive) >>> 0) >= liveCount) h++;
       this.entries -= h - cur.head;
       cur.head = h;
-      if (h === ords.length) {
+      if (h === cur.len) {
         this.map.delete(term);
         this.postings--;
+        if (cur.big) this.bigBytes -= cur.big.byteLength;
         continue;
       }
-      // compact whole chunks only, so chunk bounds stay aligned with entries
-      const cut = cur.maxStart ? Math.floor(h / CHUNK) * CHUNK : h;
-      if (cut > 0 && cut * 2 >= ords.length) {
-        ords.splice(0, cut);
-        cur.head -= cut;
-        if (cur.maxStart) {
-          const k = cut / CHUNK;
-          cur.maxStart.splice(0, k);
-          cur.prefMaxStart!.splice(0, k);
-          cur.minSpan!.splice(0, k);
-          cur.maxSpan!.splice(0, k);
-          cur.prefMaxSpan!.splice(0, k);
-        }
-      }
+      this.compact(cur);
     }
   }
 
-  /** Estimated bytes: 8 per entry plus array slack, and per-term map and object overhead. */
-  bytes(): number {
-    return this.entries * 12 + this.map.size * 32 + this.postings * 120;
+  /** Drops the dead prefix once it is at least half the list (whole chunks only, so bounds stay aligned). */
+  private compact(p: Posting): void {
+    const cut = p.maxStart ? Math.floor(p.head / CHUNK) * CHUNK : p.head;
+    if (cut === 0 || cut * 2 < p.len) return;
+    if (p.small) {
+      p.small.splice(0, cut);
+    } else {
+      const big = p.big!;
+      const remaining = p.len - cut;
+      if (big.length > 64 && remaining * 4 <= big.length) {
+        // shrink: give memory back once the list is a quarter of its capacity
+        const next = new Uint32Array(Math.max(64, remaining * 2));
+        next.set(big.subarray(cut, p.len));
+        this.bigBytes += next.byteLength - big.byteLength;
+        p.big = next;
+      } else {
+        big.copyWithin(0, cut, p.len);
+      }
+    }
+    p.len -= cut;
+    p.head -= cut;
+    if (p.maxStart) {
+      const k = cut / CHUNK;
+      p.maxStart.splice(0, k);
+      p.prefMaxStart!.splice(0, k);
+      p.minSpan!.splice(0, k);
+      p.maxSpan!.splice(0, k);
+      p.prefMaxSpan!.splice(0, k);
+    }
   }
 }

@@ -126,8 +126,6 @@ interface Origin {
   readonly scope: InstrumentationScope;
   readonly serviceName: string;
   readonly serviceId: number;
-  /** terms of its resource attributes and scope tags */
-  readonly terms: number[];
   readonly bytes: number;
 }
 
@@ -143,6 +141,8 @@ interface CompiledTag {
   readonly bytes: Buffer;
   /** the value as a number when its text is a number's canonical text, else NaN */
   readonly num: number;
+  /** whether some origin's resource or scope satisfies it */
+  readonly viaOrigin: boolean;
 }
 
 interface CompiledQuery {
@@ -247,7 +247,7 @@ export class TraceStore implements SpanWriter, TraceReader {
     const now = this.now();
     for (const [traceId, g] of groups) this.appendRecord(traceId, g.spans, g.origins, now);
     this.enforceLimits(now);
-    this.index.sweep(this.firstLive, 256 + nSpans * 16);
+    this.index.sweep(this.nextOrd, 256 + nSpans * 16);
   }
 
   private originOf(rs: ResourceSpans, ss: ScopeSpans): Origin {
@@ -262,10 +262,6 @@ export class TraceStore implements SpanWriter, TraceReader {
     }
     const svc = rs.resource.attributes.find((kv) => kv.key === 'service.name');
     const serviceName = svc ? anyValueToString(svc.value) : UNKNOWN_SERVICE;
-    const terms: number[] = [];
-    for (const kv of rs.resource.attributes) terms.push(attrTerm(kv.key, anyValueToString(kv.value)));
-    if (ss.scope.name !== '') terms.push(attrTerm(K_SCOPE_NAME, ss.scope.name));
-    if (ss.scope.version !== '') terms.push(attrTerm(K_SCOPE_VERSION, ss.scope.version));
     const origin: Origin = {
       id: this.origins.length,
       resourceId: res.id,
@@ -273,8 +269,7 @@ export class TraceStore implements SpanWriter, TraceReader {
       scope: ss.scope,
       serviceName,
       serviceId: this.strs.intern(serviceName),
-      terms,
-      bytes: key.length * 2 + 200 + terms.length * 8,
+      bytes: key.length * 2 + 200,
     };
     this.origins.push(origin);
     this.originByKey.set(key, origin);
@@ -308,8 +303,6 @@ export class TraceStore implements SpanWriter, TraceReader {
     let minStart = Infinity;
     let maxEnd = -Infinity;
     let maxStart = -Infinity;
-    // origin terms: per origin, the min and max span start in this record
-    const originSpan = new Map<number, [number, number]>();
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const origin = this.origins[originIds[i]!]!;
@@ -318,12 +311,6 @@ export class TraceStore implements SpanWriter, TraceReader {
       if (s < minStart) minStart = s;
       if (s > maxStart) maxStart = s;
       if (span.endTimeUnixNano > maxEnd) maxEnd = span.endTimeUnixNano;
-      const os = originSpan.get(origin.id);
-      if (!os) originSpan.set(origin.id, [s, s]);
-      else {
-        if (s < os[0]) os[0] = s;
-        if (s > os[1]) os[1] = s;
-      }
     }
     const ref = this.commit(ord);
 
@@ -337,13 +324,9 @@ export class TraceStore implements SpanWriter, TraceReader {
     const traceStart = this.tStart[slot]!;
     let added = 0;
     const index = this.index;
+    // resource and scope attributes are not indexed per trace (they would be a quarter of the
+    // index); searches resolve them against the few origins instead
     for (let i = 0; i < terms.length; i++) if (index.add(terms[i]!, ord, traceStart, termStarts[i]!)) added++;
-    for (const [oid, [lo, hi]] of originSpan) {
-      for (const t of this.origins[oid]!.terms) {
-        if (index.add(t, ord, traceStart, lo)) added++;
-        if (hi !== lo) index.add(t, ord, traceStart, hi);
-      }
-    }
     this.tEntries[slot] = this.tEntries[slot]! + added;
     this.liveEntries += added;
   }
@@ -607,6 +590,7 @@ export class TraceStore implements SpanWriter, TraceReader {
     this.droppedTraces++;
     this.droppedSpans += this.tSpans[slot]!;
     this.firstLive++;
+    this.index.firstLive = this.firstLive;
   }
 
   private freeSegments(): void {
@@ -614,12 +598,32 @@ export class TraceStore implements SpanWriter, TraceReader {
   }
 
   private bytesEstimate(): number {
-    let arena = this.buf.u32.byteLength;
-    for (const s of this.segments) arena += s.u32.byteLength + s.complexBytes;
-    const table = this.cap * (8 * 5 + 4 * 3) + (this.nextOrd - this.firstLive) * 100;
-    // index: entries as counted per live trace, plus per-term overhead of what the map holds
-    const index = this.liveEntries * 12 + this.index.map.size * 32 + this.index.postings * 120;
-    return arena + table + index + this.keys.bytes + this.strs.bytes + this.originBytes;
+    const m = this.memory();
+    return m.segments + m.traceTable + m.index + m.strings;
+  }
+
+  /** Where the estimated bytes go (for benchmarks and the console's store page). */
+  memory(): { segments: number; segmentWordsUsed: number; traceTable: number; index: number; indexEntries: number; indexTerms: number; strings: number } {
+    let segments = this.buf.u32.byteLength;
+    let used = 0;
+    for (const s of this.segments) {
+      segments += s.u32.byteLength + s.complexBytes;
+      used += s.used;
+    }
+    // typed-array columns, plus per live trace its id string (~48 B) and Map entry (~40 B)
+    const traceTable = this.cap * (8 * 5 + 4 * 3) + (this.nextOrd - this.firstLive) * 100;
+    // index: entries as counted per live trace (4 B each in a Uint32Array, plus growth slack),
+    // plus per-term overhead (map entry; list object, arrays and chunk bounds)
+    const index = this.liveEntries * 5.5 + this.index.map.size * 40 + this.index.postings * 200;
+    return {
+      segments,
+      segmentWordsUsed: used,
+      traceTable,
+      index,
+      indexEntries: this.index.entries,
+      indexTerms: this.index.map.size,
+      strings: this.keys.bytes + this.strs.bytes + this.originBytes,
+    };
   }
 
   // ---------------------------------------------------------------- read path
@@ -673,7 +677,8 @@ export class TraceStore implements SpanWriter, TraceReader {
       while (k + 1 < DURATION_THRESHOLDS_US.length && DURATION_THRESHOLDS_US[k + 1]! <= cq.durMinUs) k++;
       terms.push(mix(mix(T_DURATION, cq.serviceId), k));
     }
-    for (const t of cq.tags) terms.push(t.term);
+    // a tag some resource or scope satisfies can match spans without the term: not a candidate list
+    for (const t of cq.tags) if (!t.viaOrigin) terms.push(t.term);
     let best: number | Posting | undefined;
     let bestLen = Infinity;
     for (const term of terms) {
@@ -715,21 +720,23 @@ export class TraceStore implements SpanWriter, TraceReader {
     } else if (typeof best === 'number') {
       if (best >= this.firstLive) offer(best);
     } else if (!best.maxStart) {
-      for (let i = best.ords.length - 1; i >= best.head; i--) {
-        const ord = best.ords[i]!;
-        if (ord >= this.firstLive) offer(ord);
+      for (let i = best.len - 1; i >= best.head; i--) {
+        const ord = best.ordAt(i, this.firstLive);
+        if (ord >= this.firstLive && ord < this.nextOrd) offer(ord);
       }
     } else {
       const p = best;
-      const ords = p.ords;
-      for (let c = Math.floor((ords.length - 1) / CHUNK); c >= 0; c--) {
+      const big = p.big!;
+      const firstLive = this.firstLive;
+      const liveCount = this.nextOrd - firstLive;
+      for (let c = Math.floor((p.len - 1) / CHUNK); c >= 0; c--) {
         if (full() && resStarts[resStarts.length - 1]! >= p.prefMaxStart![c]!) break;
         if (p.prefMaxSpan![c]! < cq.startMinNs) break;
         if (p.maxSpan![c]! < cq.startMinNs || p.minSpan![c]! >= cq.startMaxNs) continue;
         const lo = Math.max(c * CHUNK, p.head);
-        for (let i = Math.min(ords.length, (c + 1) * CHUNK) - 1; i >= lo; i--) {
-          const ord = ords[i]!;
-          if (ord >= this.firstLive) offer(ord);
+        for (let i = Math.min(p.len, (c + 1) * CHUNK) - 1; i >= lo; i--) {
+          const off = (big[i]! - firstLive) >>> 0;
+          if (off < liveCount) offer(firstLive + off);
         }
         if (lo === p.head) break;
       }
@@ -768,7 +775,9 @@ export class TraceStore implements SpanWriter, TraceReader {
     const tags: CompiledTag[] = [];
     for (const [key, value] of Object.entries(q.tags)) {
       const num = value.trim() === '' ? NaN : Number(value);
+      const viaOrigin = this.origins.some((o) => originSatisfies(o, key, value));
       tags.push({
+        viaOrigin,
         key,
         value,
         keyId: this.keys.get(key) ?? -1,
@@ -801,11 +810,7 @@ export class TraceStore implements SpanWriter, TraceReader {
     const o = this.origins[originId]!;
     for (let i = 0; i < cq.tags.length; i++) {
       const t = cq.tags[i]!;
-      let ok = false;
-      if (t.key === K_SCOPE_NAME) ok = o.scope.name !== '' && o.scope.name === t.value;
-      else if (t.key === K_SCOPE_VERSION) ok = o.scope.version !== '' && o.scope.version === t.value;
-      if (!ok) for (const kv of o.resource.attributes) if (kv.key === t.key && anyValueToString(kv.value) === t.value) ok = true;
-      if (ok) mask |= 1 << i;
+      if (t.viaOrigin && originSatisfies(o, t.key, t.value)) mask |= 1 << i;
     }
     cq.originMasks.set(originId, mask);
     return mask;
@@ -1139,6 +1144,14 @@ export class TraceStore implements SpanWriter, TraceReader {
     }
     return out.sort((a, b) => (a.parent < b.parent ? -1 : a.parent > b.parent ? 1 : a.child < b.child ? -1 : a.child > b.child ? 1 : 0));
   }
+}
+
+/** Whether an origin's resource attributes or scope (as Jaeger's otel.scope.* tags) hold key=value. */
+function originSatisfies(o: Origin, key: string, value: string): boolean {
+  if (key === K_SCOPE_NAME) return o.scope.name !== '' && o.scope.name === value;
+  if (key === K_SCOPE_VERSION) return o.scope.version !== '' && o.scope.version === value;
+  for (const kv of o.resource.attributes) if (kv.key === key && anyValueToString(kv.value) === value) return true;
+  return false;
 }
 
 /** Whether the stored value at o (payload) prints as the tag's text. */

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { CHUNK, Posting, TermIndex } from './postings.js';
+
+describe('TermIndex', () => {
+  it('grows from a bare ordinal to a list, skipping repeats of the last trace', () => {
+    const idx = new TermIndex(() => 0);
+    expect(idx.add(1, 5, 0, 0)).toBe(true);
+    expect(idx.get(1)).toBe(5);
+    expect(idx.add(1, 5, 0, 0)).toBe(false);
+    expect(idx.add(1, 6, 0, 0)).toBe(true);
+    for (let o = 7; o < 7 + 100; o++) idx.add(1, o, 0, 0);
+    const p = idx.get(1) as Posting;
+    expect(p.live).toBe(102);
+    expect(p.ordAt(0, 0)).toBe(5);
+    expect(p.ordAt(101, 0)).toBe(106);
+    expect(idx.entries).toBe(102);
+  });
+
+  it('decodes ordinals past 2^32 and sweeps dead entries', () => {
+    const base = 2 ** 32 - 50;
+    const idx = new TermIndex((ord) => ord);
+    idx.firstLive = base;
+    for (let o = base; o < base + 1000; o++) idx.add(9, o, o, o);
+    const p = idx.get(9) as Posting;
+    expect(p.maxStart).toBeDefined();
+    expect(p.ordAt(999, idx.firstLive)).toBe(base + 999);
+    expect(p.prefMaxStart!.at(-1)).toBe(base + 999);
+    idx.firstLive = base + 600;
+    idx.sweep(base + 1000, 100);
+    expect(p.live).toBe(400);
+    // whole chunks were cut; the rest still decode
+    expect(p.head % CHUNK).toBe(p.head);
+    expect(p.ordAt(p.head, idx.firstLive)).toBe(base + 600);
+    expect(p.ordAt(p.len - 1, idx.firstLive)).toBe(base + 999);
+    idx.firstLive = base + 1000;
+    idx.sweep(base + 1000, 100);
+    expect(idx.get(9)).toBeUndefined();
+    expect(idx.entries).toBe(0);
+  });
+});
