@@ -134,20 +134,35 @@ async function main(): Promise<void> {
   const orrery = `http://127.0.0.1:${port}`;
 
   if (!prometheusAvailable()) console.warn('!!! /usr/bin/prometheus not found: Prometheus columns are empty !!!');
-  const prom = prometheusAvailable() ? await startPrometheus() : undefined;
-  let promFig: { series: number; chunks: number; rss: number; heapDelta: number; chunkFiles: number } | undefined;
+  const prom = prometheusAvailable() ? await startPrometheus(['--web.enable-admin-api']) : undefined;
+  let promFig: { series: number; chunks: number; rss: number; heapDelta: number; heapInuse: number; chunkBytes: number; indexBytes: number } | undefined;
   try {
     if (prom) {
       const m0 = await promMetrics(prom.url);
       for (const batch of timeWindows(data, 600_000)) await remoteWrite(prom.url, batch);
       await new Promise((r) => setTimeout(r, 2000));
       const m1 = await promMetrics(prom.url);
+      // A snapshot writes the head out as a block: its chunk files are Prometheus's exact encoded bytes.
+      const snap = (await (await fetch(`${prom.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' })).json()) as { data: { name: string } };
+      const snapDir = join(prom.dataDir, 'snapshots', snap.data.name);
+      let chunkBytes = 0;
+      let indexBytes = 0;
+      for (const block of readdirSync(snapDir)) {
+        chunkBytes += dirBytes(join(snapDir, block, 'chunks'));
+        try {
+          indexBytes += statSync(join(snapDir, block, 'index')).size;
+        } catch {
+          // not a block
+        }
+      }
       promFig = {
         series: m1.get('prometheus_tsdb_head_series') ?? NaN,
         chunks: m1.get('prometheus_tsdb_head_chunks') ?? NaN,
         rss: m1.get('process_resident_memory_bytes') ?? NaN,
         heapDelta: (m1.get('go_memstats_heap_inuse_bytes') ?? NaN) - (m0.get('go_memstats_heap_inuse_bytes') ?? NaN),
-        chunkFiles: dirBytes(join(prom.dataDir, 'chunks_head')),
+        heapInuse: m1.get('go_memstats_heap_inuse_bytes') ?? NaN,
+        chunkBytes,
+        indexBytes,
       };
     }
 
@@ -177,13 +192,16 @@ async function main(): Promise<void> {
     const row = (k: string, a: string, b: string): void => console.log(`${pad(k, 34)} ${lpad(a, 12)} ${lpad(b, 12)}`);
     row('series', String(st.series), promFig ? String(promFig.series) : '-');
     row('chunks', String(st.chunks), promFig ? String(promFig.chunks) : '-');
-    row('chunk bytes / sample', (st.bytes / st.samples).toFixed(2), promFig ? (promFig.chunkFiles / samples).toFixed(2) + '*' : '-');
+    row('chunk bytes / sample', (st.bytes / st.samples).toFixed(2), promFig ? (promFig.chunkBytes / samples).toFixed(2) + '*' : '-');
     row('heap growth / sample (bytes)', perSample.toFixed(2), promFig ? (promFig.heapDelta / samples).toFixed(2) + '†' : '-');
     row('heap growth / series (bytes)', perSeries.toFixed(0), promFig ? (promFig.heapDelta / promFig.series).toFixed(0) + '†' : '-');
+    row('heap in use (MB)', ((afterSamples - before) / 1e6).toFixed(1) + '‡', promFig ? (promFig.heapInuse / 1e6).toFixed(1) : '-');
     row('process RSS (MB)', (process.memoryUsage().rss / 1e6).toFixed(1), promFig ? (promFig.rss / 1e6).toFixed(1) : '-');
-    console.log(`Orrery append: ${((samples - data.length) / appendMs / 1000).toFixed(0)}k samples/s; stats(): ${JSON.stringify(st)}`);
-    console.log('* Prometheus: size of the memory-mapped head chunk files (full chunks) over all samples; the open chunks are on its heap.');
-    console.log('† Prometheus: growth of go_memstats_heap_inuse_bytes across the remote write (series, open chunks, and the write path\'s garbage not yet collected).');
+    if (promFig) row('Prometheus index bytes / series', '', (promFig.indexBytes / promFig.series).toFixed(0));
+    console.log(`Orrery append: ${((samples - data.length) / appendMs).toFixed(0)}k samples/s; stats(): ${JSON.stringify(st)}`);
+    console.log('* Prometheus: chunk files of a TSDB snapshot of its head (its exact XOR-encoded bytes) over all samples.');
+    console.log("† Prometheus: growth of go_memstats_heap_inuse_bytes across the remote write (includes the write path's uncollected garbage).");
+    console.log('‡ Orrery: heap + ArrayBuffer growth from loading the data (after a full GC), not the whole process.');
   } finally {
     await prom?.stop();
     server.close();
