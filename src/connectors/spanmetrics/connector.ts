@@ -41,6 +41,8 @@ export interface SpanMetricsOptions {
 const RESOURCE_KEYS = ['service.name', 'service.namespace', 'service.instance.id'] as const;
 
 interface SeriesState {
+  /** true for the cardinality-limit overflow series */
+  readonly overflow: boolean;
   readonly attributes: readonly KeyValue[];
   readonly startTimeUnixNano: number;
   calls: number;
@@ -56,6 +58,8 @@ interface SeriesState {
 interface ResourceState {
   readonly attributes: readonly KeyValue[];
   readonly series: Map<string, SeriesState>;
+  /** hot-path index: span name → slot kind * 3 + status (avoids building a key string per span) */
+  readonly byName: Map<string, (SeriesState | undefined)[]>;
 }
 
 export class SpanMetricsConnector implements TracesConsumer {
@@ -94,15 +98,27 @@ export class SpanMetricsConnector implements TracesConsumer {
       const service = serviceName ? anyValueToString(serviceName) : '';
       for (const ss of rs.scopeSpans) {
         for (const span of ss.spans) {
-          const kind = SPAN_KIND_LABELS[span.kind] ?? SPAN_KIND_LABELS[0];
-          const status = STATUS_CODE_LABELS[span.status.code] ?? STATUS_CODE_LABELS[0];
-          const key = `${span.name}\x00${kind}\x00${status}`;
-          let s = res.series.get(key);
-          if (!s) s = this.newSeries(res, key, service, span.name, kind, status, nowNs);
+          const kindIdx = span.kind >= 0 && span.kind < SPAN_KIND_LABELS.length ? span.kind : 0;
+          const statusIdx =
+            span.status.code >= 0 && span.status.code < STATUS_CODE_LABELS.length ? span.status.code : 0;
+          let slots = res.byName.get(span.name);
+          if (!slots) {
+            slots = new Array<SeriesState | undefined>(SPAN_KIND_LABELS.length * 3);
+            res.byName.set(span.name, slots);
+          }
+          const slot = kindIdx * 3 + statusIdx;
+          let s = slots[slot];
+          if (!s) {
+            const kind = SPAN_KIND_LABELS[kindIdx]!;
+            const status = STATUS_CODE_LABELS[statusIdx]!;
+            s = this.newSeries(res, `${span.name}\x00${kind}\x00${status}`, service, span.name, kind, status, nowNs);
+            slots[slot] = s;
+          }
           // Times are doubles (~256 ns precision at today's epoch): round to whole microseconds so a
           // span of exactly 2 ms lands in le="2", not le="4".
           const ms = Math.max(0, Math.round((span.endTimeUnixNano - span.startTimeUnixNano) / 1e3) / 1e3);
           const b = bucketIndex(this.bounds, ms);
+          if (s.overflow) this.overflowSpans++;
           s.calls++;
           s.sum += ms;
           s.buckets[b]!++;
@@ -131,7 +147,7 @@ export class SpanMetricsConnector implements TracesConsumer {
     }
     let r = this.resources.get(key);
     if (!r) {
-      r = { attributes: kept, series: new Map() };
+      r = { attributes: kept, series: new Map(), byName: new Map() };
       this.resources.set(key, r);
     }
     return r;
@@ -149,7 +165,6 @@ export class SpanMetricsConnector implements TracesConsumer {
     let attributes: KeyValue[];
     if (this.seriesCount >= this.maxSeries) {
       // Cardinality limit reached: fold into this resource's overflow series.
-      this.overflowSpans++;
       const existing = res.series.get('\x00overflow');
       if (existing) return existing;
       key = '\x00overflow';
@@ -167,6 +182,7 @@ export class SpanMetricsConnector implements TracesConsumer {
     }
     const n = this.bounds.length + 1;
     const s: SeriesState = {
+      overflow: key === '\x00overflow',
       attributes,
       startTimeUnixNano: nowNs,
       calls: 0,
