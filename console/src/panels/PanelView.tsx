@@ -100,7 +100,7 @@ function renderPanel(panel: Panel, frame: Frame, height: number, annotations: re
       frame={frame}
       unit={panel.unit}
       mode={panel.type === 'bar' ? 'bars' : panel.stack ? 'stacked' : 'lines'}
-      height={Math.max(120, height - 40)}
+      height={Math.max(160, height - 12)}
       min={panel.min}
       max={panel.max}
       decimals={panel.decimals}

@@ -146,7 +146,13 @@ export function TimeSeriesChart(props: ChartProps) {
       },
     };
     const plot = new uPlot(opts, data, el);
-    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: props.height }));
+    // `height` is the room for plot and legend together: give the plot what the legend leaves.
+    const fit = (): void => {
+      const legend = plot.root.querySelector<HTMLElement>('.u-legend')?.offsetHeight ?? 0;
+      plot.setSize({ width: Math.max(200, el.clientWidth), height: Math.max(100, props.height - legend) });
+    };
+    fit();
+    const ro = new ResizeObserver(fit);
     ro.observe(el);
     const hide = (): void => {
       tip.style.display = 'none';
