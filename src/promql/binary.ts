@@ -3,15 +3,7 @@
 import type { BinaryOp, VectorMatching } from './parser/ast.js';
 import type { Labels } from '../tsdb/labels.js';
 import { goPow } from './functions.js';
-import {
-  EvalError,
-  dropMetricName,
-  getLabelValue,
-  goLabelsString,
-  keyOf,
-  setLabel,
-  type Sample,
-} from './series.js';
+import { EvalError, dropMetricName, getLabelValue, goLabelsString, keyOf, setLabel, type Sample } from './series.js';
 
 const ARITHMETIC: ReadonlySet<BinaryOp> = new Set(['+', '-', '*', '/', '%', '^']);
 const COMPARISON: ReadonlySet<BinaryOp> = new Set(['==', '!=', '>', '<', '>=', '<=']);
@@ -128,14 +120,28 @@ export class BinopHelper {
   }
 }
 
-export function vectorAnd(lhs: Sample[], rhs: Sample[], lsig: number[], rsig: number[], h: BinopHelper, numIds: number): Sample[] {
+export function vectorAnd(
+  lhs: Sample[],
+  rhs: Sample[],
+  lsig: number[],
+  rsig: number[],
+  h: BinopHelper,
+  numIds: number,
+): Sample[] {
   if (lhs.length === 0 || rhs.length === 0) return [];
   const { stamp, step } = h.begin(numIds);
   for (const id of rsig) stamp[id] = step;
   return lhs.filter((_, i) => stamp[lsig[i]!] === step);
 }
 
-export function vectorOr(lhs: Sample[], rhs: Sample[], lsig: number[], rsig: number[], h: BinopHelper, numIds: number): Sample[] {
+export function vectorOr(
+  lhs: Sample[],
+  rhs: Sample[],
+  lsig: number[],
+  rsig: number[],
+  h: BinopHelper,
+  numIds: number,
+): Sample[] {
   if (lhs.length === 0) return [...rhs];
   if (rhs.length === 0) return [...lhs];
   const { stamp, step } = h.begin(numIds);
@@ -145,7 +151,14 @@ export function vectorOr(lhs: Sample[], rhs: Sample[], lsig: number[], rsig: num
   return out;
 }
 
-export function vectorUnless(lhs: Sample[], rhs: Sample[], lsig: number[], rsig: number[], h: BinopHelper, numIds: number): Sample[] {
+export function vectorUnless(
+  lhs: Sample[],
+  rhs: Sample[],
+  lsig: number[],
+  rsig: number[],
+  h: BinopHelper,
+  numIds: number,
+): Sample[] {
   if (lhs.length === 0 || rhs.length === 0) return [...lhs];
   const { stamp, step } = h.begin(numIds);
   for (const id of rsig) stamp[id] = step;
@@ -159,13 +172,7 @@ function matchLabels(l: Labels, on: boolean, names: readonly string[]): Labels {
   return l.filter((x) => !set.has(x.name) && x.name !== '__name__');
 }
 
-function resultMetric(
-  lhs: Labels,
-  rhs: Labels,
-  op: BinaryOp,
-  matching: VectorMatching,
-  helper: BinopHelper,
-): Labels {
+function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching, helper: BinopHelper): Labels {
   let byRhs = helper.resultMetric.get(lhs);
   if (!byRhs) {
     byRhs = new Map();
@@ -245,7 +252,9 @@ export function vectorBinop(
     if (returnBool) metric = dropMetricName(metric);
     if (!insertedSigs) {
       if (matched[sig] === step) {
-        throw new EvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+        throw new EvalError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       }
       matched[sig] = step;
     } else {

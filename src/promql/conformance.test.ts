@@ -18,7 +18,11 @@ if (!present) {
 }
 
 describe.skipIf(!present)('PromQL conformance (Prometheus 2.42 promql/testdata)', () => {
-  const files = present ? readdirSync(conformanceDir).filter((f) => f.endsWith('.test')).sort() : [];
+  const files = present
+    ? readdirSync(conformanceDir)
+        .filter((f) => f.endsWith('.test'))
+        .sort()
+    : [];
 
   it('finds the test scripts', () => {
     expect(files.length).toBeGreaterThan(0);

@@ -88,7 +88,14 @@ describe('histogram_quantile', () => {
     les.map(([le, v]): [Record<string, string>, number[]] => [{ __name__: name, le, ...extra }, [v]]);
 
   it('interpolates inside the bucket and returns the highest finite bound in the +Inf bucket', () => {
-    const h = load(M, buckets('h_bucket', [['1', 10], ['2', 20], ['+Inf', 30]]));
+    const h = load(
+      M,
+      buckets('h_bucket', [
+        ['1', 10],
+        ['2', 20],
+        ['+Inf', 30],
+      ]),
+    );
     expect(vectorOf(e.instantQuery(h, 'histogram_quantile(0.25, h_bucket)', 0))['']).toBeCloseTo(0.75, 12);
     expect(vectorOf(e.instantQuery(h, 'histogram_quantile(0.5, h_bucket)', 0))['']).toBeCloseTo(1.5, 12);
     expect(vectorOf(e.instantQuery(h, 'histogram_quantile(0.9, h_bucket)', 0))['']).toBe(2);
@@ -96,9 +103,18 @@ describe('histogram_quantile', () => {
 
   it('follows the NaN and infinity rules', () => {
     const h = load(M, [
-      ...buckets('h_bucket', [['1', 10], ['+Inf', 10]]),
-      ...buckets('noinf_bucket', [['1', 10], ['2', 20]]),
-      ...buckets('empty_bucket', [['1', 0], ['+Inf', 0]]),
+      ...buckets('h_bucket', [
+        ['1', 10],
+        ['+Inf', 10],
+      ]),
+      ...buckets('noinf_bucket', [
+        ['1', 10],
+        ['2', 20],
+      ]),
+      ...buckets('empty_bucket', [
+        ['1', 0],
+        ['+Inf', 0],
+      ]),
       ...buckets('single_bucket', [['+Inf', 5]]),
     ]);
     const q = (s: string) => vectorOf(e.instantQuery(h, s, 0))[''];
@@ -127,14 +143,27 @@ describe('histogram_quantile', () => {
   });
 
   it('returns the lowest bound when it is not positive', () => {
-    const h = load(M, buckets('neg_bucket', [['-1', 5], ['0', 5], ['+Inf', 10]]));
+    const h = load(
+      M,
+      buckets('neg_bucket', [
+        ['-1', 5],
+        ['0', 5],
+        ['+Inf', 10],
+      ]),
+    );
     expect(vectorOf(e.instantQuery(h, 'histogram_quantile(0.2, neg_bucket)', 0))['']).toBe(-1);
   });
 
   it('keeps histograms with different names apart and fails on the clash of their outputs', () => {
     const h = load(M, [
-      ...buckets('a_bucket', [['1', 1], ['+Inf', 2]]),
-      ...buckets('b_bucket', [['1', 1], ['+Inf', 2]]),
+      ...buckets('a_bucket', [
+        ['1', 1],
+        ['+Inf', 2],
+      ]),
+      ...buckets('b_bucket', [
+        ['1', 1],
+        ['+Inf', 2],
+      ]),
     ]);
     const err = errorOf(() => e.instantQuery(h, 'histogram_quantile(0.5, {__name__=~".+_bucket"})', 0));
     expect(err.errorType).toBe('execution');
@@ -242,7 +271,9 @@ describe('range queries, @ and subqueries', () => {
   it('rejects range queries of range vectors', () => {
     const err = errorOf(() => e.rangeQuery(h, 'x[5m]', 0, M, M));
     expect(err.errorType).toBe('bad_data');
-    expect(err.message).toBe('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
+    expect(err.message).toBe(
+      'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
+    );
   });
 });
 

@@ -347,7 +347,8 @@ class Evaluator {
       if (this.ctx.currentSamples > this.ctx.maxSamples) this.tooManySamples();
 
       if (this.start === this.end) {
-        if (containsSameLabelsetVec(result)) throw new EvalError('vector cannot contain metrics with the same labelset');
+        if (containsSameLabelsetVec(result))
+          throw new EvalError('vector cannot contain metrics with the same labelset');
         // Instant evaluation: keep the function's order (sort() and topk() rely on it).
         const mat = result.map((s) => ({ metric: s.metric, t: [ts], v: [s.v] }));
         this.ctx.currentSamples = originalNumSamples + mat.length;
@@ -812,7 +813,10 @@ export class Engine implements QueryEngine {
       );
     }
     if (!(stepMs > 0)) {
-      throw new QueryError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+      throw new QueryError(
+        'bad_data',
+        'zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
     }
     if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
     const prepared = preprocessExpr(expr, startMs, endMs);

@@ -294,7 +294,8 @@ function compareResult(cmd: EvalCmd, result: QueryValue): string | undefined {
       return `unexpected string result ${JSON.stringify(result.v)}`;
     case 'scalar':
       if (cmd.scalar === undefined) return `expected a vector but got Scalar ${fmtValue(result.v)}`;
-      if (!almostEqual(cmd.scalar, result.v)) return `expected Scalar ${fmtValue(cmd.scalar)} but got ${fmtValue(result.v)}`;
+      if (!almostEqual(cmd.scalar, result.v))
+        return `expected Scalar ${fmtValue(cmd.scalar)} but got ${fmtValue(result.v)}`;
       return undefined;
     case 'vector':
       return compareVector(cmd, result.samples);
@@ -316,7 +317,8 @@ function compareVector(cmd: EvalCmd, samples: readonly VectorSample[]): string |
     }
     seen.add(key);
   }
-  if (cmd.scalar !== undefined) return `expected Scalar ${fmtValue(cmd.scalar)} but got a vector of ${samples.length} samples`;
+  if (cmd.scalar !== undefined)
+    return `expected Scalar ${fmtValue(cmd.scalar)} but got a vector of ${samples.length} samples`;
   for (const [key, exp] of cmd.expected) {
     if (!seen.has(key)) return `expected metric ${goLabelsString(exp.labels)} with [${fmtValue(exp.value)}] not found`;
   }
@@ -423,7 +425,9 @@ function runEval(engine: Engine, head: Head, cmd: EvalCmd): string | undefined {
     let rangeErr: string | undefined;
     if (res.type === 'scalar') {
       rangeErr =
-        vec.length === 0 ? 'no scalar value at the evaluation time' : compareResult(cmd, { type: 'scalar', t: q.time, v: vec[0]!.v });
+        vec.length === 0
+          ? 'no scalar value at the evaluation time'
+          : compareResult(cmd, { type: 'scalar', t: q.time, v: vec[0]!.v });
     } else {
       rangeErr = compareResult(cmd, { type: 'vector', samples: vec });
     }
@@ -487,4 +491,3 @@ export async function runTestDir(dir: string): Promise<TestResult> {
   }
   return total;
 }
-
