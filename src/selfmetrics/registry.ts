@@ -70,6 +70,11 @@ export class SelfMetrics implements ReceiverObserver {
         m.refused,
         this.counter(m.refused, `Number of ${m.items} that could not be pushed into the pipeline.`),
       );
+      // Start every receiver series at 0 so dashboards show 0, not "no data", before the first refusal.
+      for (const transport of ['http', 'grpc']) {
+        this.receiverCounters.get(m.accepted)!.inc({ receiver, transport }, 0);
+        this.receiverCounters.get(m.refused)!.inc({ receiver, transport }, 0);
+      }
     }
   }
 
