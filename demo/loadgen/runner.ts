@@ -199,17 +199,24 @@ export class LoadRunner {
   private async request(method: 'GET' | 'POST', name: string, path: string, body?: unknown): Promise<boolean> {
     const t0 = performance.now();
     let error: string | undefined;
-    try {
-      const res = await fetch(this.opts.baseUrl + path, {
-        method,
-        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      await res.arrayBuffer(); // Locust times the whole response, body included
-      if (!res.ok) error = `HTTP ${res.status}`;
-    } catch (e) {
-      error = errorText(e);
+    for (let attempt = 1; ; attempt++) {
+      error = undefined;
+      try {
+        const res = await fetch(this.opts.baseUrl + path, {
+          method,
+          headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        await res.arrayBuffer(); // Locust times the whole response, body included
+        if (!res.ok) error = `HTTP ${res.status}`;
+      } catch (e) {
+        error = errorText(e);
+      }
+      // A pooled keep-alive connection the server closed just as it was reused fails before any
+      // response; browsers retry such an idempotent request once, and so do we.
+      if (attempt === 1 && method === 'GET' && (error === 'UND_ERR_SOCKET' || error === 'ECONNRESET')) continue;
+      break;
     }
     this.stats.record(method, name, performance.now() - t0, error);
     return error === undefined;
