@@ -365,6 +365,10 @@ describe('TraceStore: budget and retention', () => {
     store.consumeTraces(batch({ service: 'svc', spans: [span({ traceId: tid(101), spanId: sid(1), startMs: now })] }));
     expect(store.stats()).toMatchObject({ traces: 2, droppedTraces: 10, droppedSpans: 30 });
     expect(ids(store, { service: 'svc' })).toEqual([tid(101), tid(100)]);
+    // an idle store still forgets on read
+    now += 120_000;
+    expect(store.getTrace(tid(101))).toBeUndefined();
+    expect(store.stats()).toMatchObject({ traces: 0, spans: 0, droppedTraces: 12, droppedSpans: 32 });
   });
 
   it('keeps memory per demo-shaped span small', () => {

@@ -569,10 +569,16 @@ export class TraceStore implements SpanWriter, TraceReader {
 
   // ---------------------------------------------------------------- retention
 
-  private enforceLimits(now: number): void {
+  /** Drops traces past the retention time (also on reads, so an idle store still forgets). */
+  private expire(now: number): void {
     const cutoff = now - this.retentionMs;
+    if (this.firstLive >= this.nextOrd || this.tFirstSeen[this.firstLive - this.base]! >= cutoff) return;
     while (this.firstLive < this.nextOrd && this.tFirstSeen[this.firstLive - this.base]! < cutoff) this.dropOldest();
     this.freeSegments();
+  }
+
+  private enforceLimits(now: number): void {
+    this.expire(now);
     while (this.bytesEstimate() > this.budgetBytes && this.segments.length > 1) {
       const target = this.segments[0]!.maxOrd;
       while (this.firstLive <= target) this.dropOldest();
@@ -629,6 +635,7 @@ export class TraceStore implements SpanWriter, TraceReader {
   // ---------------------------------------------------------------- read path
 
   stats(): TraceStoreStats {
+    this.expire(this.now());
     return {
       traces: this.nextOrd - this.firstLive,
       spans: this.liveSpans,
@@ -658,6 +665,7 @@ export class TraceStore implements SpanWriter, TraceReader {
   }
 
   getTrace(traceId: string): Trace | undefined {
+    this.expire(this.now());
     const id = normalizeTraceId(traceId);
     if (id === undefined) return undefined;
     const ord = this.traceIds.get(id);
@@ -665,6 +673,7 @@ export class TraceStore implements SpanWriter, TraceReader {
   }
 
   findTraces(q: TraceQuery): Trace[] {
+    this.expire(this.now());
     const cq = this.compile(q);
     if (!cq) return [];
     const limit = q.limit > 0 ? q.limit : Infinity;
@@ -1090,6 +1099,7 @@ export class TraceStore implements SpanWriter, TraceReader {
   // ---------------------------------------------------------------- dependencies
 
   getDependencies(endTsMs: number, lookbackMs: number): DependencyLink[] {
+    this.expire(this.now());
     const fromNs = (endTsMs - lookbackMs) * 1e6;
     const toNs = endTsMs * 1e6;
     const counts = new Map<string, number>();
