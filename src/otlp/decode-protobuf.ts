@@ -44,6 +44,9 @@ export { DecodeError } from './decode-error.js';
 
 const EMPTY_ATTRS: readonly KeyValue[] = Object.freeze([]);
 const EMPTY_VALUE: AnyValue = Object.freeze({ kind: 'empty' });
+// model values are read-only, so the two booleans can be shared rather than allocated per attribute
+const TRUE_VALUE: AnyValue = Object.freeze({ kind: 'bool', value: true });
+const FALSE_VALUE: AnyValue = Object.freeze({ kind: 'bool', value: false });
 const EMPTY_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '', attributes: EMPTY_ATTRS });
 const EMPTY_RESOURCE: Resource = Object.freeze({ attributes: EMPTY_ATTRS, droppedAttributesCount: 0 });
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
@@ -122,7 +125,7 @@ function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
         v = { kind: 'string', value: r.string() };
         break;
       case 16: // 2 bool_value
-        v = { kind: 'bool', value: r.bool() };
+        v = r.bool() ? TRUE_VALUE : FALSE_VALUE;
         break;
       case 24: // 3 int_value
         v = { kind: 'int', value: r.int64() };

@@ -21,7 +21,9 @@ const REJECTED_FIELD: Record<Signal, string> = {
 export const RpcCode = {
   OK: 0,
   INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
   RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
   INTERNAL: 13,
   UNAVAILABLE: 14,
 } as const;

@@ -214,7 +214,7 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     const format = mediaFormat(req.headers['content-type']);
     const replyFormat = format ?? 'json';
     if (signal === undefined) {
-      return refuseUnread(req, res, 404, replyFormat, 5 /* NOT_FOUND */, `no OTLP endpoint at ${url}`);
+      return refuseUnread(req, res, 404, replyFormat, RpcCode.NOT_FOUND, `no OTLP endpoint at ${url}`);
     }
     if (req.method === 'OPTIONS') {
       const headers: Record<string, string> = {
@@ -233,7 +233,7 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
         res,
         405,
         replyFormat,
-        12 /* UNIMPLEMENTED */,
+        RpcCode.UNIMPLEMENTED,
         `method ${req.method} not allowed; use POST`,
         {
           Allow: 'POST, OPTIONS',
