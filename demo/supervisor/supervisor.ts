@@ -164,10 +164,28 @@ export class Supervisor {
     if (this.started) throw new Error('supervisor already started');
     this.started = true;
     try {
-      for (const wave of startWaves(this.opts.children)) {
-        await Promise.all(wave.map((spec) => this.startAndWait(this.children.get(spec.name)!)));
-        if (this.stopping) throw new Error('stopped while starting');
-      }
+      // Each child starts as soon as its own dependencies answer (not a whole wave), so one slow
+      // service delays only those that need it. startWaves validates names and cycles first.
+      startWaves(this.opts.children);
+      const ready = new Map<string, Promise<void>>();
+      const readyOf = (spec: ChildSpec): Promise<void> => {
+        let p = ready.get(spec.name);
+        if (!p) {
+          p = Promise.all((spec.dependsOn ?? []).map((d) => readyOf(this.children.get(d)!.spec))).then(() => {
+            if (this.stopping) throw new Error('stopped while starting');
+            return this.startAndWait(this.children.get(spec.name)!);
+          });
+          ready.set(spec.name, p);
+        }
+        return p;
+      };
+      const all = this.opts.children.map(readyOf);
+      // Fail fast on the first error, but let the others settle before stopping them.
+      await Promise.all(all).catch(async (e: unknown) => {
+        this.stopping = true;
+        await Promise.allSettled(all);
+        throw e;
+      });
     } catch (e) {
       await this.stop();
       throw e;
