@@ -75,6 +75,10 @@ export function proxyRequest(base: string, req: IncomingMessage, res: ServerResp
   );
   out.on('timeout', () => out.destroy(new Error(`upstream ${base} timed out after ${timeoutMs} ms`)));
   out.on('error', (err) => fail(res, 502, `upstream ${base} unavailable: ${err.message}`));
+  // A client that goes away mid-request should not leave the upstream request hanging.
+  res.on('close', () => {
+    if (!res.writableFinished) out.destroy();
+  });
   req.pipe(out);
 }
 
