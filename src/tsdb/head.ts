@@ -6,7 +6,7 @@
 import { labelsKey, type Labels } from './labels.js';
 import type { Matcher } from './matcher.js';
 import type { Exemplar, MetricMetadata, SeriesSamples, Storage } from './storage.js';
-import { XorAppender, XorIterator, xorNumSamples } from './chunks/xor.js';
+import { XorAppender, decodeXorInto, xorNumSamples } from './chunks/xor.js';
 import { ChunkArena } from './chunks/arena.js';
 import { MemPostings, postingsForMatchers } from './postings.js';
 import { ExemplarStorage } from './exemplars.js';
@@ -44,6 +44,8 @@ class MemSeries {
   lastT = -Infinity;
   lastV = 0;
   lastStale = false;
+  /** set when retention removed the series (identity-cache entries may still point here) */
+  removed = false;
 
   constructor(
     readonly ref: number,
@@ -84,6 +86,8 @@ export class Head implements Storage {
   /** hash → series, or several on a hash collision */
   private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
   private readonly byRef = new Map<number, MemSeries>();
+  /** Callers that append many samples with the same Labels object skip hashing (the pipeline's per-series caches, tests, benchmarks). */
+  private readonly byIdentity = new WeakMap<Labels, MemSeries>();
   private readonly postings = new MemPostings();
   private readonly arena = new ChunkArena();
   private readonly exemplars: ExemplarStorage;
@@ -91,7 +95,6 @@ export class Head implements Storage {
   private readonly retentionMs: number;
   private readonly samplesPerChunk: number;
   private readonly gcEveryMs: number;
-  private readonly iter = new XorIterator();
   private nextRef = 1;
   private maxT = -Infinity;
   private lastGcT = -Infinity;
@@ -124,9 +127,14 @@ export class Head implements Storage {
   }
 
   private getOrCreate(labels: Labels): MemSeries {
+    const cached = this.byIdentity.get(labels);
+    if (cached !== undefined && !cached.removed) return cached;
     const hash = labelsHash(labels);
     const found = this.lookup(labels, hash);
-    if (found) return found;
+    if (found) {
+      this.byIdentity.set(labels, found);
+      return found;
+    }
     // Copy the label set so a caller reusing its array cannot change a stored series.
     const own: Labels = labels.map((l) => ({ name: l.name, value: l.value }));
     const s = new MemSeries(this.nextRef++, own, hash);
@@ -135,6 +143,7 @@ export class Head implements Storage {
     else if (Array.isArray(prev)) prev.push(s);
     else this.byHash.set(hash, [prev, s]);
     this.byRef.set(s.ref, s);
+    this.byIdentity.set(labels, s);
     this.postings.add(s.ref, own);
     return s;
   }
@@ -150,7 +159,8 @@ export class Head implements Storage {
 
   appendStale(labels: Labels, t: number): void {
     // A marker for a series never seen carries no information; do not create one for it.
-    const s = this.lookup(labels, labelsHash(labels));
+    const cached = this.byIdentity.get(labels);
+    const s = cached !== undefined && !cached.removed ? cached : this.lookup(labels, labelsHash(labels));
     if (s) this.appendTo(s, t, NaN, true);
   }
 
@@ -245,6 +255,7 @@ export class Head implements Storage {
       this.postings.delete(dead, (ref) => this.byRef.get(ref)!.labels);
       for (const ref of dead) {
         const s = this.byRef.get(ref)!;
+        s.removed = true;
         this.byRef.delete(ref);
         const hit = this.byHash.get(s.hash);
         if (Array.isArray(hit)) {
@@ -289,35 +300,35 @@ export class Head implements Storage {
   /** Decodes the samples of `s` within [mint, maxt]; undefined when there are none. */
   private samplesOf(s: MemSeries, mint: number, maxt: number): SeriesSamples | undefined {
     let n = 0;
-    let anyStale = false;
-    const it = this.iter;
     const c = s.closed;
-    const decode = (bytes: Uint8Array, count: number | undefined): void => {
-      it.reset(bytes, count);
-      while (it.next()) {
-        const t = it.t;
-        if (t < mint) continue;
-        if (t > maxt) break;
-        if (n >= this.scratchT.length) this.grow(n + 1);
-        this.scratchT[n] = t;
-        this.scratchV[n] = it.v;
-        this.scratchS[n] = it.stale ? 1 : 0;
-        if (it.stale) anyStale = true;
-        n++;
-      }
-    };
     for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
       if (c[i]! > maxt) break;
       if (c[i + 1]! < mint) continue;
-      decode(this.arena.view(c[i + 2]!, c[i + 3]!), undefined);
+      const loc = c[i + 2]!;
+      const page = this.arena.page(loc);
+      const off = ChunkArena.offset(loc);
+      this.grow(n + ((page[off]! << 8) | page[off + 1]!));
+      n = decodeXorInto(page, off, undefined, mint, maxt, this.scratchT, this.scratchV, this.scratchS, n);
     }
-    if (s.app !== null && s.headMinT <= maxt && s.lastT >= mint) decode(s.app.bytes(), s.app.numSamples);
+    const app = s.app;
+    if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
+      this.grow(n + app.numSamples);
+      n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, this.scratchT, this.scratchV, this.scratchS, n);
+    }
     if (n === 0) return undefined;
+    let anyStale = false;
+    const st = this.scratchS;
+    for (let i = 0; i < n; i++) {
+      if (st[i] === 1) {
+        anyStale = true;
+        break;
+      }
+    }
     return {
       labels: s.labels,
       t: this.scratchT.slice(0, n),
       v: this.scratchV.slice(0, n),
-      ...(anyStale ? { stale: this.scratchS.slice(0, n) } : {}),
+      ...(anyStale ? { stale: st.slice(0, n) } : {}),
     };
   }
 

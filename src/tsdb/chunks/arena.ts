@@ -44,6 +44,15 @@ export class ChunkArena {
     return this.pages[page]!.subarray(off, off + len);
   }
 
+  /** The page holding a location, and the offset in it (for decoding without a view object). */
+  page(loc: number): Uint8Array {
+    return this.pages[Math.floor(loc / PAGE_BYTES)]!;
+  }
+
+  static offset(loc: number): number {
+    return loc % PAGE_BYTES;
+  }
+
   /** Marks a chunk dead; a page whose chunks are all dead is released. */
   release(loc: number, len: number): void {
     const page = Math.floor(loc / PAGE_BYTES);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { XorAppender, XorIterator, xorNumSamples } from './xor.js';
+import { XorAppender, XorIterator, decodeXorInto, xorNumSamples } from './xor.js';
 
 function roundTrip(ts: number[], vs: number[], stale: boolean[] = []): void {
   const app = new XorAppender();
@@ -90,5 +90,36 @@ describe('XOR chunk', () => {
       app.append(1_700_000_000_000 + i * 10_000, v);
     }
     expect(app.size / 120).toBeLessThan(2);
+  });
+});
+
+describe('decodeXorInto', () => {
+  it('decodes the same samples as XorIterator, honouring the time bounds and an offset', () => {
+    const app = new XorAppender();
+    const ts: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const t = 1_000_000 + i * 10_000 + (i % 7) - 3;
+      ts.push(t);
+      if (i === 50) app.appendStale(t);
+      else app.append(t, i % 11 === 0 ? NaN : Math.sin(i) * 1e3);
+    }
+    const bytes = app.bytes();
+    const padded = new Uint8Array(bytes.length + 5);
+    padded.set(bytes, 5);
+    const T = new Float64Array(200);
+    const V = new Float64Array(200);
+    const S = new Uint8Array(200);
+    const n = decodeXorInto(padded, 5, undefined, ts[10]!, ts[100]!, T, V, S, 3);
+    expect(n).toBe(3 + 91);
+    const it = new XorIterator(bytes);
+    let k = 3;
+    while (it.next()) {
+      if (it.t < ts[10]! || it.t > ts[100]!) continue;
+      expect(T[k]).toBe(it.t);
+      expect(Object.is(V[k], it.v)).toBe(true);
+      expect(S[k]).toBe(it.stale ? 1 : 0);
+      k++;
+    }
+    expect(k).toBe(n);
   });
 });

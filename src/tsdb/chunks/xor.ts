@@ -343,3 +343,108 @@ function signExtend(bits: number, n: number): number {
   // Prometheus's buckets hold [-(2^(n-1)-1), 2^(n-1)]; values above 2^(n-1) are negative.
   return bits > 1 << (n - 1) ? bits - (1 << n) : bits;
 }
+
+// ---- bulk decoding for queries ----
+// The read path decodes whole chunks into column arrays; keeping the bit cursor in a module
+// variable and the decoder state in locals avoids the per-sample property traffic of XorIterator.
+
+let rpos = 0;
+
+function rbits(buf: Uint8Array, n: number): number {
+  let pos = rpos;
+  let out = 0;
+  while (n > 0) {
+    const avail = 8 - (pos & 7);
+    const take = avail < n ? avail : n;
+    out = out * (1 << take) + ((buf[pos >>> 3]! >>> (avail - take)) & ((1 << take) - 1));
+    pos += take;
+    n -= take;
+  }
+  rpos = pos;
+  return out;
+}
+
+function rbit(buf: Uint8Array): number {
+  const pos = rpos++;
+  return (buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
+}
+
+function rsigned64(buf: Uint8Array): number {
+  const hi = rbits(buf, 32) | 0;
+  return hi * TWO32 + rbits(buf, 32);
+}
+
+/**
+ * Decodes the samples with mint <= t <= maxt of the chunk at buf[offset…] into T/V/S starting at
+ * index n (the arrays must have room for the chunk's whole sample count); returns the new n.
+ * `count` overrides the header's sample count (for the open chunk).
+ */
+export function decodeXorInto(
+  buf: Uint8Array,
+  offset: number,
+  count: number | undefined,
+  mint: number,
+  maxt: number,
+  T: Float64Array,
+  V: Float64Array,
+  S: Uint8Array,
+  n: number,
+): number {
+  const total = count ?? ((buf[offset]! << 8) | buf[offset + 1]!);
+  if (total === 0) return n;
+  rpos = (offset + 2) * 8;
+  let t = rsigned64(buf);
+  let vHi = rbits(buf, 32);
+  let vLo = rbits(buf, 32);
+  let tDelta = 0;
+  let leading = 0;
+  let trailing = 0;
+  for (let i = 0; ; ) {
+    if (t > maxt) break;
+    if (t >= mint) {
+      T[n] = t;
+      u32[HI] = vHi;
+      u32[LO] = vLo;
+      V[n] = f64[0]!;
+      S[n] = vHi === STALE_HI && vLo === STALE_LO ? 1 : 0;
+      n++;
+    }
+    if (++i >= total) break;
+    let dod: number;
+    if (rbit(buf) === 0) dod = 0;
+    else if (rbit(buf) === 0) dod = signExtend(rbits(buf, 7), 7);
+    else if (rbit(buf) === 0) dod = signExtend(rbits(buf, 14), 14);
+    else if (rbit(buf) === 0) dod = signExtend(rbits(buf, 20), 20);
+    else dod = rsigned64(buf);
+    tDelta += dod;
+    t += tDelta;
+    if (rbit(buf) === 1) {
+      if (rbit(buf) === 1) {
+        leading = rbits(buf, 5);
+        let sig = rbits(buf, 6);
+        if (sig === 0) sig = 64;
+        trailing = 64 - leading - sig;
+      }
+      const sig = 64 - leading - trailing;
+      let hi = 0;
+      let lo: number;
+      if (sig > 32) {
+        hi = rbits(buf, sig - 32);
+        lo = rbits(buf, 32);
+      } else {
+        lo = rbits(buf, sig);
+      }
+      const s = trailing;
+      if (s >= 32) {
+        vHi = (vHi ^ (lo << (s - 32))) >>> 0;
+      } else if (s > 0) {
+        vHi = (vHi ^ ((hi << s) | (lo >>> (32 - s)))) >>> 0;
+        vLo = (vLo ^ (lo << s)) >>> 0;
+      } else {
+        vHi = (vHi ^ hi) >>> 0;
+        vLo = (vLo ^ lo) >>> 0;
+      }
+    }
+  }
+  return n;
+}
