@@ -104,7 +104,10 @@ export function groupingKey(metric: Labels, grouping: ReadonlySet<string>, witho
 
 export type AggregationParam = number | string | undefined;
 
-/** Aggregates one step's vector. `keys` are the inputs' grouping keys (computed once per series). */
+/**
+ * Aggregates one step's vector. `keys` are the inputs' grouping keys (computed once per series);
+ * `labelCache` keeps each group's output label set across the steps of one node.
+ */
 export function aggregate(
   op: AggregateOp,
   groupingList: readonly string[],
@@ -112,6 +115,7 @@ export function aggregate(
   param: AggregationParam,
   vec: readonly Sample[],
   keys: readonly number[],
+  labelCache: Map<string | number, Labels> = new Map(),
 ): Sample[] {
   let grouping = new Set(groupingList);
   let k = 0;
@@ -142,10 +146,14 @@ export function aggregate(
     const key = recomputeKey ? groupingKey(metric, grouping, without) : keys[si]!;
     const group = result.get(key);
     if (!group) {
-      let labels: Labels;
-      if (without) labels = metric.filter((l) => !grouping.has(l.name) && l.name !== '__name__');
-      else if (grouping.size > 0) labels = metric.filter((l) => grouping.has(l.name));
-      else labels = [];
+      // The group's label set is the same at every step: reuse it (cheaper downstream lookups).
+      let labels = labelCache.get(key);
+      if (!labels) {
+        if (without) labels = metric.filter((l) => !grouping.has(l.name) && l.name !== '__name__');
+        else if (grouping.size > 0) labels = metric.filter((l) => grouping.has(l.name));
+        else labels = [];
+        labelCache.set(key, labels);
+      }
       const g: Group = { labels, value: s.v, mean: s.v, groupCount: 1, heap: [] };
       switch (op) {
         case 'stddev':

@@ -506,12 +506,13 @@ class Evaluator {
     const grouping = [...e.grouping].sort();
     const groupSet = new Set(grouping);
     const prep = (metric: Labels): string => groupingKey(metric, groupSet, e.without);
+    const labelCache = new Map<string | number, Labels>();
     const param = e.param ? unwrap(e.param) : undefined;
     if (param?.type === 'StringLiteral') {
       const label = param.val;
       return this.rangeEval(
         [e.expr],
-        (args, _ts, hs) => aggregate(e.op, grouping, e.without, label, args[0]!, hs[0]!),
+        (args, _ts, hs) => aggregate(e.op, grouping, e.without, label, args[0]!, hs[0]!, labelCache),
         prep,
       );
     }
@@ -519,7 +520,7 @@ class Evaluator {
       [e.param, e.expr],
       (args, _ts, hs) => {
         const p: AggregationParam = e.param ? args[0]![0]!.v : undefined;
-        return aggregate(e.op, grouping, e.without, p, args[1]!, hs[1]!);
+        return aggregate(e.op, grouping, e.without, p, args[1]!, hs[1]!, labelCache);
       },
       prep,
     );

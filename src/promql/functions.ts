@@ -41,6 +41,10 @@ export interface EvalNodeHelper {
   /** per-node caches of label results, by input label key */
   labelCache?: Map<string, Labels>;
   regex?: RE2JS;
+  /** histogram_quantile: per input label set, its bucket bound and group (null: not a bucket) */
+  bucketInfo?: Map<Labels, { ub: number; sig: string; metric: Labels } | null>;
+  /** histogram_quantile: output label set per bucket group, shared across steps */
+  bucketGroups?: Map<string, Labels>;
 }
 
 export type FunctionImpl = (vals: readonly FnArg[], args: readonly Expr[], enh: EvalNodeHelper) => Sample[];
@@ -425,21 +429,40 @@ function labelJoin(vals: readonly FnArg[], args: readonly Expr[], enh: EvalNodeH
 
 // ---- histogram_quantile ----------------------------------------------------------------
 
-function histogramQuantile(vals: readonly FnArg[]): Sample[] {
+function histogramQuantile(vals: readonly FnArg[], _args: readonly Expr[], enh: EvalNodeHelper): Sample[] {
   const q = scalarArg(vals[0]);
+  // Label work is cached per input label set: the same series come back at every step.
+  enh.bucketInfo ??= new Map();
+  const info = enh.bucketInfo;
+  enh.bucketGroups ??= new Map();
+  const groupMetric = enh.bucketGroups;
   const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
   for (const s of vec(vals[1])) {
-    const ub = parseGoFloat(getLabelValue(s.metric, 'le'));
-    // Series without a (valid) le label are not buckets: skipped, as Prometheus does.
-    if (ub === undefined) continue;
-    const metric = s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__');
-    const sig = keyOf(s.metric.filter((l) => l.name !== 'le'));
-    let g = groups.get(sig);
-    if (!g) {
-      g = { metric, buckets: [] };
-      groups.set(sig, g);
+    let b = info.get(s.metric);
+    if (b === undefined) {
+      const ub = parseGoFloat(getLabelValue(s.metric, 'le'));
+      if (ub === undefined) {
+        // Series without a (valid) le label are not buckets: skipped, as Prometheus does.
+        b = null;
+      } else {
+        // Buckets group by all labels but le, the metric name included (as Prometheus does).
+        const sig = keyOf(s.metric.filter((l) => l.name !== 'le'));
+        let metric = groupMetric.get(sig);
+        if (!metric) {
+          metric = s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__');
+          groupMetric.set(sig, metric);
+        }
+        b = { ub, sig, metric };
+      }
+      info.set(s.metric, b);
     }
-    g.buckets.push({ upperBound: ub, count: s.v });
+    if (!b) continue;
+    let g = groups.get(b.sig);
+    if (!g) {
+      g = { metric: b.metric, buckets: [] };
+      groups.set(b.sig, g);
+    }
+    g.buckets.push({ upperBound: b.ub, count: s.v });
   }
   const out: Sample[] = [];
   for (const g of groups.values()) out.push({ metric: g.metric, t: 0, v: bucketQuantile(q, g.buckets) });
