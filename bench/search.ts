@@ -16,14 +16,17 @@ import { TraceStore } from '../src/traces/store.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
-  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   process.exit(r.status ?? 1);
 }
 
 const TRACES = Number(process.argv[2] ?? 100_000);
-const SPANS_PER_TRACE = 10;
 const HOUR_MS = 3600_000;
 const SEARCHES_PER_KIND = 200;
 
@@ -58,7 +61,18 @@ const SERVICES = [
 ] as const;
 type Service = (typeof SERVICES)[number];
 
-const PRODUCTS = ['OLJCESPC7Z', '66VCHSJNUP', '1YMWWN1N4O', 'L9ECAV7KIM', '2ZYFJ3GM2N', '0PUK6V6EV0', 'LS4PSXUNUM', '9SIQT8TOJO', '6E92ZMYYFZ', 'HQTGWGPNH4'];
+const PRODUCTS = [
+  'OLJCESPC7Z',
+  '66VCHSJNUP',
+  '1YMWWN1N4O',
+  'L9ECAV7KIM',
+  '2ZYFJ3GM2N',
+  '0PUK6V6EV0',
+  'LS4PSXUNUM',
+  '9SIQT8TOJO',
+  '6E92ZMYYFZ',
+  'HQTGWGPNH4',
+];
 const CURRENCIES = ['USD', 'EUR', 'CAD', 'JPY', 'GBP', 'TRY'];
 
 const resources = new Map<Service, ResourceSpans['resource']>();
@@ -107,7 +121,12 @@ interface TraceCtx {
   status: number;
 }
 
-function rpc(service: string, method: string, peer: string, port: number): (c: TraceCtx) => Record<string, string | number | boolean> {
+function rpc(
+  service: string,
+  method: string,
+  peer: string,
+  port: number,
+): (c: TraceCtx) => Record<string, string | number | boolean> {
   return (c) => ({
     'rpc.system': 'grpc',
     'rpc.service': `hipstershop.${service}`,
@@ -138,45 +157,262 @@ function http(method: string, route: string): (c: TraceCtx) => Record<string, st
 const SHAPES: Step[][] = [
   [
     { service: 'frontend-proxy', name: 'ingress', kind: 2, parent: -1, attrs: http('GET', '/api/recommendations') },
-    { service: 'frontend', name: 'GET /api/recommendations', kind: 2, parent: 0, attrs: http('GET', '/api/recommendations') },
-    { service: 'frontend', name: 'grpc.hipstershop.RecommendationService/ListRecommendations', kind: 3, parent: 1, attrs: rpc('RecommendationService', 'ListRecommendations', 'recommendationservice', 8080) },
+    {
+      service: 'frontend',
+      name: 'GET /api/recommendations',
+      kind: 2,
+      parent: 0,
+      attrs: http('GET', '/api/recommendations'),
+    },
+    {
+      service: 'frontend',
+      name: 'grpc.hipstershop.RecommendationService/ListRecommendations',
+      kind: 3,
+      parent: 1,
+      attrs: rpc('RecommendationService', 'ListRecommendations', 'recommendationservice', 8080),
+    },
     {
       service: 'recommendationservice',
       name: 'grpc.hipstershop.RecommendationService/ListRecommendations',
       kind: 2,
       parent: 2,
-      attrs: (c) => ({ ...rpc('RecommendationService', 'ListRecommendations', 'frontend', 8080)(c), 'app.cache_hit': c.cacheHit, 'app.recommendation.count': 5 }),
+      attrs: (c) => ({
+        ...rpc('RecommendationService', 'ListRecommendations', 'frontend', 8080)(c),
+        'app.cache_hit': c.cacheHit,
+        'app.recommendation.count': 5,
+      }),
     },
-    { service: 'recommendationservice', name: 'get_product_list', kind: 1, parent: 3, attrs: (c) => ({ 'app.cache_hit': c.cacheHit, 'app.products.count': 10, 'app.filtered_products.count': 5, 'app.product.id': c.product, 'code.function': 'get_product_list', 'code.namespace': 'recommendation', 'thread.id': 1, 'thread.name': 'main' }) },
-    { service: 'recommendationservice', name: 'grpc.hipstershop.ProductCatalogService/ListProducts', kind: 3, parent: 4, attrs: rpc('ProductCatalogService', 'ListProducts', 'productcatalogservice', 3550) },
-    { service: 'productcatalogservice', name: 'grpc.hipstershop.ProductCatalogService/ListProducts', kind: 2, parent: 5, attrs: (c) => ({ ...rpc('ProductCatalogService', 'ListProducts', 'recommendationservice', 3550)(c), 'app.products.count': 10 }) },
-    { service: 'frontend', name: 'grpc.hipstershop.ProductCatalogService/GetProduct', kind: 3, parent: 1, attrs: rpc('ProductCatalogService', 'GetProduct', 'productcatalogservice', 3550) },
-    { service: 'productcatalogservice', name: 'grpc.hipstershop.ProductCatalogService/GetProduct', kind: 2, parent: 7, attrs: (c) => ({ ...rpc('ProductCatalogService', 'GetProduct', 'frontend', 3550)(c), 'app.product.name': `Product ${c.product}` }) },
-    { service: 'adservice', name: 'grpc.hipstershop.AdService/GetAds', kind: 2, parent: 1, attrs: (c) => ({ ...rpc('AdService', 'GetAds', 'frontend', 9555)(c), 'app.ads.contextKeys': 'telescopes', 'app.ads.count': 1 }) },
+    {
+      service: 'recommendationservice',
+      name: 'get_product_list',
+      kind: 1,
+      parent: 3,
+      attrs: (c) => ({
+        'app.cache_hit': c.cacheHit,
+        'app.products.count': 10,
+        'app.filtered_products.count': 5,
+        'app.product.id': c.product,
+        'code.function': 'get_product_list',
+        'code.namespace': 'recommendation',
+        'thread.id': 1,
+        'thread.name': 'main',
+      }),
+    },
+    {
+      service: 'recommendationservice',
+      name: 'grpc.hipstershop.ProductCatalogService/ListProducts',
+      kind: 3,
+      parent: 4,
+      attrs: rpc('ProductCatalogService', 'ListProducts', 'productcatalogservice', 3550),
+    },
+    {
+      service: 'productcatalogservice',
+      name: 'grpc.hipstershop.ProductCatalogService/ListProducts',
+      kind: 2,
+      parent: 5,
+      attrs: (c) => ({
+        ...rpc('ProductCatalogService', 'ListProducts', 'recommendationservice', 3550)(c),
+        'app.products.count': 10,
+      }),
+    },
+    {
+      service: 'frontend',
+      name: 'grpc.hipstershop.ProductCatalogService/GetProduct',
+      kind: 3,
+      parent: 1,
+      attrs: rpc('ProductCatalogService', 'GetProduct', 'productcatalogservice', 3550),
+    },
+    {
+      service: 'productcatalogservice',
+      name: 'grpc.hipstershop.ProductCatalogService/GetProduct',
+      kind: 2,
+      parent: 7,
+      attrs: (c) => ({
+        ...rpc('ProductCatalogService', 'GetProduct', 'frontend', 3550)(c),
+        'app.product.name': `Product ${c.product}`,
+      }),
+    },
+    {
+      service: 'adservice',
+      name: 'grpc.hipstershop.AdService/GetAds',
+      kind: 2,
+      parent: 1,
+      attrs: (c) => ({
+        ...rpc('AdService', 'GetAds', 'frontend', 9555)(c),
+        'app.ads.contextKeys': 'telescopes',
+        'app.ads.count': 1,
+      }),
+    },
   ],
   [
     { service: 'frontend-proxy', name: 'ingress', kind: 2, parent: -1, attrs: http('GET', '/api/products/:id') },
     { service: 'frontend', name: 'GET /api/products/:id', kind: 2, parent: 0, attrs: http('GET', '/api/products/:id') },
-    { service: 'frontend', name: 'grpc.hipstershop.ProductCatalogService/GetProduct', kind: 3, parent: 1, attrs: rpc('ProductCatalogService', 'GetProduct', 'productcatalogservice', 3550) },
-    { service: 'productcatalogservice', name: 'grpc.hipstershop.ProductCatalogService/GetProduct', kind: 2, parent: 2, attrs: (c) => ({ ...rpc('ProductCatalogService', 'GetProduct', 'frontend', 3550)(c), 'app.product.name': `Product ${c.product}` }) },
-    { service: 'frontend', name: 'grpc.hipstershop.CurrencyService/Convert', kind: 3, parent: 1, attrs: rpc('CurrencyService', 'Convert', 'currencyservice', 7000) },
-    { service: 'currencyservice', name: 'grpc.hipstershop.CurrencyService/Convert', kind: 2, parent: 4, attrs: (c) => ({ ...rpc('CurrencyService', 'Convert', 'frontend', 7000)(c), 'app.currency.conversion.from': 'USD', 'app.currency.conversion.to': pick(CURRENCIES) }) },
-    { service: 'frontend', name: 'grpc.hipstershop.CartService/GetCart', kind: 3, parent: 1, attrs: rpc('CartService', 'GetCart', 'cartservice', 7070) },
-    { service: 'cartservice', name: 'grpc.hipstershop.CartService/GetCart', kind: 2, parent: 6, attrs: (c) => ({ ...rpc('CartService', 'GetCart', 'frontend', 7070)(c), 'app.cart.items.count': 2 }) },
-    { service: 'cartservice', name: 'HGET', kind: 3, parent: 7, attrs: (c) => ({ 'db.system': 'redis', 'db.operation': 'HGET', 'db.statement': `HGET ${c.user}`, 'net.peer.name': 'redis-cart', 'net.peer.port': 6379, 'db.redis.database_index': 0, 'app.user.id': c.user, 'app.cache_hit': c.cacheHit }) },
-    { service: 'adservice', name: 'grpc.hipstershop.AdService/GetAds', kind: 2, parent: 1, attrs: (c) => ({ ...rpc('AdService', 'GetAds', 'frontend', 9555)(c), 'app.ads.contextKeys': 'binoculars', 'app.ads.count': 2 }) },
+    {
+      service: 'frontend',
+      name: 'grpc.hipstershop.ProductCatalogService/GetProduct',
+      kind: 3,
+      parent: 1,
+      attrs: rpc('ProductCatalogService', 'GetProduct', 'productcatalogservice', 3550),
+    },
+    {
+      service: 'productcatalogservice',
+      name: 'grpc.hipstershop.ProductCatalogService/GetProduct',
+      kind: 2,
+      parent: 2,
+      attrs: (c) => ({
+        ...rpc('ProductCatalogService', 'GetProduct', 'frontend', 3550)(c),
+        'app.product.name': `Product ${c.product}`,
+      }),
+    },
+    {
+      service: 'frontend',
+      name: 'grpc.hipstershop.CurrencyService/Convert',
+      kind: 3,
+      parent: 1,
+      attrs: rpc('CurrencyService', 'Convert', 'currencyservice', 7000),
+    },
+    {
+      service: 'currencyservice',
+      name: 'grpc.hipstershop.CurrencyService/Convert',
+      kind: 2,
+      parent: 4,
+      attrs: (c) => ({
+        ...rpc('CurrencyService', 'Convert', 'frontend', 7000)(c),
+        'app.currency.conversion.from': 'USD',
+        'app.currency.conversion.to': pick(CURRENCIES),
+      }),
+    },
+    {
+      service: 'frontend',
+      name: 'grpc.hipstershop.CartService/GetCart',
+      kind: 3,
+      parent: 1,
+      attrs: rpc('CartService', 'GetCart', 'cartservice', 7070),
+    },
+    {
+      service: 'cartservice',
+      name: 'grpc.hipstershop.CartService/GetCart',
+      kind: 2,
+      parent: 6,
+      attrs: (c) => ({ ...rpc('CartService', 'GetCart', 'frontend', 7070)(c), 'app.cart.items.count': 2 }),
+    },
+    {
+      service: 'cartservice',
+      name: 'HGET',
+      kind: 3,
+      parent: 7,
+      attrs: (c) => ({
+        'db.system': 'redis',
+        'db.operation': 'HGET',
+        'db.statement': `HGET ${c.user}`,
+        'net.peer.name': 'redis-cart',
+        'net.peer.port': 6379,
+        'db.redis.database_index': 0,
+        'app.user.id': c.user,
+        'app.cache_hit': c.cacheHit,
+      }),
+    },
+    {
+      service: 'adservice',
+      name: 'grpc.hipstershop.AdService/GetAds',
+      kind: 2,
+      parent: 1,
+      attrs: (c) => ({
+        ...rpc('AdService', 'GetAds', 'frontend', 9555)(c),
+        'app.ads.contextKeys': 'binoculars',
+        'app.ads.count': 2,
+      }),
+    },
   ],
   [
     { service: 'frontend-proxy', name: 'ingress', kind: 2, parent: -1, attrs: http('POST', '/api/checkout') },
     { service: 'frontend', name: 'POST /api/checkout', kind: 2, parent: 0, attrs: http('POST', '/api/checkout') },
-    { service: 'frontend', name: 'grpc.hipstershop.CheckoutService/PlaceOrder', kind: 3, parent: 1, attrs: rpc('CheckoutService', 'PlaceOrder', 'checkoutservice', 5050) },
-    { service: 'checkoutservice', name: 'grpc.hipstershop.CheckoutService/PlaceOrder', kind: 2, parent: 2, attrs: (c) => ({ ...rpc('CheckoutService', 'PlaceOrder', 'frontend', 5050)(c), 'app.order.id': hex(8), 'app.order.items.count': 3 }) },
-    { service: 'checkoutservice', name: 'grpc.hipstershop.PaymentService/Charge', kind: 3, parent: 3, attrs: rpc('PaymentService', 'Charge', 'paymentservice', 50051) },
-    { service: 'paymentservice', name: 'grpc.hipstershop.PaymentService/Charge', kind: 2, parent: 4, attrs: (c) => ({ ...rpc('PaymentService', 'Charge', 'checkoutservice', 50051)(c), 'app.payment.card_type': 'visa', 'app.payment.card_valid': true, 'app.payment.amount': 123.45 }) },
-    { service: 'checkoutservice', name: 'grpc.hipstershop.ShippingService/ShipOrder', kind: 3, parent: 3, attrs: rpc('ShippingService', 'ShipOrder', 'shippingservice', 50052) },
-    { service: 'shippingservice', name: 'grpc.hipstershop.ShippingService/ShipOrder', kind: 2, parent: 6, attrs: (c) => ({ ...rpc('ShippingService', 'ShipOrder', 'checkoutservice', 50052)(c), 'app.shipping.tracking.id': hex(12) }) },
-    { service: 'shippingservice', name: 'POST /getquote', kind: 3, parent: 7, attrs: () => ({ 'http.method': 'POST', 'http.url': 'http://quoteservice:8090/getquote', 'http.status_code': 200, 'net.peer.name': 'quoteservice', 'net.peer.port': 8090, 'app.shipping.items.count': 3, 'http.flavor': '1.1', 'user_agent.original': 'shipping/1.0' }) },
-    { service: 'emailservice', name: 'POST /send_order_confirmation', kind: 2, parent: 3, attrs: (c) => ({ 'http.method': 'POST', 'http.route': '/send_order_confirmation', 'http.status_code': c.status, 'app.email.recipient': `${c.user}@example.com`, 'net.host.name': 'emailservice', 'net.host.port': 6060, 'http.scheme': 'http', 'http.flavor': '1.1' }) },
+    {
+      service: 'frontend',
+      name: 'grpc.hipstershop.CheckoutService/PlaceOrder',
+      kind: 3,
+      parent: 1,
+      attrs: rpc('CheckoutService', 'PlaceOrder', 'checkoutservice', 5050),
+    },
+    {
+      service: 'checkoutservice',
+      name: 'grpc.hipstershop.CheckoutService/PlaceOrder',
+      kind: 2,
+      parent: 2,
+      attrs: (c) => ({
+        ...rpc('CheckoutService', 'PlaceOrder', 'frontend', 5050)(c),
+        'app.order.id': hex(8),
+        'app.order.items.count': 3,
+      }),
+    },
+    {
+      service: 'checkoutservice',
+      name: 'grpc.hipstershop.PaymentService/Charge',
+      kind: 3,
+      parent: 3,
+      attrs: rpc('PaymentService', 'Charge', 'paymentservice', 50051),
+    },
+    {
+      service: 'paymentservice',
+      name: 'grpc.hipstershop.PaymentService/Charge',
+      kind: 2,
+      parent: 4,
+      attrs: (c) => ({
+        ...rpc('PaymentService', 'Charge', 'checkoutservice', 50051)(c),
+        'app.payment.card_type': 'visa',
+        'app.payment.card_valid': true,
+        'app.payment.amount': 123.45,
+      }),
+    },
+    {
+      service: 'checkoutservice',
+      name: 'grpc.hipstershop.ShippingService/ShipOrder',
+      kind: 3,
+      parent: 3,
+      attrs: rpc('ShippingService', 'ShipOrder', 'shippingservice', 50052),
+    },
+    {
+      service: 'shippingservice',
+      name: 'grpc.hipstershop.ShippingService/ShipOrder',
+      kind: 2,
+      parent: 6,
+      attrs: (c) => ({
+        ...rpc('ShippingService', 'ShipOrder', 'checkoutservice', 50052)(c),
+        'app.shipping.tracking.id': hex(12),
+      }),
+    },
+    {
+      service: 'shippingservice',
+      name: 'POST /getquote',
+      kind: 3,
+      parent: 7,
+      attrs: () => ({
+        'http.method': 'POST',
+        'http.url': 'http://quoteservice:8090/getquote',
+        'http.status_code': 200,
+        'net.peer.name': 'quoteservice',
+        'net.peer.port': 8090,
+        'app.shipping.items.count': 3,
+        'http.flavor': '1.1',
+        'user_agent.original': 'shipping/1.0',
+      }),
+    },
+    {
+      service: 'emailservice',
+      name: 'POST /send_order_confirmation',
+      kind: 2,
+      parent: 3,
+      attrs: (c) => ({
+        'http.method': 'POST',
+        'http.route': '/send_order_confirmation',
+        'http.status_code': c.status,
+        'app.email.recipient': `${c.user}@example.com`,
+        'net.host.name': 'emailservice',
+        'net.host.port': 6060,
+        'http.scheme': 'http',
+        'http.flavor': '1.1',
+      }),
+    },
   ],
 ];
 
@@ -188,13 +424,20 @@ function* generate(nowMs: number): Generator<TracesData> {
   const flush = (s: Service): TracesData => {
     const spans = pending.get(s)!;
     pending.set(s, []);
-    return { resourceSpans: [{ resource: resources.get(s)!, scopeSpans: [{ scope, spans, schemaUrl: '' }], schemaUrl: '' }] };
+    return {
+      resourceSpans: [{ resource: resources.get(s)!, scopeSpans: [{ scope, spans, schemaUrl: '' }], schemaUrl: '' }],
+    };
   };
   const t0 = nowMs - HOUR_MS;
   for (let t = 0; t < TRACES; t++) {
     const shape = SHAPES[t % SHAPES.length]!;
     const traceId = hex(32);
-    const ctx: TraceCtx = { product: pick(PRODUCTS), user: `user-${Math.floor(rnd() * 5000)}`, cacheHit: rnd() < 0.5, status: rnd() < 0.02 ? 500 : 200 };
+    const ctx: TraceCtx = {
+      product: pick(PRODUCTS),
+      user: `user-${Math.floor(rnd() * 5000)}`,
+      cacheHit: rnd() < 0.5,
+      status: rnd() < 0.02 ? 500 : 200,
+    };
     const start = (t0 + (t / TRACES) * HOUR_MS + rnd() * 50) * 1e6;
     // log-normal-ish root duration: median ~40 ms, a tail past a second
     const rootMs = Math.exp(Math.log(40) + 1.1 * (rnd() + rnd() + rnd() - 1.5) * 2);
@@ -218,7 +461,16 @@ function* generate(nowMs: number): Generator<TracesData> {
         endTimeUnixNano: start + offset + durNs,
         attributes: kvs(step.attrs(ctx)),
         droppedAttributesCount: 0,
-        events: error ? [{ timeUnixNano: start + offset, name: 'exception', attributes: kvs({ 'exception.type': 'Error', 'exception.message': 'internal error' }), droppedAttributesCount: 0 }] : [],
+        events: error
+          ? [
+              {
+                timeUnixNano: start + offset,
+                name: 'exception',
+                attributes: kvs({ 'exception.type': 'Error', 'exception.message': 'internal error' }),
+                droppedAttributesCount: 0,
+              },
+            ]
+          : [],
         droppedEventsCount: 0,
         links: [],
         droppedLinksCount: 0,
@@ -256,9 +508,15 @@ async function main(): Promise<void> {
   const heapAfter = memAfter.heapUsed + memAfter.arrayBuffers;
   const st = store.stats();
   const mem = store.memory();
-  console.log(`stored ${st.spans.toLocaleString()} spans in ${st.traces.toLocaleString()} traces (generated ${spans.toLocaleString()}), dropped ${st.droppedTraces}`);
-  console.log(`ingest: ${(ingestMs / 1000).toFixed(1)} s including generation (${Math.round(spans / (ingestMs / 1000)).toLocaleString()} spans/s)`);
-  console.log(`store estimate: ${(st.bytes / 1024 ** 2).toFixed(1)} MiB = ${(st.bytes / st.spans).toFixed(0)} bytes/span`);
+  console.log(
+    `stored ${st.spans.toLocaleString()} spans in ${st.traces.toLocaleString()} traces (generated ${spans.toLocaleString()}), dropped ${st.droppedTraces}`,
+  );
+  console.log(
+    `ingest: ${(ingestMs / 1000).toFixed(1)} s including generation (${Math.round(spans / (ingestMs / 1000)).toLocaleString()} spans/s)`,
+  );
+  console.log(
+    `store estimate: ${(st.bytes / 1024 ** 2).toFixed(1)} MiB = ${(st.bytes / st.spans).toFixed(0)} bytes/span`,
+  );
   const per = (b: number): string => `${(b / st.spans).toFixed(0)} B/span`;
   console.log(
     `  segments ${per(mem.segments)} (${per(mem.segmentWordsUsed * 4)} used), trace table ${per(mem.traceTable)}, index ${per(mem.index)} (${mem.indexEntries.toLocaleString()} entries, ${mem.indexTerms.toLocaleString()} terms), strings ${per(mem.strings)}`,
@@ -307,7 +565,8 @@ async function main(): Promise<void> {
   ];
 
   // warm up the JIT on every path
-  for (const k of kinds) for (let i = 0; i < 20; i++) await (await fetch(`${base}/api/traces?${k.make()}&${window}`)).arrayBuffer();
+  for (const k of kinds)
+    for (let i = 0; i < 20; i++) await (await fetch(`${base}/api/traces?${k.make()}&${window}`)).arrayBuffer();
 
   console.log(`\n${SEARCHES_PER_KIND} searches per kind over HTTP (limit 20, window covering all data):`);
   for (const k of kinds) {
@@ -341,7 +600,9 @@ async function main(): Promise<void> {
     store.findTraces({ service: pick(SERVICES), tags: {}, durationMinUs: 500_000, limit: 20 });
     direct.push(performance.now() - t);
   }
-  console.log(`  store.findTraces (service+minDuration 500ms, in process): p50 ${percentile(direct, 50).toFixed(2)} ms, p95 ${percentile(direct, 95).toFixed(2)} ms`);
+  console.log(
+    `  store.findTraces (service+minDuration 500ms, in process): p50 ${percentile(direct, 50).toFixed(2)} ms, p95 ${percentile(direct, 95).toFixed(2)} ms`,
+  );
   const dt = performance.now();
   const deps = store.getDependencies(Date.now(), HOUR_MS * 2);
   console.log(`  dependencies over all traces: ${deps.length} links in ${(performance.now() - dt).toFixed(0)} ms`);

@@ -159,7 +159,8 @@ export class TermIndex {
     let pref = -Infinity;
     for (let i = 0; i < p.len; i += CHUNK) {
       let m = -Infinity;
-      for (let j = i; j < Math.min(i + CHUNK, p.len); j++) m = Math.max(m, this.traceStartOf(p.ordAt(j, this.firstLive)));
+      for (let j = i; j < Math.min(i + CHUNK, p.len); j++)
+        m = Math.max(m, this.traceStartOf(p.ordAt(j, this.firstLive)));
       pref = Math.max(pref, m);
       p.maxStart.push(m);
       p.prefMaxStart.push(pref);
@@ -198,7 +199,7 @@ export class TermIndex {
       }
       let h = cur.head;
       if (cur.small) while (h < cur.len && cur.small[h]! < firstLive) h++;
-      else while (h < cur.len && ((cur.big![h]! - firstLive) >>> 0) >= liveCount) h++;
+      else while (h < cur.len && (cur.big![h]! - firstLive) >>> 0 >= liveCount) h++;
       this.entries -= h - cur.head;
       cur.head = h;
       if (h === cur.len) {

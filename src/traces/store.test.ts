@@ -16,12 +16,16 @@ function ids(store: TraceStore, query: Partial<TraceQuery>): string[] {
 describe('TraceStore: write and read back', () => {
   it('assembles a trace from spans that arrive in different batches', () => {
     const store = new TraceStore({ now: () => T0 });
-    store.consumeTraces(batch({ service: 'frontend', spans: [span({ traceId: tid(1), spanId: sid(1), name: 'GET /', startMs: T0 })] }));
+    store.consumeTraces(
+      batch({ service: 'frontend', spans: [span({ traceId: tid(1), spanId: sid(1), name: 'GET /', startMs: T0 })] }),
+    );
     store.consumeTraces(batch({ service: 'other', spans: [span({ traceId: tid(2), spanId: sid(9), startMs: T0 })] }));
     store.consumeTraces(
       batch({
         service: 'cart',
-        spans: [span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), name: 'GetCart', startMs: T0 - 5, kind: 3 })],
+        spans: [
+          span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), name: 'GetCart', startMs: T0 - 5, kind: 3 }),
+        ],
       }),
     );
     const t = store.getTrace(tid(1))!;
@@ -48,7 +52,13 @@ describe('TraceStore: write and read back', () => {
         i: -42,
         big: 2 ** 40,
         d: 1.25,
-        arr: { kind: 'array', value: [{ kind: 'string', value: 'a' }, { kind: 'int', value: 1 }] },
+        arr: {
+          kind: 'array',
+          value: [
+            { kind: 'string', value: 'a' },
+            { kind: 'int', value: 1 },
+          ],
+        },
         e: { kind: 'empty' },
         markup: '<script>alert("x")</script>',
         uni: 'héllo ✓',
@@ -59,7 +69,14 @@ describe('TraceStore: write and read back', () => {
       traceState: 'k=v',
       flags: 0x301,
     });
-    store.consumeTraces(batch({ service: 'rec', resource: { 'service.version': '1.0' }, scope: { name: 'sc', version: '2' }, spans: [s] }));
+    store.consumeTraces(
+      batch({
+        service: 'rec',
+        resource: { 'service.version': '1.0' },
+        scope: { name: 'sc', version: '2' },
+        spans: [s],
+      }),
+    );
     const got = store.getTrace(tid(1))!.spans[0]!;
     const { resource, serviceName, scope, ...rest } = got;
     expect(rest).toEqual(s);
@@ -96,7 +113,9 @@ describe('TraceStore: write and read back', () => {
       { name: 'Cart/Get', spanKind: 'client' },
       { name: 'GET', spanKind: 'server' },
     ]);
-    expect(store.getOperations({ service: 'frontend', spanKind: 'server' })).toEqual([{ name: 'GET', spanKind: 'server' }]);
+    expect(store.getOperations({ service: 'frontend', spanKind: 'server' })).toEqual([
+      { name: 'GET', spanKind: 'server' },
+    ]);
     expect(store.getOperations({ service: 'nope' })).toEqual([]);
   });
 });
@@ -112,7 +131,14 @@ describe('TraceStore: search semantics', () => {
           service: 'frontend',
           resource: { 'deployment.environment': 'lab' },
           spans: [
-            span({ traceId: tid(1), spanId: sid(1), name: 'GET', startMs: T0, durationMs: 60, attributes: { 'http.status_code': 200 } }),
+            span({
+              traceId: tid(1),
+              spanId: sid(1),
+              name: 'GET',
+              startMs: T0,
+              durationMs: 60,
+              attributes: { 'http.status_code': 200 },
+            }),
             span({
               traceId: tid(2),
               spanId: sid(3),
@@ -190,7 +216,9 @@ describe('TraceStore: search semantics', () => {
     expect(ids(store, { service: 'frontend', tags: { 'deployment.environment': 'lab' } })).toEqual([tid(2), tid(1)]);
     expect(ids(store, { service: 'cart', tags: { 'deployment.environment': 'lab' } })).toEqual([]);
     expect(ids(store, { service: 'cart', tags: { 'cache.key': 'user-1' } })).toEqual([tid(1)]);
-    expect(ids(store, { service: 'cart', tags: { 'otel.scope.name': 'cart-lib', 'otel.scope.version': '3.1' } })).toEqual([tid(2), tid(1)]);
+    expect(
+      ids(store, { service: 'cart', tags: { 'otel.scope.name': 'cart-lib', 'otel.scope.version': '3.1' } }),
+    ).toEqual([tid(2), tid(1)]);
     expect(ids(store, { service: 'frontend', tags: { error: 'true' } })).toEqual([tid(2)]);
     expect(ids(store, { service: 'frontend', tags: { 'otel.status_code': 'ERROR' } })).toEqual([tid(2)]);
     expect(ids(store, { service: 'frontend', tags: { 'otel.status_description': 'Internal' } })).toEqual([tid(2)]);
@@ -202,7 +230,9 @@ describe('TraceStore: search semantics', () => {
   it('filters on the matching span start inside the window', () => {
     const store = fixture();
     const us = (ms: number): number => ms * 1000;
-    expect(ids(store, { service: 'frontend', startTimeMinUs: us(T0 + 500), startTimeMaxUs: us(T0 + 2000) })).toEqual([tid(2)]);
+    expect(ids(store, { service: 'frontend', startTimeMinUs: us(T0 + 500), startTimeMaxUs: us(T0 + 2000) })).toEqual([
+      tid(2),
+    ]);
     expect(ids(store, { service: 'frontend', startTimeMinUs: us(T0), startTimeMaxUs: us(T0) })).toEqual([tid(1)]);
     // the cart span of trace 1 starts at T0+5: outside [T0+6, …]
     expect(ids(store, { service: 'cart', startTimeMinUs: us(T0 + 6), startTimeMaxUs: us(T0 + 999) })).toEqual([]);
@@ -213,7 +243,9 @@ describe('TraceStore: search semantics', () => {
     // arrival order differs from start order
     const starts = [5, 1, 9, 3, 7, 2, 8, 4, 6, 0];
     for (const [i, s] of starts.entries()) {
-      store.consumeTraces(batch({ service: 'svc', spans: [span({ traceId: tid(i + 1), spanId: sid(i + 1), startMs: T0 + s * 1000 })] }));
+      store.consumeTraces(
+        batch({ service: 'svc', spans: [span({ traceId: tid(i + 1), spanId: sid(i + 1), startMs: T0 + s * 1000 })] }),
+      );
     }
     const got = store.findTraces(q({ service: 'svc', limit: 3 }));
     expect(got.map((t) => t.startTimeUnixNano)).toEqual([9, 8, 7].map((s) => (T0 + s * 1000) * 1e6));
@@ -229,20 +261,32 @@ describe('TraceStore: search semantics', () => {
       store.consumeTraces(
         batch({
           service: 'svc',
-          spans: [span({ traceId: tid(i + 1), spanId: sid(1), startMs: start, attributes: { k: i % 3 === 0 ? 'x' : 'y' } })],
+          spans: [
+            span({ traceId: tid(i + 1), spanId: sid(1), startMs: start, attributes: { k: i % 3 === 0 ? 'x' : 'y' } }),
+          ],
         }),
       );
     }
     // a late child with an early start for trace 5 makes no difference to its order; a late root for 2000 moves it back
-    store.consumeTraces(batch({ service: 'svc', spans: [span({ traceId: tid(2000), spanId: sid(2), startMs: T0 - 10_000 })] }));
+    store.consumeTraces(
+      batch({ service: 'svc', spans: [span({ traceId: tid(2000), spanId: sid(2), startMs: T0 - 10_000 })] }),
+    );
     const all = store.findTraces(q({ service: 'svc', limit: 0 }));
     const expected = [...all].sort((a, b) => b.startTimeUnixNano - a.startTimeUnixNano).map((t) => t.traceId);
     expect(store.findTraces(q({ service: 'svc', limit: 25 })).map((t) => t.traceId)).toEqual(expected.slice(0, 25));
-    const xs = all.filter((t) => t.spans.some((s) => s.attributes.some((kv) => kv.key === 'k' && kv.value.kind === 'string' && kv.value.value === 'x')));
+    const xs = all.filter((t) =>
+      t.spans.some((s) =>
+        s.attributes.some((kv) => kv.key === 'k' && kv.value.kind === 'string' && kv.value.value === 'x'),
+      ),
+    );
     const xExpected = xs.sort((a, b) => b.startTimeUnixNano - a.startTimeUnixNano).map((t) => t.traceId);
-    expect(store.findTraces(q({ service: 'svc', tags: { k: 'x' }, limit: 40 })).map((t) => t.traceId)).toEqual(xExpected.slice(0, 40));
+    expect(store.findTraces(q({ service: 'svc', tags: { k: 'x' }, limit: 40 })).map((t) => t.traceId)).toEqual(
+      xExpected.slice(0, 40),
+    );
     // windows reach far back in the lists
-    const win = store.findTraces(q({ service: 'svc', startTimeMinUs: (T0 + 100_000) * 1000, startTimeMaxUs: (T0 + 110_000) * 1000, limit: 0 }));
+    const win = store.findTraces(
+      q({ service: 'svc', startTimeMinUs: (T0 + 100_000) * 1000, startTimeMaxUs: (T0 + 110_000) * 1000, limit: 0 }),
+    );
     expect(win.length).toBeGreaterThanOrEqual(9);
     for (const t of win) expect(t.startTimeUnixNano).toBeGreaterThanOrEqual((T0 + 100_000) * 1e6);
   });
@@ -255,7 +299,7 @@ describe('TraceStore: index against brute force', () => {
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       return seed / 2 ** 32;
     };
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const services = ['a', 'b', 'c', 'd'];
     const ops = ['x', 'y', 'z'];
     const store = new TraceStore({ now: () => T0 });
@@ -282,12 +326,16 @@ describe('TraceStore: index against brute force', () => {
       store.consumeTraces(batch({ service: svc, resource: { zone: svc === 'a' ? 'z1' : 'z2' }, spans }));
     }
     const all = store.findTraces(q({ limit: 0 }));
-    const text = (v: import('../otlp/model.js').AnyValue): string => (v.kind === 'bool' || v.kind === 'int' || v.kind === 'string' ? String(v.value) : '');
+    const text = (v: import('../otlp/model.js').AnyValue): string =>
+      v.kind === 'bool' || v.kind === 'int' || v.kind === 'string' ? String(v.value) : '';
     for (let i = 0; i < 300; i++) {
       const query: TraceQuery = {
         service: rnd() < 0.9 ? pick(services) : undefined,
         operation: rnd() < 0.4 ? pick(ops) : undefined,
-        tags: rnd() < 0.5 ? { [pick(['hit', 'code', 'user', 'zone', 'error'])]: pick(['true', 'false', '200', '500', 'u3', 'z1']) } : {},
+        tags:
+          rnd() < 0.5
+            ? { [pick(['hit', 'code', 'user', 'zone', 'error'])]: pick(['true', 'false', '200', '500', 'u3', 'z1']) }
+            : {},
         durationMinUs: rnd() < 0.4 ? Math.floor(Math.exp(rnd() * 9)) * 1000 : undefined,
         durationMaxUs: rnd() < 0.2 ? Math.floor(Math.exp(rnd() * 9)) * 1000 : undefined,
         startTimeMinUs: rnd() < 0.3 ? (T0 + Math.floor(rnd() * traces * 100)) * 1000 : undefined,
@@ -316,7 +364,8 @@ describe('TraceStore: index against brute force', () => {
       const got = store.findTraces(query);
       const n = query.limit === 0 ? expected.length : Math.min(query.limit, expected.length);
       expect(got.map((t) => t.startTimeUnixNano)).toEqual(expected.slice(0, n).map((t) => t.startTimeUnixNano));
-      if (query.limit === 0) expect(new Set(got.map((t) => t.traceId))).toEqual(new Set(expected.map((t) => t.traceId)));
+      if (query.limit === 0)
+        expect(new Set(got.map((t) => t.traceId))).toEqual(new Set(expected.map((t) => t.traceId)));
     }
   });
 });
@@ -328,7 +377,12 @@ describe('TraceStore: budget and retention', () => {
         batch({
           service: 'svc',
           spans: [0, 1, 2].map((k) =>
-            span({ traceId: tid(i + 1), spanId: sid(k + 1), startMs: startMs + i, attributes: { 'http.url': `/p/${i}/${k}`, n: i } }),
+            span({
+              traceId: tid(i + 1),
+              spanId: sid(k + 1),
+              startMs: startMs + i,
+              attributes: { 'http.url': `/p/${i}/${k}`, n: i },
+            }),
           ),
         }),
       );

@@ -37,7 +37,6 @@ import {
   REC_HEADER_WORDS,
   REC_NSPANS,
   REC_PREV,
-  REC_TRACE_ID,
   SP_BITS,
   SP_END,
   SP_FIXED_WORDS,
@@ -202,7 +201,9 @@ export class TraceStore implements SpanWriter, TraceReader {
   private tChecked = new Uint32Array(0);
   private queryGen = 0;
 
-  private readonly index = new TermIndex((ord) => (ord >= this.firstLive && ord < this.nextOrd ? this.tStart[ord - this.base]! : -Infinity));
+  private readonly index = new TermIndex((ord) =>
+    ord >= this.firstLive && ord < this.nextOrd ? this.tStart[ord - this.base]! : -Infinity,
+  );
 
   private liveSpans = 0;
   private liveEntries = 0;
@@ -372,7 +373,16 @@ export class TraceStore implements SpanWriter, TraceReader {
   /** Moves the live rows down by `by` slots (amortised: only when half the table is dead). */
   private shiftTable(by: number): void {
     const n = this.nextOrd - this.base;
-    for (const a of [this.tStart, this.tEnd, this.tMaxSpanStart, this.tLastRef, this.tFirstSeen, this.tSpans, this.tEntries, this.tChecked]) {
+    for (const a of [
+      this.tStart,
+      this.tEnd,
+      this.tMaxSpanStart,
+      this.tLastRef,
+      this.tFirstSeen,
+      this.tSpans,
+      this.tEntries,
+      this.tChecked,
+    ]) {
       a.copyWithin(0, by, n);
     }
     this.ids.splice(0, by);
@@ -418,7 +428,8 @@ export class TraceStore implements SpanWriter, TraceReader {
     buf.word(origin.id);
     const nAttrs = Math.min(span.attributes.length, MAX_COUNT);
     const dropped =
-      span.droppedAttributesCount + span.droppedEventsCount + span.droppedLinksCount > 0 || nAttrs < span.attributes.length;
+      span.droppedAttributesCount + span.droppedEventsCount + span.droppedLinksCount > 0 ||
+      nAttrs < span.attributes.length;
     const kind = span.kind & 7;
     const code = span.status.code & 3;
     const bits =
@@ -517,7 +528,11 @@ export class TraceStore implements SpanWriter, TraceReader {
       case 'string': {
         const s = v.value;
         let id = this.strs.get(s);
-        if (id === undefined && s.length <= MAX_INTERNED_VALUE_LENGTH && (this.keyValueCount[keyId] ?? 0) < this.valuesPerKey) {
+        if (
+          id === undefined &&
+          s.length <= MAX_INTERNED_VALUE_LENGTH &&
+          (this.keyValueCount[keyId] ?? 0) < this.valuesPerKey
+        ) {
           id = this.strs.add(s);
           this.keyValueCount[keyId] = (this.keyValueCount[keyId] ?? 0) + 1;
         }
@@ -609,7 +624,15 @@ export class TraceStore implements SpanWriter, TraceReader {
   }
 
   /** Where the estimated bytes go (for benchmarks and the console's store page). */
-  memory(): { segments: number; segmentWordsUsed: number; traceTable: number; index: number; indexEntries: number; indexTerms: number; strings: number } {
+  memory(): {
+    segments: number;
+    segmentWordsUsed: number;
+    traceTable: number;
+    index: number;
+    indexEntries: number;
+    indexTerms: number;
+    strings: number;
+  } {
     let segments = this.buf.u32.byteLength;
     let used = 0;
     for (const s of this.segments) {
@@ -661,7 +684,9 @@ export class TraceStore implements SpanWriter, TraceReader {
       if (q.spanKind !== undefined && q.spanKind !== '' && q.spanKind !== spanKind) continue;
       out.push({ name: this.strs.strings[Math.floor(packed / 8)]!, spanKind });
     }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.spanKind < b.spanKind ? -1 : a.spanKind > b.spanKind ? 1 : 0));
+    return out.sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : a.spanKind < b.spanKind ? -1 : a.spanKind > b.spanKind ? 1 : 0,
+    );
   }
 
   getTrace(traceId: string): Trace | undefined {
@@ -679,7 +704,8 @@ export class TraceStore implements SpanWriter, TraceReader {
     const limit = q.limit > 0 ? q.limit : Infinity;
     // the candidate list: the shortest posting among the query's indexed terms
     const terms: number[] = [];
-    if (cq.serviceId >= 0) terms.push(cq.nameId >= 0 ? mix(mix(T_OPERATION, cq.serviceId), cq.nameId) : mix(T_SERVICE, cq.serviceId));
+    if (cq.serviceId >= 0)
+      terms.push(cq.nameId >= 0 ? mix(mix(T_OPERATION, cq.serviceId), cq.nameId) : mix(T_SERVICE, cq.serviceId));
     if (cq.kind > 0) terms.push(KIND_TERMS[cq.kind]!);
     if (cq.serviceId >= 0 && cq.durMinUs >= DURATION_THRESHOLDS_US[0]!) {
       let k = 0;
@@ -813,7 +839,7 @@ export class TraceStore implements SpanWriter, TraceReader {
   }
 
   private originMask(cq: CompiledQuery, originId: number): number {
-    let m = cq.originMasks.get(originId);
+    const m = cq.originMasks.get(originId);
     if (m !== undefined) return m;
     let mask = 0;
     const o = this.origins[originId]!;
@@ -918,7 +944,14 @@ export class TraceStore implements SpanWriter, TraceReader {
   }
 
   /** Checks n attributes at o against the query's tags, reporting satisfied tag bits; returns the end offset. */
-  private scanAttrs(seg: Segment, o: number, n: number, complexBase: number, cq: CompiledQuery, report: (bits: number) => void): number {
+  private scanAttrs(
+    seg: Segment,
+    o: number,
+    n: number,
+    complexBase: number,
+    cq: CompiledQuery,
+    report: (bits: number) => void,
+  ): number {
     const u32 = seg.u32;
     const tags = cq.tags;
     let sat = 0;
@@ -948,7 +981,7 @@ export class TraceStore implements SpanWriter, TraceReader {
     const slot = ord - this.base;
     const traceId = this.ids[slot]!;
     const refs: number[] = [];
-    for (let ref = this.tLastRef[slot]!; ref >= 0; ) {
+    for (let ref = this.tLastRef[slot]!; ref >= 0;) {
       refs.push(ref);
       const seg = this.segmentOf(ref);
       ref = readF64(seg.u32, ref - seg.seq * SEGMENT_REF_SPAN + REC_PREV);
@@ -1113,7 +1146,7 @@ export class TraceStore implements SpanWriter, TraceReader {
       ids.length = 0;
       services.length = 0;
       parents.length = 0;
-      for (let ref = this.tLastRef[slot]!; ref >= 0; ) {
+      for (let ref = this.tLastRef[slot]!; ref >= 0;) {
         const seg = this.segmentOf(ref);
         const u32 = seg.u32;
         const r = ref - seg.seq * SEGMENT_REF_SPAN;
@@ -1152,7 +1185,9 @@ export class TraceStore implements SpanWriter, TraceReader {
       const [p, c] = key.split('\u0000');
       out.push({ parent: this.strs.strings[Number(p)]!, child: this.strs.strings[Number(c)]!, callCount });
     }
-    return out.sort((a, b) => (a.parent < b.parent ? -1 : a.parent > b.parent ? 1 : a.child < b.child ? -1 : a.child > b.child ? 1 : 0));
+    return out.sort((a, b) =>
+      a.parent < b.parent ? -1 : a.parent > b.parent ? 1 : a.child < b.child ? -1 : a.child > b.child ? 1 : 0,
+    );
   }
 }
 

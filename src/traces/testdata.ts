@@ -81,7 +81,11 @@ export function batch(...groups: ServiceSpans[]): TracesData {
       resource: { attributes: attrs({ 'service.name': g.service, ...(g.resource ?? {}) }), droppedAttributesCount: 0 },
       scopeSpans: [
         {
-          scope: { name: g.scope?.name ?? '@opentelemetry/instrumentation-http', version: g.scope?.version ?? '0.223.0', attributes: [] },
+          scope: {
+            name: g.scope?.name ?? '@opentelemetry/instrumentation-http',
+            version: g.scope?.version ?? '0.223.0',
+            attributes: [],
+          },
           spans: g.spans,
           schemaUrl: '',
         },

@@ -115,7 +115,8 @@ export function toJaegerTrace(trace: Trace): JaegerTrace {
     }
     const references: JaegerReference[] = [];
     if (s.parentSpanId !== '') references.push({ refType: 'CHILD_OF', traceID, spanID: s.parentSpanId });
-    for (const l of s.links) references.push({ refType: 'FOLLOWS_FROM', traceID: jaegerTraceId(l.traceId), spanID: l.spanId });
+    for (const l of s.links)
+      references.push({ refType: 'FOLLOWS_FROM', traceID: jaegerTraceId(l.traceId), spanID: l.spanId });
     return {
       traceID,
       spanID: s.spanId,

@@ -82,7 +82,8 @@ export function registerJaegerApi(router: Router, reader: TraceReader, opts: Jae
         const data: JaegerTrace[] = [];
         const errors: JaegerError[] = [];
         for (const id of search.traceIds) {
-          if (!HEX_ID.test(id)) throw new ParamError(`unable to parse param 'traceID': ${JSON.stringify(id)} is not a hex trace ID`);
+          if (!HEX_ID.test(id))
+            throw new ParamError(`unable to parse param 'traceID': ${JSON.stringify(id)} is not a hex trace ID`);
           const t = reader.getTrace(id);
           if (t) data.push(toJaegerTrace(t));
           else errors.push({ code: 404, msg: 'trace not found', traceID: id });
@@ -99,7 +100,10 @@ export function registerJaegerApi(router: Router, reader: TraceReader, opts: Jae
     '/api/traces/:traceID',
     guarded((req) => {
       const id = req.params['traceID'] ?? '';
-      if (!HEX_ID.test(id)) throw new ParamError(`unable to parse param 'traceID': ${JSON.stringify(id)} is not a hex trace ID of up to 32 digits`);
+      if (!HEX_ID.test(id))
+        throw new ParamError(
+          `unable to parse param 'traceID': ${JSON.stringify(id)} is not a hex trace ID of up to 32 digits`,
+        );
       const t = reader.getTrace(id);
       if (!t) return fail(404, 'trace not found');
       return ok([toJaegerTrace(t)], 1);

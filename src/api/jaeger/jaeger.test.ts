@@ -33,7 +33,13 @@ beforeAll(async () => {
               'http.status_code': 200,
               'app.cache_hit': true,
               'app.ratio': 0.25,
-              'app.ids': { kind: 'array', value: [{ kind: 'string', value: 'A' }, { kind: 'int', value: 2 }] },
+              'app.ids': {
+                kind: 'array',
+                value: [
+                  { kind: 'string', value: 'A' },
+                  { kind: 'int', value: 2 },
+                ],
+              },
               'app.bytes': { kind: 'bytes', value: new Uint8Array([1, 2, 3]) },
               'app.note': MARKUP,
             },
@@ -217,7 +223,13 @@ describe('Jaeger API: traces', () => {
   it('404 with Jaeger error envelope for a missing trace', async () => {
     const r = await get(`/api/traces/${tid(99)}`);
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: 'trace not found' }] });
+    expect(r.body).toEqual({
+      data: null,
+      total: 0,
+      limit: 0,
+      offset: 0,
+      errors: [{ code: 404, msg: 'trace not found' }],
+    });
   });
 
   it('searches by service, operation, tags and durations', async () => {
@@ -236,18 +248,26 @@ describe('Jaeger API: traces', () => {
     expect(await ids(`service=recommendationservice&tags=${tagsParam({ error: 'true' })}`)).toEqual([tid(1)]);
     expect(await ids(`service=frontend&tags=${tagsParam({ error: 'true' })}`)).toEqual([]);
     expect(await ids(`service=frontend&tags=${tagsParam({ 'service.version': '1.2.3' })}`)).toEqual([tid(1)]);
-    expect(await ids(`service=recommendationservice&tags=${tagsParam({ 'exception.message': 'boom' })}`)).toEqual([tid(1)]);
+    expect(await ids(`service=recommendationservice&tags=${tagsParam({ 'exception.message': 'boom' })}`)).toEqual([
+      tid(1),
+    ]);
     expect(await ids('service=frontend&minDuration=100ms')).toEqual([tid(1)]);
     expect(await ids('service=frontend&minDuration=1.2s')).toEqual([]);
     expect(await ids('service=frontend&maxDuration=5000us')).toEqual(['00000000000000ab']);
-    expect(await ids(`service=frontend&start=${(T0 + 1000) * 1000}&end=${NOW * 1000}&lookback=custom`)).toEqual(['00000000000000ab']);
+    expect(await ids(`service=frontend&start=${(T0 + 1000) * 1000}&end=${NOW * 1000}&lookback=custom`)).toEqual([
+      '00000000000000ab',
+    ]);
     expect(await ids(`service=frontend&lookback=10s`)).toEqual([]); // NOW - 10 s is after both traces
     expect(await ids(`traceID=${tid(1)}`)).toEqual([tid(1)]);
   });
 
   it('GET /api/dependencies', async () => {
     const r = await get(`/api/dependencies?endTs=${NOW}&lookback=3600000`);
-    expect(r.body).toEqual({ data: [{ parent: 'frontend', child: 'recommendationservice', callCount: 1 }], ...envelope, total: 1 });
+    expect(r.body).toEqual({
+      data: [{ parent: 'frontend', child: 'recommendationservice', callCount: 1 }],
+      ...envelope,
+      total: 1,
+    });
     expect((await get(`/api/dependencies?endTs=${T0 - 1000}&lookback=1000`)).body.data).toEqual([]);
     expect((await get('/api/dependencies')).body.data).toHaveLength(1);
   });
@@ -259,13 +279,19 @@ describe('Jaeger API: bad parameters', () => {
     ['/api/traces?service=frontend&limit=abc', /limit.*"abc" is not an integer/],
     ['/api/traces?service=frontend&minDuration=abc', /minDuration.*invalid duration "abc"/],
     ['/api/traces?service=frontend&maxDuration=10', /maxDuration.*missing unit/],
-    ['/api/traces?service=frontend&minDuration=2s&maxDuration=1s', /'maxDuration' should be greater than 'minDuration'/],
+    [
+      '/api/traces?service=frontend&minDuration=2s&maxDuration=1s',
+      /'maxDuration' should be greater than 'minDuration'/,
+    ],
     ['/api/traces?service=frontend&start=20&end=10', /'start' \(20\) must not be after 'end' \(10\)/],
     ['/api/traces?service=frontend&start=abc', /start.*not an integer/],
     ['/api/traces?service=frontend&lookback=forever', /lookback/],
     ['/api/traces?service=frontend&tags=notjson', /malformed 'tags' parameter, cannot unmarshal JSON/],
     [`/api/traces?service=frontend&tags=${encodeURIComponent('["a"]')}`, /malformed 'tags' parameter/],
-    [`/api/traces?service=frontend&tags=${encodeURIComponent('{"a":1}')}`, /malformed 'tags' parameter.*"a" must be a string/],
+    [
+      `/api/traces?service=frontend&tags=${encodeURIComponent('{"a":1}')}`,
+      /malformed 'tags' parameter.*"a" must be a string/,
+    ],
     ['/api/traces?service=frontend&tag=novalue', /malformed 'tag' parameter, expecting key:value/],
     ['/api/traces?limit=20', /parameter 'service' is required/],
     ['/api/traces?traceID=xyz', /traceID/],

@@ -20,8 +20,8 @@ export const DEFAULT_DEPENDENCIES_LOOKBACK_MS = 24 * 3600 * 1000;
 const UNIT_NS: Readonly<Record<string, number>> = {
   ns: 1,
   us: 1e3,
-  'µs': 1e3, // U+00B5
-  'μs': 1e3, // U+03BC
+  µs: 1e3, // U+00B5
+  μs: 1e3, // U+03BC
   ms: 1e6,
   s: 1e9,
   m: 60e9,
@@ -54,7 +54,8 @@ export function parseGoDuration(s: string, extraUnits: Readonly<Record<string, n
     if (!u) throw new ParamError(`time: missing unit in duration ${JSON.stringify(orig)}`);
     const unit = u[0];
     const scale = UNIT_NS[unit] ?? extraUnits[unit];
-    if (scale === undefined) throw new ParamError(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(orig)}`);
+    if (scale === undefined)
+      throw new ParamError(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(orig)}`);
     s = s.slice(unit.length);
     total += Number(`${whole === '' ? '0' : whole}.${frac ?? ''}0`) * scale;
   }
@@ -109,7 +110,9 @@ export function parseTags(simple: readonly string[], json: readonly string[]): R
     }
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
       if (typeof v !== 'string') {
-        throw new ParamError(`malformed 'tags' parameter, value of ${JSON.stringify(k)} must be a string, received: ${JSON.stringify(v)}`);
+        throw new ParamError(
+          `malformed 'tags' parameter, value of ${JSON.stringify(k)} must be a string, received: ${JSON.stringify(v)}`,
+        );
       }
       out[k] = v;
     }
@@ -196,6 +199,7 @@ export function parseDependencies(q: URLSearchParams, nowMs: number): { endTsMs:
   const rawLookback = single(q, 'lookback');
   return {
     endTsMs: rawEnd !== undefined ? parseNonNegativeInt('endTs', rawEnd) : nowMs,
-    lookbackMs: rawLookback !== undefined ? parseNonNegativeInt('lookback', rawLookback) : DEFAULT_DEPENDENCIES_LOOKBACK_MS,
+    lookbackMs:
+      rawLookback !== undefined ? parseNonNegativeInt('lookback', rawLookback) : DEFAULT_DEPENDENCIES_LOOKBACK_MS,
   };
 }
