@@ -17,6 +17,8 @@ export interface ShopOptions {
   readonly recommendationHeapMb?: number;
   /** heap limits of other services, MB */
   readonly heapLimitsMb?: Readonly<Record<string, number>>;
+  /** extra variables for every service (applied before extraEnv) */
+  readonly commonEnv?: Readonly<Record<string, string>>;
   /** extra variables for one service, e.g. ANNOTATIONS_URL for featureflagservice */
   readonly extraEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** services to run (default: all of SHOP_SERVICES) */
@@ -49,7 +51,7 @@ export function shopChildren(o: ShopOptions): ChildSpec[] {
     if (v !== undefined) inherited[k] = v;
   }
   return services.map((spec) => {
-    const env: Record<string, string> = { ...inherited, ...serviceEnv(spec, o.consolePort, o.host), MALLOC_ARENA_MAX: '2', ...(o.extraEnv?.[spec.name] ?? {}) };
+    const env: Record<string, string> = { ...inherited, ...serviceEnv(spec, o.consolePort, o.host), MALLOC_ARENA_MAX: '2', ...o.commonEnv, ...(o.extraEnv?.[spec.name] ?? {}) };
     const heap =
       spec.name === 'recommendationservice' ? (o.recommendationHeapMb ?? DEFAULT_RECOMMENDATION_HEAP_MB) : o.heapLimitsMb?.[spec.name];
     const deps = [...new Set(Object.values(spec.peers))].filter((d) => services.some((s) => s.name === d));

@@ -59,7 +59,10 @@ export async function run(argv: string[]): Promise<number> {
   const root = packageRoot();
   const host = f.host;
   const h = host.includes(':') ? `[${host}]` : host;
-  const svc = (name: string): string => `http://${h}:${ports.services[name]}`;
+  // Services always listen on loopback; --host is where the backend (console, OTLP) listens, and
+  // a wildcard address is reached through loopback.
+  const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : h;
+  const svc = (name: string): string => `http://127.0.0.1:${ports.services[name]}`;
 
   // Which services are built; a missing one is skipped with a warning rather than failing all.
   const { SHOP_SERVICES } = await import('../../../demo/topology.js');
@@ -97,17 +100,16 @@ export async function run(argv: string[]): Promise<number> {
   const { Supervisor } = await import('../../../demo/supervisor/supervisor.js');
   const { shopChildren } = await import('../../../demo/supervisor/shop.js');
   const supervisor = new Supervisor({
-    host,
     verbose: f.verbose,
     output: (line) => console.log(line),
     children: shopChildren({
       root,
       consolePort: ports.console,
-      host,
       services,
+      commonEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${reach}:${ports.otlpHttp}` },
       recommendationHeapMb: Math.round(f.recommendationMemory / 1024 ** 2),
       extraEnv: {
-        featureflagservice: { FLAGS_FILE: path.join(tmp, 'flags.json'), ANNOTATIONS_URL: `http://${h}:${ports.console}/api/annotations` },
+        featureflagservice: { FLAGS_FILE: path.join(tmp, 'flags.json'), ANNOTATIONS_URL: `http://${reach}:${ports.console}/api/annotations` },
         loadgenerator: { LOAD_USERS: String(f.users), LOAD_SPAWN_RATE: String(f.spawnRate), LOAD_PAUSE_SCALE: String(f.pauseScale) },
       },
     }),
