@@ -374,6 +374,7 @@ async function sender(url: string, durationMs: number, connections: number, batc
   let bytes = 0;
   const deadline = Date.now() + durationMs;
   const start = Date.now();
+  const cpuStart = process.cpuUsage();
   const post = (body: Buffer): Promise<number> =>
     new Promise((resolve) => {
       const req = request(
@@ -415,6 +416,7 @@ async function sender(url: string, durationMs: number, connections: number, batc
   };
   await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
   const secs = (Date.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   agent.destroy();
   process.stdout.write(
     JSON.stringify({
@@ -425,6 +427,7 @@ async function sender(url: string, durationMs: number, connections: number, batc
       bytes,
       secs,
       avgBatchBytes: Math.round(bytes / Math.max(1, requests)),
+      senderCpu: (cpu.user + cpu.system) / 1e6,
     }) + '\n',
   );
 }
@@ -583,6 +586,7 @@ async function main(): Promise<void> {
       requests: number;
       secs: number;
       avgBatchBytes: number;
+      senderCpu: number;
     };
     const backendAccepted = await metricValue(api, 'otelcol_receiver_accepted_spans_total', 'transport="http"');
     const storedSpans = await metricValue(api, 'orrery_trace_store_spans');
@@ -593,7 +597,7 @@ async function main(): Promise<void> {
     const cpu = await metricValue(api, 'process_cpu_seconds_total');
     const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
     console.log(
-      `requests ${s.requests} (avg ${(s.avgBatchBytes / 1024).toFixed(0)} KiB), refused spans ${s.refused}, failed spans ${s.failed}`,
+      `requests ${s.requests} (avg ${(s.avgBatchBytes / 1024).toFixed(0)} KiB), refused spans ${s.refused}, failed spans ${s.failed}; sender CPU ${s.senderCpu.toFixed(1)} s`,
     );
     console.log(
       `accepted: ${s.accepted} spans in ${s.secs.toFixed(1)} s = ${Math.round(s.accepted / s.secs)} spans/s (backend counted ${backendAccepted})`,
