@@ -324,20 +324,23 @@ class Evaluator {
         const cur = cursors[i]!;
         const slot = slots[i]!;
         const h = helpers[i];
+        const maxSamples = this.ctx.maxSamples;
+        let current = this.ctx.currentSamples;
         for (let si = 0; si < m.length; si++) {
           const s = m[si]!;
           const c = cur[si]!;
           if (c < s.t.length && s.t[c] === ts) {
-            if (this.ctx.currentSamples >= this.ctx.maxSamples) this.tooManySamples();
+            if (current >= maxSamples) this.tooManySamples();
             const sample = slot[si]!;
             sample.t = ts;
             sample.v = s.v[c]!;
             vec.push(sample);
             if (h) hs.push(h[si]!);
             cur[si] = c + 1;
-            this.ctx.currentSamples++;
+            current++;
           }
         }
+        this.ctx.currentSamples = current;
         args.push(vec);
         stepHelpers.push(hs);
       }
