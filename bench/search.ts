@@ -497,8 +497,12 @@ async function main(): Promise<void> {
   const store = new TraceStore({ budgetBytes: 2 * 1024 ** 3, retentionMs: 24 * HOUR_MS });
   const ingestStart = performance.now();
   let spans = 0;
+  let ingestCpuUs = 0;
   for (const b of generate(nowMs)) {
+    const c0 = process.cpuUsage();
     store.consumeTraces(b);
+    const c = process.cpuUsage(c0);
+    ingestCpuUs += c.user + c.system;
     for (const rs of b.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
   }
   const ingestMs = performance.now() - ingestStart;
@@ -512,7 +516,7 @@ async function main(): Promise<void> {
     `stored ${st.spans.toLocaleString()} spans in ${st.traces.toLocaleString()} traces (generated ${spans.toLocaleString()}), dropped ${st.droppedTraces}`,
   );
   console.log(
-    `ingest: ${(ingestMs / 1000).toFixed(1)} s including generation (${Math.round(spans / (ingestMs / 1000)).toLocaleString()} spans/s)`,
+    `ingest: ${(ingestMs / 1000).toFixed(1)} s including generation (${Math.round(spans / (ingestMs / 1000)).toLocaleString()} spans/s); store.consumeTraces CPU ${(ingestCpuUs / 1e6).toFixed(1)} s = ${(ingestCpuUs / spans).toFixed(1)} µs/span`,
   );
   console.log(
     `store estimate: ${(st.bytes / 1024 ** 2).toFixed(1)} MiB = ${(st.bytes / st.spans).toFixed(0)} bytes/span`,
