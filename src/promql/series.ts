@@ -161,9 +161,10 @@ export function formatFloatG(v: number): string {
 export function parseGoFloat(s: string): number | undefined {
   const t = s.toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/.test(t)) return NaN;
+  if (t === 'nan') return NaN; // Go accepts no sign before NaN
   if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(s);
-  if (/^[+-]?0x([0-9a-f]+(\.[0-9a-f]*)?|\.[0-9a-f]+)(p[+-]?\d+)?$/.test(t)) {
+  // Go requires the binary exponent in hexadecimal floats.
+  if (/^[+-]?0x([0-9a-f]+(\.[0-9a-f]*)?|\.[0-9a-f]+)p[+-]?\d+$/.test(t)) {
     const m = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/.exec(t)!;
     const frac = m[3] ?? '';
     const mant = parseInt((m[2] || '0') + frac, 16) / Math.pow(16, frac.length);
