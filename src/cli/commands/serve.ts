@@ -61,6 +61,13 @@ const FLAGS = {
     help: 'refuse OTLP input (429/503) while the heap is above this (default 85% of the V8 heap limit)',
     metavar: 'SIZE',
   },
+  promoteResourceAttributes: {
+    type: 'string',
+    env: 'ORRERY_PROMOTE_RESOURCE_ATTRIBUTES',
+    default: 'service.name',
+    help: 'resource attributes copied as labels onto every series (comma-separated)',
+    metavar: 'LIST',
+  },
   flagsUrl: {
     type: 'string',
     env: 'ORRERY_FLAGS_URL',
@@ -115,6 +122,10 @@ export async function run(argv: string[]): Promise<number> {
     maxBodyBytes: f.maxBody,
     spanMetricsIntervalMs: f.spanMetricsInterval,
     memoryLimitBytes: f.memoryLimit,
+    promoteResourceAttributes: f.promoteResourceAttributes
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== ''),
     proxies,
   });
   let ports;
