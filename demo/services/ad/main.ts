@@ -12,7 +12,8 @@ const service: AdService = {
   async GetAds({ contextKeys }) {
     const span = trace.getActiveSpan();
     span?.setAttribute('app.ads.contextKeys', contextKeys);
-    if (await flagOn(FLAGS.adServiceFailure)) throw new RpcError(GrpcStatus.UNAVAILABLE, 'ads are unavailable: adServiceFailure is on');
+    if (await flagOn(FLAGS.adServiceFailure))
+      throw new RpcError(GrpcStatus.UNAVAILABLE, 'ads are unavailable: adServiceFailure is on');
     const ads: Ad[] = pickAds(contextKeys, ADS_BY_CATEGORY);
     span?.setAttribute('app.ads.count', ads.length);
     span?.setAttribute('app.ads.ad_request_type', contextKeys.length > 0 ? 'targeted' : 'not_targeted');

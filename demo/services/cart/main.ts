@@ -15,7 +15,8 @@ function requireUser(userId: string): void {
 }
 
 async function failIfFlagged(operation: string): Promise<void> {
-  if (await flagOn(FLAGS.cartServiceFailure)) throw new RpcError(GrpcStatus.INTERNAL, `${operation} failed: cartServiceFailure is on`);
+  if (await flagOn(FLAGS.cartServiceFailure))
+    throw new RpcError(GrpcStatus.INTERNAL, `${operation} failed: cartServiceFailure is on`);
 }
 
 const service: CartService = {

@@ -13,7 +13,8 @@ export class CartStore {
 
   add(userId: string, productId: string, quantity: number): void {
     let items = this.carts.get(userId);
-    if (items) this.carts.delete(userId); // re-insert: most recently used goes last
+    if (items)
+      this.carts.delete(userId); // re-insert: most recently used goes last
     else items = new Map();
     items.set(productId, (items.get(productId) ?? 0) + quantity);
     this.carts.set(userId, items);

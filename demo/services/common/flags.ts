@@ -35,7 +35,8 @@ function flagClient(): Client {
       new OFREPProvider({
         baseUrl: `http://${peerAddr('OFREP_ADDR')}`,
         // the provider sets no timeout of its own: a hung flag service must not hang the shop
-        fetchImplementation: (input: Parameters<typeof fetch>[0], init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(EVALUATION_TIMEOUT_MS) }),
+        fetchImplementation: (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+          fetch(input, { ...init, signal: AbortSignal.timeout(EVALUATION_TIMEOUT_MS) }),
       }),
     );
     client = OpenFeature.getClient(serviceName());

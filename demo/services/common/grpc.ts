@@ -84,7 +84,9 @@ export async function serveGrpc(
     server.addService(definition, handlers);
   }
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    );
   });
   return {
     port: bound,
@@ -104,13 +106,19 @@ export interface ClientOptions {
 }
 
 /** A client of one shop service at `addr` ("host:port") with promise-returning methods. */
-export function grpcClient<K extends ShopServiceName>(name: K, addr: string, options: ClientOptions = {}): ShopServices[K] {
+export function grpcClient<K extends ShopServiceName>(
+  name: K,
+  addr: string,
+  options: ClientOptions = {},
+): ShopServices[K] {
   const Ctor = serviceClient(name);
   const client = new Ctor(addr, grpc.credentials.createInsecure());
   const deadlineMs = options.deadlineMs ?? 30_000;
   const wrapped: Record<string, (req: unknown) => Promise<unknown>> = {};
   for (const method of Object.keys(Ctor.service)) {
-    const fn = (client as unknown as Record<string, grpc.requestCallback<unknown> & ((...args: unknown[]) => unknown)>)[method];
+    const fn = (client as unknown as Record<string, grpc.requestCallback<unknown> & ((...args: unknown[]) => unknown)>)[
+      method
+    ];
     wrapped[method] = (req: unknown) =>
       new Promise((resolve, reject) => {
         fn.call(client, req, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: unknown) =>

@@ -43,7 +43,10 @@ interface CompiledRoute extends Route {
   readonly segments: readonly string[];
 }
 
-function matchRoute(routes: readonly CompiledRoute[], pathname: string): { route: CompiledRoute; params: Record<string, string> }[] {
+function matchRoute(
+  routes: readonly CompiledRoute[],
+  pathname: string,
+): { route: CompiledRoute; params: Record<string, string> }[] {
   const parts = pathname.split('/').filter((s) => s !== '');
   const found: { route: CompiledRoute; params: Record<string, string> }[] = [];
   outer: for (const route of routes) {
@@ -125,7 +128,11 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-export async function serveHttp(port: number, routes: readonly Route[], host = '127.0.0.1'): Promise<RunningHttpServer> {
+export async function serveHttp(
+  port: number,
+  routes: readonly Route[],
+  host = '127.0.0.1',
+): Promise<RunningHttpServer> {
   const compiled: CompiledRoute[] = routes.map((r) => ({ ...r, segments: r.path.split('/').filter((s) => s !== '') }));
   const server = createServer((req, res) => {
     handle(compiled, req, res).catch((err: unknown) => {
@@ -192,13 +199,15 @@ export async function postJson(url: string, body: unknown, timeoutMs = 10_000): 
 // ---- small validators for JSON input: each throws a 400 naming the field ----
 
 export function asObject(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, `${field} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new HttpError(400, `${field} must be an object`);
   return value as Record<string, unknown>;
 }
 
 export function asString(value: unknown, field: string, { optional = false, max = 256 } = {}): string {
   if (value === undefined && optional) return '';
-  if (typeof value !== 'string' || (!optional && value === '')) throw new HttpError(400, `${field} must be a non-empty string`);
+  if (typeof value !== 'string' || (!optional && value === ''))
+    throw new HttpError(400, `${field} must be a non-empty string`);
   if (value.length > max) throw new HttpError(400, `${field} is longer than ${max} characters`);
   return value;
 }

@@ -7,7 +7,13 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export function log(level: LogLevel, msg: string, fields: Readonly<Record<string, unknown>> = {}): void {
   const ctx = trace.getActiveSpan()?.spanContext();
-  const line: Record<string, unknown> = { time: new Date().toISOString(), level, service: serviceName(), msg, ...fields };
+  const line: Record<string, unknown> = {
+    time: new Date().toISOString(),
+    level,
+    service: serviceName(),
+    msg,
+    ...fields,
+  };
   if (ctx) {
     line.trace_id = ctx.traceId;
     line.span_id = ctx.spanId;

@@ -11,9 +11,13 @@ const service: CurrencyService = {
   },
   async Convert({ from, toCode }) {
     const fromCode = from?.currencyCode ?? '';
-    trace.getActiveSpan()?.setAttributes({ 'app.currency.conversion.from': fromCode, 'app.currency.conversion.to': toCode });
-    if (!from || !isSupported(fromCode)) throw new RpcError(GrpcStatus.INVALID_ARGUMENT, `unsupported currency ${JSON.stringify(fromCode)}`);
-    if (!isSupported(toCode)) throw new RpcError(GrpcStatus.INVALID_ARGUMENT, `unsupported currency ${JSON.stringify(toCode)}`);
+    trace
+      .getActiveSpan()
+      ?.setAttributes({ 'app.currency.conversion.from': fromCode, 'app.currency.conversion.to': toCode });
+    if (!from || !isSupported(fromCode))
+      throw new RpcError(GrpcStatus.INVALID_ARGUMENT, `unsupported currency ${JSON.stringify(fromCode)}`);
+    if (!isSupported(toCode))
+      throw new RpcError(GrpcStatus.INVALID_ARGUMENT, `unsupported currency ${JSON.stringify(toCode)}`);
     return convert(from, toCode);
   },
 };

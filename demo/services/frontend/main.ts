@@ -25,7 +25,9 @@ async function call<T>(what: string, p: Promise<T>): Promise<T> {
   } catch (err) {
     const code = grpcCode(err);
     const status =
-      code === GrpcStatus.INVALID_ARGUMENT || code === GrpcStatus.FAILED_PRECONDITION || code === GrpcStatus.OUT_OF_RANGE
+      code === GrpcStatus.INVALID_ARGUMENT ||
+      code === GrpcStatus.FAILED_PRECONDITION ||
+      code === GrpcStatus.OUT_OF_RANGE
         ? 400
         : code === GrpcStatus.NOT_FOUND
           ? 404
@@ -46,7 +48,10 @@ function productId(raw: string, field = 'product ID'): string {
 function csv(url: URL, name: string): string[] {
   const raw = url.searchParams.get(name);
   if (raw === null || raw.trim() === '') return [];
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length > 50) throw new HttpError(400, `${name} has more than 50 entries`);
   return items;
 }
@@ -129,9 +134,14 @@ const routes: Route[] = [
       const productIds = csv(url, 'productIds').map((id) => productId(id));
       const userId = url.searchParams.get('sessionId') ?? '';
       const code = currencyOf(url);
-      const { productIds: recommended } = await call('recommendation', recommendation.ListRecommendations({ userId, productIds }));
+      const { productIds: recommended } = await call(
+        'recommendation',
+        recommendation.ListRecommendations({ userId, productIds }),
+      );
       const products = await Promise.all(
-        recommended.slice(0, RECOMMENDATIONS_SHOWN).map(async (id) => priced(await call('productcatalog', catalog.GetProduct({ id })), code)),
+        recommended
+          .slice(0, RECOMMENDATIONS_SHOWN)
+          .map(async (id) => priced(await call('productcatalog', catalog.GetProduct({ id })), code)),
       );
       return { json: products };
     },
@@ -151,7 +161,10 @@ const routes: Route[] = [
       const c = await call('cart', cart.GetCart({ userId: sessionOf(url) }));
       const code = currencyOf(url);
       const items = await Promise.all(
-        c.items.map(async (item) => ({ ...item, product: await priced(await call('productcatalog', catalog.GetProduct({ id: item.productId })), code) })),
+        c.items.map(async (item) => ({
+          ...item,
+          product: await priced(await call('productcatalog', catalog.GetProduct({ id: item.productId })), code),
+        })),
       );
       return { json: { userId: c.userId, items } };
     },
@@ -183,7 +196,11 @@ const routes: Route[] = [
     path: '/api/checkout',
     handler: async ({ req, url }) => {
       const body = asObject(await readJson(req), 'body');
-      const userCurrency = asString(body.userCurrency ?? url.searchParams.get('currencyCode') ?? 'USD', 'userCurrency', { max: 3 });
+      const userCurrency = asString(
+        body.userCurrency ?? url.searchParams.get('currencyCode') ?? 'USD',
+        'userCurrency',
+        { max: 3 },
+      );
       if (!CURRENCY_CODE.test(userCurrency)) throw new HttpError(400, 'userCurrency must be three capital letters');
       const email = asString(body.email, 'email');
       if (!email.includes('@')) throw new HttpError(400, 'email is not an e-mail address');

@@ -13,16 +13,22 @@ import { checkCard } from './card.js';
 const service: PaymentService = {
   async Charge({ amount, creditCard }) {
     const span = trace.getActiveSpan();
-    if (!amount || moneyToNumber(amount) <= 0) throw new RpcError(GrpcStatus.INVALID_ARGUMENT, 'amount must be positive');
+    if (!amount || moneyToNumber(amount) <= 0)
+      throw new RpcError(GrpcStatus.INVALID_ARGUMENT, 'amount must be positive');
     span?.setAttributes({ 'app.payment.amount': moneyToNumber(amount), 'app.payment.currency': amount.currencyCode });
-    if (await flagOn(FLAGS.paymentServiceFailure)) throw new RpcError(GrpcStatus.INTERNAL, 'payment failed: paymentServiceFailure is on');
+    if (await flagOn(FLAGS.paymentServiceFailure))
+      throw new RpcError(GrpcStatus.INTERNAL, 'payment failed: paymentServiceFailure is on');
     if (!creditCard) throw new RpcError(GrpcStatus.INVALID_ARGUMENT, 'credit_card is required');
     const check = checkCard(creditCard);
     if (!check.ok) throw new RpcError(GrpcStatus.INVALID_ARGUMENT, check.reason);
     span?.setAttributes({ 'app.payment.card_type': check.brand, 'app.payment.card_valid': true });
     const transactionId = randomUUID();
     span?.setAttribute('app.payment.transaction.id', transactionId);
-    log('info', 'charged', { amount: formatMoney(amount), card: `${check.brand} ending ${check.lastFour}`, transactionId });
+    log('info', 'charged', {
+      amount: formatMoney(amount),
+      card: `${check.brand} ending ${check.lastFour}`,
+      transactionId,
+    });
     return { transactionId };
   },
 };

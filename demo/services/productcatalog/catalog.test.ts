@@ -23,7 +23,11 @@ describe('catalogue', () => {
   });
 
   it('searches names, descriptions and categories case-insensitively', () => {
-    expect(searchProducts('TELESCOPES').map((p) => p.id).sort()).toEqual(['0PUK6V6EV0', '66VCHSJNUP']);
+    expect(
+      searchProducts('TELESCOPES')
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['0PUK6V6EV0', '66VCHSJNUP']);
     expect(searchProducts('moon').length).toBeGreaterThan(0);
     expect(searchProducts('  ')).toEqual([]);
   });

@@ -90,6 +90,9 @@ export function searchProducts(query: string): Product[] {
   const q = query.trim().toLowerCase();
   if (q === '') return [];
   return CATALOG.filter(
-    (p) => p.name.toLowerCase().includes(q) || p.description.toLowerCase().includes(q) || p.categories.some((c) => c.includes(q)),
+    (p) =>
+      p.name.toLowerCase().includes(q) ||
+      p.description.toLowerCase().includes(q) ||
+      p.categories.some((c) => c.includes(q)),
   );
 }

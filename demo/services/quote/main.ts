@@ -15,7 +15,9 @@ await runService((port) =>
         const body = asObject(await readJson(req), 'body');
         const numberOfItems = asInt(body.numberOfItems, 'numberOfItems', 0, 100_000);
         const costUsd = quoteUsd(numberOfItems);
-        trace.getActiveSpan()?.setAttributes({ 'app.quote.items.count': numberOfItems, 'app.quote.cost.total': costUsd });
+        trace
+          .getActiveSpan()
+          ?.setAttributes({ 'app.quote.items.count': numberOfItems, 'app.quote.cost.total': costUsd });
         return { json: { costUsd } };
       },
     },

@@ -94,7 +94,11 @@ export const MAX_RECOMMENDATIONS = 5;
  * The body of the `get_product_list` span: which product IDs to recommend for a request that
  * names `requestedIds`, with the span attributes of the demo's recommendation service.
  */
-export async function getProductList(span: AttributeSink, requestedIds: readonly string[], source: ProductListSource): Promise<string[]> {
+export async function getProductList(
+  span: AttributeSink,
+  requestedIds: readonly string[],
+  source: ProductListSource,
+): Promise<string[]> {
   let productIds: ChunkedList | readonly string[];
   let count: number;
   if (await source.cacheEnabled()) {

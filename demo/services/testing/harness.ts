@@ -13,9 +13,10 @@ import { createOtlpHttpReceiver, type OtlpHttpReceiver } from '../../../src/rece
 import { SHOP_SERVICES } from '../../topology.js';
 
 /** The project root, from demo/services/testing (sources) or dist/demo/services/testing. */
-export const ROOT = [fileURLToPath(new URL('../../../', import.meta.url)), fileURLToPath(new URL('../../../../', import.meta.url))].find((p) =>
-  existsSync(path.join(p, 'package.json')),
-)!;
+export const ROOT = [
+  fileURLToPath(new URL('../../../', import.meta.url)),
+  fileURLToPath(new URL('../../../../', import.meta.url)),
+].find((p) => existsSync(path.join(p, 'package.json')))!;
 
 export interface CollectedSpan extends Span {
   readonly service: string;
@@ -92,10 +93,12 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
   const specs = opts.services.map((name) => {
     const spec = SHOP_SERVICES.find((s) => s.name === name);
     if (!spec) throw new Error(`unknown service ${name}`);
-    if (!existsSync(path.join(ROOT, spec.entry))) throw new Error(`${spec.entry} is missing: run npx tsc -p tsconfig.json first`);
+    if (!existsSync(path.join(ROOT, spec.entry)))
+      throw new Error(`${spec.entry} is missing: run npx tsc -p tsconfig.json first`);
     return spec;
   });
-  if (!existsSync(register)) throw new Error('dist/demo/telemetry/register.js is missing: run npx tsc -p tsconfig.json first');
+  if (!existsSync(register))
+    throw new Error('dist/demo/telemetry/register.js is missing: run npx tsc -p tsconfig.json first');
 
   const spans: CollectedSpan[] = [];
   const metrics: MetricsData[] = [];
@@ -105,7 +108,8 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
       consumeTraces(batch: TracesData) {
         for (const rs of batch.resourceSpans) {
           const service = attr(rs.resource.attributes, 'service.name');
-          for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, service, resource: rs.resource.attributes });
+          for (const ss of rs.scopeSpans)
+            for (const s of ss.spans) spans.push({ ...s, service, resource: rs.resource.attributes });
         }
       },
     },
@@ -139,12 +143,17 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
     };
     // a peer that is not started gets a port where nothing listens: calls to it fail fast
     for (const [envName, peer] of Object.entries(spec.peers)) env[envName] = `127.0.0.1:${ports.get(peer) ?? 1}`;
-    const child = spawn(process.execPath, ['--import', register, '--max-semi-space-size=1', '--optimize-for-size', path.join(ROOT, spec.entry)], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', register, '--max-semi-space-size=1', '--optimize-for-size', path.join(ROOT, spec.entry)],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     outputs.set(spec.name, '');
-    const keep = (d: Buffer): void => void outputs.set(spec.name, (outputs.get(spec.name)! + d.toString()).slice(-20_000));
+    const keep = (d: Buffer): void =>
+      void outputs.set(spec.name, (outputs.get(spec.name)! + d.toString()).slice(-20_000));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     processes.set(spec.name, child);
@@ -172,9 +181,11 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
   try {
     await Promise.all(
       specs.map((spec) =>
-        waitForPort(ports.get(spec.name)!, 90_000, () => {
+        waitForPort(ports.get(spec.name)!, 240_000, () => {
           const child = processes.get(spec.name)!;
-          return child.exitCode !== null ? `${spec.name} exited with ${child.exitCode}: ${outputs.get(spec.name)}` : undefined;
+          return child.exitCode !== null ? `exited with ${child.exitCode}` : undefined;
+        }).catch((err: unknown) => {
+          throw new Error(`${spec.name}: ${(err as Error).message}\n${outputs.get(spec.name)}`);
         }),
       ),
     );
@@ -190,7 +201,7 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
     processes,
     output: (service) => outputs.get(service) ?? '',
     trace: (traceId) => spans.filter((s) => s.traceId === traceId),
-    async waitFor(what, check, timeoutMs = 30_000) {
+    async waitFor(what, check, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const value = check();
