@@ -355,6 +355,40 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('writes byte-identical bodies for raw data, exemplars and metadata queries', async () => {
+    const t = String(endS - 77.5);
+    const cases: [string, Record<string, string>][] = [
+      ['/api/v1/query_range', { query: 'process_memory_usage', start: String(startS), end: String(endS), step: '15' }],
+      ['/api/v1/query_range', { query: 'nodejs_eventloop_delay_p99_seconds', start: String(startS), end: String(endS), step: '60' }],
+      ['/api/v1/query_range', { query: 'traces_span_metrics_duration_milliseconds_sum{service_name="frontend"}', start: String(startS), end: String(endS), step: '30' }],
+      ['/api/v1/query', { query: 'traces_span_metrics_calls_total{service_name="shippingservice"}', time: t }],
+      ['/api/v1/query', { query: 'process_cpu_time_seconds_total[1m]', time: t }],
+      ['/api/v1/query', { query: 'nodejs_eventloop_delay_p99_seconds[2m] offset 3m', time: t }],
+      ['/api/v1/query', { query: 'scalar(process_memory_usage{service_name="frontend"})', time: t }],
+      ['/api/v1/query_exemplars', { query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}', start: String(startS), end: String(endS) }],
+      ['/api/v1/query_exemplars', { query: 'histogram_quantile(0.9, rate(traces_span_metrics_duration_milliseconds_bucket{service_name=~"ad.*|cart.*"}[1m]))', start: String(endS - 900), end: String(endS) }],
+      ['/api/v1/labels', {}],
+      ['/api/v1/label/span_kind/values', {}],
+    ];
+    const problems: string[] = [];
+    for (const [path, params] of cases) {
+      const [o, p] = await Promise.all([httpGet(orreryUrl, path, params), httpGet(prom!.url, path, params)]);
+      // Guard against a hollow pass: every case here has data.
+      const pj = JSON.parse(p.body) as { data: unknown };
+      const pd = pj.data as { result?: unknown[] } | unknown[];
+      const size = Array.isArray(pd) ? pd.length : Array.isArray(pd.result) ? pd.result.length : 1;
+      if (size === 0) problems.push(`${path} ${JSON.stringify(params)}: Prometheus returned no data`);
+      if (o.status !== p.status || o.body !== p.body) {
+        let at = 0;
+        while (at < o.body.length && o.body[at] === p.body[at]) at++;
+        problems.push(`${path} ${JSON.stringify(params)}: first difference at byte ${at}:\n    Orrery     …${o.body.slice(Math.max(0, at - 80), at + 120)}\n    Prometheus …${p.body.slice(Math.max(0, at - 80), at + 120)}`);
+      }
+    }
+    console.log(`[prometheus-diff] byte-exact data responses: ${cases.length - problems.length}/${cases.length} agreed`);
+    for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);
+    expect(problems).toEqual([]);
+  });
+
   it('answers bad requests with byte-identical errors', async () => {
     const cases: [string, Record<string, string>][] = [
       ['/api/v1/query', { query: 'up', time: 'abc' }],

@@ -4,7 +4,7 @@
 // jitter, with the awkward cases real data has: series that start late (first error), a counter
 // reset (a restarted process), series that end with staleness markers and series that just stop.
 import { labelsFromRecord, type Labels } from '../../../tsdb/labels.js';
-import type { Appender } from '../../../tsdb/storage.js';
+import type { Appender, Exemplar } from '../../../tsdb/storage.js';
 import type { WriteSeries } from './remote-write.js';
 
 export interface GeneratedSeries extends WriteSeries {
@@ -13,6 +13,8 @@ export interface GeneratedSeries extends WriteSeries {
   readonly v: Float64Array;
   /** 1 marks a staleness marker */
   readonly stale?: Uint8Array;
+  /** exemplars (trace and span IDs), oldest first */
+  readonly exemplars?: readonly Exemplar[];
 }
 
 export const SERVICES = [
@@ -58,6 +60,7 @@ class Builder {
   readonly t: number[] = [];
   readonly v: number[] = [];
   readonly stale: number[] = [];
+  readonly exemplars: Exemplar[] = [];
   constructor(readonly labels: Labels) {}
   add(t: number, v: number, stale = false): void {
     this.t.push(t);
@@ -71,8 +74,15 @@ class Builder {
       t: Float64Array.from(this.t),
       v: Float64Array.from(this.v),
       ...(anyStale ? { stale: Uint8Array.from(this.stale) } : {}),
+      ...(this.exemplars.length > 0 ? { exemplars: this.exemplars } : {}),
     };
   }
+}
+
+function hex(rnd: () => number, chars: number): string {
+  let out = '';
+  for (let i = 0; i < chars; i++) out += '0123456789abcdef'[Math.floor(rnd() * 16)];
+  return out;
 }
 
 export function generateDemoData(opts: DemoDataOptions = {}): GeneratedSeries[] {
@@ -132,6 +142,14 @@ export function generateDemoData(opts: DemoDataOptions = {}): GeneratedSeries[] 
           let b = 0;
           while (b < BUCKETS.length && lat > BUCKETS[b]!) b++;
           perBucket[b]!++;
+          // Every minute, the last span of the interval becomes an exemplar of its bucket.
+          if (i % 6 === 0 && k === calls10s - 1) {
+            buckets[b]!.exemplars.push({
+              labels: labelsFromRecord({ span_id: hex(rnd, 16), trace_id: hex(rnd, 32) }),
+              value: Math.round(lat * 1000) / 1000,
+              t: t - Math.floor(rnd() * 5000),
+            });
+          }
         }
         // cumulative bucket counts, as le buckets are
         let acc = 0;
@@ -202,6 +220,7 @@ export function appendAll(app: Appender, data: readonly GeneratedSeries[]): numb
       else app.append(s.labels, s.t[i]!, s.v[i]!);
       n++;
     }
+    for (const e of s.exemplars ?? []) app.appendExemplar(s.labels, e);
   }
   return n;
 }
@@ -224,7 +243,14 @@ export function timeWindows(data: readonly GeneratedSeries[], windowMs: number):
       let hi = lo;
       while (hi < s.t.length && s.t[hi]! < w + windowMs) hi++;
       if (hi > lo) {
-        batch.push({ labels: s.labels, t: s.t.subarray(lo, hi), v: s.v.subarray(lo, hi), ...(s.stale ? { stale: s.stale.subarray(lo, hi) } : {}) });
+        const ex = (s.exemplars ?? []).filter((e) => e.t >= w && e.t < w + windowMs);
+        batch.push({
+          labels: s.labels,
+          t: s.t.subarray(lo, hi),
+          v: s.v.subarray(lo, hi),
+          ...(s.stale ? { stale: s.stale.subarray(lo, hi) } : {}),
+          ...(ex.length > 0 ? { exemplars: ex } : {}),
+        });
       }
     }
     out.push(batch);

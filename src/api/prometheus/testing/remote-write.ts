@@ -2,6 +2,7 @@
 // a snappy-compressed protobuf WriteRequest. Field numbers are those of prometheus/prompb.
 import { createRequire } from 'node:module';
 import type { Labels } from '../../../tsdb/labels.js';
+import type { Exemplar } from '../../../tsdb/storage.js';
 
 const require = createRequire(import.meta.url);
 // snappyjs ships no type declarations; this is the one function used.
@@ -13,6 +14,7 @@ export interface WriteSeries {
   readonly t: ArrayLike<number>;
   readonly v: ArrayLike<number>;
   readonly stale?: ArrayLike<number>;
+  readonly exemplars?: readonly Exemplar[];
 }
 
 function varintLen(x: number): number {
@@ -26,9 +28,14 @@ function varintLen(x: number): number {
 
 /** A protobuf writer over one growing buffer; message sizes are computed up front, so nothing is copied twice. */
 class ProtoWriter {
-  private buf = new Uint8Array(1 << 20);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   private pos = 0;
+
+  constructor(initialBytes = 1 << 20) {
+    this.buf = new Uint8Array(initialBytes);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -81,6 +88,9 @@ export function encodeWriteRequest(series: readonly WriteSeries[]): Uint8Array {
       const ls = 1 + varintLen(n.length) + n.length + 1 + varintLen(v.length) + v.length;
       size += 1 + varintLen(ls) + ls;
     }
+    // Exemplars are few: encode each into its own buffer.
+    const exemplars = (s.exemplars ?? []).map(encodeExemplar);
+    for (const e of exemplars) size += 1 + varintLen(e.length) + e.length;
     for (let i = 0; i < s.t.length; i++) {
       const t = s.t[i]!;
       const ss = 9 + (t !== 0 ? 1 + varintLen(t) : 0);
@@ -110,6 +120,37 @@ export function encodeWriteRequest(series: readonly WriteSeries[]): Uint8Array {
         w.varint(t);
       }
     }
+    for (const e of exemplars) {
+      w.varint((3 << 3) | 2); // TimeSeries.exemplars
+      w.varint(e.length);
+      w.raw(e);
+    }
+  }
+  return w.finish();
+}
+
+/** Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; } */
+function encodeExemplar(e: Exemplar): Uint8Array {
+  let need = 32;
+  for (const l of e.labels) need += 16 + Buffer.byteLength(l.name) + Buffer.byteLength(l.value);
+  const w = new ProtoWriter(need);
+  for (const l of e.labels) {
+    const n = Buffer.from(l.name, 'utf8');
+    const v = Buffer.from(l.value, 'utf8');
+    w.varint((1 << 3) | 2);
+    w.varint(1 + varintLen(n.length) + n.length + 1 + varintLen(v.length) + v.length);
+    w.varint((1 << 3) | 2);
+    w.varint(n.length);
+    w.raw(n);
+    w.varint((2 << 3) | 2);
+    w.varint(v.length);
+    w.raw(v);
+  }
+  w.varint((2 << 3) | 1);
+  w.double(e.value, false);
+  if (e.t !== 0) {
+    w.varint(3 << 3);
+    w.varint(e.t);
   }
   return w.finish();
 }
