@@ -15,8 +15,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const root = packageRoot();
 const consoleBuilt = existsSync(join(root, 'console/dist/index.html'));
 const ready = existsSync(CHROMIUM) && consoleBuilt;
-if (!existsSync(CHROMIUM)) console.warn(`\n*** SKIPPING console browser tests: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
-if (!consoleBuilt) console.warn('\n*** SKIPPING console browser tests: console/dist is missing (run npm run build first) ***\n');
+if (!existsSync(CHROMIUM))
+  console.warn(`\n*** SKIPPING console browser tests: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
+if (!consoleBuilt)
+  console.warn('\n*** SKIPPING console browser tests: console/dist is missing (run npm run build first) ***\n');
 
 const ARTIFACTS = join(root, 'test-artifacts');
 const MARKUP_SERVICE = '<img src=x onerror=window.__xss=1>';
@@ -36,15 +38,35 @@ describe.skipIf(!ready)('console in a browser', () => {
     copyFileSync(join(root, 'dashboards/demo.json'), join(dashboards, 'demo.json'));
     copyFileSync(join(root, 'dashboards/collector.json'), join(dashboards, 'collector.json'));
     // A dashboard that does not validate, and a valid one whose query fails and one with a stat panel.
-    writeFileSync(join(dashboards, 'broken.json'), JSON.stringify({ uid: 'broken', title: 'Broken', panels: [{ id: 1, title: 'x', type: 'pie', gridPos: { x: 0, y: 0, w: 6, h: 4 }, queries: [{ expr: 'up' }] }] }));
+    writeFileSync(
+      join(dashboards, 'broken.json'),
+      JSON.stringify({
+        uid: 'broken',
+        title: 'Broken',
+        panels: [{ id: 1, title: 'x', type: 'pie', gridPos: { x: 0, y: 0, w: 6, h: 4 }, queries: [{ expr: 'up' }] }],
+      }),
+    );
     writeFileSync(
       join(dashboards, 'checks.json'),
       JSON.stringify({
         uid: 'checks',
         title: 'Checks',
         panels: [
-          { id: 1, title: 'Bad query', type: 'timeseries', gridPos: { x: 0, y: 0, w: 12, h: 6 }, queries: [{ expr: 'rate(process_memory_usage[5m]' }] },
-          { id: 2, title: 'Memory now', type: 'stat', unit: 'bytes', gridPos: { x: 12, y: 0, w: 12, h: 6 }, queries: [{ expr: 'sum(process_memory_usage)', legendFormat: 'rss' }] },
+          {
+            id: 1,
+            title: 'Bad query',
+            type: 'timeseries',
+            gridPos: { x: 0, y: 0, w: 12, h: 6 },
+            queries: [{ expr: 'rate(process_memory_usage[5m]' }],
+          },
+          {
+            id: 2,
+            title: 'Memory now',
+            type: 'stat',
+            unit: 'bytes',
+            gridPos: { x: 12, y: 0, w: 12, h: 6 },
+            queries: [{ expr: 'sum(process_memory_usage)', legendFormat: 'rss' }],
+          },
         ],
       }),
     );
@@ -62,7 +84,15 @@ describe.skipIf(!ready)('console in a browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1600, height: 1000 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await context.newPage();
     page.on('dialog', (d) => void d.dismiss());
@@ -85,7 +115,9 @@ describe.skipIf(!ready)('console in a browser', () => {
   }
 
   async function legendOf(title: string): Promise<string[]> {
-    return page.locator(`.panel[data-panel-title="${title}"] .u-legend .u-series:not(:first-child) .u-label`).allTextContents();
+    return page
+      .locator(`.panel[data-panel-title="${title}"] .u-legend .u-series:not(:first-child) .u-label`)
+      .allTextContents();
   }
 
   it('draws every panel of the Demo Dashboard with the expected series and legends', async () => {
@@ -93,12 +125,18 @@ describe.skipIf(!ready)('console in a browser', () => {
     await page.goto(`${base}/d/demo?from=now-1h&to=now`);
     await waitForPanels(6);
     // Fully drawn: every time-series panel has its canvas.
-    await page.waitForFunction(() => document.querySelectorAll('.panel .uplot canvas').length === 6, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.panel .uplot canvas').length === 6, undefined, {
+      timeout: 30_000,
+    });
     const drawnMs = performance.now() - started;
-    console.log(`Demo Dashboard (1 h, ${seriesCount} series in the store) fully drawn in ${drawnMs.toFixed(0)} ms after navigation`);
+    console.log(
+      `Demo Dashboard (1 h, ${seriesCount} series in the store) fully drawn in ${drawnMs.toFixed(0)} ms after navigation`,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'demo-dashboard.png'), fullPage: true });
 
-    const states = await page.locator('.panel').evaluateAll((els) => els.map((e) => [e.getAttribute('data-panel-title'), e.getAttribute('data-state')]));
+    const states = await page
+      .locator('.panel')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-panel-title'), e.getAttribute('data-state')]));
     expect(states.every(([, s]) => s === 'data')).toBe(true);
     expect((await legendOf('Recommendation Service (CPU%)')).sort()).toEqual(['system', 'user']);
     expect(await legendOf('Recommendation Service (Memory)')).toEqual(['rss', 'heap used']);
@@ -106,7 +144,11 @@ describe.skipIf(!ready)('console in a browser', () => {
     const errorRate = await legendOf('Error Rate');
     expect(errorRate).toHaveLength(FIXED_SERVICES.length + 1 + FILLER_SERVICES);
     expect(await legendOf('Service Latency (from SpanMetrics)')).toEqual(['p50', 'p95', 'p99', 'p99.9']);
-    expect((await legendOf('Endpoint Rate by Service')).sort()).toEqual(['GetProduct', 'ListRecommendations', 'get_product_list']);
+    expect((await legendOf('Endpoint Rate by Service')).sort()).toEqual([
+      'GetProduct',
+      'ListRecommendations',
+      'get_product_list',
+    ]);
   });
 
   it('renders label values with markup as text, never as HTML', async () => {
@@ -145,14 +187,18 @@ describe.skipIf(!ready)('console in a browser', () => {
     await waitForPanels(2);
     const error = await page.locator('.panel[data-panel-title="Bad query"] .panel-error').textContent();
     // The panel shows the range query's error exactly as the API words it.
-    const api = await fetch(`${base}/api/v1/query_range?query=${encodeURIComponent('rate(process_memory_usage[5m]')}&start=1&end=2&step=1`);
+    const api = await fetch(
+      `${base}/api/v1/query_range?query=${encodeURIComponent('rate(process_memory_usage[5m]')}&start=1&end=2&step=1`,
+    );
     const apiBody = (await api.json()) as { errorType: string; error: string };
     expect(api.status).toBe(400);
     expect(error).toContain(apiBody.error);
 
     // The stat panel shows the last point of the range query; compare with the same PromQL through the API.
     const end = Date.now();
-    const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent('sum(process_memory_usage)')}&time=${end / 1000}`);
+    const res = await fetch(
+      `${base}/api/v1/query?query=${encodeURIComponent('sum(process_memory_usage)')}&time=${end / 1000}`,
+    );
     const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
     const expected = formatValue(Number(body.data.result[0]!.value[1]), 'bytes');
     expect(await page.locator('.panel[data-panel-title="Memory now"] .stat-value').textContent()).toBe(expected);
@@ -173,9 +219,13 @@ describe.skipIf(!ready)('console in a browser', () => {
     const res = await fetch(
       `${base}/api/v1/query?query=${encodeURIComponent('100 * sum by (cpu_mode) (rate(process_cpu_time_seconds_total{service_name="recommendationservice"}[40s]))')}&time=${(dataEndMs - 300_000) / 1000}`,
     );
-    const body = (await res.json()) as { data: { result: { metric: { cpu_mode: string }; value: [number, string] }[] } };
+    const body = (await res.json()) as {
+      data: { result: { metric: { cpu_mode: string }; value: [number, string] }[] };
+    };
     const user = body.data.result.find((r) => r.metric.cpu_mode === 'user')!;
-    expect(rows.some((r) => r.includes('user') && r.includes(formatValue(Number(user.value[1]), 'percent')))).toBe(true);
+    expect(rows.some((r) => r.includes('user') && r.includes(formatValue(Number(user.value[1]), 'percent')))).toBe(
+      true,
+    );
   });
 
   it('lists an invalid dashboard with the field at fault while the others still open', async () => {

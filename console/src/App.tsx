@@ -24,7 +24,13 @@ export function App() {
         </Link>
         <nav aria-label="Main">
           {NAV.map((n) => (
-            <Link key={n.path} to={n.path} className={loc.path.startsWith(n.path) || (n.path === '/dashboards' && loc.path.startsWith('/d/')) ? 'active' : ''}>
+            <Link
+              key={n.path}
+              to={n.path}
+              className={
+                loc.path.startsWith(n.path) || (n.path === '/dashboards' && loc.path.startsWith('/d/')) ? 'active' : ''
+              }
+            >
               {n.label}
             </Link>
           ))}
@@ -39,8 +45,10 @@ function pageFor(path: string) {
   const dash = /^\/d\/([^/]+)/.exec(path);
   if (dash) return <DashboardPage uid={decodeURIComponent(dash[1]!)} />;
   if (path.startsWith('/explore')) return <ExplorePage />;
-  if (path.startsWith('/traces')) return <PlaceholderPage title="Traces" what="Jaeger-style trace search, scatter plot and waterfall" />;
+  if (path.startsWith('/traces'))
+    return <PlaceholderPage title="Traces" what="Jaeger-style trace search, scatter plot and waterfall" />;
   if (path.startsWith('/flags')) return <PlaceholderPage title="Flags" what="feature flags with switches" />;
-  if (path.startsWith('/load')) return <PlaceholderPage title="Load" what="the load generator's users and per-endpoint statistics" />;
+  if (path.startsWith('/load'))
+    return <PlaceholderPage title="Load" what="the load generator's users and per-endpoint statistics" />;
   return <DashboardsPage />;
 }

@@ -20,7 +20,10 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
 }
 
 /** Replaces some query parameters of the current URL (undefined removes one). */
-export function updateParams(changes: Record<string, string | undefined>, opts: { replace?: boolean } = { replace: true }): void {
+export function updateParams(
+  changes: Record<string, string | undefined>,
+  opts: { replace?: boolean } = { replace: true },
+): void {
   const params = new URLSearchParams(window.location.search);
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined || v === '') params.delete(k);

@@ -24,7 +24,8 @@ export async function readDashboards(dir: string): Promise<DashboardFile[]> {
     names.map(async (file): Promise<DashboardFile> => {
       const path = join(dir, file);
       try {
-        if ((await stat(path)).size > MAX_DASHBOARD_BYTES) return { file, parseError: `file is larger than ${MAX_DASHBOARD_BYTES} bytes` };
+        if ((await stat(path)).size > MAX_DASHBOARD_BYTES)
+          return { file, parseError: `file is larger than ${MAX_DASHBOARD_BYTES} bytes` };
         return { file, json: JSON.parse(await readFile(path, 'utf8')) as unknown };
       } catch (e) {
         return { file, parseError: e instanceof Error ? e.message : String(e) };

@@ -37,7 +37,12 @@ export class HttpApp implements Router {
   private add(method: string, pattern: string, handler: RouteEntry['handler']): void {
     const segments = pattern.split('/').filter((s) => s !== '');
     const prefix = segments[segments.length - 1] === '*';
-    this.routes.push({ method: method.toUpperCase(), segments: prefix ? segments.slice(0, -1) : segments, prefix, handler });
+    this.routes.push({
+      method: method.toUpperCase(),
+      segments: prefix ? segments.slice(0, -1) : segments,
+      prefix,
+      handler,
+    });
   }
 
   /** The request listener, usable with any node:http server. */
@@ -73,7 +78,10 @@ export class HttpApp implements Router {
       }
       const body = await readBody(req, this.maxBodyBytes);
       if (body === undefined) {
-        sendApiResponse(res, { status: 413, body: { status: 'error', error: `request body exceeds ${this.maxBodyBytes} bytes` } });
+        sendApiResponse(res, {
+          status: 413,
+          body: { status: 'error', error: `request body exceeds ${this.maxBodyBytes} bytes` },
+        });
         return;
       }
       const query = new URLSearchParams(url.search);

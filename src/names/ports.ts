@@ -33,7 +33,9 @@ export function demoPorts(consolePort: number = DEFAULT_CONSOLE_PORT): DemoPorts
   const otlpGrpc = consolePort - 3763;
   const last = consolePort + 10 + SERVICE_SLOTS.length;
   if (otlpGrpc < 1024 || last >= 32768) {
-    throw new Error(`--port ${consolePort} is out of range: use a port from 4787 to ${32767 - 10 - SERVICE_SLOTS.length}`);
+    throw new Error(
+      `--port ${consolePort} is out of range: use a port from 4787 to ${32767 - 10 - SERVICE_SLOTS.length}`,
+    );
   }
   const services: Record<string, number> = {};
   SERVICE_SLOTS.forEach((name, i) => (services[name] = consolePort + 10 + i));

@@ -55,5 +55,12 @@ export interface QueryEngine {
   /** Evaluates at one instant (ms). Throws QueryError (parse errors as bad_data with Prometheus's message). */
   instantQuery(querier: Querier, query: string, timeMs: number, opts?: QueryOptions): QueryValue;
   /** Evaluates at start, start+step, ... <= end (ms); always returns a matrix. */
-  rangeQuery(querier: Querier, query: string, startMs: number, endMs: number, stepMs: number, opts?: QueryOptions): QueryValue;
+  rangeQuery(
+    querier: Querier,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: QueryOptions,
+  ): QueryValue;
 }

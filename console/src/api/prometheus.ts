@@ -68,7 +68,11 @@ export function queryRange(
   stepMs: number,
   signal?: AbortSignal,
 ): Promise<{ resultType: 'matrix'; result: MatrixSeries[] }> {
-  return call('query_range', { query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) }, signal);
+  return call(
+    'query_range',
+    { query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) },
+    signal,
+  );
 }
 
 export function queryInstant(expr: string, timeMs: number, signal?: AbortSignal): Promise<InstantResult> {
@@ -84,7 +88,8 @@ export async function labelValues(name: string, match: string[] = [], signal?: A
   for (const m of match) qs.append('match[]', m);
   const res = await fetch(`/api/v1/label/${encodeURIComponent(name)}/values?${qs.toString()}`, { signal });
   const env = (await res.json()) as Envelope<string[]>;
-  if (env.status !== 'success' || !env.data) throw new PrometheusError(env.errorType ?? 'unknown', env.error ?? `HTTP ${res.status}`, res.status);
+  if (env.status !== 'success' || !env.data)
+    throw new PrometheusError(env.errorType ?? 'unknown', env.error ?? `HTTP ${res.status}`, res.status);
   return env.data;
 }
 

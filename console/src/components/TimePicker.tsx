@@ -56,7 +56,12 @@ export function TimePicker(props: {
             if (valid) props.onRange(draftFrom, draftTo);
           }}
         >
-          <input aria-label="From" value={draftFrom} onChange={(e) => setDraftFrom(e.target.value)} placeholder="now-2h or 2026-11-24T10:00:00Z" />
+          <input
+            aria-label="From"
+            value={draftFrom}
+            onChange={(e) => setDraftFrom(e.target.value)}
+            placeholder="now-2h or 2026-11-24T10:00:00Z"
+          />
           <input aria-label="To" value={draftTo} onChange={(e) => setDraftTo(e.target.value)} placeholder="now" />
           <button type="submit" disabled={!valid}>
             Apply

@@ -12,7 +12,12 @@ describe('completionContext', () => {
     expect(at('up{job="a", |}')).toEqual({ kind: 'labelName', prefix: '', metric: 'up' });
   });
   it('offers label values after an operator and quote', () => {
-    expect(at('x_total{service_name="rec|"}')).toEqual({ kind: 'labelValue', prefix: 'rec', label: 'service_name', metric: 'x_total' });
+    expect(at('x_total{service_name="rec|"}')).toEqual({
+      kind: 'labelValue',
+      prefix: 'rec',
+      label: 'service_name',
+      metric: 'x_total',
+    });
     expect(at('{job=~"a|')).toEqual({ kind: 'labelValue', prefix: 'a', label: 'job', metric: undefined });
   });
   it('offers label names in by(...) lists', () => {

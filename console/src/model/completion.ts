@@ -4,17 +4,79 @@
 export type CompletionContext =
   | { readonly kind: 'metric'; readonly prefix: string }
   | { readonly kind: 'labelName'; readonly prefix: string; readonly metric: string | undefined }
-  | { readonly kind: 'labelValue'; readonly prefix: string; readonly label: string; readonly metric: string | undefined }
+  | {
+      readonly kind: 'labelValue';
+      readonly prefix: string;
+      readonly label: string;
+      readonly metric: string | undefined;
+    }
   | { readonly kind: 'none' };
 
 export const PROMQL_FUNCTIONS = [
-  'abs', 'absent', 'absent_over_time', 'avg_over_time', 'ceil', 'changes', 'clamp', 'clamp_max', 'clamp_min',
-  'count_over_time', 'day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'delta', 'deriv', 'exp', 'floor',
-  'histogram_quantile', 'holt_winters', 'hour', 'idelta', 'increase', 'irate', 'label_join', 'label_replace',
-  'last_over_time', 'ln', 'log10', 'log2', 'max_over_time', 'min_over_time', 'minute', 'month', 'predict_linear',
-  'present_over_time', 'quantile_over_time', 'rate', 'resets', 'round', 'scalar', 'sgn', 'sort', 'sort_desc', 'sqrt',
-  'stddev_over_time', 'stdvar_over_time', 'sum_over_time', 'time', 'timestamp', 'vector', 'year',
-  'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values', 'quantile',
+  'abs',
+  'absent',
+  'absent_over_time',
+  'avg_over_time',
+  'ceil',
+  'changes',
+  'clamp',
+  'clamp_max',
+  'clamp_min',
+  'count_over_time',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'days_in_month',
+  'delta',
+  'deriv',
+  'exp',
+  'floor',
+  'histogram_quantile',
+  'holt_winters',
+  'hour',
+  'idelta',
+  'increase',
+  'irate',
+  'label_join',
+  'label_replace',
+  'last_over_time',
+  'ln',
+  'log10',
+  'log2',
+  'max_over_time',
+  'min_over_time',
+  'minute',
+  'month',
+  'predict_linear',
+  'present_over_time',
+  'quantile_over_time',
+  'rate',
+  'resets',
+  'round',
+  'scalar',
+  'sgn',
+  'sort',
+  'sort_desc',
+  'sqrt',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'sum_over_time',
+  'time',
+  'timestamp',
+  'vector',
+  'year',
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'count_values',
+  'quantile',
 ] as const;
 
 /** The metric name of the selector whose braces enclose `pos`, if any. */
@@ -64,7 +126,12 @@ export function rankCandidates(candidates: readonly string[], prefix: string, li
 }
 
 /** Replaces the prefix before the cursor with the chosen candidate; returns the new text and cursor. */
-export function applyCompletion(query: string, cursor: number, prefix: string, candidate: string): { text: string; cursor: number } {
+export function applyCompletion(
+  query: string,
+  cursor: number,
+  prefix: string,
+  candidate: string,
+): { text: string; cursor: number } {
   const start = cursor - prefix.length;
   const text = query.slice(0, start) + candidate + query.slice(cursor);
   return { text, cursor: start + candidate.length };

@@ -59,6 +59,9 @@ describe('validateDashboard', () => {
   });
 
   it('rejects a document that is not an object', () => {
-    expect(validateDashboard([1, 2])).toEqual({ ok: false, errors: [{ path: '(root)', message: 'must be an object' }] });
+    expect(validateDashboard([1, 2])).toEqual({
+      ok: false,
+      errors: [{ path: '(root)', message: 'must be an object' }],
+    });
   });
 });

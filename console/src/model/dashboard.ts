@@ -94,7 +94,12 @@ class Checker {
     return v;
   }
 
-  number(o: Json, key: string, path: string, opts: { optional?: boolean; min?: number; max?: number } = {}): number | undefined {
+  number(
+    o: Json,
+    key: string,
+    path: string,
+    opts: { optional?: boolean; min?: number; max?: number } = {},
+  ): number | undefined {
     const v = o[key];
     if (v === undefined && opts.optional) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v)) return this.fail(`${path}${key}`, 'must be a finite number');
@@ -128,10 +133,15 @@ export function validateDashboard(input: unknown): ValidationResult {
   if (uid !== '' && !/^[A-Za-z0-9_-]+$/.test(uid)) c.fail('uid', 'may hold only letters, digits, _ and -');
   const title = c.string(root, 'title', '', { nonEmpty: true });
   const description = c.string(root, 'description', '', { optional: '' });
-  const tags = c.array(root, 'tags', '', true).map((t, i) => (typeof t === 'string' ? t : (c.fail(`tags[${i}]`, 'must be a string') ?? '')));
+  const tags = c
+    .array(root, 'tags', '', true)
+    .map((t, i) => (typeof t === 'string' ? t : (c.fail(`tags[${i}]`, 'must be a string') ?? '')));
   const timeObj = root['time'] === undefined ? { from: 'now-15m', to: 'now' } : c.object(root['time'], 'time');
   const time = timeObj
-    ? { from: c.string(timeObj, 'from', 'time.', { nonEmpty: true }), to: c.string(timeObj, 'to', 'time.', { nonEmpty: true }) }
+    ? {
+        from: c.string(timeObj, 'from', 'time.', { nonEmpty: true }),
+        to: c.string(timeObj, 'to', 'time.', { nonEmpty: true }),
+      }
     : { from: 'now-15m', to: 'now' };
   const refresh = c.string(root, 'refresh', '', { optional: '' });
   if (!REFRESH.test(refresh)) c.fail('refresh', 'must be empty or a duration like 10s');

@@ -10,8 +10,21 @@ describe('buildFrame', () => {
           expr: 'sum by (m) (x)',
           legendFormat: '{{m}}',
           result: [
-            { metric: { m: 'user' }, values: [[100, '1'], [110, '2'], [120, '3']] },
-            { metric: { m: 'system' }, values: [[110, '+Inf'], [120, '0.5']] },
+            {
+              metric: { m: 'user' },
+              values: [
+                [100, '1'],
+                [110, '2'],
+                [120, '3'],
+              ],
+            },
+            {
+              metric: { m: 'system' },
+              values: [
+                [110, '+Inf'],
+                [120, '0.5'],
+              ],
+            },
           ],
         },
       ],

@@ -1,6 +1,14 @@
 // Grafana-style relative time ('now', 'now-15m') and interval arithmetic for queries.
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
 
 /** Parses '15m', '1h30m', '500ms' into milliseconds; undefined when malformed. */
 export function parseDurationMs(text: string): number | undefined {

@@ -29,7 +29,12 @@ export function formatValue(v: number | null | undefined, unit: Unit, decimals?:
     case 'percent':
       return `${trimmed(v, decimals)}%`;
     case 'bytes':
-      return scaled(v, 1024, IEC.map((s) => ` ${s}`), decimals);
+      return scaled(
+        v,
+        1024,
+        IEC.map((s) => ` ${s}`),
+        decimals,
+      );
     case 'ms':
       if (Math.abs(v) >= 60_000) return `${trimmed(v / 60_000, decimals)} min`;
       if (Math.abs(v) >= 1000) return `${trimmed(v / 1000, decimals)} s`;

@@ -47,13 +47,11 @@ function DashboardView(props: { dashboard: Dashboard }) {
     const f = resolveTime(from, now) ?? now - 15 * 60_000;
     const t = resolveTime(to, now) ?? now;
     return { fromMs: Math.min(f, t), toMs: Math.max(f, t) };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [from, to, tick]);
 
   const values: Record<string, string> = {};
   for (const v of d.variables) values[v.name] = loc.params.get(`var-${v.name}`) ?? v.default;
   const valuesKey = JSON.stringify(values);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const variables = useMemo(() => values, [valuesKey]);
 
   const [annotations, setAnnotations] = useState<readonly Annotation[]>([]);
@@ -74,7 +72,12 @@ function DashboardView(props: { dashboard: Dashboard }) {
         <h1>{d.title}</h1>
         <div className="variables">
           {d.variables.map((v) => (
-            <VariablePicker key={v.name} variable={v} value={variables[v.name] ?? ''} onChange={(value) => updateParams({ [`var-${v.name}`]: value })} />
+            <VariablePicker
+              key={v.name}
+              variable={v}
+              value={variables[v.name] ?? ''}
+              onChange={(value) => updateParams({ [`var-${v.name}`]: value })}
+            />
           ))}
         </div>
         <TimePicker
@@ -101,7 +104,12 @@ function VariablePicker(props: { variable: Variable; value: string; onChange: (v
   const [error, setError] = useState<string>();
   useEffect(() => {
     if (variable.type === 'custom') {
-      setOptions(variable.query.split(',').map((s) => s.trim()).filter(Boolean));
+      setOptions(
+        variable.query
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
       return;
     }
     const parsed = parseLabelValuesQuery(variable.query);

@@ -1,7 +1,14 @@
 // Explore: a PromQL box with completion from the API, graph (range query) and table (instant
 // query) views, and the query, range and view kept in the URL so it can be shared.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { labelNames, labelValues, queryInstant, queryRange, parseSampleValue, type InstantResult } from '../api/prometheus.js';
+import {
+  labelNames,
+  labelValues,
+  queryInstant,
+  queryRange,
+  parseSampleValue,
+  type InstantResult,
+} from '../api/prometheus.js';
 import { TimePicker } from '../components/TimePicker.js';
 import { applyCompletion, completionContext, PROMQL_FUNCTIONS, rankCandidates } from '../model/completion.js';
 import { buildFrame, type Frame } from '../model/frames.js';
@@ -51,7 +58,11 @@ export function ExplorePage() {
       const start = Math.floor(fromMs / q.stepMs) * q.stepMs;
       const end = Math.floor(toMs / q.stepMs) * q.stepMs;
       queryRange(q.expr, start, end, q.stepMs, abort.signal).then(
-        (r) => setResult({ kind: 'graph', frame: buildFrame([{ refId: 'A', expr: q.expr, legendFormat: '', result: r.result }], start, end, q.stepMs) }),
+        (r) =>
+          setResult({
+            kind: 'graph',
+            frame: buildFrame([{ refId: 'A', expr: q.expr, legendFormat: '', result: r.result }], start, end, q.stepMs),
+          }),
         fail,
       );
     }
@@ -67,7 +78,14 @@ export function ExplorePage() {
     <section className="page explore">
       <div className="dashboard-bar">
         <h1>Explore</h1>
-        <TimePicker from={from} to={to} refresh="" onRange={(f, t) => updateParams({ from: f, to: t })} onRefresh={() => undefined} onRefreshNow={run} />
+        <TimePicker
+          from={from}
+          to={to}
+          refresh=""
+          onRange={(f, t) => updateParams({ from: f, to: t })}
+          onRefresh={() => undefined}
+          onRefreshNow={run}
+        />
       </div>
       <QueryBox value={draft} onChange={setDraft} onRun={run} />
       <div className="explore-actions">
@@ -76,7 +94,14 @@ export function ExplorePage() {
         </button>
         <div role="tablist" aria-label="View">
           {(['graph', 'table'] as const).map((v) => (
-            <button key={v} role="tab" type="button" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => updateParams({ view: v })}>
+            <button
+              key={v}
+              role="tab"
+              type="button"
+              aria-selected={view === v}
+              className={view === v ? 'active' : ''}
+              onClick={() => updateParams({ view: v })}
+            >
               {v === 'graph' ? 'Graph' : 'Table'}
             </button>
           ))}
@@ -90,7 +115,9 @@ export function ExplorePage() {
           </div>
         )}
         {result.kind === 'graph' && result.frame.series.length === 0 && <p className="muted">Empty query result.</p>}
-        {result.kind === 'graph' && result.frame.series.length > 0 && <TimeSeriesChart frame={result.frame} unit="short" mode="lines" height={360} annotations={[]} />}
+        {result.kind === 'graph' && result.frame.series.length > 0 && (
+          <TimeSeriesChart frame={result.frame} unit="short" mode="lines" height={360} annotations={[]} />
+        )}
         {result.kind === 'table' && <ResultTable result={result.result} expr={expr} />}
       </div>
     </section>
@@ -154,24 +181,30 @@ function QueryBox(props: { value: string; onChange: (v: string) => void; onRun: 
   }, []);
 
   const ctx = useMemo(() => completionContext(props.value, cursor), [props.value, cursor]);
-  const remoteKey = ctx.kind === 'labelName' ? `n|${ctx.metric ?? ''}` : ctx.kind === 'labelValue' ? `v|${ctx.label}|${ctx.metric ?? ''}` : '';
+  const remoteKey =
+    ctx.kind === 'labelName'
+      ? `n|${ctx.metric ?? ''}`
+      : ctx.kind === 'labelValue'
+        ? `v|${ctx.label}|${ctx.metric ?? ''}`
+        : '';
 
   useEffect(() => {
     if (remoteKey === '' || remoteKey === remote.key) return;
     const abort = new AbortController();
     const match = ctx.kind !== 'metric' && ctx.kind !== 'none' && ctx.metric ? [ctx.metric] : [];
-    const load = ctx.kind === 'labelValue' ? labelValues(ctx.label, match, abort.signal) : labelNames(match, abort.signal);
+    const load =
+      ctx.kind === 'labelValue' ? labelValues(ctx.label, match, abort.signal) : labelNames(match, abort.signal);
     load.then(
       (items) => setRemote({ key: remoteKey, items: items.filter((n) => n !== '__name__') }),
       () => undefined,
     );
     return () => abort.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [remoteKey]);
 
   const suggestions = useMemo(() => {
     if (ctx.kind === 'none') return [];
-    if (ctx.kind === 'metric') return ctx.prefix === '' ? [] : rankCandidates([...metrics, ...PROMQL_FUNCTIONS], ctx.prefix, 20);
+    if (ctx.kind === 'metric')
+      return ctx.prefix === '' ? [] : rankCandidates([...metrics, ...PROMQL_FUNCTIONS], ctx.prefix, 20);
     return remote.key === remoteKey ? rankCandidates(remote.items, ctx.prefix, 20) : [];
   }, [ctx, metrics, remote, remoteKey]);
 
@@ -224,7 +257,13 @@ function QueryBox(props: { value: string; onChange: (v: string) => void; onRun: 
       {open && suggestions.length > 0 && (
         <ul className="suggestions" role="listbox" aria-label="Suggestions">
           {suggestions.map((s, i) => (
-            <li key={s} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={(e) => (e.preventDefault(), accept(s))}>
+            <li
+              key={s}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : ''}
+              onMouseDown={(e) => (e.preventDefault(), accept(s))}
+            >
               {s}
             </li>
           ))}

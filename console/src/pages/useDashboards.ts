@@ -21,7 +21,9 @@ export function useDashboards(): { entries: DashboardEntry[] | undefined; error:
           files.map((f): DashboardEntry => {
             if (f.parseError !== undefined) return { file: f.file, error: `not valid JSON: ${f.parseError}` };
             const r = validateDashboard(f.json);
-            return r.ok ? { file: f.file, dashboard: r.dashboard } : { file: f.file, error: formatValidationErrors(r.errors) };
+            return r.ok
+              ? { file: f.file, dashboard: r.dashboard }
+              : { file: f.file, error: formatValidationErrors(r.errors) };
           }),
         ),
       (e: unknown) => {

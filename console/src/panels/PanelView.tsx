@@ -35,7 +35,12 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
   useEffect(() => {
     const abort = new AbortController();
     const width = box.current?.clientWidth ?? 800;
-    const queryCtx = { fromMs: ctx.fromMs, toMs: ctx.toMs, maxDataPoints: Math.max(100, Math.round(width)), variables: ctx.variables };
+    const queryCtx = {
+      fromMs: ctx.fromMs,
+      toMs: ctx.toMs,
+      maxDataPoints: Math.max(100, Math.round(width)),
+      variables: ctx.variables,
+    };
     const prepared = panel.queries.map((q) => ({ q, ...interpolateQuery(q.expr, queryCtx) }));
     const stepMs = prepared[0]?.stepMs ?? 10_000;
     // Align start and end to the step, as Grafana does, so refreshes reuse the same grid.
@@ -45,13 +50,19 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
       prepared.map(async ({ q, expr }): Promise<QueryResultSet> => {
         try {
           const data = await queryRange(expr, start, end, stepMs, abort.signal);
-          return { refId: q.refId, expr, legendFormat: interpolate(q.legendFormat, ctx.variables), result: data.result };
+          return {
+            refId: q.refId,
+            expr,
+            legendFormat: interpolate(q.legendFormat, ctx.variables),
+            result: data.result,
+          };
         } catch (e) {
           throw Object.assign(e instanceof Error ? e : new Error(String(e)), { refId: q.refId });
         }
       }),
     ).then(
-      (results) => setState({ kind: 'data', frame: buildFrame(results, start, end, stepMs), exprs: prepared.map((p) => p.expr) }),
+      (results) =>
+        setState({ kind: 'data', frame: buildFrame(results, start, end, stepMs), exprs: prepared.map((p) => p.expr) }),
       (e: unknown) => {
         if (abort.signal.aborted) return;
         const err = e as Error & { refId?: string };
@@ -71,7 +82,10 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
       data-panel-id={panel.id}
       data-panel-title={panel.title}
       data-state={state.kind}
-      style={{ gridColumn: `${panel.gridPos.x + 1} / span ${panel.gridPos.w}`, gridRow: `${panel.gridPos.y + 1} / span ${panel.gridPos.h}` }}
+      style={{
+        gridColumn: `${panel.gridPos.x + 1} / span ${panel.gridPos.w}`,
+        gridRow: `${panel.gridPos.y + 1} / span ${panel.gridPos.h}`,
+      }}
     >
       <header className="panel-header">
         <h2 title={panel.description}>{interpolate(panel.title, ctx.variables)}</h2>
@@ -86,8 +100,12 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
             <strong>Query {state.refId} failed:</strong> {state.message}
           </div>
         )}
-        {state.kind === 'data' && state.frame.series.length === 0 && <div className="panel-note">No data in this time range.</div>}
-        {state.kind === 'data' && state.frame.series.length > 0 && renderPanel(panel, state.frame, heightPx - 40, ctx.annotations)}
+        {state.kind === 'data' && state.frame.series.length === 0 && (
+          <div className="panel-note">No data in this time range.</div>
+        )}
+        {state.kind === 'data' &&
+          state.frame.series.length > 0 &&
+          renderPanel(panel, state.frame, heightPx - 40, ctx.annotations)}
       </div>
     </section>
   );

@@ -8,7 +8,18 @@ import type { Unit } from '../model/dashboard.js';
 import { stackValues, type Frame } from '../model/frames.js';
 import { formatValue } from '../model/units.js';
 
-const PALETTE = ['#73bf69', '#f2cc0c', '#8ab8ff', '#ff780a', '#f2495c', '#5794f2', '#b877d9', '#fade2a', '#37872d', '#e0b400'];
+const PALETTE = [
+  '#73bf69',
+  '#f2cc0c',
+  '#8ab8ff',
+  '#ff780a',
+  '#f2495c',
+  '#5794f2',
+  '#b877d9',
+  '#fade2a',
+  '#37872d',
+  '#e0b400',
+];
 
 export function seriesColor(i: number): string {
   return PALETTE[i % PALETTE.length]!;
@@ -76,7 +87,8 @@ export function TimeSeriesChart(props: ChartProps) {
           paths: bars,
           points: { show: frame.times.length < 60 },
           spanGaps: false,
-          value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => (idx === null ? '' : fmt(frame.series[i]!.values[idx] ?? null)),
+          value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) =>
+            idx === null ? '' : fmt(frame.series[i]!.values[idx] ?? null),
         })),
       ],
       hooks: {
