@@ -113,7 +113,9 @@ async function main(): Promise<void> {
   // Orrery: series cost (first sample of each), then the cost of the remaining samples.
   const before = heapBytes();
   const head = new Head();
-  for (const s of data) head.append(s.labels, s.t[0]!, s.v[0]!);
+  // Fresh copies of the label strings, as a real ingest path hands over strings the Head then owns.
+  const own = (x: string): string => Buffer.from(x, 'utf8').toString('utf8');
+  for (const s of data) head.append(s.labels.map((l) => ({ name: own(l.name), value: own(l.value) })), s.t[0]!, s.v[0]!);
   const afterSeries = heapBytes();
   const t0 = performance.now();
   for (const s of data) {
