@@ -259,6 +259,11 @@ describe('Jaeger API: traces', () => {
     ]);
     expect(await ids(`service=frontend&lookback=10s`)).toEqual([]); // NOW - 10 s is after both traces
     expect(await ids(`traceID=${tid(1)}`)).toEqual([tid(1)]);
+    // blank form fields, as UIs send them, are ignored
+    expect(await ids('service=frontend&tags=&tag=&minDuration=&maxDuration=&operation=&limit=')).toEqual([
+      '00000000000000ab',
+      tid(1),
+    ]);
   });
 
   it('GET /api/dependencies', async () => {

@@ -92,12 +92,15 @@ function parseDurationUs(name: string, raw: string): number {
 /** The tags of a search: `tag=key:value` (repeated) and `tags=<JSON map of strings>` (repeated). */
 export function parseTags(simple: readonly string[], json: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
+  // empty values (a form's blank field) mean no tags, as the Jaeger UI and Grafana can send them
   for (const tag of simple) {
+    if (tag === '') continue;
     const i = tag.indexOf(':');
     if (i < 0) throw new ParamError(`malformed 'tag' parameter, expecting key:value, received: ${tag}`);
     out[tag.slice(0, i)] = tag.slice(i + 1);
   }
   for (const raw of json) {
+    if (raw.trim() === '') continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
