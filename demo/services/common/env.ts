@@ -20,6 +20,11 @@ export function listenPort(): number {
   return fallback;
 }
 
+/** The interface to listen on: HOST (as the flag service reads it), loopback by default. */
+export function listenHost(): string {
+  return process.env.HOST || '127.0.0.1';
+}
+
 /** host:port of a peer, e.g. peerAddr('PRODUCT_CATALOG_ADDR') → "127.0.0.1:8081" */
 export function peerAddr(envName: string): string {
   const value = process.env[envName];

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { listenHost } from './env.js';
 import { errorMessage, log } from './log.js';
 import type { ShopServices } from './types.js';
 
@@ -64,7 +65,7 @@ export interface RunningGrpcServer {
 export async function serveGrpc(
   port: number,
   services: { [K in ShopServiceName]?: ShopServices[K] },
-  host = '127.0.0.1',
+  host = listenHost(),
 ): Promise<RunningGrpcServer> {
   const server = new grpc.Server();
   for (const name of Object.keys(services) as ShopServiceName[]) {

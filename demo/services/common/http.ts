@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import { listenHost } from './env.js';
 import { errorMessage, log } from './log.js';
 
 /** Thrown by a handler to answer with this status and message. */
@@ -131,7 +132,7 @@ export interface RunningHttpServer {
 export async function serveHttp(
   port: number,
   routes: readonly Route[],
-  host = '127.0.0.1',
+  host = listenHost(),
 ): Promise<RunningHttpServer> {
   const compiled: CompiledRoute[] = routes.map((r) => ({ ...r, segments: r.path.split('/').filter((s) => s !== '') }));
   const server = createServer((req, res) => {
