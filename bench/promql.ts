@@ -22,7 +22,9 @@ import { remoteWrite } from '../src/api/prometheus/testing/remote-write.js';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
   // Heap figures need a full GC before each reading: re-run with --expose-gc.
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -31,21 +33,28 @@ const STEP_S = 15;
 const RATE = '1m';
 
 const QUERIES: readonly [string, string][] = [
-  ['CPU%', `100 * sum by (cpu_mode) (rate(process_cpu_time_seconds_total{service_name="recommendationservice"}[${RATE}]))`],
+  [
+    'CPU%',
+    `100 * sum by (cpu_mode) (rate(process_cpu_time_seconds_total{service_name="recommendationservice"}[${RATE}]))`,
+  ],
   ['Memory RSS', `process_memory_usage{service_name="recommendationservice"}`],
   ['Memory heap', `sum(v8js_memory_heap_used_bytes{service_name="recommendationservice"})`],
-  ['Recommendations', `sum by (recommendation_type) (increase(app_recommendations_counter_total{service_name="recommendationservice"}[${RATE}]))`],
+  [
+    'Recommendations',
+    `sum by (recommendation_type) (increase(app_recommendations_counter_total{service_name="recommendationservice"}[${RATE}]))`,
+  ],
   [
     'Error rate',
     `100 * sum by (service_name) (rate(traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}[${RATE}])) / sum by (service_name) (rate(traces_span_metrics_calls_total[${RATE}]))`,
   ],
-  ...[0.5, 0.95, 0.99, 0.999].map(
-    (q): [string, string] => [
-      `Latency p${q * 100}`,
-      `histogram_quantile(${q}, sum(rate(traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}[${RATE}])) by (le))`,
-    ],
-  ),
-  ['Endpoint rate', `sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice"}[${RATE}]))`],
+  ...[0.5, 0.95, 0.99, 0.999].map((q): [string, string] => [
+    `Latency p${q * 100}`,
+    `histogram_quantile(${q}, sum(rate(traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}[${RATE}])) by (le))`,
+  ]),
+  [
+    'Endpoint rate',
+    `sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice"}[${RATE}]))`,
+  ],
 ];
 
 function heapBytes(): number {
@@ -115,7 +124,12 @@ async function main(): Promise<void> {
   const head = new Head();
   // Fresh copies of the label strings, as a real ingest path hands over strings the Head then owns.
   const own = (x: string): string => Buffer.from(x, 'utf8').toString('utf8');
-  for (const s of data) head.append(s.labels.map((l) => ({ name: own(l.name), value: own(l.value) })), s.t[0]!, s.v[0]!);
+  for (const s of data)
+    head.append(
+      s.labels.map((l) => ({ name: own(l.name), value: own(l.value) })),
+      s.t[0]!,
+      s.v[0]!,
+    );
   const afterSeries = heapBytes();
   const t0 = performance.now();
   for (const s of data) {
@@ -137,7 +151,17 @@ async function main(): Promise<void> {
 
   if (!prometheusAvailable()) console.warn('!!! /usr/bin/prometheus not found: Prometheus columns are empty !!!');
   const prom = prometheusAvailable() ? await startPrometheus(['--web.enable-admin-api']) : undefined;
-  let promFig: { series: number; chunks: number; rss: number; heapDelta: number; heapInuse: number; chunkBytes: number; indexBytes: number } | undefined;
+  let promFig:
+    | {
+        series: number;
+        chunks: number;
+        rss: number;
+        heapDelta: number;
+        heapInuse: number;
+        chunkBytes: number;
+        indexBytes: number;
+      }
+    | undefined;
   try {
     if (prom) {
       const m0 = await promMetrics(prom.url);
@@ -145,7 +169,9 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 2000));
       const m1 = await promMetrics(prom.url);
       // A snapshot writes the head out as a block: its chunk files are Prometheus's exact encoded bytes.
-      const snap = (await (await fetch(`${prom.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' })).json()) as { data: { name: string } };
+      const snap = (await (await fetch(`${prom.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' })).json()) as {
+        data: { name: string };
+      };
       const snapDir = join(prom.dataDir, 'snapshots', snap.data.name);
       let chunkBytes = 0;
       let indexBytes = 0;
@@ -186,7 +212,9 @@ async function main(): Promise<void> {
       }
       const mo = median(o);
       const mp = prom ? median(p) : NaN;
-      console.log(`${pad(name, 18)} ${lpad(mo.toFixed(2), 9)} ${lpad(prom ? mp.toFixed(2) : '-', 11)} ${lpad(prom ? (mo / mp).toFixed(2) + 'x' : '-', 7)}`);
+      console.log(
+        `${pad(name, 18)} ${lpad(mo.toFixed(2), 9)} ${lpad(prom ? mp.toFixed(2) : '-', 11)} ${lpad(prom ? (mo / mp).toFixed(2) + 'x' : '-', 7)}`,
+      );
     }
 
     console.log('\nMemory:');
@@ -194,15 +222,41 @@ async function main(): Promise<void> {
     const row = (k: string, a: string, b: string): void => console.log(`${pad(k, 34)} ${lpad(a, 12)} ${lpad(b, 12)}`);
     row('series', String(st.series), promFig ? String(promFig.series) : '-');
     row('chunks', String(st.chunks), promFig ? String(promFig.chunks) : '-');
-    row('chunk bytes / sample', (st.bytes / st.samples).toFixed(2), promFig ? (promFig.chunkBytes / samples).toFixed(2) + '*' : '-');
-    row('heap growth / sample (bytes)', perSample.toFixed(2), promFig ? (promFig.heapDelta / samples).toFixed(2) + '†' : '-');
-    row('heap growth / series (bytes)', perSeries.toFixed(0), promFig ? (promFig.heapDelta / promFig.series).toFixed(0) + '†' : '-');
-    row('heap in use (MB)', ((afterSamples - before) / 1e6).toFixed(1) + '‡', promFig ? (promFig.heapInuse / 1e6).toFixed(1) : '-');
-    row('process RSS (MB)', (process.memoryUsage().rss / 1e6).toFixed(1), promFig ? (promFig.rss / 1e6).toFixed(1) : '-');
+    row(
+      'chunk bytes / sample',
+      (st.bytes / st.samples).toFixed(2),
+      promFig ? (promFig.chunkBytes / samples).toFixed(2) + '*' : '-',
+    );
+    row(
+      'heap growth / sample (bytes)',
+      perSample.toFixed(2),
+      promFig ? (promFig.heapDelta / samples).toFixed(2) + '†' : '-',
+    );
+    row(
+      'heap growth / series (bytes)',
+      perSeries.toFixed(0),
+      promFig ? (promFig.heapDelta / promFig.series).toFixed(0) + '†' : '-',
+    );
+    row(
+      'heap in use (MB)',
+      ((afterSamples - before) / 1e6).toFixed(1) + '‡',
+      promFig ? (promFig.heapInuse / 1e6).toFixed(1) : '-',
+    );
+    row(
+      'process RSS (MB)',
+      (process.memoryUsage().rss / 1e6).toFixed(1),
+      promFig ? (promFig.rss / 1e6).toFixed(1) : '-',
+    );
     if (promFig) row('Prometheus index bytes / series', '', (promFig.indexBytes / promFig.series).toFixed(0));
-    console.log(`Orrery append: ${((samples - data.length) / appendMs).toFixed(0)}k samples/s; stats(): ${JSON.stringify(st)}`);
-    console.log('* Prometheus: chunk files of a TSDB snapshot of its head (its exact XOR-encoded bytes) over all samples.');
-    console.log("† Prometheus: growth of go_memstats_heap_inuse_bytes across the remote write (includes the write path's uncollected garbage).");
+    console.log(
+      `Orrery append: ${((samples - data.length) / appendMs).toFixed(0)}k samples/s; stats(): ${JSON.stringify(st)}`,
+    );
+    console.log(
+      '* Prometheus: chunk files of a TSDB snapshot of its head (its exact XOR-encoded bytes) over all samples.',
+    );
+    console.log(
+      "† Prometheus: growth of go_memstats_heap_inuse_bytes across the remote write (includes the write path's uncollected garbage).",
+    );
     console.log('‡ Orrery: heap + ArrayBuffer growth from loading the data (after a full GC), not the whole process.');
   } finally {
     await prom?.stop();

@@ -8,9 +8,18 @@ import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/api.js';
 import { Head } from '../src/tsdb/head.js';
 import type { QueryEngine } from '../src/promql/value.js';
-import { prometheusAvailable, startPrometheus, type PrometheusProcess } from '../src/api/prometheus/testing/prometheus-process.js';
+import {
+  prometheusAvailable,
+  startPrometheus,
+  type PrometheusProcess,
+} from '../src/api/prometheus/testing/prometheus-process.js';
 import { remoteWrite } from '../src/api/prometheus/testing/remote-write.js';
-import { appendAll, generateDemoData, timeWindows, type GeneratedSeries } from '../src/api/prometheus/testing/demo-data.js';
+import {
+  appendAll,
+  generateDemoData,
+  timeWindows,
+  type GeneratedSeries,
+} from '../src/api/prometheus/testing/demo-data.js';
 
 const HAVE_PROMETHEUS = prometheusAvailable();
 if (!HAVE_PROMETHEUS) {
@@ -32,7 +41,8 @@ export const DASHBOARD_QUERIES: readonly string[] = [
   `sum by (recommendation_type) (increase(app_recommendations_counter_total{service_name="recommendationservice"}[${RATE}]))`,
   `100 * sum by (service_name) (rate(traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}[${RATE}])) / sum by (service_name) (rate(traces_span_metrics_calls_total[${RATE}]))`,
   ...[0.5, 0.95, 0.99, 0.999].map(
-    (q) => `histogram_quantile(${q}, sum(rate(traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}[${RATE}])) by (le))`,
+    (q) =>
+      `histogram_quantile(${q}, sum(rate(traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}[${RATE}])) by (le))`,
   ),
   `sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice"}[${RATE}]))`,
 ];
@@ -123,12 +133,23 @@ export function generatedQueries(): string[] {
     for (const x of inner) for (const g of groupings) q.push(`${agg}${g} (${x})`);
   }
   for (const x of inner) {
-    q.push(`topk(3, ${x})`, `bottomk(2, ${x})`, `quantile(0.9, ${x})`, `quantile by (service_name) (0.5, ${x})`, `topk by (service_name) (1, ${x})`);
+    q.push(
+      `topk(3, ${x})`,
+      `bottomk(2, ${x})`,
+      `quantile(0.9, ${x})`,
+      `quantile by (service_name) (0.5, ${x})`,
+      `topk by (service_name) (1, ${x})`,
+    );
   }
-  q.push(`count_values("v", round(nodejs_eventloop_delay_p99_seconds * 100))`, `count_values by (service_name) ("k", ceil(rate(traces_span_metrics_calls_total[1m])))`);
+  q.push(
+    `count_values("v", round(nodejs_eventloop_delay_p99_seconds * 100))`,
+    `count_values by (service_name) ("k", ceil(rate(traces_span_metrics_calls_total[1m])))`,
+  );
   // histograms
   for (const qq of [0, 0.25, 0.5, 0.9, 0.99, 1, 1.5, -1]) {
-    q.push(`histogram_quantile(${qq}, sum by (le, service_name) (rate(traces_span_metrics_duration_milliseconds_bucket[2m])))`);
+    q.push(
+      `histogram_quantile(${qq}, sum by (le, service_name) (rate(traces_span_metrics_duration_milliseconds_bucket[2m])))`,
+    );
   }
   q.push(
     `histogram_quantile(0.9, rate(traces_span_metrics_duration_milliseconds_bucket{service_name="frontend"}[1m]))`,
@@ -138,8 +159,10 @@ export function generatedQueries(): string[] {
   const a = 'sum by (service_name) (rate(traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}[2m]))';
   const b = 'sum by (service_name) (rate(traces_span_metrics_calls_total[2m]))';
   for (const op of ['+', '-', '*', '/', '%', '^', '==', '!=', '>', '<', '>=', '<=', 'atan2']) q.push(`${a} ${op} ${b}`);
-  for (const op of ['>', '<', '==', '!=', '>=', '<=']) q.push(`${a} ${op} bool ${b}`, `${b} ${op} 1`, `${b} ${op} bool 1`);
-  for (const op of ['and', 'or', 'unless']) q.push(`${b} > 2 ${op} ${b} < 8`, `process_memory_usage ${op} on(service_name) ${b} > 1`);
+  for (const op of ['>', '<', '==', '!=', '>=', '<='])
+    q.push(`${a} ${op} bool ${b}`, `${b} ${op} 1`, `${b} ${op} bool 1`);
+  for (const op of ['and', 'or', 'unless'])
+    q.push(`${b} > 2 ${op} ${b} < 8`, `process_memory_usage ${op} on(service_name) ${b} > 1`);
   q.push(
     `2 * process_memory_usage + 1`,
     `1 - process_memory_usage / 1e9`,
@@ -193,11 +216,19 @@ interface SeriesJson {
 
 /** Returns undefined when the answers agree, else a description of the first differences. */
 export function compareAnswers(orrery: Answer, prom: Answer): string | undefined {
-  if (orrery.status !== prom.status) return `HTTP ${orrery.status} vs ${prom.status}: ${orrery.body.slice(0, 300)} | ${prom.body.slice(0, 300)}`;
-  const o = JSON.parse(orrery.body) as { status: string; errorType?: string; error?: string; data?: { resultType: string; result: unknown } };
+  if (orrery.status !== prom.status)
+    return `HTTP ${orrery.status} vs ${prom.status}: ${orrery.body.slice(0, 300)} | ${prom.body.slice(0, 300)}`;
+  const o = JSON.parse(orrery.body) as {
+    status: string;
+    errorType?: string;
+    error?: string;
+    data?: { resultType: string; result: unknown };
+  };
   const p = JSON.parse(prom.body) as typeof o;
   if (o.status !== 'success' || p.status !== 'success') {
-    return o.errorType === p.errorType && o.error === p.error ? undefined : `error ${o.errorType}: ${o.error} | ${p.errorType}: ${p.error}`;
+    return o.errorType === p.errorType && o.error === p.error
+      ? undefined
+      : `error ${o.errorType}: ${o.error} | ${p.errorType}: ${p.error}`;
   }
   const od = o.data!;
   const pd = p.data!;
@@ -205,7 +236,9 @@ export function compareAnswers(orrery: Answer, prom: Answer): string | undefined
   if (od.resultType === 'scalar' || od.resultType === 'string') {
     const [ot, ov] = od.result as Point;
     const [pt, pv] = pd.result as Point;
-    return ot === pt && (od.resultType === 'string' ? ov === pv : almostEqual(parseVal(ov), parseVal(pv))) ? undefined : `${JSON.stringify(od.result)} vs ${JSON.stringify(pd.result)}`;
+    return ot === pt && (od.resultType === 'string' ? ov === pv : almostEqual(parseVal(ov), parseVal(pv)))
+      ? undefined
+      : `${JSON.stringify(od.result)} vs ${JSON.stringify(pd.result)}`;
   }
   const key = (m: Record<string, string>): string => JSON.stringify(Object.entries(m).sort());
   const om = new Map((od.result as SeriesJson[]).map((s) => [key(s.metric), s]));
@@ -272,7 +305,10 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
     const disagreements: string[] = [];
     for (const query of queries) {
       const params = { query, start: String(startS), end: String(endS), step };
-      const [o, p] = await Promise.all([httpGet(orreryUrl, '/api/v1/query_range', params), httpGet(prom!.url, '/api/v1/query_range', params)]);
+      const [o, p] = await Promise.all([
+        httpGet(orreryUrl, '/api/v1/query_range', params),
+        httpGet(prom!.url, '/api/v1/query_range', params),
+      ]);
       let diff: string | undefined;
       try {
         diff = compareAnswers(o, p);
@@ -288,7 +324,10 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
 
   it('loaded the same series and samples', async () => {
     const sp = { 'match[]': '{__name__=~".+"}' };
-    const [os, ps] = await Promise.all([httpGet(orreryUrl, '/api/v1/series', sp), httpGet(prom!.url, '/api/v1/series', sp)]);
+    const [os, ps] = await Promise.all([
+      httpGet(orreryUrl, '/api/v1/series', sp),
+      httpGet(prom!.url, '/api/v1/series', sp),
+    ]);
     expect(JSON.parse(os.body).data.length).toBe(data.length);
     expect(JSON.parse(ps.body).data.length).toBe(data.length);
     // Samples per metric name (staleness markers are not samples to PromQL).
@@ -301,7 +340,10 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
     }
     for (const [name, n] of expected) {
       const q = { query: `sum(count_over_time(${name}[2h]))`, time: String(endS + 60) };
-      const [o, p] = await Promise.all([httpGet(orreryUrl, '/api/v1/query', q), httpGet(prom!.url, '/api/v1/query', q)]);
+      const [o, p] = await Promise.all([
+        httpGet(orreryUrl, '/api/v1/query', q),
+        httpGet(prom!.url, '/api/v1/query', q),
+      ]);
       expect(JSON.parse(o.body).data.result[0].value[1], name).toBe(String(n));
       expect(JSON.parse(p.body).data.result[0].value[1], name).toBe(String(n));
     }
@@ -316,7 +358,10 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
     for (const query of DASHBOARD_QUERIES) {
       for (const t of [endS, endS - 1234.5]) {
         const params = { query, time: String(t) };
-        const [o, p] = await Promise.all([httpGet(orreryUrl, '/api/v1/query', params), httpGet(prom!.url, '/api/v1/query', params)]);
+        const [o, p] = await Promise.all([
+          httpGet(orreryUrl, '/api/v1/query', params),
+          httpGet(prom!.url, '/api/v1/query', params),
+        ]);
         const diff = compareAnswers(o, p);
         if (diff) disagreements.push(`${query} @${t}\n    ${diff}`);
       }
@@ -349,7 +394,8 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
         // Prometheus lists series in creation order; compare as sets.
         return JSON.stringify(j.data.map((x) => JSON.stringify(x)).sort());
       };
-      if (o.status !== p.status || norm(o.body) !== norm(p.body)) problems.push(`${path} ${JSON.stringify(params)}: ${o.body.slice(0, 300)} | ${p.body.slice(0, 300)}`);
+      if (o.status !== p.status || norm(o.body) !== norm(p.body))
+        problems.push(`${path} ${JSON.stringify(params)}: ${o.body.slice(0, 300)} | ${p.body.slice(0, 300)}`);
     }
     for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);
     expect(problems).toEqual([]);
@@ -359,14 +405,40 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
     const t = String(endS - 77.5);
     const cases: [string, Record<string, string>][] = [
       ['/api/v1/query_range', { query: 'process_memory_usage', start: String(startS), end: String(endS), step: '15' }],
-      ['/api/v1/query_range', { query: 'nodejs_eventloop_delay_p99_seconds', start: String(startS), end: String(endS), step: '60' }],
-      ['/api/v1/query_range', { query: 'traces_span_metrics_duration_milliseconds_sum{service_name="frontend"}', start: String(startS), end: String(endS), step: '30' }],
+      [
+        '/api/v1/query_range',
+        { query: 'nodejs_eventloop_delay_p99_seconds', start: String(startS), end: String(endS), step: '60' },
+      ],
+      [
+        '/api/v1/query_range',
+        {
+          query: 'traces_span_metrics_duration_milliseconds_sum{service_name="frontend"}',
+          start: String(startS),
+          end: String(endS),
+          step: '30',
+        },
+      ],
       ['/api/v1/query', { query: 'traces_span_metrics_calls_total{service_name="shippingservice"}', time: t }],
       ['/api/v1/query', { query: 'process_cpu_time_seconds_total[1m]', time: t }],
       ['/api/v1/query', { query: 'nodejs_eventloop_delay_p99_seconds[2m] offset 3m', time: t }],
       ['/api/v1/query', { query: 'scalar(process_memory_usage{service_name="frontend"})', time: t }],
-      ['/api/v1/query_exemplars', { query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}', start: String(startS), end: String(endS) }],
-      ['/api/v1/query_exemplars', { query: 'histogram_quantile(0.9, rate(traces_span_metrics_duration_milliseconds_bucket{service_name=~"ad.*|cart.*"}[1m]))', start: String(endS - 900), end: String(endS) }],
+      [
+        '/api/v1/query_exemplars',
+        {
+          query: 'traces_span_metrics_duration_milliseconds_bucket{service_name="recommendationservice"}',
+          start: String(startS),
+          end: String(endS),
+        },
+      ],
+      [
+        '/api/v1/query_exemplars',
+        {
+          query:
+            'histogram_quantile(0.9, rate(traces_span_metrics_duration_milliseconds_bucket{service_name=~"ad.*|cart.*"}[1m]))',
+          start: String(endS - 900),
+          end: String(endS),
+        },
+      ],
       ['/api/v1/labels', {}],
       ['/api/v1/label/span_kind/values', {}],
     ];
@@ -381,10 +453,14 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
       if (o.status !== p.status || o.body !== p.body) {
         let at = 0;
         while (at < o.body.length && o.body[at] === p.body[at]) at++;
-        problems.push(`${path} ${JSON.stringify(params)}: first difference at byte ${at}:\n    Orrery     …${o.body.slice(Math.max(0, at - 80), at + 120)}\n    Prometheus …${p.body.slice(Math.max(0, at - 80), at + 120)}`);
+        problems.push(
+          `${path} ${JSON.stringify(params)}: first difference at byte ${at}:\n    Orrery     …${o.body.slice(Math.max(0, at - 80), at + 120)}\n    Prometheus …${p.body.slice(Math.max(0, at - 80), at + 120)}`,
+        );
       }
     }
-    console.log(`[prometheus-diff] byte-exact data responses: ${cases.length - problems.length}/${cases.length} agreed`);
+    console.log(
+      `[prometheus-diff] byte-exact data responses: ${cases.length - problems.length}/${cases.length} agreed`,
+    );
     for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);
     expect(problems).toEqual([]);
   });
@@ -421,7 +497,10 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
     const problems: string[] = [];
     for (const [path, params] of cases) {
       const [o, p] = await Promise.all([httpGet(orreryUrl, path, params), httpGet(prom!.url, path, params)]);
-      if (o.status !== p.status || o.body !== p.body) problems.push(`${path} ${JSON.stringify(params)}:\n    Orrery     ${o.status} ${o.body}\n    Prometheus ${p.status} ${p.body}`);
+      if (o.status !== p.status || o.body !== p.body)
+        problems.push(
+          `${path} ${JSON.stringify(params)}:\n    Orrery     ${o.status} ${o.body}\n    Prometheus ${p.status} ${p.body}`,
+        );
     }
     console.log(`[prometheus-diff] byte-exact responses: ${cases.length - problems.length}/${cases.length} agreed`);
     for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);

@@ -120,7 +120,7 @@ describe('Head', () => {
     const h = new Head();
     const series = 1000;
     let seed = 7;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const counters = new Array<number>(series).fill(0);
     for (let i = 0; i < 360; i++) {
       const t = 1_700_000_000_000 + i * 10_000;

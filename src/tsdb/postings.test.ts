@@ -5,7 +5,13 @@ import { newMatcher, type MatchType } from './matcher.js';
 
 describe('postings set algebra', () => {
   it('intersects, merges and subtracts sorted lists', () => {
-    expect(intersect([[1, 2, 3, 5, 8, 13], [2, 3, 4, 13, 14], [3, 13, 20]])).toEqual([3, 13]);
+    expect(
+      intersect([
+        [1, 2, 3, 5, 8, 13],
+        [2, 3, 4, 13, 14],
+        [3, 13, 20],
+      ]),
+    ).toEqual([3, 13]);
     expect(intersect([[1, 2], []])).toEqual([]);
     expect(merge([[1, 4], [2, 4, 9], [3], []])).toEqual([1, 2, 3, 4, 9]);
     expect(without([1, 2, 3, 4, 5], [2, 4, 6])).toEqual([1, 3, 5]);
@@ -19,7 +25,7 @@ describe('postingsForMatchers', () => {
     labelsFromRecord({ __name__: 'a', job: 'x', env: 'prod' }),
     labelsFromRecord({ __name__: 'a', job: 'y' }),
     labelsFromRecord({ __name__: 'b', job: 'x', env: 'dev' }),
-    labelsFromRecord({ __name__: 'b', env: '' , other: 'foo'}),
+    labelsFromRecord({ __name__: 'b', env: '', other: 'foo' }),
     labelsFromRecord({ __name__: 'c', job: 'z|y', env: 'prod' }),
   ];
   const ix = new MemPostings();
@@ -39,13 +45,25 @@ describe('postingsForMatchers', () => {
     [['=~', 'job', 'x|y']],
     [['=~', 'job', 'z|y']],
     [['=~', 'job', 'z\\|y']],
-    [['=', '__name__', 'a'], ['!=', 'job', 'y']],
-    [['=', '__name__', 'b'], ['=', 'env', '']],
-    [['=~', '__name__', '.+'], ['!~', 'job', 'x|y']],
+    [
+      ['=', '__name__', 'a'],
+      ['!=', 'job', 'y'],
+    ],
+    [
+      ['=', '__name__', 'b'],
+      ['=', 'env', ''],
+    ],
+    [
+      ['=~', '__name__', '.+'],
+      ['!~', 'job', 'x|y'],
+    ],
     [['=', 'nolabel', '']],
     [['!=', 'nolabel', 'q']],
     [['=', 'nolabel', 'q']],
-    [['=~', 'job', 'x'], ['=~', 'job', '.*']],
+    [
+      ['=~', 'job', 'x'],
+      ['=~', 'job', '.*'],
+    ],
   ];
   for (const c of cases) {
     it(JSON.stringify(c), () => {

@@ -34,7 +34,13 @@ class StubEngine implements QueryEngine {
     parseExprOrThrow(query);
     if (query === 'scalar') return { type: 'scalar', t, v: 1e-7 };
     if (query === 'str') return { type: 'string', t, v: 'a<b>&"\n' };
-    if (query === 'mat') return { type: 'matrix', series: [{ metric: labelsFromRecord({ __name__: 'm', x: 'y' }), t: [1000, 1500, 2050], v: [1, NaN, -Infinity] }] };
+    if (query === 'mat')
+      return {
+        type: 'matrix',
+        series: [
+          { metric: labelsFromRecord({ __name__: 'm', x: 'y' }), t: [1000, 1500, 2050], v: [1, NaN, -Infinity] },
+        ],
+      };
     return {
       type: 'vector',
       samples: [
@@ -88,7 +94,11 @@ async function get(path: string): Promise<{ status: number; body: string }> {
 }
 
 async function post(path: string, form: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
   return { status: res.status, body: await res.text() };
 }
 
@@ -119,7 +129,9 @@ describe('/api/v1/query', () => {
   });
 
   it('writes scalars and strings', async () => {
-    expect((await get('/api/v1/query?query=scalar&time=1.5')).body).toBe('{"status":"success","data":{"resultType":"scalar","result":[1.5,"0.0000001"]}}');
+    expect((await get('/api/v1/query?query=scalar&time=1.5')).body).toBe(
+      '{"status":"success","data":{"resultType":"scalar","result":[1.5,"0.0000001"]}}',
+    );
     expect((await get('/api/v1/query?query=str&time=1')).body).toBe(
       '{"status":"success","data":{"resultType":"string","result":[1,"a\\u003cb\\u003e\\u0026\\"\\n"]}}',
     );
@@ -134,7 +146,12 @@ describe('/api/v1/query', () => {
   it('rejects bad input with Prometheus wording', async () => {
     let r = await get('/api/v1/query?query=up&time=abc');
     expect(r.status).toBe(400);
-    expect(r.body).toBe(err('bad_data', `invalid parameter "time": Invalid time value for 'time': cannot parse "abc" to a valid timestamp`));
+    expect(r.body).toBe(
+      err(
+        'bad_data',
+        `invalid parameter "time": Invalid time value for 'time': cannot parse "abc" to a valid timestamp`,
+      ),
+    );
     r = await get('/api/v1/query?query=up%2B&time=1');
     expect(r.status).toBe(400);
     expect(r.body).toBe(err('bad_data', 'invalid parameter "query": 1:4: parse error: unexpected end of input'));
@@ -175,7 +192,9 @@ describe('/api/v1/query', () => {
 describe('/api/v1/query_range', () => {
   it('evaluates with step as seconds or duration', async () => {
     const r = await get('/api/v1/query_range?query=up&start=1&end=4&step=1.5');
-    expect(r.body).toBe('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[[1,"1"],[2.500,"2.5"],[4,"4"]]}]}}');
+    expect(r.body).toBe(
+      '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[[1,"1"],[2.500,"2.5"],[4,"4"]]}]}}',
+    );
     await get('/api/v1/query_range?query=up&start=0&end=60&step=15s');
     expect(engine.calls.at(-1)!.args).toEqual([0, 60_000, 15_000]);
     await post('/api/v1/query_range', 'query=up&start=2015-07-01T20:10:30.781Z&end=2015-07-01T20:11:00.781Z&step=15');
@@ -187,12 +206,21 @@ describe('/api/v1/query_range', () => {
       ['start=abc&end=2&step=1', 'invalid parameter "start": cannot parse "abc" to a valid timestamp'],
       ['start=1&end=&step=1', 'invalid parameter "end": cannot parse "" to a valid timestamp'],
       ['start=3&end=2&step=1', 'invalid parameter "end": end timestamp must not be before start time'],
-      ['start=1&end=2&step=0', 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer'],
-      ['start=1&end=2&step=-1', 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer'],
+      [
+        'start=1&end=2&step=0',
+        'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+      ],
+      [
+        'start=1&end=2&step=-1',
+        'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+      ],
       ['start=1&end=2&step=x', 'invalid parameter "step": cannot parse "x" to a valid duration'],
       ['start=1&end=2&step=-1s', 'invalid parameter "step": cannot parse "-1s" to a valid duration'],
       ['start=1&end=2', 'invalid parameter "step": cannot parse "" to a valid duration'],
-      ['start=1&end=11002&step=1', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'],
+      [
+        'start=1&end=11002&step=1',
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      ],
       ['start=1&end=2&step=1&timeout=x', 'invalid parameter "timeout": cannot parse "x" to a valid duration'],
     ];
     for (const [qs, msg] of cases) {
@@ -229,19 +257,34 @@ describe('/api/v1/series, labels, label values', () => {
     expect(r.body).toBe(err('bad_data', 'no match[] parameter provided'));
     r = await get('/api/v1/series?match[]=up{');
     expect(r.status).toBe(400);
-    expect(r.body).toBe(err('bad_data', 'invalid parameter "match[]": 1:4: parse error: unexpected end of input inside braces'));
+    expect(r.body).toBe(
+      err('bad_data', 'invalid parameter "match[]": 1:4: parse error: unexpected end of input inside braces'),
+    );
     r = await get('/api/v1/series?match[]={a=""}');
-    expect(r.body).toBe(err('bad_data', 'invalid parameter "match[]": match[] must contain at least one non-empty matcher'));
+    expect(r.body).toBe(
+      err('bad_data', 'invalid parameter "match[]": match[] must contain at least one non-empty matcher'),
+    );
     r = await get('/api/v1/series?match[]=up&start=x');
-    expect(r.body).toBe(err('bad_data', `invalid parameter "start": Invalid time value for 'start': cannot parse "x" to a valid timestamp`));
+    expect(r.body).toBe(
+      err(
+        'bad_data',
+        `invalid parameter "start": Invalid time value for 'start': cannot parse "x" to a valid timestamp`,
+      ),
+    );
   });
 
   it('lists label names and values', async () => {
     expect((await get('/api/v1/labels')).body).toBe('{"status":"success","data":["__name__","code","instance","job"]}');
-    expect((await get('/api/v1/labels?match[]=up')).body).toBe('{"status":"success","data":["__name__","instance","job"]}');
-    expect((await post('/api/v1/labels', 'match[]=http_requests_total')).body).toBe('{"status":"success","data":["__name__","code","job"]}');
+    expect((await get('/api/v1/labels?match[]=up')).body).toBe(
+      '{"status":"success","data":["__name__","instance","job"]}',
+    );
+    expect((await post('/api/v1/labels', 'match[]=http_requests_total')).body).toBe(
+      '{"status":"success","data":["__name__","code","job"]}',
+    );
     expect((await get('/api/v1/label/job/values')).body).toBe('{"status":"success","data":["a","b"]}');
-    expect((await get('/api/v1/label/job/values?match[]=up&start=150&end=400')).body).toBe('{"status":"success","data":["b"]}');
+    expect((await get('/api/v1/label/job/values?match[]=up&start=150&end=400')).body).toBe(
+      '{"status":"success","data":["b"]}',
+    );
     expect((await get('/api/v1/label/nope/values')).body).toBe('{"status":"success","data":[]}');
   });
 
@@ -256,7 +299,12 @@ describe('/api/v1/series, labels, label values', () => {
     r = await get('/api/v1/label/job/values?match[]={a=~".*"}');
     expect(r.body).toBe(err('bad_data', 'match[] must contain at least one non-empty matcher'));
     r = await get('/api/v1/label/job/values?start=abc');
-    expect(r.body).toBe(err('bad_data', `invalid parameter "start": Invalid time value for 'start': cannot parse "abc" to a valid timestamp`));
+    expect(r.body).toBe(
+      err(
+        'bad_data',
+        `invalid parameter "start": Invalid time value for 'start': cannot parse "abc" to a valid timestamp`,
+      ),
+    );
   });
 });
 
@@ -279,7 +327,9 @@ describe('exemplars, metadata, buildinfo', () => {
 
   it('answers metadata', async () => {
     let r = await get('/api/v1/metadata?metric=up');
-    expect(r.body).toBe('{"status":"success","data":{"up":[{"type":"gauge","help":"Up \\u003cor\\u003e down","unit":""}]}}');
+    expect(r.body).toBe(
+      '{"status":"success","data":{"up":[{"type":"gauge","help":"Up \\u003cor\\u003e down","unit":""}]}}',
+    );
     r = await get('/api/v1/metadata?limit=1');
     expect(Object.keys(JSON.parse(r.body).data).length).toBe(1);
     r = await get('/api/v1/metadata?limit=x');

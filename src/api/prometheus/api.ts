@@ -5,7 +5,13 @@ import type { ApiRequest, ApiResponse, Router } from '../http.js';
 import type { Matcher } from '../../tsdb/matcher.js';
 import type { MetricMetadata, Storage } from '../../tsdb/storage.js';
 import { QueryError, type QueryEngine, type QueryErrorType, type QueryOptions } from '../../promql/value.js';
-import { parseExpr, parseMetricSelector, exprToString, type Expr, type VectorSelector } from '../../promql/parser/index.js';
+import {
+  parseExpr,
+  parseMetricSelector,
+  exprToString,
+  type Expr,
+  type VectorSelector,
+} from '../../promql/parser/index.js';
 import { goQuote } from '../../promql/parser/lexer.js';
 import {
   errorJson,
@@ -17,7 +23,16 @@ import {
   successJson,
   goJsonString,
 } from './encode.js';
-import { Form, MAX_TIME_MS, MIN_TIME_MS, ParamError, invalidParam, parseDurationNs, parseTime, parseTimeParam } from './params.js';
+import {
+  Form,
+  MAX_TIME_MS,
+  MIN_TIME_MS,
+  ParamError,
+  invalidParam,
+  parseDurationNs,
+  parseTime,
+  parseTimeParam,
+} from './params.js';
 
 export interface PrometheusApiDeps {
   readonly storage: Storage;
@@ -40,7 +55,13 @@ export interface BuildInfo {
 /** Prometheus's 11,000-points limit of query_range. */
 const MAX_POINTS = 11000;
 
-const STATUS: Record<QueryErrorType, number> = { bad_data: 400, execution: 422, timeout: 503, canceled: 503, internal: 500 };
+const STATUS: Record<QueryErrorType, number> = {
+  bad_data: 400,
+  execution: 422,
+  timeout: 503,
+  canceled: 503,
+  internal: 500,
+};
 
 function ok(dataJson: string): ApiResponse {
   return { status: 200, headers: { 'content-type': 'application/json' }, body: successJson(dataJson) };
@@ -109,7 +130,10 @@ function mergeLabelSets<T extends readonly { name: string; value: string }[]>(li
   return [...seen.values()].sort(compareLabelSets);
 }
 
-function compareLabelSets(a: readonly { name: string; value: string }[], b: readonly { name: string; value: string }[]): number {
+function compareLabelSets(
+  a: readonly { name: string; value: string }[],
+  b: readonly { name: string; value: string }[],
+): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     if (a[i]!.name !== b[i]!.name) return a[i]!.name < b[i]!.name ? -1 : 1;
@@ -168,7 +192,8 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
       return ok(queryDataJson(engine.instantQuery(storage, form.value('query'), t, opts)));
     } catch (e) {
       // Parse errors come from NewInstantQuery, which the API reports as an invalid "query" parameter.
-      if (e instanceof QueryError && e.errorType === 'bad_data') return badData(`invalid parameter "query": ${e.message}`);
+      if (e instanceof QueryError && e.errorType === 'bad_data')
+        return badData(`invalid parameter "query": ${e.message}`);
       throw e;
     }
   });
@@ -194,11 +219,16 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
       throw invalidParam('step', errorText(e));
     }
     if (stepNs <= 0) {
-      throw invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+      throw invalidParam(
+        'step',
+        'zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
     }
     // Go divides two time.Durations (integer nanoseconds).
     if (Math.trunc(((end - start) * 1e6) / stepNs) > MAX_POINTS) {
-      throw new ParamError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      throw new ParamError(
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      );
     }
     const opts = timeoutOpt(form);
     const stepMs = Math.trunc(stepNs / 1e6);

@@ -5,9 +5,21 @@ import { parseTime, parseDurationNs } from './params.js';
 describe('Go number formats', () => {
   it('formats like strconv.FormatFloat(v, f, -1, 64)', () => {
     const cases: [number, string][] = [
-      [0, '0'], [-0, '-0'], [1, '1'], [-1.5, '-1.5'], [0.1, '0.1'], [1e-7, '0.0000001'], [1e21, '1000000000000000000000'],
-      [123456789.125, '123456789.125'], [1 / 3, '0.3333333333333333'], [5e-324, '0.' + '0'.repeat(323) + '5'], [NaN, 'NaN'], [Infinity, '+Inf'], [-Infinity, '-Inf'],
-      [2 ** 53, '9007199254740992'], [1.7976931348623157e308, '17976931348623157' + '0'.repeat(292)],
+      [0, '0'],
+      [-0, '-0'],
+      [1, '1'],
+      [-1.5, '-1.5'],
+      [0.1, '0.1'],
+      [1e-7, '0.0000001'],
+      [1e21, '1000000000000000000000'],
+      [123456789.125, '123456789.125'],
+      [1 / 3, '0.3333333333333333'],
+      [5e-324, '0.' + '0'.repeat(323) + '5'],
+      [NaN, 'NaN'],
+      [Infinity, '+Inf'],
+      [-Infinity, '-Inf'],
+      [2 ** 53, '9007199254740992'],
+      [1.7976931348623157e308, '17976931348623157' + '0'.repeat(292)],
     ];
     for (const [v, s] of cases) expect(formatFloatF(v)).toBe(s);
   });
@@ -34,7 +46,9 @@ describe('Go number formats', () => {
     expect(goJsonFloat(1e-7)).toBe('1e-7');
   });
   it('escapes strings as Go does', () => {
-    expect(goJsonString('<a>&"\\\n\r\t\b\f\u0001\u2028\u2029é😀')).toBe('"\\u003ca\\u003e\\u0026\\"\\\\\\n\\r\\t\\u0008\\u000c\\u0001\\u2028\\u2029é😀"');
+    expect(goJsonString('<a>&"\\\n\r\t\b\f\u0001\u2028\u2029é😀')).toBe(
+      '"\\u003ca\\u003e\\u0026\\"\\\\\\n\\r\\t\\u0008\\u000c\\u0001\\u2028\\u2029é😀"',
+    );
     expect(goJsonString('\ud800x')).toBe('"\\ufffdx"');
   });
 });

@@ -160,7 +160,8 @@ export function stringArrayJson(values: readonly string[]): string {
 export function exemplarsJson(results: readonly { seriesLabels: Labels; exemplars: readonly Exemplar[] }[]): string {
   const parts = results.map((r) => {
     const ex = r.exemplars.map(
-      (e) => `{"labels":${labelsJson(e.labels)},"value":"${formatSampleValue(e.value)}","timestamp":${formatTimestamp(e.t)}}`,
+      (e) =>
+        `{"labels":${labelsJson(e.labels)},"value":"${formatSampleValue(e.value)}","timestamp":${formatTimestamp(e.t)}}`,
     );
     return `{"seriesLabels":${labelsJson(r.seriesLabels)},"exemplars":[${ex.join(',')}]}`;
   });
@@ -172,7 +173,9 @@ export function metadataJson(entries: readonly [string, readonly MetricMetadata[
     ([name, list]) =>
       goJsonString(name) +
       ':[' +
-      list.map((m) => `{"type":${goJsonString(m.type)},"help":${goJsonString(m.help)},"unit":${goJsonString(m.unit)}}`).join(',') +
+      list
+        .map((m) => `{"type":${goJsonString(m.type)},"help":${goJsonString(m.help)},"unit":${goJsonString(m.unit)}}`)
+        .join(',') +
       ']',
   );
   return '{' + parts.join(',') + '}';

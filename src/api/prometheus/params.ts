@@ -67,8 +67,16 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|
 function parseRfc3339(s: string): number | undefined {
   const m = RFC3339.exec(s);
   if (!m) return undefined;
-  const [year, month, day, hour, min, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || min > 59 || sec > 59) return undefined;
+  const [year, month, day, hour, min, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || min > 59 || sec > 59)
+    return undefined;
   let ms = Date.UTC(year, month - 1, day, hour, min, sec);
   // Date.UTC maps years 0-99 to 1900-1999; put them back.
   if (year < 100) {
@@ -112,7 +120,9 @@ export function parseTimeParam(form: Form, name: string, def: number): number {
   try {
     return parseTime(v);
   } catch (e) {
-    throw new ParamError(`invalid parameter ${goQuote(name)}: Invalid time value for '${name}': ${(e as Error).message}`);
+    throw new ParamError(
+      `invalid parameter ${goQuote(name)}: Invalid time value for '${name}': ${(e as Error).message}`,
+    );
   }
 }
 

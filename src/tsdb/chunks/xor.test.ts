@@ -22,24 +22,60 @@ function roundTrip(ts: number[], vs: number[], stale: boolean[] = []): void {
 
 describe('XOR chunk', () => {
   it('round-trips special values', () => {
-    const vs = [0, -0, NaN, Infinity, -Infinity, 1, -1, Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 1e-300, 1e300, 0.1, 0.2, 0.30000000000000004, 2 ** 53, -(2 ** 53), 5e-324, NaN, 7];
-    roundTrip(vs.map((_, i) => 1_700_000_000_000 + i * 10_000), vs);
+    const vs = [
+      0,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      1,
+      -1,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      -Number.MIN_VALUE,
+      1e-300,
+      1e300,
+      0.1,
+      0.2,
+      0.30000000000000004,
+      2 ** 53,
+      -(2 ** 53),
+      5e-324,
+      NaN,
+      7,
+    ];
+    roundTrip(
+      vs.map((_, i) => 1_700_000_000_000 + i * 10_000),
+      vs,
+    );
   });
 
   it('round-trips irregular timestamps, including large jumps and negatives', () => {
-    const ts = [-5_000_000_000_000, -4_999_999_999_999, -1, 0, 1, 15, 16, 10_000, 8_010_000, 8_010_001, 9_000_000_000_000, 9_000_000_008_192, 9_000_000_016_383, 9_000_000_090_000, 9_000_000_700_000, 9_000_001_300_000];
-    roundTrip(ts, ts.map((t, i) => (i % 3 === 0 ? t / 7 : i)));
+    const ts = [
+      -5_000_000_000_000, -4_999_999_999_999, -1, 0, 1, 15, 16, 10_000, 8_010_000, 8_010_001, 9_000_000_000_000,
+      9_000_000_008_192, 9_000_000_016_383, 9_000_000_090_000, 9_000_000_700_000, 9_000_001_300_000,
+    ];
+    roundTrip(
+      ts,
+      ts.map((t, i) => (i % 3 === 0 ? t / 7 : i)),
+    );
   });
 
   it('round-trips every dod bucket boundary', () => {
-    const dods = [0, 1, -1, 64, -63, 65, -64, 8192, -8191, 8193, -8192, 65536, -65535, 65537, -65536, 524288, -524287, 524289, -524288, 1e9];
+    const dods = [
+      0, 1, -1, 64, -63, 65, -64, 8192, -8191, 8193, -8192, 65536, -65535, 65537, -65536, 524288, -524287, 524289,
+      -524288, 1e9,
+    ];
     const ts = [0, 1_000_000];
     let delta = 1_000_000;
     for (const d of dods) {
       delta += d;
       ts.push(ts[ts.length - 1]! + delta);
     }
-    roundTrip(ts, ts.map((_, i) => i * 1.5));
+    roundTrip(
+      ts,
+      ts.map((_, i) => i * 1.5),
+    );
   });
 
   it('round-trips staleness markers distinctly from NaN', () => {

@@ -390,7 +390,7 @@ export function decodeXorInto(
   S: Uint8Array,
   n: number,
 ): number {
-  const total = count ?? ((buf[offset]! << 8) | buf[offset + 1]!);
+  const total = count ?? (buf[offset]! << 8) | buf[offset + 1]!;
   if (total === 0) return n;
   rpos = (offset + 2) * 8;
   let t = rsigned64(buf);
@@ -399,7 +399,7 @@ export function decodeXorInto(
   let tDelta = 0;
   let leading = 0;
   let trailing = 0;
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     if (t > maxt) break;
     if (t >= mint) {
       T[n] = t;

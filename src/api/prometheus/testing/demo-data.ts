@@ -101,21 +101,36 @@ export function generateDemoData(opts: DemoDataOptions = {}): GeneratedSeries[] 
     const median = 3 + rnd() * 300;
     const combos: { span: string; kind: string; status: string; rate: number }[] = [];
     for (let k = 0; k < 3; k++) {
-      const span = svc === 'frontend' ? `HTTP GET /api/${['products', 'cart', 'recommendations'][k]}` : `grpc.hipstershop.${svc}/Method${k}`;
+      const span =
+        svc === 'frontend'
+          ? `HTTP GET /api/${['products', 'cart', 'recommendations'][k]}`
+          : `grpc.hipstershop.${svc}/Method${k}`;
       const rate = 0.05 + rnd() * 5;
       combos.push({ span, kind: 'SPAN_KIND_SERVER', status: 'STATUS_CODE_UNSET', rate });
       combos.push({ span, kind: 'SPAN_KIND_SERVER', status: 'STATUS_CODE_ERROR', rate: rate * (0.01 + rnd() * 0.1) });
     }
     for (let k = 0; k < 2; k++) {
-      combos.push({ span: `${svc}/client${k}`, kind: 'SPAN_KIND_CLIENT', status: 'STATUS_CODE_UNSET', rate: 0.1 + rnd() * 2 });
+      combos.push({
+        span: `${svc}/client${k}`,
+        kind: 'SPAN_KIND_CLIENT',
+        status: 'STATUS_CODE_UNSET',
+        rate: 0.1 + rnd() * 2,
+      });
     }
     for (const [ci, c] of combos.entries()) {
       const labels = { ...base, span_name: c.span, span_kind: c.kind, status_code: c.status };
       const calls = new Builder(labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_calls_total' }));
-      const count = new Builder(labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_duration_milliseconds_count' }));
-      const sum = new Builder(labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_duration_milliseconds_sum' }));
+      const count = new Builder(
+        labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_duration_milliseconds_count' }),
+      );
+      const sum = new Builder(
+        labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_duration_milliseconds_sum' }),
+      );
       const buckets = [...BUCKETS.map(String), '+Inf'].map(
-        (le) => new Builder(labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_duration_milliseconds_bucket', le })),
+        (le) =>
+          new Builder(
+            labelsFromRecord({ ...labels, __name__: 'traces_span_metrics_duration_milliseconds_bucket', le }),
+          ),
       );
       const cum = new Array<number>(buckets.length).fill(0);
       const perBucket = new Array<number>(buckets.length).fill(0);
@@ -172,13 +187,26 @@ export function generateDemoData(opts: DemoDataOptions = {}): GeneratedSeries[] 
     // the ad service stops reporting at 50 min without staleness markers.
     const restartAt = svc === 'recommendationservice' ? Math.floor(steps * (2 / 3)) : -1;
     const stopAt = svc === 'adservice' ? Math.floor(steps * (5 / 6)) : steps;
-    const cpu = ['user', 'system'].map((mode) => new Builder(labelsFromRecord({ ...base, __name__: 'process_cpu_time_seconds_total', cpu_mode: mode })));
+    const cpu = ['user', 'system'].map(
+      (mode) => new Builder(labelsFromRecord({ ...base, __name__: 'process_cpu_time_seconds_total', cpu_mode: mode })),
+    );
     const mem = new Builder(labelsFromRecord({ ...base, __name__: 'process_memory_usage' }));
-    const heap = HEAP_SPACES.map((space) => new Builder(labelsFromRecord({ ...base, __name__: 'v8js_memory_heap_used_bytes', v8js_heap_space_name: space })));
+    const heap = HEAP_SPACES.map(
+      (space) =>
+        new Builder(
+          labelsFromRecord({ ...base, __name__: 'v8js_memory_heap_used_bytes', v8js_heap_space_name: space }),
+        ),
+    );
     const loop = new Builder(labelsFromRecord({ ...base, __name__: 'nodejs_eventloop_delay_p99_seconds' }));
-    const recs = svc === 'recommendationservice'
-      ? ['catalog', 'cached'].map((rt) => new Builder(labelsFromRecord({ ...base, __name__: 'app_recommendations_counter_total', recommendation_type: rt })))
-      : [];
+    const recs =
+      svc === 'recommendationservice'
+        ? ['catalog', 'cached'].map(
+            (rt) =>
+              new Builder(
+                labelsFromRecord({ ...base, __name__: 'app_recommendations_counter_total', recommendation_type: rt }),
+              ),
+          )
+        : [];
     const cpuVal = [0, 0];
     let memVal = 60e6 + si * 1e6;
     const heapVal = HEAP_SPACES.map((_, h) => 1e6 * (h + 1));
