@@ -465,7 +465,7 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('answers bad requests with byte-identical errors', async () => {
+  it('answers bad and edge-case requests (GET and POST) byte-identically', async () => {
     const cases: [string, Record<string, string>][] = [
       ['/api/v1/query', { query: 'up', time: 'abc' }],
       ['/api/v1/query', { query: 'sum(' }],
@@ -493,6 +493,22 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
       ['/api/v1/query', { query: 'vector(1e-7)', time: '1.05' }],
       ['/api/v1/query', { query: '1e-7', time: '2015-07-01T20:10:51.781Z' }],
       ['/api/v1/query_range', { query: 'vector(-0)', start: '1', end: '4', step: '1.5' }],
+      ['/api/v1/query', {}],
+      ['/api/v1/query', { query: 'foo bar' }],
+      ['/api/v1/query', { query: 'time()', time: 'NaN' }],
+      ['/api/v1/query', { query: 'time()', time: '2015-07-01T20:10:51.7819999+01:00' }],
+      ['/api/v1/query', { query: 'time()', time: '-0.0005' }],
+      ['/api/v1/query_range', { query: 'time()', start: '1', end: '2', step: '250ms' }],
+      ['/api/v1/query_range', { query: 'time()', start: '1', end: '1', step: '0.0001' }],
+      ['/api/v1/query_range', { query: 'up', start: '1', end: '2', step: '1e20' }],
+      ['/api/v1/label/__name__/values', { 'match[]': 'process_memory_usage' }],
+      [
+        '/api/v1/series',
+        { 'match[]': 'process_memory_usage{service_name="frontend"}', start: String(startS), end: String(endS) },
+      ],
+      ['/api/v1/metadata', { metric: 'nope' }],
+      ['/api/v1/query_exemplars', { query: '1' }],
+      ['/api/v1/query_exemplars', { query: 'nope_metric' }],
     ];
     const problems: string[] = [];
     for (const [path, params] of cases) {
@@ -502,7 +518,31 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
           `${path} ${JSON.stringify(params)}:\n    Orrery     ${o.status} ${o.body}\n    Prometheus ${p.status} ${p.body}`,
         );
     }
-    console.log(`[prometheus-diff] byte-exact responses: ${cases.length - problems.length}/${cases.length} agreed`);
+    // POST forms, whose values take precedence over the URL's.
+    const posts: [string, string, string][] = [
+      ['/api/v1/query?query=vector(5)&time=9', 'query=vector(2)&time=3', ''],
+      ['/api/v1/query_range', 'query=time()&start=10&end=70&step=15s', ''],
+      ['/api/v1/series', 'match[]=process_memory_usage{service_name="adservice"}', ''],
+      ['/api/v1/labels', 'match[]=process_memory_usage', ''],
+      ['/api/v1/query_range', 'query=up&start=5&end=1&step=1', ''],
+    ];
+    for (const [path, form] of posts) {
+      const send = async (base: string): Promise<Answer> => {
+        const res = await fetch(base + path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+        });
+        return { status: res.status, body: await res.text() };
+      };
+      const [o, p] = await Promise.all([send(orreryUrl), send(prom!.url)]);
+      if (o.status !== p.status || o.body !== p.body)
+        problems.push(
+          `POST ${path} ${form}:\n    Orrery     ${o.status} ${o.body}\n    Prometheus ${p.status} ${p.body}`,
+        );
+    }
+    const total = cases.length + posts.length;
+    console.log(`[prometheus-diff] byte-exact responses: ${total - problems.length}/${total} agreed`);
     for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);
     expect(problems).toEqual([]);
   });
