@@ -39,10 +39,12 @@ function rnd(): number {
 function pick<T>(xs: readonly T[]): T {
   return xs[Math.floor(rnd() * xs.length)]!;
 }
+const HEX_CODES = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+/** Random hex, as a flat string (like the IDs a decoder produces with Buffer#toString('hex')). */
 function hex(n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += '0123456789abcdef'[Math.floor(rnd() * 16)];
-  return s;
+  const codes: number[] = [];
+  for (let i = 0; i < n; i++) codes.push(HEX_CODES[Math.floor(rnd() * 16)]!);
+  return String.fromCharCode(...codes);
 }
 
 const SERVICES = [

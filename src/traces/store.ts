@@ -399,7 +399,12 @@ export class TraceStore implements SpanWriter, TraceReader {
       this.segments.push(seg);
     }
     const off = seg.used;
-    seg.u32.set(buf.u32.subarray(0, words), off);
+    if (words <= 512) {
+      // a plain loop beats creating a subarray view for the typical record of a few spans
+      const src = buf.u32;
+      const dst = seg.u32;
+      for (let i = 0; i < words; i++) dst[off + i] = src[i]!;
+    } else seg.u32.set(buf.u32.subarray(0, words), off);
     seg.u32[off + REC_COMPLEX_BASE] = seg.complex.length;
     for (const v of buf.complex) {
       seg.complex.push(v);
