@@ -1,6 +1,8 @@
 // HTTP side of the flag service: OFREP evaluation for the services, a management API for the
 // console and the CLI (through the backend's /api/flags proxy), and a tiny page to flip flags.
 import http from 'node:http';
+import { context, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { evaluateBulk, evaluateSingle } from './ofrep.js';
 import { FlagValueError } from './definitions.js';
 import { UnknownFlagError, type FlagStore } from './store.js';
@@ -51,12 +53,18 @@ export async function postAnnotation(url: string | undefined, tags: string[], te
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ time: Date.now(), tags, text }),
-      signal: AbortSignal.timeout(2000),
+      signal: AbortSignal.timeout(10_000), // a busy backend can be slow; the marker still matters
     });
-    if (!res.ok) log(`[featureflagservice] annotation not recorded: ${url} answered ${res.status}`);
+    if (!res.ok) log(`[featureflagservice] error: annotation not recorded: ${url} answered ${res.status}`);
   } catch (e) {
-    log(`[featureflagservice] annotation not recorded: ${(e as Error).message}`);
+    log(`[featureflagservice] error: annotation not recorded (${url}): ${(e as Error).message}`);
   }
+}
+
+/** Names the HTTP server span "<METHOD> <route>" (the instrumentation reads the route at the end). */
+function setRoute(route: string): void {
+  const meta = getRPCMetadata(context.active());
+  if (meta?.type === RPCType.HTTP) meta.route = route;
 }
 
 export function createFlagServer(opts: FlagServerOptions): http.Server {
@@ -69,15 +77,27 @@ export function createFlagServer(opts: FlagServerOptions): http.Server {
     const method = req.method ?? 'GET';
 
     if (p === '/ofrep/v1/evaluate/flags' && method === 'POST') {
+      setRoute('/ofrep/v1/evaluate/flags');
       const r = evaluateBulk(store.core, await readBody(req));
       return send(res, r.status, r.body);
     }
     const single = /^\/ofrep\/v1\/evaluate\/flags\/([^/]+)$/.exec(p);
     if (single && method === 'POST') {
-      const r = evaluateSingle(store.core, decodeURIComponent(single[1]!), await readBody(req));
+      setRoute('/ofrep/v1/evaluate/flags/{key}');
+      const key = decodeURIComponent(single[1]!);
+      const r = evaluateSingle(store.core, key, await readBody(req));
+      // The feature-flag semantic conventions, so a trace shows which flag answered what.
+      const span = trace.getActiveSpan();
+      if (span) {
+        span.setAttribute('feature_flag.key', key);
+        if ('variant' in r.body && r.body.variant !== undefined) span.setAttribute('feature_flag.result.variant', r.body.variant);
+        if ('reason' in r.body) span.setAttribute('feature_flag.result.reason', r.body.reason);
+        if ('errorCode' in r.body) span.setAttribute('error.type', r.body.errorCode);
+      }
       return send(res, r.status, r.body);
     }
 
+    if (p.startsWith('/api/flags')) setRoute(p === '/api/flags' || p === '/api/flags/status' ? p : '/api/flags/{key}');
     const status = store.status();
     // The flag list stays an array; a broken file is also flagged in a header and in /status.
     const errHeader: Record<string, string> = status.error ? { 'x-flags-error': encodeURIComponent(status.error.message) } : {};
