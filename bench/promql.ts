@@ -108,6 +108,32 @@ function dirBytes(dir: string): number {
   return n;
 }
 
+/** The real heap cost per sample of regular counters and gauges, the target's case (at most 2 bytes). */
+function regularCost(): { perSample: number; chunkBytes: number } {
+  const series = 2000;
+  const steps = 360;
+  const t0 = 1_700_000_000_000;
+  let seed = 3;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const labels = Array.from({ length: series }, (_, k) => [
+    { name: '__name__', value: k % 2 ? 'requests_total' : 'queue_length' },
+    { name: 'instance', value: `host-${k}` },
+  ]);
+  const vals = new Array<number>(series).fill(100);
+  const head = new Head();
+  for (let k = 0; k < series; k++) head.append(labels[k]!, t0, vals[k]!);
+  const before = heapBytes();
+  for (let i = 1; i < steps; i++) {
+    for (let k = 0; k < series; k++) {
+      vals[k] = k % 2 ? vals[k]! + Math.floor(rnd() * 20) : Math.max(0, vals[k]! + Math.floor(rnd() * 5) - 2);
+      head.append(labels[k]!, t0 + i * 10_000, vals[k]!);
+    }
+  }
+  const after = heapBytes();
+  const st = head.stats();
+  return { perSample: (after - before) / (series * (steps - 1)), chunkBytes: st.bytes / st.samples };
+}
+
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
@@ -143,6 +169,8 @@ async function main(): Promise<void> {
   const st = head.stats();
   const perSeries = (afterSeries - before) / data.length;
   const perSample = (afterSamples - afterSeries) / (samples - data.length);
+
+  const regular = regularCost();
 
   const app = new HttpApp();
   registerPrometheusApi(app, { storage: head, engine: new Engine() });
@@ -248,6 +276,9 @@ async function main(): Promise<void> {
       promFig ? (promFig.rss / 1e6).toFixed(1) : '-',
     );
     if (promFig) row('Prometheus index bytes / series', '', (promFig.indexBytes / promFig.series).toFixed(0));
+    console.log(
+      `Regular 10 s counters/gauges (2,000 series x 360 samples, integer steps, no jitter): Orrery heap growth ${regular.perSample.toFixed(2)} bytes/sample, chunk bytes ${regular.chunkBytes.toFixed(2)} bytes/sample`,
+    );
     console.log(
       `Orrery append: ${((samples - data.length) / appendMs).toFixed(0)}k samples/s; stats(): ${JSON.stringify(st)}`,
     );
