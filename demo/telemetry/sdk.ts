@@ -69,7 +69,9 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
 
   const tracerProvider = new NodeTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), { scheduledDelayMillis: 1000 })],
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), { scheduledDelayMillis: 1000 }),
+    ],
   });
   const propagator: TextMapPropagator = new CompositePropagator({
     propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
@@ -99,7 +101,9 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
       // global fetch (the OFREP flag client, HTTP calls between services) goes through undici
       new UndiciInstrumentation(),
       // the network group shells out on every collection and stalls the event loop: leave it out
-      new HostMetricsInstrumentation({ metricGroups: ['process.cpu', 'process.memory', 'system.cpu', 'system.memory'] }),
+      new HostMetricsInstrumentation({
+        metricGroups: ['process.cpu', 'process.memory', 'system.cpu', 'system.memory'],
+      }),
       new RuntimeNodeInstrumentation({ monitoringPrecision: 100 }),
     ],
   });
