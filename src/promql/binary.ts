@@ -88,7 +88,7 @@ export function vectorElemBinop(op: BinaryOp, l: number, r: number): [number, bo
 }
 
 /** vectorElemBinop split for hot loops: `arith` set for arithmetic, `cmp` for comparisons. */
-function elemOps(op: BinaryOp): { arith?: ElemOp; cmp?: (l: number, r: number) => boolean } {
+export function elemOps(op: BinaryOp): { arith?: ElemOp; cmp?: (l: number, r: number) => boolean } {
   const arith = ARITH_FNS[op];
   const cmp = CMP_FNS[op];
   if (!arith && !cmp) throw new EvalError(`operator "${op}" not allowed for operations between Vectors`);

@@ -20,6 +20,9 @@ import { QueryError, type EngineOptions, type QueryEngine, type QueryValue } fro
 import {
   AT_MODIFIER_UNSAFE_FUNCTIONS,
   FUNCTION_IMPLS,
+  RANGE_KERNELS,
+  EXTRAPOLATED_RATE_KINDS,
+  extrapolatedRateAt,
   labelsForAbsent,
   type EvalNodeHelper,
   type FnArg,
@@ -35,6 +38,8 @@ import {
   vectorScalarBinop,
   vectorUnless,
   BinopHelper,
+  elemOps,
+  shouldDropMetricName,
 } from './binary.js';
 import { EvalError, compareLabels, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
 
@@ -284,6 +289,16 @@ class Evaluator {
       if (!e || exprType(e) === 'string') return null;
       return this.evalMatrix(e);
     });
+    return this.rangeEvalMatrices(originalNumSamples, matrices, fn, prep);
+  }
+
+  /** rangeEval over already evaluated arguments (originalNumSamples: the count before evaluating them). */
+  private rangeEvalMatrices(
+    originalNumSamples: number,
+    matrices: readonly (Series[] | null)[],
+    fn: (args: (Sample[] | null)[], ts: number, helpers: number[][], numIds: number) => Sample[],
+    prep?: (metric: Labels, argIndex: number) => string,
+  ): Series[] {
     // Per-series helper values (signatures, grouping keys), computed once per input series and
     // numbered densely, so that each step matches series by small integers instead of strings.
     const ids = new Map<string, number>();
@@ -508,6 +523,19 @@ class Evaluator {
   private evalAggregate(e: AggregateExpr): Series[] {
     const grouping = [...e.grouping].sort();
     const groupSet = new Set(grouping);
+    const colOp = e.param ? undefined : COLUMNAR_AGG_OPS[e.op];
+    if (colOp !== undefined) return this.aggregateColumnar(e, colOp, groupSet);
+    return this.aggregateStepwise(e, groupSet);
+  }
+
+  /** Aggregation step by step through rangeEval (input: the already evaluated e.expr, if any). */
+  private aggregateStepwise(
+    e: AggregateExpr,
+    groupSet: ReadonlySet<string>,
+    originalNumSamples?: number,
+    input?: Series[],
+  ): Series[] {
+    const grouping = [...groupSet];
     const prep = (metric: Labels): string => groupingKey(metric, groupSet, e.without);
     const labelCache = new Map<string | number, Labels>();
     const param = e.param ? unwrap(e.param) : undefined;
@@ -519,14 +547,190 @@ class Evaluator {
         prep,
       );
     }
-    return this.rangeEval(
-      [e.param, e.expr],
-      (args, _ts, hs) => {
-        const p: AggregationParam = e.param ? args[0]![0]!.v : undefined;
-        return aggregate(e.op, grouping, e.without, p, args[1]!, hs[1]!, labelCache);
-      },
-      prep,
-    );
+    const fn = (args: (Sample[] | null)[], _ts: number, hs: number[][]): Sample[] => {
+      const p: AggregationParam = e.param ? args[0]![0]!.v : undefined;
+      return aggregate(e.op, grouping, e.without, p, args[1]!, hs[1]!, labelCache);
+    };
+    if (input && originalNumSamples !== undefined && !e.param) {
+      return this.rangeEvalMatrices(originalNumSamples, [null, input], fn, prep);
+    }
+    return this.rangeEval([e.param, e.expr], fn, prep);
+  }
+
+  /**
+   * sum/avg/count/min/max/group/stddev/stdvar series by series instead of step by step: each
+   * input point is folded into its group's slot for its step (typed arrays, group ids computed
+   * once per series). Within a group and step the points are folded in the input's series order,
+   * as the step-wise aggregate() does, so the floating-point results are identical; groups come
+   * out in rangeEval's order (first step with data, then first input series) and the sample
+   * limit is checked per step with the same counts.
+   */
+  private aggregateColumnar(e: AggregateExpr, op: number, groupSet: ReadonlySet<string>): Series[] {
+    const originalNumSamples = this.ctx.currentSamples;
+    const input = this.evalMatrix(e.expr);
+    const steps = this.numSteps;
+    const start = this.start;
+    const interval = this.interval;
+    const without = e.without;
+
+    const ids = new Map<string, number>();
+    const groupLabels: Labels[] = [];
+    const gid = new Int32Array(input.length);
+    for (let si = 0; si < input.length; si++) {
+      const metric = input[si]!.metric;
+      const key = groupingKey(metric, groupSet, without);
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = groupLabels.length;
+        ids.set(key, id);
+        if (without) groupLabels.push(metric.filter((l) => !groupSet.has(l.name) && l.name !== '__name__'));
+        else if (groupSet.size > 0) groupLabels.push(metric.filter((l) => groupSet.has(l.name)));
+        else groupLabels.push([]);
+      }
+      gid[si] = id;
+    }
+    const numGroups = groupLabels.length;
+    const size = numGroups * steps;
+    const count = new Float64Array(size);
+    const value = new Float64Array(size);
+    const mean = op === AGG_AVG || op === AGG_STDDEV || op === AGG_STDVAR ? new Float64Array(size) : value;
+    const inCount = new Int32Array(steps);
+    const firstStep = new Int32Array(numGroups).fill(steps);
+    const firstSeries = new Int32Array(numGroups);
+
+    for (let si = 0; si < input.length; si++) {
+      if ((si & 63) === 63) this.checkTimeout();
+      const s = input[si]!;
+      const g = gid[si]!;
+      const base = g * steps;
+      const st = s.t;
+      const sv = s.v;
+      for (let j = 0; j < st.length; j++) {
+        const k = (st[j]! - start) / interval;
+        // Every point of an instant-vector node lies on a step; anything else takes the general path.
+        if (!(k >= 0 && k < steps && (k | 0) === k))
+          return this.aggregateStepwise(e, groupSet, originalNumSamples, input);
+        const x = sv[j]!;
+        const idx = base + k;
+        inCount[k]!++;
+        const c = count[idx]!;
+        if (c === 0) {
+          count[idx] = 1;
+          if (k < firstStep[g]!) {
+            firstStep[g] = k;
+            firstSeries[g] = si;
+          }
+          switch (op) {
+            case AGG_STDDEV:
+            case AGG_STDVAR:
+              value[idx] = 0;
+              mean[idx] = x;
+              break;
+            case AGG_GROUP:
+              value[idx] = 1;
+              break;
+            default:
+              value[idx] = x;
+              mean[idx] = x;
+          }
+          continue;
+        }
+        const n = c + 1;
+        count[idx] = n;
+        switch (op) {
+          case AGG_SUM:
+            value[idx] = value[idx]! + x;
+            break;
+          case AGG_AVG: {
+            const m = mean[idx]!;
+            if (m === Infinity || m === -Infinity) {
+              // An infinite mean is already right unless an opposite infinity or a NaN arrives; the
+              // incremental formula below would compute Inf - Inf = NaN.
+              if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) break;
+              if (x !== Infinity && x !== -Infinity && !Number.isNaN(x)) break;
+            }
+            // Dividing each term first avoids overflow.
+            mean[idx] = m + (x / n - m / n);
+            break;
+          }
+          case AGG_MAX: {
+            const cur = value[idx]!;
+            if (cur < x || Number.isNaN(cur)) value[idx] = x;
+            break;
+          }
+          case AGG_MIN: {
+            const cur = value[idx]!;
+            if (cur > x || Number.isNaN(cur)) value[idx] = x;
+            break;
+          }
+          case AGG_STDDEV:
+          case AGG_STDVAR: {
+            const m = mean[idx]!;
+            const delta = x - m;
+            const m2 = m + delta / n;
+            mean[idx] = m2;
+            value[idx] = value[idx]! + delta * (x - m2);
+            break;
+          }
+          default:
+            break; // count, group
+        }
+      }
+    }
+
+    // Output series in rangeEval's order of creation.
+    const order: number[] = [];
+    for (let g = 0; g < numGroups; g++) if (firstStep[g]! < steps) order.push(g);
+    order.sort((a, b) => firstStep[a]! - firstStep[b]! || firstSeries[a]! - firstSeries[b]!);
+    const outCount = new Int32Array(steps);
+    const out: Series[] = [];
+    for (const g of order) {
+      const ss: Series = { metric: groupLabels[g]!, t: [], v: [] };
+      const base = g * steps;
+      for (let k = firstStep[g]!; k < steps; k++) {
+        const idx = base + k;
+        const n = count[idx]!;
+        if (n === 0) continue;
+        let r: number;
+        switch (op) {
+          case AGG_AVG:
+            r = mean[idx]!;
+            break;
+          case AGG_COUNT:
+            r = n;
+            break;
+          case AGG_STDVAR:
+            r = value[idx]! / n;
+            break;
+          case AGG_STDDEV:
+            r = Math.sqrt(value[idx]! / n);
+            break;
+          default:
+            r = value[idx]!;
+        }
+        ss.t.push(start + k * interval);
+        ss.v.push(r);
+        outCount[k]!++;
+      }
+      out.push(ss);
+    }
+    this.checkStepSamples(inCount, outCount);
+    this.ctx.currentSamples = originalNumSamples + totalSamples(out);
+    return out;
+  }
+
+  /**
+   * The sample limit as rangeEval applies it step by step: the step's inputs plus its results on
+   * top of the results of the earlier steps (and of the evaluated arguments).
+   */
+  private checkStepSamples(inCount: Int32Array, outCount: Int32Array): void {
+    const max = this.ctx.maxSamples;
+    let temp = this.ctx.currentSamples;
+    for (let k = 0; k < inCount.length; k++) {
+      if (temp + inCount[k]! > max) this.tooManySamples();
+      if (temp + inCount[k]! + outCount[k]! > max) this.tooManySamples();
+      temp += outCount[k]!;
+    }
   }
 
   // ---- binary expressions ----------------------------------------------------------------
@@ -568,17 +772,83 @@ class Evaluator {
         prep,
       );
     }
-    if (lt === 'vector' && rt === 'scalar') {
-      return this.rangeEval([e.lhs, e.rhs], (args) =>
-        vectorScalarBinop(e.op, args[0]!, args[1]![0]!.v, false, e.returnBool),
-      );
-    }
-    if (lt === 'scalar' && rt === 'vector') {
-      return this.rangeEval([e.lhs, e.rhs], (args) =>
-        vectorScalarBinop(e.op, args[1]!, args[0]![0]!.v, true, e.returnBool),
-      );
-    }
+    if (lt === 'vector' && rt === 'scalar') return this.vectorScalarColumnar(e, false);
+    if (lt === 'scalar' && rt === 'vector') return this.vectorScalarColumnar(e, true);
     throw new EvalError(`invalid operand types for binary expression: ${lt} and ${rt}`);
+  }
+
+  /**
+   * Vector-scalar operations series by series: one output series per input series, the scalar
+   * read by step index. Falls back to the step-wise rangeEval when outputs could collide (dropping
+   * the metric name can make label sets equal) or the operands are not step-aligned. Outputs are
+   * ordered as rangeEval creates them: by first step with a result, then input order.
+   */
+  private vectorScalarColumnar(e: BinaryExpr, swap: boolean): Series[] {
+    const originalNumSamples = this.ctx.currentSamples;
+    const lhs = this.evalMatrix(e.lhs);
+    const rhs = this.evalMatrix(e.rhs);
+    const stepwise = (): Series[] =>
+      this.rangeEvalMatrices(originalNumSamples, [lhs, rhs], (args) =>
+        swap
+          ? vectorScalarBinop(e.op, args[1]!, args[0]![0]!.v, true, e.returnBool)
+          : vectorScalarBinop(e.op, args[0]!, args[1]![0]!.v, false, e.returnBool),
+      );
+    const vecM = swap ? rhs : lhs;
+    const scM = swap ? lhs : rhs;
+    const steps = this.numSteps;
+    const sc = scM.length === 1 ? scM[0]! : undefined;
+    if (!sc || sc.t.length !== steps) return stepwise();
+    const drop = shouldDropMetricName(e.op) || e.returnBool;
+    const metrics = vecM.map((s) => (drop ? dropMetricName(s.metric) : s.metric));
+    if (metrics.length > 1) {
+      const seen = new Set<string>();
+      for (const m of metrics) {
+        const k = keyOf(m);
+        if (seen.has(k)) return stepwise();
+        seen.add(k);
+      }
+    }
+    const { arith, cmp } = elemOps(e.op);
+    const returnBool = e.returnBool;
+    const scV = sc.v;
+    const start = this.start;
+    const interval = this.interval;
+    const inCount = new Int32Array(steps).fill(1); // the scalar's sample
+    const outCount = new Int32Array(steps);
+    const out: Series[] = [];
+    for (let si = 0; si < vecM.length; si++) {
+      if ((si & 63) === 63) this.checkTimeout();
+      const s = vecM[si]!;
+      const st = s.t;
+      const sv = s.v;
+      const ss: Series = { metric: metrics[si]!, t: [], v: [] };
+      for (let j = 0; j < st.length; j++) {
+        const k = (st[j]! - start) / interval;
+        if (!(k >= 0 && k < steps && (k | 0) === k)) return stepwise();
+        inCount[k]!++;
+        const x = sv[j]!;
+        const y = scV[k]!;
+        const lv = swap ? y : x;
+        const rv = swap ? x : y;
+        let value = arith ? arith(lv, rv) : x;
+        let keep = cmp ? cmp(lv, rv) : true;
+        if (returnBool) {
+          value = keep ? 1 : 0;
+          keep = true;
+        }
+        if (keep) {
+          ss.t.push(st[j]!);
+          ss.v.push(value);
+          outCount[k]!++;
+        }
+      }
+      if (ss.t.length > 0) out.push(ss);
+    }
+    // Stable: series starting at the same step keep their input order.
+    out.sort((a, b) => a.t[0]! - b.t[0]!);
+    this.checkStepSamples(inCount, outCount);
+    this.ctx.currentSamples = originalNumSamples + totalSamples(out);
+    return out;
   }
 
   // ---- function calls --------------------------------------------------------------------
@@ -663,6 +933,9 @@ class Evaluator {
     const enh: EvalNodeHelper = { ts: 0 };
     const out: Series[] = [];
     const keepName = e.func === 'last_over_time';
+    // Functions of the window alone run as numeric kernels (no per-step argument or result arrays).
+    const kernel = e.args.length === 1 ? RANGE_KERNELS[e.func] : undefined;
+    const rateKind = e.args.length === 1 ? EXTRAPOLATED_RATE_KINDS[e.func] : undefined;
     const vals: FnArg[] = e.args.map(() => null);
     const scalarSamples: Sample[][] = e.args.map(() => [{ metric: [], t: 0, v: 0 }]);
     let iterations = 0;
@@ -671,28 +944,55 @@ class Evaluator {
       vals[matrixArgIndex] = m;
       const ss: Series = { metric: keepName ? s.metric : dropMetricName(s.metric), t: [], v: [] };
       const n = s.t.length;
-      for (let step = 0, ts = this.start; ts <= this.end; step++, ts += this.interval) {
-        if ((++iterations & 1023) === 0) this.checkTimeout();
-        for (let j = 0; j < e.args.length; j++) {
-          const oa = otherArgs[j];
-          if (oa) {
-            scalarSamples[j]![0]!.v = oa[0]?.v[step] ?? NaN;
-            vals[j] = scalarSamples[j]!;
+      if (rateKind) {
+        this.rateSeries(s.t, s.v, ss, timestamp, offset, range, rateKind.isCounter, rateKind.isRate);
+      } else if (kernel) {
+        const t = s.t;
+        const maxSamples = this.ctx.maxSamples;
+        for (let ts = this.start; ts <= this.end; ts += this.interval) {
+          if ((++iterations & 1023) === 0) this.checkTimeout();
+          const maxt = timestamp !== undefined ? timestamp - offset : ts - offset;
+          const mint = maxt - range;
+          let hi = m.hi;
+          while (hi < n && t[hi]! <= maxt) hi++;
+          let lo = m.lo;
+          while (lo < hi && t[lo]! < mint) lo++;
+          m.hi = hi;
+          m.lo = lo;
+          if (hi <= lo) continue;
+          if (this.ctx.currentSamples + (hi - lo) > maxSamples) this.tooManySamples();
+          m.rangeStart = mint;
+          m.rangeEnd = maxt;
+          const r = kernel(m);
+          if (r !== undefined) {
+            ss.t.push(ts);
+            ss.v.push(r);
           }
         }
-        const maxt = this.refTime(ts, timestamp, offset);
-        const mint = maxt - range;
-        while (m.hi < n && s.t[m.hi]! <= maxt) m.hi++;
-        while (m.lo < m.hi && s.t[m.lo]! < mint) m.lo++;
-        if (m.hi <= m.lo) continue;
-        if (this.ctx.currentSamples + (m.hi - m.lo) > this.ctx.maxSamples) this.tooManySamples();
-        m.rangeStart = mint;
-        m.rangeEnd = maxt;
-        enh.ts = ts;
-        const res = call(vals, e.args, enh);
-        if (res.length > 0) {
-          ss.t.push(ts);
-          ss.v.push(res[0]!.v);
+      } else {
+        for (let step = 0, ts = this.start; ts <= this.end; step++, ts += this.interval) {
+          if ((++iterations & 1023) === 0) this.checkTimeout();
+          for (let j = 0; j < e.args.length; j++) {
+            const oa = otherArgs[j];
+            if (oa) {
+              scalarSamples[j]![0]!.v = oa[0]?.v[step] ?? NaN;
+              vals[j] = scalarSamples[j]!;
+            }
+          }
+          const maxt = this.refTime(ts, timestamp, offset);
+          const mint = maxt - range;
+          while (m.hi < n && s.t[m.hi]! <= maxt) m.hi++;
+          while (m.lo < m.hi && s.t[m.lo]! < mint) m.lo++;
+          if (m.hi <= m.lo) continue;
+          if (this.ctx.currentSamples + (m.hi - m.lo) > this.ctx.maxSamples) this.tooManySamples();
+          m.rangeStart = mint;
+          m.rangeEnd = maxt;
+          enh.ts = ts;
+          const res = call(vals, e.args, enh);
+          if (res.length > 0) {
+            ss.t.push(ts);
+            ss.v.push(res[0]!.v);
+          }
         }
       }
       if (ss.t.length > 0) {
@@ -706,6 +1006,43 @@ class Evaluator {
     if (e.func === 'absent_over_time') return this.absentOverTime(out, e);
     if (containsSameLabelset(out)) throw new EvalError('vector cannot contain metrics with the same labelset');
     return out;
+  }
+
+  /**
+   * rate/increase/delta of one series at every step: the window [lo, hi) slides forward over the
+   * samples; the sample limit is checked against the largest window (the count in use does not
+   * change within a series, so that is the same test as per window).
+   */
+  private rateSeries(
+    t: ArrayLike<number>,
+    v: ArrayLike<number>,
+    ss: Series,
+    timestamp: number | undefined,
+    offset: number,
+    range: number,
+    isCounter: boolean,
+    isRate: boolean,
+  ): void {
+    const n = t.length;
+    const outT = ss.t;
+    const outV = ss.v;
+    let lo = 0;
+    let hi = 0;
+    let widest = 0;
+    let steps = 0;
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      if ((++steps & 1023) === 0) this.checkTimeout();
+      const maxt = (timestamp ?? ts) - offset;
+      const mint = maxt - range;
+      while (hi < n && t[hi]! <= maxt) hi++;
+      while (lo < hi && t[lo]! < mint) lo++;
+      const w = hi - lo;
+      if (w > widest) widest = w;
+      if (w < 2) continue;
+      outT.push(ts);
+      outV.push(extrapolatedRateAt(t, v, lo, hi, mint, maxt, range, isCounter, isRate));
+    }
+    if (this.ctx.currentSamples + widest > this.ctx.maxSamples) this.tooManySamples();
   }
 
   /** absent_over_time: 1 at the steps where no series had samples in its window. */
@@ -755,6 +1092,26 @@ function containsSameLabelset(mat: readonly Series[]): boolean {
   }
   return false;
 }
+
+// Aggregation operators with a columnar implementation (see aggregateColumnar).
+const AGG_SUM = 0;
+const AGG_AVG = 1;
+const AGG_COUNT = 2;
+const AGG_MIN = 3;
+const AGG_MAX = 4;
+const AGG_GROUP = 5;
+const AGG_STDDEV = 6;
+const AGG_STDVAR = 7;
+const COLUMNAR_AGG_OPS: Readonly<Partial<Record<string, number>>> = {
+  sum: AGG_SUM,
+  avg: AGG_AVG,
+  count: AGG_COUNT,
+  min: AGG_MIN,
+  max: AGG_MAX,
+  group: AGG_GROUP,
+  stddev: AGG_STDDEV,
+  stdvar: AGG_STDVAR,
+};
 
 // ---- the engine --------------------------------------------------------------------------
 

@@ -84,9 +84,31 @@ function stringFromArg(e: Expr | undefined): string {
  * below zero.
  */
 function extrapolatedRate(m: MatrixArg, isCounter: boolean, isRate: boolean): Sample[] {
-  const n = m.hi - m.lo;
-  if (n < 2) return [];
-  const { t, v, lo, hi } = m;
+  const r = extrapolatedRateValue(m, isCounter, isRate);
+  return r === undefined ? [] : one(r);
+}
+
+function extrapolatedRateValue(m: MatrixArg, isCounter: boolean, isRate: boolean): number | undefined {
+  if (m.hi - m.lo < 2) return undefined;
+  return extrapolatedRateAt(m.t, m.v, m.lo, m.hi, m.rangeStart, m.rangeEnd, m.range, isCounter, isRate);
+}
+
+/**
+ * extrapolatedRate over the window t/v[lo, hi) (at least two samples) of [rangeStart, rangeEnd],
+ * on plain arguments so that the engine's per-series loop calls it without building a MatrixArg.
+ */
+export function extrapolatedRateAt(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  rangeStart: number,
+  rangeEnd: number,
+  range: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number {
+  const n = hi - lo;
   const firstT = t[lo]!;
   const lastT = t[hi - 1]!;
   const firstV = v[lo]!;
@@ -99,8 +121,8 @@ function extrapolatedRate(m: MatrixArg, isCounter: boolean, isRate: boolean): Sa
       prev = cur;
     }
   }
-  let durationToStart = (firstT - m.rangeStart) / 1000;
-  const durationToEnd = (m.rangeEnd - lastT) / 1000;
+  let durationToStart = (firstT - rangeStart) / 1000;
+  const durationToEnd = (rangeEnd - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
   const averageDurationBetweenSamples = sampledInterval / (n - 1);
 
@@ -115,21 +137,26 @@ function extrapolatedRate(m: MatrixArg, isCounter: boolean, isRate: boolean): Sa
     durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2;
   extrapolateToInterval += durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2;
   let factor = extrapolateToInterval / sampledInterval;
-  if (isRate) factor /= m.range / 1000;
-  return one(result * factor);
+  if (isRate) factor /= range / 1000;
+  return result * factor;
 }
 
 function instantValue(m: MatrixArg, isRate: boolean): Sample[] {
-  if (m.hi - m.lo < 2) return [];
+  const r = instantValueOf(m, isRate);
+  return r === undefined ? [] : one(r);
+}
+
+function instantValueOf(m: MatrixArg, isRate: boolean): number | undefined {
+  if (m.hi - m.lo < 2) return undefined;
   const lastT = m.t[m.hi - 1]!;
   const lastV = m.v[m.hi - 1]!;
   const prevT = m.t[m.hi - 2]!;
   const prevV = m.v[m.hi - 2]!;
   let result = isRate && lastV < prevV ? lastV : lastV - prevV;
   const sampledInterval = lastT - prevT;
-  if (sampledInterval === 0) return [];
+  if (sampledInterval === 0) return undefined;
   if (isRate) result /= sampledInterval / 1000;
-  return one(result);
+  return result;
 }
 
 // ---- *_over_time -----------------------------------------------------------------------
@@ -243,6 +270,34 @@ function linearRegression(m: MatrixArg, interceptTime: number): [number, number]
   const slope = covXY / varX;
   const intercept = sumY / n - (slope * sumX) / n;
   return [slope, intercept];
+}
+
+function derivOf(m: MatrixArg): number | undefined {
+  if (m.hi - m.lo < 2) return undefined;
+  // Intercept at the first sample's time keeps the numbers small (Prometheus issue 2674).
+  return linearRegression(m, m.t[m.lo]!)[0];
+}
+
+function changesOverTime(m: MatrixArg): number {
+  let changes = 0;
+  let prev = m.v[m.lo]!;
+  for (let i = m.lo + 1; i < m.hi; i++) {
+    const cur = m.v[i]!;
+    if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) changes++;
+    prev = cur;
+  }
+  return changes;
+}
+
+function resetsOverTime(m: MatrixArg): number {
+  let resets = 0;
+  let prev = m.v[m.lo]!;
+  for (let i = m.lo + 1; i < m.hi; i++) {
+    const cur = m.v[i]!;
+    if (cur < prev) resets++;
+    prev = cur;
+  }
+  return resets;
 }
 
 function holtWinters(vals: readonly FnArg[]): Sample[] {
@@ -516,19 +571,7 @@ export const FUNCTION_IMPLS: Readonly<Record<string, FunctionDef>> = {
   atanh: { returnType: V, call: simple(Math.atanh) },
   avg_over_time: { returnType: V, call: overTime(avgOverTime) },
   ceil: { returnType: V, call: simple(Math.ceil) },
-  changes: {
-    returnType: V,
-    call: overTime((m) => {
-      let changes = 0;
-      let prev = m.v[m.lo]!;
-      for (let i = m.lo + 1; i < m.hi; i++) {
-        const cur = m.v[i]!;
-        if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) changes++;
-        prev = cur;
-      }
-      return changes;
-    }),
-  },
+  changes: { returnType: V, call: overTime(changesOverTime) },
   clamp: {
     returnType: V,
     call: (vals) => {
@@ -567,10 +610,8 @@ export const FUNCTION_IMPLS: Readonly<Record<string, FunctionDef>> = {
   deriv: {
     returnType: V,
     call: (vals) => {
-      const m = mat(vals[0]);
-      if (m.hi - m.lo < 2) return [];
-      // Intercept at the first sample's time keeps the numbers small (Prometheus issue 2674).
-      return one(linearRegression(m, m.t[m.lo]!)[0]);
+      const r = derivOf(mat(vals[0]));
+      return r === undefined ? [] : one(r);
     },
   },
   exp: { returnType: V, call: simple(Math.exp) },
@@ -625,19 +666,7 @@ export const FUNCTION_IMPLS: Readonly<Record<string, FunctionDef>> = {
   },
   rad: { returnType: V, call: simple((x) => (x * Math.PI) / 180) },
   rate: { returnType: V, call: (vals) => extrapolatedRate(mat(vals[0]), true, true) },
-  resets: {
-    returnType: V,
-    call: overTime((m) => {
-      let resets = 0;
-      let prev = m.v[m.lo]!;
-      for (let i = m.lo + 1; i < m.hi; i++) {
-        const cur = m.v[i]!;
-        if (cur < prev) resets++;
-        prev = cur;
-      }
-      return resets;
-    }),
-  },
+  resets: { returnType: V, call: overTime(resetsOverTime) },
   round: {
     returnType: V,
     call: (vals) => {
@@ -684,6 +713,38 @@ export const FUNCTION_IMPLS: Readonly<Record<string, FunctionDef>> = {
   },
   vector: { returnType: V, call: (vals) => one(scalarArg(vals[0])) },
   year: { returnType: V, call: dateFn((d) => d.getUTCFullYear()) },
+};
+
+/**
+ * Range-vector functions whose only argument is the range vector, as numeric kernels over one
+ * non-empty window (undefined: no output at that step). The engine calls them from its sliding
+ * window loop, which saves allocating a one-sample result vector per series and step.
+ */
+export type RangeKernel = (m: MatrixArg) => number | undefined;
+
+export const RANGE_KERNELS: Readonly<Partial<Record<string, RangeKernel>>> = {
+  irate: (m) => instantValueOf(m, true),
+  idelta: (m) => instantValueOf(m, false),
+  deriv: derivOf,
+  avg_over_time: avgOverTime,
+  sum_over_time: sumOverTime,
+  min_over_time: minOverTime,
+  max_over_time: maxOverTime,
+  count_over_time: (m) => m.hi - m.lo,
+  stddev_over_time: (m) => Math.sqrt(varianceOverTime(m)),
+  stdvar_over_time: varianceOverTime,
+  last_over_time: (m) => m.v[m.hi - 1]!,
+  present_over_time: () => 1,
+  absent_over_time: () => 1,
+  changes: changesOverTime,
+  resets: resetsOverTime,
+};
+
+/** rate, increase and delta, which the engine runs through extrapolatedRateAt directly. */
+export const EXTRAPOLATED_RATE_KINDS: Readonly<Partial<Record<string, { isCounter: boolean; isRate: boolean }>>> = {
+  rate: { isCounter: true, isRate: true },
+  increase: { isCounter: true, isRate: false },
+  delta: { isCounter: false, isRate: false },
 };
 
 /**
