@@ -15,7 +15,10 @@ const tracer = trace.getTracer('recommendationservice');
 const recommendations = metrics.getMeter('recommendationservice').createCounter(RECOMMENDATIONS_COUNTER.otelName, {
   description: 'Counts the total number of given recommendations',
 });
-const catalog = grpcClient('ProductCatalogService', peerAddr('PRODUCT_CATALOG_ADDR'));
+// A long deadline on purpose: once the list is huge, the set difference of queued requests blocks
+// this process's event loop for many seconds, and a short deadline would turn the leak's latency
+// into DEADLINE_EXCEEDED errors before get_product_list could record its attributes.
+const catalog = grpcClient('ProductCatalogService', peerAddr('PRODUCT_CATALOG_ADDR'), { deadlineMs: 300_000 });
 
 const source: ProductListSource = {
   cache: new LeakyProductCache(), // process-global: lives until the process dies
