@@ -103,9 +103,7 @@ export class Head implements Storage {
   private openChunkBytes = 0;
   private outOfOrder = 0;
   private duplicates = 0;
-  // Scratch buffers for select(), reused across calls.
-  private scratchT = new Float64Array(1024);
-  private scratchV = new Float64Array(1024);
+  // Staleness flags scratch for select(), reused across calls.
   private scratchS = new Uint8Array(1024);
 
   constructor(opts: HeadOptions = {}) {
@@ -282,23 +280,8 @@ export class Head implements Storage {
     return out;
   }
 
-  private grow(n: number): void {
-    if (n <= this.scratchT.length) return;
-    let cap = this.scratchT.length;
-    while (cap < n) cap *= 2;
-    const t = new Float64Array(cap);
-    const v = new Float64Array(cap);
-    const st = new Uint8Array(cap);
-    t.set(this.scratchT);
-    v.set(this.scratchV);
-    st.set(this.scratchS);
-    this.scratchT = t;
-    this.scratchV = v;
-    this.scratchS = st;
-  }
-
-  /** Decodes the samples of `s` within [mint, maxt]; undefined when there are none. */
-  private samplesOf(s: MemSeries, mint: number, maxt: number): SeriesSamples | undefined {
+  /** Upper bound of the samples of `s` within [mint, maxt]: the counts of the chunks overlapping it. */
+  private capacityOf(s: MemSeries, mint: number, maxt: number): number {
     let n = 0;
     const c = s.closed;
     for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
@@ -307,38 +290,60 @@ export class Head implements Storage {
       const loc = c[i + 2]!;
       const page = this.arena.page(loc);
       const off = ChunkArena.offset(loc);
-      this.grow(n + ((page[off]! << 8) | page[off + 1]!));
-      n = decodeXorInto(page, off, undefined, mint, maxt, this.scratchT, this.scratchV, this.scratchS, n);
+      n += (page[off]! << 8) | page[off + 1]!;
     }
     const app = s.app;
-    if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
-      this.grow(n + app.numSamples);
-      n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, this.scratchT, this.scratchV, this.scratchS, n);
-    }
-    if (n === 0) return undefined;
-    let anyStale = false;
-    const st = this.scratchS;
-    for (let i = 0; i < n; i++) {
-      if (st[i] === 1) {
-        anyStale = true;
-        break;
-      }
-    }
-    return {
-      labels: s.labels,
-      t: this.scratchT.slice(0, n),
-      v: this.scratchV.slice(0, n),
-      ...(anyStale ? { stale: st.slice(0, n) } : {}),
-    };
+    if (app !== null && s.headMinT <= maxt && s.lastT >= mint) n += app.numSamples;
+    return n;
   }
 
-  /** Series sorted by labels, as Prometheus's sorted Select returns them. */
+  /**
+   * Series sorted by labels, as Prometheus's sorted Select returns them. All series are decoded
+   * into one pair of column arrays sized up front, and each series gets views of its part: no
+   * per-series copies or allocations beyond the views.
+   */
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
-    const out: SeriesSamples[] = [];
+    const series: MemSeries[] = [];
+    let cap = 0;
     for (const s of this.matching(matchers)) {
       if (!s.overlaps(mint, maxt)) continue;
-      const r = this.samplesOf(s, mint, maxt);
-      if (r) out.push(r);
+      series.push(s);
+      cap += this.capacityOf(s, mint, maxt);
+    }
+    const T = new Float64Array(cap);
+    const V = new Float64Array(cap);
+    const VU = new Uint32Array(V.buffer);
+    if (this.scratchS.length < cap) this.scratchS = new Uint8Array(Math.max(cap, this.scratchS.length * 2));
+    const S = this.scratchS;
+    const out: SeriesSamples[] = [];
+    let n = 0;
+    for (const s of series) {
+      const n0 = n;
+      const c = s.closed;
+      for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
+        if (c[i]! > maxt) break;
+        if (c[i + 1]! < mint) continue;
+        const loc = c[i + 2]!;
+        n = decodeXorInto(this.arena.page(loc), ChunkArena.offset(loc), undefined, mint, maxt, T, V, S, n, VU);
+      }
+      const app = s.app;
+      if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
+        n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, T, V, S, n, VU);
+      }
+      if (n === n0) continue;
+      let anyStale = false;
+      for (let i = n0; i < n; i++) {
+        if (S[i] === 1) {
+          anyStale = true;
+          break;
+        }
+      }
+      out.push({
+        labels: s.labels,
+        t: T.subarray(n0, n),
+        v: V.subarray(n0, n),
+        ...(anyStale ? { stale: S.slice(n0, n) } : {}),
+      });
     }
     return out.sort((a, b) => cmpLabels(a.labels, b.labels));
   }

@@ -345,39 +345,33 @@ function signExtend(bits: number, n: number): number {
 }
 
 // ---- bulk decoding for queries ----
-// The read path decodes whole chunks into column arrays; keeping the bit cursor in a module
-// variable and the decoder state in locals avoids the per-sample property traffic of XorIterator.
+// The read path decodes whole chunks into column arrays. The bit cursor is a local and fields are
+// read through a 32-bit window (peek32), so most reads are one window load and one shift instead
+// of a loop over bytes.
 
-let rpos = 0;
-
-function rbits(buf: Uint8Array, n: number): number {
-  let pos = rpos;
-  let out = 0;
-  while (n > 0) {
-    const avail = 8 - (pos & 7);
-    const take = avail < n ? avail : n;
-    out = out * (1 << take) + ((buf[pos >>> 3]! >>> (avail - take)) & ((1 << take) - 1));
-    pos += take;
-    n -= take;
+/** The 32 bits of the stream starting at bit `pos` (bytes past the end read as zero). */
+function peek32(buf: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  const s = pos & 7;
+  let w: number;
+  if (i + 4 < buf.length) {
+    w = (buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!;
+    if (s !== 0) w = (w << s) | (buf[i + 4]! >>> (8 - s));
+    return w >>> 0;
   }
-  rpos = pos;
-  return out;
-}
-
-function rbit(buf: Uint8Array): number {
-  const pos = rpos++;
-  return (buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
-}
-
-function rsigned64(buf: Uint8Array): number {
-  const hi = rbits(buf, 32) | 0;
-  return hi * TWO32 + rbits(buf, 32);
+  // Near the end of the buffer: missing bytes are zeros.
+  const len = buf.length;
+  w = 0;
+  for (let k = i; k < i + 4; k++) w = (w << 8) | (k < len ? buf[k]! : 0);
+  if (s !== 0) w = (w << s) | ((i + 4 < len ? buf[i + 4]! : 0) >>> (8 - s));
+  return w >>> 0;
 }
 
 /**
  * Decodes the samples with mint <= t <= maxt of the chunk at buf[offset…] into T/V/S starting at
  * index n (the arrays must have room for the chunk's whole sample count); returns the new n.
- * `count` overrides the header's sample count (for the open chunk).
+ * `count` overrides the header's sample count (for the open chunk). `VU`, a Uint32Array over V's
+ * whole buffer, lets callers decoding many chunks into one V skip creating it per chunk.
  */
 export function decodeXorInto(
   buf: Uint8Array,
@@ -389,13 +383,17 @@ export function decodeXorInto(
   V: Float64Array,
   S: Uint8Array,
   n: number,
+  VU: Uint32Array = new Uint32Array(V.buffer),
 ): number {
   const total = count ?? (buf[offset]! << 8) | buf[offset + 1]!;
   if (total === 0) return n;
-  rpos = (offset + 2) * 8;
-  let t = rsigned64(buf);
-  let vHi = rbits(buf, 32);
-  let vLo = rbits(buf, 32);
+  // Values are written as their two 32-bit halves straight into V's buffer.
+  const vBase = V.byteOffset >>> 2;
+  let pos = (offset + 2) * 8;
+  let t = (peek32(buf, pos) | 0) * TWO32 + peek32(buf, pos + 32);
+  let vHi = peek32(buf, pos + 64);
+  let vLo = peek32(buf, pos + 96);
+  pos += 128;
   let tDelta = 0;
   let leading = 0;
   let trailing = 0;
@@ -403,47 +401,65 @@ export function decodeXorInto(
     if (t > maxt) break;
     if (t >= mint) {
       T[n] = t;
-      u32[HI] = vHi;
-      u32[LO] = vLo;
-      V[n] = f64[0]!;
+      VU[vBase + 2 * n + HI] = vHi;
+      VU[vBase + 2 * n + LO] = vLo;
       S[n] = vHi === STALE_HI && vLo === STALE_LO ? 1 : 0;
       n++;
     }
     if (++i >= total) break;
-    let dod: number;
-    if (rbit(buf) === 0) dod = 0;
-    else if (rbit(buf) === 0) dod = signExtend(rbits(buf, 7), 7);
-    else if (rbit(buf) === 0) dod = signExtend(rbits(buf, 14), 14);
-    else if (rbit(buf) === 0) dod = signExtend(rbits(buf, 20), 20);
-    else dod = rsigned64(buf);
-    tDelta += dod;
+    // Timestamp: delta of delta behind a 1-4 bit prefix.
+    let w = peek32(buf, pos);
+    if (w < 0x80000000) {
+      pos += 1;
+    } else if (w < 0xc0000000) {
+      tDelta += signExtend((w >>> 23) & 0x7f, 7);
+      pos += 9;
+    } else if (w < 0xe0000000) {
+      tDelta += signExtend((w >>> 15) & 0x3fff, 14);
+      pos += 17;
+    } else if (w < 0xf0000000) {
+      tDelta += signExtend((w >>> 8) & 0xfffff, 20);
+      pos += 24;
+    } else {
+      pos += 4;
+      tDelta += (peek32(buf, pos) | 0) * TWO32 + peek32(buf, pos + 32);
+      pos += 64;
+    }
     t += tDelta;
-    if (rbit(buf) === 1) {
-      if (rbit(buf) === 1) {
-        leading = rbits(buf, 5);
-        let sig = rbits(buf, 6);
-        if (sig === 0) sig = 64;
-        trailing = 64 - leading - sig;
-      }
-      const sig = 64 - leading - trailing;
-      let hi = 0;
-      let lo: number;
-      if (sig > 32) {
-        hi = rbits(buf, sig - 32);
-        lo = rbits(buf, 32);
-      } else {
-        lo = rbits(buf, sig);
-      }
-      const s = trailing;
-      if (s >= 32) {
-        vHi = (vHi ^ (lo << (s - 32))) >>> 0;
-      } else if (s > 0) {
-        vHi = (vHi ^ ((hi << s) | (lo >>> (32 - s)))) >>> 0;
-        vLo = (vLo ^ (lo << s)) >>> 0;
-      } else {
-        vHi = (vHi ^ hi) >>> 0;
-        vLo = (vLo ^ lo) >>> 0;
-      }
+    // Value: '0' unchanged, '10' bits in the previous window, '11' a new window.
+    w = peek32(buf, pos);
+    if (w < 0x80000000) {
+      pos += 1;
+      continue;
+    }
+    if (w >= 0xc0000000) {
+      leading = (w >>> 25) & 0x1f;
+      let sig = (w >>> 19) & 0x3f;
+      if (sig === 0) sig = 64;
+      trailing = 64 - leading - sig;
+      pos += 13;
+    } else {
+      pos += 2;
+    }
+    const sig = 64 - leading - trailing;
+    let hi = 0;
+    let lo: number;
+    if (sig > 32) {
+      hi = peek32(buf, pos) >>> (64 - sig);
+      lo = peek32(buf, pos + sig - 32);
+    } else {
+      lo = sig === 0 ? 0 : peek32(buf, pos) >>> (32 - sig);
+    }
+    pos += sig;
+    const sh = trailing;
+    if (sh >= 32) {
+      vHi = (vHi ^ (lo << (sh - 32))) >>> 0;
+    } else if (sh > 0) {
+      vHi = (vHi ^ ((hi << sh) | (lo >>> (32 - sh)))) >>> 0;
+      vLo = (vLo ^ (lo << sh)) >>> 0;
+    } else {
+      vHi = (vHi ^ hi) >>> 0;
+      vLo = (vLo ^ lo) >>> 0;
     }
   }
   return n;
