@@ -140,6 +140,7 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
       OTEL_RESOURCE_ATTRIBUTES: `service.namespace=opentelemetry-demo,service.instance.id=${spec.name}-1,service.version=0.1.0-test`,
       OTEL_METRIC_EXPORT_INTERVAL: String(opts.metricIntervalMs ?? 2000),
       FLAGS_FILE: flagsFile,
+      MALLOC_ARENA_MAX: '2', // as the supervisor sets it
     };
     // a peer that is not started gets a port where nothing listens: calls to it fail fast
     for (const [envName, peer] of Object.entries(spec.peers)) env[envName] = `127.0.0.1:${ports.get(peer) ?? 1}`;
