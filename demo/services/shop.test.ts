@@ -361,7 +361,13 @@ describe('checkout across processes', () => {
     expect(paymentErrors[0]!.name).toBe('grpc.hipstershop.PaymentService/Charge');
   });
 
-  it('serves ads by context key and the index page', async () => {
+  it('serves ads by context key and the index page, and empties carts', async () => {
+    await post('/api/cart', { userId: 'to-empty', item: { productId: 'L9ECAV7KIM', quantity: 1 } });
+    expect((await fetch(`${base}/api/cart?sessionId=to-empty`, { method: 'DELETE' })).status).toBe(204);
+    const emptied = (await (await fetch(`${base}/api/cart?sessionId=to-empty`)).json()) as { items: unknown[] };
+    expect(emptied.items).toEqual([]);
+    expect((await fetch(`${base}/api/cart`, { method: 'DELETE' })).status).toBe(400);
+
     const ads = (await (await fetch(`${base}/api/data?contextKeys=telescopes`)).json()) as {
       text: string;
       redirectUrl: string;
