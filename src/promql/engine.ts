@@ -591,6 +591,11 @@ class Evaluator {
     }
     const numGroups = groupLabels.length;
     const size = numGroups * steps;
+    // The slots are dense (group x step): with sparse input (short-lived series, many groups)
+    // they could dwarf the input itself, so such inputs take the step-wise path.
+    let inputPoints = 0;
+    for (const s of input) inputPoints += s.t.length;
+    if (size > 4 * inputPoints + 65536) return this.aggregateStepwise(e, groupSet, originalNumSamples, input);
     const count = new Float64Array(size);
     const value = new Float64Array(size);
     const mean = op === AGG_AVG || op === AGG_STDDEV || op === AGG_STDVAR ? new Float64Array(size) : value;
