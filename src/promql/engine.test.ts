@@ -307,6 +307,17 @@ describe('errors and limits', () => {
     expect(err.errorType).toBe('timeout');
     expect(err.message).toBe('query timed out in expression evaluation');
   });
+
+  it('takes a shorter timeout per query (the timeout parameter of the API), never a longer one', () => {
+    const slow = 'sum_over_time(x[10m:1s]) * 2';
+    const e = new Engine();
+    const err = errorOf(() => e.rangeQuery(h, slow, 0, 3_000_000 * S, S, { timeoutMs: 1 }));
+    expect(err.errorType).toBe('timeout');
+    const strict = new Engine({ timeoutMs: 1 });
+    expect(errorOf(() => strict.rangeQuery(h, slow, 0, 3_000_000 * S, S, { timeoutMs: 60_000 })).errorType).toBe(
+      'timeout',
+    );
+  });
 });
 
 describe('aggregations', () => {

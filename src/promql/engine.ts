@@ -16,7 +16,7 @@ import type {
 import { parseExpr } from './parser/parser.js';
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier } from '../tsdb/storage.js';
-import { QueryError, type EngineOptions, type QueryEngine, type QueryValue } from './value.js';
+import { QueryError, type EngineOptions, type QueryEngine, type QueryOptions, type QueryValue } from './value.js';
 import {
   AT_MODIFIER_UNSAFE_FUNCTIONS,
   FUNCTION_IMPLS,
@@ -1141,18 +1141,25 @@ export class Engine implements QueryEngine {
     }
   }
 
-  instantQuery(querier: Querier, query: string, timeMs: number): QueryValue {
-    return this.instantQueryExpr(querier, this.parse(query), timeMs);
+  instantQuery(querier: Querier, query: string, timeMs: number, opts?: QueryOptions): QueryValue {
+    return this.instantQueryExpr(querier, this.parse(query), timeMs, opts);
   }
 
-  rangeQuery(querier: Querier, query: string, startMs: number, endMs: number, stepMs: number): QueryValue {
-    return this.rangeQueryExpr(querier, this.parse(query), startMs, endMs, stepMs);
+  rangeQuery(
+    querier: Querier,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: QueryOptions,
+  ): QueryValue {
+    return this.rangeQueryExpr(querier, this.parse(query), startMs, endMs, stepMs, opts);
   }
 
   /** Evaluates an already parsed expression at one instant. */
-  instantQueryExpr(querier: Querier, expr: Expr, timeMs: number): QueryValue {
+  instantQueryExpr(querier: Querier, expr: Expr, timeMs: number, opts?: QueryOptions): QueryValue {
     const prepared = preprocessExpr(expr, timeMs, timeMs);
-    const val = this.run(querier, prepared, timeMs, timeMs, 1);
+    const val = this.run(querier, prepared, timeMs, timeMs, 1, opts);
     if (isString(val)) return { type: 'string', t: timeMs, v: val.str };
     switch (exprType(expr)) {
       case 'vector':
@@ -1170,7 +1177,14 @@ export class Engine implements QueryEngine {
   }
 
   /** Evaluates an already parsed expression at start, start+step, ... <= end. */
-  rangeQueryExpr(querier: Querier, expr: Expr, startMs: number, endMs: number, stepMs: number): QueryValue {
+  rangeQueryExpr(
+    querier: Querier,
+    expr: Expr,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: QueryOptions,
+  ): QueryValue {
     const t = exprType(expr);
     if (t !== 'scalar' && t !== 'vector') {
       throw new QueryError(
@@ -1186,7 +1200,7 @@ export class Engine implements QueryEngine {
     }
     if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
     const prepared = preprocessExpr(expr, startMs, endMs);
-    const val = this.run(querier, prepared, startMs, endMs, stepMs);
+    const val = this.run(querier, prepared, startMs, endMs, stepMs, opts);
     if (isString(val)) throw new QueryError('internal', 'unexpected string result in range query');
     const series = val
       .map((s) => ({ metric: s.metric, t: s.t, v: s.v }))
@@ -1194,10 +1208,19 @@ export class Engine implements QueryEngine {
     return { type: 'matrix', series };
   }
 
-  private run(querier: Querier, expr: Expr, start: number, end: number, interval: number): EvalValue {
+  private run(
+    querier: Querier,
+    expr: Expr,
+    start: number,
+    end: number,
+    interval: number,
+    opts: QueryOptions | undefined,
+  ): EvalValue {
+    // The API's `timeout` parameter may shorten the engine's limit for one query, never lengthen it.
+    const timeoutMs = Math.min(this.timeoutMs, opts?.timeoutMs ?? this.timeoutMs);
     const ctx: EvalContext = {
       querier,
-      deadline: Date.now() + this.timeoutMs,
+      deadline: Date.now() + timeoutMs,
       maxSamples: this.maxSamples,
       lookbackDelta: this.lookbackDeltaMs,
       currentSamples: 0,
