@@ -16,14 +16,39 @@ export interface ServiceSpec {
 
 export const SHOP_SERVICES: readonly ServiceSpec[] = [
   { name: 'featureflagservice', entry: 'dist/demo/flags/main.js', protocol: 'http', peers: {} },
-  { name: 'productcatalogservice', entry: 'dist/demo/services/productcatalog/main.js', protocol: 'grpc', peers: { OFREP_ADDR: 'featureflagservice' } },
+  {
+    name: 'productcatalogservice',
+    entry: 'dist/demo/services/productcatalog/main.js',
+    protocol: 'grpc',
+    peers: { OFREP_ADDR: 'featureflagservice' },
+  },
   { name: 'currencyservice', entry: 'dist/demo/services/currency/main.js', protocol: 'grpc', peers: {} },
   { name: 'quoteservice', entry: 'dist/demo/services/quote/main.js', protocol: 'http', peers: {} },
-  { name: 'shippingservice', entry: 'dist/demo/services/shipping/main.js', protocol: 'grpc', peers: { QUOTE_ADDR: 'quoteservice' } },
-  { name: 'paymentservice', entry: 'dist/demo/services/payment/main.js', protocol: 'grpc', peers: { OFREP_ADDR: 'featureflagservice' } },
+  {
+    name: 'shippingservice',
+    entry: 'dist/demo/services/shipping/main.js',
+    protocol: 'grpc',
+    peers: { QUOTE_ADDR: 'quoteservice' },
+  },
+  {
+    name: 'paymentservice',
+    entry: 'dist/demo/services/payment/main.js',
+    protocol: 'grpc',
+    peers: { OFREP_ADDR: 'featureflagservice' },
+  },
   { name: 'emailservice', entry: 'dist/demo/services/email/main.js', protocol: 'http', peers: {} },
-  { name: 'cartservice', entry: 'dist/demo/services/cart/main.js', protocol: 'grpc', peers: { OFREP_ADDR: 'featureflagservice' } },
-  { name: 'adservice', entry: 'dist/demo/services/ad/main.js', protocol: 'grpc', peers: { OFREP_ADDR: 'featureflagservice' } },
+  {
+    name: 'cartservice',
+    entry: 'dist/demo/services/cart/main.js',
+    protocol: 'grpc',
+    peers: { OFREP_ADDR: 'featureflagservice' },
+  },
+  {
+    name: 'adservice',
+    entry: 'dist/demo/services/ad/main.js',
+    protocol: 'grpc',
+    peers: { OFREP_ADDR: 'featureflagservice' },
+  },
   {
     name: 'recommendationservice',
     entry: 'dist/demo/services/recommendation/main.js',
@@ -62,13 +87,14 @@ export const SHOP_SERVICES: readonly ServiceSpec[] = [
 
 /**
  * The environment of one service in a demo whose console is on `consolePort`:
- * PORT (its own listen port), OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT (OTLP/HTTP base URL),
+ * HOST and PORT (where it listens), OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT (OTLP/HTTP base URL),
  * OTEL_RESOURCE_ATTRIBUTES (service.namespace, service.instance.id stable across restarts),
  * OTEL_METRIC_EXPORT_INTERVAL (ms), and one <PEER>_ADDR per peer.
  */
 export function serviceEnv(spec: ServiceSpec, consolePort: number, host = '127.0.0.1'): Record<string, string> {
   const ports = demoPorts(consolePort);
   const env: Record<string, string> = {
+    HOST: host,
     PORT: String(ports.services[spec.name]),
     OTEL_SERVICE_NAME: spec.name,
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://${host}:${ports.otlpHttp}`,
