@@ -1,9 +1,9 @@
 // Binary operators: arithmetic, comparison (with and without bool), set operators, and vector
 // matching (on/ignoring, group_left/group_right) with Prometheus 2.42's rules and error messages.
 import type { BinaryOp, VectorMatching } from './parser/ast.js';
-import type { Labels } from '../tsdb/labels.js';
+import { getLabel, type Labels } from '../tsdb/labels.js';
 import { goPow } from './functions.js';
-import { EvalError, dropMetricName, getLabelValue, goLabelsString, keyOf, setLabel, type Sample } from './series.js';
+import { EvalError, dropMetricName, goLabelsString, keyOf, setLabel, type Sample } from './series.js';
 
 const ARITHMETIC: ReadonlySet<BinaryOp> = new Set(['+', '-', '*', '/', '%', '^']);
 const COMPARISON: ReadonlySet<BinaryOp> = new Set(['==', '!=', '>', '<', '>=', '<=']);
@@ -188,7 +188,7 @@ function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMa
   }
   for (const ln of matching.include) {
     // Labels named in group_x(...) are copied from the "one" side.
-    out = setLabel(out, ln, getLabelValue(rhs, ln));
+    out = setLabel(out, ln, getLabel(rhs, ln));
   }
   byRhs.set(rhs, out);
   return out;

@@ -14,7 +14,7 @@ import type {
   VectorSelector,
 } from './parser/ast.js';
 import { parseExpr } from './parser/parser.js';
-import type { Labels } from '../tsdb/labels.js';
+import { compareLabels, type Labels } from '../tsdb/labels.js';
 import type { Querier } from '../tsdb/storage.js';
 import { QueryError, type EngineOptions, type QueryEngine, type QueryOptions, type QueryValue } from './value.js';
 import {
@@ -41,7 +41,7 @@ import {
   elemOps,
   shouldDropMetricName,
 } from './binary.js';
-import { EvalError, compareLabels, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
+import { EvalError, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
 
 const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
 const DEFAULT_MAX_SAMPLES = 50_000_000;

@@ -4,18 +4,9 @@
 // as null (their values are read from the expressions).
 import { RE2JS } from 're2js';
 import type { Expr } from './parser/ast.js';
-import type { Labels } from '../tsdb/labels.js';
+import { getLabel, type Labels } from '../tsdb/labels.js';
 import { bucketQuantile, compareNaNFirst, quantile, type Bucket } from './quantile.js';
-import {
-  EvalError,
-  dropMetricName,
-  getLabelValue,
-  isValidLabelName,
-  keyOf,
-  parseGoFloat,
-  setLabel,
-  type Sample,
-} from './series.js';
+import { EvalError, dropMetricName, isValidLabelName, keyOf, parseGoFloat, setLabel, type Sample } from './series.js';
 
 /** One series' samples inside the window of a range-vector argument, plus the window bounds. */
 export interface MatrixArg {
@@ -444,7 +435,7 @@ function labelReplace(vals: readonly FnArg[], args: readonly Expr[], enh: EvalNo
     const key = keyOf(s.metric);
     let out = cache.get(key);
     if (out === undefined) {
-      const srcVal = getLabelValue(s.metric, src);
+      const srcVal = getLabel(s.metric, src);
       const m = re.matcher(srcVal);
       if (!m.matches()) {
         out = s.metric;
@@ -475,7 +466,7 @@ function labelJoin(vals: readonly FnArg[], args: readonly Expr[], enh: EvalNodeH
     const key = keyOf(s.metric);
     let out = cache.get(key);
     if (out === undefined) {
-      out = setLabel(s.metric, dst, srcLabels.map((l) => getLabelValue(s.metric, l)).join(sep));
+      out = setLabel(s.metric, dst, srcLabels.map((l) => getLabel(s.metric, l)).join(sep));
       cache.set(key, out);
     }
     return { metric: out, t: 0, v: s.v };
@@ -495,7 +486,7 @@ function histogramQuantile(vals: readonly FnArg[], _args: readonly Expr[], enh: 
   for (const s of vec(vals[1])) {
     let b = info.get(s.metric);
     if (b === undefined) {
-      const ub = parseGoFloat(getLabelValue(s.metric, 'le'));
+      const ub = parseGoFloat(getLabel(s.metric, 'le'));
       if (ub === undefined) {
         // Series without a (valid) le label are not buckets: skipped, as Prometheus does.
         b = null;

@@ -52,11 +52,6 @@ export function dropMetricName(l: Labels): Labels {
   return r;
 }
 
-export function getLabelValue(l: Labels, name: string): string {
-  for (const x of l) if (x.name === name) return x.value;
-  return '';
-}
-
 /** Returns a copy with `name` set to `value` (deleted when value is empty), kept sorted. */
 export function setLabel(l: Labels, name: string, value: string): Labels {
   const out: Label[] = [];
@@ -98,17 +93,6 @@ export function goLabelsString(l: Labels): string {
 /** Approximates Go's strconv.Quote for label values. */
 export function goQuote(s: string): string {
   return JSON.stringify(s);
-}
-
-export function compareLabels(a: Labels, b: Labels): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.name !== y.name) return x.name < y.name ? -1 : 1;
-    if (x.value !== y.value) return x.value < y.value ? -1 : 1;
-  }
-  return a.length - b.length;
 }
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Head, cmpLabels } from './head.js';
-import { labelsFromRecord, type Labels } from './labels.js';
+import { Head } from './head.js';
+import { compareLabels, labelsFromRecord, type Labels } from './labels.js';
 import { newMatcher } from './matcher.js';
 
 const L = (r: Record<string, string>): Labels => labelsFromRecord(r);
@@ -137,10 +137,10 @@ describe('Head', () => {
   });
 });
 
-describe('cmpLabels', () => {
+describe('compareLabels', () => {
   it('orders by name then value then length', () => {
-    expect(cmpLabels(L({ a: '1' }), L({ a: '2' }))).toBeLessThan(0);
-    expect(cmpLabels(L({ a: '1' }), L({ a: '1', b: '1' }))).toBeLessThan(0);
-    expect(cmpLabels(L({ b: '1' }), L({ a: '1', b: '1' }))).toBeGreaterThan(0);
+    expect(compareLabels(L({ a: '1' }), L({ a: '2' }))).toBeLessThan(0);
+    expect(compareLabels(L({ a: '1' }), L({ a: '1', b: '1' }))).toBeLessThan(0);
+    expect(compareLabels(L({ b: '1' }), L({ a: '1', b: '1' }))).toBeGreaterThan(0);
   });
 });

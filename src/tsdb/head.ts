@@ -3,7 +3,7 @@
 // of each series is open for appends; when full it is cut, copied into the chunk arena and never
 // changes again (that immutable part is what a WAL + on-disk block format can later persist).
 // Time-based retention drops whole closed chunks and then series left without data.
-import { labelsKey, type Labels } from './labels.js';
+import { compareLabels, labelsKey, type Labels } from './labels.js';
 import type { Matcher } from './matcher.js';
 import type { Exemplar, MetricMetadata, SeriesSamples, Storage } from './storage.js';
 import { XorAppender, decodeXorInto, xorNumSamples } from './chunks/xor.js';
@@ -345,13 +345,13 @@ export class Head implements Storage {
         ...(anyStale ? { stale: S.slice(n0, n) } : {}),
       });
     }
-    return out.sort((a, b) => cmpLabels(a.labels, b.labels));
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {
     const out: Labels[] = [];
     for (const s of this.matching(matchers)) if (s.overlaps(mint, maxt)) out.push(s.labels);
-    return out.sort(cmpLabels);
+    return out.sort(compareLabels);
   }
 
   /** Whether [mint, maxt] covers all data, so the index can answer without looking at series. */
@@ -404,7 +404,7 @@ export class Head implements Storage {
     mint: number,
     maxt: number,
   ): { seriesLabels: Labels; exemplars: Exemplar[] }[] {
-    return this.exemplars.select(matcherSets, mint, maxt).sort((a, b) => cmpLabels(a.seriesLabels, b.seriesLabels));
+    return this.exemplars.select(matcherSets, mint, maxt).sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels));
   }
 
   metadata(metricName?: string): Map<string, MetricMetadata> {
@@ -425,16 +425,4 @@ export class Head implements Storage {
       duplicateSamples: this.duplicates,
     };
   }
-}
-
-/** Orders label sets as Prometheus's labels.Compare does. */
-export function cmpLabels(a: Labels, b: Labels): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.name !== y.name) return x.name < y.name ? -1 : 1;
-    if (x.value !== y.value) return x.value < y.value ? -1 : 1;
-  }
-  return a.length - b.length;
 }

@@ -2,6 +2,7 @@
 // and response bytes as Prometheus 2.42 produces them. It translates HTTP to the Storage readers
 // and the QueryEngine and back; it computes nothing itself.
 import type { ApiRequest, ApiResponse, Router } from '../http.js';
+import { compareLabels, labelsKey, type Labels } from '../../tsdb/labels.js';
 import type { Matcher } from '../../tsdb/matcher.js';
 import type { MetricMetadata, Storage } from '../../tsdb/storage.js';
 import { QueryError, type QueryEngine, type QueryErrorType, type QueryOptions } from '../../promql/value.js';
@@ -118,28 +119,15 @@ function extractSelectors(expr: Expr): Matcher[][] {
 }
 
 /** Merges and de-duplicates label-set lists, in label order (storage.NewMergeSeriesSet). */
-function mergeLabelSets<T extends readonly { name: string; value: string }[]>(lists: readonly T[][]): T[] {
-  const seen = new Map<string, T>();
+function mergeLabelSets(lists: readonly Labels[][]): Labels[] {
+  const seen = new Map<string, Labels>();
   for (const list of lists) {
     for (const l of list) {
-      let key = '';
-      for (const p of l) key += p.name + '\xff' + p.value + '\xfe';
+      const key = labelsKey(l);
       if (!seen.has(key)) seen.set(key, l);
     }
   }
-  return [...seen.values()].sort(compareLabelSets);
-}
-
-function compareLabelSets(
-  a: readonly { name: string; value: string }[],
-  b: readonly { name: string; value: string }[],
-): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i]!.name !== b[i]!.name) return a[i]!.name < b[i]!.name ? -1 : 1;
-    if (a[i]!.value !== b[i]!.value) return a[i]!.value < b[i]!.value ? -1 : 1;
-  }
-  return a.length - b.length;
+  return [...seen.values()].sort(compareLabels);
 }
 
 export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): void {
