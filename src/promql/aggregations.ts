@@ -2,18 +2,10 @@
 // count_values, quantile) with by/without grouping, as Prometheus 2.42 computes them, including
 // the order of results (groups in order of first appearance; topk/bottomk heap order).
 import type { AggregateOp } from './parser/ast.js';
+import { formatFloatF } from './parser/format.js';
 import type { Labels } from '../tsdb/labels.js';
 import { quantile } from './quantile.js';
-import {
-  EvalError,
-  formatFloatF,
-  formatFloatG,
-  goQuote,
-  isValidLabelName,
-  setLabel,
-  signature,
-  type Sample,
-} from './series.js';
+import { EvalError, formatFloatG, goQuote, isValidLabelName, setLabel, signature, type Sample } from './series.js';
 
 interface Group {
   labels: Labels;

@@ -102,27 +102,6 @@ export function isValidLabelName(s: string): boolean {
   return LABEL_NAME_RE.test(s);
 }
 
-/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
-export function formatFloatF(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0';
-  const s = String(v);
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const sign = m[1]!;
-  const digits = m[2]! + (m[3] ?? '');
-  const exp = Number(m[4]);
-  if (exp >= 0) {
-    const intLen = 1 + exp;
-    return digits.length <= intLen
-      ? sign + digits + '0'.repeat(intLen - digits.length)
-      : sign + digits.slice(0, intLen) + '.' + digits.slice(intLen);
-  }
-  return sign + '0.' + '0'.repeat(-exp - 1) + digits;
-}
-
 /** Go's strconv.FormatFloat(v, 'g', -1, 64) as fmt's %v prints floats (used in error messages). */
 export function formatFloatG(v: number): string {
   if (Number.isNaN(v)) return 'NaN';

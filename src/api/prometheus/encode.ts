@@ -4,39 +4,7 @@
 import type { Labels } from '../../tsdb/labels.js';
 import type { MatrixSeries, QueryValue, VectorSample } from '../../promql/value.js';
 import type { Exemplar, MetricMetadata } from '../../tsdb/storage.js';
-
-/** Shortest round-trip digits and decimal exponent of a finite non-zero |v|: v = 0.d1d2… × 10^(exp+1). */
-function shortest(v: number): { digits: string; exp: number } {
-  const e = Math.abs(v).toExponential();
-  const i = e.indexOf('e');
-  return { digits: e.slice(0, i).replace('.', ''), exp: Number(e.slice(i + 1)) };
-}
-
-/** Go's strconv.FormatFloat(v, 'f', -1, 64), with Prometheus's spellings of the specials. */
-export function formatFloatF(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const sign = v < 0 ? '-' : '';
-  const { digits, exp } = shortest(v);
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-}
-
-/** Go's strconv.FormatFloat(v, 'e', -1, 64): 1e-07, 1.5e+21. */
-export function formatFloatE(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0e+00' : '0e+00';
-  const sign = v < 0 ? '-' : '';
-  const { digits, exp } = shortest(v);
-  const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  const ae = Math.abs(exp);
-  return `${sign}${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' : ''}${ae}`;
-}
+import { formatFloatE, formatFloatF } from '../../promql/parser/format.js';
 
 /** Prometheus's jsonutil.MarshalValue: 'f' format, but 'e' below 1e-6 and from 1e21 on (jsoniter's cut-offs). */
 export function formatSampleValue(v: number): string {

@@ -3,6 +3,7 @@
 // into alphanumeric tokens joined by '_', the unit is appended as a word (ms → milliseconds,
 // s → seconds, By → bytes, …; units in braces dropped; "a/b" → "a_per_b"), monotonic sums end in
 // `_total`, gauges of unit `1` end in `_ratio`, and a leading digit gets a '_' prefix.
+import { formatFloatF as goFormatFloatF } from '../../promql/parser/format.js';
 
 /** Prometheus's unitMap: OTel (UCUM) unit → Prometheus word. Unknown units pass through. */
 const UNIT_WORDS: Readonly<Record<string, string>> = {
@@ -107,23 +108,10 @@ export function prometheusLabelName(name: string): string {
   return out;
 }
 
-/** Go's strconv.FormatFloat(x, 'f', -1, 64): shortest digits, never an exponent (for `le`, `quantile`). */
+/**
+ * Go's strconv.FormatFloat(x, 'f', -1, 64) for `le` and `quantile`, except that -0 prints as "0"
+ * (this exporter always wrote it so; Go would write "-0").
+ */
 export function formatFloatF(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return '+Inf';
-  if (x === -Infinity) return '-Inf';
-  const s = String(x);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const neg = s.startsWith('-');
-  const mantissa = s.slice(neg ? 1 : 0, e);
-  const exp = Number(s.slice(e + 1));
-  const dot = mantissa.indexOf('.');
-  const digits = mantissa.replace('.', '');
-  const intLen = (dot < 0 ? mantissa.length : dot) + exp;
-  let out: string;
-  if (intLen <= 0) out = '0.' + '0'.repeat(-intLen) + digits;
-  else if (intLen >= digits.length) out = digits + '0'.repeat(intLen - digits.length);
-  else out = digits.slice(0, intLen) + '.' + digits.slice(intLen);
-  return (neg ? '-' : '') + out;
+  return goFormatFloatF(x === 0 ? 0 : x);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, formatGoFloat, parseDuration } from './format.js';
+import { DurationError, formatDuration, formatFloatE, formatFloatF, formatGoFloat, parseDuration } from './format.js';
 
 describe('parseDuration', () => {
   it.each<[string, number]>([
@@ -59,5 +59,33 @@ describe('formatGoFloat', () => {
     [1e21, '1e+21'],
   ])('%d', (v, s) => {
     expect(formatGoFloat(v)).toBe(s);
+  });
+});
+
+describe('Go number formats', () => {
+  it('formats like strconv.FormatFloat(v, f, -1, 64)', () => {
+    const cases: [number, string][] = [
+      [0, '0'],
+      [-0, '-0'],
+      [1, '1'],
+      [-1.5, '-1.5'],
+      [0.1, '0.1'],
+      [1e-7, '0.0000001'],
+      [1e21, '1000000000000000000000'],
+      [123456789.125, '123456789.125'],
+      [1 / 3, '0.3333333333333333'],
+      [5e-324, '0.' + '0'.repeat(323) + '5'],
+      [NaN, 'NaN'],
+      [Infinity, '+Inf'],
+      [-Infinity, '-Inf'],
+      [2 ** 53, '9007199254740992'],
+      [1.7976931348623157e308, '17976931348623157' + '0'.repeat(292)],
+    ];
+    for (const [v, s] of cases) expect(formatFloatF(v)).toBe(s);
+  });
+  it('formats like strconv.FormatFloat(v, e, -1, 64)', () => {
+    expect(formatFloatE(1e-7)).toBe('1e-07');
+    expect(formatFloatE(1.5e21)).toBe('1.5e+21');
+    expect(formatFloatE(-1.25e-300)).toBe('-1.25e-300');
   });
 });
