@@ -1,7 +1,9 @@
 // Port layout. The console port P is the base: OTLP sits at P-3763 / P-3762, so the default
 // P=8080 gives the standard 4317 (gRPC) and 4318 (HTTP), and any other P moves every port of a
-// demo together. Services get P+10 onwards. Every derived port must stay below 32768 (Linux's
-// ephemeral range makes higher ports fail at random with EADDRINUSE).
+// demo together. Services get P+10 onwards, in the order of SERVICES. Every derived port must stay
+// below 32768 (Linux's ephemeral range makes higher ports fail at random with EADDRINUSE).
+
+import { SERVICES } from './contract.js';
 
 export const DEFAULT_CONSOLE_PORT = 8080;
 
@@ -13,31 +15,13 @@ export interface DemoPorts {
   readonly services: Readonly<Record<string, number>>;
 }
 
-const SERVICE_SLOTS = [
-  'frontend',
-  'productcatalogservice',
-  'recommendationservice',
-  'featureflagservice',
-  'adservice',
-  'cartservice',
-  'currencyservice',
-  'checkoutservice',
-  'paymentservice',
-  'shippingservice',
-  'emailservice',
-  'quoteservice',
-  'loadgenerator',
-] as const;
-
 export function demoPorts(consolePort: number = DEFAULT_CONSOLE_PORT): DemoPorts {
   const otlpGrpc = consolePort - 3763;
-  const last = consolePort + 10 + SERVICE_SLOTS.length;
+  const last = consolePort + 10 + SERVICES.length;
   if (otlpGrpc < 1024 || last >= 32768) {
-    throw new Error(
-      `--port ${consolePort} is out of range: use a port from 4787 to ${32767 - 10 - SERVICE_SLOTS.length}`,
-    );
+    throw new Error(`--port ${consolePort} is out of range: use a port from 4787 to ${32767 - 10 - SERVICES.length}`);
   }
   const services: Record<string, number> = {};
-  SERVICE_SLOTS.forEach((name, i) => (services[name] = consolePort + 10 + i));
+  SERVICES.forEach((name, i) => (services[name] = consolePort + 10 + i));
   return { console: consolePort, otlpGrpc, otlpHttp: otlpGrpc + 1, services };
 }
