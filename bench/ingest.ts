@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from '../src/cli/args.js';
 import { freePort } from '../src/api/prometheus/testing/prometheus-process.js';
+import { PRODUCT_IDS } from '../src/names/contract.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(HERE, '..', 'src', 'cli', 'main.js');
@@ -104,18 +105,6 @@ interface SpanSpec {
   error: boolean;
 }
 
-const PRODUCTS = [
-  '0PUK6V6EV0',
-  '1YMWWN1N4O',
-  '2ZYFJ3GM2N',
-  '66VCHSJNUP',
-  '6E92ZMYYFZ',
-  '9SIQT8TOJO',
-  'HQTGWGPNH4',
-  'L9ECAV7KIM',
-  'LS4PSXUNUM',
-  'OLJCESPC7Z',
-];
 const pick = <T>(a: readonly T[]): T => a[Math.floor(Math.random() * a.length)]!;
 const rnd = (lo: number, hi: number): number => lo + Math.random() * (hi - lo);
 
@@ -128,7 +117,7 @@ function httpAttrs(
   return {
     'http.request.method': method,
     'http.route': route,
-    'url.path': route.replace(':id', pick(PRODUCTS)),
+    'url.path': route.replace(':id', pick(PRODUCT_IDS)),
     'http.response.status_code': status,
     'server.address': 'frontend',
     'server.port': 8080,
@@ -156,7 +145,7 @@ function grpcAttrs(service: string, method: string, extra: Record<string, Attr> 
 /** One "get recommendations" trace of ~10 spans across four services. */
 function demoTrace(): SpanSpec[] {
   const user = `user-${Math.floor(Math.random() * 10000)}`;
-  const product = pick(PRODUCTS);
+  const product = pick(PRODUCT_IDS);
   const total = rnd(20, 120);
   const rec = total * 0.6;
   const s: SpanSpec[] = [];
@@ -236,7 +225,7 @@ function demoTrace(): SpanSpec[] {
       'app.cache_hit': Math.random() < 0.3,
       'app.products.count': 10,
       'app.filtered_products.count': 5,
-      'app.filtered_products.list': PRODUCTS.slice(0, 5).join(','),
+      'app.filtered_products.list': PRODUCT_IDS.slice(0, 5).join(','),
       'app.products_recommended.count': 5,
       'code.function': 'get_product_list',
       'code.namespace': 'recommendation',
