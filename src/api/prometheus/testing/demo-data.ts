@@ -6,6 +6,7 @@
 import { labelsFromRecord, type Labels } from '../../../tsdb/labels.js';
 import type { Appender, Exemplar } from '../../../tsdb/storage.js';
 import type { WriteSeries } from './remote-write.js';
+import { SPAN_METRICS } from '../../../names/contract.js';
 
 export interface GeneratedSeries extends WriteSeries {
   readonly labels: Labels;
@@ -33,7 +34,7 @@ export const SERVICES = [
 ] as const;
 
 /** The spanmetrics connector's default buckets (ms). */
-export const BUCKETS = [2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10000, 15000];
+const BUCKETS = SPAN_METRICS.bucketsMs;
 
 const HEAP_SPACES = ['new_space', 'old_space', 'code_space', 'map_space', 'large_object_space'];
 
