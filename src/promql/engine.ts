@@ -13,7 +13,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from './parser/ast.js';
-import { parseExpr } from './parser/parser.js';
+import { exprType, parseExpr } from './parser/parser.js';
 import { compareLabels, type Labels } from '../tsdb/labels.js';
 import type { Querier } from '../tsdb/storage.js';
 import { QueryError, type EngineOptions, type QueryEngine, type QueryOptions, type QueryValue } from './value.js';
@@ -59,30 +59,6 @@ function isString(v: EvalValue): v is { readonly str: string } {
 }
 
 // ---- AST helpers -------------------------------------------------------------------------
-
-/** The value type of an expression, as parser.Expr.Type() reports it. */
-export function exprType(e: Expr): ValueType {
-  switch (e.type) {
-    case 'NumberLiteral':
-      return 'scalar';
-    case 'StringLiteral':
-      return 'string';
-    case 'VectorSelector':
-    case 'AggregateExpr':
-      return 'vector';
-    case 'MatrixSelector':
-    case 'SubqueryExpr':
-      return 'matrix';
-    case 'BinaryExpr':
-      return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
-    case 'Call':
-      return FUNCTION_IMPLS[e.func]?.returnType ?? 'vector';
-    case 'ParenExpr':
-    case 'UnaryExpr':
-    case 'StepInvariantExpr':
-      return exprType(e.expr);
-  }
-}
 
 /** parser.DocumentedType */
 function documentedType(t: ValueType): string {
