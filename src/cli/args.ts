@@ -79,7 +79,11 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
   y: 365 * 86_400_000,
 };
 
-/** Prometheus-style duration ('2h', '30m', '1h30m', '500ms', '10s') → milliseconds. '0' is allowed. */
+/**
+ * Prometheus-style duration ('2h', '30m', '1h30m', '500ms', '10s') → milliseconds. '0' is allowed.
+ * Laxer on purpose than promql/parser/format.ts parseDuration (model.ParseDuration): flags also
+ * take fractions ('1.5h') and units in any order.
+ */
 export function parseDuration(text: string): number {
   const s = text.trim();
   if (s === '0') return 0;
