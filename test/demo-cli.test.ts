@@ -19,10 +19,15 @@ const BIN = path.join(ROOT, 'dist/src/cli/main.js');
 
 function orrery(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ORRERY_PORT: '' }, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ORRERY_PORT: '' }, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -74,7 +79,9 @@ describe('orrery flags', () => {
   it('exits non-zero with the reason on a bad value or an unknown flag', async () => {
     let r = await orrery('flags', 'set', 'recommendationCache', 'maybe', '--port', port);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/orrery flags: PUT \/api\/flags\/recommendationCache: 400 value must be "on", "off" or a probability from 0 to 1, got "maybe"/);
+    expect(r.stderr).toMatch(
+      /orrery flags: PUT \/api\/flags\/recommendationCache: 400 value must be "on", "off" or a probability from 0 to 1, got "maybe"/,
+    );
     r = await orrery('flags', 'set', 'recommendationCache', '1.5', '--port', port);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/probability must be from 0 to 1, got 1.5/);

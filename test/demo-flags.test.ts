@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { applySetting, fractionalProbability, fractionalRule, parseFlagFile, parseSetting } from '../demo/flags/definitions.js';
+import {
+  applySetting,
+  fractionalProbability,
+  fractionalRule,
+  parseFlagFile,
+  parseSetting,
+} from '../demo/flags/definitions.js';
 import { FlagStore } from '../demo/flags/store.js';
 import { createFlagServer } from '../demo/flags/server.js';
 import { evaluateBulk, evaluateSingle } from '../demo/flags/ofrep.js';
@@ -39,10 +45,16 @@ describe('flag file validation', () => {
     ['[]', /JSON object/],
     ['{"flag": {}}', /"flags"/],
     ['{"flags":{"a":{"state":"MAYBE","variants":{"on":true},"defaultVariant":"on"}}}', /flag a: state "MAYBE"/],
-    ['{"flags":{"a":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"yes"}}}', /defaultVariant "yes" is not one of its variants on, off/],
+    [
+      '{"flags":{"a":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"yes"}}}',
+      /defaultVariant "yes" is not one of its variants on, off/,
+    ],
     ['{"flags":{"a":{"state":"ENABLED","variants":{},"defaultVariant":"on"}}}', /non-empty/],
     ['{"flags":{"a":{"state":"ENABLED","variants":{"on":true,"off":1},"defaultVariant":"on"}}}', /mix types/],
-    ['{"flags":{"a":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"on","targeting":{"fractional":[["maybe",50]]}}}}', /does not name a variant/],
+    [
+      '{"flags":{"a":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"on","targeting":{"fractional":[["maybe",50]]}}}}',
+      /does not name a variant/,
+    ],
   ])('rejects %s with a clear reason', (text, reason) => {
     const r = parseFlagFile(text);
     expect(r.ok).toBe(false);
@@ -53,14 +65,25 @@ describe('flag file validation', () => {
     expect(parseSetting('on')).toBe('on');
     expect(parseSetting(0.25)).toBe(0.25);
     expect(parseSetting('0.5')).toBe(0.5);
-    for (const bad of ['maybe', 1.5, -0.1, '2', null, true, 'NaN']) expect(() => parseSetting(bad)).toThrow(/on|probability/);
+    for (const bad of ['maybe', 1.5, -0.1, '2', null, true, 'NaN'])
+      expect(() => parseSetting(bad)).toThrow(/on|probability/);
   });
 });
 
 describe('fractional rule', () => {
   it('writes integer weights and reads the probability back', () => {
-    expect(fractionalRule(0.5)).toEqual({ fractional: [['on', 50], ['off', 50]] });
-    expect(fractionalRule(0.125)).toEqual({ fractional: [['on', 1250], ['off', 8750]] });
+    expect(fractionalRule(0.5)).toEqual({
+      fractional: [
+        ['on', 50],
+        ['off', 50],
+      ],
+    });
+    expect(fractionalRule(0.125)).toEqual({
+      fractional: [
+        ['on', 1250],
+        ['off', 8750],
+      ],
+    });
     expect(fractionalProbability(fractionalRule(0.3))).toBeCloseTo(0.3);
     expect(fractionalProbability({ if: [true, 'on', 'off'] })).toBeUndefined();
   });
@@ -68,7 +91,10 @@ describe('fractional rule', () => {
   it('splits evaluations about evenly with a fresh targeting key each time', () => {
     const base = parseFlagFile(DEFAULTS);
     if (!base.ok) throw new Error(base.error);
-    const flags = { ...base.file.flags, recommendationCache: applySetting('recommendationCache', base.file.flags.recommendationCache!, 0.5) };
+    const flags = {
+      ...base.file.flags,
+      recommendationCache: applySetting('recommendationCache', base.file.flags.recommendationCache!, 0.5),
+    };
     const r = parseFlagFile(JSON.stringify({ flags }));
     if (!r.ok) throw new Error(r.error);
     let on = 0;
@@ -98,10 +124,22 @@ describe('OFREP shapes', () => {
   });
 
   it('maps errors to OFREP codes and HTTP statuses', () => {
-    expect(evaluateSingle(core, 'nope', '{}')).toMatchObject({ status: 404, body: { key: 'nope', errorCode: 'FLAG_NOT_FOUND' } });
-    expect(evaluateSingle(core, 'adServiceFailure', '{oops')).toMatchObject({ status: 400, body: { errorCode: 'PARSE_ERROR' } });
-    expect(evaluateSingle(core, 'adServiceFailure', '{"context": 5}')).toMatchObject({ status: 400, body: { errorCode: 'INVALID_CONTEXT' } });
-    expect(evaluateSingle(core, 'adServiceFailure', '{"context": {"targetingKey": 5}}')).toMatchObject({ status: 400, body: { errorCode: 'INVALID_CONTEXT' } });
+    expect(evaluateSingle(core, 'nope', '{}')).toMatchObject({
+      status: 404,
+      body: { key: 'nope', errorCode: 'FLAG_NOT_FOUND' },
+    });
+    expect(evaluateSingle(core, 'adServiceFailure', '{oops')).toMatchObject({
+      status: 400,
+      body: { errorCode: 'PARSE_ERROR' },
+    });
+    expect(evaluateSingle(core, 'adServiceFailure', '{"context": 5}')).toMatchObject({
+      status: 400,
+      body: { errorCode: 'INVALID_CONTEXT' },
+    });
+    expect(evaluateSingle(core, 'adServiceFailure', '{"context": {"targetingKey": 5}}')).toMatchObject({
+      status: 400,
+      body: { errorCode: 'INVALID_CONTEXT' },
+    });
   });
 
   it('evaluates every flag in bulk', () => {
@@ -155,12 +193,21 @@ describe('flag store and API', () => {
   });
 
   const put = (key: string, body: unknown): Promise<Response> =>
-    fetch(`${base}/api/flags/${key}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${base}/api/flags/${key}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('lists flags with description, state, variants, defaultVariant and value', async () => {
     const list = (await (await fetch(`${base}/api/flags`)).json()) as Array<Record<string, unknown>>;
     const rc = list.find((f) => f.key === 'recommendationCache');
-    expect(rc).toMatchObject({ state: 'ENABLED', defaultVariant: 'off', value: 'off', variants: { on: true, off: false } });
+    expect(rc).toMatchObject({
+      state: 'ENABLED',
+      defaultVariant: 'off',
+      value: 'off',
+      variants: { on: true, off: false },
+    });
     expect(String(rc?.description)).toMatch(/leak/);
   });
 
@@ -172,15 +219,25 @@ describe('flag store and API', () => {
     // atomic: a new inode (rename over the old file), no temp files left behind
     expect((await fsp.stat(file)).ino).not.toBe(inodeBefore);
     expect((await fsp.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
-    const onDisk = JSON.parse(await fsp.readFile(file, 'utf8')) as { flags: Record<string, { defaultVariant: string; targeting?: unknown }> };
+    const onDisk = JSON.parse(await fsp.readFile(file, 'utf8')) as {
+      flags: Record<string, { defaultVariant: string; targeting?: unknown }>;
+    };
     expect(onDisk.flags.recommendationCache?.defaultVariant).toBe('on');
-    const ev = await fetch(`${base}/ofrep/v1/evaluate/flags/recommendationCache`, { method: 'POST', body: '{"context":{}}' });
+    const ev = await fetch(`${base}/ofrep/v1/evaluate/flags/recommendationCache`, {
+      method: 'POST',
+      body: '{"context":{}}',
+    });
     expect(await ev.json()).toMatchObject({ value: true, variant: 'on' });
 
     r = await put('recommendationCache', { value: 0.25 });
     expect(await r.json()).toMatchObject({ value: 0.25 });
     const frac = JSON.parse(await fsp.readFile(file, 'utf8')) as { flags: Record<string, { targeting?: unknown }> };
-    expect(frac.flags.recommendationCache?.targeting).toEqual({ fractional: [['on', 25], ['off', 75]] });
+    expect(frac.flags.recommendationCache?.targeting).toEqual({
+      fractional: [
+        ['on', 25],
+        ['off', 75],
+      ],
+    });
 
     r = await put('recommendationCache', { value: 'off' });
     expect(await r.json()).toMatchObject({ value: 'off' });

@@ -86,7 +86,9 @@ describe('stats', () => {
     const rec = eps.find((e) => e.name === '/api/recommendations')!;
     expect(rec).toMatchObject({ requests: 20, failures: 10, rps: 1, failuresPerSec: 0.5, avg: 200 });
     expect(s.totals()).toMatchObject({ name: 'Aggregated', requests: 120, failures: 10, rps: 6 });
-    expect(s.errorList()).toEqual([{ method: 'GET', name: '/api/recommendations', error: 'HTTP 500', occurrences: 10 }]);
+    expect(s.errorList()).toEqual([
+      { method: 'GET', name: '/api/recommendations', error: 'HTTP 500', occurrences: 10 },
+    ]);
     now += 60_000; // idle: the window empties
     expect(s.totals().rps).toBe(0);
     s.reset();
@@ -112,7 +114,10 @@ describe('control API validation', () => {
   });
 
   it('accepts a good update', () => {
-    expect(validateUpdate({ users: 0, spawnRate: 0.5, running: false })).toEqual({ ok: true, update: { users: 0, spawnRate: 0.5, running: false } });
+    expect(validateUpdate({ users: 0, spawnRate: 0.5, running: false })).toEqual({
+      ok: true,
+      update: { users: 0, spawnRate: 0.5, running: false },
+    });
   });
 });
 
@@ -149,12 +154,20 @@ describe('runner against a fake frontend', () => {
   });
 
   const put = async (body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const r = await fetch(`${apiBase}/api/load`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${apiBase}/api/load`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: r.status, json: (await r.json()) as Record<string, unknown> };
   };
 
   it('starts, ramps, records stats, changes users and stops', async () => {
-    let snap = (await (await fetch(`${apiBase}/api/load`)).json()) as { running: boolean; users: number; targetUsers: number };
+    let snap = (await (await fetch(`${apiBase}/api/load`)).json()) as {
+      running: boolean;
+      users: number;
+      targetUsers: number;
+    };
     expect(snap).toMatchObject({ running: false, users: 0, targetUsers: 4 });
     expect((await put({ running: true })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));

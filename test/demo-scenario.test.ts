@@ -88,7 +88,7 @@ interface JaegerTrace {
 /** The leak's sequence of list lengths: n' = (n + 10) + floor((n + 10) / 4), from an empty list. */
 function leakSequence(max: number): number[] {
   const out: number[] = [];
-  for (let n = 0; out.length < 200; ) {
+  for (let n = 0; out.length < 200;) {
     n = n + 10 + Math.floor((n + 10) / 4);
     if (n > max) break;
     out.push(n);
@@ -116,7 +116,9 @@ describe('the memory-leak scenario', () => {
   const promValue = async (expr: string, timeS?: number): Promise<number | undefined> => {
     const q = new URLSearchParams({ query: expr });
     if (timeS !== undefined) q.set('time', String(timeS));
-    const r = await get<{ data: { resultType: string; result: Array<{ value: [number, string] }> } }>(`/api/v1/query?${q}`);
+    const r = await get<{ data: { resultType: string; result: Array<{ value: [number, string] }> } }>(
+      `/api/v1/query?${q}`,
+    );
     const v = r.data.result[0]?.value[1];
     return v === undefined ? undefined : Number(v);
   };
@@ -125,7 +127,10 @@ describe('the memory-leak scenario', () => {
   const leakSpans = (ts: JaegerTrace[], hit: boolean): JaegerSpan[] =>
     ts.flatMap((t) =>
       t.spans.filter(
-        (s) => s.operationName === LEAK.spanName && t.processes[s.processID]?.serviceName === REC && s.tags.some((g) => g.key === LEAK.cacheHit && g.value === hit),
+        (s) =>
+          s.operationName === LEAK.spanName &&
+          t.processes[s.processID]?.serviceName === REC &&
+          s.tags.some((g) => g.key === LEAK.cacheHit && g.value === hit),
       ),
     );
   const tag = (s: JaegerSpan, key: string): unknown => s.tags.find((g) => g.key === key)?.value;
@@ -137,10 +142,27 @@ describe('the memory-leak scenario', () => {
     // 128 MB of heap and a busy load (20 users, pauses scaled to 0.3) reach the OOM in about two
     // minutes on a quiet two-core machine (about 62 misses, against about 70 at the default 512 MB),
     // and leave room for the memory to rise visibly between two 10 s samples.
-    demo = spawn(process.execPath, [BIN, 'demo', '--port', String(port), '--recommendation-memory', '128MB', '--users', '20', '--spawn-rate', '5', '--pause-scale', '0.3'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    demo = spawn(
+      process.execPath,
+      [
+        BIN,
+        'demo',
+        '--port',
+        String(port),
+        '--recommendation-memory',
+        '128MB',
+        '--users',
+        '20',
+        '--spawn-rate',
+        '5',
+        '--pause-scale',
+        '0.3',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     demo.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     demo.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     demo.once('exit', (code) => (exitCode = code));
@@ -161,7 +183,9 @@ describe('the memory-leak scenario', () => {
       await sleep(500);
     }
     firstTraceS = (Date.now() - t0) / 1000;
-    console.log(`[scenario] demo on port ${port}: ready in ${readyS.toFixed(1)} s, first trace searchable at ${firstTraceS.toFixed(1)} s`);
+    console.log(
+      `[scenario] demo on port ${port}: ready in ${readyS.toFixed(1)} s, first trace searchable at ${firstTraceS.toFixed(1)} s`,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -208,20 +232,25 @@ describe('the memory-leak scenario', () => {
     const meanOff = (sumOn0 - sumA) / countOff;
     const memOff = (await promValue(memQ, tOn))!;
     expect(await promValue(restartQ, tOn)).toBe(0);
-    const put = await fetch(`${base}/api/flags/${LEAK.flag}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"value":"on"}' });
+    const put = await fetch(`${base}/api/flags/${LEAK.flag}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"value":"on"}',
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ key: LEAK.flag, value: 'on' });
 
     // Flag on: wait for the out-of-memory restart, the counter the supervisor feeds.
-    let restarts = 0;
-    while ((restarts = (await promValue(restartQ)) ?? 0) < 1) {
+    while (((await promValue(restartQ)) ?? 0) < 1) {
       expect(Date.now() / 1000 - tOn, `OOM restart after the flag went on\n${output.slice(-3000)}`).toBeLessThan(420);
       await sleep(3000);
     }
     const tRestart = Date.now() / 1000;
     const minutes = (tRestart - tOn) / 60;
     console.log(`[scenario] first OOM restart ${minutes.toFixed(2)} min after the flag went on`);
-    expect(output).toMatch(/\[supervisor\] recommendationservice exited \(code .*, signal .*, out of memory\), restart #1 in/);
+    expect(output).toMatch(
+      /\[supervisor\] recommendationservice exited \(code .*, signal .*, out of memory\), restart #1 in/,
+    );
     const notes = await get<Array<{ tags: string[]; text: string; time: number }>>(`/api/annotations?tags=restart`);
     const restartNote = notes.find((a) => a.tags.includes(REC));
     expect(restartNote?.text).toMatch(/recommendationservice restarted \(#1\): out of memory/);
@@ -233,17 +262,26 @@ describe('the memory-leak scenario', () => {
     const tMid = tOn + (tRestart - tOn) / 2;
     const countLate = (await countAt(tRestart)) - (await countAt(tMid));
     const meanLate = ((await promValue(sumQ, tRestart))! - (await promValue(sumQ, tMid))!) / countLate;
-    console.log(`[scenario] get_product_list mean ${meanOff.toFixed(1)} ms off (${countOff} calls), ${meanLate.toFixed(1)} ms in the 2nd half with the flag on (${countLate} calls)`);
+    console.log(
+      `[scenario] get_product_list mean ${meanOff.toFixed(1)} ms off (${countOff} calls), ${meanLate.toFixed(1)} ms in the 2nd half with the flag on (${countLate} calls)`,
+    );
     expect(countLate).toBeGreaterThan(5);
     expect(meanLate).toBeGreaterThan(meanOff);
 
     // Memory rose with the flag on (RSS as exported by the service's host metrics).
     const memMax = (await promValue(`max_over_time(${memQ}[${Math.ceil(tRestart - tOn) + 15}s])`, tRestart))!;
-    console.log(`[scenario] ${REC} RSS ${(memOff / 2 ** 20).toFixed(0)} MB at flag on, peak ${(memMax / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `[scenario] ${REC} RSS ${(memOff / 2 ** 20).toFixed(0)} MB at flag on, peak ${(memMax / 2 ** 20).toFixed(0)} MB`,
+    );
     expect(memMax).toBeGreaterThan(memOff + 25 * 2 ** 20);
 
     // Traces: misses and hits exist; a miss's app.products.count follows the ~1.25x growth.
-    const window = { service: REC, limit: '500', start: String(Math.floor(tOn * 1e6)), end: String(Math.floor(tRestart * 1e6)) };
+    const window = {
+      service: REC,
+      limit: '500',
+      start: String(Math.floor(tOn * 1e6)),
+      end: String(Math.floor(tRestart * 1e6)),
+    };
     const misses = leakSpans(await traces({ ...window, tags: JSON.stringify({ [LEAK.cacheHit]: 'false' }) }), false);
     const hits = leakSpans(await traces({ ...window, tags: JSON.stringify({ [LEAK.cacheHit]: 'true' }) }), true);
     expect(misses.length).toBeGreaterThan(3);
@@ -251,8 +289,12 @@ describe('the memory-leak scenario', () => {
     const seq = leakSequence(1e9);
     const counts = [...new Set(misses.map((s) => Number(tag(s, LEAK.productsCount))))].sort((a, b) => a - b);
     for (const c of counts) expect(seq, `app.products.count ${c} on a miss`).toContain(c);
-    const ratios = counts.flatMap((c, i) => (i > 0 && seq.indexOf(c) === seq.indexOf(counts[i - 1]!) + 1 && c > 1000 ? [c / counts[i - 1]!] : []));
-    console.log(`[scenario] ${misses.length} misses, ${hits.length} hits; largest app.products.count ${counts[counts.length - 1]}; consecutive growth ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
+    const ratios = counts.flatMap((c, i) =>
+      i > 0 && seq.indexOf(c) === seq.indexOf(counts[i - 1]!) + 1 && c > 1000 ? [c / counts[i - 1]!] : [],
+    );
+    console.log(
+      `[scenario] ${misses.length} misses, ${hits.length} hits; largest app.products.count ${counts[counts.length - 1]}; consecutive growth ${ratios.map((r) => r.toFixed(3)).join(' ')}`,
+    );
     expect(ratios.length).toBeGreaterThan(0);
     for (const r of ratios) {
       expect(r).toBeGreaterThan(1.2);
@@ -260,13 +302,24 @@ describe('the memory-leak scenario', () => {
     }
     // Misses are slower than the flag-off calls once the list is long: the biggest list's span
     // takes longer than the off-mean.
-    const biggest = misses.reduce((a, b) => (Number(tag(b, LEAK.productsCount)) > Number(tag(a, LEAK.productsCount)) ? b : a));
+    const biggest = misses.reduce((a, b) =>
+      Number(tag(b, LEAK.productsCount)) > Number(tag(a, LEAK.productsCount)) ? b : a,
+    );
     expect(biggest.duration / 1000).toBeGreaterThan(meanOff);
 
     // After the restart, the list starts small again.
     let small: JaegerSpan | undefined;
     while (!small) {
-      const after = leakSpans(await traces({ service: REC, limit: '100', start: String(Math.floor(tRestart * 1e6)), end: String(Math.floor(Date.now() * 1e3)), tags: JSON.stringify({ [LEAK.cacheHit]: 'false' }) }), false);
+      const after = leakSpans(
+        await traces({
+          service: REC,
+          limit: '100',
+          start: String(Math.floor(tRestart * 1e6)),
+          end: String(Math.floor(Date.now() * 1e3)),
+          tags: JSON.stringify({ [LEAK.cacheHit]: 'false' }),
+        }),
+        false,
+      );
       small = after.find((s) => Number(tag(s, LEAK.productsCount)) <= 100);
       if (!small) {
         expect(Date.now() / 1000 - tRestart, 'a small app.products.count after the restart').toBeLessThan(90);

@@ -64,7 +64,13 @@ let dir: string;
 let script: string;
 let events: string;
 const readEvents = (): Array<{ name: string; t: number; pid: number; execArgv: string[] }> =>
-  existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string; t: number; pid: number; execArgv: string[] }) : [];
+  existsSync(events)
+    ? readFileSync(events, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { name: string; t: number; pid: number; execArgv: string[] })
+    : [];
 
 beforeAll(async () => {
   if (!existsSync(GUARD)) throw new Error('dist/ is missing: run npx tsc -p tsconfig.json first');
@@ -78,7 +84,12 @@ afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-async function child(name: string, extra: Record<string, string> = {}, dependsOn: string[] = [], nodeArgs: string[] = []): Promise<ChildSpec> {
+async function child(
+  name: string,
+  extra: Record<string, string> = {},
+  dependsOn: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<ChildSpec> {
   const port = await freePort();
   return {
     name,
@@ -128,9 +139,17 @@ describe('supervisor helpers', () => {
       '--max-old-space-size=512',
       '/r/dist/demo/services/recommendation/main.js',
     ]);
-    expect(rec.env).toMatchObject({ MALLOC_ARENA_MAX: '2', OTEL_SERVICE_NAME: 'recommendationservice', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
+    expect(rec.env).toMatchObject({
+      MALLOC_ARENA_MAX: '2',
+      OTEL_SERVICE_NAME: 'recommendationservice',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+    });
     expect(rec.dependsOn).toEqual(['featureflagservice', 'productcatalogservice']);
-    expect(shopChildren({ root: '/r', consolePort: 8080, recommendationHeapMb: 64 }).find((k) => k.name === 'recommendationservice')!.args).toContain('--max-old-space-size=64');
+    expect(
+      shopChildren({ root: '/r', consolePort: 8080, recommendationHeapMb: 64 }).find(
+        (k) => k.name === 'recommendationservice',
+      )!.args,
+    ).toContain('--max-old-space-size=64');
     expect(kids.find((k) => k.name === 'frontend')!.args.some((a) => a.startsWith('--max-old-space-size'))).toBe(false);
     expect(startWaves(kids)[0]!.map((k) => k.name)).toContain('featureflagservice');
     expect(launchArgs('/r', 'x.js', undefined, '/t.js')).not.toContain('/r/dist/demo/telemetry/register.js');
@@ -160,8 +179,15 @@ describe('supervisor with fake children', () => {
     process.kill(first, 'SIGKILL');
     await until(() => restarts.length === 1, 3000, 'first restart');
     expect(restarts[0]).toEqual(['b', 1, 'signal SIGKILL']);
-    expect(lines.some((l) => l === '[supervisor] b exited (code null, signal SIGKILL), restart #1 in 200ms')).toBe(true);
-    await until(() => (sup.list().find((c) => c.name === 'b')!.pid ?? first) !== first && lines.some((l) => l.includes('b is back')), 5000, 'b back');
+    expect(lines.some((l) => l === '[supervisor] b exited (code null, signal SIGKILL), restart #1 in 200ms')).toBe(
+      true,
+    );
+    await until(
+      () =>
+        (sup.list().find((c) => c.name === 'b')!.pid ?? first) !== first && lines.some((l) => l.includes('b is back')),
+      5000,
+      'b back',
+    );
     const second = sup.list().find((c) => c.name === 'b')!.pid!;
     process.kill(second, 'SIGKILL');
     await until(() => restarts.length === 2, 3000, 'second restart');
@@ -178,7 +204,12 @@ describe('supervisor with fake children', () => {
     const restarts: Array<[string, number, string]> = [];
     const lines: string[] = [];
     const c = await child('hog', { OOM: '1' }, [], ['--max-old-space-size=24']);
-    const sup = new Supervisor({ children: [c], backoff: { initialMs: 5000 }, output: (l) => lines.push(l), onRestart: (s, n, r) => restarts.push([s, n, r]) });
+    const sup = new Supervisor({
+      children: [c],
+      backoff: { initialMs: 5000 },
+      output: (l) => lines.push(l),
+      onRestart: (s, n, r) => restarts.push([s, n, r]),
+    });
     await sup.start();
     await until(() => restarts.length === 1, 20_000, 'oom exit');
     expect(restarts[0]![2]).toMatch(/^out of memory \((signal SIGABRT|code \d+)\)$/);
@@ -191,13 +222,17 @@ describe('supervisor with fake children', () => {
   it('reports a child that dies before it is ready, with its output', async () => {
     const c = await child('broken', { FAIL_START: '1' });
     const sup = new Supervisor({ children: [c], output: () => undefined, readinessTimeoutMs: 5000 });
-    await expect(sup.start()).rejects.toThrow(/broken did not become ready: broken exited \(code 3, signal null\) before it was ready; last output:\n {2}boom: cannot start/);
+    await expect(sup.start()).rejects.toThrow(
+      /broken did not become ready: broken exited \(code 3, signal null\) before it was ready; last output:\n {2}boom: cannot start/,
+    );
   });
 
   it('reports a child that never opens its port', async () => {
     const c = await child('slow', { LISTEN_DELAY_MS: '60000' });
     const sup = new Supervisor({ children: [c], output: () => undefined, readinessTimeoutMs: 700 });
-    await expect(sup.start()).rejects.toThrow(/slow did not become ready: no TCP answer on 127\.0\.0\.1:\d+ within 1 s/);
+    await expect(sup.start()).rejects.toThrow(
+      /slow did not become ready: no TCP answer on 127\.0\.0\.1:\d+ within 1 s/,
+    );
     expect(sup.pids()).toEqual([]);
   });
 

@@ -79,7 +79,8 @@ function validateFlag(key: string, flag: unknown): string | undefined {
   if (flag.metadata !== undefined) {
     if (!isObject(flag.metadata)) return `flag ${key}: "metadata" must be an object`;
     for (const [mk, mv] of Object.entries(flag.metadata)) {
-      if (!['string', 'number', 'boolean'].includes(typeof mv)) return `flag ${key}: metadata.${mk} must be a string, number or boolean`;
+      if (!['string', 'number', 'boolean'].includes(typeof mv))
+        return `flag ${key}: metadata.${mk} must be a string, number or boolean`;
     }
   }
   if (isObject(flag.targeting) && 'fractional' in flag.targeting) {
@@ -104,7 +105,12 @@ export function fractionalRule(p: number): JsonObject {
   // Percent weights read best in the file; finer probabilities use a 10 000 scale.
   const scale = Math.abs(p * 100 - Math.round(p * 100)) < 1e-9 ? 100 : 10_000;
   const on = Math.round(p * scale);
-  return { fractional: [['on', on], ['off', scale - on]] };
+  return {
+    fractional: [
+      ['on', on],
+      ['off', scale - on],
+    ],
+  };
 }
 
 /** The probability of `on` if targeting is exactly our two-bucket fractional rule, else undefined. */
@@ -134,7 +140,11 @@ export function flagSetting(flag: FlagDefinition): FlagSetting {
 }
 
 export function hasCustomTargeting(flag: FlagDefinition): boolean {
-  return flag.targeting !== undefined && Object.keys(flag.targeting).length > 0 && fractionalProbability(flag.targeting) === undefined;
+  return (
+    flag.targeting !== undefined &&
+    Object.keys(flag.targeting).length > 0 &&
+    fractionalProbability(flag.targeting) === undefined
+  );
 }
 
 export class FlagValueError extends Error {}
@@ -157,7 +167,8 @@ export function applySetting(key: string, flag: FlagDefinition, setting: 'on' | 
   const next: FlagDefinition = { ...flag, state: 'ENABLED' };
   if (typeof setting === 'number') {
     for (const v of ['on', 'off']) {
-      if (!(v in flag.variants)) throw new FlagValueError(`flag ${key} has no "${v}" variant, so it takes no probability`);
+      if (!(v in flag.variants))
+        throw new FlagValueError(`flag ${key} has no "${v}" variant, so it takes no probability`);
     }
     next.targeting = fractionalRule(setting);
   } else {

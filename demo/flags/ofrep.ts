@@ -23,23 +23,37 @@ export interface OfrepFailure {
 
 export interface OfrepResponse {
   status: number;
-  body: OfrepSuccess | OfrepFailure | { flags: Array<OfrepSuccess | OfrepFailure> } | { errorCode: OfrepErrorCode; errorDetails: string };
+  body:
+    | OfrepSuccess
+    | OfrepFailure
+    | { flags: Array<OfrepSuccess | OfrepFailure> }
+    | { errorCode: OfrepErrorCode; errorDetails: string };
 }
 
 type EvalContext = Parameters<FeatureFlag['evaluate']>[0];
 
 /** Parse `{"context": {...}}`; an empty body means an empty context. */
-function parseContext(body: string): { ok: true; context: EvalContext } | { ok: false; errorCode: OfrepErrorCode; errorDetails: string } {
+function parseContext(
+  body: string,
+): { ok: true; context: EvalContext } | { ok: false; errorCode: OfrepErrorCode; errorDetails: string } {
   let raw: unknown = {};
   if (body.trim() !== '') {
     try {
       raw = JSON.parse(body);
     } catch (e) {
-      return { ok: false, errorCode: 'PARSE_ERROR', errorDetails: `request body is not valid JSON: ${(e as Error).message}` };
+      return {
+        ok: false,
+        errorCode: 'PARSE_ERROR',
+        errorDetails: `request body is not valid JSON: ${(e as Error).message}`,
+      };
     }
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, errorCode: 'INVALID_CONTEXT', errorDetails: 'request body must be an object {"context": {...}}' };
+    return {
+      ok: false,
+      errorCode: 'INVALID_CONTEXT',
+      errorDetails: 'request body must be an object {"context": {...}}',
+    };
   }
   const ctx = (raw as { context?: unknown }).context ?? {};
   if (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)) {
@@ -68,12 +82,18 @@ function evaluateFlag(core: FlagdCore, key: string, context: EvalContext): Ofrep
   if (flag.state === 'DISABLED') {
     // A disabled flag serves its default variant with reason DISABLED.
     const variant = flag.defaultVariant;
-    const value = variant === undefined ? null : (flag.variants.get(variant) as JsonValue | undefined) ?? null;
+    const value = variant === undefined ? null : ((flag.variants.get(variant) as JsonValue | undefined) ?? null);
     return { key, value, reason: 'DISABLED', variant, metadata };
   }
   const r = flag.evaluate(context);
   if (r.reason === 'ERROR') {
-    const known: readonly string[] = ['FLAG_NOT_FOUND', 'PARSE_ERROR', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'GENERAL'];
+    const known: readonly string[] = [
+      'FLAG_NOT_FOUND',
+      'PARSE_ERROR',
+      'TARGETING_KEY_MISSING',
+      'INVALID_CONTEXT',
+      'GENERAL',
+    ];
     const code = (r.errorCode && known.includes(r.errorCode) ? r.errorCode : 'GENERAL') as OfrepErrorCode;
     return { key, errorCode: code, errorDetails: r.errorMessage ?? 'evaluation failed' };
   }
@@ -83,7 +103,11 @@ function evaluateFlag(core: FlagdCore, key: string, context: EvalContext): Ofrep
 
 export function evaluateSingle(core: FlagdCore, key: string, body: string): OfrepResponse {
   const parsed = parseContext(body);
-  if (!parsed.ok) return { status: statusOf(parsed.errorCode), body: { key, errorCode: parsed.errorCode, errorDetails: parsed.errorDetails } };
+  if (!parsed.ok)
+    return {
+      status: statusOf(parsed.errorCode),
+      body: { key, errorCode: parsed.errorCode, errorDetails: parsed.errorDetails },
+    };
   const result = evaluateFlag(core, key, parsed.context);
   return { status: 'errorCode' in result ? statusOf(result.errorCode) : 200, body: result };
 }

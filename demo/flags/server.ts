@@ -46,7 +46,12 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 /** Post a chart marker to the backend; a failure is logged, never fatal. */
-export async function postAnnotation(url: string | undefined, tags: string[], text: string, log: (l: string) => void): Promise<void> {
+export async function postAnnotation(
+  url: string | undefined,
+  tags: string[],
+  text: string,
+  log: (l: string) => void,
+): Promise<void> {
   if (!url) return;
   try {
     const res = await fetch(url, {
@@ -90,7 +95,8 @@ export function createFlagServer(opts: FlagServerOptions): http.Server {
       const span = trace.getActiveSpan();
       if (span) {
         span.setAttribute('feature_flag.key', key);
-        if ('variant' in r.body && r.body.variant !== undefined) span.setAttribute('feature_flag.result.variant', r.body.variant);
+        if ('variant' in r.body && r.body.variant !== undefined)
+          span.setAttribute('feature_flag.result.variant', r.body.variant);
         if ('reason' in r.body) span.setAttribute('feature_flag.result.reason', r.body.reason);
         if ('errorCode' in r.body) span.setAttribute('error.type', r.body.errorCode);
       }
@@ -100,7 +106,9 @@ export function createFlagServer(opts: FlagServerOptions): http.Server {
     if (p.startsWith('/api/flags')) setRoute(p === '/api/flags' || p === '/api/flags/status' ? p : '/api/flags/{key}');
     const status = store.status();
     // The flag list stays an array; a broken file is also flagged in a header and in /status.
-    const errHeader: Record<string, string> = status.error ? { 'x-flags-error': encodeURIComponent(status.error.message) } : {};
+    const errHeader: Record<string, string> = status.error
+      ? { 'x-flags-error': encodeURIComponent(status.error.message) }
+      : {};
     if (p === '/api/flags' && method === 'GET') return send(res, 200, store.list(), errHeader);
     if (p === '/api/flags/status' && method === 'GET') return send(res, 200, status);
     const one = /^\/api\/flags\/([^/]+)$/.exec(p);
@@ -123,7 +131,8 @@ export function createFlagServer(opts: FlagServerOptions): http.Server {
         try {
           const { flag, changed } = await store.set(key, (body as { value: unknown }).value);
           if (changed) {
-            const shown = typeof flag.value === 'number' ? `${Math.round(flag.value * 1000) / 10}% on` : String(flag.value);
+            const shown =
+              typeof flag.value === 'number' ? `${Math.round(flag.value * 1000) / 10}% on` : String(flag.value);
             log(`[featureflagservice] ${key} → ${shown}`);
             void postAnnotation(opts.annotationsUrl, ['flag', key], `${key} → ${shown}`, log);
           }

@@ -139,7 +139,10 @@ export class FlagStore {
 
   private async setNow(key: string, value: unknown): Promise<{ flag: FlagInfo; changed: boolean }> {
     const current = this.loaded.file.flags[key];
-    if (!current) throw new UnknownFlagError(`unknown flag ${JSON.stringify(key)}; flags are ${Object.keys(this.loaded.file.flags).join(', ')}`);
+    if (!current)
+      throw new UnknownFlagError(
+        `unknown flag ${JSON.stringify(key)}; flags are ${Object.keys(this.loaded.file.flags).join(', ')}`,
+      );
     const setting = parseSetting(value);
     const next = applySetting(key, current, setting);
     const file: FlagFile = { ...this.loaded.file, flags: { ...this.loaded.file.flags, [key]: next } };

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     server.listen(port, host, () => resolve());
   });
   const s = runner.snapshot();
-  console.log(`[loadgenerator] control API on ${host}:${port}; ${s.targetUsers} users at ${s.spawnRate}/s against ${frontend} (${s.running ? 'running' : 'stopped'})`);
+  console.log(
+    `[loadgenerator] control API on ${host}:${port}; ${s.targetUsers} users at ${s.spawnRate}/s against ${frontend} (${s.running ? 'running' : 'stopped'})`,
+  );
 
   const stop = (): void => {
     server.close();

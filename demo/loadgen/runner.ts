@@ -163,7 +163,10 @@ export class LoadRunner {
   }
 
   private async userLoop(user: SimUser): Promise<void> {
-    const bag = propagation.createBaggage({ 'session.id': { value: user.sessionId }, synthetic_request: { value: 'true' } });
+    const bag = propagation.createBaggage({
+      'session.id': { value: user.sessionId },
+      synthetic_request: { value: 'true' },
+    });
     const ctx = propagation.setBaggage(context.active(), bag);
     while (!user.stopped) {
       const task = pickTask(this.tasks, this.random);
@@ -225,10 +228,12 @@ export class LoadRunner {
 
 /** Validate a PUT /api/load body; returns the update or the reason it is refused. */
 export function validateUpdate(body: unknown): { ok: true; update: LoadUpdate } | { ok: false; error: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, error: 'body must be a JSON object {users?, spawnRate?, running?}' };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { ok: false, error: 'body must be a JSON object {users?, spawnRate?, running?}' };
   const b = body as Record<string, unknown>;
   const unknown = Object.keys(b).filter((k) => !['users', 'spawnRate', 'running'].includes(k));
-  if (unknown.length) return { ok: false, error: `unknown field(s) ${unknown.join(', ')}; use users, spawnRate, running` };
+  if (unknown.length)
+    return { ok: false, error: `unknown field(s) ${unknown.join(', ')}; use users, spawnRate, running` };
   const update: LoadUpdate = {};
   if (b.users !== undefined) {
     if (typeof b.users !== 'number' || !Number.isInteger(b.users) || b.users < 0 || b.users > MAX_USERS) {
@@ -237,13 +242,22 @@ export function validateUpdate(body: unknown): { ok: true; update: LoadUpdate } 
     update.users = b.users;
   }
   if (b.spawnRate !== undefined) {
-    if (typeof b.spawnRate !== 'number' || !Number.isFinite(b.spawnRate) || b.spawnRate <= 0 || b.spawnRate > MAX_SPAWN_RATE) {
-      return { ok: false, error: `spawnRate must be a number above 0 and at most ${MAX_SPAWN_RATE} users/s, got ${JSON.stringify(b.spawnRate)}` };
+    if (
+      typeof b.spawnRate !== 'number' ||
+      !Number.isFinite(b.spawnRate) ||
+      b.spawnRate <= 0 ||
+      b.spawnRate > MAX_SPAWN_RATE
+    ) {
+      return {
+        ok: false,
+        error: `spawnRate must be a number above 0 and at most ${MAX_SPAWN_RATE} users/s, got ${JSON.stringify(b.spawnRate)}`,
+      };
     }
     update.spawnRate = b.spawnRate;
   }
   if (b.running !== undefined) {
-    if (typeof b.running !== 'boolean') return { ok: false, error: `running must be true or false, got ${JSON.stringify(b.running)}` };
+    if (typeof b.running !== 'boolean')
+      return { ok: false, error: `running must be true or false, got ${JSON.stringify(b.running)}` };
     update.running = b.running;
   }
   return { ok: true, update };

@@ -157,7 +157,9 @@ export class RequestStats {
 
   endpoints(): EndpointStats[] {
     const now = this.now();
-    return [...this.entries.values()].map((e) => e.snapshot(now)).sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method));
+    return [...this.entries.values()]
+      .map((e) => e.snapshot(now))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method));
   }
 
   totals(): EndpointStats {

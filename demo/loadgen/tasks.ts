@@ -22,15 +22,51 @@ export interface Task {
 }
 
 // Ad context keys of the demo (a null means "no context key").
-const CATEGORIES: ReadonlyArray<string | null> = ['binoculars', 'telescopes', 'accessories', 'assembly', 'travel', 'books', null];
+const CATEGORIES: ReadonlyArray<string | null> = [
+  'binoculars',
+  'telescopes',
+  'accessories',
+  'assembly',
+  'travel',
+  'books',
+  null,
+];
 const QUANTITIES = [1, 2, 3, 4, 5, 10];
 
 // Invented shoppers for checkout; the card number is the demo's well-known test-card shape.
 const PEOPLE = [
-  { email: 'ada@example.com', address: { streetAddress: '1 Analytical Way', city: 'London', state: 'LDN', country: 'United Kingdom', zipCode: 'NW1 6XE' }, userCurrency: 'GBP' },
-  { email: 'grace@example.com', address: { streetAddress: '99 Compiler Ave', city: 'Arlington', state: 'VA', country: 'United States', zipCode: '22201' }, userCurrency: 'USD' },
-  { email: 'edsger@example.com', address: { streetAddress: '7 Semaphore St', city: 'Nuenen', state: 'NB', country: 'Netherlands', zipCode: '5671' }, userCurrency: 'EUR' },
-  { email: 'katherine@example.com', address: { streetAddress: '12 Orbit Rd', city: 'Hampton', state: 'VA', country: 'United States', zipCode: '23666' }, userCurrency: 'CAD' },
+  {
+    email: 'ada@example.com',
+    address: {
+      streetAddress: '1 Analytical Way',
+      city: 'London',
+      state: 'LDN',
+      country: 'United Kingdom',
+      zipCode: 'NW1 6XE',
+    },
+    userCurrency: 'GBP',
+  },
+  {
+    email: 'grace@example.com',
+    address: {
+      streetAddress: '99 Compiler Ave',
+      city: 'Arlington',
+      state: 'VA',
+      country: 'United States',
+      zipCode: '22201',
+    },
+    userCurrency: 'USD',
+  },
+  {
+    email: 'edsger@example.com',
+    address: { streetAddress: '7 Semaphore St', city: 'Nuenen', state: 'NB', country: 'Netherlands', zipCode: '5671' },
+    userCurrency: 'EUR',
+  },
+  {
+    email: 'katherine@example.com',
+    address: { streetAddress: '12 Orbit Rd', city: 'Hampton', state: 'VA', country: 'United States', zipCode: '23666' },
+    userCurrency: 'CAD',
+  },
 ];
 
 export function pick<T>(items: readonly T[], random: () => number): T {
@@ -56,7 +92,10 @@ function checkoutBody(userId: string, random: () => number): unknown {
 async function addToCart(u: UserContext, userId: string): Promise<void> {
   const product = pick(PRODUCT_IDS, u.random);
   await u.client.request('GET', '/api/products/[id]', `/api/products/${product}`);
-  await u.client.request('POST', '/api/cart', '/api/cart', { item: { productId: product, quantity: pick(QUANTITIES, u.random) }, userId });
+  await u.client.request('POST', '/api/cart', '/api/cart', {
+    item: { productId: product, quantity: pick(QUANTITIES, u.random) },
+    userId,
+  });
 }
 
 export const TASKS: readonly Task[] = [
@@ -64,7 +103,8 @@ export const TASKS: readonly Task[] = [
   {
     name: 'browse_product',
     weight: 10,
-    run: async (u) => void (await u.client.request('GET', '/api/products/[id]', `/api/products/${pick(PRODUCT_IDS, u.random)}`)),
+    run: async (u) =>
+      void (await u.client.request('GET', '/api/products/[id]', `/api/products/${pick(PRODUCT_IDS, u.random)}`)),
   },
   {
     name: 'get_recommendations',
@@ -79,13 +119,18 @@ export const TASKS: readonly Task[] = [
     weight: 3,
     run: async (u) => {
       const key = pick(CATEGORIES, u.random);
-      await u.client.request('GET', '/api/data', key === null ? '/api/data' : `/api/data?${new URLSearchParams({ contextKeys: key })}`);
+      await u.client.request(
+        'GET',
+        '/api/data',
+        key === null ? '/api/data' : `/api/data?${new URLSearchParams({ contextKeys: key })}`,
+      );
     },
   },
   {
     name: 'view_cart',
     weight: 3,
-    run: async (u) => void (await u.client.request('GET', '/api/cart', `/api/cart?${new URLSearchParams({ sessionId: u.sessionId })}`)),
+    run: async (u) =>
+      void (await u.client.request('GET', '/api/cart', `/api/cart?${new URLSearchParams({ sessionId: u.sessionId })}`)),
   },
   // As in the demo, each add-to-cart and checkout uses a fresh user id, so carts stay one-off.
   { name: 'add_to_cart', weight: 2, run: (u) => addToCart(u, randomUUID()) },

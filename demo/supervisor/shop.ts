@@ -51,9 +51,17 @@ export function shopChildren(o: ShopOptions): ChildSpec[] {
     if (v !== undefined) inherited[k] = v;
   }
   return services.map((spec) => {
-    const env: Record<string, string> = { ...inherited, ...serviceEnv(spec, o.consolePort, o.host), MALLOC_ARENA_MAX: '2', ...o.commonEnv, ...(o.extraEnv?.[spec.name] ?? {}) };
+    const env: Record<string, string> = {
+      ...inherited,
+      ...serviceEnv(spec, o.consolePort, o.host),
+      MALLOC_ARENA_MAX: '2',
+      ...o.commonEnv,
+      ...(o.extraEnv?.[spec.name] ?? {}),
+    };
     const heap =
-      spec.name === 'recommendationservice' ? (o.recommendationHeapMb ?? DEFAULT_RECOMMENDATION_HEAP_MB) : o.heapLimitsMb?.[spec.name];
+      spec.name === 'recommendationservice'
+        ? (o.recommendationHeapMb ?? DEFAULT_RECOMMENDATION_HEAP_MB)
+        : o.heapLimitsMb?.[spec.name];
     const deps = [...new Set(Object.values(spec.peers))].filter((d) => services.some((s) => s.name === d));
     return {
       name: spec.name,

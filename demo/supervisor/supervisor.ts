@@ -94,7 +94,12 @@ export function startWaves(children: readonly ChildSpec[]): ChildSpec[][] {
 }
 
 /** Resolves when host:port accepts a TCP connection, rejects after timeoutMs. */
-export function waitForPort(port: number, host: string, timeoutMs: number, isDead: () => string | undefined = () => undefined): Promise<void> {
+export function waitForPort(
+  port: number,
+  host: string,
+  timeoutMs: number,
+  isDead: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = (): void => {
@@ -104,7 +109,8 @@ export function waitForPort(port: number, host: string, timeoutMs: number, isDea
       sock.setTimeout(1000);
       const retry = (): void => {
         sock.destroy();
-        if (Date.now() >= deadline) reject(new Error(`no TCP answer on ${host}:${port} within ${Math.round(timeoutMs / 1000)} s`));
+        if (Date.now() >= deadline)
+          reject(new Error(`no TCP answer on ${host}:${port} within ${Math.round(timeoutMs / 1000)} s`));
         else setTimeout(attempt, 100);
       };
       sock.once('connect', () => {
@@ -205,7 +211,9 @@ export class Supervisor {
 
   /** PIDs of the children now alive. */
   pids(): number[] {
-    return [...this.children.values()].flatMap((c) => (c.proc?.pid !== undefined && c.proc.exitCode === null && c.proc.signalCode === null ? [c.proc.pid] : []));
+    return [...this.children.values()].flatMap((c) =>
+      c.proc?.pid !== undefined && c.proc.exitCode === null && c.proc.signalCode === null ? [c.proc.pid] : [],
+    );
   }
 
   private async startAndWait(child: Child): Promise<void> {
@@ -221,9 +229,14 @@ export class Supervisor {
       }
       return undefined;
     }).catch((e: Error) => {
-      throw new Error(`${child.spec.name} did not become ready: ${e.message}${e.message.includes('before it was ready') ? '' : this.tailText(child)}`);
+      throw new Error(
+        `${child.spec.name} did not become ready: ${e.message}${e.message.includes('before it was ready') ? '' : this.tailText(child)}`,
+      );
     });
-    if (this.opts.verbose) this.out(`[supervisor] ${child.spec.name} ready on port ${port} in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${proc?.pid})`);
+    if (this.opts.verbose)
+      this.out(
+        `[supervisor] ${child.spec.name} ready on port ${port} in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${proc?.pid})`,
+      );
   }
 
   private tailText(child: Child): string {
@@ -303,7 +316,9 @@ export class Supervisor {
     const reason = this.exitReason(child, code, signal);
     child.state = 'backoff';
     const secs = delay >= 1000 ? `${Math.round(delay / 100) / 10}s` : `${delay}ms`;
-    this.out(`[supervisor] ${name} exited (code ${code}, signal ${signal}${reason.startsWith('out of memory') ? ', out of memory' : ''}), restart #${child.restarts} in ${secs}`);
+    this.out(
+      `[supervisor] ${name} exited (code ${code}, signal ${signal}${reason.startsWith('out of memory') ? ', out of memory' : ''}), restart #${child.restarts} in ${secs}`,
+    );
     try {
       this.opts.onRestart?.(name, child.restarts, reason);
     } catch (e) {
@@ -345,7 +360,10 @@ export class Supervisor {
     const grace = this.opts.stopTimeoutMs ?? 5000;
     const all = Promise.all(running.map((c) => c.exited));
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace)))]);
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace))),
+    ]);
     if (timer) clearTimeout(timer);
     if (timedOut) {
       for (const c of running) {

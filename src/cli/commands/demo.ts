@@ -12,13 +12,47 @@ import { SUPERVISOR_METRICS } from '../../names/contract.js';
 import { packageRoot } from '../../server/paths.js';
 
 const FLAGS = {
-  port: { type: 'port', env: 'ORRERY_PORT', default: 8080, help: 'console port; every other port of the demo is derived from it', metavar: 'PORT' },
-  host: { type: 'string', env: 'ORRERY_HOST', default: '127.0.0.1', help: 'interface to listen on and address the services use', metavar: 'HOST' },
-  users: { type: 'int', env: 'LOAD_USERS', default: 10, help: 'simulated users of the load generator (0 for none)', metavar: 'N' },
+  port: {
+    type: 'port',
+    env: 'ORRERY_PORT',
+    default: 8080,
+    help: 'console port; every other port of the demo is derived from it',
+    metavar: 'PORT',
+  },
+  host: {
+    type: 'string',
+    env: 'ORRERY_HOST',
+    default: '127.0.0.1',
+    help: 'interface to listen on and address the services use',
+    metavar: 'HOST',
+  },
+  users: {
+    type: 'int',
+    env: 'LOAD_USERS',
+    default: 10,
+    help: 'simulated users of the load generator (0 for none)',
+    metavar: 'N',
+  },
   spawnRate: { type: 'number', env: 'LOAD_SPAWN_RATE', default: 1, help: 'users started per second', metavar: 'R' },
-  pauseScale: { type: 'number', env: 'LOAD_PAUSE_SCALE', default: 1, help: 'scale of the 1–10 s pause between a user\'s tasks (0.1 = ten times busier)', metavar: 'X' },
-  recommendationMemory: { type: 'size', env: 'ORRERY_RECOMMENDATION_MEMORY', default: '512MB', help: 'heap limit of recommendationservice (the leak ends in an OOM restart)', metavar: 'SIZE' },
-  verbose: { type: 'bool', default: false, help: 'print every line of every service (default: errors and lifecycle only)' },
+  pauseScale: {
+    type: 'number',
+    env: 'LOAD_PAUSE_SCALE',
+    default: 1,
+    help: "scale of the 1–10 s pause between a user's tasks (0.1 = ten times busier)",
+    metavar: 'X',
+  },
+  recommendationMemory: {
+    type: 'size',
+    env: 'ORRERY_RECOMMENDATION_MEMORY',
+    default: '512MB',
+    help: 'heap limit of recommendationservice (the leak ends in an OOM restart)',
+    metavar: 'SIZE',
+  },
+  verbose: {
+    type: 'bool',
+    default: false,
+    help: 'print every line of every service (default: errors and lifecycle only)',
+  },
 } as const satisfies FlagSpecs;
 
 export function usage(): string {
@@ -39,7 +73,8 @@ export async function run(argv: string[]): Promise<number> {
     const f = parsed.flags;
     if (f.users < 0 || f.users > 500) throw new UsageError('--users must be from 0 to 500');
     if (!(f.spawnRate > 0 && f.spawnRate <= 100)) throw new UsageError('--spawn-rate must be above 0 and at most 100');
-    if (!(f.pauseScale > 0 && f.pauseScale <= 100)) throw new UsageError('--pause-scale must be above 0 and at most 100');
+    if (!(f.pauseScale > 0 && f.pauseScale <= 100))
+      throw new UsageError('--pause-scale must be above 0 and at most 100');
     if (f.recommendationMemory < 16 * 1024 ** 2) throw new UsageError('--recommendation-memory must be at least 16MB');
     try {
       ports = demoPorts(f.port);
@@ -94,7 +129,10 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   // The restart counter starts at 0 for every service, so increase() sees the first restart.
-  const restarts = backend.selfMetrics.counter(SUPERVISOR_METRICS.restarts, 'Restarts of demo services by the supervisor.');
+  const restarts = backend.selfMetrics.counter(
+    SUPERVISOR_METRICS.restarts,
+    'Restarts of demo services by the supervisor.',
+  );
   for (const s of services) restarts.inc({ service_name: s.name }, 0);
 
   const { Supervisor } = await import('../../../demo/supervisor/supervisor.js');
@@ -109,13 +147,24 @@ export async function run(argv: string[]): Promise<number> {
       commonEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${reach}:${ports.otlpHttp}` },
       recommendationHeapMb: Math.round(f.recommendationMemory / 1024 ** 2),
       extraEnv: {
-        featureflagservice: { FLAGS_FILE: path.join(tmp, 'flags.json'), ANNOTATIONS_URL: `http://${reach}:${ports.console}/api/annotations` },
-        loadgenerator: { LOAD_USERS: String(f.users), LOAD_SPAWN_RATE: String(f.spawnRate), LOAD_PAUSE_SCALE: String(f.pauseScale) },
+        featureflagservice: {
+          FLAGS_FILE: path.join(tmp, 'flags.json'),
+          ANNOTATIONS_URL: `http://${reach}:${ports.console}/api/annotations`,
+        },
+        loadgenerator: {
+          LOAD_USERS: String(f.users),
+          LOAD_SPAWN_RATE: String(f.spawnRate),
+          LOAD_PAUSE_SCALE: String(f.pauseScale),
+        },
       },
     }),
     onRestart: (service, count, reason) => {
       restarts.inc({ service_name: service });
-      backend.annotations.add({ time: Date.now(), tags: ['restart', service], text: `${service} restarted (#${count}): ${reason}` });
+      backend.annotations.add({
+        time: Date.now(),
+        tags: ['restart', service],
+        text: `${service} restarted (#${count}): ${reason}`,
+      });
     },
   });
 

@@ -5,7 +5,7 @@ import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 const FLAGS = {
   port: { type: 'port', env: 'ORRERY_PORT', default: 8080, help: 'console port of the running demo', metavar: 'PORT' },
   host: { type: 'string', env: 'ORRERY_HOST', default: '127.0.0.1', help: 'host of the running demo', metavar: 'HOST' },
-  json: { type: 'bool', default: false, help: 'print the API\'s JSON' },
+  json: { type: 'bool', default: false, help: "print the API's JSON" },
 } as const satisfies FlagSpecs;
 
 export function usage(): string {
@@ -25,7 +25,12 @@ export function usage(): string {
 export class DemoApiError extends Error {}
 
 /** JSON request to the running demo's backend; errors carry the API's reason. */
-export async function demoApi(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; headers: Headers }> {
+export async function demoApi(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown; headers: Headers }> {
   let res: Response;
   try {
     res = await fetch(base + path, {
@@ -36,7 +41,9 @@ export async function demoApi(base: string, method: string, path: string, body?:
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new DemoApiError(`no demo answering on ${base} (${cause ?? (e as Error).message}); start one with: orrery demo --port ${new URL(base).port}`);
+    throw new DemoApiError(
+      `no demo answering on ${base} (${cause ?? (e as Error).message}); start one with: orrery demo --port ${new URL(base).port}`,
+    );
   }
   const text = await res.text();
   let json: unknown = text;
@@ -46,7 +53,10 @@ export async function demoApi(base: string, method: string, path: string, body?:
     // keep the text (a proxy error page, say)
   }
   if (!res.ok) {
-    const reason = typeof json === 'object' && json !== null && 'error' in json ? String((json as { error: unknown }).error) : text.trim() || res.statusText;
+    const reason =
+      typeof json === 'object' && json !== null && 'error' in json
+        ? String((json as { error: unknown }).error)
+        : text.trim() || res.statusText;
     throw new DemoApiError(`${method} ${path}: ${res.status} ${reason}`);
   }
   return { status: res.status, json, headers: res.headers };
@@ -103,12 +113,17 @@ export async function run(argv: string[]): Promise<number> {
         console.log(`${r.key.padEnd(width)}${value.padEnd(14)}${r.description}`);
       }
       const err = headers.get('x-flags-error');
-      if (err) console.error(`warning: the flag file has an error, the flags above are the last good ones: ${decodeURIComponent(err)}`);
+      if (err)
+        console.error(
+          `warning: the flag file has an error, the flags above are the last good ones: ${decodeURIComponent(err)}`,
+        );
       return 0;
     }
     if (sub === 'set' && args.length === 2) {
       const [key, value] = args as [string, string];
-      const { json } = await demoApi(base, 'PUT', `/api/flags/${encodeURIComponent(key)}`, { value: flagValueArg(value) });
+      const { json } = await demoApi(base, 'PUT', `/api/flags/${encodeURIComponent(key)}`, {
+        value: flagValueArg(value),
+      });
       if (f.json) console.log(JSON.stringify(json, null, 2));
       else {
         const r = json as FlagRow;
@@ -121,6 +136,8 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`orrery flags: ${e.message}`);
     return 1;
   }
-  console.error(`orrery flags: ${sub === undefined ? 'missing subcommand' : `bad arguments for "${[sub, ...args].join(' ')}"`}\n\n${usage()}`);
+  console.error(
+    `orrery flags: ${sub === undefined ? 'missing subcommand' : `bad arguments for "${[sub, ...args].join(' ')}"`}\n\n${usage()}`,
+  );
   return 2;
 }

@@ -8,7 +8,7 @@ const FLAGS = {
   host: { type: 'string', env: 'ORRERY_HOST', default: '127.0.0.1', help: 'host of the running demo', metavar: 'HOST' },
   users: { type: 'int', help: 'simulated users (0..500), for set', metavar: 'N' },
   spawnRate: { type: 'number', help: 'users started per second, for set', metavar: 'R' },
-  json: { type: 'bool', default: false, help: 'print the API\'s JSON' },
+  json: { type: 'bool', default: false, help: "print the API's JSON" },
 } as const satisfies FlagSpecs;
 
 export function usage(): string {
@@ -53,8 +53,13 @@ function table(s: Snapshot): string {
   const rows = [...s.stats, s.totals];
   const w = Math.max(8, ...rows.map((r) => `${r.method} ${r.name}`.length)) + 2;
   const num = (v: number | string, n = 9): string => String(v).padStart(n);
-  const out = [`${'ENDPOINT'.padEnd(w)}${num('REQS')}${num('FAILS')}${num('RPS')}${num('AVG ms')}${num('P50')}${num('P95')}${num('P99')}`];
-  for (const r of rows) out.push(`${`${r.method} ${r.name}`.trim().padEnd(w)}${num(r.requests)}${num(r.failures)}${num(r.rps)}${num(Math.round(r.avg))}${num(r.p50)}${num(r.p95)}${num(r.p99)}`);
+  const out = [
+    `${'ENDPOINT'.padEnd(w)}${num('REQS')}${num('FAILS')}${num('RPS')}${num('AVG ms')}${num('P50')}${num('P95')}${num('P99')}`,
+  ];
+  for (const r of rows)
+    out.push(
+      `${`${r.method} ${r.name}`.trim().padEnd(w)}${num(r.requests)}${num(r.failures)}${num(r.rps)}${num(Math.round(r.avg))}${num(r.p50)}${num(r.p95)}${num(r.p99)}`,
+    );
   return out.join('\n');
 }
 
@@ -103,7 +108,8 @@ export async function run(argv: string[]): Promise<number> {
     default:
       return bad(sub === undefined ? 'missing subcommand' : `unknown subcommand ${sub}`);
   }
-  if (sub !== 'set' && (f.users !== undefined || f.spawnRate !== undefined)) return bad(`--users and --spawn-rate go with set, not ${sub}`);
+  if (sub !== 'set' && (f.users !== undefined || f.spawnRate !== undefined))
+    return bad(`--users and --spawn-rate go with set, not ${sub}`);
   try {
     const { json } = await demoApi(base, method, path, body);
     const s = json as Snapshot;
