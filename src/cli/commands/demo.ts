@@ -93,11 +93,11 @@ export async function run(argv: string[]): Promise<number> {
   const f = parsed.flags;
   const root = packageRoot();
   const host = f.host;
-  const h = host.includes(':') ? `[${host}]` : host;
-  // Services always listen on loopback; --host is where the backend (console, OTLP) listens, and
-  // a wildcard address is reached through loopback.
-  const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : h;
-  const svc = (name: string): string => `http://127.0.0.1:${ports.services[name]}`;
+  // The backend listens on --host; the services listen where they can be reached (HOST, see
+  // serviceEnv): the same address, or loopback when --host is a wildcard.
+  const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const r = reach.includes(':') ? `[${reach}]` : reach;
+  const svc = (name: string): string => `http://${r}:${ports.services[name]}`;
 
   // Which services are built; a missing one is skipped with a warning rather than failing all.
   const { SHOP_SERVICES } = await import('../../../demo/topology.js');
@@ -138,18 +138,19 @@ export async function run(argv: string[]): Promise<number> {
   const { Supervisor } = await import('../../../demo/supervisor/supervisor.js');
   const { shopChildren } = await import('../../../demo/supervisor/shop.js');
   const supervisor = new Supervisor({
+    host: reach,
     verbose: f.verbose,
     output: (line) => console.log(line),
     children: shopChildren({
       root,
       consolePort: ports.console,
       services,
-      commonEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${reach}:${ports.otlpHttp}` },
+      host: reach,
       recommendationHeapMb: Math.round(f.recommendationMemory / 1024 ** 2),
       extraEnv: {
         featureflagservice: {
           FLAGS_FILE: path.join(tmp, 'flags.json'),
-          ANNOTATIONS_URL: `http://${reach}:${ports.console}/api/annotations`,
+          ANNOTATIONS_URL: `http://${r}:${ports.console}/api/annotations`,
         },
         loadgenerator: {
           LOAD_USERS: String(f.users),
@@ -205,13 +206,13 @@ export async function run(argv: string[]): Promise<number> {
   if (signalled) return stopAll();
 
   const seconds = process.uptime().toFixed(1);
-  const base = `http://${h}:${ports.console}`;
+  const base = `http://${r}:${ports.console}`;
   const lines = [
     `orrery demo: ready in ${seconds} s (${services.length} services)`,
     `  console            ${base}/`,
     `  Jaeger query API   ${base}/api/traces?service=frontend`,
     `  Prometheus API     ${base}/api/v1/query?query=up`,
-    `  OTLP               gRPC ${h}:${ports.otlpGrpc}, HTTP http://${h}:${ports.otlpHttp}`,
+    `  OTLP               gRPC ${r}:${ports.otlpGrpc}, HTTP http://${r}:${ports.otlpHttp}`,
     `  shop frontend      ${svc('frontend')}/`,
     `  flags              orrery flags list --port ${ports.console}   (set: orrery flags set recommendationCache on)`,
     `  load               ${f.users} users at ${f.spawnRate}/s   (orrery load stats --port ${ports.console})`,
