@@ -158,14 +158,17 @@ export function TimeSeriesChart(props: ChartProps) {
       },
     };
     const plot = new uPlot(opts, data, el);
-    // `height` is the room for plot and legend together: give the plot what the legend leaves.
+    // The room for plot and legend together is the panel body's height (or `height` outside a
+    // panel): give the plot what the legend leaves.
+    const body = el.closest<HTMLElement>('.panel-body');
     const fit = (): void => {
       const legend = plot.root.querySelector<HTMLElement>('.u-legend')?.offsetHeight ?? 0;
-      plot.setSize({ width: Math.max(200, el.clientWidth), height: Math.max(100, props.height - legend) });
+      const room = body ? body.clientHeight - 8 : props.height;
+      plot.setSize({ width: Math.max(200, el.clientWidth), height: Math.max(100, room - legend) });
     };
     fit();
     const ro = new ResizeObserver(fit);
-    ro.observe(el);
+    ro.observe(body ?? el);
     const hide = (): void => {
       tip.style.display = 'none';
     };
