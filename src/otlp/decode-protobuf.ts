@@ -274,21 +274,30 @@ function checkEnum(value: number, max: number, field: string): number {
 
 // ---------------------------------------------------------------- traces
 
-function decodeResourceSpans(r: ProtoReader, end: number): ResourceSpans {
-  let resource = EMPTY_RESOURCE;
-  const scopeSpans: ScopeSpans[] = [];
+/**
+ * ResourceSpans/Metrics/Logs and ScopeSpans/Metrics/Logs share one layout: field 1 is the header
+ * (resource or scope), field 2 the repeated items, field 3 the schema URL.
+ */
+function decodeGroup<H, T>(
+  r: ProtoReader,
+  end: number,
+  header: { name: string; decode: (r: ProtoReader, end: number) => H; empty: H },
+  items: { name: string; decode: (r: ProtoReader, end: number) => T },
+): { header: H; items: T[]; schemaUrl: string } {
+  let head = header.empty;
+  const list: T[] = [];
   let schemaUrl = '';
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
       case 10:
-        resource = embedded(r, 'resource', decodeResource);
+        head = embedded(r, header.name, header.decode);
         break;
       case 18: {
         try {
-          scopeSpans.push(decodeScopeSpans(r, r.lenEnd()));
+          list.push(items.decode(r, r.lenEnd()));
         } catch (err) {
-          rethrowWithin(err, `scopeSpans[${scopeSpans.length}]`);
+          rethrowWithin(err, `${items.name}[${list.length}]`);
         }
         break;
       }
@@ -300,36 +309,20 @@ function decodeResourceSpans(r: ProtoReader, end: number): ResourceSpans {
     }
   }
   r.expectEnd(end);
-  return { resource, scopeSpans, schemaUrl };
+  return { header: head, items: list, schemaUrl };
+}
+
+const RESOURCE_HEADER = { name: 'resource', decode: decodeResource, empty: EMPTY_RESOURCE };
+const SCOPE_HEADER = { name: 'scope', decode: decodeScope, empty: EMPTY_SCOPE };
+
+function decodeResourceSpans(r: ProtoReader, end: number): ResourceSpans {
+  const g = decodeGroup(r, end, RESOURCE_HEADER, { name: 'scopeSpans', decode: decodeScopeSpans });
+  return { resource: g.header, scopeSpans: g.items, schemaUrl: g.schemaUrl };
 }
 
 function decodeScopeSpans(r: ProtoReader, end: number): ScopeSpans {
-  let scope = EMPTY_SCOPE;
-  const spans: Span[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case 10:
-        scope = embedded(r, 'scope', decodeScope);
-        break;
-      case 18: {
-        try {
-          spans.push(decodeSpan(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `spans[${spans.length}]`);
-        }
-        break;
-      }
-      case 26:
-        schemaUrl = r.string();
-        break;
-      default:
-        r.skip(tag & 7);
-    }
-  }
-  r.expectEnd(end);
-  return { scope, spans, schemaUrl };
+  const g = decodeGroup(r, end, SCOPE_HEADER, { name: 'spans', decode: decodeSpan });
+  return { scope: g.header, spans: g.items, schemaUrl: g.schemaUrl };
 }
 
 function decodeSpan(r: ProtoReader, end: number): Span {
@@ -523,61 +516,13 @@ function decodeStatus(r: ProtoReader, end: number): Span['status'] {
 // ---------------------------------------------------------------- metrics
 
 function decodeResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
-  let resource = EMPTY_RESOURCE;
-  const scopeMetrics: ScopeMetrics[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case 10:
-        resource = embedded(r, 'resource', decodeResource);
-        break;
-      case 18: {
-        try {
-          scopeMetrics.push(decodeScopeMetrics(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `scopeMetrics[${scopeMetrics.length}]`);
-        }
-        break;
-      }
-      case 26:
-        schemaUrl = r.string();
-        break;
-      default:
-        r.skip(tag & 7);
-    }
-  }
-  r.expectEnd(end);
-  return { resource, scopeMetrics, schemaUrl };
+  const g = decodeGroup(r, end, RESOURCE_HEADER, { name: 'scopeMetrics', decode: decodeScopeMetrics });
+  return { resource: g.header, scopeMetrics: g.items, schemaUrl: g.schemaUrl };
 }
 
 function decodeScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
-  let scope = EMPTY_SCOPE;
-  const metrics: Metric[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case 10:
-        scope = embedded(r, 'scope', decodeScope);
-        break;
-      case 18: {
-        try {
-          metrics.push(decodeMetric(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `metrics[${metrics.length}]`);
-        }
-        break;
-      }
-      case 26:
-        schemaUrl = r.string();
-        break;
-      default:
-        r.skip(tag & 7);
-    }
-  }
-  r.expectEnd(end);
-  return { scope, metrics, schemaUrl };
+  const g = decodeGroup(r, end, SCOPE_HEADER, { name: 'metrics', decode: decodeMetric });
+  return { scope: g.header, metrics: g.items, schemaUrl: g.schemaUrl };
 }
 
 const EMPTY_DATA: MetricData = Object.freeze({ type: 'empty' });
@@ -1046,61 +991,13 @@ function decodeExemplar(r: ProtoReader, end: number): Exemplar {
 // ---------------------------------------------------------------- logs
 
 function decodeResourceLogs(r: ProtoReader, end: number): ResourceLogs {
-  let resource = EMPTY_RESOURCE;
-  const scopeLogs: ScopeLogs[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case 10:
-        resource = embedded(r, 'resource', decodeResource);
-        break;
-      case 18: {
-        try {
-          scopeLogs.push(decodeScopeLogs(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `scopeLogs[${scopeLogs.length}]`);
-        }
-        break;
-      }
-      case 26:
-        schemaUrl = r.string();
-        break;
-      default:
-        r.skip(tag & 7);
-    }
-  }
-  r.expectEnd(end);
-  return { resource, scopeLogs, schemaUrl };
+  const g = decodeGroup(r, end, RESOURCE_HEADER, { name: 'scopeLogs', decode: decodeScopeLogs });
+  return { resource: g.header, scopeLogs: g.items, schemaUrl: g.schemaUrl };
 }
 
 function decodeScopeLogs(r: ProtoReader, end: number): ScopeLogs {
-  let scope = EMPTY_SCOPE;
-  const logRecords: LogRecord[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case 10:
-        scope = embedded(r, 'scope', decodeScope);
-        break;
-      case 18: {
-        try {
-          logRecords.push(decodeLogRecord(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `logRecords[${logRecords.length}]`);
-        }
-        break;
-      }
-      case 26:
-        schemaUrl = r.string();
-        break;
-      default:
-        r.skip(tag & 7);
-    }
-  }
-  r.expectEnd(end);
-  return { scope, logRecords, schemaUrl };
+  const g = decodeGroup(r, end, SCOPE_HEADER, { name: 'logRecords', decode: decodeLogRecord });
+  return { scope: g.header, logRecords: g.items, schemaUrl: g.schemaUrl };
 }
 
 function decodeLogRecord(r: ProtoReader, end: number): LogRecord {
