@@ -56,61 +56,33 @@ const NO_STATUS = Object.freeze({ code: 0 as StatusCode, message: '' });
 
 // ---------------------------------------------------------------- requests
 
-/** ExportTraceServiceRequest (also TracesData: same layout). */
-export function decodeTracesRequest(bytes: Uint8Array): TracesData {
+/** The three export requests are one repeated field 1 of resource groups. */
+function decodeRequest<T>(bytes: Uint8Array, field: string, decode: (r: ProtoReader, end: number) => T): T[] {
   const r = new ProtoReader(bytes);
   const end = r.len;
-  const resourceSpans: ResourceSpans[] = [];
+  const list: T[] = [];
   while (r.pos < end) {
     const tag = r.tag();
-    if (tag === 10) {
-      try {
-        resourceSpans.push(decodeResourceSpans(r, r.lenEnd()));
-      } catch (err) {
-        rethrowWithin(err, `resourceSpans[${resourceSpans.length}]`);
-      }
-    } else r.skip(tag & 7);
+    if (tag === 10) pushEmbedded(r, list, field, decode);
+    else r.skip(tag & 7);
   }
   r.expectEnd(end);
-  return { resourceSpans };
+  return list;
+}
+
+/** ExportTraceServiceRequest (also TracesData: same layout). */
+export function decodeTracesRequest(bytes: Uint8Array): TracesData {
+  return { resourceSpans: decodeRequest(bytes, 'resourceSpans', decodeResourceSpans) };
 }
 
 /** ExportMetricsServiceRequest (also MetricsData). */
 export function decodeMetricsRequest(bytes: Uint8Array): MetricsData {
-  const r = new ProtoReader(bytes);
-  const end = r.len;
-  const resourceMetrics: ResourceMetrics[] = [];
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) {
-      try {
-        resourceMetrics.push(decodeResourceMetrics(r, r.lenEnd()));
-      } catch (err) {
-        rethrowWithin(err, `resourceMetrics[${resourceMetrics.length}]`);
-      }
-    } else r.skip(tag & 7);
-  }
-  r.expectEnd(end);
-  return { resourceMetrics };
+  return { resourceMetrics: decodeRequest(bytes, 'resourceMetrics', decodeResourceMetrics) };
 }
 
 /** ExportLogsServiceRequest (also LogsData). */
 export function decodeLogsRequest(bytes: Uint8Array): LogsData {
-  const r = new ProtoReader(bytes);
-  const end = r.len;
-  const resourceLogs: ResourceLogs[] = [];
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) {
-      try {
-        resourceLogs.push(decodeResourceLogs(r, r.lenEnd()));
-      } catch (err) {
-        rethrowWithin(err, `resourceLogs[${resourceLogs.length}]`);
-      }
-    } else r.skip(tag & 7);
-  }
-  r.expectEnd(end);
-  return { resourceLogs };
+  return { resourceLogs: decodeRequest(bytes, 'resourceLogs', decodeResourceLogs) };
 }
 
 // ---------------------------------------------------------------- common
@@ -212,12 +184,12 @@ function decodeKeyValue(r: ProtoReader, end: number): KeyValue {
   return { key, value };
 }
 
-/** Appends one KeyValue (payload at r.pos..end) to `attrs`, naming `field[i]` on error. */
-function pushAttribute(r: ProtoReader, attrs: KeyValue[], field: string): void {
+/** Appends one embedded message (payload at r.pos..its length) to `list`, naming `field[i]` on error. */
+function pushEmbedded<T>(r: ProtoReader, list: T[], field: string, decode: (r: ProtoReader, end: number) => T): void {
   try {
-    attrs.push(decodeKeyValue(r, r.lenEnd()));
+    list.push(decode(r, r.lenEnd()));
   } catch (err) {
-    rethrowWithin(err, `${field}[${attrs.length}]`);
+    rethrowWithin(err, `${field}[${list.length}]`);
   }
 }
 
@@ -235,7 +207,7 @@ function decodeScope(r: ProtoReader, end: number): InstrumentationScope {
         version = r.string();
         break;
       case 26:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       default:
         r.skip(tag & 7);
@@ -250,7 +222,7 @@ function decodeResource(r: ProtoReader, end: number): Resource {
   let dropped = 0;
   while (r.pos < end) {
     const tag = r.tag();
-    if (tag === 10) pushAttribute(r, (attributes ??= []), 'attributes');
+    if (tag === 10) pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
     else if (tag === 16) dropped = r.varint();
     else r.skip(tag & 7);
   }
@@ -293,14 +265,9 @@ function decodeGroup<H, T>(
       case 10:
         head = embedded(r, header.name, header.decode);
         break;
-      case 18: {
-        try {
-          list.push(items.decode(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `${items.name}[${list.length}]`);
-        }
+      case 18:
+        pushEmbedded(r, list, items.name, items.decode);
         break;
-      }
       case 26:
         schemaUrl = r.string();
         break;
@@ -370,34 +337,20 @@ function decodeSpan(r: ProtoReader, end: number): Span {
         endTime = r.fixed64();
         break;
       case 74: // 9 attributes
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 80: // 10 dropped_attributes_count
         droppedAttributes = r.varint();
         break;
-      case 90: {
-        // 11 events
-        const list = (events ??= []);
-        try {
-          list.push(decodeEvent(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `events[${list.length}]`);
-        }
+      case 90: // 11 events
+        pushEmbedded(r, (events ??= []), 'events', decodeEvent);
         break;
-      }
       case 96: // 12 dropped_events_count
         droppedEvents = r.varint();
         break;
-      case 106: {
-        // 13 links
-        const list = (links ??= []);
-        try {
-          list.push(decodeLink(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `links[${list.length}]`);
-        }
+      case 106: // 13 links
+        pushEmbedded(r, (links ??= []), 'links', decodeLink);
         break;
-      }
       case 112: // 14 dropped_links_count
         droppedLinks = r.varint();
         break;
@@ -449,7 +402,7 @@ function decodeEvent(r: ProtoReader, end: number): SpanEvent {
         name = r.string();
         break;
       case 26:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 32:
         dropped = r.varint();
@@ -482,7 +435,7 @@ function decodeLink(r: ProtoReader, end: number): SpanLink {
         traceState = r.string();
         break;
       case 34:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 40:
         dropped = r.varint();
@@ -579,14 +532,9 @@ function decodePoints<P>(
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
-      case 10: {
-        try {
-          points.push(decodePoint(r, r.lenEnd()));
-        } catch (err) {
-          rethrowWithin(err, `dataPoints[${points.length}]`);
-        }
+      case 10:
+        pushEmbedded(r, points, 'dataPoints', decodePoint);
         break;
-      }
       case 16:
         temporality = checkEnum(r.varint(), 2, 'aggregationTemporality');
         break;
@@ -629,14 +577,6 @@ function decodeSummary(r: ProtoReader, end: number): MetricData {
   return { type: 'summary', dataPoints: decodePoints(r, end, decodeSummaryPoint).points };
 }
 
-function pushExemplar(r: ProtoReader, list: Exemplar[]): void {
-  try {
-    list.push(decodeExemplar(r, r.lenEnd()));
-  } catch (err) {
-    rethrowWithin(err, `exemplars[${list.length}]`);
-  }
-}
-
 function decodeNumberPoint(r: ProtoReader, end: number): NumberDataPoint {
   let attributes: KeyValue[] | undefined;
   let start = 0;
@@ -657,13 +597,13 @@ function decodeNumberPoint(r: ProtoReader, end: number): NumberDataPoint {
         value = r.double();
         break;
       case 42:
-        pushExemplar(r, (exemplars ??= []));
+        pushEmbedded(r, (exemplars ??= []), 'exemplars', decodeExemplar);
         break;
       case 49: // 6 as_int (sfixed64)
         value = r.sfixed64();
         break;
       case 58:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 64:
         flags = r.varint();
@@ -739,10 +679,10 @@ function decodeHistogramPoint(r: ProtoReader, end: number): HistogramDataPoint {
         explicitBounds.push(r.double());
         break;
       case 66:
-        pushExemplar(r, (exemplars ??= []));
+        pushEmbedded(r, (exemplars ??= []), 'exemplars', decodeExemplar);
         break;
       case 74:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 80:
         flags = r.varint();
@@ -828,7 +768,7 @@ function decodeExponentialPoint(r: ProtoReader, end: number): ExponentialHistogr
     const tag = r.tag();
     switch (tag) {
       case 10:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 17:
         start = r.fixed64();
@@ -858,7 +798,7 @@ function decodeExponentialPoint(r: ProtoReader, end: number): ExponentialHistogr
         flags = r.varint();
         break;
       case 90:
-        pushExemplar(r, (exemplars ??= []));
+        pushEmbedded(r, (exemplars ??= []), 'exemplars', decodeExemplar);
         break;
       case 97:
         min = r.double();
@@ -932,7 +872,7 @@ function decodeSummaryPoint(r: ProtoReader, end: number): SummaryDataPoint {
         quantileValues.push(embedded(r, `quantileValues[${quantileValues.length}]`, decodeQuantile));
         break;
       case 58:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 64:
         flags = r.varint();
@@ -978,7 +918,7 @@ function decodeExemplar(r: ProtoReader, end: number): Exemplar {
         value = r.sfixed64();
         break;
       case 58:
-        pushAttribute(r, (filteredAttributes ??= []), 'filteredAttributes');
+        pushEmbedded(r, (filteredAttributes ??= []), 'filteredAttributes', decodeKeyValue);
         break;
       default:
         r.skip(tag & 7);
@@ -1025,7 +965,7 @@ function decodeLogRecord(r: ProtoReader, end: number): LogRecord {
         body = embedded(r, 'body', decodeAnyValue);
         break;
       case 50:
-        pushAttribute(r, (attributes ??= []), 'attributes');
+        pushEmbedded(r, (attributes ??= []), 'attributes', decodeKeyValue);
         break;
       case 74:
         traceId = r.id(16, 'traceId', true);
