@@ -49,6 +49,11 @@ async function call<T>(path: string, params: Record<string, string | string[]>, 
     body,
     signal,
   });
+  return readEnvelope<T>(res);
+}
+
+/** Unwraps Prometheus's {status, data | errorType, error} envelope, keeping its error text. */
+async function readEnvelope<T>(res: Response): Promise<T> {
   let env: Envelope<T>;
   try {
     env = (await res.json()) as Envelope<T>;
@@ -87,10 +92,7 @@ export async function labelValues(name: string, match: string[] = [], signal?: A
   const qs = new URLSearchParams();
   for (const m of match) qs.append('match[]', m);
   const res = await fetch(`/api/v1/label/${encodeURIComponent(name)}/values?${qs.toString()}`, { signal });
-  const env = (await res.json()) as Envelope<string[]>;
-  if (env.status !== 'success' || !env.data)
-    throw new PrometheusError(env.errorType ?? 'unknown', env.error ?? `HTTP ${res.status}`, res.status);
-  return env.data;
+  return readEnvelope<string[]>(res);
 }
 
 /** Go's float text ("NaN", "+Inf") to a number. */
