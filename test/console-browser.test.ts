@@ -183,8 +183,18 @@ describe.skipIf(!ready)('console in a browser', () => {
   });
 
   it('shows a failing query with Prometheus error text and the panel value the API returns', async () => {
+    // Remember the end time the stat panel asked for: its value is the range query's last point.
+    let statEnd: string | undefined;
+    const listener = (req: { url(): string; postData(): string | null }): void => {
+      const form = new URLSearchParams(req.postData() ?? '');
+      if (req.url().includes('/api/v1/query_range') && form.get('query') === 'sum(process_memory_usage)') {
+        statEnd = form.get('end') ?? undefined;
+      }
+    };
+    page.on('request', listener);
     await page.goto(`${base}/d/checks?from=now-15m&to=now`);
     await waitForPanels(2);
+    page.off('request', listener);
     const error = await page.locator('.panel[data-panel-title="Bad query"] .panel-error').textContent();
     // The panel shows the range query's error exactly as the API words it.
     const api = await fetch(
@@ -194,10 +204,10 @@ describe.skipIf(!ready)('console in a browser', () => {
     expect(api.status).toBe(400);
     expect(error).toContain(apiBody.error);
 
-    // The stat panel shows the last point of the range query; compare with the same PromQL through the API.
-    const end = Date.now();
+    // The same PromQL through the API, at the time of the panel's last point.
+    expect(statEnd).toBeDefined();
     const res = await fetch(
-      `${base}/api/v1/query?query=${encodeURIComponent('sum(process_memory_usage)')}&time=${end / 1000}`,
+      `${base}/api/v1/query?query=${encodeURIComponent('sum(process_memory_usage)')}&time=${statEnd!}`,
     );
     const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
     const expected = formatValue(Number(body.data.result[0]!.value[1]), 'bytes');
