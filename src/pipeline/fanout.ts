@@ -4,7 +4,13 @@
 // first error is rethrown afterwards, except that a RefusedError from the first consumer stops
 // the batch before anyone keeps it (so "refused" really means nothing was kept).
 import type { LogsData, MetricsData, TracesData } from '../otlp/model.js';
-import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from './consumer.js';
+import {
+  RefusedError,
+  type Rejections,
+  type LogsConsumer,
+  type MetricsConsumer,
+  type TracesConsumer,
+} from './consumer.js';
 
 function fan<T>(consumers: readonly T[], call: (c: T) => void): void {
   let firstError: unknown;
@@ -21,15 +27,23 @@ function fan<T>(consumers: readonly T[], call: (c: T) => void): void {
 
 export function fanOutTraces(consumers: readonly TracesConsumer[]): TracesConsumer {
   if (consumers.length === 1) return consumers[0]!;
-  return { consumeTraces: (batch: TracesData) => fan(consumers, (c) => c.consumeTraces(batch)) };
+  return {
+    consumeTraces: (batch: TracesData, rejections?: Rejections) =>
+      fan(consumers, (c) => c.consumeTraces(batch, rejections)),
+  };
 }
 
 export function fanOutMetrics(consumers: readonly MetricsConsumer[]): MetricsConsumer {
   if (consumers.length === 1) return consumers[0]!;
-  return { consumeMetrics: (batch: MetricsData) => fan(consumers, (c) => c.consumeMetrics(batch)) };
+  return {
+    consumeMetrics: (batch: MetricsData, rejections?: Rejections) =>
+      fan(consumers, (c) => c.consumeMetrics(batch, rejections)),
+  };
 }
 
 export function fanOutLogs(consumers: readonly LogsConsumer[]): LogsConsumer {
   if (consumers.length === 1) return consumers[0]!;
-  return { consumeLogs: (batch: LogsData) => fan(consumers, (c) => c.consumeLogs(batch)) };
+  return {
+    consumeLogs: (batch: LogsData, rejections?: Rejections) => fan(consumers, (c) => c.consumeLogs(batch, rejections)),
+  };
 }

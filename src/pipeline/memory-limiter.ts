@@ -4,7 +4,13 @@
 // is sampled on a timer and every 64 batches (reading it per batch costs more than it is worth).
 import { getHeapStatistics } from 'node:v8';
 import type { LogsData, MetricsData, TracesData } from '../otlp/model.js';
-import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from './consumer.js';
+import {
+  RefusedError,
+  type Rejections,
+  type LogsConsumer,
+  type MetricsConsumer,
+  type TracesConsumer,
+} from './consumer.js';
 
 export interface MemoryLimiterOptions {
   /** refuse while heap used exceeds this; default 85% of V8's heap size limit */
@@ -67,27 +73,27 @@ export class MemoryLimiter {
 
   traces(next: TracesConsumer): TracesConsumer {
     return {
-      consumeTraces: (batch: TracesData) => {
+      consumeTraces: (batch: TracesData, rejections?: Rejections) => {
         this.admit();
-        next.consumeTraces(batch);
+        next.consumeTraces(batch, rejections);
       },
     };
   }
 
   metrics(next: MetricsConsumer): MetricsConsumer {
     return {
-      consumeMetrics: (batch: MetricsData) => {
+      consumeMetrics: (batch: MetricsData, rejections?: Rejections) => {
         this.admit();
-        next.consumeMetrics(batch);
+        next.consumeMetrics(batch, rejections);
       },
     };
   }
 
   logs(next: LogsConsumer): LogsConsumer {
     return {
-      consumeLogs: (batch: LogsData) => {
+      consumeLogs: (batch: LogsData, rejections?: Rejections) => {
         this.admit();
-        next.consumeLogs(batch);
+        next.consumeLogs(batch, rejections);
       },
     };
   }

@@ -5,7 +5,13 @@
 import { DecodeError } from '../otlp/decode-error.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from '../otlp/decode-json.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from '../otlp/decode-protobuf.js';
-import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
+import {
+  RefusedError,
+  Rejections,
+  type LogsConsumer,
+  type MetricsConsumer,
+  type TracesConsumer,
+} from '../pipeline/consumer.js';
 import {
   countLogRecords,
   countMetricPoints,
@@ -24,7 +30,8 @@ export interface ExportConsumers {
 }
 
 export type ExportOutcome =
-  | { readonly kind: 'ok'; readonly items: number }
+  /** accepted; `rejected` counts items dropped inside the batch (OTLP partial success), with why */
+  | { readonly kind: 'ok'; readonly items: number; readonly rejected: number; readonly message: string }
   /** the body could not be decoded; nothing reached the pipeline */
   | { readonly kind: 'invalid'; readonly message: string }
   /** the pipeline refused the batch (RefusedError); the sender should retry later */
@@ -43,24 +50,25 @@ export function runExport(
 ): ExportOutcome {
   let items: number;
   let deliver: () => void;
+  const rejections = new Rejections();
   try {
     switch (signal) {
       case 'traces': {
         const batch = format === 'protobuf' ? decodeTracesRequest(body) : decodeTracesJson(body);
         items = countSpans(batch);
-        deliver = () => consumers.traces.consumeTraces(batch);
+        deliver = () => consumers.traces.consumeTraces(batch, rejections);
         break;
       }
       case 'metrics': {
         const batch = format === 'protobuf' ? decodeMetricsRequest(body) : decodeMetricsJson(body);
         items = countMetricPoints(batch);
-        deliver = () => consumers.metrics.consumeMetrics(batch);
+        deliver = () => consumers.metrics.consumeMetrics(batch, rejections);
         break;
       }
       case 'logs': {
         const batch = format === 'protobuf' ? decodeLogsRequest(body) : decodeLogsJson(body);
         items = countLogRecords(batch);
-        deliver = () => consumers.logs.consumeLogs(batch);
+        deliver = () => consumers.logs.consumeLogs(batch, rejections);
         break;
       }
     }
@@ -72,7 +80,7 @@ export function runExport(
     return { kind: 'invalid', message };
   }
   // An empty request is a valid no-op; the pipeline need not see it.
-  if (items === 0) return { kind: 'ok', items: 0 };
+  if (items === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
   try {
     deliver();
   } catch (err) {
@@ -82,6 +90,8 @@ export function runExport(
     }
     return { kind: 'failed', items, message: err instanceof Error ? err.message : String(err) };
   }
-  observer?.accepted(signal, items, transport);
-  return { kind: 'ok', items };
+  const rejected = Math.min(rejections.total, items);
+  if (rejected > 0) observer?.refused(signal, rejected, transport);
+  observer?.accepted(signal, items - rejected, transport);
+  return { kind: 'ok', items: items - rejected, rejected, message: rejections.message() };
 }

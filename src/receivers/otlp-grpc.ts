@@ -66,7 +66,10 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
       const outcome = runExport(signal, 'protobuf', call.request, consumers, opts.observer, 'grpc');
       switch (outcome.kind) {
         case 'ok':
-          return callback(null, encodeExportResponseProtobuf());
+          return callback(
+            null,
+            encodeExportResponseProtobuf({ rejected: outcome.rejected, errorMessage: outcome.message }),
+          );
         case 'invalid':
           return callback({ code: grpc.status.INVALID_ARGUMENT, details: outcome.message });
         case 'refused': {

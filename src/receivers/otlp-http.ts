@@ -284,13 +284,15 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
 
     const outcome = runExport(signal, format, body, consumers, opts.observer, 'http');
     switch (outcome.kind) {
-      case 'ok':
+      case 'ok': {
+        const partial = { rejected: outcome.rejected, errorMessage: outcome.message };
         return send(
           res,
           200,
           format,
-          format === 'protobuf' ? encodeExportResponseProtobuf() : encodeExportResponseJson(signal),
+          format === 'protobuf' ? encodeExportResponseProtobuf(partial) : encodeExportResponseJson(signal, partial),
         );
+      }
       case 'invalid':
         return sendStatus(res, 400, format, RpcCode.INVALID_ARGUMENT, outcome.message);
       case 'refused':
