@@ -50,6 +50,15 @@ export interface LogsConsumer {
 }
 
 /**
+ * Why input is refused, which decides the answer (OTLP: both are retryable):
+ * - 'exhausted': the client sends too much for now (request bytes in flight over their budget,
+ *   memory over the soft limit): HTTP 429, gRPC RESOURCE_EXHAUSTED with RetryInfo;
+ * - 'unavailable': the backend is unhealthy (memory over the hard limit): HTTP 503, gRPC
+ *   UNAVAILABLE.
+ */
+export type RefusalKind = 'exhausted' | 'unavailable';
+
+/**
  * Thrown by a consumer that cannot take a batch now (memory budget exceeded). Receivers turn it
  * into 429/503 with Retry-After (HTTP) or RESOURCE_EXHAUSTED/UNAVAILABLE (gRPC), so SDKs retry.
  * A consumer that throws must not have kept any part of the batch.
@@ -58,6 +67,7 @@ export class RefusedError extends Error {
   constructor(
     message: string,
     readonly retryAfterSeconds: number = 1,
+    readonly kind: RefusalKind = 'unavailable',
   ) {
     super(message);
     this.name = 'RefusedError';

@@ -8,6 +8,7 @@ import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from '..
 import {
   RefusedError,
   Rejections,
+  type RefusalKind,
   type LogsConsumer,
   type MetricsConsumer,
   type TracesConsumer,
@@ -23,6 +24,11 @@ import {
 
 export type BodyFormat = 'protobuf' | 'json';
 
+/** 429 when the client sends too much for now, 503 when the backend is unhealthy (both retryable in OTLP). */
+export function refusalHttpStatus(kind: RefusalKind): 429 | 503 {
+  return kind === 'exhausted' ? 429 : 503;
+}
+
 export interface ExportConsumers {
   readonly traces: TracesConsumer;
   readonly metrics: MetricsConsumer;
@@ -35,7 +41,7 @@ export type ExportOutcome =
   /** the body could not be decoded; nothing reached the pipeline */
   | { readonly kind: 'invalid'; readonly message: string }
   /** the pipeline refused the batch (RefusedError); the sender should retry later */
-  | { readonly kind: 'refused'; readonly items: number; readonly message: string; readonly retryAfterSeconds: number }
+  | { readonly kind: 'refused'; readonly items: number; readonly refusal: RefusedError }
   /** a consumer failed with something other than RefusedError */
   | { readonly kind: 'failed'; readonly items: number; readonly message: string };
 
@@ -85,9 +91,7 @@ export function runExport(
     deliver();
   } catch (err) {
     observer?.refused(signal, items, transport);
-    if (err instanceof RefusedError) {
-      return { kind: 'refused', items, message: err.message, retryAfterSeconds: err.retryAfterSeconds };
-    }
+    if (err instanceof RefusedError) return { kind: 'refused', items, refusal: err };
     return { kind: 'failed', items, message: err instanceof Error ? err.message : String(err) };
   }
   const rejected = Math.min(rejections.total, items);

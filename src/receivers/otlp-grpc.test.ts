@@ -5,12 +5,15 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import protobuf from 'protobufjs';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findAttribute } from '../otlp/model.js';
 import { richLogs, richSpans, sdkMetrics, TRACE_ID } from '../otlp/testing/fixtures.js';
 import { otlpRoot, TYPES } from '../otlp/testing/protobufjs-schema.js';
 import { RefusedError } from '../pipeline/consumer.js';
+import { MemoryLimiter, type RequestAdmission } from '../pipeline/memory-limiter.js';
+import { RETRY_INFO_TYPE_URL } from './grpc-status.js';
 import { createOtlpGrpcReceiver, OTLP_GRPC_METHODS, type OtlpGrpcReceiver } from './otlp-grpc.js';
 import type { ReceiverSignal } from './observer.js';
 import { CountingObserver, RecordingConsumer } from './testing.js';
@@ -24,13 +27,14 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()));
 });
 
-async function start(maxBodyBytes?: number) {
+async function start(maxBodyBytes?: number, admission?: RequestAdmission) {
   const consumer = new RecordingConsumer();
   const observer = new CountingObserver();
   const receiver = createOtlpGrpcReceiver({
     host: '127.0.0.1',
     port: 0,
     maxBodyBytes,
+    admission,
     traces: consumer,
     metrics: consumer,
     logs: consumer,
@@ -68,6 +72,40 @@ const spanRequest = (traceId: string, spanId: string, name = 'op') =>
       ],
     }),
   ).finish();
+
+// google.rpc.Status and RetryInfo as an independent decoder of grpc-status-details-bin.
+const rpc = protobuf.Root.fromJSON({
+  nested: {
+    Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+    Status: {
+      fields: {
+        code: { type: 'int32', id: 1 },
+        message: { type: 'string', id: 2 },
+        details: { type: 'Any', id: 3, rule: 'repeated' },
+      },
+    },
+    Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
+    RetryInfo: { fields: { retryDelay: { type: 'Duration', id: 1 } } },
+  },
+});
+
+/** The status and retry delay (s) carried in grpc-status-details-bin, or undefined without them. */
+function retryInfo(error: grpc.ServiceError | null | undefined) {
+  const bin = error?.metadata.get('grpc-status-details-bin')[0];
+  if (!(bin instanceof Buffer)) return undefined;
+  const status = rpc.lookupType('Status').toObject(rpc.lookupType('Status').decode(bin), { longs: Number }) as {
+    code: number;
+    message: string;
+    details: { typeUrl: string; value: Uint8Array }[];
+  };
+  const detail = status.details.find((d) => d.typeUrl === RETRY_INFO_TYPE_URL);
+  if (!detail) return undefined;
+  const info = rpc.lookupType('RetryInfo').toObject(rpc.lookupType('RetryInfo').decode(detail.value), {
+    longs: Number,
+    defaults: true,
+  }) as { retryDelay: { seconds: number; nanos: number } };
+  return { code: status.code, message: status.message, delay: info.retryDelay.seconds + info.retryDelay.nanos / 1e9 };
+}
 
 describe('OTLP/gRPC receiver with the OpenTelemetry JS SDK', () => {
   it('receives spans from the grpc trace exporter intact', async () => {
@@ -160,15 +198,24 @@ describe('OTLP/gRPC receiver: bad input', () => {
     expect(consumer.traces).toHaveLength(0);
   });
 
-  it('UNAVAILABLE when the pipeline refuses (RefusedError)', async () => {
+  it('UNAVAILABLE when the pipeline refuses (RefusedError), with RetryInfo', async () => {
     const { consumer, observer, address } = await start();
     consumer.refuseAll = new RefusedError('memory budget exceeded', 3);
     const { error } = await rawClient(address)('traces', spanRequest(TRACE_ID, '0102030405060708'));
     expect(error?.code).toBe(grpc.status.UNAVAILABLE);
     expect(error?.details).toBe('memory budget exceeded');
     expect(error?.metadata.get('retry-after')).toEqual(['3']);
+    expect(retryInfo(error)).toEqual({ code: grpc.status.UNAVAILABLE, message: 'memory budget exceeded', delay: 3 });
     expect(observer.get('refused', 'traces', 'grpc')).toBe(1);
     expect(consumer.traces).toHaveLength(0);
+  });
+
+  it('RESOURCE_EXHAUSTED with google.rpc.RetryInfo when the client sends too much', async () => {
+    const { consumer, address } = await start();
+    consumer.refuseAll = new RefusedError('slow down', 5, 'exhausted');
+    const { error } = await rawClient(address)('traces', spanRequest(TRACE_ID, '0102030405060708'));
+    expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(retryInfo(error)).toEqual({ code: grpc.status.RESOURCE_EXHAUSTED, message: 'slow down', delay: 5 });
   });
 
   it('RESOURCE_EXHAUSTED for a message over the limit, and for gzip that inflates past it', async () => {
@@ -242,5 +289,49 @@ describe('OTLP/gRPC receiver: bad input', () => {
       const expected = r.code === grpc.status.OK ? (r.i % 5 === 0 ? 1 : 2) : 0;
       expect(received.get(r.traceId) ?? 0).toBe(expected);
     }
+  });
+});
+
+describe('OTLP/gRPC receiver: memory', () => {
+  it('over the memory limit, calls are refused before their message is read', async () => {
+    let used = 0;
+    const limiter = new MemoryLimiter({ limitBytes: 1000, softLimitBytes: 800, memoryUsed: () => used, now: () => 0 });
+    const { consumer, address } = await start(undefined, limiter);
+    const send = rawClient(address);
+    used = 900;
+    limiter.check();
+    const soft = await send('traces', spanRequest(TRACE_ID, '0102030405060708'));
+    expect(soft.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(retryInfo(soft.error)?.delay).toBeGreaterThan(0);
+    used = 1100;
+    limiter.check();
+    const hard = await send('traces', spanRequest(TRACE_ID, '0102030405060708'));
+    expect(hard.error?.code).toBe(grpc.status.UNAVAILABLE);
+    used = 0;
+    limiter.check();
+    expect((await send('traces', spanRequest(TRACE_ID, '0102030405060708'))).error).toBeNull();
+    expect(consumer.traces).toHaveLength(1);
+    expect(limiter.inFlightBytes).toBe(0);
+  });
+
+  it('concurrent large messages on many connections hold at most the in-flight budget', async () => {
+    const mib = 1024 * 1024;
+    const budget = 8 * mib;
+    const limiter = new MemoryLimiter({ limitBytes: 1e15, inFlightLimitBytes: budget, memoryUsed: () => 0 });
+    const { consumer, address } = await start(4 * mib, limiter);
+    const big = spanRequest(TRACE_ID, '0102030405060708', 'x'.repeat(3 * mib));
+    // one client (and so one HTTP/2 connection) per call
+    const results = await Promise.all(
+      Array.from({ length: 24 }, () => rawClient(address)('traces', big).then((r) => r.error)),
+    );
+    expect(limiter.peakInFlightBytes).toBeLessThanOrEqual(budget);
+    expect(limiter.inFlightBytes).toBe(0);
+    const ok = results.filter((e) => e === null).length;
+    const refused = results.filter((e) => e?.code === grpc.status.RESOURCE_EXHAUSTED);
+    expect(ok + refused.length).toBe(24);
+    expect(ok).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const e of refused) expect(retryInfo(e)?.delay).toBeGreaterThan(0);
+    expect(consumer.traces).toHaveLength(ok);
   });
 });

@@ -3,10 +3,18 @@
 // raw so that decoding happens in the handler, where a DecodeError can become INVALID_ARGUMENT
 // with its message (a throwing deserializer only yields a generic INTERNAL). grpc-js itself
 // inflates gzip/deflate messages and enforces the size limit, during decompression too.
+//
+// Memory: grpc-js pauses a call's stream until the handler starts reading, so HTTP/2 flow control
+// holds the client back. An interceptor asks the memory limiter before that read: refused calls
+// never read their message; an admitted call reserves the largest message it may bring from the
+// shared in-flight budget (grpc-js gives no earlier sight of its size), and once the message is
+// in, keeps only its real size until the call ends.
 import * as grpc from '@grpc/grpc-js';
 import { encodeExportResponseProtobuf } from '../otlp/encode-response.js';
-import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../pipeline/consumer.js';
+import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
+import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import { runExport } from './export.js';
+import { encodeStatusWithRetryInfo } from './grpc-status.js';
 import type { ReceiverObserver, ReceiverSignal } from './observer.js';
 import { DEFAULT_MAX_BODY_BYTES } from './otlp-http.js';
 
@@ -21,6 +29,8 @@ export interface OtlpGrpcReceiverOptions {
   readonly metrics: MetricsConsumer;
   readonly logs: LogsConsumer;
   readonly observer?: ReceiverObserver;
+  /** admission and the shared in-flight byte budget (the memory limiter); default: admit all */
+  readonly admission?: RequestAdmission;
 }
 
 export interface OtlpGrpcReceiver {
@@ -51,6 +61,55 @@ function serviceDefinition(signal: ReceiverSignal): ExportDefinition {
   };
 }
 
+/**
+ * RESOURCE_EXHAUSTED when the client sends too much, UNAVAILABLE when the backend is unhealthy;
+ * both with RetryInfo (OTLP retries RESOURCE_EXHAUSTED only with it) and a plain retry-after.
+ */
+export function refusalStatus(refusal: RefusedError): grpc.StatusObject {
+  const code = refusal.kind === 'exhausted' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAVAILABLE;
+  const seconds = Math.max(1, Math.ceil(refusal.retryAfterSeconds));
+  const metadata = new grpc.Metadata();
+  metadata.set('retry-after', String(seconds));
+  metadata.set('grpc-status-details-bin', encodeStatusWithRetryInfo(code, refusal.message, seconds));
+  return { code, details: refusal.message, metadata };
+}
+
+/** Admits a call before its message is read and holds its bytes in the in-flight budget until it ends. */
+function admissionInterceptor(admission: RequestAdmission, maxMessageBytes: number): grpc.ServerInterceptor {
+  return (_method, call) => {
+    let reservation: BodyReservation | undefined;
+    const release = (): void => {
+      reservation?.release();
+      reservation = undefined;
+    };
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, nextMetadata) => {
+            const admitted = admission.admit();
+            if (admitted instanceof RefusedError) return call.sendStatus(refusalStatus(admitted));
+            const refused = admitted.add(maxMessageBytes);
+            if (refused) return call.sendStatus(refusalStatus(refused));
+            reservation = admitted;
+            nextMetadata(metadata);
+          },
+          onReceiveMessage: (message: Buffer, nextMessage) => {
+            if (reservation) {
+              reservation.release();
+              reservation.add(message.length);
+            }
+            nextMessage(message);
+          },
+          onCancel: release,
+        }),
+      sendStatus: (status, nextStatus) => {
+        release();
+        nextStatus(status);
+      },
+    });
+  };
+}
+
 function formatAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -59,6 +118,7 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
   const host = opts.host ?? '127.0.0.1';
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const consumers = { traces: opts.traces, metrics: opts.metrics, logs: opts.logs };
+  const admission = opts.admission ?? UNLIMITED_ADMISSION;
   let server: grpc.Server | undefined;
 
   function handler(signal: ReceiverSignal): grpc.handleUnaryCall<Buffer, Uint8Array> {
@@ -72,12 +132,8 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
           );
         case 'invalid':
           return callback({ code: grpc.status.INVALID_ARGUMENT, details: outcome.message });
-        case 'refused': {
-          // UNAVAILABLE is the code OTLP exporters retry without further hints.
-          const metadata = new grpc.Metadata();
-          metadata.set('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterSeconds))));
-          return callback({ code: grpc.status.UNAVAILABLE, details: outcome.message, metadata });
-        }
+        case 'refused':
+          return callback(refusalStatus(outcome.refusal));
         case 'failed':
           return callback({ code: grpc.status.INTERNAL, details: `pipeline error: ${outcome.message}` });
       }
@@ -89,6 +145,7 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
       const s = new grpc.Server({
         'grpc.max_receive_message_length': limit,
         'grpc.max_send_message_length': 1024 * 1024,
+        interceptors: [admissionInterceptor(admission, limit)],
       });
       for (const signal of ['traces', 'metrics', 'logs'] as const) {
         s.addService(serviceDefinition(signal), { Export: handler(signal) });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPMetricExporter as HttpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -16,6 +17,7 @@ import { findAttribute } from '../otlp/model.js';
 import { richLogs, richSpans, sdkMetrics, TRACE_ID } from '../otlp/testing/fixtures.js';
 import { otlpRoot, TYPES } from '../otlp/testing/protobufjs-schema.js';
 import { RefusedError } from '../pipeline/consumer.js';
+import { MemoryLimiter, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver } from './otlp-http.js';
 import { CountingObserver, jsonSpanRequest, RecordingConsumer } from './testing.js';
 
@@ -26,7 +28,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()));
 });
 
-async function start(maxBodyBytes?: number) {
+async function start(maxBodyBytes?: number, admission?: RequestAdmission) {
   const consumer = new RecordingConsumer();
   const observer = new CountingObserver();
   const receiver = createOtlpHttpReceiver({
@@ -37,6 +39,7 @@ async function start(maxBodyBytes?: number) {
     metrics: consumer,
     logs: consumer,
     observer,
+    admission,
   });
   running.push(receiver);
   const { port } = await receiver.start();
@@ -552,5 +555,139 @@ describe('OTLP/HTTP receiver: requests and answers', () => {
       const expected = r.status === 200 ? (i % 6 === 0 ? 1 : 2) : 0;
       expect(received.get(r.traceId) ?? 0).toBe(expected);
     }
+  });
+});
+
+/** A request with a keep-alive agent; resolves with the reply or the socket error's code. */
+function agentRequest(
+  agent: http.Agent,
+  port: number,
+  headers: Record<string, string | number>,
+  body: Uint8Array | string,
+): Promise<Reply | { error: string }> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    req.end(body);
+  });
+}
+
+/**
+ * Opens a raw socket and sends the head of a POST declaring `declared` bytes and then `sent` of
+ * them, and no more. Resolves with the status line once the server answers (or '' if it does not
+ * within the test); `socket` can be destroyed later.
+ */
+function unfinishedUpload(port: number, declared: number, sent: number, chunk: Buffer) {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  let answer = '';
+  const answered = new Promise<string>((resolve) => {
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString('latin1');
+      if (answer.includes('\r\n\r\n')) resolve(answer);
+    });
+    socket.on('close', () => resolve(answer));
+  });
+  socket.write(
+    `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${declared}\r\n\r\n`,
+  );
+  for (let n = 0; n < sent; n += chunk.length) socket.write(chunk.subarray(0, Math.min(chunk.length, sent - n)));
+  return { socket, answered };
+}
+
+describe('OTLP/HTTP receiver: refusals and memory', () => {
+  it("413 closes the connection cleanly: a keep-alive client's next request succeeds", async () => {
+    const { consumer, port } = await start(64 * 1024);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const big = await agentRequest(agent, port, protobuf, Buffer.alloc(200 * 1024, 0x0a));
+        expect(big).toMatchObject({ status: 413, headers: { connection: 'close' } });
+        const next = await agentRequest(agent, port, json, jsonSpanRequest(TRACE_ID, '0102030405060708'));
+        expect(next).toMatchObject({ status: 200 });
+      }
+      expect(consumer.traces).toHaveLength(5);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('429 with Retry-After and RESOURCE_EXHAUSTED when the client sends too much, 503 when unhealthy', async () => {
+    const { consumer, port, observer } = await start();
+    consumer.refuseAll = new RefusedError('slow down', 4, 'exhausted');
+    const body = jsonSpanRequest(TRACE_ID, '0102030405060708');
+    const exhausted = await request(port, { path: '/v1/traces', headers: json, body });
+    expect(exhausted.status).toBe(429);
+    expect(exhausted.headers['retry-after']).toBe('4');
+    expect(jsonStatus(exhausted)).toEqual({ code: 8, message: 'slow down' });
+    consumer.refuseAll = new RefusedError('unwell', 2, 'unavailable');
+    const pb = Buffer.from(ProtobufTraceSerializer.serializeRequest(richSpans())!);
+    const unavailable = await request(port, { path: '/v1/traces', headers: protobuf, body: pb });
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers['retry-after']).toBe('2');
+    expect(protoStatus(unavailable)).toMatchObject({ code: 14, message: 'unwell' });
+    expect(observer.get('refused', 'traces', 'http')).toBe(1 + richSpans().length);
+  });
+
+  it('over the memory limit, requests are refused before their body is read (soft: 429, hard: 503)', async () => {
+    let used = 0;
+    const limiter = new MemoryLimiter({ limitBytes: 1000, softLimitBytes: 800, memoryUsed: () => used, now: () => 0 });
+    const { consumer, port } = await start(undefined, limiter);
+    const body = jsonSpanRequest(TRACE_ID, '0102030405060708');
+    used = 900;
+    limiter.check();
+    const soft = await request(port, { path: '/v1/traces', headers: json, body });
+    expect(soft.status).toBe(429);
+    expect(Number(soft.headers['retry-after'])).toBeGreaterThan(0);
+    used = 1100;
+    limiter.check();
+    const hard = await request(port, { path: '/v1/traces', headers: json, body });
+    expect(hard.status).toBe(503);
+    used = 10;
+    limiter.check();
+    expect((await request(port, { path: '/v1/traces', headers: json, body })).status).toBe(200);
+    expect(consumer.traces).toHaveLength(1);
+    expect(limiter.refusedRequests).toEqual({ exhausted: 1, unavailable: 1 });
+  });
+
+  it('many slow unfinished bodies hold at most the in-flight budget; the rest get 429, and aborts give it back', async () => {
+    const budget = 4 * 1024 * 1024;
+    const limiter = new MemoryLimiter({ limitBytes: 1e15, inFlightLimitBytes: budget, memoryUsed: () => 0 });
+    const { consumer, port } = await start(16 * 1024 * 1024, limiter);
+    const chunk = Buffer.alloc(256 * 1024, 0x0a); // one buffer for every client: the client side stays small
+    const uploads = Array.from({ length: 30 }, () => unfinishedUpload(port, 15 * 1024 * 1024, 1024 * 1024, chunk));
+    const answers: string[] = [];
+    for (const u of uploads) void u.answered.then((a) => answers.push(a));
+    // Each upload sends 1 MiB and stalls: it is either held whole (no answer, it is unfinished) or
+    // refused with 429 (and its bytes given back). Wait until every one is one or the other.
+    const mib = 1024 * 1024;
+    const deadline = Date.now() + 10_000;
+    while (answers.length + limiter.inFlightBytes / mib < 30 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(limiter.peakInFlightBytes).toBeLessThanOrEqual(budget);
+    expect(limiter.inFlightBytes).toBe(4 * mib); // four uploads fit in the budget and are held
+    expect(answers).toHaveLength(26);
+    for (const a of answers) {
+      expect(a).toMatch(/^HTTP\/1\.1 429 /);
+      expect(a).toMatch(/\r\nRetry-After: \d+\r\n/i);
+      expect(a).toMatch(/\r\nConnection: close\r\n/i);
+    }
+
+    const body = jsonSpanRequest(TRACE_ID, '0102030405060708');
+    const meanwhile = await request(port, { path: '/v1/traces', headers: json, body });
+    expect(meanwhile.status).toBe(429);
+    expect(meanwhile.headers['retry-after']).toBeDefined();
+
+    for (const u of uploads) u.socket.destroy();
+    const until = Date.now() + 5000;
+    while (limiter.inFlightBytes > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(limiter.inFlightBytes).toBe(0);
+    expect((await request(port, { path: '/v1/traces', headers: json, body })).status).toBe(200);
+    expect(consumer.traces).toHaveLength(1);
   });
 });

@@ -3,8 +3,11 @@
 // success, google.rpc.Status on failure, both in the request's encoding), with CORS for browsers.
 //
 // Limits are enforced while streaming: a body (or its decompressed form) that passes
-// maxBodyBytes gets 413 at once and is no longer buffered. The whole body is decoded before any
-// consumer sees it, so a rejected request leaves nothing behind.
+// maxBodyBytes gets 413 at once and is no longer buffered; every chunk kept is reserved from the
+// memory limiter's shared in-flight budget, and a request that would pass it gets 429. A request
+// refused before its body was read is answered with `Connection: close` and the rest of its body
+// drained, so a keep-alive client neither reuses a socket about to close nor sees a reset. The
+// whole body is decoded before any consumer sees it, so a rejected request leaves nothing behind.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
@@ -15,8 +18,9 @@ import {
   encodeStatusProtobuf,
   RpcCode,
 } from '../otlp/encode-response.js';
-import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../pipeline/consumer.js';
-import { runExport, type BodyFormat } from './export.js';
+import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
+import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
+import { refusalHttpStatus, runExport, type BodyFormat } from './export.js';
 import type { ReceiverObserver, ReceiverSignal } from './observer.js';
 
 export interface OtlpHttpReceiverOptions {
@@ -30,6 +34,8 @@ export interface OtlpHttpReceiverOptions {
   readonly metrics: MetricsConsumer;
   readonly logs: LogsConsumer;
   readonly observer?: ReceiverObserver;
+  /** admission and the shared in-flight byte budget (the memory limiter); default: admit all */
+  readonly admission?: RequestAdmission;
 }
 
 export interface OtlpHttpReceiver {
@@ -57,6 +63,8 @@ class BodyError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** set when the in-flight budget refused the body (429 with Retry-After) */
+    readonly refusal?: RefusedError,
   ) {
     super(message);
   }
@@ -85,7 +93,12 @@ function contentCoding(header: string | undefined): Coding | undefined {
  * Reads the request body into one Buffer, inflating it on the fly. Rejects with BodyError(413) as
  * soon as either the raw or the inflated byte count passes `limit`, without reading further.
  */
-function readBody(req: http.IncomingMessage, coding: Coding, limit: number): Promise<Buffer> {
+function readBody(
+  req: http.IncomingMessage,
+  coding: Coding,
+  limit: number,
+  reservation: BodyReservation,
+): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let raw = 0;
@@ -113,6 +126,8 @@ function readBody(req: http.IncomingMessage, coding: Coding, limit: number): Pro
     const onBody = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) return tooLarge(inflater ? ' after decompression' : '');
+      const refused = reservation.add(chunk.length);
+      if (refused) return settle(new BodyError(refusalHttpStatus(refused.kind), refused.message, refused));
       chunks.push(chunk);
     };
     const onRaw = (chunk: Buffer): void => {
@@ -144,17 +159,22 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
   const host = opts.host ?? '127.0.0.1';
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const consumers = { traces: opts.traces, metrics: opts.metrics, logs: opts.logs };
+  const admission = opts.admission ?? UNLIMITED_ADMISSION;
 
+  /** Writes a whole answer; with `hold` the response is left open (the caller ends it). */
   function send(
     res: http.ServerResponse,
     status: number,
     format: BodyFormat,
     body: Uint8Array | string,
     extra?: Record<string, string>,
+    hold = false,
   ): void {
     if (res.headersSent) return;
-    res.writeHead(status, { 'Content-Type': CONTENT_TYPES[format], ...extra });
-    res.end(body);
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, { 'Content-Type': CONTENT_TYPES[format], 'Content-Length': bytes.length, ...extra });
+    if (hold) res.write(bytes);
+    else res.end(bytes);
   }
 
   function sendStatus(
@@ -164,6 +184,7 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     code: number,
     message: string,
     extra?: Record<string, string>,
+    hold = false,
   ): void {
     send(
       res,
@@ -171,10 +192,29 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
       format,
       format === 'protobuf' ? encodeStatusProtobuf(code, message) : encodeStatusJson(code, message),
       extra,
+      hold,
     );
   }
 
-  /** Answers early (before the body is read) and drops the rest of the body, for a while. */
+  function sendRefusal(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    format: BodyFormat,
+    refusal: RefusedError,
+  ): void {
+    const status = refusalHttpStatus(refusal.kind);
+    const code = refusal.kind === 'exhausted' ? RpcCode.RESOURCE_EXHAUSTED : RpcCode.UNAVAILABLE;
+    const retryAfter = { 'Retry-After': String(Math.max(1, Math.ceil(refusal.retryAfterSeconds))) };
+    if (req.complete) sendStatus(res, status, format, code, refusal.message, retryAfter);
+    else refuseUnread(req, res, status, format, code, refusal.message, retryAfter);
+  }
+
+  /**
+   * Answers early (before the body is read) and drops the rest of the body, for a while. The
+   * answer goes out whole at once, marked `Connection: close`; the response is ended (and the
+   * socket closed by node) only once the body has been drained, so the client sees the answer
+   * and never reuses the socket. A client that sends on past `limit` or DRAIN_MS is cut off.
+   */
   function refuseUnread(
     req: http.IncomingMessage,
     res: http.ServerResponse,
@@ -184,18 +224,26 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     message: string,
     extra?: Record<string, string>,
   ): void {
-    sendStatus(res, status, format, code, message, extra);
-    if (req.complete) return;
+    if (req.complete) return sendStatus(res, status, format, code, message, extra);
+    sendStatus(res, status, format, code, message, { ...extra, Connection: 'close' }, true);
     // Reading on for a moment lets the client finish sending and see our answer; cutting the
     // socket while it still sends would turn the answer into a connection reset.
     let dropped = 0;
-    const timer = setTimeout(() => req.socket.destroy(), DRAIN_MS);
+    const cut = (): void => {
+      clearTimeout(timer);
+      res.end();
+      req.socket.destroy();
+    };
+    const timer = setTimeout(cut, DRAIN_MS);
     timer.unref();
     req.on('data', (c: Buffer) => {
       dropped += c.length;
-      if (dropped > limit) req.socket.destroy();
+      if (dropped > limit) cut();
     });
-    req.on('end', () => clearTimeout(timer));
+    req.on('end', () => {
+      clearTimeout(timer);
+      res.end();
+    });
     req.on('close', () => clearTimeout(timer));
     req.resume();
   }
@@ -273,11 +321,29 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
       );
     }
 
+    const reservation = admission.admit();
+    if (reservation instanceof RefusedError) return sendRefusal(req, res, format, reservation);
+    try {
+      await receive(req, res, signal, format, coding, reservation);
+    } finally {
+      reservation.release();
+    }
+  }
+
+  async function receive(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    signal: ReceiverSignal,
+    format: BodyFormat,
+    coding: Coding,
+    reservation: BodyReservation,
+  ): Promise<void> {
     let body: Buffer;
     try {
-      body = await readBody(req, coding, limit);
+      body = await readBody(req, coding, limit, reservation);
     } catch (err) {
       const e = err instanceof BodyError ? err : new BodyError(400, String(err));
+      if (e.refusal) return sendRefusal(req, res, format, e.refusal);
       if (e.status === 413) return refuseUnread(req, res, 413, format, RpcCode.INVALID_ARGUMENT, e.message);
       return sendStatus(res, e.status, format, RpcCode.INVALID_ARGUMENT, e.message);
     }
@@ -296,9 +362,7 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
       case 'invalid':
         return sendStatus(res, 400, format, RpcCode.INVALID_ARGUMENT, outcome.message);
       case 'refused':
-        return sendStatus(res, 503, format, RpcCode.UNAVAILABLE, outcome.message, {
-          'Retry-After': String(Math.max(1, Math.ceil(outcome.retryAfterSeconds))),
-        });
+        return sendRefusal(req, res, format, outcome.refusal);
       case 'failed':
         return sendStatus(res, 500, format, RpcCode.INTERNAL, `pipeline error: ${outcome.message}`);
     }

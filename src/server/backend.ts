@@ -152,9 +152,10 @@ export function createBackend(config: BackendConfig = {}): Backend {
   });
   const spanMetrics = new SpanMetricsConnector(exporter, { intervalMs });
   const logs = new LogCounter();
-  const limiter = new MemoryLimiter(
-    config.memoryLimitBytes !== undefined ? { limitBytes: config.memoryLimitBytes } : {},
-  );
+  const limiter = new MemoryLimiter({
+    ...(config.memoryLimitBytes !== undefined ? { limitBytes: config.memoryLimitBytes } : {}),
+    evict: (bytes) => traceStore.evictOldest(bytes),
+  });
   const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logs] });
 
   // Self-metrics read from the parts at collection time.
@@ -184,11 +185,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     'Samples dropped as out of order.',
     () => storage.stats().outOfOrderSamples,
   );
-  selfMetrics.counterFunc(
-    'orrery_memory_limiter_refused_batches_total',
-    'Batches refused by the memory limiter.',
-    () => limiter.refusedBatches,
-  );
+  limiter.registerMetrics(selfMetrics);
   selfMetrics.counterFunc(
     'orrery_logs_received_log_records_total',
     'Log records received (counted, not stored).',
@@ -256,7 +253,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
         const api = await app.listen(host, config.port ?? BACKEND_DEFAULTS.port);
         server = api.server;
         instance = `${host}:${api.port}`;
-        const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics };
+        const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics, admission: limiter };
         const httpRx = createOtlpHttpReceiver({
           ...common,
           port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
@@ -293,7 +290,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
       ready = false;
       if (timer) clearInterval(timer);
       timer = undefined;
-      limiter.stop();
+      limiter.shutdown();
       spanMetrics.stop();
       // Receivers first (no new data), then the query side.
       for (const r of receivers.reverse()) await r.stop();

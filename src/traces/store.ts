@@ -599,11 +599,24 @@ export class TraceStore implements SpanWriter, TraceReader {
 
   private enforceLimits(now: number): void {
     this.expire(now);
-    while (this.bytesEstimate() > this.budgetBytes && this.segments.length > 1) {
-      const target = this.segments[0]!.maxOrd;
-      while (this.firstLive <= target) this.dropOldest();
-      this.freeSegments();
-    }
+    while (this.bytesEstimate() > this.budgetBytes && this.segments.length > 1) this.dropOldestSegment();
+  }
+
+  /**
+   * Drops the oldest traces, a whole segment at a time and never the one being written, until the
+   * estimate has fallen by `bytes`; returns the bytes freed. The memory limiter calls it to make
+   * room under its soft limit instead of refusing input until retention frees data.
+   */
+  evictOldest(bytes: number): number {
+    const before = this.bytesEstimate();
+    while (before - this.bytesEstimate() < bytes && this.segments.length > 1) this.dropOldestSegment();
+    return Math.max(0, before - this.bytesEstimate());
+  }
+
+  private dropOldestSegment(): void {
+    const target = this.segments[0]!.maxOrd;
+    while (this.firstLive <= target) this.dropOldest();
+    this.freeSegments();
   }
 
   private dropOldest(): void {
