@@ -1,6 +1,9 @@
 // Annotations in Grafana's shape ({id, time, timeEnd?, tags, text}): the demo posts flag changes
 // and restarts, the console draws them as markers on time-series panels. A bounded ring (oldest
 // dropped first) so a chatty client cannot grow memory without limit.
+import path from 'node:path';
+import type { Component } from '../component/component.js';
+import { ANNOTATIONS_JSON, loadAnnotations, saveAnnotations } from './file.js';
 
 export interface Annotation {
   readonly id: number;
@@ -32,19 +35,36 @@ export interface AnnotationStoreOptions {
   /** most annotations kept; default 10,000 */
   readonly capacity?: number;
   readonly now?: () => number;
+  /** where the annotations are kept across restarts; none: memory only */
+  readonly dataDir?: string;
 }
 
-export class AnnotationStore {
+export class AnnotationStore implements Component {
   private readonly capacity: number;
   private readonly now: () => number;
   /** oldest first; bounded by capacity */
   private items: Annotation[] = [];
   private nextId = 1;
+  private readonly file: string | undefined;
+  /** set once the file has been read: a store that never read it must not overwrite it */
+  private loaded = false;
   dropped = 0;
 
   constructor(opts: AnnotationStoreOptions = {}) {
     this.capacity = opts.capacity ?? 10_000;
     this.now = opts.now ?? Date.now;
+    this.file = opts.dataDir === undefined ? undefined : path.join(opts.dataDir, ANNOTATIONS_JSON);
+  }
+
+  /** reads back what the data directory holds */
+  async start(): Promise<void> {
+    if (this.file && !this.loaded) await loadAnnotations(this.file, this);
+    this.loaded = true;
+  }
+
+  /** writes everything to the data directory */
+  async shutdown(): Promise<void> {
+    if (this.file && this.loaded) await saveAnnotations(this.file, this);
   }
 
   add(input: AnnotationInput): Annotation {

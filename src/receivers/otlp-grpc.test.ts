@@ -41,7 +41,8 @@ async function start(maxBodyBytes?: number, admission?: RequestAdmission) {
     observer,
   });
   running.push(receiver);
-  const { port } = await receiver.start();
+  await receiver.start();
+  const port = receiver.port;
   expect(port).toBeGreaterThan(0);
   return { consumer, observer, port, address: `127.0.0.1:${port}` };
 }

@@ -10,6 +10,7 @@
 // shared in-flight budget (grpc-js gives no earlier sight of its size), and once the message is
 // in, keeps only its real size until the call ends.
 import * as grpc from '@grpc/grpc-js';
+import type { Component } from '../component/component.js';
 import { encodeExportResponseProtobuf } from '../otlp/encode-response.js';
 import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
 import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
@@ -21,7 +22,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './otlp-http.js';
 export interface OtlpGrpcReceiverOptions {
   /** interface to bind; default 127.0.0.1 */
   readonly host?: string;
-  /** 0 picks a free port; start() reports the real one */
+  /** 0 picks a free port; `port` tells the real one once started */
   readonly port: number;
   /** largest accepted message, after decompression; default 16 MiB */
   readonly maxBodyBytes?: number;
@@ -33,8 +34,14 @@ export interface OtlpGrpcReceiverOptions {
   readonly admission?: RequestAdmission;
 }
 
-export interface OtlpGrpcReceiver {
-  start(): Promise<{ port: number }>;
+export interface OtlpGrpcReceiver extends Component {
+  /** listens on the configured port (0: a free one, then read `port`) */
+  start(): Promise<void>;
+  /** the bound port once started, else 0 */
+  readonly port: number;
+  /** stops listening; requests in flight get a moment to finish */
+  shutdown(): Promise<void>;
+  /** the same as shutdown() */
   stop(): Promise<void>;
 }
 
@@ -140,8 +147,12 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
     };
   }
 
-  return {
-    start() {
+  let boundPort = 0;
+  const receiver = {
+    get port(): number {
+      return boundPort;
+    },
+    start(): Promise<void> {
       const s = new grpc.Server({
         'grpc.max_receive_message_length': limit,
         'grpc.max_send_message_length': 1024 * 1024,
@@ -154,11 +165,14 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
       return new Promise((resolve, reject) => {
         s.bindAsync(formatAddress(host, opts.port), grpc.ServerCredentials.createInsecure(), (err, port) => {
           if (err) reject(err);
-          else resolve({ port });
+          else {
+            boundPort = port;
+            resolve();
+          }
         });
       });
     },
-    stop() {
+    shutdown(): Promise<void> {
       const s = server;
       server = undefined;
       if (s === undefined) return Promise.resolve();
@@ -174,5 +188,9 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
         });
       });
     },
+    stop(): Promise<void> {
+      return receiver.shutdown();
+    },
   };
+  return receiver;
 }

@@ -42,7 +42,8 @@ async function start(maxBodyBytes?: number, admission?: RequestAdmission) {
     admission,
   });
   running.push(receiver);
-  const { port } = await receiver.start();
+  await receiver.start();
+  const port = receiver.port;
   return { consumer, observer, port, base: `http://127.0.0.1:${port}` };
 }
 

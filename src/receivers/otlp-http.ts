@@ -11,6 +11,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
+import type { Component } from '../component/component.js';
 import {
   encodeExportResponseJson,
   encodeExportResponseProtobuf,
@@ -26,7 +27,7 @@ import type { ReceiverObserver, ReceiverSignal } from './observer.js';
 export interface OtlpHttpReceiverOptions {
   /** interface to bind; default 127.0.0.1 (never a public interface unless asked) */
   readonly host?: string;
-  /** 0 picks a free port; start() reports the real one */
+  /** 0 picks a free port; `port` tells the real one once started */
   readonly port: number;
   /** limit on the body, before and after decompression; default 16 MiB */
   readonly maxBodyBytes?: number;
@@ -38,8 +39,14 @@ export interface OtlpHttpReceiverOptions {
   readonly admission?: RequestAdmission;
 }
 
-export interface OtlpHttpReceiver {
-  start(): Promise<{ port: number }>;
+export interface OtlpHttpReceiver extends Component {
+  /** listens on the configured port (0: a free one, then read `port`) */
+  start(): Promise<void>;
+  /** the bound port once started, else 0 */
+  readonly port: number;
+  /** stops listening; requests in flight get a moment to finish */
+  shutdown(): Promise<void>;
+  /** the same as shutdown() */
   stop(): Promise<void>;
 }
 
@@ -376,18 +383,23 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     });
   });
 
-  return {
-    start() {
+  let boundPort = 0;
+  const receiver = {
+    get port(): number {
+      return boundPort;
+    },
+    start(): Promise<void> {
       return new Promise((resolve, reject) => {
         const onError = (err: Error) => reject(err);
         server.once('error', onError);
         server.listen(opts.port, host, () => {
           server.removeListener('error', onError);
-          resolve({ port: (server.address() as AddressInfo).port });
+          boundPort = (server.address() as AddressInfo).port;
+          resolve();
         });
       });
     },
-    stop() {
+    shutdown(): Promise<void> {
       return new Promise((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());
@@ -396,5 +408,9 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
         setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
     },
+    stop(): Promise<void> {
+      return receiver.shutdown();
+    },
   };
+  return receiver;
 }

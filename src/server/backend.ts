@@ -8,9 +8,11 @@
 //   self-metrics (receiver counts, store sizes, process) ───→ head, and GET /metrics
 //
 // One HTTP server (default 127.0.0.1:8080) carries the query APIs, /metrics, health,
-// annotations, the flag/load proxies and the console's static files.
-import { promises as fs } from 'node:fs';
-import type { Server } from 'node:http';
+// annotations, the configured proxies and the console's static files.
+//
+// This file only assembles: it builds every part, lets each register its own self-metrics,
+// starts them in data-flow order from the sinks up and shuts them down in the reverse order
+// (src/component/component.ts). What a part does, counts or persists lives in the part.
 import path from 'node:path';
 import { AnnotationStore } from '../annotations/store.js';
 import { registerAnnotationsApi } from '../api/annotations.js';
@@ -22,11 +24,13 @@ import { registerPrometheusApi } from '../api/prometheus/index.js';
 import { registerProxies } from '../api/proxy.js';
 import { HttpApp } from '../api/router.js';
 import { registerStatic } from '../api/static.js';
+import type { Component } from '../component/component.js';
+import { PeriodicTask } from '../component/periodic.js';
 import { SpanMetricsConnector } from '../connectors/spanmetrics/connector.js';
 import { CollectingAppender, type MetricFamily } from '../exporters/prometheus/exposition.js';
 import { PrometheusStorageExporter } from '../exporters/prometheus/exporter.js';
 import { OtlpToPrometheus } from '../exporters/prometheus/translate.js';
-import { SELF_METRICS } from '../names/contract.js';
+import { RefusedError } from '../pipeline/consumer.js';
 import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
@@ -36,8 +40,7 @@ import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
 import { TraceStore } from '../traces/store.js';
 import { Head } from '../tsdb/head.js';
-import type { Labels } from '../tsdb/labels.js';
-import type { Appender, Exemplar, MetricMetadata } from '../tsdb/storage.js';
+import { ApiServer } from './api-server.js';
 import { packageRoot } from './paths.js';
 
 export interface BackendConfig {
@@ -59,8 +62,11 @@ export interface BackendConfig {
   readonly maxBodyBytes?: number;
   /** span metrics and self-metrics interval; default 10 s */
   readonly spanMetricsIntervalMs?: number;
-  /** reverse proxies by path prefix, e.g. { '/api/flags': 'http://127.0.0.1:8013' } */
-  readonly proxies?: Readonly<Record<string, string>>;
+  /**
+   * reverse proxies by path prefix, e.g. { '/api/flags': 'http://127.0.0.1:8013' }; a prefix with
+   * no upstream (yet) answers 502 until setProxyTarget gives it one
+   */
+  readonly proxies?: Readonly<Record<string, string | undefined>>;
   /** refuse OTLP input while the heap is above this; default 85% of V8's heap limit */
   readonly memoryLimitBytes?: number;
   /** resource attributes promoted to labels on every series; default ['service.name'] */
@@ -87,7 +93,7 @@ export interface Backend {
   readonly selfMetrics: SelfMetrics;
   readonly spanMetrics: SpanMetricsConnector;
   readonly app: HttpApp;
-  /** sets (or with undefined clears) the upstream of a proxied prefix, e.g. '/api/flags' */
+  /** sets (or with undefined clears) the upstream of a prefix given in config.proxies */
   setProxyTarget(prefix: string, url: string | undefined): void;
   /** span metrics and self-metrics as Prometheus families (what GET /metrics serves) */
   metricFamilies(): MetricFamily[];
@@ -106,29 +112,6 @@ export const BACKEND_DEFAULTS = {
   spanMetricsIntervalMs: 10_000,
 } as const;
 
-/** Counts samples appended through it (orrery_tsdb_head_samples_appended_total). */
-class CountingAppender implements Appender {
-  samples = 0;
-  constructor(private readonly inner: Appender) {}
-  append(labels: Labels, t: number, v: number): void {
-    this.samples++;
-    this.inner.append(labels, t, v);
-  }
-  appendStale(labels: Labels, t: number): void {
-    this.inner.appendStale(labels, t);
-  }
-  appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void {
-    this.inner.appendExemplar(seriesLabels, exemplar);
-  }
-  setMetadata(metricName: string, metadata: MetricMetadata): void {
-    this.inner.setMetadata(metricName, metadata);
-  }
-}
-
-interface Stoppable {
-  stop(): Promise<void> | void;
-}
-
 export function createBackend(config: BackendConfig = {}): Backend {
   const host = config.host ?? BACKEND_DEFAULTS.host;
   const retentionMs = config.retentionMs ?? BACKEND_DEFAULTS.retentionMs;
@@ -136,18 +119,18 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const maxBodyBytes = config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes;
   const root = packageRoot();
 
+  // Stores.
   const storage = new Head({ retentionMs });
-  const appender = new CountingAppender(storage);
   const traceStore = new TraceStore({
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retentionMs,
   });
-  const annotations = new AnnotationStore();
+  const annotations = new AnnotationStore({ dataDir: config.dataDir });
   const selfMetrics = new SelfMetrics();
   const engine = new Engine();
 
   // Pipelines.
-  const exporter = new PrometheusStorageExporter(appender, {
+  const exporter = new PrometheusStorageExporter(storage, {
     promoteResourceAttributes: config.promoteResourceAttributes,
   });
   const spanMetrics = new SpanMetricsConnector(exporter, { intervalMs });
@@ -157,40 +140,6 @@ export function createBackend(config: BackendConfig = {}): Backend {
     evict: (bytes) => traceStore.evictOldest(bytes),
   });
   const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logs] });
-
-  // Self-metrics read from the parts at collection time.
-  registerProcessMetrics(selfMetrics);
-  selfMetrics.gauge(SELF_METRICS.storedTraces, 'Traces held by the trace store.', () => traceStore.stats().traces);
-  selfMetrics.gauge(SELF_METRICS.storedSpans, 'Spans held by the trace store.', () => traceStore.stats().spans);
-  selfMetrics.gauge(
-    SELF_METRICS.traceStoreBytes,
-    'Estimated bytes held by the trace store.',
-    () => traceStore.stats().bytes,
-    'bytes',
-  );
-  selfMetrics.counterFunc(
-    SELF_METRICS.droppedTraces,
-    'Traces dropped by the byte budget or retention.',
-    () => traceStore.stats().droppedTraces,
-  );
-  selfMetrics.counterFunc(
-    SELF_METRICS.droppedSpans,
-    'Spans dropped by the byte budget or retention.',
-    () => traceStore.stats().droppedSpans,
-  );
-  selfMetrics.gauge(SELF_METRICS.headSeries, 'Series in the TSDB head.', () => storage.stats().series);
-  selfMetrics.counterFunc(SELF_METRICS.headSamples, 'Samples appended to the TSDB head.', () => appender.samples);
-  selfMetrics.counterFunc(
-    SELF_METRICS.outOfOrderSamples,
-    'Samples dropped as out of order.',
-    () => storage.stats().outOfOrderSamples,
-  );
-  limiter.registerMetrics(selfMetrics);
-  selfMetrics.counterFunc(
-    'orrery_logs_received_log_records_total',
-    'Log records received (counted, not stored).',
-    () => logs.records,
-  );
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
   const app = new HttpApp({ maxBodyBytes });
@@ -207,29 +156,47 @@ export function createBackend(config: BackendConfig = {}): Backend {
     return [...collect.families(), ...selfMetrics.collect()];
   };
   registerMetricsEndpoint(app, metricFamilies);
-  const proxyTargets = new Map<string, string>(Object.entries(config.proxies ?? {}));
-  const prefixes = new Set(['/api/flags', '/api/load', ...proxyTargets.keys()]);
+  const proxyTargets = new Map<string, string | undefined>(Object.entries(config.proxies ?? {}));
   registerProxies(
     app,
-    [...prefixes].map((prefix) => ({ prefix, target: () => proxyTargets.get(prefix) })),
+    [...proxyTargets.keys()].map((prefix) => ({ prefix, target: () => proxyTargets.get(prefix) })),
   );
   registerStatic(app, { root: config.consoleDir ?? path.join(root, 'console', 'dist') });
+  const api = new ApiServer(app, host, config.port ?? BACKEND_DEFAULTS.port);
 
-  let server: Server | undefined;
-  let receivers: Stoppable[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let instance = `${host}:${config.port ?? BACKEND_DEFAULTS.port}`;
-  const annotationsFile = config.dataDir ? path.join(config.dataDir, 'annotations.json') : undefined;
+  // Receivers.
+  const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics, admission: limiter };
+  const httpRx = createOtlpHttpReceiver({ ...common, port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort });
+  const grpcRx = createOtlpGrpcReceiver({ ...common, port: config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort });
 
-  const tick = (): void => {
+  // The backend scraping itself, as Prometheus would at GET /metrics.
+  const writeSelfMetrics = (): void => {
     const now = Date.now();
-    try {
-      spanMetrics.flush();
-    } catch (err) {
-      if (!(err instanceof Error && err.name === 'RefusedError')) throw err;
-    }
-    selfMetrics.writeTo(appender, now, { job: 'orrery', instance });
+    selfMetrics.writeTo(storage, now, { job: 'orrery', instance: `${host}:${api.port}` });
     exporter.prune(now - retentionMs);
+  };
+  const selfScrape = new PeriodicTask('periodic metrics write', intervalMs, writeSelfMetrics);
+
+  // Started in this order (the sinks first, the receivers last), shut down in the reverse one.
+  const processMetrics: Component = { registerMetrics: registerProcessMetrics };
+  const components: readonly Component[] = [
+    processMetrics,
+    annotations,
+    storage,
+    traceStore,
+    spanMetrics,
+    logs,
+    limiter,
+    selfScrape,
+    api,
+    httpRx,
+    grpcRx,
+  ];
+  for (const c of components) c.registerMetrics?.(selfMetrics);
+  let started: Component[] = [];
+
+  const shutdownStarted = async (): Promise<void> => {
+    for (const c of started.splice(0).reverse()) await c.shutdown?.();
   };
 
   return {
@@ -240,105 +207,36 @@ export function createBackend(config: BackendConfig = {}): Backend {
     spanMetrics,
     app,
     setProxyTarget(prefix, url) {
-      if (url === undefined) proxyTargets.delete(prefix);
-      else proxyTargets.set(prefix, url);
+      if (proxyTargets.has(prefix)) proxyTargets.set(prefix, url);
     },
     metricFamilies,
-    tick,
+    tick() {
+      try {
+        spanMetrics.flush();
+      } catch (err) {
+        if (!(err instanceof RefusedError)) throw err;
+      }
+      writeSelfMetrics();
+    },
 
     async start() {
-      if (annotationsFile) await loadAnnotations(annotationsFile, annotations);
-      const started: Stoppable[] = [];
       try {
-        const api = await app.listen(host, config.port ?? BACKEND_DEFAULTS.port);
-        server = api.server;
-        instance = `${host}:${api.port}`;
-        const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics, admission: limiter };
-        const httpRx = createOtlpHttpReceiver({
-          ...common,
-          port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
-        });
-        const httpStarted = await httpRx.start();
-        started.push(httpRx);
-        const grpcRx = createOtlpGrpcReceiver({
-          ...common,
-          port: config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort,
-        });
-        const grpcStarted = await grpcRx.start();
-        started.push(grpcRx);
-        receivers = started;
-        limiter.start();
-        timer = setInterval(() => {
-          try {
-            tick();
-          } catch (err) {
-            console.error(`orrery: periodic metrics write failed: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }, intervalMs);
-        timer.unref();
-        ready = true;
-        return { ports: { api: api.port, otlpHttp: httpStarted.port, otlpGrpc: grpcStarted.port } };
+        for (const c of components) {
+          started.push(c);
+          await c.start?.();
+        }
       } catch (err) {
-        for (const r of started.reverse()) await r.stop();
-        await closeServer(server);
-        server = undefined;
+        await shutdownStarted();
         throw err;
       }
+      ready = true;
+      return { ports: { api: api.port, otlpHttp: httpRx.port, otlpGrpc: grpcRx.port } };
     },
 
     async stop() {
       ready = false;
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      limiter.shutdown();
-      spanMetrics.stop();
-      // Receivers first (no new data), then the query side.
-      for (const r of receivers.reverse()) await r.stop();
-      receivers = [];
-      await closeServer(server);
-      server = undefined;
-      if (annotationsFile) await saveAnnotations(annotationsFile, annotations);
+      await shutdownStarted();
+      started = [];
     },
   };
-}
-
-async function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    // Idle keep-alive connections would hold close() open.
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 2000).unref();
-  });
-}
-
-async function loadAnnotations(file: string, store: AnnotationStore): Promise<void> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return;
-  }
-  try {
-    const items = JSON.parse(text) as unknown;
-    if (!Array.isArray(items)) return;
-    for (const a of items as { time?: unknown; timeEnd?: unknown; tags?: unknown; text?: unknown }[]) {
-      if (typeof a.text !== 'string' || typeof a.time !== 'number') continue;
-      store.add({
-        text: a.text,
-        time: a.time,
-        timeEnd: typeof a.timeEnd === 'number' ? a.timeEnd : undefined,
-        tags: Array.isArray(a.tags) ? a.tags.filter((t): t is string => typeof t === 'string') : [],
-      });
-    }
-  } catch (err) {
-    console.error(`orrery: ignoring unreadable ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-async function saveAnnotations(file: string, store: AnnotationStore): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(store.query({ limit: Number.MAX_SAFE_INTEGER }).reverse()));
-  await fs.rename(tmp, file);
 }

@@ -56,6 +56,9 @@ import {
   V_STR_ID,
   V_TRUE,
 } from './layout.js';
+import type { Component } from '../component/component.js';
+import { SELF_METRICS } from '../names/contract.js';
+import type { SelfMetrics } from '../selfmetrics/registry.js';
 import { CHUNK, Posting, TermIndex } from './postings.js';
 import {
   JAEGER_SPAN_KINDS,
@@ -158,7 +161,7 @@ interface CompiledQuery {
   readonly allTagsMask: number;
 }
 
-export class TraceStore implements SpanWriter, TraceReader {
+export class TraceStore implements SpanWriter, TraceReader, Component {
   private readonly budgetBytes: number;
   private readonly retentionMs: number;
   private readonly now: () => number;
@@ -684,6 +687,27 @@ export class TraceStore implements SpanWriter, TraceReader {
       droppedTraces: this.droppedTraces,
       droppedSpans: this.droppedSpans,
     };
+  }
+
+  registerMetrics(registry: SelfMetrics): void {
+    registry.gauge(SELF_METRICS.storedTraces, 'Traces held by the trace store.', () => this.stats().traces);
+    registry.gauge(SELF_METRICS.storedSpans, 'Spans held by the trace store.', () => this.stats().spans);
+    registry.gauge(
+      SELF_METRICS.traceStoreBytes,
+      'Estimated bytes held by the trace store.',
+      () => this.stats().bytes,
+      'bytes',
+    );
+    registry.counterFunc(
+      SELF_METRICS.droppedTraces,
+      'Traces dropped by the byte budget, retention or the memory limiter.',
+      () => this.droppedTraces,
+    );
+    registry.counterFunc(
+      SELF_METRICS.droppedSpans,
+      'Spans dropped by the byte budget, retention or the memory limiter.',
+      () => this.droppedSpans,
+    );
   }
 
   getServices(): string[] {

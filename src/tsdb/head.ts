@@ -3,6 +3,9 @@
 // of each series is open for appends; when full it is cut, copied into the chunk arena and never
 // changes again (that immutable part is what a WAL + on-disk block format can later persist).
 // Time-based retention drops whole closed chunks and then series left without data.
+import type { Component } from '../component/component.js';
+import { SELF_METRICS } from '../names/contract.js';
+import type { SelfMetrics } from '../selfmetrics/registry.js';
 import { compareLabels, labelsKey, type Labels } from './labels.js';
 import type { Matcher } from './matcher.js';
 import type { Exemplar, MetricMetadata, SeriesSamples, Storage } from './storage.js';
@@ -82,7 +85,7 @@ function sameLabels(a: Labels, b: Labels): boolean {
   return true;
 }
 
-export class Head implements Storage {
+export class Head implements Storage, Component {
   /** hash → series, or several on a hash collision */
   private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
   private readonly byRef = new Map<number, MemSeries>();
@@ -103,6 +106,7 @@ export class Head implements Storage {
   private openChunkBytes = 0;
   private outOfOrder = 0;
   private duplicates = 0;
+  private appendedTotal = 0;
   // Staleness flags scratch for select(), reused across calls.
   private scratchS = new Uint8Array(1024);
 
@@ -195,6 +199,7 @@ export class Head implements Storage {
     const before = app.capacity;
     if (stale) app.appendStale(t);
     else app.append(t, v);
+    this.appendedTotal++;
     this.openChunkBytes += app.capacity - before;
     s.lastT = t;
     s.lastV = v;
@@ -411,6 +416,12 @@ export class Head implements Storage {
     if (metricName === undefined) return new Map(this.meta);
     const m = this.meta.get(metricName);
     return m ? new Map([[metricName, m]]) : new Map();
+  }
+
+  registerMetrics(registry: SelfMetrics): void {
+    registry.gauge(SELF_METRICS.headSeries, 'Series in the TSDB head.', () => this.byRef.size);
+    registry.counterFunc(SELF_METRICS.headSamples, 'Samples appended to the TSDB head.', () => this.appendedTotal);
+    registry.counterFunc(SELF_METRICS.outOfOrderSamples, 'Samples dropped as out of order.', () => this.outOfOrder);
   }
 
   stats(): HeadStats {

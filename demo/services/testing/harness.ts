@@ -116,7 +116,8 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
     metrics: { consumeMetrics: (batch: MetricsData) => void metrics.push(batch) },
     logs: { consumeLogs: () => undefined },
   });
-  const { port: otlpPort } = await receiver.start();
+  await receiver.start();
+  const otlpPort = receiver.port;
 
   const taken = new Set<number>();
   const ports = new Map<string, number>();

@@ -105,9 +105,8 @@ export async function run(argv: string[]): Promise<number> {
     console.error('orrery serve: --span-metrics-interval must be at least 100ms');
     return 2;
   }
-  const proxies: Record<string, string> = {};
-  if (f.flagsUrl) proxies['/api/flags'] = f.flagsUrl;
-  if (f.loadUrl) proxies['/api/load'] = f.loadUrl;
+  // The demo's upstreams: proxied even when unset, so a call says "no upstream configured" (502).
+  const proxies = { '/api/flags': f.flagsUrl, '/api/load': f.loadUrl };
 
   // Loaded here, not at the top, so `--help` and usage errors stay instant.
   const { createBackend } = await import('../../server/backend.js');

@@ -17,8 +17,10 @@ import {
   type ResourceMetrics,
   type TracesData,
 } from '../../otlp/model.js';
-import type { MetricsConsumer, TracesConsumer } from '../../pipeline/consumer.js';
+import type { Component } from '../../component/component.js';
+import { RefusedError, type MetricsConsumer, type TracesConsumer } from '../../pipeline/consumer.js';
 import { SPAN_KIND_LABELS, SPAN_METRICS, STATUS_CODE_LABELS } from '../../names/contract.js';
+import type { SelfMetrics } from '../../selfmetrics/registry.js';
 
 export interface SpanMetricsOptions {
   /** emit interval; default 10 s (the Collector's metrics_flush_interval is 60 s; the demo uses 10 s) */
@@ -62,7 +64,7 @@ interface ResourceState {
   readonly byName: Map<string, (SeriesState | undefined)[]>;
 }
 
-export class SpanMetricsConnector implements TracesConsumer {
+export class SpanMetricsConnector implements TracesConsumer, Component {
   readonly intervalMs: number;
   private readonly bounds: readonly number[];
   private readonly callsName: string;
@@ -280,6 +282,7 @@ export class SpanMetricsConnector implements TracesConsumer {
     return this.build(false);
   }
 
+  /** Emits every interval until shutdown. */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
@@ -287,15 +290,25 @@ export class SpanMetricsConnector implements TracesConsumer {
         this.flush();
       } catch (err) {
         // A refused flush (memory limit) is retried at the next interval with cumulative values.
-        if (!(err instanceof Error && err.name === 'RefusedError')) throw err;
+        if (err instanceof RefusedError) return;
+        console.error(`orrery: span metrics flush failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }, this.intervalMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  shutdown(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  registerMetrics(registry: SelfMetrics): void {
+    registry.gauge('orrery_spanmetrics_series', 'Series held by the span metrics connector.', () => this.seriesCount);
+    registry.counterFunc(
+      'orrery_spanmetrics_overflow_spans_total',
+      'Spans counted into the overflow series because the cardinality limit was reached.',
+      () => this.overflowSpans,
+    );
   }
 
   stats(): { spans: number; series: number; overflowSpans: number } {
