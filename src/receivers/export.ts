@@ -2,9 +2,11 @@
 // decode the whole request first (so a malformed one changes nothing), count its items, hand the
 // batch to the pipeline, and report the outcome to the observer. The transports only map the
 // outcome to their status codes.
-import { DecodeError } from '../otlp/decode-error.js';
-import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from '../otlp/decode-json.js';
-import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from '../otlp/decode-protobuf.js';
+//
+// Large requests (DecodePool.thresholdBytes and up) are decoded in a worker when one is there
+// and handed to the pipeline in pieces with the event loop free between them, so one 16 MB
+// export no longer stalls every other request for a second or two. If the pipeline refuses a
+// later piece after earlier ones were kept, the rest is reported as rejected (partial success).
 import {
   RefusedError,
   Rejections,
@@ -13,16 +15,13 @@ import {
   type MetricsConsumer,
   type TracesConsumer,
 } from '../pipeline/consumer.js';
-import {
-  countLogRecords,
-  countMetricPoints,
-  countSpans,
-  type ReceiverObserver,
-  type ReceiverSignal,
-  type ReceiverTransport,
-} from './observer.js';
+import type { LogsData, MetricsData, TracesData } from '../otlp/model.js';
+import { decodeExport, type BodyFormat, type ExportBatch } from './decode.js';
+import type { DecodePool, PoolOutcome } from './decode-pool.js';
+import type { ReceiverObserver, ReceiverSignal, ReceiverTransport } from './observer.js';
+import { splitBatch } from './split.js';
 
-export type BodyFormat = 'protobuf' | 'json';
+export type { BodyFormat } from './decode.js';
 
 /** 429 when the client sends too much for now, 503 when the backend is unhealthy (both retryable in OTLP). */
 export function refusalHttpStatus(kind: RefusalKind): 429 | 503 {
@@ -45,57 +44,105 @@ export type ExportOutcome =
   /** a consumer failed with something other than RefusedError */
   | { readonly kind: 'failed'; readonly items: number; readonly message: string };
 
-/** Decodes `body` and delivers it to the signal's consumer. Never throws. */
-export function runExport(
+function deliver(signal: ReceiverSignal, batch: ExportBatch, consumers: ExportConsumers, rejections: Rejections): void {
+  switch (signal) {
+    case 'traces':
+      return consumers.traces.consumeTraces(batch as TracesData, rejections);
+    case 'metrics':
+      return consumers.metrics.consumeMetrics(batch as MetricsData, rejections);
+    case 'logs':
+      return consumers.logs.consumeLogs(batch as LogsData, rejections);
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Delivers pieces in order, remembering the first failure; after it, nothing more is delivered. */
+class PieceDelivery {
+  delivered = 0;
+  failure: unknown;
+
+  constructor(
+    private readonly signal: ReceiverSignal,
+    private readonly consumers: ExportConsumers,
+    readonly rejections: Rejections,
+  ) {}
+
+  /** false once a piece has failed */
+  take(batch: ExportBatch, items: number): boolean {
+    if (this.failure !== undefined) return false;
+    try {
+      deliver(this.signal, batch, this.consumers, this.rejections);
+      this.delivered += items;
+      return true;
+    } catch (err) {
+      this.failure = err;
+      return false;
+    }
+  }
+
+  outcome(
+    items: number,
+    signal: ReceiverSignal,
+    observer: ReceiverObserver | undefined,
+    transport: ReceiverTransport,
+  ): ExportOutcome {
+    const err = this.failure;
+    if (err !== undefined && this.delivered === 0) {
+      observer?.refused(signal, items, transport);
+      if (err instanceof RefusedError) return { kind: 'refused', items, refusal: err };
+      return { kind: 'failed', items, message: errorMessage(err) };
+    }
+    // Pieces already kept stay kept: what was not delivered is rejected, with the reason.
+    if (err !== undefined) this.rejections.add(`not stored: ${errorMessage(err)}`, items - this.delivered);
+    const rejected = Math.min(this.rejections.total, items);
+    if (rejected > 0) observer?.refused(signal, rejected, transport);
+    observer?.accepted(signal, items - rejected, transport);
+    return { kind: 'ok', items: items - rejected, rejected, message: this.rejections.message() };
+  }
+}
+
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Decodes `body` and delivers it to the signal's consumer. Never rejects. */
+export async function runExport(
   signal: ReceiverSignal,
   format: BodyFormat,
   body: Uint8Array,
   consumers: ExportConsumers,
   observer: ReceiverObserver | undefined,
   transport: ReceiverTransport,
-): ExportOutcome {
-  let items: number;
-  let deliver: () => void;
-  const rejections = new Rejections();
-  try {
-    switch (signal) {
-      case 'traces': {
-        const batch = format === 'protobuf' ? decodeTracesRequest(body) : decodeTracesJson(body);
-        items = countSpans(batch);
-        deliver = () => consumers.traces.consumeTraces(batch, rejections);
-        break;
+  pool?: DecodePool,
+): Promise<ExportOutcome> {
+  const delivery = new PieceDelivery(signal, consumers, new Rejections());
+  if (pool !== undefined && body.length >= pool.thresholdBytes) {
+    let outcome: PoolOutcome;
+    if (pool.usesWorker) {
+      try {
+        outcome = await pool.decode(signal, format, body, (batch, items) => delivery.take(batch, items));
+      } catch (err) {
+        return { kind: 'failed', items: delivery.delivered, message: `decode worker: ${errorMessage(err)}` };
       }
-      case 'metrics': {
-        const batch = format === 'protobuf' ? decodeMetricsRequest(body) : decodeMetricsJson(body);
-        items = countMetricPoints(batch);
-        deliver = () => consumers.metrics.consumeMetrics(batch, rejections);
-        break;
+    } else {
+      const decoded = decodeExport(signal, format, body);
+      if (!decoded.ok) return { kind: 'invalid', message: decoded.message };
+      for (const piece of splitBatch(signal, decoded.batch, pool.pieceItems)) {
+        if (!delivery.take(piece.batch, piece.items)) break;
+        await yieldToIo();
       }
-      case 'logs': {
-        const batch = format === 'protobuf' ? decodeLogsRequest(body) : decodeLogsJson(body);
-        items = countLogRecords(batch);
-        deliver = () => consumers.logs.consumeLogs(batch, rejections);
-        break;
-      }
+      outcome = { kind: 'decoded', items: decoded.items, delivered: delivery.delivered };
     }
-  } catch (err) {
-    const message =
-      err instanceof DecodeError
-        ? err.message
-        : `cannot decode request: ${err instanceof Error ? err.message : String(err)}`;
-    return { kind: 'invalid', message };
+    if (outcome.kind === 'invalid') return { kind: 'invalid', message: outcome.message };
+    if (outcome.items === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
+    return delivery.outcome(outcome.items, signal, observer, transport);
   }
+
+  const decoded = decodeExport(signal, format, body);
+  if (!decoded.ok) return { kind: 'invalid', message: decoded.message };
   // An empty request is a valid no-op; the pipeline need not see it.
-  if (items === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
-  try {
-    deliver();
-  } catch (err) {
-    observer?.refused(signal, items, transport);
-    if (err instanceof RefusedError) return { kind: 'refused', items, refusal: err };
-    return { kind: 'failed', items, message: err instanceof Error ? err.message : String(err) };
-  }
-  const rejected = Math.min(rejections.total, items);
-  if (rejected > 0) observer?.refused(signal, rejected, transport);
-  observer?.accepted(signal, items - rejected, transport);
-  return { kind: 'ok', items: items - rejected, rejected, message: rejections.message() };
+  if (decoded.items === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
+  delivery.take(decoded.batch, decoded.items);
+  return delivery.outcome(decoded.items, signal, observer, transport);
 }

@@ -14,7 +14,8 @@ import type { Component } from '../component/component.js';
 import { encodeExportResponseProtobuf } from '../otlp/encode-response.js';
 import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
 import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
-import { runExport } from './export.js';
+import type { DecodePool } from './decode-pool.js';
+import { runExport, type ExportOutcome } from './export.js';
 import { encodeStatusWithRetryInfo } from './grpc-status.js';
 import type { ReceiverObserver, ReceiverSignal } from './observer.js';
 import { DEFAULT_MAX_BODY_BYTES } from './otlp-http.js';
@@ -32,6 +33,8 @@ export interface OtlpGrpcReceiverOptions {
   readonly observer?: ReceiverObserver;
   /** admission and the shared in-flight byte budget (the memory limiter); default: admit all */
   readonly admission?: RequestAdmission;
+  /** decodes large messages off the event loop; default: inline */
+  readonly decodePool?: DecodePool;
 }
 
 export interface OtlpGrpcReceiver extends Component {
@@ -129,8 +132,7 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
   let server: grpc.Server | undefined;
 
   function handler(signal: ReceiverSignal): grpc.handleUnaryCall<Buffer, Uint8Array> {
-    return (call, callback) => {
-      const outcome = runExport(signal, 'protobuf', call.request, consumers, opts.observer, 'grpc');
+    const answer = (outcome: ExportOutcome, callback: grpc.sendUnaryData<Uint8Array>): void => {
       switch (outcome.kind) {
         case 'ok':
           return callback(
@@ -144,6 +146,11 @@ export function createOtlpGrpcReceiver(opts: OtlpGrpcReceiverOptions): OtlpGrpcR
         case 'failed':
           return callback({ code: grpc.status.INTERNAL, details: `pipeline error: ${outcome.message}` });
       }
+    };
+    return (call, callback) => {
+      void runExport(signal, 'protobuf', call.request, consumers, opts.observer, 'grpc', opts.decodePool).then(
+        (outcome) => answer(outcome, callback),
+      );
     };
   }
 

@@ -21,6 +21,7 @@ import {
 } from '../otlp/encode-response.js';
 import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
 import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
+import type { DecodePool } from './decode-pool.js';
 import { refusalHttpStatus, runExport, type BodyFormat } from './export.js';
 import type { ReceiverObserver, ReceiverSignal } from './observer.js';
 
@@ -37,6 +38,8 @@ export interface OtlpHttpReceiverOptions {
   readonly observer?: ReceiverObserver;
   /** admission and the shared in-flight byte budget (the memory limiter); default: admit all */
   readonly admission?: RequestAdmission;
+  /** decodes large bodies off the event loop; default: inline */
+  readonly decodePool?: DecodePool;
 }
 
 export interface OtlpHttpReceiver extends Component {
@@ -355,7 +358,7 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
       return sendStatus(res, e.status, format, RpcCode.INVALID_ARGUMENT, e.message);
     }
 
-    const outcome = runExport(signal, format, body, consumers, opts.observer, 'http');
+    const outcome = await runExport(signal, format, body, consumers, opts.observer, 'http', opts.decodePool);
     switch (outcome.kind) {
       case 'ok': {
         const partial = { rejected: outcome.rejected, errorMessage: outcome.message };

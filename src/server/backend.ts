@@ -35,6 +35,7 @@ import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
 import { Engine } from '../promql/engine.js';
+import { DecodePool } from '../receivers/decode-pool.js';
 import { createOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
@@ -165,7 +166,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const api = new ApiServer(app, host, config.port ?? BACKEND_DEFAULTS.port);
 
   // Receivers.
-  const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics, admission: limiter };
+  const decodePool = new DecodePool();
+  const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics, admission: limiter, decodePool };
   const httpRx = createOtlpHttpReceiver({ ...common, port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort });
   const grpcRx = createOtlpGrpcReceiver({ ...common, port: config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort });
 
@@ -187,6 +189,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     spanMetrics,
     logs,
     limiter,
+    decodePool,
     selfScrape,
     api,
     httpRx,
