@@ -9,6 +9,8 @@
 // never read their message; an admitted call reserves the largest message it may bring from the
 // shared in-flight budget (grpc-js gives no earlier sight of its size), and once the message is
 // in, keeps only its real size until the call ends.
+import { EventEmitter } from 'node:events';
+import http2, { type ServerHttp2Stream } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import type { Component } from '../component/component.js';
 import { encodeExportResponseProtobuf } from '../otlp/encode-response.js';
@@ -84,6 +86,22 @@ export function refusalStatus(refusal: RefusedError): grpc.StatusObject {
   return { code, details: refusal.message, metadata };
 }
 
+/**
+ * Answers a call that will not be read and tells the client to stop sending its message: after a
+ * trailers-only answer the stream is only half closed, and a client would go on sending a message
+ * of many megabytes that HTTP/2 has to take in and throw away. grpc-js keeps the HTTP/2 stream to
+ * itself; when it is there, it is reset with NO_ERROR, as RFC 9113 section 8.1 says a server does
+ * that answers before the request is complete.
+ */
+function refuse(call: grpc.ServerInterceptingCallInterface, refusal: RefusedError): void {
+  call.sendStatus(refusalStatus(refusal));
+  const stream: unknown = (call as { stream?: unknown }).stream;
+  if (stream instanceof EventEmitter && typeof (stream as Partial<ServerHttp2Stream>).close === 'function') {
+    const s = stream as ServerHttp2Stream;
+    if (!s.closed) s.close(http2.constants.NGHTTP2_NO_ERROR);
+  }
+}
+
 /** Admits a call before its message is read and holds its bytes in the in-flight budget until it ends. */
 function admissionInterceptor(admission: RequestAdmission, maxMessageBytes: number): grpc.ServerInterceptor {
   return (_method, call) => {
@@ -97,9 +115,9 @@ function admissionInterceptor(admission: RequestAdmission, maxMessageBytes: numb
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             const admitted = admission.admit();
-            if (admitted instanceof RefusedError) return call.sendStatus(refusalStatus(admitted));
+            if (admitted instanceof RefusedError) return refuse(call, admitted);
             const refused = admitted.add(maxMessageBytes);
-            if (refused) return call.sendStatus(refusalStatus(refused));
+            if (refused) return refuse(call, refused);
             reservation = admitted;
             nextMetadata(metadata);
           },
