@@ -68,7 +68,7 @@ export interface BackendConfig {
    * no upstream (yet) answers 502 until setProxyTarget gives it one
    */
   readonly proxies?: Readonly<Record<string, string | undefined>>;
-  /** refuse OTLP input while the heap is above this; default 85% of V8's heap limit */
+  /** the memory limiter's hard limit on V8 heap + buffers (its soft limit is 80% of it); default 85% of V8's heap limit */
   readonly memoryLimitBytes?: number;
   /** resource attributes promoted to labels on every series; default ['service.name'] */
   readonly promoteResourceAttributes?: readonly string[];

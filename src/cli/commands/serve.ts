@@ -58,7 +58,7 @@ const FLAGS = {
   memoryLimit: {
     type: 'size',
     env: 'ORRERY_MEMORY_LIMIT',
-    help: 'refuse OTLP input (429/503) while the heap is above this (default 85% of the V8 heap limit)',
+    help: 'refuse OTLP input while the V8 heap plus buffers are above this (503; 429 above 80% of it); default 85% of the V8 heap limit',
     metavar: 'SIZE',
   },
   promoteResourceAttributes: {
