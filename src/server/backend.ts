@@ -37,7 +37,7 @@ import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js'
 import { TraceStore } from '../traces/store.js';
 import { Head } from '../tsdb/head.js';
 import type { Labels } from '../tsdb/labels.js';
-import type { Appender, Exemplar, MetricMetadata } from '../tsdb/storage.js';
+import type { Appender, AppendStatus, Exemplar, MetricMetadata } from '../tsdb/storage.js';
 import { packageRoot } from './paths.js';
 
 export interface BackendConfig {
@@ -110,12 +110,13 @@ export const BACKEND_DEFAULTS = {
 class CountingAppender implements Appender {
   samples = 0;
   constructor(private readonly inner: Appender) {}
-  append(labels: Labels, t: number, v: number): void {
-    this.samples++;
-    this.inner.append(labels, t, v);
+  append(labels: Labels, t: number, v: number): AppendStatus {
+    const status = this.inner.append(labels, t, v);
+    if (status === 'ok') this.samples++;
+    return status;
   }
-  appendStale(labels: Labels, t: number): void {
-    this.inner.appendStale(labels, t);
+  appendStale(labels: Labels, t: number): AppendStatus {
+    return this.inner.appendStale(labels, t);
   }
   appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void {
     this.inner.appendExemplar(seriesLabels, exemplar);
