@@ -126,6 +126,19 @@ describe('Head', () => {
     expect(strict.stats().tooFarInFutureSamples).toBe(1);
   });
 
+  it('never refuses a sample by an outdated clock reading', () => {
+    let clock = 1_700_000_000_000;
+    const a = L({ __name__: 'x' });
+    const h = new Head({ now: () => clock, maxFutureMs: 60_000, retentionMs: 3_600_000 });
+    expect(h.append(a, clock, 1)).toBe('ok');
+    clock += 2 * 3_600_000; // the head has not read its clock since
+    expect(h.append(a, clock + 30_000, 2)).toBe('ok');
+    clock += 10 * 60_000;
+    const b = L({ __name__: 'y' });
+    expect(h.append(b, clock + 59_000, 1)).toBe('ok');
+    expect(h.append(b, clock + 61_000, 2)).toBe('too-far-in-future');
+  });
+
   it('expires data as the clock advances, even when no newer sample arrives', () => {
     let clock = 1_700_000_000_000;
     const h = new Head({ retentionMs: 3_600_000, now: () => clock });
