@@ -68,8 +68,9 @@ function explicitPoint(t: number, bounds: number[], counts: number[], sum: numbe
  * The Python SDK's base-2 exponential aggregation, as far as these tests need it: scale 20 and
  * at most 160 buckets per sign to start with; a value that would not fit lowers the scale (both
  * signs share it) until it does; zeros go to the zero bucket (threshold 0), negative values to
- * the negative buckets by magnitude. With delta temporality every collection starts over, at
- * scale 20 again, so consecutive exports rarely share a bucket layout.
+ * the negative buckets by magnitude. With delta temporality each collection empties the
+ * buckets but keeps the scale reached (the SDK keeps its mapping), so consecutive exports have
+ * their own offsets and, whenever one interval's range is wider, a lower scale.
  */
 class PythonSdkExponentialHistogram {
   private scale = 20;
@@ -143,7 +144,6 @@ class PythonSdkExponentialHistogram {
       max: this.count > 0 ? this.max : undefined,
     };
     if (temporality === Temporality.DELTA) {
-      this.scale = 20;
       this.positive = new Map();
       this.negative = new Map();
       this.zeroCount = this.count = this.sum = 0;
@@ -230,11 +230,12 @@ describe('delta exponential histograms whose scale changes between exports', () 
     const exports = 30;
     const scales = new Set<number>();
     for (let e = 0; e < exports; e++) {
-      // Each export has its own range (a few values, or a burst of wide ones), so the SDK's scale differs.
-      const n = 1 + Math.floor(rnd() * (e % 5 === 0 ? 200 : 5));
+      // The recorded range widens export after export (a few values, or a burst), so the SDK
+      // lowers its scale again and again, and offsets move.
+      const n = 1 + Math.floor(rnd() * (e % 5 === 4 ? 200 : 5));
       for (let k = 0; k < n; k++) {
         const r = rnd();
-        const v = r < 0.05 ? 0 : r < 0.2 ? -Math.exp(rnd() * 7) : Math.exp(rnd() * 11.5);
+        const v = r < 0.05 ? 0 : r < 0.2 ? -Math.exp(rnd() * (1 + e * 0.25)) : Math.exp(rnd() * (1 + e * 0.4));
         sdk.record(v);
         recorded.push(v);
       }
