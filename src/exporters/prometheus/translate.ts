@@ -402,7 +402,7 @@ export class OtlpToPrometheus {
       }
     }
     const w = new PointWriter(out, t, stale, stats);
-    if (shown.sum !== undefined) w.write(seriesLabels(base, name + '_sum'), shown.sum);
+    if (shown.sum !== undefined || stale) w.write(seriesLabels(base, name + '_sum'), shown.sum ?? NaN);
     w.write(seriesLabels(base, name + '_count'), shown.count);
     // Bucket series, cumulative; keep their labels for exemplar placement.
     const bucketName = name + '_bucket';
