@@ -53,7 +53,7 @@ export const SELF_METRICS = {
   traceStoreBytes: 'orrery_trace_store_bytes',
   headSeries: 'orrery_tsdb_head_series',
   headSamples: 'orrery_tsdb_head_samples_appended_total',
-  outOfOrderSamples: 'orrery_tsdb_out_of_order_samples_total',
+  outOfOrderSamples: 'prometheus_tsdb_out_of_order_samples_total',
   processRss: 'process_resident_memory_bytes',
   processCpu: 'process_cpu_seconds_total',
   processHeap: 'orrery_process_heap_used_bytes',

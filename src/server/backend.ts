@@ -186,6 +186,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     annotations,
     storage,
     traceStore,
+    exporter,
     spanMetrics,
     logs,
     limiter,

@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { Head } from './head.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SelfMetrics } from '../selfmetrics/registry.js';
+import { DEFAULT_MAX_FUTURE_MS, Head } from './head.js';
 import { compareLabels, labelsFromRecord, type Labels } from './labels.js';
 import { newMatcher } from './matcher.js';
 
 const L = (r: Record<string, string>): Labels => labelsFromRecord(r);
 const eq = (n: string, v: string) => newMatcher('=', n, v);
+/** name{a="1",b="2"} of a label set, for looking up collected self-metrics */
+function labelsKeyOf(labels: Labels): string {
+  const name = labels.find((l) => l.name === '__name__')!.value;
+  const rest = labels.filter((l) => l.name !== '__name__').map((l) => `${l.name}="${l.value}"`);
+  return rest.length > 0 ? `${name}{${rest.join(',')}}` : name;
+}
 
 describe('Head', () => {
   it('appends and selects across many chunks, in label order', () => {
@@ -50,23 +57,28 @@ describe('Head', () => {
   it('rejects and counts out-of-order samples; ignores exact duplicates', () => {
     const h = new Head();
     const a = L({ __name__: 'x' });
-    h.append(a, 2000, 1);
-    h.append(a, 1000, 5);
-    h.append(a, 2000, 1);
-    h.append(a, 2000, 2);
-    h.append(a, 3000, 3);
+    expect(h.append(a, 2000, 1)).toBe('ok');
+    expect(h.append(a, 1000, 5)).toBe('out-of-order');
+    expect(h.append(a, 2000, 1)).toBe('ok'); // the same sample again: a harmless retry
+    expect(h.append(a, 2000, 2)).toBe('duplicate');
+    expect(h.appendStale(a, 1500)).toBe('out-of-order');
+    expect(h.append(a, 3000, 3)).toBe('ok');
     const [s] = h.select([eq('__name__', 'x')], 0, 5000);
     expect([...s!.v]).toEqual([1, 3]);
-    expect(h.stats().outOfOrderSamples).toBe(1);
+    expect(h.stats().outOfOrderSamples).toBe(2);
     expect(h.stats().duplicateSamples).toBe(1);
   });
 
   it('drops whole old chunks and empty series under retention', () => {
-    const h = new Head({ retentionMs: 3_600_000, samplesPerChunk: 120 });
+    let clock = 0;
+    const h = new Head({ retentionMs: 3_600_000, samplesPerChunk: 120, now: () => clock });
     const a = L({ __name__: 'x', i: 'a' });
     const gone = L({ __name__: 'x', i: 'gone' });
     h.append(gone, 0, 1);
-    for (let t = 0; t <= 3 * 3_600_000; t += 10_000) h.append(a, t, t);
+    for (let t = 0; t <= 3 * 3_600_000; t += 10_000) {
+      clock = t;
+      h.append(a, t, t);
+    }
     h.applyRetention();
     const st = h.stats();
     expect(st.series).toBe(1);
@@ -79,8 +91,113 @@ describe('Head', () => {
     expect(h.labelValues('i', [], -Infinity, Infinity)).toEqual(['a']);
     expect(h.series([eq('i', 'gone')], -Infinity, Infinity)).toEqual([]);
     // The removed series can come back as a new one.
-    h.append(gone, 3 * 3_600_000 + 10_000, 2);
+    clock += 10_000;
+    h.append(gone, clock, 2);
     expect(h.series([eq('i', 'gone')], -Infinity, Infinity).length).toBe(1);
+  });
+
+  it('keeps every series when one sample is dated a year ahead: retention follows the clock', () => {
+    const HOUR = 3_600_000;
+    const now = 1_700_000_000_000;
+    const h = new Head({ retentionMs: 2 * HOUR, now: () => now });
+    for (let k = 0; k < 50; k++) {
+      for (let t = now - HOUR; t <= now; t += 60_000) h.append(L({ __name__: 'g', k: String(k) }), t, k);
+    }
+    const future = L({ __name__: 'g', k: 'future' });
+    expect(h.append(future, now + 365 * 24 * HOUR, 1)).toBe('too-far-in-future');
+    h.applyRetention();
+    expect(h.stats().series).toBe(50);
+    expect(h.stats().tooFarInFutureSamples).toBe(1);
+    expect(h.maxTime()).toBe(now);
+    // The refused sample created no series, so the index does not list it either.
+    expect(h.labelValues('k', [], -Infinity, Infinity)).not.toContain('future');
+  });
+
+  it('accepts samples up to maxFutureMs ahead of the clock and refuses later ones', () => {
+    const now = 1_700_000_000_000;
+    const a = L({ __name__: 'x' });
+    const h = new Head({ now: () => now });
+    expect(h.append(a, now + DEFAULT_MAX_FUTURE_MS, 1)).toBe('ok');
+    expect(h.append(a, now + DEFAULT_MAX_FUTURE_MS + 1, 2)).toBe('too-far-in-future');
+    expect(h.appendStale(a, now + DEFAULT_MAX_FUTURE_MS + 1)).toBe('too-far-in-future');
+    const strict = new Head({ now: () => now, maxFutureMs: 0 });
+    expect(strict.append(a, now + 1, 1)).toBe('too-far-in-future');
+    expect(strict.append(a, now, 1)).toBe('ok');
+    expect(strict.stats().tooFarInFutureSamples).toBe(1);
+  });
+
+  it('never refuses a sample by an outdated clock reading', () => {
+    let clock = 1_700_000_000_000;
+    const a = L({ __name__: 'x' });
+    const h = new Head({ now: () => clock, maxFutureMs: 60_000, retentionMs: 3_600_000 });
+    expect(h.append(a, clock, 1)).toBe('ok');
+    clock += 2 * 3_600_000; // the head has not read its clock since
+    expect(h.append(a, clock + 30_000, 2)).toBe('ok');
+    clock += 10 * 60_000;
+    const b = L({ __name__: 'y' });
+    expect(h.append(b, clock + 59_000, 1)).toBe('ok');
+    expect(h.append(b, clock + 61_000, 2)).toBe('too-far-in-future');
+  });
+
+  it('expires data as the clock advances, even when no newer sample arrives', () => {
+    let clock = 1_700_000_000_000;
+    const h = new Head({ retentionMs: 3_600_000, now: () => clock });
+    h.append(L({ __name__: 'x' }), clock, 1);
+    clock += 2 * 3_600_000;
+    h.applyRetention();
+    expect(h.stats().series).toBe(0);
+    expect(h.stats().samples).toBe(0);
+  });
+
+  it('refuses and counts samples older than the retention', () => {
+    const now = 1_700_000_000_000;
+    const h = new Head({ retentionMs: 3_600_000, now: () => now });
+    expect(h.append(L({ __name__: 'old' }), now - 3_600_001, 1)).toBe('too-old');
+    expect(h.append(L({ __name__: 'edge' }), now - 3_600_000, 1)).toBe('ok');
+    expect(h.stats().tooOldSamples).toBe(1);
+    expect(h.labelValues('__name__', [], -Infinity, Infinity)).toEqual(['edge']);
+  });
+
+  describe('retention timer', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('start() applies retention while nothing is appended; shutdown() stops it', () => {
+      vi.useFakeTimers();
+      let clock = 1_700_000_000_000;
+      const h = new Head({ retentionMs: 60_000, now: () => clock });
+      h.append(L({ __name__: 'x' }), clock, 1);
+      h.start();
+      clock += 120_000;
+      vi.advanceTimersByTime(15_000);
+      expect(h.stats().series).toBe(0);
+      h.shutdown();
+      h.append(L({ __name__: 'y' }), clock, 1);
+      clock += 120_000;
+      vi.advanceTimersByTime(60_000);
+      expect(h.stats().series).toBe(1);
+    });
+  });
+
+  it('registers its refusal counters under Prometheus names', () => {
+    const now = 1_700_000_000_000;
+    const h = new Head({ retentionMs: 60_000, now: () => now });
+    const a = L({ __name__: 'x' });
+    h.append(a, now, 1);
+    h.append(a, now - 1, 1); // out of order
+    h.append(a, now, 2); // duplicate
+    h.append(a, now - 120_000, 1); // too old
+    h.append(a, now + 3_600_000, 1); // too far ahead
+    const registry = new SelfMetrics();
+    h.registerMetrics(registry);
+    const values = new Map(
+      registry.collect().flatMap((f) => f.samples.map((s) => [labelsKeyOf(s.labels), s.value] as const)),
+    );
+    expect(values.get('prometheus_tsdb_out_of_order_samples_total{type="float"}')).toBe(1);
+    expect(values.get('prometheus_tsdb_out_of_bound_samples_total{type="float"}')).toBe(1);
+    expect(values.get('orrery_tsdb_duplicate_samples_total')).toBe(1);
+    expect(values.get('orrery_tsdb_too_far_in_future_samples_total')).toBe(1);
   });
 
   it('answers series, label names and values with matchers and time ranges', () => {

@@ -2,21 +2,32 @@
 // index (postings) for matchers, samples in Gorilla XOR chunks of ~120 samples. The newest chunk
 // of each series is open for appends; when full it is cut, copied into the chunk arena and never
 // changes again (that immutable part is what a WAL + on-disk block format can later persist).
-// Time-based retention drops whole closed chunks and then series left without data.
+// Time-based retention drops whole closed chunks and then series left without data; it follows
+// the store's own clock (as Prometheus's head does), never the newest sample, so one sample
+// dated far ahead cannot expire everything else. Samples outside [clock - retention,
+// clock + future window] are refused and counted.
 import type { Component } from '../component/component.js';
 import { SELF_METRICS } from '../names/contract.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import { compareLabels, labelsKey, type Labels } from './labels.js';
 import type { Matcher } from './matcher.js';
-import type { Exemplar, MetricMetadata, SeriesSamples, Storage } from './storage.js';
+import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from './storage.js';
 import { XorAppender, decodeXorInto, xorNumSamples } from './chunks/xor.js';
 import { ChunkArena } from './chunks/arena.js';
 import { MemPostings, postingsForMatchers } from './postings.js';
 import { ExemplarStorage } from './exemplars.js';
 
 export interface HeadOptions {
-  /** data older than (newest timestamp - retentionMs) is dropped, whole chunks at a time; default: keep */
+  /** data older than (clock - retentionMs) is dropped, whole chunks at a time, and refused on append; default: keep */
   readonly retentionMs?: number;
+  /**
+   * samples dated more than this after the clock are refused; default 10 minutes. Clients' clocks
+   * drift and batches wait in queues, so a little future is normal; hours ahead is a broken clock
+   * whose samples would sit in front of every later one (making those out of order).
+   */
+  readonly maxFutureMs?: number;
+  /** the store's clock (ms since the epoch); default Date.now; tests inject one */
+  readonly now?: () => number;
   /** exemplars kept per series (ring); default 100 */
   readonly exemplarsPerSeries?: number;
   /** samples per chunk before it is cut; default 120, as Prometheus */
@@ -33,7 +44,19 @@ export interface HeadStats {
   readonly outOfOrderSamples: number;
   /** samples dropped because their series already has a different value at that timestamp */
   readonly duplicateSamples: number;
+  /** samples dropped because older than the retention allows */
+  readonly tooOldSamples: number;
+  /** samples dropped because dated more than maxFutureMs after the clock */
+  readonly tooFarInFutureSamples: number;
 }
+
+/** Default of HeadOptions.maxFutureMs. */
+export const DEFAULT_MAX_FUTURE_MS = 10 * 60_000;
+
+/** checkTime reads the clock again for a sample newer than the last reading by more than this (ms)... */
+const CLOCK_SLACK_MS = 1000;
+/** ...and after this many appends in any case. */
+const CLOCK_REUSE = 4096;
 
 /** Fields per closed chunk in MemSeries.closed. */
 const CHUNK_FIELDS = 4; // minT, maxT, arena location, byte length
@@ -96,26 +119,79 @@ export class Head implements Storage, Component {
   private readonly exemplars: ExemplarStorage;
   private readonly meta = new Map<string, MetricMetadata>();
   private readonly retentionMs: number;
+  private readonly maxFutureMs: number;
+  private readonly now: () => number;
   private readonly samplesPerChunk: number;
   private readonly gcEveryMs: number;
+  private gcTimer: NodeJS.Timeout | undefined;
   private nextRef = 1;
   private maxT = -Infinity;
   private lastGcT = -Infinity;
+  /** the last clock reading, reused by checkTime */
+  private clockMs = -Infinity;
+  private clockUses = 0;
   private numSamples = 0;
   private numClosedChunks = 0;
   private openChunkBytes = 0;
   private outOfOrder = 0;
   private duplicates = 0;
   private appendedTotal = 0;
+  private tooOld = 0;
+  private tooFarInFuture = 0;
   // Staleness flags scratch for select(), reused across calls.
   private scratchS = new Uint8Array(1024);
 
   constructor(opts: HeadOptions = {}) {
     this.retentionMs = opts.retentionMs ?? Infinity;
+    this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
+    this.now = opts.now ?? Date.now;
     this.exemplars = new ExemplarStorage(opts.exemplarsPerSeries ?? 100);
     this.samplesPerChunk = Math.max(2, Math.min(opts.samplesPerChunk ?? 120, 65535));
-    // Retention runs as data time advances, not per sample: at most every minute (or sooner for short retention).
+    // Retention runs as the clock advances, not per sample: at most every minute (or sooner for short retention).
     this.gcEveryMs = Math.min(60_000, this.retentionMs / 4);
+  }
+
+  // ---- lifecycle ----
+
+  /** Starts a timer that applies retention even while nothing is appended. */
+  start(): void {
+    if (this.gcTimer !== undefined || !Number.isFinite(this.retentionMs)) return;
+    this.gcTimer = setInterval(() => this.applyRetention(), this.gcEveryMs);
+    this.gcTimer.unref();
+  }
+
+  shutdown(): void {
+    if (this.gcTimer !== undefined) clearInterval(this.gcTimer);
+    this.gcTimer = undefined;
+  }
+
+  registerMetrics(registry: SelfMetrics): void {
+    // Prometheus's own names (and its type="float" label) where Prometheus counts the same thing.
+    const float = (n: number): { labels: Record<string, string>; value: number }[] => [
+      { labels: { type: 'float' }, value: n },
+    ];
+    registry.gauge(SELF_METRICS.headSeries, 'Series in the TSDB head.', () => this.byRef.size);
+    registry.counterFunc(SELF_METRICS.headSamples, 'Samples appended to the TSDB head.', () => this.appendedTotal);
+    registry.counterFunc(
+      SELF_METRICS.outOfOrderSamples,
+      'Samples refused because older than the newest sample of their series.',
+      () => float(this.outOfOrder),
+    );
+    registry.counterFunc(
+      'prometheus_tsdb_out_of_bound_samples_total',
+      'Samples refused because older than the retention.',
+      () => float(this.tooOld),
+    );
+    registry.counterFunc(
+      'orrery_tsdb_too_far_in_future_samples_total',
+      'Samples refused because dated further ahead of the server clock than the head allows.',
+      () => this.tooFarInFuture,
+    );
+    registry.counterFunc(
+      'orrery_tsdb_duplicate_samples_total',
+      'Samples refused because their series holds a different value at the same timestamp (duplicate sample for timestamp).',
+      () => this.duplicates,
+    );
   }
 
   // ---- append path ----
@@ -155,35 +231,76 @@ export class Head implements Storage, Component {
     return this.getOrCreate(labels).ref;
   }
 
-  append(labels: Labels, t: number, v: number): void {
-    this.appendTo(this.getOrCreate(labels), t, v, false);
+  append(labels: Labels, t: number, v: number): AppendStatus {
+    // Refuse by time before finding the series, so a refused sample never creates one.
+    const inBounds = this.checkTime(t);
+    if (inBounds !== 'ok') return inBounds;
+    return this.appendTo(this.getOrCreate(labels), t, v, false);
   }
 
-  appendStale(labels: Labels, t: number): void {
+  appendStale(labels: Labels, t: number): AppendStatus {
+    const inBounds = this.checkTime(t);
+    if (inBounds !== 'ok') return inBounds;
     // A marker for a series never seen carries no information; do not create one for it.
     const cached = this.byIdentity.get(labels);
     const s = cached !== undefined && !cached.removed ? cached : this.lookup(labels, labelsHash(labels));
-    if (s) this.appendTo(s, t, NaN, true);
+    return s ? this.appendTo(s, t, NaN, true) : 'ok';
   }
 
-  /** Appends to a series by ref (from ref()); false when the ref is unknown (e.g. removed by retention). */
-  appendRef(ref: number, t: number, v: number, stale = false): boolean {
+  /** Appends to a series by ref (from ref()); undefined when the ref is unknown (e.g. removed by retention). */
+  appendRef(ref: number, t: number, v: number, stale = false): AppendStatus | undefined {
+    // Check the time first: it may run retention, which may remove the series.
+    const inBounds = this.checkTime(t);
     const s = this.byRef.get(ref);
-    if (!s) return false;
-    this.appendTo(s, t, v, stale);
-    return true;
+    if (!s) return undefined;
+    if (inBounds !== 'ok') return inBounds;
+    return this.appendTo(s, t, v, stale);
   }
 
-  private appendTo(s: MemSeries, t: number, v: number, stale: boolean): void {
+  /**
+   * Refuses (and counts) a timestamp outside [clock - retention, clock + maxFutureMs]; runs
+   * retention when due. Reading the clock can cost as much as an append (150 ns on a VM), so
+   * the last reading is reused while samples are no newer than it (plus CLOCK_SLACK_MS), for at
+   * most CLOCK_REUSE appends; the timer of start() refreshes it too. A reused reading can only
+   * lag, so it never refuses a sample wrongly: a sample beyond the future window is checked
+   * against a fresh reading, and one older than (lagging clock - retention) is too old anyway.
+   */
+  private checkTime(t: number): AppendStatus {
+    let now = this.clockMs;
+    if (t > now + CLOCK_SLACK_MS || ++this.clockUses >= CLOCK_REUSE) now = this.readClock();
+    if (t > now + this.maxFutureMs) {
+      now = this.readClock();
+      if (t > now + this.maxFutureMs) {
+        this.tooFarInFuture++;
+        return 'too-far-in-future';
+      }
+    }
+    if (t < now - this.retentionMs) {
+      this.tooOld++;
+      return 'too-old';
+    }
+    return 'ok';
+  }
+
+  private readClock(): number {
+    const now = this.now();
+    this.clockMs = now;
+    this.clockUses = 0;
+    if (now - this.lastGcT >= this.gcEveryMs) this.applyRetention(now);
+    return now;
+  }
+
+  private appendTo(s: MemSeries, t: number, v: number, stale: boolean): AppendStatus {
     if (t <= s.lastT) {
       if (t === s.lastT) {
         // Same timestamp: an identical sample is a harmless retry; a different one is rejected.
         const same = stale ? s.lastStale : !s.lastStale && (Object.is(v, s.lastV) || (v !== v && s.lastV !== s.lastV));
-        if (!same) this.duplicates++;
-      } else {
-        this.outOfOrder++;
+        if (same) return 'ok';
+        this.duplicates++;
+        return 'duplicate';
       }
-      return;
+      this.outOfOrder++;
+      return 'out-of-order';
     }
     let app = s.app;
     if (app !== null && app.numSamples >= this.samplesPerChunk) {
@@ -205,10 +322,8 @@ export class Head implements Storage, Component {
     s.lastV = v;
     s.lastStale = stale;
     this.numSamples++;
-    if (t > this.maxT) {
-      this.maxT = t;
-      if (t - this.lastGcT >= this.gcEveryMs) this.applyRetention();
-    }
+    if (t > this.maxT) this.maxT = t;
+    return 'ok';
   }
 
   /** Moves a full open chunk into the arena as an immutable chunk. */
@@ -231,11 +346,12 @@ export class Head implements Storage, Component {
 
   // ---- retention ----
 
-  /** Drops chunks that end before (newest timestamp - retention), then series left empty. */
-  applyRetention(): void {
-    if (!Number.isFinite(this.retentionMs) || this.maxT === -Infinity) return;
-    this.lastGcT = this.maxT;
-    const cutoff = this.maxT - this.retentionMs;
+  /** Drops chunks that end before (clock - retention), then series left empty. */
+  applyRetention(now: number = this.now()): void {
+    this.lastGcT = now;
+    if (now > this.clockMs) this.clockMs = now;
+    if (!Number.isFinite(this.retentionMs)) return;
+    const cutoff = now - this.retentionMs;
     const dead = new Set<number>();
     for (const s of this.byRef.values()) {
       const c = s.closed;
@@ -418,12 +534,6 @@ export class Head implements Storage, Component {
     return m ? new Map([[metricName, m]]) : new Map();
   }
 
-  registerMetrics(registry: SelfMetrics): void {
-    registry.gauge(SELF_METRICS.headSeries, 'Series in the TSDB head.', () => this.byRef.size);
-    registry.counterFunc(SELF_METRICS.headSamples, 'Samples appended to the TSDB head.', () => this.appendedTotal);
-    registry.counterFunc(SELF_METRICS.outOfOrderSamples, 'Samples dropped as out of order.', () => this.outOfOrder);
-  }
-
   stats(): HeadStats {
     let open = 0;
     for (const s of this.byRef.values()) if (s.app !== null) open++;
@@ -434,6 +544,8 @@ export class Head implements Storage, Component {
       bytes: this.arena.allocatedBytes() + this.openChunkBytes,
       outOfOrderSamples: this.outOfOrder,
       duplicateSamples: this.duplicates,
+      tooOldSamples: this.tooOld,
+      tooFarInFutureSamples: this.tooFarInFuture,
     };
   }
 }

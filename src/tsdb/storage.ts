@@ -18,11 +18,21 @@ export interface Exemplar {
   readonly t: number;
 }
 
+/**
+ * What became of one appended sample: 'ok' when stored (or when it repeats the stored sample at
+ * that timestamp exactly, a harmless retry Prometheus also accepts); otherwise why the store
+ * refused it, as Prometheus's appender errors: older than the newest sample of its series
+ * ('out-of-order'), a different value at the same timestamp ('duplicate': "duplicate sample for
+ * timestamp"), older than retention ('too-old': Prometheus's out of bounds), or further ahead of
+ * the store's clock than it allows ('too-far-in-future').
+ */
+export type AppendStatus = 'ok' | 'out-of-order' | 'duplicate' | 'too-old' | 'too-far-in-future';
+
 export interface Appender {
-  /** Appends one sample; t in milliseconds. Out-of-order samples for a series are dropped and counted. */
-  append(labels: Labels, t: number, v: number): void;
+  /** Appends one sample; t in milliseconds. A refused sample is not stored; the status says why. */
+  append(labels: Labels, t: number, v: number): AppendStatus;
   /** Appends a staleness marker (the series ended), as Prometheus does when a target disappears. */
-  appendStale(labels: Labels, t: number): void;
+  appendStale(labels: Labels, t: number): AppendStatus;
   appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void;
   setMetadata(metricName: string, metadata: MetricMetadata): void;
 }

@@ -3,7 +3,7 @@
 // escaped (\\, \n), floats in Go's form (+Inf, -Inf, NaN), no timestamps (the scraper stamps).
 // A CollectingAppender lets the OTLP translation render straight into families.
 import { METRIC_NAME, getLabel, labelsKey, type Labels } from '../../tsdb/labels.js';
-import type { Appender, MetricMetadata } from '../../tsdb/storage.js';
+import type { Appender, AppendStatus, MetricMetadata } from '../../tsdb/storage.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -69,12 +69,14 @@ export class CollectingAppender implements Appender {
   private readonly series = new Map<string, { labels: Labels; value: number }>();
   private readonly meta = new Map<string, MetricMetadata>();
 
-  append(labels: Labels, _t: number, v: number): void {
+  append(labels: Labels, _t: number, v: number): AppendStatus {
     this.series.set(labelsKey(labels), { labels, value: v });
+    return 'ok';
   }
 
-  appendStale(labels: Labels): void {
+  appendStale(labels: Labels): AppendStatus {
     this.series.delete(labelsKey(labels));
+    return 'ok';
   }
 
   appendExemplar(): void {

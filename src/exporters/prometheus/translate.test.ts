@@ -4,7 +4,7 @@ import { Temporality } from '../../otlp/model.js';
 import { Head } from '../../tsdb/head.js';
 import { labelsToRecord, type Labels } from '../../tsdb/labels.js';
 import { newMatcher } from '../../tsdb/matcher.js';
-import type { Appender, Exemplar, MetricMetadata } from '../../tsdb/storage.js';
+import type { Appender, AppendStatus, Exemplar, MetricMetadata } from '../../tsdb/storage.js';
 import { formatFloatF, prometheusLabelName, prometheusMetricName } from './naming.js';
 import { OtlpToPrometheus, exponentialToExplicit } from './translate.js';
 import { CollectingAppender, renderExposition } from './exposition.js';
@@ -13,11 +13,13 @@ class RecordingAppender implements Appender {
   samples: { labels: Record<string, string>; t: number; v: number; stale: boolean }[] = [];
   exemplars: { series: Record<string, string>; exemplar: Exemplar }[] = [];
   meta = new Map<string, MetricMetadata>();
-  append(labels: Labels, t: number, v: number): void {
+  append(labels: Labels, t: number, v: number): AppendStatus {
     this.samples.push({ labels: labelsToRecord(labels), t, v, stale: false });
+    return 'ok';
   }
-  appendStale(labels: Labels, t: number): void {
+  appendStale(labels: Labels, t: number): AppendStatus {
     this.samples.push({ labels: labelsToRecord(labels), t, v: NaN, stale: true });
+    return 'ok';
   }
   appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void {
     this.exemplars.push({ series: labelsToRecord(seriesLabels), exemplar });
@@ -378,8 +380,29 @@ describe('OtlpToPrometheus', () => {
       max: undefined,
       zeroThreshold: 0,
     });
-    expect(h.explicitBounds).toEqual([0, 4, 8]);
-    expect(h.bucketCounts).toEqual([1, 2, 3, 0]);
+    expect(h!.explicitBounds).toEqual([0, 4, 8]);
+    expect(h!.bucketCounts).toEqual([1, 2, 3, 0]);
+  });
+
+  it('gives negative exponential buckets their own negative le bounds', () => {
+    const h = exponentialToExplicit({
+      attributes: [],
+      startTimeUnixNano: 0,
+      timeUnixNano: NS,
+      count: 6,
+      sum: -20,
+      scale: 0,
+      zeroCount: 1,
+      positive: { offset: 0, bucketCounts: [1] }, // (1,2]
+      negative: { offset: 1, bucketCounts: [3, 1] }, // [-4,-2), [-8,-4)
+      flags: 0,
+      exemplars: [],
+      min: undefined,
+      max: undefined,
+      zeroThreshold: 0,
+    });
+    expect(h!.explicitBounds).toEqual([-4, -2, 0, 2]);
+    expect(h!.bucketCounts).toEqual([1, 3, 1, 1, 0]);
   });
 
   it('appends into the real Head, queryable by matchers, with exemplars and metadata', () => {
@@ -428,6 +451,55 @@ describe('OtlpToPrometheus', () => {
     expect(head.metadata('traces_span_metrics_calls_total').get('traces_span_metrics_calls_total')!.type).toBe(
       'counter',
     );
+  });
+});
+
+describe('points the store refuses', () => {
+  const gauge = (t: number, value: number, attrs: KeyValue[] = []): Metric => ({
+    name: 'temp',
+    description: '',
+    unit: '',
+    data: { type: 'gauge', dataPoints: [num(value, attrs, t * 1e6)] },
+  });
+  const deltaSum = (t: number, value: number): Metric => ({
+    name: 'req',
+    description: '',
+    unit: '',
+    data: {
+      type: 'sum',
+      isMonotonic: true,
+      aggregationTemporality: Temporality.DELTA,
+      dataPoints: [num(value, [], t * 1e6)],
+    },
+  });
+
+  it('counts a future-dated point by reason and stores the rest of the batch', () => {
+    const head = new Head({ now: () => T });
+    const stats = new OtlpToPrometheus().translate(
+      batch([gauge(T + 365 * 86_400_000, 1, [s('k', 'future')]), gauge(T, 2, [s('k', 'now')])]),
+      head,
+    );
+    expect([...stats.refusedPoints]).toEqual([['too-far-in-future', 1]]);
+    expect(head.series([newMatcher('=', '__name__', 'temp')], -Infinity, Infinity)).toHaveLength(1);
+    // target_info is stamped with the newest point stored, not the refused one.
+    const info = head.select([newMatcher('=', '__name__', 'target_info')], -Infinity, Infinity);
+    expect([...info[0]!.t]).toEqual([T]);
+  });
+
+  it('keeps a refused delta out of the running total, and a retried delta export is not counted twice', () => {
+    const head = new Head({ now: () => T + 60_000 });
+    const tr = new OtlpToPrometheus();
+    tr.translate(batch([deltaSum(T, 5)]), head);
+    const future = tr.translate(batch([deltaSum(T + 3_600_000, 100)]), head);
+    expect(future.refusedPoints.get('too-far-in-future')).toBe(1);
+    tr.translate(batch([deltaSum(T + 10_000, 1)]), head);
+    const retry = tr.translate(batch([deltaSum(T + 10_000, 1)]), head);
+    expect(retry.refusedPoints.get('duplicate')).toBe(1);
+    const old = tr.translate(batch([deltaSum(T + 5_000, 1)]), head);
+    expect(old.refusedPoints.get('out-of-order')).toBe(1);
+    tr.translate(batch([deltaSum(T + 20_000, 2)]), head);
+    const [req] = head.select([newMatcher('=', '__name__', 'req_total')], -Infinity, Infinity);
+    expect([...req!.v]).toEqual([5, 6, 8]);
   });
 });
 
