@@ -30,7 +30,8 @@ async function start(now: number) {
   });
   const receiver = createOtlpHttpReceiver({ host: '127.0.0.1', port: 0, ...pipelines });
   running.push(receiver);
-  const { port } = await receiver.start();
+  await receiver.start();
+  const port = receiver.port;
   return { head, url: `http://127.0.0.1:${port}/v1/metrics` };
 }
 
