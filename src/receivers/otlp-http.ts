@@ -15,6 +15,7 @@ import {
   encodeStatusProtobuf,
   RpcCode,
 } from '../otlp/encode-response.js';
+import { OriginPolicy } from '../api/origin-policy.js';
 import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../pipeline/consumer.js';
 import { runExport, type BodyFormat } from './export.js';
 import type { ReceiverObserver, ReceiverSignal } from './observer.js';
@@ -30,6 +31,8 @@ export interface OtlpHttpReceiverOptions {
   readonly metrics: MetricsConsumer;
   readonly logs: LogsConsumer;
   readonly observer?: ReceiverObserver;
+  /** Host/Origin checks and CORS grants; default: loopback names and `host`, localhost origins */
+  readonly originPolicy?: OriginPolicy;
 }
 
 export interface OtlpHttpReceiver {
@@ -144,6 +147,7 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
   const host = opts.host ?? '127.0.0.1';
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const consumers = { traces: opts.traces, metrics: opts.metrics, logs: opts.logs };
+  const policy = opts.originPolicy ?? new OriginPolicy({ host });
 
   function send(
     res: http.ServerResponse,
@@ -203,10 +207,6 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // A client that resets mid-body makes the request emit 'error'; unheard, that would crash us.
     req.on('error', () => {});
-    const origin = req.headers.origin;
-    res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
-    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
-    if (origin !== undefined) res.setHeader('Vary', 'Origin');
 
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -216,14 +216,14 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     if (signal === undefined) {
       return refuseUnread(req, res, 404, replyFormat, RpcCode.NOT_FOUND, `no OTLP endpoint at ${url}`);
     }
-    if (req.method === 'OPTIONS') {
-      const headers: Record<string, string> = {
-        'Access-Control-Allow-Methods': 'POST, OPTIONS',
-        'Access-Control-Allow-Headers':
-          req.headers['access-control-request-headers'] ?? 'Content-Type, Content-Encoding, Authorization',
-        'Access-Control-Max-Age': '7200',
-      };
-      res.writeHead(204, headers);
+    const door = policy.admitOtlp(req.method ?? 'GET', req.headers);
+    for (const [k, v] of Object.entries(door.headers)) res.setHeader(k, v);
+    if (door.refusal) {
+      const { status, message } = door.refusal;
+      return refuseUnread(req, res, status, replyFormat, RpcCode.PERMISSION_DENIED, message);
+    }
+    if (door.preflight) {
+      res.writeHead(204);
       res.end();
       return;
     }

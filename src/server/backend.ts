@@ -18,6 +18,7 @@ import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
+import { OriginPolicy } from '../api/origin-policy.js';
 import { registerPrometheusApi } from '../api/prometheus/index.js';
 import { registerProxies } from '../api/proxy.js';
 import { HttpApp } from '../api/router.js';
@@ -69,6 +70,10 @@ export interface BackendConfig {
   readonly consoleDir?: string;
   /** dashboards served at /api/dashboards; default <package>/dashboards */
   readonly dashboardsDir?: string;
+  /** origins besides the console's own that browsers may call from; default localhost ports */
+  readonly corsAllowOrigins?: readonly string[];
+  /** request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding */
+  readonly corsAllowHeaders?: readonly string[];
 }
 
 export interface BackendPorts {
@@ -196,7 +201,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
   );
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
-  const app = new HttpApp({ maxBodyBytes });
+  const originPolicy = new OriginPolicy({
+    host,
+    allowOrigins: config.corsAllowOrigins,
+    allowHeaders: config.corsAllowHeaders,
+  });
+  const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
   registerHealth(app, () => ready);
   registerJaegerApi(app, traceStore);
@@ -259,6 +269,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
         const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics };
         const httpRx = createOtlpHttpReceiver({
           ...common,
+          originPolicy,
           port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
         });
         const httpStarted = await httpRx.start();
