@@ -9,7 +9,6 @@
 //
 // One HTTP server (default 127.0.0.1:8080) carries the query APIs, /metrics, health,
 // annotations, the flag/load proxies and the console's static files.
-import { promises as fs } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { AnnotationStore } from '../annotations/store.js';
@@ -147,7 +146,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retentionMs,
   });
-  const annotations = new AnnotationStore();
+  const annotations = new AnnotationStore({ dataDir: config.dataDir });
   const selfMetrics = new SelfMetrics();
   const engine = new Engine();
 
@@ -164,6 +163,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
 
   // Self-metrics read from the parts at collection time.
   registerProcessMetrics(selfMetrics);
+  annotations.registerMetrics(selfMetrics);
   selfMetrics.gauge(SELF_METRICS.storedTraces, 'Traces held by the trace store.', () => traceStore.stats().traces);
   selfMetrics.gauge(SELF_METRICS.storedSpans, 'Spans held by the trace store.', () => traceStore.stats().spans);
   selfMetrics.gauge(
@@ -232,7 +232,6 @@ export function createBackend(config: BackendConfig = {}): Backend {
   let receivers: Stoppable[] = [];
   let timer: NodeJS.Timeout | undefined;
   let instance = `${host}:${config.port ?? BACKEND_DEFAULTS.port}`;
-  const annotationsFile = config.dataDir ? path.join(config.dataDir, 'annotations.json') : undefined;
 
   const tick = (): void => {
     const now = Date.now();
@@ -260,7 +259,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     tick,
 
     async start() {
-      if (annotationsFile) await loadAnnotations(annotationsFile, annotations);
+      await annotations.start();
       const started: Stoppable[] = [];
       try {
         const api = await app.listen(host, config.port ?? BACKEND_DEFAULTS.port);
@@ -296,6 +295,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
         for (const r of started.reverse()) await r.stop();
         await closeServer(server);
         server = undefined;
+        annotations.shutdown();
         throw err;
       }
     },
@@ -311,7 +311,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
       receivers = [];
       await closeServer(server);
       server = undefined;
-      if (annotationsFile) await saveAnnotations(annotationsFile, annotations);
+      annotations.shutdown();
     },
   };
 }
@@ -324,35 +324,4 @@ async function closeServer(server: Server | undefined): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 2000).unref();
   });
-}
-
-async function loadAnnotations(file: string, store: AnnotationStore): Promise<void> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return;
-  }
-  try {
-    const items = JSON.parse(text) as unknown;
-    if (!Array.isArray(items)) return;
-    for (const a of items as { time?: unknown; timeEnd?: unknown; tags?: unknown; text?: unknown }[]) {
-      if (typeof a.text !== 'string' || typeof a.time !== 'number') continue;
-      store.add({
-        text: a.text,
-        time: a.time,
-        timeEnd: typeof a.timeEnd === 'number' ? a.timeEnd : undefined,
-        tags: Array.isArray(a.tags) ? a.tags.filter((t): t is string => typeof t === 'string') : [],
-      });
-    }
-  } catch (err) {
-    console.error(`orrery: ignoring unreadable ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-async function saveAnnotations(file: string, store: AnnotationStore): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(store.query({ limit: Number.MAX_SAFE_INTEGER }).reverse()));
-  await fs.rename(tmp, file);
 }
