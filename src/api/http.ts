@@ -34,6 +34,11 @@ export interface RouteOptions {
    * is exempt from the JSON-only rule for writes (see origin-policy.ts).
    */
   readonly readOnly?: boolean;
+  /**
+   * The route answers only paths that no other route's pattern matches (the console's files, the
+   * error envelope of an API's unknown paths); of several, the longest pattern wins.
+   */
+  readonly fallback?: boolean;
 }
 
 export interface Router {

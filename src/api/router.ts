@@ -14,6 +14,7 @@ interface RouteEntry {
   readonly prefix: boolean;
   readonly handler: { kind: 'api'; fn: Handler } | { kind: 'raw'; fn: RawHandler };
   readonly readOnly: boolean;
+  readonly fallback: boolean;
 }
 
 export interface HttpAppOptions {
@@ -50,6 +51,7 @@ export class HttpApp implements Router {
       prefix,
       handler,
       readOnly: opts.readOnly ?? false,
+      fallback: opts.fallback ?? false,
     });
   }
 
@@ -77,11 +79,25 @@ export class HttpApp implements Router {
       return;
     }
     let pathMatched = false;
+    let chosen: { route: RouteEntry; params: Record<string, string> } | undefined;
     for (const route of this.routes) {
+      if (route.fallback) continue;
       const params = matchSegments(route, pathSegments);
       if (!params) continue;
       pathMatched = true;
-      if (route.method !== '*' && route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue;
+      if (!methodMatches(route, method)) continue;
+      chosen = { route, params };
+      break;
+    }
+    if (!pathMatched) {
+      for (const route of this.routes) {
+        if (!route.fallback || !methodMatches(route, method)) continue;
+        const params = matchSegments(route, pathSegments);
+        if (params && (!chosen || route.segments.length > chosen.route.segments.length)) chosen = { route, params };
+      }
+    }
+    if (chosen) {
+      const { route, params } = chosen;
       const badWrite = route.readOnly ? undefined : this.policy.checkWrite(method, req.headers);
       if (badWrite) return refuse(req, res, badWrite.status, badWrite.message);
       if (route.handler.kind === 'raw') {
@@ -130,6 +146,10 @@ export class HttpApp implements Router {
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
   sendApiResponse(res, { status, headers: { connection: 'close' }, body: { status: 'error', error: message } });
   req.resume();
+}
+
+function methodMatches(route: RouteEntry, method: string): boolean {
+  return route.method === '*' || route.method === method || (route.method === 'GET' && method === 'HEAD');
 }
 
 function matchSegments(route: RouteEntry, path: readonly string[]): Record<string, string> | undefined {

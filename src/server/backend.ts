@@ -17,8 +17,8 @@ import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
-import { OriginPolicy } from '../api/origin-policy.js';
-import { registerPrometheusApi } from '../api/prometheus/index.js';
+import { DEFAULT_CORS_ALLOW_ORIGINS, OriginPolicy } from '../api/origin-policy.js';
+import { registerPrometheusApi, type SettingValue } from '../api/prometheus/index.js';
 import { registerProxies } from '../api/proxy.js';
 import { HttpApp } from '../api/router.js';
 import { registerStatic } from '../api/static.js';
@@ -31,6 +31,7 @@ import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
 import { Engine } from '../promql/engine.js';
+import { formatDuration } from '../promql/parser/format.js';
 import { createOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
@@ -210,7 +211,28 @@ export function createBackend(config: BackendConfig = {}): Backend {
   let ready = false;
   registerHealth(app, () => ready);
   registerJaegerApi(app, traceStore);
-  registerPrometheusApi(app, { storage, engine });
+  // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
+  let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
+  let boundPorts: BackendPorts | undefined;
+  registerPrometheusApi(app, {
+    storage,
+    engine,
+    status: {
+      head: storage,
+      startTimeMs: Date.now(),
+      retentionMs,
+      settings: () => effectiveSettings(config, boundPorts, proxyTargets, limiter.limitBytes),
+      selfTarget: () => ({
+        job: 'orrery',
+        instance,
+        intervalMs,
+        lastCollectionMs: collection?.atMs,
+        lastCollectionDurationMs: collection?.durationMs,
+        lastError: collection?.error ?? '',
+        families: metricFamilies,
+      }),
+    },
+  });
   registerAnnotationsApi(app, annotations);
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
@@ -242,6 +264,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     }
     selfMetrics.writeTo(appender, now, { job: 'orrery', instance });
     exporter.prune(now - retentionMs);
+    collection = { atMs: now, durationMs: Date.now() - now, error: '' };
   };
 
   return {
@@ -285,12 +308,15 @@ export function createBackend(config: BackendConfig = {}): Backend {
           try {
             tick();
           } catch (err) {
-            console.error(`orrery: periodic metrics write failed: ${err instanceof Error ? err.message : String(err)}`);
+            const error = err instanceof Error ? err.message : String(err);
+            collection = { atMs: Date.now(), durationMs: 0, error };
+            console.error(`orrery: periodic metrics write failed: ${error}`);
           }
         }, intervalMs);
         timer.unref();
         ready = true;
-        return { ports: { api: api.port, otlpHttp: httpStarted.port, otlpGrpc: grpcStarted.port } };
+        boundPorts = { api: api.port, otlpHttp: httpStarted.port, otlpGrpc: grpcStarted.port };
+        return { ports: boundPorts };
       } catch (err) {
         for (const r of started.reverse()) await r.stop();
         await closeServer(server);
@@ -324,4 +350,30 @@ async function closeServer(server: Server | undefined): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 2000).unref();
   });
+}
+
+/** The settings in force, by the `orrery serve` flag that sets each (status/flags, status/config). */
+function effectiveSettings(
+  config: BackendConfig,
+  ports: BackendPorts | undefined,
+  proxies: ReadonlyMap<string, string>,
+  memoryLimitBytes: number,
+): Record<string, SettingValue> {
+  return {
+    host: config.host ?? BACKEND_DEFAULTS.host,
+    port: ports?.api ?? config.port ?? BACKEND_DEFAULTS.port,
+    'otlp-http-port': ports?.otlpHttp ?? config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
+    'otlp-grpc-port': ports?.otlpGrpc ?? config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort,
+    'data-dir': config.dataDir,
+    'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
+    retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
+    'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,
+    'span-metrics-interval': formatDuration(config.spanMetricsIntervalMs ?? BACKEND_DEFAULTS.spanMetricsIntervalMs),
+    'memory-limit': memoryLimitBytes,
+    'promote-resource-attributes': config.promoteResourceAttributes ?? ['service.name'],
+    'flags-url': proxies.get('/api/flags'),
+    'load-url': proxies.get('/api/load'),
+    'cors-allow-origin': config.corsAllowOrigins ?? DEFAULT_CORS_ALLOW_ORIGINS,
+    'cors-allow-header': config.corsAllowHeaders ?? [],
+  };
 }

@@ -40,8 +40,8 @@ export async function freePort(): Promise<number> {
 }
 
 export interface PrometheusConfig {
-  /** YAML of the scrape_configs list; default none (all data comes by remote write) */
-  readonly scrapeConfigs?: string;
+  /** YAML of the scrape_configs list, or a function of Prometheus's own host:port; default none (all data by remote write) */
+  readonly scrapeConfigs?: string | ((selfAddress: string) => string);
   /** global scrape interval; default 15s */
   readonly scrapeInterval?: string;
 }
@@ -52,13 +52,15 @@ export async function startPrometheus(
 ): Promise<PrometheusProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'orrery-prom-'));
   const config = join(dir, 'prometheus.yml');
+  const port = await freePort();
   const interval = conf.scrapeInterval ?? '15s';
+  const scrape =
+    typeof conf.scrapeConfigs === 'function' ? conf.scrapeConfigs(`127.0.0.1:${port}`) : conf.scrapeConfigs;
   writeFileSync(
     config,
     `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\n` +
-      (conf.scrapeConfigs === undefined ? 'scrape_configs: []\n' : `scrape_configs:\n${conf.scrapeConfigs}\n`),
+      (scrape === undefined ? 'scrape_configs: []\n' : `scrape_configs:\n${scrape}\n`),
   );
-  const port = await freePort();
   const child: ChildProcess = spawn(
     PROMETHEUS_BIN,
     [
