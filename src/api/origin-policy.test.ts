@@ -72,6 +72,15 @@ describe('OriginPolicy', () => {
     expect(new OriginPolicy({ allowOrigins: ['*'] }).checkOrigin({ ...h, origin: 'http://x.example' })).toBeUndefined();
   });
 
+  it("always allows the console's port under this server's names, also on other ports", () => {
+    const p = new OriginPolicy({ host: 'orrery.lan', allowOrigins: ['https://app.example'], consolePort: () => 8080 });
+    const otlp = { host: 'orrery.lan:4318' };
+    expect(p.checkOrigin({ ...otlp, origin: 'http://orrery.lan:8080' })).toBeUndefined();
+    expect(p.checkOrigin({ ...otlp, origin: 'http://127.0.0.1:8080' })).toBeUndefined();
+    expect(p.checkOrigin({ ...otlp, origin: 'http://127.0.0.1:3000' })?.status).toBe(403);
+    expect(p.checkOrigin({ ...otlp, origin: 'http://evil.example:8080' })?.status).toBe(403);
+  });
+
   it('parses origin patterns strictly', () => {
     expect(parseOriginPattern('http://localhost:*')).toEqual({ scheme: 'http', hostname: 'localhost', port: '*' });
     expect(parseOriginPattern('https://[::1]:8443')).toEqual({ scheme: 'https', hostname: '[::1]', port: '8443' });

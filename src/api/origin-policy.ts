@@ -33,6 +33,11 @@ export interface OriginPolicyOptions {
   readonly allowOrigins?: readonly string[];
   /** request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding */
   readonly allowHeaders?: readonly string[];
+  /**
+   * The console's port: a page served from it (under any name of this server) is always allowed,
+   * also on other ports such as OTLP/HTTP's, whatever allowOrigins says.
+   */
+  readonly consolePort?: () => number | undefined;
 }
 
 export interface Refusal {
@@ -113,8 +118,10 @@ export class OriginPolicy {
   private readonly hostnames: ReadonlySet<string>;
   private readonly patterns: readonly (OriginPattern | '*')[];
   private readonly corsHeaders: string;
+  private readonly consolePort: () => number | undefined;
 
   constructor(opts: OriginPolicyOptions = {}) {
+    this.consolePort = opts.consolePort ?? (() => undefined);
     const names = new Set(LOOPBACK_NAMES);
     const host = (opts.host ?? '127.0.0.1').trim().toLowerCase();
     if (isWildcardHost(host)) for (const n of localNames()) names.add(n);
@@ -157,6 +164,11 @@ export class OriginPolicy {
       return false;
     const host = headers.host;
     if (host !== undefined && url.host === host.trim().toLowerCase()) return true; // same origin
+    const consolePort = this.consolePort();
+    // The console, under any name of this server, calling another of our ports (OTLP/HTTP).
+    const fromConsole =
+      consolePort !== undefined && url.port === String(consolePort) && this.hostnames.has(url.hostname);
+    if (url.protocol === 'http:' && fromConsole) return true;
     const scheme = url.protocol.slice(0, -1);
     return this.patterns.some(
       (p) =>

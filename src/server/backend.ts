@@ -202,10 +202,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
   );
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
+  let consolePort: number | undefined;
   const originPolicy = new OriginPolicy({
     host,
     allowOrigins: config.corsAllowOrigins,
     allowHeaders: config.corsAllowHeaders,
+    consolePort: () => consolePort,
   });
   const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
@@ -287,6 +289,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
       try {
         const api = await app.listen(host, config.port ?? BACKEND_DEFAULTS.port);
         server = api.server;
+        consolePort = api.port;
         instance = `${host}:${api.port}`;
         const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics };
         const httpRx = createOtlpHttpReceiver({
