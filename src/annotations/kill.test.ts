@@ -1,28 +1,15 @@
 // Annotations acknowledged with a 200 survive `kill -9` of `orrery serve --data-dir`: the built
 // bin (dist/, rebuilt here when older than src/) is killed with SIGKILL and started again.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtOrreryBin, PACKAGE_ROOT } from '../cli/testing/built-bin.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
+let MAIN = '';
 beforeAll(() => {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return;
-  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0 || !existsSync(MAIN)) throw new Error(`npm run build:server failed:\n${r.stdout}\n${r.stderr}`);
+  MAIN = builtOrreryBin();
 }, 180_000);
 
 interface Served {
@@ -35,7 +22,7 @@ async function serve(dataDir: string): Promise<Served> {
   const child = spawn(
     process.execPath,
     [MAIN, 'serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--data-dir', dataDir],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
