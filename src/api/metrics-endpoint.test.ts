@@ -28,6 +28,9 @@ function toolPresent(bin: string, what: string): boolean {
   return false;
 }
 
+const promtoolPresent = toolPresent(PROMTOOL_BIN, 'the promtool checks');
+const prometheusPresent = toolPresent(PROMETHEUS_BIN, 'the real-Prometheus OpenMetrics scrape');
+
 describe('negotiateExposition', () => {
   it("picks OpenMetrics 1.0.0 for Prometheus 2.42's Accept header", () => {
     expect(negotiateExposition(PROMETHEUS_ACCEPT).contentType).toBe(OPENMETRICS_CONTENT_TYPE);
@@ -213,7 +216,7 @@ describe('GET /metrics', () => {
     expect(names(om)).toEqual(names(text));
   });
 
-  it('answers text 0.0.4 without an Accept header; every family has HELP and promtool finds nothing else wrong', async () => {
+  it('answers text 0.0.4 without an Accept header, with HELP on every family', async () => {
     const { type, text } = await scrape();
     expect(type).toBe(EXPOSITION_CONTENT_TYPE);
     expect(text).not.toContain('# EOF');
@@ -221,62 +224,74 @@ describe('GET /metrics', () => {
     const typed = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]);
     const helped = [...text.matchAll(/^# HELP (\S+)/gm)].map((m) => m[1]);
     expect(helped).toEqual(typed);
-    if (!toolPresent(PROMTOOL_BIN, 'promtool check metrics')) return;
-    const r = promtool(text);
-    // The one problem left is the contract's span-metrics name (the Collector's spanmetrics
-    // connector with its default unit ms): promtool wants base units. Nothing else may appear.
-    const contractName = 'traces_span_metrics_duration_milliseconds use base unit "seconds" instead of "milliseconds"';
-    expect(r.problems).toEqual([contractName]);
-    expect(r.status).toBe(3);
-    const withoutContractName = text
-      .split('\n')
-      .filter((l) => !l.includes('traces_span_metrics_duration_milliseconds'))
-      .join('\n');
-    expect(promtool(withoutContractName)).toEqual({ status: 0, problems: [] });
   });
 
-  it('promtool 2.42 reads only the 0.0.4 format: it stops at the first OpenMetrics exemplar', async () => {
-    if (!toolPresent(PROMTOOL_BIN, 'promtool check metrics')) return;
-    const r = promtool((await scrape(PROMETHEUS_ACCEPT)).text);
-    expect(r.status).toBe(1);
-    expect(r.problems.join('\n')).toContain('expected integer as timestamp, got "#"');
-  });
+  it.skipIf(!promtoolPresent)(
+    'promtool check metrics finds nothing wrong with the 0.0.4 answer but the contract name',
+    async () => {
+      const { text } = await scrape();
+      const r = promtool(text);
+      // The one problem left is the contract's span-metrics name (the Collector's spanmetrics
+      // connector with its default unit ms): promtool wants base units. Nothing else may appear.
+      const contractName =
+        'traces_span_metrics_duration_milliseconds use base unit "seconds" instead of "milliseconds"';
+      expect(r.problems).toEqual([contractName]);
+      expect(r.status).toBe(3);
+      const withoutContractName = text
+        .split('\n')
+        .filter((l) => !l.includes('traces_span_metrics_duration_milliseconds'))
+        .join('\n');
+      expect(promtool(withoutContractName)).toEqual({ status: 0, problems: [] });
+    },
+  );
 
-  it('Prometheus 2.42 scrapes the OpenMetrics answer: target up, exemplars stored', async () => {
-    if (!toolPresent(PROMETHEUS_BIN, 'the real-Prometheus OpenMetrics scrape')) return;
-    const prom: PrometheusProcess = await startPrometheus([], {
-      scrapeInterval: '1s',
-      scrapeConfigs: [
-        '  - job_name: orrery',
-        '    honor_labels: true',
-        '    static_configs:',
-        `      - targets: ['${new URL(base).host}']`,
-      ].join('\n'),
-    });
-    try {
-      const deadline = Date.now() + 30_000;
-      let target: { health: string; lastError: string } | undefined;
-      while (Date.now() < deadline) {
-        const r = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
-          data: { activeTargets: { health: string; lastError: string }[] };
-        };
-        target = r.data.activeTargets[0];
-        if (target && target.health !== 'unknown') break;
-        await new Promise((res) => setTimeout(res, 250));
+  it.skipIf(!promtoolPresent)(
+    'promtool 2.42 reads only the 0.0.4 format: it stops at the first OpenMetrics exemplar',
+    async () => {
+      const r = promtool((await scrape(PROMETHEUS_ACCEPT)).text);
+      expect(r.status).toBe(1);
+      expect(r.problems.join('\n')).toContain('expected integer as timestamp, got "#"');
+    },
+  );
+
+  it.skipIf(!prometheusPresent)(
+    'Prometheus 2.42 scrapes the OpenMetrics answer: target up, exemplars stored',
+    async () => {
+      const prom: PrometheusProcess = await startPrometheus([], {
+        scrapeInterval: '1s',
+        scrapeConfigs: [
+          '  - job_name: orrery',
+          '    honor_labels: true',
+          '    static_configs:',
+          `      - targets: ['${new URL(base).host}']`,
+        ].join('\n'),
+      });
+      try {
+        const deadline = Date.now() + 30_000;
+        let target: { health: string; lastError: string } | undefined;
+        while (Date.now() < deadline) {
+          const r = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
+            data: { activeTargets: { health: string; lastError: string }[] };
+          };
+          target = r.data.activeTargets[0];
+          if (target && target.health !== 'unknown') break;
+          await new Promise((res) => setTimeout(res, 250));
+        }
+        expect(target, prom.log()).toMatchObject({ health: 'up', lastError: '' });
+        let exemplars: { exemplars: { labels: Record<string, string> }[] }[] = [];
+        while (Date.now() < deadline && exemplars.length === 0) {
+          const q = encodeURIComponent('traces_span_metrics_duration_milliseconds_bucket');
+          const r = (await (
+            await fetch(`${prom.url}/api/v1/query_exemplars?query=${q}&start=0&end=${Date.now() / 1000 + 60}`)
+          ).json()) as { data: typeof exemplars };
+          exemplars = r.data;
+          if (exemplars.length === 0) await new Promise((res) => setTimeout(res, 250));
+        }
+        expect(exemplars.flatMap((s) => s.exemplars.map((e) => e.labels['trace_id']))).toContain(traceId);
+      } finally {
+        await prom.stop();
       }
-      expect(target, prom.log()).toMatchObject({ health: 'up', lastError: '' });
-      let exemplars: { exemplars: { labels: Record<string, string> }[] }[] = [];
-      while (Date.now() < deadline && exemplars.length === 0) {
-        const q = encodeURIComponent('traces_span_metrics_duration_milliseconds_bucket');
-        const r = (await (
-          await fetch(`${prom.url}/api/v1/query_exemplars?query=${q}&start=0&end=${Date.now() / 1000 + 60}`)
-        ).json()) as { data: typeof exemplars };
-        exemplars = r.data;
-        if (exemplars.length === 0) await new Promise((res) => setTimeout(res, 250));
-      }
-      expect(exemplars.flatMap((s) => s.exemplars.map((e) => e.labels['trace_id']))).toContain(traceId);
-    } finally {
-      await prom.stop();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
