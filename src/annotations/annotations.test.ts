@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { AnnotationStore } from './store.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ANNOTATIONS_FILE, AnnotationStore } from './store.js';
 import { HttpApp } from '../api/router.js';
 import { registerAnnotationsApi } from '../api/annotations.js';
 
@@ -72,5 +75,85 @@ describe('annotations API', () => {
       expect(((await r.json()) as { message: string }).message).toBeTruthy();
     }
     expect((await fetch(`${base}/api/annotations?from=abc`)).status).toBe(400);
+  });
+});
+
+describe('AnnotationStore with a data directory', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const tempDir = (): string => {
+    const d = mkdtempSync(path.join(tmpdir(), 'orrery-annotations-'));
+    dirs.push(d);
+    return d;
+  };
+
+  it('writes each annotation to the log before add() returns', async () => {
+    const dir = tempDir();
+    const s = new AnnotationStore({ dataDir: dir });
+    await s.start();
+    const a = s.add({ time: 1000, tags: ['flag'], text: 'on' });
+    // No shutdown: what a kill -9 right after the 200 would leave behind.
+    const lines = readFileSync(path.join(dir, ANNOTATIONS_FILE), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ id: a.id, time: 1000, tags: ['flag'], text: 'on' }]);
+    const back = new AnnotationStore({ dataDir: dir });
+    await back.start();
+    expect(back.query()).toEqual([a]);
+    expect(back.add({ time: 2000, text: 'next' }).id).toBe(a.id + 1);
+    s.shutdown();
+    back.shutdown();
+  });
+
+  it('skips a torn last line and unreadable lines, counts and logs them, and compacts the log', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, ANNOTATIONS_FILE);
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ id: 1, time: 1000, tags: [], text: 'a' }),
+        '{"id":2,"time":"yesterday","tags":[],"text":"b"}',
+        JSON.stringify({ id: 3, time: 3000, timeEnd: 4000, tags: ['x'], text: 'c' }),
+        '{"id":4,"time":4000,"ta',
+      ].join('\n'),
+    );
+    const logged: string[] = [];
+    const s = new AnnotationStore({ dataDir: dir, log: (l) => logged.push(l) });
+    await s.start();
+    expect(s.query().map((a) => a.text)).toEqual(['c', 'a']);
+    expect(s.unreadableLines).toBe(2);
+    expect(logged).toHaveLength(2);
+    expect(logged[1]).toContain('torn last line');
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(s.add({ time: 5000, text: 'd' }).id).toBe(4);
+    s.shutdown();
+  });
+
+  it('imports the annotations.json of earlier versions once', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'annotations.json'),
+      JSON.stringify([{ id: 7, time: 1000, tags: ['restart'], text: 'old' }, { bogus: true }]),
+    );
+    const s = new AnnotationStore({ dataDir: dir });
+    await s.start();
+    expect(s.query().map((a) => [a.id, a.text])).toEqual([[1, 'old']]);
+    expect(existsSync(path.join(dir, 'annotations.json'))).toBe(false);
+    expect(readFileSync(path.join(dir, ANNOTATIONS_FILE), 'utf8')).toContain('"old"');
+    s.shutdown();
+  });
+
+  it('keeps the log bounded by compacting it once it holds twice the capacity', async () => {
+    const dir = tempDir();
+    const s = new AnnotationStore({ dataDir: dir, capacity: 3 });
+    await s.start();
+    for (let i = 0; i < 7; i++) s.add({ time: 1000 + i, text: `n${i}` });
+    const lines = readFileSync(path.join(dir, ANNOTATIONS_FILE), 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(6);
+    s.shutdown();
+    const back = new AnnotationStore({ dataDir: dir, capacity: 3 });
+    await back.start();
+    expect(back.query().map((a) => a.text)).toEqual(['n6', 'n5', 'n4']);
+    back.shutdown();
   });
 });

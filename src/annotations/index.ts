@@ -1,5 +1,7 @@
 export {
   AnnotationStore,
+  ANNOTATIONS_FILE,
+  isAnnotationTime,
   type Annotation,
   type AnnotationInput,
   type AnnotationQuery,

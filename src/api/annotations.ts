@@ -1,21 +1,15 @@
 // Grafana-shaped annotation API: POST /api/annotations {time?, timeEnd?, tags?, text} → {id, message},
 // GET /api/annotations?from=&to=&tags=&limit= → [{id, time, timeEnd?, tags, text}]. Input is
 // validated strictly (JSON object, finite numbers, bounded strings and tag counts): bad → 400.
-import type { AnnotationStore } from '../annotations/store.js';
+import { isAnnotationTime as isTime, type AnnotationStore } from '../annotations/store.js';
 import { json, type ApiRequest, type ApiResponse, type Router } from './http.js';
 
 const MAX_TEXT = 4096;
 const MAX_TAGS = 32;
 const MAX_TAG_LEN = 128;
-/** ms timestamps beyond year 9999 are surely a unit mistake (µs or ns) */
-const MAX_TIME = 253402300799999;
 
 function bad(message: string): ApiResponse {
   return json(400, { message });
-}
-
-function isTime(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_TIME;
 }
 
 export function registerAnnotationsApi(router: Router, store: AnnotationStore): void {

@@ -28,10 +28,23 @@ export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
 /** A raw handler for what does not fit request/response (static files, proxies, streaming). */
 export type RawHandler = (req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>) => void;
 
+export interface RouteOptions {
+  /**
+   * The route only reads, whatever its method (Prometheus's POST queries with form bodies), so it
+   * is exempt from the JSON-only rule for writes (see origin-policy.ts).
+   */
+  readonly readOnly?: boolean;
+  /**
+   * The route answers only paths that no other route's pattern matches (the console's files, the
+   * error envelope of an API's unknown paths); of several, the longest pattern wins.
+   */
+  readonly fallback?: boolean;
+}
+
 export interface Router {
   /** pattern like '/api/traces/:traceID'; method '*' matches any */
-  route(method: string, pattern: string, handler: Handler): void;
-  raw(method: string, pattern: string, handler: RawHandler): void;
+  route(method: string, pattern: string, handler: Handler, opts?: RouteOptions): void;
+  raw(method: string, pattern: string, handler: RawHandler, opts?: RouteOptions): void;
 }
 
 export function json(status: number, body: unknown, headers?: Record<string, string>): ApiResponse {

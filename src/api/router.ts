@@ -1,9 +1,11 @@
 // A small HTTP router for the query side: pattern routes (':param' segments), query strings and
 // urlencoded POST forms merged the way Prometheus reads them, bounded request bodies, JSON replies,
-// and a 500 (never a crash) when a handler throws.
+// a 500 (never a crash) when a handler throws, and the cross-site checks of origin-policy.ts
+// (Host, Origin, JSON-only writes) before any handler or proxy sees a request.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiRequest, ApiResponse, Handler, RawHandler, Router } from './http.js';
+import type { ApiRequest, ApiResponse, Handler, RawHandler, RouteOptions, Router } from './http.js';
+import { OriginPolicy } from './origin-policy.js';
 
 interface RouteEntry {
   readonly method: string;
@@ -11,30 +13,36 @@ interface RouteEntry {
   /** true when the last segment is '*' (matches the rest of the path) */
   readonly prefix: boolean;
   readonly handler: { kind: 'api'; fn: Handler } | { kind: 'raw'; fn: RawHandler };
+  readonly readOnly: boolean;
+  readonly fallback: boolean;
 }
 
 export interface HttpAppOptions {
   /** largest accepted request body; default 16 MiB */
   readonly maxBodyBytes?: number;
+  /** Host/Origin/content-type checks; default: loopback names, localhost origins */
+  readonly originPolicy?: OriginPolicy;
 }
 
 export class HttpApp implements Router {
   private readonly routes: RouteEntry[] = [];
   private readonly maxBodyBytes: number;
+  private readonly policy: OriginPolicy;
 
   constructor(opts: HttpAppOptions = {}) {
     this.maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
+    this.policy = opts.originPolicy ?? new OriginPolicy();
   }
 
-  route(method: string, pattern: string, handler: Handler): void {
-    this.add(method, pattern, { kind: 'api', fn: handler });
+  route(method: string, pattern: string, handler: Handler, opts: RouteOptions = {}): void {
+    this.add(method, pattern, { kind: 'api', fn: handler }, opts);
   }
 
-  raw(method: string, pattern: string, handler: RawHandler): void {
-    this.add(method, pattern, { kind: 'raw', fn: handler });
+  raw(method: string, pattern: string, handler: RawHandler, opts: RouteOptions = {}): void {
+    this.add(method, pattern, { kind: 'raw', fn: handler }, opts);
   }
 
-  private add(method: string, pattern: string, handler: RouteEntry['handler']): void {
+  private add(method: string, pattern: string, handler: RouteEntry['handler'], opts: RouteOptions): void {
     const segments = pattern.split('/').filter((s) => s !== '');
     const prefix = segments[segments.length - 1] === '*';
     this.routes.push({
@@ -42,6 +50,8 @@ export class HttpApp implements Router {
       segments: prefix ? segments.slice(0, -1) : segments,
       prefix,
       handler,
+      readOnly: opts.readOnly ?? false,
+      fallback: opts.fallback ?? false,
     });
   }
 
@@ -54,6 +64,9 @@ export class HttpApp implements Router {
   };
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const foreign = this.policy.checkCaller(req.headers);
+    if (foreign) return refuse(req, res, foreign.status, foreign.message);
     const url = new URL(req.url ?? '/', 'http://localhost');
     let pathSegments: string[];
     try {
@@ -65,13 +78,28 @@ export class HttpApp implements Router {
       sendApiResponse(res, { status: 400, body: { status: 'error', error: 'malformed URL path' } });
       return;
     }
-    const method = (req.method ?? 'GET').toUpperCase();
     let pathMatched = false;
+    let chosen: { route: RouteEntry; params: Record<string, string> } | undefined;
     for (const route of this.routes) {
+      if (route.fallback) continue;
       const params = matchSegments(route, pathSegments);
       if (!params) continue;
       pathMatched = true;
-      if (route.method !== '*' && route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue;
+      if (!methodMatches(route, method)) continue;
+      chosen = { route, params };
+      break;
+    }
+    if (!pathMatched) {
+      for (const route of this.routes) {
+        if (!route.fallback || !methodMatches(route, method)) continue;
+        const params = matchSegments(route, pathSegments);
+        if (params && (!chosen || route.segments.length > chosen.route.segments.length)) chosen = { route, params };
+      }
+    }
+    if (chosen) {
+      const { route, params } = chosen;
+      const badWrite = route.readOnly ? undefined : this.policy.checkWrite(method, req.headers);
+      if (badWrite) return refuse(req, res, badWrite.status, badWrite.message);
       if (route.handler.kind === 'raw') {
         route.handler.fn(req, res, params);
         return;
@@ -112,6 +140,16 @@ export class HttpApp implements Router {
       });
     });
   }
+}
+
+/** Answers a refused request without reading its body, and closes the connection (the body may still be coming). */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+  sendApiResponse(res, { status, headers: { connection: 'close' }, body: { status: 'error', error: message } });
+  req.resume();
+}
+
+function methodMatches(route: RouteEntry, method: string): boolean {
+  return route.method === '*' || route.method === method || (route.method === 'GET' && method === 'HEAD');
 }
 
 function matchSegments(route: RouteEntry, path: readonly string[]): Record<string, string> | undefined {

@@ -71,8 +71,9 @@ export function registerStatic(router: Router, opts: StaticOptions): void {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void serve(opts.root, req, res);
   };
-  router.raw('GET', '/', handler);
-  router.raw('GET', '/*', handler);
+  // Fallbacks: any route of an API wins over the console's files and client-side routes.
+  router.raw('GET', '/', handler, { fallback: true });
+  router.raw('GET', '/*', handler, { fallback: true });
 }
 
 async function serve(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -11,6 +11,25 @@ const SPECS = {
 } as const satisfies FlagSpecs;
 
 describe('args', () => {
+  it('list flags: repeatable and comma-separated, env as the default, flags replace it', () => {
+    const specs = {
+      origin: { type: 'list', env: 'ORIGINS', default: 'http://localhost:*', help: 'o' },
+      extra: { type: 'list', help: 'e' },
+    } as const satisfies FlagSpecs;
+    const none = parseArgs([], specs, {});
+    expect(none.flags.origin).toEqual(['http://localhost:*']);
+    expect(none.flags.extra).toBeUndefined();
+    expect(parseArgs([], specs, { ORIGINS: 'http://a:1, http://b:2' }).flags.origin).toEqual([
+      'http://a:1',
+      'http://b:2',
+    ]);
+    const given = parseArgs(['--origin', 'http://a:1,http://b:2', '--origin=http://c:3', '--extra', 'X'], specs, {
+      ORIGINS: 'http://env:1',
+    });
+    expect(given.flags.origin).toEqual(['http://a:1', 'http://b:2', 'http://c:3']);
+    expect(given.flags.extra).toEqual(['X']);
+  });
+
   it('parses sizes (powers of 1024) and durations', () => {
     expect(parseSize('256MB')).toBe(256 * 1024 * 1024);
     expect(parseSize('1GiB')).toBe(1024 ** 3);

@@ -2,9 +2,9 @@
 // `--name` / `--no-name`, an environment variable for each flag (the flag wins), typed values
 // (ports, sizes like 256MB or 1GiB, durations like 2h or 1h30m) and errors that name the flag
 // and say what was expected. Sizes follow Prometheus's convention: KB, MB, GB are powers of 1024,
-// as are KiB, MiB, GiB.
+// as are KiB, MiB, GiB. A 'list' flag may be repeated and each value may be comma-separated.
 
-export type FlagType = 'string' | 'int' | 'port' | 'size' | 'duration' | 'bool' | 'number';
+export type FlagType = 'string' | 'int' | 'port' | 'size' | 'duration' | 'bool' | 'number' | 'list';
 
 export interface FlagSpec {
   readonly type: FlagType;
@@ -19,7 +19,13 @@ export interface FlagSpec {
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
-type ValueOf<T extends FlagType> = T extends 'string' ? string : T extends 'bool' ? boolean : number;
+type ValueOf<T extends FlagType> = T extends 'string'
+  ? string
+  : T extends 'bool'
+    ? boolean
+    : T extends 'list'
+      ? string[]
+      : number;
 
 /** Parsed values by flag name; flags without a default may be undefined. */
 export type ParsedFlags<S extends FlagSpecs> = {
@@ -100,10 +106,15 @@ export function parseDuration(text: string): number {
   return Math.round(total);
 }
 
-function parseValue(type: FlagType, text: string): string | number | boolean {
+function parseValue(type: FlagType, text: string): string | number | boolean | string[] {
   switch (type) {
     case 'string':
       return text;
+    case 'list':
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     case 'bool': {
       const t = text.toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(t)) return true;
@@ -177,19 +188,26 @@ export function parseArgs<S extends FlagSpecs>(
     }
     if (key === undefined) throw new UsageError(`unknown option --${name}`);
     const spec = specs[key]!;
-    if (eq >= 0) raw.set(key, arg.slice(eq + 1));
-    else if (spec.type === 'bool') raw.set(key, true);
+    let value: string | boolean;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (spec.type === 'bool') value = true;
     else {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('--') && next.length > 2))
         throw new UsageError(`option --${name} needs a value`);
-      raw.set(key, next);
+      value = next;
       i++;
     }
+    const before = raw.get(key);
+    // A repeated list flag adds to the list; any other flag takes its last value.
+    raw.set(
+      key,
+      spec.type === 'list' && typeof before === 'string' && typeof value === 'string' ? `${before},${value}` : value,
+    );
     name = '';
     key = undefined;
   }
-  const flags: Record<string, string | number | boolean | undefined> = {};
+  const flags: Record<string, string | number | boolean | string[] | undefined> = {};
   for (const [key, spec] of Object.entries(specs)) {
     const given = raw.get(key);
     const envText = spec.env !== undefined ? env[spec.env] : undefined;

@@ -23,6 +23,7 @@ import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsu
 import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import type { DecodePool } from './decode-pool.js';
 import { refusalHttpStatus, runExport, type BodyFormat } from './export.js';
+import { OriginPolicy } from '../api/origin-policy.js';
 import type { ReceiverObserver, ReceiverSignal } from './observer.js';
 
 export interface OtlpHttpReceiverOptions {
@@ -40,6 +41,8 @@ export interface OtlpHttpReceiverOptions {
   readonly admission?: RequestAdmission;
   /** decodes large bodies off the event loop; default: inline */
   readonly decodePool?: DecodePool;
+  /** Host/Origin checks and CORS grants; default: loopback names and `host`, localhost origins */
+  readonly originPolicy?: OriginPolicy;
 }
 
 export interface OtlpHttpReceiver extends Component {
@@ -170,6 +173,7 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const consumers = { traces: opts.traces, metrics: opts.metrics, logs: opts.logs };
   const admission = opts.admission ?? UNLIMITED_ADMISSION;
+  const policy = opts.originPolicy ?? new OriginPolicy({ host });
 
   /** Writes a whole answer; with `hold` the response is left open (the caller ends it). */
   function send(
@@ -261,10 +265,6 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // A client that resets mid-body makes the request emit 'error'; unheard, that would crash us.
     req.on('error', () => {});
-    const origin = req.headers.origin;
-    res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
-    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
-    if (origin !== undefined) res.setHeader('Vary', 'Origin');
 
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -274,14 +274,14 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     if (signal === undefined) {
       return refuseUnread(req, res, 404, replyFormat, RpcCode.NOT_FOUND, `no OTLP endpoint at ${url}`);
     }
-    if (req.method === 'OPTIONS') {
-      const headers: Record<string, string> = {
-        'Access-Control-Allow-Methods': 'POST, OPTIONS',
-        'Access-Control-Allow-Headers':
-          req.headers['access-control-request-headers'] ?? 'Content-Type, Content-Encoding, Authorization',
-        'Access-Control-Max-Age': '7200',
-      };
-      res.writeHead(204, headers);
+    const door = policy.admitOtlp(req.method ?? 'GET', req.headers);
+    for (const [k, v] of Object.entries(door.headers)) res.setHeader(k, v);
+    if (door.refusal) {
+      const { status, message } = door.refusal;
+      return refuseUnread(req, res, status, replyFormat, RpcCode.PERMISSION_DENIED, message);
+    }
+    if (door.preflight) {
+      res.writeHead(204);
       res.end();
       return;
     }

@@ -128,7 +128,7 @@ export class SelfMetrics implements ReceiverObserver {
       } else {
         samples = [...e.values.values()].map((v) => ({ labels: v.labels, value: v.value }));
       }
-      out.push({ name: e.name, type: e.type, help: e.help, samples });
+      out.push({ name: e.name, type: e.type, help: e.help, unit: e.unit, samples });
     }
     return out;
   }

@@ -20,7 +20,8 @@ import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
-import { registerPrometheusApi } from '../api/prometheus/index.js';
+import { DEFAULT_CORS_ALLOW_ORIGINS, OriginPolicy } from '../api/origin-policy.js';
+import { registerPrometheusApi, type SettingValue } from '../api/prometheus/index.js';
 import { registerProxies } from '../api/proxy.js';
 import { HttpApp } from '../api/router.js';
 import { registerStatic } from '../api/static.js';
@@ -35,6 +36,7 @@ import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
 import { Engine } from '../promql/engine.js';
+import { formatDuration } from '../promql/parser/format.js';
 import { DecodePool } from '../receivers/decode-pool.js';
 import { createOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
@@ -76,6 +78,10 @@ export interface BackendConfig {
   readonly consoleDir?: string;
   /** dashboards served at /api/dashboards; default <package>/dashboards */
   readonly dashboardsDir?: string;
+  /** origins besides the console's own that browsers may call from; default localhost ports */
+  readonly corsAllowOrigins?: readonly string[];
+  /** request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding */
+  readonly corsAllowHeaders?: readonly string[];
 }
 
 export interface BackendPorts {
@@ -143,11 +149,37 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logs] });
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
-  const app = new HttpApp({ maxBodyBytes });
+  const originPolicy = new OriginPolicy({
+    host,
+    allowOrigins: config.corsAllowOrigins,
+    allowHeaders: config.corsAllowHeaders,
+    consolePort: (): number | undefined => (api.port === 0 ? undefined : api.port),
+  });
+  const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
   registerHealth(app, () => ready);
   registerJaegerApi(app, traceStore);
-  registerPrometheusApi(app, { storage, engine });
+  // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
+  let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
+  registerPrometheusApi(app, {
+    storage,
+    engine,
+    status: {
+      head: storage,
+      startTimeMs: Date.now(),
+      retentionMs,
+      settings: () => effectiveSettings(config, boundPorts(), proxyTargets, limiter.limitBytes),
+      selfTarget: () => ({
+        job: 'orrery',
+        instance: `${host}:${api.port}`,
+        intervalMs,
+        lastCollectionMs: collection?.atMs,
+        lastCollectionDurationMs: collection?.durationMs,
+        lastError: collection?.error ?? '',
+        families: metricFamilies,
+      }),
+    },
+  });
   registerAnnotationsApi(app, annotations);
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
@@ -168,15 +200,27 @@ export function createBackend(config: BackendConfig = {}): Backend {
   // Receivers.
   const decodePool = new DecodePool();
   const common = { host, maxBodyBytes, ...pipelines, observer: selfMetrics, admission: limiter, decodePool };
-  const httpRx = createOtlpHttpReceiver({ ...common, port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort });
+  const httpRx = createOtlpHttpReceiver({
+    ...common,
+    originPolicy,
+    port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
+  });
   const grpcRx = createOtlpGrpcReceiver({ ...common, port: config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort });
 
   // The backend scraping itself, as Prometheus would at GET /metrics.
   const writeSelfMetrics = (): void => {
     const now = Date.now();
-    selfMetrics.writeTo(storage, now, { job: 'orrery', instance: `${host}:${api.port}` });
-    exporter.prune(now - retentionMs);
+    try {
+      selfMetrics.writeTo(storage, now, { job: 'orrery', instance: `${host}:${api.port}` });
+      exporter.prune(now - retentionMs);
+      collection = { atMs: now, durationMs: Date.now() - now, error: '' };
+    } catch (err) {
+      collection = { atMs: now, durationMs: Date.now() - now, error: err instanceof Error ? err.message : String(err) };
+      throw err;
+    }
   };
+  const boundPorts = (): BackendPorts | undefined =>
+    api.port === 0 ? undefined : { api: api.port, otlpHttp: httpRx.port, otlpGrpc: grpcRx.port };
   const selfScrape = new PeriodicTask('periodic metrics write', intervalMs, writeSelfMetrics);
 
   // Started in this order (the sinks first, the receivers last), shut down in the reverse one.
@@ -242,5 +286,31 @@ export function createBackend(config: BackendConfig = {}): Backend {
       await shutdownStarted();
       started = [];
     },
+  };
+}
+
+/** The settings in force, by the `orrery serve` flag that sets each (status/flags, status/config). */
+function effectiveSettings(
+  config: BackendConfig,
+  ports: BackendPorts | undefined,
+  proxies: ReadonlyMap<string, string | undefined>,
+  memoryLimitBytes: number,
+): Record<string, SettingValue> {
+  return {
+    host: config.host ?? BACKEND_DEFAULTS.host,
+    port: ports?.api ?? config.port ?? BACKEND_DEFAULTS.port,
+    'otlp-http-port': ports?.otlpHttp ?? config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
+    'otlp-grpc-port': ports?.otlpGrpc ?? config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort,
+    'data-dir': config.dataDir,
+    'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
+    retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
+    'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,
+    'span-metrics-interval': formatDuration(config.spanMetricsIntervalMs ?? BACKEND_DEFAULTS.spanMetricsIntervalMs),
+    'memory-limit': memoryLimitBytes,
+    'promote-resource-attributes': config.promoteResourceAttributes ?? ['service.name'],
+    'flags-url': proxies.get('/api/flags'),
+    'load-url': proxies.get('/api/load'),
+    'cors-allow-origin': config.corsAllowOrigins ?? DEFAULT_CORS_ALLOW_ORIGINS,
+    'cors-allow-header': config.corsAllowHeaders ?? [],
   };
 }

@@ -110,6 +110,10 @@ export function registerJaegerApi(router: Router, reader: TraceReader, opts: Jae
     }),
   );
 
+  // Paths under /api/ that no API serves get Jaeger's envelope, as a Jaeger client expects
+  // (the Prometheus API answers its own /api/v1/ paths; the longest fallback wins).
+  router.route('*', '/api/*', (req) => fail(404, `no API at ${req.method} ${req.path}`), { fallback: true });
+
   router.route(
     'GET',
     '/api/dependencies',

@@ -323,13 +323,15 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     return ok(goJsonString(exprToString(expr)));
   });
 
+  // POST only carries long queries as a form (as Grafana sends them): these routes never write.
+  const readOnly = { readOnly: true };
   for (const method of ['GET', 'POST']) {
-    router.route(method, '/api/v1/query', query);
-    router.route(method, '/api/v1/query_range', queryRange);
-    router.route(method, '/api/v1/query_exemplars', queryExemplars);
-    router.route(method, '/api/v1/series', series);
-    router.route(method, '/api/v1/labels', labelNames);
-    router.route(method, '/api/v1/format_query', formatQuery);
+    router.route(method, '/api/v1/query', query, readOnly);
+    router.route(method, '/api/v1/query_range', queryRange, readOnly);
+    router.route(method, '/api/v1/query_exemplars', queryExemplars, readOnly);
+    router.route(method, '/api/v1/series', series, readOnly);
+    router.route(method, '/api/v1/labels', labelNames, readOnly);
+    router.route(method, '/api/v1/format_query', formatQuery, readOnly);
   }
   router.route('GET', '/api/v1/label/:name/values', labelValues);
   router.route('GET', '/api/v1/metadata', metadata);

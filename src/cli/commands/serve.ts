@@ -1,6 +1,7 @@
 // `orrery serve`: the telemetry backend alone (OTLP receivers, stores, query APIs, console),
 // for pointing any OpenTelemetry SDK or Collector at it. One log line per listener; SIGINT or
 // SIGTERM stop it cleanly with exit code 0.
+import { DEFAULT_CORS_ALLOW_ORIGINS, isHeaderName, parseOriginPattern } from '../../api/origin-policy.js';
 import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 
 const FLAGS = {
@@ -80,6 +81,19 @@ const FLAGS = {
     help: 'upstream for /api/load (the demo sets it)',
     metavar: 'URL',
   },
+  corsAllowOrigin: {
+    type: 'list',
+    env: 'ORRERY_CORS_ALLOW_ORIGIN',
+    default: DEFAULT_CORS_ALLOW_ORIGINS.join(','),
+    help: "origins besides the console's own that browsers may call the APIs and OTLP/HTTP from (repeatable, comma-separated; port '*' = any, '*' = every origin)",
+    metavar: 'ORIGIN',
+  },
+  corsAllowHeader: {
+    type: 'list',
+    env: 'ORRERY_CORS_ALLOW_HEADER',
+    help: 'request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding (repeatable)',
+    metavar: 'HEADER',
+  },
 } as const satisfies FlagSpecs;
 
 export function usage(): string {
@@ -91,6 +105,16 @@ export async function run(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs(argv, FLAGS);
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
+    for (const o of parsed.flags.corsAllowOrigin) {
+      try {
+        parseOriginPattern(o);
+      } catch (e) {
+        throw new UsageError(`--cors-allow-origin: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    for (const h of parsed.flags.corsAllowHeader ?? []) {
+      if (!isHeaderName(h)) throw new UsageError(`--cors-allow-header: "${h}" is not a header name`);
+    }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`orrery serve: ${err.message}\n\n${usage()}`);
@@ -126,6 +150,8 @@ export async function run(argv: string[]): Promise<number> {
       .map((a) => a.trim())
       .filter((a) => a !== ''),
     proxies,
+    corsAllowOrigins: f.corsAllowOrigin,
+    corsAllowHeaders: f.corsAllowHeader,
   });
   let ports;
   try {

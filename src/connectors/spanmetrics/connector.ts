@@ -50,8 +50,10 @@ interface SeriesState {
   calls: number;
   sum: number;
   readonly buckets: Float64Array;
-  /** latest span per bucket since the last flush (undefined when exemplars are off) */
+  /** latest span per bucket (undefined when exemplars are off) */
   readonly exTrace: (string | undefined)[] | undefined;
+  /** 1 while a bucket's exemplar has not been flushed to the store yet */
+  readonly exFresh: Uint8Array | undefined;
   readonly exSpan: string[] | undefined;
   readonly exValue: Float64Array | undefined;
   readonly exTime: Float64Array | undefined;
@@ -129,6 +131,7 @@ export class SpanMetricsConnector implements TracesConsumer, Component {
             s.exSpan![b] = span.spanId;
             s.exValue![b] = ms;
             s.exTime![b] = span.endTimeUnixNano;
+            s.exFresh![b] = 1;
           }
           this.spans++;
         }
@@ -194,13 +197,17 @@ export class SpanMetricsConnector implements TracesConsumer, Component {
       exSpan: this.exemplars ? new Array<string>(n) : undefined,
       exValue: this.exemplars ? new Float64Array(n) : undefined,
       exTime: this.exemplars ? new Float64Array(n) : undefined,
+      exFresh: this.exemplars ? new Uint8Array(n) : undefined,
     };
     res.series.set(key, s);
     this.seriesCount++;
     return s;
   }
 
-  /** The cumulative state as OTLP metrics; with `drainExemplars`, exemplars are included and reset. */
+  /**
+   * The cumulative state as OTLP metrics. With `drainExemplars` (the store's flush), only exemplars
+   * not flushed before, marked flushed; without (GET /metrics), the latest exemplar of every bucket.
+   */
   private build(drainExemplars: boolean): MetricsData {
     const timeNs = this.now() * 1e6;
     const out: ResourceMetrics[] = [];
@@ -217,10 +224,10 @@ export class SpanMetricsConnector implements TracesConsumer, Component {
           flags: 0,
         });
         const exemplars: Exemplar[] = [];
-        if (drainExemplars && s.exTrace) {
+        if (s.exTrace) {
           for (let i = 0; i < s.exTrace.length; i++) {
             const traceId = s.exTrace[i];
-            if (traceId === undefined) continue;
+            if (traceId === undefined || (drainExemplars && s.exFresh![i] === 0)) continue;
             exemplars.push({
               filteredAttributes: [],
               timeUnixNano: s.exTime![i]!,
@@ -228,7 +235,7 @@ export class SpanMetricsConnector implements TracesConsumer, Component {
               traceId,
               spanId: s.exSpan![i]!,
             });
-            s.exTrace[i] = undefined;
+            if (drainExemplars) s.exFresh![i] = 0;
           }
         }
         durations.push({
@@ -249,13 +256,13 @@ export class SpanMetricsConnector implements TracesConsumer, Component {
       const metrics: Metric[] = [
         {
           name: this.callsName,
-          description: '',
+          description: 'Number of spans, by service, span name, span kind and status code.',
           unit: '',
           data: { type: 'sum', dataPoints: calls, aggregationTemporality: Temporality.CUMULATIVE, isMonotonic: true },
         },
         {
           name: this.durationName,
-          description: '',
+          description: 'Duration of spans, by service, span name, span kind and status code.',
           unit: 'ms',
           data: { type: 'histogram', dataPoints: durations, aggregationTemporality: Temporality.CUMULATIVE },
         },
@@ -277,7 +284,7 @@ export class SpanMetricsConnector implements TracesConsumer, Component {
     if (data.resourceMetrics.length > 0) this.next.consumeMetrics(data);
   }
 
-  /** The current cumulative state without exemplars, for GET /metrics. */
+  /** The current cumulative state with each bucket's latest exemplar, for GET /metrics. */
   snapshot(): MetricsData {
     return this.build(false);
   }

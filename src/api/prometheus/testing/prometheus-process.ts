@@ -39,12 +39,28 @@ export async function freePort(): Promise<number> {
   throw new Error('no free port found');
 }
 
-export async function startPrometheus(extraArgs: readonly string[] = []): Promise<PrometheusProcess> {
+export interface PrometheusConfig {
+  /** YAML of the scrape_configs list, or a function of Prometheus's own host:port; default none (all data by remote write) */
+  readonly scrapeConfigs?: string | ((selfAddress: string) => string);
+  /** global scrape interval; default 15s */
+  readonly scrapeInterval?: string;
+}
+
+export async function startPrometheus(
+  extraArgs: readonly string[] = [],
+  conf: PrometheusConfig = {},
+): Promise<PrometheusProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'orrery-prom-'));
   const config = join(dir, 'prometheus.yml');
-  // No scrape jobs: all data comes by remote write.
-  writeFileSync(config, 'global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\nscrape_configs: []\n');
   const port = await freePort();
+  const interval = conf.scrapeInterval ?? '15s';
+  const scrape =
+    typeof conf.scrapeConfigs === 'function' ? conf.scrapeConfigs(`127.0.0.1:${port}`) : conf.scrapeConfigs;
+  writeFileSync(
+    config,
+    `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\n` +
+      (scrape === undefined ? 'scrape_configs: []\n' : `scrape_configs:\n${scrape}\n`),
+  );
   const child: ChildProcess = spawn(
     PROMETHEUS_BIN,
     [

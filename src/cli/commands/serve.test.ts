@@ -1,0 +1,23 @@
+// `orrery serve` refuses bad cross-site settings as usage errors (exit 2) before starting anything.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from './serve.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('orrery serve flags', () => {
+  it('--cors-allow-origin and --cors-allow-header must be origins and header names', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    expect(await run(['--cors-allow-origin', 'http://localhost:3000,localhost:3000'])).toBe(2);
+    expect(errors.join('\n')).toContain('--cors-allow-origin: "localhost:3000" is not an origin');
+    expect(await run(['--cors-allow-header', 'X-Ok', '--cors-allow-header', 'bad header'])).toBe(2);
+    expect(errors.join('\n')).toContain('--cors-allow-header: "bad header" is not a header name');
+  });
+
+  it('lists the flags in --help', async () => {
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    expect(await run(['--help'])).toBe(0);
+    expect(out.join('\n')).toMatch(/--cors-allow-origin ORIGIN .*default http:\/\/localhost:\*,/);
+  });
+});
