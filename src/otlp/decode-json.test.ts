@@ -126,6 +126,45 @@ describe('decodeTracesJson', () => {
     });
   });
 
+  it('keeps int64 attribute values beyond 2^53 exact, given as decimal strings or as number literals', () => {
+    // written by hand: JSON.stringify cannot write these literals, JSON.parse would round them
+    const text = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${ROOT_ID}",
+      "startTimeUnixNano": 1700000000000000123, "name":"s","attributes":[
+      {"key":"str","value":{"intValue":"9007199254740993"}},
+      {"key":"num","value":{"intValue": 9007199254740993}},
+      {"key":"max","value":{"int_value":9223372036854775807}},
+      {"key":"min","value":{"intValue":"-9223372036854775808"}},
+      {"key":"safe","value":{"intValue":9007199254740991}},
+      {"key":"text","value":{"stringValue":"\\\"intValue\\\": 12345678901234567"}},
+      {"key":"map","value":{"kvlistValue":{"values":[{"key":"n","value":{"intValue":-9007199254740993}}]}}}]}]}]}]}`;
+    const span = decodeTracesJson(text).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(span.attributes.map((a) => a.value)).toEqual([
+      { kind: 'int', value: 9007199254740993n },
+      { kind: 'int', value: 9007199254740993n },
+      { kind: 'int', value: 9223372036854775807n },
+      { kind: 'int', value: -9223372036854775808n },
+      { kind: 'int', value: 9007199254740991 },
+      { kind: 'string', value: '"intValue": 12345678901234567' },
+      { kind: 'kvlist', value: [{ key: 'n', value: { kind: 'int', value: -9007199254740993n } }] },
+    ]);
+    // other int64 fields keep their documented double precision
+    expect(span.startTimeUnixNano).toBe(1700000000000000123);
+  });
+
+  it('refuses an intValue outside int64, and one beyond 2^53 written so that it cannot be exact', () => {
+    expect(
+      decodeError(() =>
+        decodeTracesJson(traces(span({ attributes: [{ key: 'k', value: { intValue: '9223372036854775808' } }] }))),
+      ).message,
+    ).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: 9223372036854775808 is outside the int64 range',
+    );
+    expect(
+      decodeError(() => decodeTracesJson(traces(span({ attributes: [{ key: 'k', value: { intValue: 1e300 } }] }))))
+        .message,
+    ).toMatch(/attributes\[0\]\.value\.intValue: integer literal beyond 2\^53 is not exact/);
+  });
+
   it('rejects a trace ID of the wrong length, naming the path', () => {
     const err = decodeError(() => decodeTracesJson(traces(span({}), span({}), span({}), span({ traceId: 'abc' }))));
     expect(err.message).toBe('resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 32 hex characters');

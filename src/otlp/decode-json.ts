@@ -5,6 +5,7 @@
 // Type errors are DecodeErrors naming the full path, e.g.
 // `resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 32 hex characters`.
 import { DecodeError, rethrowWithin } from './decode-error.js';
+import { int64Value } from './model.js';
 import type {
   AnyValue,
   Exemplar,
@@ -46,23 +47,43 @@ const EMPTY_VALUE: AnyValue = Object.freeze({ kind: 'empty' });
 
 /** OTLP/JSON ExportTraceServiceRequest (UTF-8 bytes or text). */
 export function decodeTracesJson(input: Uint8Array | string): TracesData {
-  const root = parseRoot(input);
-  return { resourceSpans: list(root, 'resourceSpans', 'resource_spans', decodeResourceSpans) };
+  return decodeRoot(input, (root) => ({
+    resourceSpans: list(root, 'resourceSpans', 'resource_spans', decodeResourceSpans),
+  }));
 }
 
 /** OTLP/JSON ExportMetricsServiceRequest. */
 export function decodeMetricsJson(input: Uint8Array | string): MetricsData {
-  const root = parseRoot(input);
-  return { resourceMetrics: list(root, 'resourceMetrics', 'resource_metrics', decodeResourceMetrics) };
+  return decodeRoot(input, (root) => ({
+    resourceMetrics: list(root, 'resourceMetrics', 'resource_metrics', decodeResourceMetrics),
+  }));
 }
 
 /** OTLP/JSON ExportLogsServiceRequest. */
 export function decodeLogsJson(input: Uint8Array | string): LogsData {
-  const root = parseRoot(input);
-  return { resourceLogs: list(root, 'resourceLogs', 'resource_logs', decodeResourceLogs) };
+  return decodeRoot(input, (root) => ({
+    resourceLogs: list(root, 'resourceLogs', 'resource_logs', decodeResourceLogs),
+  }));
 }
 
-function parseRoot(input: Uint8Array | string): Obj {
+/**
+ * Parses and decodes the request. JSON.parse rounds integer literals beyond 2^53, so when an
+ * intValue turns out to be such a number, the text is parsed again with those literals quoted
+ * (every int64 field accepts a decimal string), which keeps them exact. Requests without one
+ * (nearly all) are parsed once.
+ */
+function decodeRoot<T>(input: Uint8Array | string, decode: (root: Obj) => T): T {
+  let text = inputText(input);
+  try {
+    return decode(parseRoot(text));
+  } catch (err) {
+    if (!(err instanceof DecodeError) || err.detail !== INEXACT_INTEGER) throw err;
+  }
+  text = quoteLongIntegers(text);
+  return decode(parseRoot(text));
+}
+
+function inputText(input: Uint8Array | string): string {
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -70,7 +91,66 @@ function parseRoot(input: Uint8Array | string): Obj {
     text = buf.toString('utf8');
   }
   // JSON.parse refuses a byte-order mark, which some writers put first
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Digits from which a JSON integer literal may lie beyond 2^53 (2^53 has 16). */
+const LONG_INTEGER_DIGITS = 16;
+
+/** `text` with every intValue given as an integer literal of LONG_INTEGER_DIGITS or more digits in quotes. */
+function quoteLongIntegers(text: string): string {
+  const parts: string[] = [];
+  let copied = 0;
+  /** the key whose value comes next ('' when the next token is not a value) */
+  let key = '';
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i++;
+      while (i < n && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1;
+      i++;
+      let j = i;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) === 0x3a /* : */) {
+        key = text.slice(start + 1, i - 1);
+        i = j + 1;
+      } else key = '';
+    } else if (c === 0x2d /* - */ || isDigit(c)) {
+      const start = i++;
+      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      const digits = i - start - (c === 0x2d ? 1 : 0);
+      const plain = i >= n || !isNumberPart(text.charCodeAt(i));
+      if (plain && digits >= LONG_INTEGER_DIGITS && (key === 'intValue' || key === 'int_value')) {
+        parts.push(text.slice(copied, start), '"', text.slice(start, i), '"');
+        copied = i;
+      }
+      while (i < n && isNumberPart(text.charCodeAt(i))) i++;
+      key = '';
+    } else {
+      if (!isSpace(c)) key = '';
+      i++;
+    }
+  }
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** what may follow the integer digits of a number: fraction, exponent */
+function isNumberPart(c: number): boolean {
+  return isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function parseRoot(text: string): Obj {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -157,6 +237,25 @@ function toInt(v: unknown, path: string, unsigned: boolean): number {
   else throw new DecodeError(path, `expected an integer (number or decimal string), got ${kindOf(v)}`);
   if (unsigned && n < 0) throw new DecodeError(path, `expected an unsigned integer, got ${n}`);
   return n;
+}
+
+/** The detail of the DecodeError that makes decodeRoot parse again with long integers quoted. */
+const INEXACT_INTEGER = 'integer literal beyond 2^53 is not exact; write it as a decimal string';
+/** Decimal strings this short are safe integers, so need no bigint. */
+const SAFE_DIGITS = 15;
+
+/** An int64 attribute value, exact: a number when safe, else a bigint (see AnyValue). */
+function toInt64(v: unknown, path: string): number | bigint {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v)) return v;
+    if (Number.isInteger(v)) throw new DecodeError(path, INEXACT_INTEGER);
+  } else if (typeof v === 'string' && INT_RE.test(v)) {
+    if (v.length <= SAFE_DIGITS) return Number(v);
+    const exact = int64Value(BigInt(v));
+    if (exact === undefined) throw new DecodeError(path, `${v} is outside the int64 range`);
+    return exact;
+  }
+  throw new DecodeError(path, `expected an integer (number or decimal string), got ${kindOf(v)}`);
 }
 
 function int(o: Obj, name: string, protoName: string, unsigned: boolean): number {
@@ -248,7 +347,7 @@ function decodeAnyValue(o: Obj): AnyValue {
     return { kind: 'string', value: v };
   }
   if ((v = get(o, 'intValue', 'int_value')) !== undefined && v !== null) {
-    return { kind: 'int', value: int(o, 'intValue', 'int_value', false) };
+    return { kind: 'int', value: toInt64(v, 'intValue') };
   }
   if ((v = get(o, 'boolValue', 'bool_value')) !== undefined && v !== null) {
     return { kind: 'bool', value: bool(o, 'boolValue', 'bool_value') };

@@ -163,6 +163,29 @@ describe('decodeTracesRequest', () => {
     expect(span.links[0]).toMatchObject({ traceState: 'x=1', flags: 1 });
   });
 
+  it('keeps int64 attribute values beyond 2^53 exact, as bigints', () => {
+    const bytes = oneSpan({
+      traceId: hex(TRACE_ID),
+      spanId: hex(ROOT_ID),
+      name: 'big',
+      attributes: [
+        { key: 'above', value: { intValue: '9007199254740993' } },
+        { key: 'max', value: { intValue: '9223372036854775807' } },
+        { key: 'min', value: { intValue: '-9223372036854775808' } },
+        { key: 'safe', value: { intValue: '9007199254740991' } },
+        { key: 'list', value: { arrayValue: { values: [{ intValue: '-9007199254740993' }] } } },
+      ],
+    });
+    const span = decodeTracesRequest(bytes).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(span.attributes.map((a) => a.value)).toEqual([
+      { kind: 'int', value: 9007199254740993n },
+      { kind: 'int', value: 9223372036854775807n },
+      { kind: 'int', value: -9223372036854775808n },
+      { kind: 'int', value: 9007199254740991 },
+      { kind: 'array', value: [{ kind: 'int', value: -9007199254740993n }] },
+    ]);
+  });
+
   it('skips unknown fields, including future ones of every wire type', () => {
     const valid = oneSpan({ traceId: hex(TRACE_ID), spanId: hex(ROOT_ID), name: 'x' });
     // append to the span: field 99 varint, field 98 fixed64, field 97 bytes, field 96 fixed32

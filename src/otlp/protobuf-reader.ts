@@ -15,6 +15,8 @@ interface FastSlices {
 }
 
 const TWO_32 = 4294967296;
+/** a 64-bit value whose high word is below this is below 2^53, so a safe integer */
+const SAFE_HI = 0x200000;
 const TEXT_WINDOW = 4096;
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -77,8 +79,11 @@ export class ProtoReader {
     return this.hi === 0 ? lo : this.hi * TWO_32 + lo;
   }
 
-  /** int32 / int64 varint: negative values arrive as 10-byte two's complement. */
-  int64(): number {
+  /**
+   * int32 / int64 varint, exact: a number when it is a safe integer, a bigint beyond 2^53.
+   * Negative values arrive as 10-byte two's complement.
+   */
+  int64(): number | bigint {
     const pos = this.pos;
     if (pos < this.len) {
       const b = this.buf[pos]!;
@@ -89,11 +94,12 @@ export class ProtoReader {
     }
     const lo = this.varintParts();
     const hi = this.hi;
-    if ((hi & 0x80000000) === 0) return hi * TWO_32 + lo;
+    if ((hi & 0x80000000) === 0) return hi < SAFE_HI ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+    // magnitude of the negative value: two's complement of (hi, lo)
     const nlo = (~lo + 1) >>> 0;
     let nhi = ~hi >>> 0;
     if (nlo === 0) nhi = (nhi + 1) >>> 0;
-    return -(nhi * TWO_32 + nlo);
+    return nhi < SAFE_HI ? -(nhi * TWO_32 + nlo) : -((BigInt(nhi) << 32n) | BigInt(nlo));
   }
 
   /** sint32 / sint64 (zigzag), as in ExponentialHistogram scale and bucket offsets. */

@@ -85,6 +85,54 @@ describe('TraceStore: write and read back', () => {
     expect(resource.attributes.map((kv) => kv.key)).toEqual(['service.name', 'service.version']);
   });
 
+  it('keeps int64 values beyond 2^53 exact, and finds exactly them by tag', () => {
+    const store = new TraceStore({ now: () => T0 });
+    const int = (value: bigint | number) => ({ kind: 'int' as const, value });
+    store.consumeTraces(
+      batch({
+        service: 'ledger',
+        resource: { 'host.id': int(-9007199254740993n) },
+        spans: [
+          span({
+            traceId: tid(1),
+            spanId: sid(1),
+            startMs: T0,
+            attributes: {
+              'app.above': int(9007199254740993n),
+              'app.max': int(9223372036854775807n),
+              'app.min': int(-9223372036854775808n),
+              'app.list': { kind: 'array', value: [int(9007199254740995n)] },
+            },
+            events: [{ name: 'e', timeMs: T0, attributes: { 'app.event': int(2n ** 60n + 1n) } }],
+          }),
+        ],
+      }),
+    );
+    store.consumeTraces(
+      batch({
+        service: 'ledger',
+        spans: [span({ traceId: tid(2), spanId: sid(2), startMs: T0, attributes: { 'app.above': 9007199254740992 } })],
+      }),
+    );
+    const s = store.getTrace(tid(1))!.spans[0]!;
+    expect(s.attributes.map((a) => a.value)).toEqual([
+      int(9007199254740993n),
+      int(9223372036854775807n),
+      int(-9223372036854775808n),
+      { kind: 'array', value: [int(9007199254740995n)] },
+    ]);
+    expect(s.events[0]!.attributes[0]!.value).toEqual(int(2n ** 60n + 1n));
+    const find = (tags: Record<string, string>) => ids(store, { service: 'ledger', tags });
+    expect(find({ 'app.above': '9007199254740993' })).toEqual([tid(1)]);
+    expect(find({ 'app.above': '9007199254740992' })).toEqual([tid(2)]);
+    expect(find({ 'app.max': '9223372036854775807' })).toEqual([tid(1)]);
+    expect(find({ 'app.max': '9223372036854776000' })).toEqual([]);
+    expect(find({ 'app.min': '-9223372036854775808' })).toEqual([tid(1)]);
+    expect(find({ 'app.list': '[9007199254740995]' })).toEqual([tid(1)]);
+    expect(find({ 'app.event': '1152921504606846977' })).toEqual([tid(1)]);
+    expect(find({ 'host.id': '-9007199254740993' })).toEqual([tid(1)]);
+  });
+
   it('looks trace ids up case-insensitively and left-pads short ones', () => {
     const store = new TraceStore({ now: () => T0 });
     const id = '0000000000000000' + '00000000deadbeef';

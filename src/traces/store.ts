@@ -8,6 +8,7 @@
 // freed whole once every trace in them is gone.
 import {
   anyValueToString,
+  int64Value,
   type AnyValue,
   type InstrumentationScope,
   type KeyValue,
@@ -52,6 +53,7 @@ import {
   V_FALSE,
   V_INT,
   V_INT32,
+  V_INT64,
   V_STR,
   V_STR_ID,
   V_TRUE,
@@ -140,6 +142,8 @@ interface CompiledTag {
   readonly bytes: Buffer;
   /** the value as a number when its text is a number's canonical text, else NaN */
   readonly num: number;
+  /** the value as an int64 beyond 2^53 when its text is that integer's canonical text */
+  readonly int64: bigint | undefined;
   /** whether some origin's resource or scope satisfies it */
   readonly viaOrigin: boolean;
 }
@@ -556,16 +560,23 @@ export class TraceStore implements SpanWriter, TraceReader {
         buf.word((keyId << 8) | (v.value ? V_TRUE : V_FALSE));
         textHash = v.value ? H_TRUE : H_FALSE;
         break;
-      case 'int':
-        if (v.value >= -0x80000000 && v.value <= 0x7fffffff && Number.isInteger(v.value)) {
+      case 'int': {
+        const n = v.value;
+        if (typeof n === 'bigint') {
+          const u = BigInt.asUintN(64, n);
+          buf.word((keyId << 8) | V_INT64);
+          buf.word(Number(u & 0xffffffffn));
+          buf.word(Number(u >> 32n));
+        } else if (n >= -0x80000000 && n <= 0x7fffffff && Number.isInteger(n)) {
           buf.word((keyId << 8) | V_INT32);
-          buf.word(v.value);
+          buf.word(n);
         } else {
           buf.word((keyId << 8) | V_INT);
-          buf.f64(v.value);
+          buf.f64(n);
         }
-        textHash = hashString(String(v.value));
+        textHash = hashString(String(n));
         break;
+      }
       case 'double':
         buf.word((keyId << 8) | V_DOUBLE);
         buf.f64(v.value);
@@ -825,6 +836,7 @@ export class TraceStore implements SpanWriter, TraceReader {
         strId: this.strs.get(value) ?? -1,
         bytes: Buffer.from(value, 'utf8'),
         num: String(num) === value ? num : NaN,
+        int64: unsafeInt64(value),
       });
     }
     if (tags.length > 30) return undefined; // bitmask width; no real search sends this many
@@ -1119,6 +1131,9 @@ export class TraceStore implements SpanWriter, TraceReader {
         case V_INT:
           value = { kind: 'int', value: readF64(u32, o + 1) };
           break;
+        case V_INT64:
+          value = { kind: 'int', value: readInt64(u32, o + 1) };
+          break;
         case V_DOUBLE:
           value = { kind: 'double', value: readF64(u32, o + 1) };
           break;
@@ -1225,6 +1240,8 @@ function valueMatches(seg: Segment, type: number, o: number, complexBase: number
     case V_INT:
     case V_DOUBLE:
       return readF64(u32, o) === t.num;
+    case V_INT64:
+      return t.int64 !== undefined && readInt64(u32, o) === t.int64;
     case V_EMPTY:
       return t.value === '';
     case V_COMPLEX: {
@@ -1234,6 +1251,18 @@ function valueMatches(seg: Segment, type: number, o: number, complexBase: number
     default:
       return false;
   }
+}
+
+/** The int64 stored at o (V_INT64: low word, high word). */
+function readInt64(u32: Uint32Array, o: number): bigint {
+  return BigInt.asIntN(64, (BigInt(u32[o + 1]!) << 32n) | BigInt(u32[o]!));
+}
+
+/** `text` as a bigint when it is the canonical text of an int64 beyond the safe integers, else undefined. */
+function unsafeInt64(text: string): bigint | undefined {
+  if (!/^-?[1-9]\d{15,18}$/.test(text)) return undefined;
+  const v = int64Value(BigInt(text));
+  return typeof v === 'bigint' ? v : undefined;
 }
 
 /** A content key for a list of attributes (to recognise a resource or scope seen before). */

@@ -2,6 +2,7 @@
 // translate HTTP to TraceReader calls and back, in Jaeger's envelope and error shapes.
 import { json, type ApiRequest, type ApiResponse, type Router } from '../http.js';
 import type { TraceReader } from '../../traces/storage.js';
+import { toJsonText } from '../../otlp/json-text.js';
 import { toJaegerTrace, type JaegerTrace } from './convert.js';
 import { ParamError, parseDependencies, parseTraceSearch } from './params.js';
 
@@ -16,9 +17,13 @@ interface JaegerError {
   readonly traceID?: string;
 }
 
-/** Jaeger's structuredResponse. */
+/** Jaeger's structuredResponse, as text so that int64 tag values beyond 2^53 keep every digit. */
 function ok(data: unknown, total: number, errors: JaegerError[] | null = null): ApiResponse {
-  return json(200, { data, total, limit: 0, offset: 0, errors });
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: toJsonText({ data, total, limit: 0, offset: 0, errors }),
+  };
 }
 
 function fail(code: number, msg: string): ApiResponse {
