@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from './decode-error.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decode-json.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from './decode-protobuf.js';
+import { MAX_VALUE_NESTING } from './model.js';
+import { deepJsonRequest } from './testing/deep-values.js';
 import { demoSpans } from './testing/demo-spans.js';
 import { richLogs, richSpans, ROOT_ID, sdkMetrics, TRACE_ID } from './testing/fixtures.js';
 
@@ -163,6 +165,21 @@ describe('decodeTracesJson', () => {
       decodeError(() => decodeTracesJson(traces(span({ attributes: [{ key: 'k', value: { intValue: 1e300 } }] }))))
         .message,
     ).toMatch(/attributes\[0\]\.value\.intValue: integer literal beyond 2\^53 is not exact/);
+  });
+
+  it('refuses array and kvlist values nested deeper than MAX_VALUE_NESTING, with a clear message', () => {
+    const request = (levels: number) => deepJsonRequest(levels, TRACE_ID, ROOT_ID);
+    const atLimit = decodeTracesJson(request(MAX_VALUE_NESTING)).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    let v = atLimit.attributes[0]!.value;
+    let levels = 0;
+    for (; v.kind === 'kvlist' || v.kind === 'array'; levels++)
+      v = v.kind === 'array' ? v.value[0]! : v.value[0]!.value;
+    expect(levels).toBe(MAX_VALUE_NESTING);
+    for (const deep of [MAX_VALUE_NESTING + 1, 3000, 100_000]) {
+      const err = decodeError(() => decodeTracesJson(request(deep)));
+      expect(err.detail).toBe(`array and kvlist values nested deeper than ${MAX_VALUE_NESTING} levels`);
+      expect(err.path).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.kvlistValue/);
+    }
   });
 
   it('rejects a trace ID of the wrong length, naming the path', () => {

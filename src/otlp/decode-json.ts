@@ -4,8 +4,8 @@
 // snake_case names are accepted as well. Unknown fields are ignored, as the OTLP spec requires.
 // Type errors are DecodeErrors naming the full path, e.g.
 // `resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 32 hex characters`.
-import { DecodeError, rethrowWithin } from './decode-error.js';
-import { int64Value } from './model.js';
+import { DecodeError, nestingTooDeep, rethrowWithin } from './decode-error.js';
+import { int64Value, MAX_VALUE_NESTING } from './model.js';
 import type {
   AnyValue,
   Exemplar,
@@ -340,7 +340,8 @@ function base64(v: unknown, name: string): Uint8Array {
 
 // ---------------------------------------------------------------- common
 
-function decodeAnyValue(o: Obj): AnyValue {
+/** `depth`: how many array/kvlist values enclose this one (see MAX_VALUE_NESTING). */
+function decodeAnyValue(o: Obj, depth: number): AnyValue {
   let v: unknown;
   if ((v = get(o, 'stringValue', 'string_value')) !== undefined && v !== null) {
     if (typeof v !== 'string') throw new DecodeError('stringValue', `expected a string, got ${kindOf(v)}`);
@@ -356,15 +357,19 @@ function decodeAnyValue(o: Obj): AnyValue {
     return { kind: 'double', value: toDouble(v, 'doubleValue') };
   }
   if ((v = get(o, 'arrayValue', 'array_value')) !== undefined && v !== null) {
+    if (depth >= MAX_VALUE_NESTING) throw nestingTooDeep(MAX_VALUE_NESTING).within('arrayValue');
+    const inner = (x: Obj) => decodeAnyValue(x, depth + 1);
     return {
       kind: 'array',
-      value: message(o, 'arrayValue', 'array_value', (a) => list(a, 'values', 'values', decodeAnyValue)) ?? [],
+      value: message(o, 'arrayValue', 'array_value', (a) => list(a, 'values', 'values', inner)) ?? [],
     };
   }
   if ((v = get(o, 'kvlistValue', 'kvlist_value')) !== undefined && v !== null) {
+    if (depth >= MAX_VALUE_NESTING) throw nestingTooDeep(MAX_VALUE_NESTING).within('kvlistValue');
+    const inner = (x: Obj) => decodeKeyValue(x, depth + 1);
     return {
       kind: 'kvlist',
-      value: message(o, 'kvlistValue', 'kvlist_value', (a) => list(a, 'values', 'values', decodeKeyValue)) ?? [],
+      value: message(o, 'kvlistValue', 'kvlist_value', (a) => list(a, 'values', 'values', inner)) ?? [],
     };
   }
   if ((v = get(o, 'bytesValue', 'bytes_value')) !== undefined && v !== null) {
@@ -373,8 +378,12 @@ function decodeAnyValue(o: Obj): AnyValue {
   return EMPTY_VALUE;
 }
 
-function decodeKeyValue(o: Obj): KeyValue {
-  return { key: str(o, 'key', 'key'), value: message(o, 'value', 'value', decodeAnyValue) ?? EMPTY_VALUE };
+const decodeOuterValue = (o: Obj): AnyValue => decodeAnyValue(o, 0);
+
+function decodeKeyValue(o: Obj, depth = 0): KeyValue {
+  const key = str(o, 'key', 'key');
+  const decode = depth === 0 ? decodeOuterValue : (v: Obj) => decodeAnyValue(v, depth);
+  return { key, value: message(o, 'value', 'value', decode) ?? EMPTY_VALUE };
 }
 
 function attributes(o: Obj, name = 'attributes', protoName = 'attributes'): KeyValue[] {
@@ -649,7 +658,7 @@ function decodeLogRecord(o: Obj): LogRecord {
     observedTimeUnixNano: int(o, 'observedTimeUnixNano', 'observed_time_unix_nano', true),
     severityNumber: enumValue(o, 'severityNumber', 'severity_number', SEVERITIES),
     severityText: str(o, 'severityText', 'severity_text'),
-    body: message(o, 'body', 'body', decodeAnyValue) ?? EMPTY_VALUE,
+    body: message(o, 'body', 'body', decodeOuterValue) ?? EMPTY_VALUE,
     attributes: attributes(o),
     traceId: hexId(o, 'traceId', 'trace_id', 32, true),
     spanId: hexId(o, 'spanId', 'span_id', 16, true),

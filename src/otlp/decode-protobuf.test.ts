@@ -6,7 +6,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from './decode-error.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from './decode-protobuf.js';
-import type { HistogramDataPoint, Metric, NumberDataPoint } from './model.js';
+import { MAX_VALUE_NESTING, type HistogramDataPoint, type Metric, type NumberDataPoint } from './model.js';
+import { deepProtobufRequest } from './testing/deep-values.js';
 import { demoSpans } from './testing/demo-spans.js';
 import { expectedAttributes } from './testing/expect.js';
 import {
@@ -184,6 +185,23 @@ describe('decodeTracesRequest', () => {
       { kind: 'int', value: 9007199254740991 },
       { kind: 'array', value: [{ kind: 'int', value: -9007199254740993n }] },
     ]);
+  });
+
+  it('refuses array and kvlist values nested deeper than MAX_VALUE_NESTING, with a clear message', () => {
+    const request = (levels: number) => deepProtobufRequest(levels, TRACE_ID, ROOT_ID);
+    const atLimit = decodeTracesRequest(request(MAX_VALUE_NESTING)).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    let v = atLimit.attributes[0]!.value;
+    let levels = 0;
+    for (; v.kind === 'kvlist' || v.kind === 'array'; levels++)
+      v = v.kind === 'array' ? v.value[0]! : v.value[0]!.value;
+    expect(levels).toBe(MAX_VALUE_NESTING);
+    for (const deep of [MAX_VALUE_NESTING + 1, 3000]) {
+      const err = decodeError(() => decodeTracesRequest(request(deep)));
+      expect(err.detail).toBe(`array and kvlist values nested deeper than ${MAX_VALUE_NESTING} levels`);
+      expect(err.path).toMatch(
+        /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.(kvlist|array)Value/,
+      );
+    }
   });
 
   it('skips unknown fields, including future ones of every wire type', () => {

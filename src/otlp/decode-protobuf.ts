@@ -7,7 +7,8 @@
 // repeated scalars, which accept both packed and unpacked encodings as proto3 requires.
 // Errors carry a path in OTLP/JSON names (resourceSpans[0].scopeSpans[1].spans[3].traceId);
 // list loops add their segment only when something throws.
-import { DecodeError, rethrowWithin } from './decode-error.js';
+import { DecodeError, nestingTooDeep, rethrowWithin } from './decode-error.js';
+import { MAX_VALUE_NESTING } from './model.js';
 import type {
   AnyValue,
   Exemplar,
@@ -105,24 +106,12 @@ function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
       case 33: // 4 double_value
         v = { kind: 'double', value: r.double() };
         break;
-      case 42: {
-        // 5 array_value
-        try {
-          v = { kind: 'array', value: decodeArrayValue(r, r.lenEnd()) };
-        } catch (err) {
-          rethrowWithin(err, 'arrayValue');
-        }
+      case 42: // 5 array_value
+        v = { kind: 'array', value: nested(r, 'arrayValue', decodeArrayValue) };
         break;
-      }
-      case 50: {
-        // 6 kvlist_value
-        try {
-          v = { kind: 'kvlist', value: decodeKeyValueList(r, r.lenEnd()) };
-        } catch (err) {
-          rethrowWithin(err, 'kvlistValue');
-        }
+      case 50: // 6 kvlist_value
+        v = { kind: 'kvlist', value: nested(r, 'kvlistValue', decodeKeyValueList) };
         break;
-      }
       case 58: // 7 bytes_value
         v = { kind: 'bytes', value: r.bytes() };
         break;
@@ -132,6 +121,14 @@ function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
   }
   r.expectEnd(end);
   return v;
+}
+
+/** An array or kvlist value's list, one nesting level deeper; refused beyond MAX_VALUE_NESTING. */
+function nested<T>(r: ProtoReader, field: string, decode: (r: ProtoReader, end: number) => T): T {
+  if (++r.depth > MAX_VALUE_NESTING) throw nestingTooDeep(MAX_VALUE_NESTING).within(field);
+  const value = embedded(r, field, decode);
+  r.depth--;
+  return value;
 }
 
 function decodeArrayValue(r: ProtoReader, end: number): AnyValue[] {

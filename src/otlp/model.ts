@@ -19,6 +19,13 @@ export type AnyValue =
   | { readonly kind: 'kvlist'; readonly value: readonly KeyValue[] }
   | { readonly kind: 'empty' };
 
+/**
+ * Deepest nesting of array and kvlist values the decoders accept (a value inside a value inside
+ * …). Real attributes nest a few levels; bounding it keeps every recursive walk (decoding,
+ * storing, printing) far from the stack limit.
+ */
+export const MAX_VALUE_NESTING = 64;
+
 export interface KeyValue {
   readonly key: string;
   readonly value: AnyValue;

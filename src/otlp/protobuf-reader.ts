@@ -29,6 +29,8 @@ export class ProtoReader {
   pos: number;
   private readonly view: DataView;
   private readonly slices: FastSlices;
+  /** how many array/kvlist values enclose the one being decoded (see MAX_VALUE_NESTING) */
+  depth = 0;
   /** high 32 bits of the last 64-bit varint read by varintParts() */
   private hi = 0;
   /** a window of the buffer as latin1 text, bytes textStart..textEnd (see string()) */

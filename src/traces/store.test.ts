@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyValue } from '../otlp/model.js';
 import { TraceStore, normalizeTraceId } from './store.js';
 import type { TraceQuery } from './storage.js';
 import { batch, sid, span, tid } from './testdata.js';
@@ -131,6 +132,23 @@ describe('TraceStore: write and read back', () => {
     expect(find({ 'app.list': '[9007199254740995]' })).toEqual([tid(1)]);
     expect(find({ 'app.event': '1152921504606846977' })).toEqual([tid(1)]);
     expect(find({ 'host.id': '-9007199254740993' })).toEqual([tid(1)]);
+  });
+
+  it('keeps nothing of a record it cannot encode: no trace, service or operation, and goes on working', () => {
+    const store = new TraceStore({ now: () => T0 });
+    store.consumeTraces(batch({ service: 'good', spans: [span({ traceId: tid(1), spanId: sid(1), startMs: T0 })] }));
+    // deeper than any decoder lets through: printing it for the index overflows the stack
+    let deep: AnyValue = { kind: 'string', value: 'x' };
+    for (let i = 0; i < 200_000; i++) deep = { kind: 'array', value: [deep] };
+    const bad = span({ traceId: tid(2), spanId: sid(2), name: 'bad-op', startMs: T0, attributes: { deep } });
+    expect(() => store.consumeTraces(batch({ service: 'phantom', spans: [bad] }))).toThrow(RangeError);
+    expect(store.getServices()).toEqual(['good']);
+    expect(store.getTrace(tid(2))).toBeUndefined();
+    expect(store.stats()).toMatchObject({ traces: 1, spans: 1 });
+    store.consumeTraces(batch({ service: 'phantom', spans: [span({ traceId: tid(2), spanId: sid(3), startMs: T0 })] }));
+    expect(store.getOperations({ service: 'phantom' })).toEqual([{ name: 'op', spanKind: 'server' }]);
+    expect(store.getTrace(tid(2))!.spans.map((s) => s.spanId)).toEqual([sid(3)]);
+    expect(ids(store, { service: 'good' })).toEqual([tid(1)]);
   });
 
   it('looks trace ids up case-insensitively and left-pads short ones', () => {

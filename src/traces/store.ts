@@ -217,6 +217,8 @@ export class TraceStore implements SpanWriter, TraceReader {
   // per-record scratch: terms and the span start they came with
   private readonly termScratch: number[] = [];
   private readonly termStartScratch: number[] = [];
+  /** per record: (service id, name id * 8 + kind) of each span, registered once the record is kept */
+  private readonly operationScratch: number[] = [];
 
   constructor(opts: TraceStoreOptions = {}) {
     this.budgetBytes = opts.budgetBytes ?? 256 * 1024 * 1024;
@@ -279,23 +281,21 @@ export class TraceStore implements SpanWriter, TraceReader {
     this.origins.push(origin);
     this.originByKey.set(key, origin);
     this.originBytes += origin.bytes;
-    if (!this.operations.has(origin.serviceId)) this.operations.set(origin.serviceId, new Set());
     return origin;
   }
 
+  /**
+   * Encodes the spans first and changes the store only once that has succeeded, so a span that
+   * cannot be encoded leaves no trace row, service or operation behind.
+   */
   private appendRecord(traceId: string, spans: Span[], originIds: number[], now: number): void {
-    let ord = this.traceIds.get(traceId);
-    if (ord === undefined) {
-      ord = this.newTrace(traceId, now);
-    }
-    const slot = ord - this.base;
     const buf = this.buf;
     buf.reset();
     buf.ensure(REC_HEADER_WORDS);
     buf.u32[REC_NSPANS] = spans.length;
     buf.u32[REC_COMPLEX_BASE] = 0;
     buf.len = REC_PREV;
-    buf.f64(this.tLastRef[slot]!);
+    buf.f64(-1); // the previous record's ref, known once the trace row is
     buf.word(hexWord(traceId, 0));
     buf.word(hexWord(traceId, 8));
     buf.word(hexWord(traceId, 16));
@@ -303,21 +303,36 @@ export class TraceStore implements SpanWriter, TraceReader {
 
     const terms = this.termScratch;
     const termStarts = this.termStartScratch;
+    const operations = this.operationScratch;
     terms.length = 0;
     termStarts.length = 0;
+    operations.length = 0;
     let minStart = Infinity;
     let maxEnd = -Infinity;
     let maxStart = -Infinity;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const origin = this.origins[originIds[i]!]!;
-      this.encodeSpan(span, origin, terms, termStarts);
+      this.encodeSpan(span, origin, terms, termStarts, operations);
       const s = span.startTimeUnixNano;
       if (s < minStart) minStart = s;
       if (s > maxStart) maxStart = s;
       if (span.endTimeUnixNano > maxEnd) maxEnd = span.endTimeUnixNano;
     }
+
+    let ord = this.traceIds.get(traceId);
+    if (ord === undefined) ord = this.newTrace(traceId, now);
+    const slot = ord - this.base;
+    const end = buf.len;
+    buf.len = REC_PREV;
+    buf.f64(this.tLastRef[slot]!);
+    buf.len = end;
     const ref = this.commit(ord);
+    for (let i = 0; i < operations.length; i += 2) {
+      let ops = this.operations.get(operations[i]!);
+      if (!ops) this.operations.set(operations[i]!, (ops = new Set()));
+      ops.add(operations[i + 1]!);
+    }
 
     if (minStart < this.tStart[slot]!) this.tStart[slot] = minStart;
     if (maxEnd > this.tEnd[slot]!) this.tEnd[slot] = maxEnd;
@@ -410,16 +425,15 @@ export class TraceStore implements SpanWriter, TraceReader {
       for (let i = 0; i < words; i++) dst[off + i] = src[i]!;
     } else seg.u32.set(buf.u32.subarray(0, words), off);
     seg.u32[off + REC_COMPLEX_BASE] = seg.complex.length;
-    for (const v of buf.complex) {
-      seg.complex.push(v);
-      seg.complexBytes += anyValueToString(v).length * 2 + 64;
-    }
+    for (const v of buf.complex) seg.complex.push(v);
+    seg.complexBytes += buf.complexBytes;
     seg.used += words;
     if (ord > seg.maxOrd) seg.maxOrd = ord;
     return seg.seq * SEGMENT_REF_SPAN + off;
   }
 
-  private encodeSpan(span: Span, origin: Origin, terms: number[], termStarts: number[]): void {
+  /** Encodes one span into the record buffer; its (service id, operation) pair goes to `operations`. */
+  private encodeSpan(span: Span, origin: Origin, terms: number[], termStarts: number[], operations: number[]): void {
     const buf = this.buf;
     const p = buf.len;
     const start = span.startTimeUnixNano;
@@ -522,8 +536,7 @@ export class TraceStore implements SpanWriter, TraceReader {
         termStarts.push(start);
       }
     }
-    const ops = this.operations.get(origin.serviceId)!;
-    ops.add(nameId * 8 + kind);
+    operations.push(origin.serviceId, nameId * 8 + kind);
   }
 
   /** Encodes one attribute; when terms is given, also records its search term. */
@@ -586,11 +599,14 @@ export class TraceStore implements SpanWriter, TraceReader {
         buf.word((keyId << 8) | V_EMPTY);
         textHash = H_EMPTY;
         break;
-      default:
+      default: {
+        const text = anyValueToString(v);
         buf.word((keyId << 8) | V_COMPLEX);
         buf.word(buf.complex.length);
         buf.complex.push(v);
-        textHash = hashString(anyValueToString(v));
+        buf.complexBytes += text.length * 2 + 64;
+        textHash = hashString(text);
+      }
     }
     if (terms) {
       terms.push(mix(this.keys.hashes[keyId]!, textHash));

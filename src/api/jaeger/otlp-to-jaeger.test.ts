@@ -2,6 +2,8 @@
 // whole path shows (exact int64 digits in the JSON a client reads; what a bad request leaves).
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_VALUE_NESTING } from '../../otlp/model.js';
+import { deepJsonRequest, deepProtobufRequest } from '../../otlp/testing/deep-values.js';
 import { otlpRoot, TYPES } from '../../otlp/testing/protobufjs-schema.js';
 import type { LogsConsumer, MetricsConsumer } from '../../pipeline/consumer.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver } from '../../receivers/otlp-http.js';
@@ -98,5 +100,28 @@ describe('OTLP/HTTP → store → Jaeger API', () => {
     expect(await search('app.number:9007199254740993')).toEqual([jsonTraceId]);
     expect(await search('app.number:9007199254740992')).toEqual([]);
     expect(await search('app.string:-9223372036854775808')).toEqual([protoTraceId]);
+  });
+
+  it('a value nested thousands deep is a 400 in JSON and protobuf, leaving no trace or service behind', async () => {
+    const traceId = '33333333333333333333333333333333';
+    for (const levels of [MAX_VALUE_NESTING + 1, 3000]) {
+      const fromJson = await post(deepJsonRequest(levels, traceId, '3333333333333333'), 'application/json');
+      expect(fromJson.status).toBe(400);
+      expect((JSON.parse(fromJson.text) as { message: string }).message).toContain(
+        `array and kvlist values nested deeper than ${MAX_VALUE_NESTING} levels`,
+      );
+      const fromProto = await post(deepProtobufRequest(levels, traceId, '3333333333333333'), 'application/x-protobuf');
+      expect(fromProto.status).toBe(400);
+    }
+    expect(JSON.parse((await get('/api/services')).text)).toMatchObject({ data: ['ledger'] });
+    expect((await get(`/api/traces/${traceId}`)).status).toBe(404);
+
+    // at the limit: accepted, stored and shown
+    expect(
+      (await post(deepJsonRequest(MAX_VALUE_NESTING, traceId, '3333333333333333'), 'application/json')).status,
+    ).toBe(200);
+    const shown = await get(`/api/traces/${traceId}`);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('"key":"deep","type":"string"');
   });
 });
