@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from './decode-error.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decode-json.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from './decode-protobuf.js';
+import { DecodeReport } from './decode-report.js';
 import { MAX_VALUE_NESTING } from './model.js';
 import { deepJsonRequest } from './testing/deep-values.js';
 import { demoSpans } from './testing/demo-spans.js';
@@ -180,6 +181,23 @@ describe('decodeTracesJson', () => {
       expect(err.detail).toBe(`array and kvlist values nested deeper than ${MAX_VALUE_NESTING} levels`);
       expect(err.path).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.kvlistValue/);
     }
+  });
+
+  it('leaves out spans with an all-zero trace or span ID and counts them; an all-zero parent is no parent', () => {
+    const report = new DecodeReport();
+    const data = decodeTracesJson(
+      traces(
+        span({ traceId: '0'.repeat(32), name: 'zero trace' }),
+        span({ name: 'kept', parentSpanId: '0'.repeat(16) }),
+        span({ spanId: '0'.repeat(16), name: 'zero span' }),
+      ),
+      report,
+    );
+    expect(data.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => [s.name, s.parentSpanId])).toEqual([['kept', '']]);
+    expect(report.reasons()).toEqual([
+      ['invalid (trace ID all zeros)', 1],
+      ['invalid (span ID all zeros)', 1],
+    ]);
   });
 
   it('rejects a trace ID of the wrong length, naming the path', () => {

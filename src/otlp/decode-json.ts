@@ -5,7 +5,9 @@
 // Type errors are DecodeErrors naming the full path, e.g.
 // `resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 32 hex characters`.
 import { DecodeError, nestingTooDeep, rethrowWithin } from './decode-error.js';
+import type { DecodeReport } from './decode-report.js';
 import { int64Value, MAX_VALUE_NESTING } from './model.js';
+import { checkSpanIds } from './span-ids.js';
 import type {
   AnyValue,
   Exemplar,
@@ -45,11 +47,15 @@ const EMPTY_VALUE: AnyValue = Object.freeze({ kind: 'empty' });
 
 // ---------------------------------------------------------------- entry points
 
-/** OTLP/JSON ExportTraceServiceRequest (UTF-8 bytes or text). */
-export function decodeTracesJson(input: Uint8Array | string): TracesData {
-  return decodeRoot(input, (root) => ({
+/**
+ * OTLP/JSON ExportTraceServiceRequest (UTF-8 bytes or text). Spans of invalid identity are left
+ * out, and counted in `report`.
+ */
+export function decodeTracesJson(input: Uint8Array | string, report?: DecodeReport): TracesData {
+  const data = decodeRoot(input, (root) => ({
     resourceSpans: list(root, 'resourceSpans', 'resource_spans', decodeResourceSpans),
   }));
+  return checkSpanIds(data, report);
 }
 
 /** OTLP/JSON ExportMetricsServiceRequest. */

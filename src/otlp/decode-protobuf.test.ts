@@ -6,6 +6,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from './decode-error.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from './decode-protobuf.js';
+import { DecodeReport } from './decode-report.js';
 import { MAX_VALUE_NESTING, type HistogramDataPoint, type Metric, type NumberDataPoint } from './model.js';
 import { deepProtobufRequest } from './testing/deep-values.js';
 import { demoSpans } from './testing/demo-spans.js';
@@ -202,6 +203,76 @@ describe('decodeTracesRequest', () => {
         /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.(kvlist|array)Value/,
       );
     }
+  });
+
+  it('leaves out spans with an all-zero trace or span ID and counts them; an all-zero parent is no parent', () => {
+    const zeros = (n: number) => Buffer.alloc(n);
+    const bytes = encodeTraces({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId: zeros(16), spanId: hex(ROOT_ID), name: 'zero trace' },
+                { traceId: hex(TRACE_ID), spanId: hex(ROOT_ID), name: 'kept' },
+                { traceId: hex(TRACE_ID), spanId: zeros(8), name: 'zero span' },
+                { traceId: hex(TRACE_ID), spanId: hex(CHILD_ID), parentSpanId: zeros(8), name: 'zero parent' },
+              ],
+            },
+            { spans: [{ traceId: zeros(16), spanId: zeros(8), name: 'both' }] },
+          ],
+        },
+      ],
+    });
+    const report = new DecodeReport();
+    const data = decodeTracesRequest(bytes, report);
+    const [first, second] = data.resourceSpans[0]!.scopeSpans;
+    expect(first!.spans.map((s) => [s.name, s.parentSpanId])).toEqual([
+      ['kept', ''],
+      ['zero parent', ''],
+    ]);
+    expect(second!.spans).toEqual([]);
+    expect(report.reasons()).toEqual([
+      ['invalid (trace ID all zeros)', 2],
+      ['invalid (span ID all zeros)', 1],
+    ]);
+    expect(report.dropped).toBe(3);
+  });
+
+  it('replaces invalid UTF-8 in strings with U+FFFD and counts those strings, not genuine U+FFFD', () => {
+    const innerSpan = root.lookupType('opentelemetry.proto.trace.v1.Span');
+    const spanBytes = innerSpan
+      .encode(
+        innerSpan.fromObject({
+          traceId: hex(TRACE_ID),
+          spanId: hex(ROOT_ID),
+          attributes: [{ key: 'genuine', value: { stringValue: 'a \ufffd b' } }],
+        }),
+      )
+      .finish();
+    // name (field 5) with a lone 0xff, and a status message (field 15 → 2) with a truncated sequence
+    const name = Buffer.from([0x73, 0x68, 0xff, 0x72, 0x74]); // "sh", 0xff, "rt"
+    const message = Buffer.concat([Buffer.from('a long status message that ends in '), Buffer.from([0xe2, 0x82])]);
+    const status = Buffer.concat([Buffer.from([0x12, message.length]), message]);
+    const span = Buffer.concat([
+      spanBytes,
+      Buffer.from([0x2a, name.length]),
+      name,
+      Buffer.from([0x7a, status.length]),
+      status,
+    ]);
+    const scopeSpans = Buffer.concat([Buffer.from([0x12, span.length]), span]);
+    const resourceSpans = Buffer.concat([Buffer.from([0x12, scopeSpans.length]), scopeSpans]);
+    const request = Buffer.concat([Buffer.from([0x0a, resourceSpans.length]), resourceSpans]);
+
+    const report = new DecodeReport();
+    const decoded = decodeTracesRequest(request, report).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(decoded.name).toBe('sh\ufffdrt');
+    expect(decoded.status.message).toBe('a long status message that ends in \ufffd');
+    expect(decoded.attributes[0]!.value).toEqual({ kind: 'string', value: 'a \ufffd b' });
+    expect(report.invalidUtf8Strings).toBe(2);
+    expect(report.alterations('spans')).toBe('2 strings with invalid UTF-8 replaced by U+FFFD (spans kept, altered)');
+    expect(report.dropped).toBe(0);
   });
 
   it('skips unknown fields, including future ones of every wire type', () => {

@@ -3,6 +3,7 @@
 // Every read is bounds-checked against the buffer; a message decoder calls expectEnd() after its
 // field loop, which catches fields that overrun their enclosing message. Any fault is a
 // DecodeError, never an out-of-range read that silently yields undefined.
+import { isUtf8 } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
 
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
@@ -29,6 +30,8 @@ export class ProtoReader {
   pos: number;
   private readonly view: DataView;
   private readonly slices: FastSlices;
+  /** strings read so far whose invalid UTF-8 was replaced with U+FFFD */
+  invalidUtf8 = 0;
   /** how many array/kvlist values enclose the one being decoded (see MAX_VALUE_NESTING) */
   depth = 0;
   /** high 32 bits of the last 64-bit varint read by varintParts() */
@@ -224,7 +227,10 @@ export class ProtoReader {
         return this.text.substring(start - this.textStart, end - this.textStart);
       }
     }
-    return this.slices.utf8Slice(start, end);
+    const s = this.slices.utf8Slice(start, end);
+    // the decoder replaces invalid UTF-8 with U+FFFD: count it (a U+FFFD may also be genuine)
+    if (s.indexOf('\ufffd') >= 0 && !isUtf8(this.buf.subarray(start, end))) this.invalidUtf8++;
+    return s;
   }
 
   /** A copy, so the decoded model never pins the request buffer. */

@@ -5,6 +5,7 @@
 import { DecodeError } from '../otlp/decode-error.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from '../otlp/decode-json.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from '../otlp/decode-protobuf.js';
+import { DecodeReport } from '../otlp/decode-report.js';
 import {
   RefusedError,
   Rejections,
@@ -51,22 +52,23 @@ export function runExport(
   let items: number;
   let deliver: () => void;
   const rejections = new Rejections();
+  const decoded = new DecodeReport();
   try {
     switch (signal) {
       case 'traces': {
-        const batch = format === 'protobuf' ? decodeTracesRequest(body) : decodeTracesJson(body);
+        const batch = format === 'protobuf' ? decodeTracesRequest(body, decoded) : decodeTracesJson(body, decoded);
         items = countSpans(batch);
         deliver = () => consumers.traces.consumeTraces(batch, rejections);
         break;
       }
       case 'metrics': {
-        const batch = format === 'protobuf' ? decodeMetricsRequest(body) : decodeMetricsJson(body);
+        const batch = format === 'protobuf' ? decodeMetricsRequest(body, decoded) : decodeMetricsJson(body);
         items = countMetricPoints(batch);
         deliver = () => consumers.metrics.consumeMetrics(batch, rejections);
         break;
       }
       case 'logs': {
-        const batch = format === 'protobuf' ? decodeLogsRequest(body) : decodeLogsJson(body);
+        const batch = format === 'protobuf' ? decodeLogsRequest(body, decoded) : decodeLogsJson(body);
         items = countLogRecords(batch);
         deliver = () => consumers.logs.consumeLogs(batch, rejections);
         break;
@@ -79,19 +81,30 @@ export function runExport(
         : `cannot decode request: ${err instanceof Error ? err.message : String(err)}`;
     return { kind: 'invalid', message };
   }
+  // Items the decoder left out count as received and rejected; the rest go down the pipeline.
+  for (const [reason, n] of decoded.reasons()) rejections.add(reason, n);
+  const received = items + decoded.dropped;
   // An empty request is a valid no-op; the pipeline need not see it.
-  if (items === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
+  if (received === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
   try {
-    deliver();
+    if (items > 0) deliver();
   } catch (err) {
-    observer?.refused(signal, items, transport);
+    observer?.refused(signal, received, transport);
     if (err instanceof RefusedError) {
-      return { kind: 'refused', items, message: err.message, retryAfterSeconds: err.retryAfterSeconds };
+      return { kind: 'refused', items: received, message: err.message, retryAfterSeconds: err.retryAfterSeconds };
     }
-    return { kind: 'failed', items, message: err instanceof Error ? err.message : String(err) };
+    return { kind: 'failed', items: received, message: err instanceof Error ? err.message : String(err) };
   }
-  const rejected = Math.min(rejections.total, items);
+  const rejected = Math.min(rejections.total, received);
   if (rejected > 0) observer?.refused(signal, rejected, transport);
-  observer?.accepted(signal, items - rejected, transport);
-  return { kind: 'ok', items: items - rejected, rejected, message: rejections.message() };
+  observer?.accepted(signal, received - rejected, transport);
+  const message = [rejections.message(), decoded.alterations(ITEM_WORDS[signal])].filter((m) => m !== '').join('; ');
+  return { kind: 'ok', items: received - rejected, rejected, message };
 }
+
+/** What the partial-success message calls a signal's items. */
+const ITEM_WORDS: Readonly<Record<ReceiverSignal, string>> = {
+  traces: 'spans',
+  metrics: 'data points',
+  logs: 'log records',
+};
