@@ -27,3 +27,8 @@ export function rethrowWithin(err: unknown, segment: string): never {
   if (err instanceof DecodeError) throw err.within(segment);
   throw err;
 }
+
+/** The DecodeError for an array or kvlist value nested deeper than `limit` levels. */
+export function nestingTooDeep(limit: number): DecodeError {
+  return new DecodeError('', `array and kvlist values nested deeper than ${limit} levels`);
+}

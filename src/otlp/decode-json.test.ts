@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from './decode-error.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decode-json.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from './decode-protobuf.js';
+import { DecodeReport } from './decode-report.js';
+import { MAX_VALUE_NESTING } from './model.js';
+import { deepJsonRequest } from './testing/deep-values.js';
 import { demoSpans } from './testing/demo-spans.js';
 import { richLogs, richSpans, ROOT_ID, sdkMetrics, TRACE_ID } from './testing/fixtures.js';
 
@@ -124,6 +127,77 @@ describe('decodeTracesJson', () => {
       kind: 'kvlist',
       value: [{ key: 'x', value: { kind: 'double', value: 1.5 } }],
     });
+  });
+
+  it('keeps int64 attribute values beyond 2^53 exact, given as decimal strings or as number literals', () => {
+    // written by hand: JSON.stringify cannot write these literals, JSON.parse would round them
+    const text = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${ROOT_ID}",
+      "startTimeUnixNano": 1700000000000000123, "name":"s","attributes":[
+      {"key":"str","value":{"intValue":"9007199254740993"}},
+      {"key":"num","value":{"intValue": 9007199254740993}},
+      {"key":"max","value":{"int_value":9223372036854775807}},
+      {"key":"min","value":{"intValue":"-9223372036854775808"}},
+      {"key":"safe","value":{"intValue":9007199254740991}},
+      {"key":"text","value":{"stringValue":"\\\"intValue\\\": 12345678901234567"}},
+      {"key":"map","value":{"kvlistValue":{"values":[{"key":"n","value":{"intValue":-9007199254740993}}]}}}]}]}]}]}`;
+    const span = decodeTracesJson(text).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(span.attributes.map((a) => a.value)).toEqual([
+      { kind: 'int', value: 9007199254740993n },
+      { kind: 'int', value: 9007199254740993n },
+      { kind: 'int', value: 9223372036854775807n },
+      { kind: 'int', value: -9223372036854775808n },
+      { kind: 'int', value: 9007199254740991 },
+      { kind: 'string', value: '"intValue": 12345678901234567' },
+      { kind: 'kvlist', value: [{ key: 'n', value: { kind: 'int', value: -9007199254740993n } }] },
+    ]);
+    // other int64 fields keep their documented double precision
+    expect(span.startTimeUnixNano).toBe(1700000000000000123);
+  });
+
+  it('refuses an intValue outside int64, and one beyond 2^53 written so that it cannot be exact', () => {
+    expect(
+      decodeError(() =>
+        decodeTracesJson(traces(span({ attributes: [{ key: 'k', value: { intValue: '9223372036854775808' } }] }))),
+      ).message,
+    ).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: 9223372036854775808 is outside the int64 range',
+    );
+    expect(
+      decodeError(() => decodeTracesJson(traces(span({ attributes: [{ key: 'k', value: { intValue: 1e300 } }] }))))
+        .message,
+    ).toMatch(/attributes\[0\]\.value\.intValue: integer literal beyond 2\^53 is not exact/);
+  });
+
+  it('refuses array and kvlist values nested deeper than MAX_VALUE_NESTING, with a clear message', () => {
+    const request = (levels: number) => deepJsonRequest(levels, TRACE_ID, ROOT_ID);
+    const atLimit = decodeTracesJson(request(MAX_VALUE_NESTING)).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    let v = atLimit.attributes[0]!.value;
+    let levels = 0;
+    for (; v.kind === 'kvlist' || v.kind === 'array'; levels++)
+      v = v.kind === 'array' ? v.value[0]! : v.value[0]!.value;
+    expect(levels).toBe(MAX_VALUE_NESTING);
+    for (const deep of [MAX_VALUE_NESTING + 1, 3000, 100_000]) {
+      const err = decodeError(() => decodeTracesJson(request(deep)));
+      expect(err.detail).toBe(`array and kvlist values nested deeper than ${MAX_VALUE_NESTING} levels`);
+      expect(err.path).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.kvlistValue/);
+    }
+  });
+
+  it('leaves out spans with an all-zero trace or span ID and counts them; an all-zero parent is no parent', () => {
+    const report = new DecodeReport();
+    const data = decodeTracesJson(
+      traces(
+        span({ traceId: '0'.repeat(32), name: 'zero trace' }),
+        span({ name: 'kept', parentSpanId: '0'.repeat(16) }),
+        span({ spanId: '0'.repeat(16), name: 'zero span' }),
+      ),
+      report,
+    );
+    expect(data.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => [s.name, s.parentSpanId])).toEqual([['kept', '']]);
+    expect(report.reasons()).toEqual([
+      ['invalid (trace ID all zeros)', 1],
+      ['invalid (span ID all zeros)', 1],
+    ]);
   });
 
   it('rejects a trace ID of the wrong length, naming the path', () => {

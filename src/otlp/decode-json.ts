@@ -4,7 +4,10 @@
 // snake_case names are accepted as well. Unknown fields are ignored, as the OTLP spec requires.
 // Type errors are DecodeErrors naming the full path, e.g.
 // `resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 32 hex characters`.
-import { DecodeError, rethrowWithin } from './decode-error.js';
+import { DecodeError, nestingTooDeep, rethrowWithin } from './decode-error.js';
+import type { DecodeReport } from './decode-report.js';
+import { int64Value, MAX_VALUE_NESTING } from './model.js';
+import { checkSpanIds } from './span-ids.js';
 import type {
   AnyValue,
   Exemplar,
@@ -44,25 +47,49 @@ const EMPTY_VALUE: AnyValue = Object.freeze({ kind: 'empty' });
 
 // ---------------------------------------------------------------- entry points
 
-/** OTLP/JSON ExportTraceServiceRequest (UTF-8 bytes or text). */
-export function decodeTracesJson(input: Uint8Array | string): TracesData {
-  const root = parseRoot(input);
-  return { resourceSpans: list(root, 'resourceSpans', 'resource_spans', decodeResourceSpans) };
+/**
+ * OTLP/JSON ExportTraceServiceRequest (UTF-8 bytes or text). Spans of invalid identity are left
+ * out, and counted in `report`.
+ */
+export function decodeTracesJson(input: Uint8Array | string, report?: DecodeReport): TracesData {
+  const data = decodeRoot(input, (root) => ({
+    resourceSpans: list(root, 'resourceSpans', 'resource_spans', decodeResourceSpans),
+  }));
+  return checkSpanIds(data, report);
 }
 
 /** OTLP/JSON ExportMetricsServiceRequest. */
 export function decodeMetricsJson(input: Uint8Array | string): MetricsData {
-  const root = parseRoot(input);
-  return { resourceMetrics: list(root, 'resourceMetrics', 'resource_metrics', decodeResourceMetrics) };
+  return decodeRoot(input, (root) => ({
+    resourceMetrics: list(root, 'resourceMetrics', 'resource_metrics', decodeResourceMetrics),
+  }));
 }
 
 /** OTLP/JSON ExportLogsServiceRequest. */
 export function decodeLogsJson(input: Uint8Array | string): LogsData {
-  const root = parseRoot(input);
-  return { resourceLogs: list(root, 'resourceLogs', 'resource_logs', decodeResourceLogs) };
+  return decodeRoot(input, (root) => ({
+    resourceLogs: list(root, 'resourceLogs', 'resource_logs', decodeResourceLogs),
+  }));
 }
 
-function parseRoot(input: Uint8Array | string): Obj {
+/**
+ * Parses and decodes the request. JSON.parse rounds integer literals beyond 2^53, so when an
+ * intValue turns out to be such a number, the text is parsed again with those literals quoted
+ * (every int64 field accepts a decimal string), which keeps them exact. Requests without one
+ * (nearly all) are parsed once.
+ */
+function decodeRoot<T>(input: Uint8Array | string, decode: (root: Obj) => T): T {
+  let text = inputText(input);
+  try {
+    return decode(parseRoot(text));
+  } catch (err) {
+    if (!(err instanceof DecodeError) || err.detail !== INEXACT_INTEGER) throw err;
+  }
+  text = quoteLongIntegers(text);
+  return decode(parseRoot(text));
+}
+
+function inputText(input: Uint8Array | string): string {
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -70,7 +97,66 @@ function parseRoot(input: Uint8Array | string): Obj {
     text = buf.toString('utf8');
   }
   // JSON.parse refuses a byte-order mark, which some writers put first
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Digits from which a JSON integer literal may lie beyond 2^53 (2^53 has 16). */
+const LONG_INTEGER_DIGITS = 16;
+
+/** `text` with every intValue given as an integer literal of LONG_INTEGER_DIGITS or more digits in quotes. */
+function quoteLongIntegers(text: string): string {
+  const parts: string[] = [];
+  let copied = 0;
+  /** the key whose value comes next ('' when the next token is not a value) */
+  let key = '';
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i++;
+      while (i < n && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1;
+      i++;
+      let j = i;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) === 0x3a /* : */) {
+        key = text.slice(start + 1, i - 1);
+        i = j + 1;
+      } else key = '';
+    } else if (c === 0x2d /* - */ || isDigit(c)) {
+      const start = i++;
+      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      const digits = i - start - (c === 0x2d ? 1 : 0);
+      const plain = i >= n || !isNumberPart(text.charCodeAt(i));
+      if (plain && digits >= LONG_INTEGER_DIGITS && (key === 'intValue' || key === 'int_value')) {
+        parts.push(text.slice(copied, start), '"', text.slice(start, i), '"');
+        copied = i;
+      }
+      while (i < n && isNumberPart(text.charCodeAt(i))) i++;
+      key = '';
+    } else {
+      if (!isSpace(c)) key = '';
+      i++;
+    }
+  }
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** what may follow the integer digits of a number: fraction, exponent */
+function isNumberPart(c: number): boolean {
+  return isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function parseRoot(text: string): Obj {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -159,6 +245,25 @@ function toInt(v: unknown, path: string, unsigned: boolean): number {
   return n;
 }
 
+/** The detail of the DecodeError that makes decodeRoot parse again with long integers quoted. */
+const INEXACT_INTEGER = 'integer literal beyond 2^53 is not exact; write it as a decimal string';
+/** Decimal strings this short are safe integers, so need no bigint. */
+const SAFE_DIGITS = 15;
+
+/** An int64 attribute value, exact: a number when safe, else a bigint (see AnyValue). */
+function toInt64(v: unknown, path: string): number | bigint {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v)) return v;
+    if (Number.isInteger(v)) throw new DecodeError(path, INEXACT_INTEGER);
+  } else if (typeof v === 'string' && INT_RE.test(v)) {
+    if (v.length <= SAFE_DIGITS) return Number(v);
+    const exact = int64Value(BigInt(v));
+    if (exact === undefined) throw new DecodeError(path, `${v} is outside the int64 range`);
+    return exact;
+  }
+  throw new DecodeError(path, `expected an integer (number or decimal string), got ${kindOf(v)}`);
+}
+
 function int(o: Obj, name: string, protoName: string, unsigned: boolean): number {
   const v = get(o, name, protoName);
   return v === undefined || v === null ? 0 : toInt(v, name, unsigned);
@@ -241,14 +346,15 @@ function base64(v: unknown, name: string): Uint8Array {
 
 // ---------------------------------------------------------------- common
 
-function decodeAnyValue(o: Obj): AnyValue {
+/** `depth`: how many array/kvlist values enclose this one (see MAX_VALUE_NESTING). */
+function decodeAnyValue(o: Obj, depth: number): AnyValue {
   let v: unknown;
   if ((v = get(o, 'stringValue', 'string_value')) !== undefined && v !== null) {
     if (typeof v !== 'string') throw new DecodeError('stringValue', `expected a string, got ${kindOf(v)}`);
     return { kind: 'string', value: v };
   }
   if ((v = get(o, 'intValue', 'int_value')) !== undefined && v !== null) {
-    return { kind: 'int', value: int(o, 'intValue', 'int_value', false) };
+    return { kind: 'int', value: toInt64(v, 'intValue') };
   }
   if ((v = get(o, 'boolValue', 'bool_value')) !== undefined && v !== null) {
     return { kind: 'bool', value: bool(o, 'boolValue', 'bool_value') };
@@ -257,15 +363,19 @@ function decodeAnyValue(o: Obj): AnyValue {
     return { kind: 'double', value: toDouble(v, 'doubleValue') };
   }
   if ((v = get(o, 'arrayValue', 'array_value')) !== undefined && v !== null) {
+    if (depth >= MAX_VALUE_NESTING) throw nestingTooDeep(MAX_VALUE_NESTING).within('arrayValue');
+    const inner = (x: Obj) => decodeAnyValue(x, depth + 1);
     return {
       kind: 'array',
-      value: message(o, 'arrayValue', 'array_value', (a) => list(a, 'values', 'values', decodeAnyValue)) ?? [],
+      value: message(o, 'arrayValue', 'array_value', (a) => list(a, 'values', 'values', inner)) ?? [],
     };
   }
   if ((v = get(o, 'kvlistValue', 'kvlist_value')) !== undefined && v !== null) {
+    if (depth >= MAX_VALUE_NESTING) throw nestingTooDeep(MAX_VALUE_NESTING).within('kvlistValue');
+    const inner = (x: Obj) => decodeKeyValue(x, depth + 1);
     return {
       kind: 'kvlist',
-      value: message(o, 'kvlistValue', 'kvlist_value', (a) => list(a, 'values', 'values', decodeKeyValue)) ?? [],
+      value: message(o, 'kvlistValue', 'kvlist_value', (a) => list(a, 'values', 'values', inner)) ?? [],
     };
   }
   if ((v = get(o, 'bytesValue', 'bytes_value')) !== undefined && v !== null) {
@@ -274,8 +384,12 @@ function decodeAnyValue(o: Obj): AnyValue {
   return EMPTY_VALUE;
 }
 
-function decodeKeyValue(o: Obj): KeyValue {
-  return { key: str(o, 'key', 'key'), value: message(o, 'value', 'value', decodeAnyValue) ?? EMPTY_VALUE };
+const decodeOuterValue = (o: Obj): AnyValue => decodeAnyValue(o, 0);
+
+function decodeKeyValue(o: Obj, depth = 0): KeyValue {
+  const key = str(o, 'key', 'key');
+  const decode = depth === 0 ? decodeOuterValue : (v: Obj) => decodeAnyValue(v, depth);
+  return { key, value: message(o, 'value', 'value', decode) ?? EMPTY_VALUE };
 }
 
 function attributes(o: Obj, name = 'attributes', protoName = 'attributes'): KeyValue[] {
@@ -550,7 +664,7 @@ function decodeLogRecord(o: Obj): LogRecord {
     observedTimeUnixNano: int(o, 'observedTimeUnixNano', 'observed_time_unix_nano', true),
     severityNumber: enumValue(o, 'severityNumber', 'severity_number', SEVERITIES),
     severityText: str(o, 'severityText', 'severity_text'),
-    body: message(o, 'body', 'body', decodeAnyValue) ?? EMPTY_VALUE,
+    body: message(o, 'body', 'body', decodeOuterValue) ?? EMPTY_VALUE,
     attributes: attributes(o),
     traceId: hexId(o, 'traceId', 'trace_id', 32, true),
     spanId: hexId(o, 'spanId', 'span_id', 16, true),

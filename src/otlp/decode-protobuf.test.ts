@@ -6,7 +6,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from './decode-error.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from './decode-protobuf.js';
-import type { HistogramDataPoint, Metric, NumberDataPoint } from './model.js';
+import { DecodeReport } from './decode-report.js';
+import { MAX_VALUE_NESTING, type HistogramDataPoint, type Metric, type NumberDataPoint } from './model.js';
+import { deepProtobufRequest } from './testing/deep-values.js';
 import { demoSpans } from './testing/demo-spans.js';
 import { expectedAttributes } from './testing/expect.js';
 import {
@@ -161,6 +163,116 @@ describe('decodeTracesRequest', () => {
       { key: 'empty', value: { kind: 'empty' } },
     ]);
     expect(span.links[0]).toMatchObject({ traceState: 'x=1', flags: 1 });
+  });
+
+  it('keeps int64 attribute values beyond 2^53 exact, as bigints', () => {
+    const bytes = oneSpan({
+      traceId: hex(TRACE_ID),
+      spanId: hex(ROOT_ID),
+      name: 'big',
+      attributes: [
+        { key: 'above', value: { intValue: '9007199254740993' } },
+        { key: 'max', value: { intValue: '9223372036854775807' } },
+        { key: 'min', value: { intValue: '-9223372036854775808' } },
+        { key: 'safe', value: { intValue: '9007199254740991' } },
+        { key: 'list', value: { arrayValue: { values: [{ intValue: '-9007199254740993' }] } } },
+      ],
+    });
+    const span = decodeTracesRequest(bytes).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(span.attributes.map((a) => a.value)).toEqual([
+      { kind: 'int', value: 9007199254740993n },
+      { kind: 'int', value: 9223372036854775807n },
+      { kind: 'int', value: -9223372036854775808n },
+      { kind: 'int', value: 9007199254740991 },
+      { kind: 'array', value: [{ kind: 'int', value: -9007199254740993n }] },
+    ]);
+  });
+
+  it('refuses array and kvlist values nested deeper than MAX_VALUE_NESTING, with a clear message', () => {
+    const request = (levels: number) => deepProtobufRequest(levels, TRACE_ID, ROOT_ID);
+    const atLimit = decodeTracesRequest(request(MAX_VALUE_NESTING)).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    let v = atLimit.attributes[0]!.value;
+    let levels = 0;
+    for (; v.kind === 'kvlist' || v.kind === 'array'; levels++)
+      v = v.kind === 'array' ? v.value[0]! : v.value[0]!.value;
+    expect(levels).toBe(MAX_VALUE_NESTING);
+    for (const deep of [MAX_VALUE_NESTING + 1, 3000]) {
+      const err = decodeError(() => decodeTracesRequest(request(deep)));
+      expect(err.detail).toBe(`array and kvlist values nested deeper than ${MAX_VALUE_NESTING} levels`);
+      expect(err.path).toMatch(
+        /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.(kvlist|array)Value/,
+      );
+    }
+  });
+
+  it('leaves out spans with an all-zero trace or span ID and counts them; an all-zero parent is no parent', () => {
+    const zeros = (n: number) => Buffer.alloc(n);
+    const bytes = encodeTraces({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId: zeros(16), spanId: hex(ROOT_ID), name: 'zero trace' },
+                { traceId: hex(TRACE_ID), spanId: hex(ROOT_ID), name: 'kept' },
+                { traceId: hex(TRACE_ID), spanId: zeros(8), name: 'zero span' },
+                { traceId: hex(TRACE_ID), spanId: hex(CHILD_ID), parentSpanId: zeros(8), name: 'zero parent' },
+              ],
+            },
+            { spans: [{ traceId: zeros(16), spanId: zeros(8), name: 'both' }] },
+          ],
+        },
+      ],
+    });
+    const report = new DecodeReport();
+    const data = decodeTracesRequest(bytes, report);
+    const [first, second] = data.resourceSpans[0]!.scopeSpans;
+    expect(first!.spans.map((s) => [s.name, s.parentSpanId])).toEqual([
+      ['kept', ''],
+      ['zero parent', ''],
+    ]);
+    expect(second!.spans).toEqual([]);
+    expect(report.reasons()).toEqual([
+      ['invalid (trace ID all zeros)', 2],
+      ['invalid (span ID all zeros)', 1],
+    ]);
+    expect(report.dropped).toBe(3);
+  });
+
+  it('replaces invalid UTF-8 in strings with U+FFFD and counts those strings, not genuine U+FFFD', () => {
+    const innerSpan = root.lookupType('opentelemetry.proto.trace.v1.Span');
+    const spanBytes = innerSpan
+      .encode(
+        innerSpan.fromObject({
+          traceId: hex(TRACE_ID),
+          spanId: hex(ROOT_ID),
+          attributes: [{ key: 'genuine', value: { stringValue: 'a \ufffd b' } }],
+        }),
+      )
+      .finish();
+    // name (field 5) with a lone 0xff, and a status message (field 15 → 2) with a truncated sequence
+    const name = Buffer.from([0x73, 0x68, 0xff, 0x72, 0x74]); // "sh", 0xff, "rt"
+    const message = Buffer.concat([Buffer.from('a long status message that ends in '), Buffer.from([0xe2, 0x82])]);
+    const status = Buffer.concat([Buffer.from([0x12, message.length]), message]);
+    const span = Buffer.concat([
+      spanBytes,
+      Buffer.from([0x2a, name.length]),
+      name,
+      Buffer.from([0x7a, status.length]),
+      status,
+    ]);
+    const scopeSpans = Buffer.concat([Buffer.from([0x12, span.length]), span]);
+    const resourceSpans = Buffer.concat([Buffer.from([0x12, scopeSpans.length]), scopeSpans]);
+    const request = Buffer.concat([Buffer.from([0x0a, resourceSpans.length]), resourceSpans]);
+
+    const report = new DecodeReport();
+    const decoded = decodeTracesRequest(request, report).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(decoded.name).toBe('sh\ufffdrt');
+    expect(decoded.status.message).toBe('a long status message that ends in \ufffd');
+    expect(decoded.attributes[0]!.value).toEqual({ kind: 'string', value: 'a \ufffd b' });
+    expect(report.invalidUtf8Strings).toBe(2);
+    expect(report.alterations('spans')).toBe('2 strings with invalid UTF-8 replaced by U+FFFD (spans kept, altered)');
+    expect(report.dropped).toBe(0);
   });
 
   it('skips unknown fields, including future ones of every wire type', () => {

@@ -7,7 +7,10 @@
 // repeated scalars, which accept both packed and unpacked encodings as proto3 requires.
 // Errors carry a path in OTLP/JSON names (resourceSpans[0].scopeSpans[1].spans[3].traceId);
 // list loops add their segment only when something throws.
-import { DecodeError, rethrowWithin } from './decode-error.js';
+import { DecodeError, nestingTooDeep, rethrowWithin } from './decode-error.js';
+import type { DecodeReport } from './decode-report.js';
+import { MAX_VALUE_NESTING } from './model.js';
+import { checkSpanIds } from './span-ids.js';
 import type {
   AnyValue,
   Exemplar,
@@ -57,7 +60,12 @@ const NO_STATUS = Object.freeze({ code: 0 as StatusCode, message: '' });
 // ---------------------------------------------------------------- requests
 
 /** The three export requests are one repeated field 1 of resource groups. */
-function decodeRequest<T>(bytes: Uint8Array, field: string, decode: (r: ProtoReader, end: number) => T): T[] {
+function decodeRequest<T>(
+  bytes: Uint8Array,
+  field: string,
+  decode: (r: ProtoReader, end: number) => T,
+  report: DecodeReport | undefined,
+): T[] {
   const r = new ProtoReader(bytes);
   const end = r.len;
   const list: T[] = [];
@@ -67,22 +75,26 @@ function decodeRequest<T>(bytes: Uint8Array, field: string, decode: (r: ProtoRea
     else r.skip(tag & 7);
   }
   r.expectEnd(end);
+  if (report) report.invalidUtf8Strings += r.invalidUtf8;
   return list;
 }
 
-/** ExportTraceServiceRequest (also TracesData: same layout). */
-export function decodeTracesRequest(bytes: Uint8Array): TracesData {
-  return { resourceSpans: decodeRequest(bytes, 'resourceSpans', decodeResourceSpans) };
+/**
+ * ExportTraceServiceRequest (also TracesData: same layout). Spans of invalid identity are left
+ * out, and counted in `report` with the strings whose invalid UTF-8 was replaced.
+ */
+export function decodeTracesRequest(bytes: Uint8Array, report?: DecodeReport): TracesData {
+  return checkSpanIds({ resourceSpans: decodeRequest(bytes, 'resourceSpans', decodeResourceSpans, report) }, report);
 }
 
 /** ExportMetricsServiceRequest (also MetricsData). */
-export function decodeMetricsRequest(bytes: Uint8Array): MetricsData {
-  return { resourceMetrics: decodeRequest(bytes, 'resourceMetrics', decodeResourceMetrics) };
+export function decodeMetricsRequest(bytes: Uint8Array, report?: DecodeReport): MetricsData {
+  return { resourceMetrics: decodeRequest(bytes, 'resourceMetrics', decodeResourceMetrics, report) };
 }
 
 /** ExportLogsServiceRequest (also LogsData). */
-export function decodeLogsRequest(bytes: Uint8Array): LogsData {
-  return { resourceLogs: decodeRequest(bytes, 'resourceLogs', decodeResourceLogs) };
+export function decodeLogsRequest(bytes: Uint8Array, report?: DecodeReport): LogsData {
+  return { resourceLogs: decodeRequest(bytes, 'resourceLogs', decodeResourceLogs, report) };
 }
 
 // ---------------------------------------------------------------- common
@@ -105,24 +117,12 @@ function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
       case 33: // 4 double_value
         v = { kind: 'double', value: r.double() };
         break;
-      case 42: {
-        // 5 array_value
-        try {
-          v = { kind: 'array', value: decodeArrayValue(r, r.lenEnd()) };
-        } catch (err) {
-          rethrowWithin(err, 'arrayValue');
-        }
+      case 42: // 5 array_value
+        v = { kind: 'array', value: nested(r, 'arrayValue', decodeArrayValue) };
         break;
-      }
-      case 50: {
-        // 6 kvlist_value
-        try {
-          v = { kind: 'kvlist', value: decodeKeyValueList(r, r.lenEnd()) };
-        } catch (err) {
-          rethrowWithin(err, 'kvlistValue');
-        }
+      case 50: // 6 kvlist_value
+        v = { kind: 'kvlist', value: nested(r, 'kvlistValue', decodeKeyValueList) };
         break;
-      }
       case 58: // 7 bytes_value
         v = { kind: 'bytes', value: r.bytes() };
         break;
@@ -132,6 +132,14 @@ function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
   }
   r.expectEnd(end);
   return v;
+}
+
+/** An array or kvlist value's list, one nesting level deeper; refused beyond MAX_VALUE_NESTING. */
+function nested<T>(r: ProtoReader, field: string, decode: (r: ProtoReader, end: number) => T): T {
+  if (++r.depth > MAX_VALUE_NESTING) throw nestingTooDeep(MAX_VALUE_NESTING).within(field);
+  const value = embedded(r, field, decode);
+  r.depth--;
+  return value;
 }
 
 function decodeArrayValue(r: ProtoReader, end: number): AnyValue[] {

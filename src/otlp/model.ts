@@ -4,17 +4,27 @@
 //  - trace and span IDs are lower-case hex strings ('' when absent);
 //  - times are nanoseconds since the epoch as JS numbers: doubles keep ~256 ns of precision at
 //    today's epoch, far finer than the microseconds Jaeger and the milliseconds PromQL use;
-//  - int64 attribute values are JS numbers (exact up to 2^53).
+//  - int64 attribute values are JS numbers when they are safe integers and bigints otherwise, so
+//    every int64 stays exact without making the common case pay for bigint arithmetic.
+import { toJsonText } from './json-text.js';
 
 export type AnyValue =
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'bool'; readonly value: boolean }
-  | { readonly kind: 'int'; readonly value: number }
+  /** a number when |value| <= 2^53 - 1 and a bigint beyond (never a bigint for a safe value) */
+  | { readonly kind: 'int'; readonly value: number | bigint }
   | { readonly kind: 'double'; readonly value: number }
   | { readonly kind: 'bytes'; readonly value: Uint8Array }
   | { readonly kind: 'array'; readonly value: readonly AnyValue[] }
   | { readonly kind: 'kvlist'; readonly value: readonly KeyValue[] }
   | { readonly kind: 'empty' };
+
+/**
+ * Deepest nesting of array and kvlist values the decoders accept (a value inside a value inside
+ * …). Real attributes nest a few levels; bounding it keeps every recursive walk (decoding,
+ * storing, printing) far from the stack limit.
+ */
+export const MAX_VALUE_NESTING = 64;
 
 export interface KeyValue {
   readonly key: string;
@@ -262,15 +272,14 @@ export function anyValueToString(v: AnyValue): string {
     case 'bytes':
       return Buffer.from(v.value).toString('base64');
     case 'array':
-      return JSON.stringify(v.value.map(anyValueToJson));
     case 'kvlist':
-      return JSON.stringify(anyValueToJson(v));
+      return toJsonText(anyValueToJson(v));
     case 'empty':
       return '';
   }
 }
 
-/** Plain JSON form of an attribute value (arrays and maps nested). */
+/** Plain JSON form of an attribute value (arrays and maps nested; int64 beyond 2^53 as bigint). */
 export function anyValueToJson(v: AnyValue): unknown {
   switch (v.kind) {
     case 'array':
@@ -287,6 +296,15 @@ export function anyValueToJson(v: AnyValue): unknown {
     default:
       return v.value;
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An int64 in the model's form (number when safe, else bigint); undefined outside int64. */
+export function int64Value(v: bigint): number | bigint | undefined {
+  if (v < INT64_MIN || v > INT64_MAX) return undefined;
+  return v >= -Number.MAX_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v;
 }
 
 export function findAttribute(attrs: readonly KeyValue[], key: string): AnyValue | undefined {

@@ -34,6 +34,22 @@ describe('ProtoReader', () => {
     }
   });
 
+  it('reads int64 beyond 2^53 exactly, as a bigint (and safe values as numbers)', () => {
+    const varint = (n: bigint) => {
+      const out: number[] = [];
+      let v = BigInt.asUintN(64, n);
+      while (v >= 0x80n) {
+        out.push(Number(v & 0x7fn) | 0x80);
+        v >>= 7n;
+      }
+      out.push(Number(v));
+      return out;
+    };
+    const exact = [2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 53n), -(2n ** 53n) - 1n, -(2n ** 63n)];
+    for (const n of exact) expect(reader(varint(n)).int64()).toBe(n);
+    for (const n of [2n ** 53n - 1n, -(2n ** 53n) + 1n]) expect(reader(varint(n)).int64()).toBe(Number(n));
+  });
+
   it('reads zigzag sint32', () => {
     expect(reader([0x00]).sint()).toBe(0);
     expect(reader([0x01]).sint()).toBe(-1);

@@ -3,6 +3,7 @@
 // Every read is bounds-checked against the buffer; a message decoder calls expectEnd() after its
 // field loop, which catches fields that overrun their enclosing message. Any fault is a
 // DecodeError, never an out-of-range read that silently yields undefined.
+import { isUtf8 } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
 
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
@@ -15,6 +16,8 @@ interface FastSlices {
 }
 
 const TWO_32 = 4294967296;
+/** a 64-bit value whose high word is below this is below 2^53, so a safe integer */
+const SAFE_HI = 0x200000;
 const TEXT_WINDOW = 4096;
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -27,6 +30,10 @@ export class ProtoReader {
   pos: number;
   private readonly view: DataView;
   private readonly slices: FastSlices;
+  /** strings read so far whose invalid UTF-8 was replaced with U+FFFD */
+  invalidUtf8 = 0;
+  /** how many array/kvlist values enclose the one being decoded (see MAX_VALUE_NESTING) */
+  depth = 0;
   /** high 32 bits of the last 64-bit varint read by varintParts() */
   private hi = 0;
   /** a window of the buffer as latin1 text, bytes textStart..textEnd (see string()) */
@@ -77,8 +84,11 @@ export class ProtoReader {
     return this.hi === 0 ? lo : this.hi * TWO_32 + lo;
   }
 
-  /** int32 / int64 varint: negative values arrive as 10-byte two's complement. */
-  int64(): number {
+  /**
+   * int32 / int64 varint, exact: a number when it is a safe integer, a bigint beyond 2^53.
+   * Negative values arrive as 10-byte two's complement.
+   */
+  int64(): number | bigint {
     const pos = this.pos;
     if (pos < this.len) {
       const b = this.buf[pos]!;
@@ -89,11 +99,12 @@ export class ProtoReader {
     }
     const lo = this.varintParts();
     const hi = this.hi;
-    if ((hi & 0x80000000) === 0) return hi * TWO_32 + lo;
+    if ((hi & 0x80000000) === 0) return hi < SAFE_HI ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+    // magnitude of the negative value: two's complement of (hi, lo)
     const nlo = (~lo + 1) >>> 0;
     let nhi = ~hi >>> 0;
     if (nlo === 0) nhi = (nhi + 1) >>> 0;
-    return -(nhi * TWO_32 + nlo);
+    return nhi < SAFE_HI ? -(nhi * TWO_32 + nlo) : -((BigInt(nhi) << 32n) | BigInt(nlo));
   }
 
   /** sint32 / sint64 (zigzag), as in ExponentialHistogram scale and bucket offsets. */
@@ -216,7 +227,10 @@ export class ProtoReader {
         return this.text.substring(start - this.textStart, end - this.textStart);
       }
     }
-    return this.slices.utf8Slice(start, end);
+    const s = this.slices.utf8Slice(start, end);
+    // the decoder replaces invalid UTF-8 with U+FFFD: count it (a U+FFFD may also be genuine)
+    if (s.indexOf('\ufffd') >= 0 && !isUtf8(this.buf.subarray(start, end))) this.invalidUtf8++;
+    return s;
   }
 
   /** A copy, so the decoded model never pins the request buffer. */

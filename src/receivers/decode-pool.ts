@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Component } from '../component/component.js';
-import type { BodyFormat, ExportBatch } from './decode.js';
+import type { BodyFormat, DecodeNotes, ExportBatch } from './decode.js';
 import type { ReceiverSignal } from './observer.js';
 
 export type ToDecodeWorker =
@@ -26,7 +26,13 @@ export type ToDecodeWorker =
 
 export type FromDecodeWorker =
   | { readonly kind: 'invalid'; readonly id: number; readonly message: string }
-  | { readonly kind: 'decoded'; readonly id: number; readonly items: number; readonly pieces: number }
+  | {
+      readonly kind: 'decoded';
+      readonly id: number;
+      readonly items: number;
+      readonly pieces: number;
+      readonly notes: DecodeNotes;
+    }
   | { readonly kind: 'piece'; readonly id: number; readonly batch: ExportBatch; readonly items: number };
 
 export interface DecodePoolOptions {
@@ -42,10 +48,12 @@ export interface DecodePoolOptions {
 export type PoolOutcome =
   | { readonly kind: 'invalid'; readonly message: string }
   /** `items` in the request; `delivered` of them were handed to onPiece before it asked to stop */
-  | { readonly kind: 'decoded'; readonly items: number; readonly delivered: number };
+  | { readonly kind: 'decoded'; readonly items: number; readonly delivered: number; readonly notes: DecodeNotes };
 
 /** Called with each piece in order; return false to stop (the rest is dropped). */
 export type PieceHandler = (batch: ExportBatch, items: number) => boolean;
+
+const NO_NOTES: DecodeNotes = { dropped: [], altered: '' };
 
 interface Job {
   readonly id: number;
@@ -55,6 +63,7 @@ interface Job {
   items: number;
   piecesLeft: number;
   delivered: number;
+  notes: DecodeNotes;
 }
 
 interface Queued {
@@ -90,7 +99,7 @@ export class DecodePool implements Component {
     if (this.closed) return Promise.reject(new Error('decode pool is shut down'));
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      const job: Job = { id, onPiece, resolve, reject, items: 0, piecesLeft: 0, delivered: 0 };
+      const job: Job = { id, onPiece, resolve, reject, items: 0, piecesLeft: 0, delivered: 0, notes: NO_NOTES };
       this.queue.push({ msg: { kind: 'decode', id, signal, format, body, pieceItems: this.pieceItems }, job });
       this.pump();
     });
@@ -136,8 +145,9 @@ export class DecodePool implements Component {
         return this.finish(job, { kind: 'invalid', message: msg.message });
       case 'decoded':
         job.items = msg.items;
+        job.notes = msg.notes;
         job.piecesLeft = msg.pieces;
-        if (msg.pieces === 0) this.finish(job, { kind: 'decoded', items: msg.items, delivered: 0 });
+        if (msg.pieces === 0) this.finish(job, { kind: 'decoded', items: msg.items, delivered: 0, notes: msg.notes });
         return;
       case 'piece': {
         job.piecesLeft--;
@@ -145,7 +155,7 @@ export class DecodePool implements Component {
         if (go) job.delivered += msg.items;
         if (!go || job.piecesLeft === 0) {
           if (!go) this.worker?.postMessage({ kind: 'cancel', id: job.id } satisfies ToDecodeWorker);
-          return this.finish(job, { kind: 'decoded', items: job.items, delivered: job.delivered });
+          return this.finish(job, { kind: 'decoded', items: job.items, delivered: job.delivered, notes: job.notes });
         }
         // Ask for the next piece only after I/O has had its turn.
         setImmediate(() => this.worker?.postMessage({ kind: 'next', id: job.id } satisfies ToDecodeWorker));

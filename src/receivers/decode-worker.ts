@@ -33,7 +33,7 @@ port.on('message', (msg: ToDecodeWorker) => {
       const decoded = decodeExport(msg.signal, msg.format, msg.body);
       if (!decoded.ok) return post({ kind: 'invalid', id: msg.id, message: decoded.message });
       const pieces = splitBatch(msg.signal, decoded.batch, msg.pieceItems);
-      post({ kind: 'decoded', id: msg.id, items: decoded.items, pieces: pieces.length });
+      post({ kind: 'decoded', id: msg.id, items: decoded.items, pieces: pieces.length, notes: decoded.notes });
       job = { id: msg.id, pieces, next: 0 };
       return sendNext();
     }

@@ -16,7 +16,7 @@ import {
   type TracesConsumer,
 } from '../pipeline/consumer.js';
 import type { LogsData, MetricsData, TracesData } from '../otlp/model.js';
-import { decodeExport, type BodyFormat, type ExportBatch } from './decode.js';
+import { decodeExport, type BodyFormat, type DecodeNotes, type ExportBatch } from './decode.js';
 import type { DecodePool, PoolOutcome } from './decode-pool.js';
 import type { ReceiverObserver, ReceiverSignal, ReceiverTransport } from './observer.js';
 import { splitBatch } from './split.js';
@@ -83,24 +83,35 @@ class PieceDelivery {
     }
   }
 
+  /**
+   * `items` the decoder kept; `notes` what it left out (counted as received and rejected) or
+   * repaired (said in the message).
+   */
   outcome(
     items: number,
+    notes: DecodeNotes,
     signal: ReceiverSignal,
     observer: ReceiverObserver | undefined,
     transport: ReceiverTransport,
   ): ExportOutcome {
+    let received = items;
+    for (const [reason, n] of notes.dropped) {
+      this.rejections.add(reason, n);
+      received += n;
+    }
     const err = this.failure;
     if (err !== undefined && this.delivered === 0) {
-      observer?.refused(signal, items, transport);
-      if (err instanceof RefusedError) return { kind: 'refused', items, refusal: err };
-      return { kind: 'failed', items, message: errorMessage(err) };
+      observer?.refused(signal, received, transport);
+      if (err instanceof RefusedError) return { kind: 'refused', items: received, refusal: err };
+      return { kind: 'failed', items: received, message: errorMessage(err) };
     }
     // Pieces already kept stay kept: what was not delivered is rejected, with the reason.
     if (err !== undefined) this.rejections.add(`not stored: ${errorMessage(err)}`, items - this.delivered);
-    const rejected = Math.min(this.rejections.total, items);
+    const rejected = Math.min(this.rejections.total, received);
     if (rejected > 0) observer?.refused(signal, rejected, transport);
-    observer?.accepted(signal, items - rejected, transport);
-    return { kind: 'ok', items: items - rejected, rejected, message: this.rejections.message() };
+    observer?.accepted(signal, received - rejected, transport);
+    const message = [this.rejections.message(), notes.altered].filter((m) => m !== '').join('; ');
+    return { kind: 'ok', items: received - rejected, rejected, message };
   }
 }
 
@@ -132,17 +143,20 @@ export async function runExport(
         if (!delivery.take(piece.batch, piece.items)) break;
         await yieldToIo();
       }
-      outcome = { kind: 'decoded', items: decoded.items, delivered: delivery.delivered };
+      outcome = { kind: 'decoded', items: decoded.items, delivered: delivery.delivered, notes: decoded.notes };
     }
     if (outcome.kind === 'invalid') return { kind: 'invalid', message: outcome.message };
-    if (outcome.items === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
-    return delivery.outcome(outcome.items, signal, observer, transport);
+    if (outcome.items === 0 && outcome.notes.dropped.length === 0) {
+      return { kind: 'ok', items: 0, rejected: 0, message: '' };
+    }
+    return delivery.outcome(outcome.items, outcome.notes, signal, observer, transport);
   }
 
   const decoded = decodeExport(signal, format, body);
   if (!decoded.ok) return { kind: 'invalid', message: decoded.message };
   // An empty request is a valid no-op; the pipeline need not see it.
-  if (decoded.items === 0) return { kind: 'ok', items: 0, rejected: 0, message: '' };
-  delivery.take(decoded.batch, decoded.items);
-  return delivery.outcome(decoded.items, signal, observer, transport);
+  if (decoded.items === 0 && decoded.notes.dropped.length === 0)
+    return { kind: 'ok', items: 0, rejected: 0, message: '' };
+  if (decoded.items > 0) delivery.take(decoded.batch, decoded.items);
+  return delivery.outcome(decoded.items, decoded.notes, signal, observer, transport);
 }

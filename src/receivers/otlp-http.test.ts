@@ -255,6 +255,67 @@ describe('OTLP/HTTP receiver: requests and answers', () => {
     expect(consumer.spans()).toHaveLength(3);
   });
 
+  it('partial success: spans with all-zero IDs are rejected and counted, the others kept', async () => {
+    const { consumer, observer, port } = await start();
+    const spans = (...ids: [string, string][]) =>
+      JSON.stringify({
+        resourceSpans: [
+          { scopeSpans: [{ spans: ids.map(([traceId, spanId]) => ({ traceId, spanId, name: 'op', kind: 2 })) }] },
+        ],
+      });
+    const zeroTrace = '0'.repeat(32);
+    const zeroSpan = '0'.repeat(16);
+    const mixed = await request(port, {
+      path: '/v1/traces',
+      headers: { 'Content-Type': 'application/json' },
+      body: spans([zeroTrace, '0102030405060708'], [TRACE_ID, '0102030405060708'], [TRACE_ID, zeroSpan]),
+    });
+    expect(mixed.status).toBe(200);
+    expect(JSON.parse(mixed.body.toString())).toEqual({
+      partialSuccess: {
+        rejectedSpans: '2',
+        errorMessage: '1 invalid (trace ID all zeros); 1 invalid (span ID all zeros)',
+      },
+    });
+    expect(consumer.spans().map((s) => s.spanId)).toEqual(['0102030405060708']);
+    expect(observer.get('accepted', 'traces', 'http')).toBe(1);
+    expect(observer.get('refused', 'traces', 'http')).toBe(2);
+
+    const allInvalid = await request(port, {
+      path: '/v1/traces',
+      headers: { 'Content-Type': 'application/json' },
+      body: spans([zeroTrace, zeroSpan]),
+    });
+    expect(JSON.parse(allInvalid.body.toString())).toMatchObject({ partialSuccess: { rejectedSpans: '1' } });
+    expect(consumer.traces).toHaveLength(1);
+  });
+
+  it('partial success: invalid UTF-8 is replaced with U+FFFD, the span kept and the message says so', async () => {
+    const { consumer, port } = await start();
+    const TraceRequest = otlpRoot().lookupType(TYPES.traceRequest);
+    const TraceResponse = otlpRoot().lookupType(TYPES.traceResponse);
+    const valid = TraceRequest.encode(
+      TraceRequest.fromObject({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              { spans: [{ traceId: Buffer.from(TRACE_ID, 'hex'), spanId: Buffer.alloc(8, 1), name: 'ab' }] },
+            ],
+          },
+        ],
+      }),
+    ).finish();
+    // the name "ab" is the last field of every enclosing message: turn its "b" into a lone 0xff
+    const body = Buffer.from(valid);
+    body[body.length - 1] = 0xff;
+    const reply = await request(port, { path: '/v1/traces', headers: protobuf, body });
+    expect(reply.status).toBe(200);
+    expect(TraceResponse.toObject(TraceResponse.decode(reply.body))).toEqual({
+      partialSuccess: { errorMessage: '1 string with invalid UTF-8 replaced by U+FFFD (spans kept, altered)' },
+    });
+    expect(consumer.spans().map((s) => s.name)).toEqual(['a\ufffd']);
+  });
+
   it('accepts logs, and deflate as well as gzip', async () => {
     const { consumer, port, observer } = await start();
     const body = ProtobufLogsSerializer.serializeRequest(richLogs())!;

@@ -21,6 +21,8 @@ export class WordBuf {
   len = 0;
   /** array, kvlist and bytes values, referenced by index (they are rare; kept as objects) */
   complex: AnyValue[] = [];
+  /** estimated bytes of the complex values */
+  complexBytes = 0;
 
   constructor(initialWords = 4096) {
     this.u32 = new Uint32Array(initialWords);
@@ -30,6 +32,7 @@ export class WordBuf {
   reset(): void {
     this.len = 0;
     this.complex = [];
+    this.complexBytes = 0;
   }
 
   ensure(words: number): void {

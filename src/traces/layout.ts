@@ -44,6 +44,7 @@ export const V_INT = 6; // f64 (integers beyond int32)
 export const V_DOUBLE = 7; // f64
 export const V_EMPTY = 8;
 export const V_COMPLEX = 9; // 1 word: index into the segment's complex values (plus the record's base)
+export const V_INT64 = 10; // 2 words, low then high, two's complement: int64 beyond 2^53 (a bigint in the model)
 
 /** Words of an attribute value's payload at o (after the header word). */
 export function payloadWords(type: number, u32: Uint32Array, o: number): number {
@@ -56,6 +57,7 @@ export function payloadWords(type: number, u32: Uint32Array, o: number): number 
       return 1 + ((u32[o]! + 3) >>> 2);
     case V_INT:
     case V_DOUBLE:
+    case V_INT64:
       return 2;
     default:
       return 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyValue } from '../otlp/model.js';
 import { TraceStore, normalizeTraceId } from './store.js';
 import type { TraceQuery } from './storage.js';
 import { batch, sid, span, tid } from './testdata.js';
@@ -83,6 +84,71 @@ describe('TraceStore: write and read back', () => {
     expect(serviceName).toBe('rec');
     expect(scope).toMatchObject({ name: 'sc', version: '2' });
     expect(resource.attributes.map((kv) => kv.key)).toEqual(['service.name', 'service.version']);
+  });
+
+  it('keeps int64 values beyond 2^53 exact, and finds exactly them by tag', () => {
+    const store = new TraceStore({ now: () => T0 });
+    const int = (value: bigint | number) => ({ kind: 'int' as const, value });
+    store.consumeTraces(
+      batch({
+        service: 'ledger',
+        resource: { 'host.id': int(-9007199254740993n) },
+        spans: [
+          span({
+            traceId: tid(1),
+            spanId: sid(1),
+            startMs: T0,
+            attributes: {
+              'app.above': int(9007199254740993n),
+              'app.max': int(9223372036854775807n),
+              'app.min': int(-9223372036854775808n),
+              'app.list': { kind: 'array', value: [int(9007199254740995n)] },
+            },
+            events: [{ name: 'e', timeMs: T0, attributes: { 'app.event': int(2n ** 60n + 1n) } }],
+          }),
+        ],
+      }),
+    );
+    store.consumeTraces(
+      batch({
+        service: 'ledger',
+        spans: [span({ traceId: tid(2), spanId: sid(2), startMs: T0, attributes: { 'app.above': 9007199254740992 } })],
+      }),
+    );
+    const s = store.getTrace(tid(1))!.spans[0]!;
+    expect(s.attributes.map((a) => a.value)).toEqual([
+      int(9007199254740993n),
+      int(9223372036854775807n),
+      int(-9223372036854775808n),
+      { kind: 'array', value: [int(9007199254740995n)] },
+    ]);
+    expect(s.events[0]!.attributes[0]!.value).toEqual(int(2n ** 60n + 1n));
+    const find = (tags: Record<string, string>) => ids(store, { service: 'ledger', tags });
+    expect(find({ 'app.above': '9007199254740993' })).toEqual([tid(1)]);
+    expect(find({ 'app.above': '9007199254740992' })).toEqual([tid(2)]);
+    expect(find({ 'app.max': '9223372036854775807' })).toEqual([tid(1)]);
+    expect(find({ 'app.max': '9223372036854776000' })).toEqual([]);
+    expect(find({ 'app.min': '-9223372036854775808' })).toEqual([tid(1)]);
+    expect(find({ 'app.list': '[9007199254740995]' })).toEqual([tid(1)]);
+    expect(find({ 'app.event': '1152921504606846977' })).toEqual([tid(1)]);
+    expect(find({ 'host.id': '-9007199254740993' })).toEqual([tid(1)]);
+  });
+
+  it('keeps nothing of a record it cannot encode: no trace, service or operation, and goes on working', () => {
+    const store = new TraceStore({ now: () => T0 });
+    store.consumeTraces(batch({ service: 'good', spans: [span({ traceId: tid(1), spanId: sid(1), startMs: T0 })] }));
+    // deeper than any decoder lets through: printing it for the index overflows the stack
+    let deep: AnyValue = { kind: 'string', value: 'x' };
+    for (let i = 0; i < 200_000; i++) deep = { kind: 'array', value: [deep] };
+    const bad = span({ traceId: tid(2), spanId: sid(2), name: 'bad-op', startMs: T0, attributes: { deep } });
+    expect(() => store.consumeTraces(batch({ service: 'phantom', spans: [bad] }))).toThrow(RangeError);
+    expect(store.getServices()).toEqual(['good']);
+    expect(store.getTrace(tid(2))).toBeUndefined();
+    expect(store.stats()).toMatchObject({ traces: 1, spans: 1 });
+    store.consumeTraces(batch({ service: 'phantom', spans: [span({ traceId: tid(2), spanId: sid(3), startMs: T0 })] }));
+    expect(store.getOperations({ service: 'phantom' })).toEqual([{ name: 'op', spanKind: 'server' }]);
+    expect(store.getTrace(tid(2))!.spans.map((s) => s.spanId)).toEqual([sid(3)]);
+    expect(ids(store, { service: 'good' })).toEqual([tid(1)]);
   });
 
   it('looks trace ids up case-insensitively and left-pads short ones', () => {

@@ -8,6 +8,7 @@
 // freed whole once every trace in them is gone.
 import {
   anyValueToString,
+  int64Value,
   type AnyValue,
   type InstrumentationScope,
   type KeyValue,
@@ -52,6 +53,7 @@ import {
   V_FALSE,
   V_INT,
   V_INT32,
+  V_INT64,
   V_STR,
   V_STR_ID,
   V_TRUE,
@@ -143,6 +145,8 @@ interface CompiledTag {
   readonly bytes: Buffer;
   /** the value as a number when its text is a number's canonical text, else NaN */
   readonly num: number;
+  /** the value as an int64 beyond 2^53 when its text is that integer's canonical text */
+  readonly int64: bigint | undefined;
   /** whether some origin's resource or scope satisfies it */
   readonly viaOrigin: boolean;
 }
@@ -216,6 +220,8 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
   // per-record scratch: terms and the span start they came with
   private readonly termScratch: number[] = [];
   private readonly termStartScratch: number[] = [];
+  /** per record: (service id, name id * 8 + kind) of each span, registered once the record is kept */
+  private readonly operationScratch: number[] = [];
 
   constructor(opts: TraceStoreOptions = {}) {
     this.budgetBytes = opts.budgetBytes ?? 256 * 1024 * 1024;
@@ -278,23 +284,21 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     this.origins.push(origin);
     this.originByKey.set(key, origin);
     this.originBytes += origin.bytes;
-    if (!this.operations.has(origin.serviceId)) this.operations.set(origin.serviceId, new Set());
     return origin;
   }
 
+  /**
+   * Encodes the spans first and changes the store only once that has succeeded, so a span that
+   * cannot be encoded leaves no trace row, service or operation behind.
+   */
   private appendRecord(traceId: string, spans: Span[], originIds: number[], now: number): void {
-    let ord = this.traceIds.get(traceId);
-    if (ord === undefined) {
-      ord = this.newTrace(traceId, now);
-    }
-    const slot = ord - this.base;
     const buf = this.buf;
     buf.reset();
     buf.ensure(REC_HEADER_WORDS);
     buf.u32[REC_NSPANS] = spans.length;
     buf.u32[REC_COMPLEX_BASE] = 0;
     buf.len = REC_PREV;
-    buf.f64(this.tLastRef[slot]!);
+    buf.f64(-1); // the previous record's ref, known once the trace row is
     buf.word(hexWord(traceId, 0));
     buf.word(hexWord(traceId, 8));
     buf.word(hexWord(traceId, 16));
@@ -302,21 +306,36 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
 
     const terms = this.termScratch;
     const termStarts = this.termStartScratch;
+    const operations = this.operationScratch;
     terms.length = 0;
     termStarts.length = 0;
+    operations.length = 0;
     let minStart = Infinity;
     let maxEnd = -Infinity;
     let maxStart = -Infinity;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const origin = this.origins[originIds[i]!]!;
-      this.encodeSpan(span, origin, terms, termStarts);
+      this.encodeSpan(span, origin, terms, termStarts, operations);
       const s = span.startTimeUnixNano;
       if (s < minStart) minStart = s;
       if (s > maxStart) maxStart = s;
       if (span.endTimeUnixNano > maxEnd) maxEnd = span.endTimeUnixNano;
     }
+
+    let ord = this.traceIds.get(traceId);
+    if (ord === undefined) ord = this.newTrace(traceId, now);
+    const slot = ord - this.base;
+    const end = buf.len;
+    buf.len = REC_PREV;
+    buf.f64(this.tLastRef[slot]!);
+    buf.len = end;
     const ref = this.commit(ord);
+    for (let i = 0; i < operations.length; i += 2) {
+      let ops = this.operations.get(operations[i]!);
+      if (!ops) this.operations.set(operations[i]!, (ops = new Set()));
+      ops.add(operations[i + 1]!);
+    }
 
     if (minStart < this.tStart[slot]!) this.tStart[slot] = minStart;
     if (maxEnd > this.tEnd[slot]!) this.tEnd[slot] = maxEnd;
@@ -409,16 +428,15 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
       for (let i = 0; i < words; i++) dst[off + i] = src[i]!;
     } else seg.u32.set(buf.u32.subarray(0, words), off);
     seg.u32[off + REC_COMPLEX_BASE] = seg.complex.length;
-    for (const v of buf.complex) {
-      seg.complex.push(v);
-      seg.complexBytes += anyValueToString(v).length * 2 + 64;
-    }
+    for (const v of buf.complex) seg.complex.push(v);
+    seg.complexBytes += buf.complexBytes;
     seg.used += words;
     if (ord > seg.maxOrd) seg.maxOrd = ord;
     return seg.seq * SEGMENT_REF_SPAN + off;
   }
 
-  private encodeSpan(span: Span, origin: Origin, terms: number[], termStarts: number[]): void {
+  /** Encodes one span into the record buffer; its (service id, operation) pair goes to `operations`. */
+  private encodeSpan(span: Span, origin: Origin, terms: number[], termStarts: number[], operations: number[]): void {
     const buf = this.buf;
     const p = buf.len;
     const start = span.startTimeUnixNano;
@@ -521,8 +539,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         termStarts.push(start);
       }
     }
-    const ops = this.operations.get(origin.serviceId)!;
-    ops.add(nameId * 8 + kind);
+    operations.push(origin.serviceId, nameId * 8 + kind);
   }
 
   /** Encodes one attribute; when terms is given, also records its search term. */
@@ -559,16 +576,23 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         buf.word((keyId << 8) | (v.value ? V_TRUE : V_FALSE));
         textHash = v.value ? H_TRUE : H_FALSE;
         break;
-      case 'int':
-        if (v.value >= -0x80000000 && v.value <= 0x7fffffff && Number.isInteger(v.value)) {
+      case 'int': {
+        const n = v.value;
+        if (typeof n === 'bigint') {
+          const u = BigInt.asUintN(64, n);
+          buf.word((keyId << 8) | V_INT64);
+          buf.word(Number(u & 0xffffffffn));
+          buf.word(Number(u >> 32n));
+        } else if (n >= -0x80000000 && n <= 0x7fffffff && Number.isInteger(n)) {
           buf.word((keyId << 8) | V_INT32);
-          buf.word(v.value);
+          buf.word(n);
         } else {
           buf.word((keyId << 8) | V_INT);
-          buf.f64(v.value);
+          buf.f64(n);
         }
-        textHash = hashString(String(v.value));
+        textHash = hashString(String(n));
         break;
+      }
       case 'double':
         buf.word((keyId << 8) | V_DOUBLE);
         buf.f64(v.value);
@@ -578,11 +602,14 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         buf.word((keyId << 8) | V_EMPTY);
         textHash = H_EMPTY;
         break;
-      default:
+      default: {
+        const text = anyValueToString(v);
         buf.word((keyId << 8) | V_COMPLEX);
         buf.word(buf.complex.length);
         buf.complex.push(v);
-        textHash = hashString(anyValueToString(v));
+        buf.complexBytes += text.length * 2 + 64;
+        textHash = hashString(text);
+      }
     }
     if (terms) {
       terms.push(mix(this.keys.hashes[keyId]!, textHash));
@@ -862,6 +889,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         strId: this.strs.get(value) ?? -1,
         bytes: Buffer.from(value, 'utf8'),
         num: String(num) === value ? num : NaN,
+        int64: unsafeInt64(value),
       });
     }
     if (tags.length > 30) return undefined; // bitmask width; no real search sends this many
@@ -1156,6 +1184,9 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         case V_INT:
           value = { kind: 'int', value: readF64(u32, o + 1) };
           break;
+        case V_INT64:
+          value = { kind: 'int', value: readInt64(u32, o + 1) };
+          break;
         case V_DOUBLE:
           value = { kind: 'double', value: readF64(u32, o + 1) };
           break;
@@ -1262,6 +1293,8 @@ function valueMatches(seg: Segment, type: number, o: number, complexBase: number
     case V_INT:
     case V_DOUBLE:
       return readF64(u32, o) === t.num;
+    case V_INT64:
+      return t.int64 !== undefined && readInt64(u32, o) === t.int64;
     case V_EMPTY:
       return t.value === '';
     case V_COMPLEX: {
@@ -1271,6 +1304,18 @@ function valueMatches(seg: Segment, type: number, o: number, complexBase: number
     default:
       return false;
   }
+}
+
+/** The int64 stored at o (V_INT64: low word, high word). */
+function readInt64(u32: Uint32Array, o: number): bigint {
+  return BigInt.asIntN(64, (BigInt(u32[o + 1]!) << 32n) | BigInt(u32[o]!));
+}
+
+/** `text` as a bigint when it is the canonical text of an int64 beyond the safe integers, else undefined. */
+function unsafeInt64(text: string): bigint | undefined {
+  if (!/^-?[1-9]\d{15,18}$/.test(text)) return undefined;
+  const v = int64Value(BigInt(text));
+  return typeof v === 'bigint' ? v : undefined;
 }
 
 /** A content key for a list of attributes (to recognise a resource or scope seen before). */

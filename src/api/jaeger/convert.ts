@@ -9,7 +9,8 @@ export type JaegerTagType = 'string' | 'bool' | 'int64' | 'float64' | 'binary';
 export interface JaegerKeyValue {
   readonly key: string;
   readonly type: JaegerTagType;
-  readonly value: string | number | boolean;
+  /** an int64 beyond 2^53 is a bigint: write it with toJsonText, which keeps every digit */
+  readonly value: string | number | bigint | boolean;
 }
 
 export interface JaegerReference {

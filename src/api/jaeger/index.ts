@@ -1,8 +1,9 @@
 // The Jaeger query HTTP API (the one the Jaeger UI and Grafana's Jaeger data source call):
 // translate HTTP to TraceReader calls and back, in Jaeger's envelope and error shapes.
 import { json, type ApiRequest, type ApiResponse, type Router } from '../http.js';
-import type { TraceReader } from '../../traces/storage.js';
-import { toJaegerTrace, type JaegerTrace } from './convert.js';
+import type { Trace, TraceReader } from '../../traces/storage.js';
+import { toJsonText } from '../../otlp/json-text.js';
+import { jaegerTraceId, toJaegerTrace } from './convert.js';
 import { ParamError, parseDependencies, parseTraceSearch } from './params.js';
 
 export interface JaegerApiOptions {
@@ -38,6 +39,29 @@ function guarded(fn: (req: ApiRequest) => ApiResponse): (req: ApiRequest) => Api
 }
 
 const HEX_ID = /^[0-9a-fA-F]{1,32}$/;
+
+/**
+ * Converts one trace into `data`, or, when it cannot be shown (a stored value that breaks the
+ * conversion), reports it in `errors` so the other traces of the answer are still served.
+ */
+function convertInto(trace: Trace, data: string[], errors: JaegerError[]): void {
+  try {
+    data.push(toJsonText(toJaegerTrace(trace)));
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    errors.push({ code: 500, msg: `trace could not be read: ${detail}`, traceID: jaegerTraceId(trace.traceId) });
+  }
+}
+
+/** Jaeger's structuredResponse for traces, each already written as JSON text by convertInto. */
+function okTraces(data: string[], errors: JaegerError[]): ApiResponse {
+  const errorsText = toJsonText(errors.length > 0 ? errors : null);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: `{"data":[${data.join(',')}],"total":${data.length},"limit":0,"offset":0,"errors":${errorsText}}`,
+  };
+}
 
 export function registerJaegerApi(router: Router, reader: TraceReader, opts: JaegerApiOptions = {}): void {
   const now = opts.now ?? Date.now;
@@ -79,19 +103,21 @@ export function registerJaegerApi(router: Router, reader: TraceReader, opts: Jae
     guarded((req) => {
       const search = parseTraceSearch(req.query, now());
       if (search.traceIds.length > 0) {
-        const data: JaegerTrace[] = [];
+        const data: string[] = [];
         const errors: JaegerError[] = [];
         for (const id of search.traceIds) {
           if (!HEX_ID.test(id))
             throw new ParamError(`unable to parse param 'traceID': ${JSON.stringify(id)} is not a hex trace ID`);
           const t = reader.getTrace(id);
-          if (t) data.push(toJaegerTrace(t));
+          if (t) convertInto(t, data, errors);
           else errors.push({ code: 404, msg: 'trace not found', traceID: id });
         }
-        return ok(data, data.length, errors.length > 0 ? errors : null);
+        return okTraces(data, errors);
       }
-      const data = reader.findTraces(search.query).map(toJaegerTrace);
-      return ok(data, data.length);
+      const data: string[] = [];
+      const errors: JaegerError[] = [];
+      for (const t of reader.findTraces(search.query)) convertInto(t, data, errors);
+      return okTraces(data, errors);
     }),
   );
 
@@ -106,7 +132,10 @@ export function registerJaegerApi(router: Router, reader: TraceReader, opts: Jae
         );
       const t = reader.getTrace(id);
       if (!t) return fail(404, 'trace not found');
-      return ok([toJaegerTrace(t)], 1);
+      const data: string[] = [];
+      const errors: JaegerError[] = [];
+      convertInto(t, data, errors);
+      return errors.length > 0 ? fail(500, errors[0]!.msg) : okTraces(data, errors);
     }),
   );
 

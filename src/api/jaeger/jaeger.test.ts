@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpApp } from '../router.js';
+import type { AnyValue } from '../../otlp/model.js';
+import type { Trace, TraceReader } from '../../traces/storage.js';
 import { TraceStore } from '../../traces/store.js';
 import { batch, sid, span, tid } from '../../traces/testdata.js';
 import { registerJaegerApi } from './index.js';
@@ -330,5 +332,52 @@ describe('Go durations', () => {
     expect(parseGoDuration('0')).toBe(0);
     expect(parseGoDuration('-2m')).toBe(-120e9);
     for (const bad of ['', 'abc', '1', '1x', '.s', '1.2.3s']) expect(() => parseGoDuration(bad)).toThrow();
+  });
+});
+
+describe('Jaeger API: a trace that cannot be shown', () => {
+  it('is reported in errors; the other traces of the search are served, and /api/traces/{id} of it alone fails', async () => {
+    const store = new TraceStore({ now: () => NOW });
+    store.consumeTraces(
+      batch({ service: 'shop', spans: [span({ traceId: tid(1), spanId: sid(1), startMs: T0, durationMs: 1 })] }),
+    );
+    const good = store.getTrace(tid(1))!;
+    // a stored value no writer can print (decoders refuse anything near this deep)
+    let deep: AnyValue = { kind: 'string', value: 'x' };
+    for (let i = 0; i < 200_000; i++) deep = { kind: 'array', value: [deep] };
+    const badSpan = { ...good.spans[0]!, attributes: [{ key: 'deep', value: deep }] };
+    const bad: Trace = { ...good, traceId: tid(2), spans: [badSpan] };
+    const reader: TraceReader = {
+      getServices: () => store.getServices(),
+      getOperations: (q) => store.getOperations(q),
+      getDependencies: (e, l) => store.getDependencies(e, l),
+      stats: () => store.stats(),
+      findTraces: () => [bad, good],
+      getTrace: (id) => (id === tid(2) ? bad : id === tid(1) ? good : undefined),
+    };
+    const app = new HttpApp();
+    registerJaegerApi(app, reader, { now: () => NOW });
+    const l = await app.listen('127.0.0.1', 0);
+    try {
+      const fetchJson = async (path: string) => {
+        const res = await fetch(`http://127.0.0.1:${l.port}${path}`);
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      const search = await fetchJson('/api/traces?service=shop');
+      expect(search.status).toBe(200);
+      expect((search.body['data'] as { traceID: string }[]).map((t) => t.traceID)).toEqual([tid(1)]);
+      expect(search.body['total']).toBe(1);
+      expect(search.body['errors']).toEqual([
+        { code: 500, msg: expect.stringMatching(/^trace could not be read: /) as unknown, traceID: tid(2) },
+      ]);
+      expect((await fetchJson(`/api/traces/${tid(1)}`)).status).toBe(200);
+      const one = await fetchJson(`/api/traces/${tid(2)}`);
+      expect(one.status).toBe(500);
+      expect(one.body['errors']).toEqual([
+        { code: 500, msg: expect.stringMatching(/^trace could not be read: /) as unknown },
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => l.server.close(() => resolve()));
+    }
   });
 });
