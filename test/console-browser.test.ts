@@ -55,6 +55,7 @@ describe.skipIf(!ready)('console in a browser', () => {
   let shop: http.Server | undefined;
   let loadServer: http.Server | undefined;
   let runner: LoadRunner | undefined;
+  let otlpHttp = '';
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -97,6 +98,7 @@ describe.skipIf(!ready)('console in a browser', () => {
     backend = createBackend({ port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dashboardsDir: dashboards });
     const { ports } = await backend.start();
     base = `http://127.0.0.1:${ports.api}`;
+    otlpHttp = `http://127.0.0.1:${ports.otlpHttp}`;
     const flagDir = mkdtempSync(join(tmpdir(), 'orrery-flags-'));
     const flags = JSON.parse(readFileSync(join(root, 'demo/flags/flags.json'), 'utf8')) as {
       flags: Record<string, unknown>;
@@ -483,5 +485,79 @@ describe.skipIf(!ready)('console in a browser', () => {
     expect(ico.headers.get('content-type')).toBe('image/x-icon');
     expect((await ico.arrayBuffer()).byteLength).toBeGreaterThan(0);
     expect(await page.locator('link[rel="icon"]').count()).toBeGreaterThan(0);
+  });
+
+  /** One trace per call: a server span in `parent` and its child server span in `child` (OTLP JSON). */
+  async function sendCalls(calls: readonly [string, string][]): Promise<void> {
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0');
+    const resourceSpans = calls.flatMap(([parent, child], i) => {
+      const traceId = hex(0xabc000 + i, 32);
+      const span = (service: string, id: string, parentId: string | undefined) => ({
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: id,
+                ...(parentId ? { parentSpanId: parentId } : {}),
+                name: `${service} op`,
+                kind: 2,
+                startTimeUnixNano: String(nowNs - 5_000_000n),
+                endTimeUnixNano: String(nowNs),
+              },
+            ],
+          },
+        ],
+      });
+      return [span(parent, hex(2 * i + 1, 16), undefined), span(child, hex(2 * i + 2, 16), hex(2 * i + 1, 16))];
+    });
+    const res = await fetch(`${otlpHttp}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it('draws the service map from the traces and opens the trace search of a clicked service', async () => {
+    await sendCalls([
+      ['frontend', 'recommendationservice'],
+      ['frontend', 'recommendationservice'],
+      ['recommendationservice', 'productcatalogservice'],
+      ['frontend', MARKUP_SERVICE],
+    ]);
+    await page.goto(`${base}/map`);
+    const node = page.locator('a.map-node[data-service="recommendationservice"]');
+    await node.waitFor();
+    expect(await page.locator('.map-edge[data-edge="frontend → recommendationservice"] text').textContent()).toBe('2');
+    expect(await page.locator(`a.map-node[data-service="${MARKUP_SERVICE}"]`).count()).toBe(1);
+    expect(await page.locator('.service-map img').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'service-map.png'), fullPage: true });
+    await node.click();
+    await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('service') === 'recommendationservice');
+  });
+
+  it('monitors a service: latency, rate and error charts and per-operation rows that match the API', async () => {
+    await page.goto(`${base}/monitor?service=recommendationservice&from=now-15m&to=now`);
+    await waitForPanels(3);
+    expect(await page.locator('.panel[data-state="data"]').count()).toBe(3);
+    expect(await legendOf('Latency')).toEqual(['p50', 'p95', 'p99']);
+    const row = page.locator('tr[data-operation="ListRecommendations"]');
+    await row.waitFor();
+    // get_product_list is an internal span: not in the server view.
+    expect(await page.locator('tr[data-operation="get_product_list"]').count()).toBe(0);
+    const errorCell = (await row.locator('td').nth(5).textContent()) ?? '';
+    const q =
+      'sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"}[15m])) / sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice",span_kind="SPAN_KIND_SERVER"}[15m]))';
+    const body = (await (await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+      data: { result: { metric: { span_name: string }; value: [number, string] }[] };
+    };
+    const api = body.data.result.find((r) => r.metric.span_name === 'ListRecommendations')!;
+    expect(errorCell).toBe(formatValue(Number(api.value[1]) * 100, 'percent'));
+    await page.screenshot({ path: join(ARTIFACTS, 'monitor.png'), fullPage: true });
+    await page.selectOption('select[aria-label="Span kind"]', 'SPAN_KIND_INTERNAL');
+    await page.locator('tr[data-operation="get_product_list"]').waitFor();
   });
 });
