@@ -295,6 +295,21 @@ describe.skipIf(!ready)('console in a browser', () => {
     );
   });
 
+  it("links the latency panel to a trace search of the dashboard's service and time window", async () => {
+    await page.goto(`${base}/d/demo?from=now-15m&to=now&var-service=frontend`);
+    await waitForPanels(6);
+    const link = page.locator('.panel[data-panel-title="Service Latency (from SpanMetrics)"] .panel-link', {
+      hasText: 'View traces',
+    });
+    const href = new URL((await link.getAttribute('href'))!, base);
+    expect(href.pathname).toBe('/search');
+    expect(href.searchParams.get('service')).toBe('frontend');
+    const startUs = Number(href.searchParams.get('start'));
+    const endUs = Number(href.searchParams.get('end'));
+    expect(endUs - startUs).toBeGreaterThanOrEqual(15 * 60 * 1e6 - 1e6);
+    expect(Math.abs(endUs / 1000 - Date.now())).toBeLessThan(60_000);
+  });
+
   it('lists an invalid dashboard with the field at fault while the others still open', async () => {
     await page.goto(`${base}/dashboards`);
     const invalid = page.locator('li.invalid[data-file="broken.json"]');

@@ -23,7 +23,6 @@ import {
 } from './queries.js';
 
 const NO_ANNOTATIONS = [] as const;
-const NO_VARIABLES = {};
 
 function vector(r: InstantResult): readonly VectorSample[] {
   return r.resultType === 'vector' ? r.result : [];
@@ -116,7 +115,8 @@ function ServiceMonitor(props: {
     toMs: range.toMs,
     fromText: props.from,
     toText: props.to,
-    variables: NO_VARIABLES,
+    // Only the latency panel's "View traces" link reads it; the queries quote the name themselves.
+    variables: { service: scope.service },
     annotations: NO_ANNOTATIONS,
   };
   return (

@@ -51,7 +51,15 @@ export function latencyQuery(s: MonitorScope, q: number, window: string, by = ''
 
 /** The three charts of a service, as dashboard panels drawn by the generic panel code. */
 export function monitorPanels(s: MonitorScope): Panel[] {
-  const base = { description: '', stack: false, thresholds: [], min: 0, max: undefined, decimals: undefined };
+  const base = {
+    description: '',
+    stack: false,
+    thresholds: [],
+    min: 0,
+    max: undefined,
+    decimals: undefined,
+    links: [],
+  };
   return [
     {
       ...base,
@@ -59,6 +67,9 @@ export function monitorPanels(s: MonitorScope): Panel[] {
       title: 'Latency',
       type: 'timeseries',
       unit: 'ms',
+      links: [
+        { title: 'View traces', url: '/search?service=$service&start=${__from_us}&end=${__to_us}&lookback=custom' },
+      ],
       gridPos: { x: 0, y: 0, w: 8, h: 8 },
       queries: QUANTILES.map((q, i) => ({
         refId: String.fromCharCode(65 + i),
