@@ -392,8 +392,12 @@ describe.skipIf(!ready)('console in a browser', () => {
     await cache.click();
     expect(await cache.getAttribute('aria-checked')).toBe('true');
     await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
-    const api = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
-    expect(api.value).toBe('on');
+    // The page shows the change before the service has answered; the service follows.
+    await expect
+      .poll(
+        async () => ((await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown }).value,
+      )
+      .toBe('on');
     await page.screenshot({ path: join(ARTIFACTS, 'flags.png'), fullPage: true });
 
     // A share of "on" from the slider, by keyboard.
@@ -426,6 +430,22 @@ describe.skipIf(!ready)('console in a browser', () => {
     // Not hovering: the legend holds names only, no "--" placeholders.
     expect(await memory.locator('.chart-legend').textContent()).not.toContain('--');
     await page.screenshot({ path: join(ARTIFACTS, 'demo-dashboard-markers.png'), fullPage: true });
+  });
+
+  it('says so when the flag service is down and recovers by itself when it is back', async () => {
+    const flagsUrl = `http://127.0.0.1:${(flagServer!.address() as AddressInfo).port}`;
+    backend.setProxyTarget('/api/flags', undefined);
+    try {
+      await page.goto(`${base}/flags`);
+      const alert = page.locator('.flags [role=alert]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('no upstream configured for /api/flags');
+    } finally {
+      backend.setProxyTarget('/api/flags', flagsUrl);
+    }
+    // No reload: the page polls while it fails.
+    await page.getByRole('switch', { name: 'recommendationCache', exact: true }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('.flags [role=alert]').count()).toBe(0);
   });
 
   it('drives the load generator from the Load page and shows its statistics per endpoint', async () => {

@@ -5,7 +5,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link } from 'react-router';
 import { labelValues, queryInstant, type InstantResult, type VectorSample } from '../../api/prometheus.js';
-import { errorMessage } from '../../api/queryClient.js';
+import { errorMessage, pollEvery } from '../../api/queryClient.js';
 import { TimePicker } from '../../components/TimePicker.js';
 import { formatDurationMs, resolveTime } from '../../model/time.js';
 import { formatValue } from '../../model/units.js';
@@ -36,7 +36,7 @@ export function MonitorPage() {
   const services = useQuery({
     queryKey: ['label-values', 'service_name', SPAN_METRIC_NAMES.calls],
     queryFn: ({ signal }) => labelValues('service_name', [SPAN_METRIC_NAMES.calls], signal),
-    refetchInterval: 60_000,
+    refetchInterval: pollEvery(60_000),
   });
   const service = params.get('service') ?? services.data?.[0] ?? '';
   const [range, setRange] = useRangeTick(from, to);
