@@ -478,6 +478,19 @@ describe.skipIf(!ready)('console in a browser', () => {
     await page.getByLabel('Number of users').fill('many');
     expect(await page.locator('.load-controls [role=alert]').textContent()).toContain('Number of users');
     expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
+
+    // Readable in a narrow window: wide tables scroll inside the page, the page does not widen.
+    await page.setViewportSize({ width: 420, height: 900 });
+    try {
+      for (const path of ['/load', '/flags', '/monitor?service=recommendationservice']) {
+        await page.goto(`${base}${path}`);
+        await page.locator('table').first().waitFor();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+        await page.screenshot({ path: join(ARTIFACTS, `narrow${path.split('?')[0]!.replace('/', '-')}.png`) });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    }
   });
 
   it('shows every one of many Explore series in a scrolling legend, in distinct colours, with the tooltip on screen', async () => {
