@@ -326,7 +326,10 @@ describe.skipIf(!ready)('console in a browser', () => {
     await box.click();
     await box.pressSequentially('process_mem');
     // Metric names come from the API through Prometheus's own completion.
-    await page.locator('.cm-tooltip-autocomplete li', { hasText: 'process_memory_usage' }).first().waitFor();
+    // Wait for the list of the whole prefix (an earlier keystroke's list may still be showing).
+    await page
+      .locator('.cm-tooltip-autocomplete li[aria-selected="true"]', { hasText: 'process_memory_usage' })
+      .waitFor();
     await box.press('Enter');
     expect(await box.textContent()).toBe('process_memory_usage');
     await page.click('button:has-text("Run query")');
