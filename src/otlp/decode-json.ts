@@ -7,7 +7,7 @@
 import { DecodeError, nestingTooDeep, rethrowWithin } from './decode-error.js';
 import type { DecodeReport } from './decode-report.js';
 import { int64Value, MAX_VALUE_NESTING } from './model.js';
-import { checkSpanIds } from './span-ids.js';
+import { withoutInvalidIds, ZERO_SPAN_ID } from './span-ids.js';
 import type {
   AnyValue,
   Exemplar,
@@ -52,10 +52,10 @@ const EMPTY_VALUE: AnyValue = Object.freeze({ kind: 'empty' });
  * out, and counted in `report`.
  */
 export function decodeTracesJson(input: Uint8Array | string, report?: DecodeReport): TracesData {
-  const data = decodeRoot(input, (root) => ({
-    resourceSpans: list(root, 'resourceSpans', 'resource_spans', decodeResourceSpans),
+  const decodeResourceGroup = (o: Obj) => decodeResourceSpans(o, report);
+  return decodeRoot(input, (root) => ({
+    resourceSpans: list(root, 'resourceSpans', 'resource_spans', decodeResourceGroup),
   }));
-  return checkSpanIds(data, report);
 }
 
 /** OTLP/JSON ExportMetricsServiceRequest. */
@@ -434,18 +434,19 @@ const SEVERITIES: readonly string[] = [
   ),
 ];
 
-function decodeResourceSpans(o: Obj): ResourceSpans {
+function decodeResourceSpans(o: Obj, report: DecodeReport | undefined): ResourceSpans {
   return {
     resource: message(o, 'resource', 'resource', decodeResource) ?? EMPTY_RESOURCE,
-    scopeSpans: list(o, 'scopeSpans', 'scope_spans', decodeScopeSpans),
+    scopeSpans: list(o, 'scopeSpans', 'scope_spans', (ss) => decodeScopeSpans(ss, report)),
     schemaUrl: str(o, 'schemaUrl', 'schema_url'),
   };
 }
 
-function decodeScopeSpans(o: Obj): ScopeSpans {
+function decodeScopeSpans(o: Obj, report: DecodeReport | undefined): ScopeSpans {
   return {
     scope: message(o, 'scope', 'scope', decodeScope) ?? EMPTY_SCOPE,
-    spans: list(o, 'spans', 'spans', decodeSpan),
+    // spans of invalid identity are left out one by one rather than failing the request
+    spans: withoutInvalidIds(list(o, 'spans', 'spans', decodeSpan), report),
     schemaUrl: str(o, 'schemaUrl', 'schema_url'),
   };
 }
@@ -455,7 +456,7 @@ function decodeSpan(o: Obj): Span {
     traceId: hexId(o, 'traceId', 'trace_id', 32, false),
     spanId: hexId(o, 'spanId', 'span_id', 16, false),
     traceState: str(o, 'traceState', 'trace_state'),
-    parentSpanId: hexId(o, 'parentSpanId', 'parent_span_id', 16, true),
+    parentSpanId: parentId(hexId(o, 'parentSpanId', 'parent_span_id', 16, true)),
     flags: int(o, 'flags', 'flags', true),
     name: str(o, 'name', 'name'),
     kind: enumValue(o, 'kind', 'kind', SPAN_KINDS) as SpanKind,
@@ -469,6 +470,11 @@ function decodeSpan(o: Obj): Span {
     droppedLinksCount: int(o, 'droppedLinksCount', 'dropped_links_count', true),
     status: message(o, 'status', 'status', decodeStatus) ?? { code: 0, message: '' },
   };
+}
+
+/** All zeros means no parent (OTLP). */
+function parentId(id: string): string {
+  return id === ZERO_SPAN_ID ? '' : id;
 }
 
 function decodeEvent(o: Obj): SpanEvent {

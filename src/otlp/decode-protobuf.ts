@@ -10,7 +10,7 @@
 import { DecodeError, nestingTooDeep, rethrowWithin } from './decode-error.js';
 import type { DecodeReport } from './decode-report.js';
 import { MAX_VALUE_NESTING } from './model.js';
-import { checkSpanIds } from './span-ids.js';
+import { hasValidIds, INVALID_SPAN_ID, INVALID_TRACE_ID } from './span-ids.js';
 import type {
   AnyValue,
   Exemplar,
@@ -75,7 +75,11 @@ function decodeRequest<T>(
     else r.skip(tag & 7);
   }
   r.expectEnd(end);
-  if (report) report.invalidUtf8Strings += r.invalidUtf8;
+  if (report) {
+    report.invalidUtf8Strings += r.invalidUtf8;
+    report.drop(INVALID_TRACE_ID, r.zeroTraceIdSpans);
+    report.drop(INVALID_SPAN_ID, r.zeroSpanIdSpans);
+  }
   return list;
 }
 
@@ -84,7 +88,7 @@ function decodeRequest<T>(
  * out, and counted in `report` with the strings whose invalid UTF-8 was replaced.
  */
 export function decodeTracesRequest(bytes: Uint8Array, report?: DecodeReport): TracesData {
-  return checkSpanIds({ resourceSpans: decodeRequest(bytes, 'resourceSpans', decodeResourceSpans, report) }, report);
+  return { resourceSpans: decodeRequest(bytes, 'resourceSpans', decodeResourceSpans, report) };
 }
 
 /** ExportMetricsServiceRequest (also MetricsData). */
@@ -296,13 +300,18 @@ function decodeResourceSpans(r: ProtoReader, end: number): ResourceSpans {
 }
 
 function decodeScopeSpans(r: ProtoReader, end: number): ScopeSpans {
+  const invalidBefore = r.zeroTraceIdSpans + r.zeroSpanIdSpans;
   const g = decodeGroup(r, end, SCOPE_HEADER, { name: 'spans', decode: decodeSpan });
-  return { scope: g.header, spans: g.items, schemaUrl: g.schemaUrl };
+  // decodeSpan counted the spans of invalid identity; leave them out (rare, so filtered afterwards)
+  const spans = r.zeroTraceIdSpans + r.zeroSpanIdSpans === invalidBefore ? g.items : g.items.filter(hasValidIds);
+  return { scope: g.header, spans, schemaUrl: g.schemaUrl };
 }
 
 function decodeSpan(r: ProtoReader, end: number): Span {
   let traceId = '';
   let spanId = '';
+  let zeroTraceId = false;
+  let zeroSpanId = false;
   let traceState = '';
   let parentSpanId = '';
   let flags = 0;
@@ -322,15 +331,19 @@ function decodeSpan(r: ProtoReader, end: number): Span {
     switch (tag) {
       case 10: // 1 trace_id
         traceId = r.id(16, 'traceId', false);
+        zeroTraceId = r.idWasZero;
         break;
       case 18: // 2 span_id
         spanId = r.id(8, 'spanId', false);
+        zeroSpanId = r.idWasZero;
         break;
       case 26: // 3 trace_state
         traceState = r.string();
         break;
       case 34: // 4 parent_span_id
         parentSpanId = r.id(8, 'parentSpanId', true);
+        // all zeros: no parent (OTLP)
+        if (parentSpanId !== '' && r.idWasZero) parentSpanId = '';
         break;
       case 42: // 5 name
         name = r.string();
@@ -375,6 +388,9 @@ function decodeSpan(r: ProtoReader, end: number): Span {
   r.expectEnd(end);
   if (traceId === '') throw new DecodeError('traceId', 'expected 16 bytes, got 0');
   if (spanId === '') throw new DecodeError('spanId', 'expected 8 bytes, got 0');
+  // kept for decodeScopeSpans to leave out, so that one invalid span does not fail the request
+  if (zeroTraceId) r.zeroTraceIdSpans++;
+  else if (zeroSpanId) r.zeroSpanIdSpans++;
   return {
     traceId,
     spanId,

@@ -21,7 +21,7 @@ function write(value: unknown, out: string[]): void {
     return;
   }
   if (value === null || typeof value !== 'object') {
-    // as JSON.stringify writes a top-level undefined or function: nothing; inside, callers skip them
+    // strings, numbers (NaN and infinities as null), booleans, null; anything unwritable as null
     out.push(JSON.stringify(value) ?? 'null');
     return;
   }

@@ -30,8 +30,13 @@ export class ProtoReader {
   pos: number;
   private readonly view: DataView;
   private readonly slices: FastSlices;
+  /** whether the last ID read by id() was all zero bytes (an invalid ID, per OTLP) */
+  idWasZero = false;
   /** strings read so far whose invalid UTF-8 was replaced with U+FFFD */
   invalidUtf8 = 0;
+  /** spans decoded so far with an all-zero trace ID, and with an all-zero span ID (kept by the span decoder) */
+  zeroTraceIdSpans = 0;
+  zeroSpanIdSpans = 0;
   /** how many array/kvlist values enclose the one being decoded (see MAX_VALUE_NESTING) */
   depth = 0;
   /** high 32 bits of the last 64-bit varint read by varintParts() */
@@ -210,26 +215,25 @@ export class ProtoReader {
     this.pos = end;
     const n = end - start;
     if (n === 0) return '';
-    // Short ASCII strings (most attribute keys and values) are cut from a latin1 copy of a window
-    // of the buffer: a JS substring beats one native utf8Slice call per string. The window is
-    // small so it stays in the young generation, and below 13 characters V8 copies substrings
-    // rather than slicing them, so no result pins the window.
-    if (n < 13) {
-      const buf = this.buf;
-      let i = start;
-      while (i < end && buf[i]! < 0x80) i++;
-      if (i === end) {
-        if (start < this.textStart || end > this.textEnd) {
-          this.textStart = start;
-          this.textEnd = Math.min(this.len, start + TEXT_WINDOW);
-          this.text = this.slices.latin1Slice(start, this.textEnd);
-        }
-        return this.text.substring(start - this.textStart, end - this.textStart);
+    // ASCII strings take the latin1 slicers, which need no validation. Short ones (most attribute
+    // keys and values) are cut from a latin1 copy of a window of the buffer: a JS substring beats
+    // one native call per string. The window is small so it stays in the young generation, and
+    // below 13 characters V8 copies substrings rather than slicing them, so no result pins it.
+    const buf = this.buf;
+    let i = start;
+    while (i < end && buf[i]! < 0x80) i++;
+    if (i === end) {
+      if (n >= 13) return this.slices.latin1Slice(start, end);
+      if (start < this.textStart || end > this.textEnd) {
+        this.textStart = start;
+        this.textEnd = Math.min(this.len, start + TEXT_WINDOW);
+        this.text = this.slices.latin1Slice(start, this.textEnd);
       }
+      return this.text.substring(start - this.textStart, end - this.textStart);
     }
     const s = this.slices.utf8Slice(start, end);
-    // the decoder replaces invalid UTF-8 with U+FFFD: count it (a U+FFFD may also be genuine)
-    if (s.indexOf('\ufffd') >= 0 && !isUtf8(this.buf.subarray(start, end))) this.invalidUtf8++;
+    // utf8Slice replaces invalid UTF-8 with U+FFFD: count it (a U+FFFD may also be genuine)
+    if (s.indexOf('\ufffd') >= 0 && !isUtf8(buf.subarray(start, end))) this.invalidUtf8++;
     return s;
   }
 
@@ -251,6 +255,10 @@ export class ProtoReader {
     const n = end - start;
     if (n === size) {
       this.pos = end;
+      const buf = this.buf;
+      let i = start;
+      while (i < end && buf[i] === 0) i++;
+      this.idWasZero = i === end;
       return this.slices.hexSlice(start, end);
     }
     if (n === 0 && allowEmpty) return '';
