@@ -95,7 +95,13 @@ describe.skipIf(!ready)('console in a browser', () => {
         ],
       }),
     );
-    backend = createBackend({ port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dashboardsDir: dashboards });
+    backend = createBackend({
+      port: 0,
+      otlpHttpPort: 0,
+      otlpGrpcPort: 0,
+      dashboardsDir: dashboards,
+      proxies: { '/api/flags': undefined, '/api/load': undefined },
+    });
     const { ports } = await backend.start();
     base = `http://127.0.0.1:${ports.api}`;
     otlpHttp = `http://127.0.0.1:${ports.otlpHttp}`;

@@ -255,7 +255,9 @@ export function createBackend(config: BackendConfig = {}): Backend {
     spanMetrics,
     app,
     setProxyTarget(prefix, url) {
-      if (proxyTargets.has(prefix)) proxyTargets.set(prefix, url);
+      // Routes are registered once, at build time: a prefix not in config.proxies has none.
+      if (!proxyTargets.has(prefix)) throw new Error(`no proxy route for ${prefix}: list it in config.proxies`);
+      proxyTargets.set(prefix, url);
     },
     metricFamilies,
     tick() {
