@@ -1,30 +1,25 @@
 // The console in a real browser (Debian's chromium driven by playwright-core) against a backend fed
 // with known data: the Demo Dashboard's panels, time range and variable changes, error states,
 // Explore, markup safety, and a panel's value checked against the same PromQL through the API.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../src/server/backend.js';
 import { packageRoot } from '../src/server/paths.js';
 import { formatValue } from '../console/src/model/units.js';
 import { FIXED_SERVICES, writeDemoMetrics } from './fixtures/demo-metrics.js';
+import { CHROMIUM_BIN as CHROMIUM, describeNeeding, needChromium } from './support/needs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// console/dist is not a "need": the global setup (test/support/global-setup.ts) builds it when stale.
 const root = packageRoot();
-const consoleBuilt = existsSync(join(root, 'console/dist/index.html'));
-const ready = existsSync(CHROMIUM) && consoleBuilt;
-if (!existsSync(CHROMIUM))
-  console.warn(`\n*** SKIPPING console browser tests: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
-if (!consoleBuilt)
-  console.warn('\n*** SKIPPING console browser tests: console/dist is missing (run npm run build first) ***\n');
 
 const ARTIFACTS = join(root, 'test-artifacts');
 const MARKUP_SERVICE = '<img src=x onerror=window.__xss=1>';
 const FILLER_SERVICES = 13;
 
-describe.skipIf(!ready)('console in a browser', () => {
+describeNeeding([needChromium()])('console in a browser', () => {
   let backend: Backend;
   let base: string;
   let context: BrowserContext;

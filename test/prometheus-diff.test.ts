@@ -2,17 +2,13 @@
 // and into Orrery's Head; the Demo Dashboard's queries and a few hundred generated queries run as
 // range queries through both HTTP APIs and must agree series by series (labels equal, values
 // within 1e-6 relative, NaN = NaN). Error responses for bad requests must be byte-identical.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/api.js';
 import { Head } from '../src/tsdb/head.js';
 import type { QueryEngine } from '../src/promql/value.js';
-import {
-  prometheusAvailable,
-  startPrometheus,
-  type PrometheusProcess,
-} from '../src/api/prometheus/testing/prometheus-process.js';
+import { startPrometheus, type PrometheusProcess } from '../src/api/prometheus/testing/prometheus-process.js';
 import { remoteWrite } from '../src/api/prometheus/testing/remote-write.js';
 import {
   appendAll,
@@ -20,16 +16,7 @@ import {
   timeWindows,
   type GeneratedSeries,
 } from '../src/api/prometheus/testing/demo-data.js';
-
-const HAVE_PROMETHEUS = prometheusAvailable();
-if (!HAVE_PROMETHEUS) {
-  console.warn(
-    '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' +
-      '!!! /usr/bin/prometheus is not installed: the differential test against Prometheus  !!!\n' +
-      '!!! 2.42 is SKIPPED. Install the Debian package `prometheus` to run it.              !!!\n' +
-      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n',
-  );
-}
+import { describeNeeding, needPrometheus } from './support/needs.js';
 
 const RATE = '1m'; // $__rate_interval for a 10 s interval and a 15 s step (contracts.md)
 
@@ -267,9 +254,7 @@ export function compareAnswers(orrery: Answer, prom: Answer): string | undefined
   return problems.length === 0 ? undefined : problems.slice(0, 8).join('\n    ');
 }
 
-const d = HAVE_PROMETHEUS ? describe : describe.skip;
-
-d('Orrery vs Prometheus 2.42 (differential)', () => {
+describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', () => {
   let prom: PrometheusProcess | undefined;
   let server: Server | undefined;
   let orreryUrl = '';
