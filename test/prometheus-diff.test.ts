@@ -2,7 +2,7 @@
 // and into Orrery's Head; the Demo Dashboard's queries and a few hundred generated queries run as
 // range queries through both HTTP APIs and must agree series by series (labels equal, values
 // within 1e-6 relative, NaN = NaN). Error responses for bad requests must be byte-identical.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/api.js';
@@ -79,13 +79,17 @@ export function generatedQueries(): string[] {
       `quantile_over_time(0.9, ${g}[5m])`,
       `predict_linear(${g}[5m], 600)`,
       `holt_winters(${g}[5m], 0.5, 0.5)`,
-      `absent_over_time(${g}[1m])`,
       `max_over_time(rate(process_cpu_time_seconds_total[1m])[10m:1m])`,
       `${g} offset 10m`,
       `${g} @ end()`,
       `avg_over_time(${g}[10m:30s])`,
     );
   }
+  // adservice stops reporting at 50 min (demo-data.ts): absent for the last minutes, present before.
+  q.push(
+    'absent_over_time(process_memory_usage{service_name="adservice"}[1m])',
+    'absent_over_time(v8js_memory_heap_used_bytes{service_name="adservice",v8js_heap_space_name="old_space"}[2m])',
+  );
   // instant functions
   const g0 = 'nodejs_eventloop_delay_p99_seconds';
   for (const fn of ['abs', 'ceil', 'floor', 'sqrt', 'ln', 'log2', 'log10', 'exp', 'sgn', 'timestamp', '-']) {
@@ -142,14 +146,19 @@ export function generatedQueries(): string[] {
     `histogram_quantile(0.9, rate(traces_span_metrics_duration_milliseconds_bucket{service_name="frontend"}[1m]))`,
     `sum by (service_name) (rate(traces_span_metrics_duration_milliseconds_sum[5m])) / sum by (service_name) (rate(traces_span_metrics_duration_milliseconds_count[5m]))`,
   );
-  // binary operators
+  // binary operators. Every query must return data on both sides (two empty answers agree by
+  // default), so each filtering comparison keeps some services and drops others: error rates are
+  // 1.5-9 % of call rates (20x straddles 1), call rates 6-14/s (10 straddles them), and services
+  // have 8 call series except where one started late or ended (7).
   const a = 'sum by (service_name) (rate(traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}[2m]))';
   const b = 'sum by (service_name) (rate(traces_span_metrics_calls_total[2m]))';
-  for (const op of ['+', '-', '*', '/', '%', '^', '==', '!=', '>', '<', '>=', '<=', 'atan2']) q.push(`${a} ${op} ${b}`);
-  for (const op of ['>', '<', '==', '!=', '>=', '<='])
-    q.push(`${a} ${op} bool ${b}`, `${b} ${op} 1`, `${b} ${op} bool 1`);
+  const calls = 'count by (service_name) (traces_span_metrics_calls_total)';
+  for (const op of ['+', '-', '*', '/', '%', '^', 'atan2']) q.push(`${a} ${op} ${b}`);
+  for (const op of ['>', '<', '!=', '>=', '<=']) q.push(`20 * ${a} ${op} ${b}`, `${b} ${op} 10`);
+  q.push(`${calls} == on(service_name) 4 * count by (service_name) (process_cpu_time_seconds_total)`, `${calls} == 8`);
+  for (const op of ['>', '<', '==', '!=', '>=', '<=']) q.push(`${a} ${op} bool ${b}`, `${b} ${op} bool 10`);
   for (const op of ['and', 'or', 'unless'])
-    q.push(`${b} > 2 ${op} ${b} < 8`, `process_memory_usage ${op} on(service_name) ${b} > 1`);
+    q.push(`${b} > 2 ${op} ${b} < 8`, `process_memory_usage ${op} on(service_name) ${b} > 10`);
   q.push(
     `2 * process_memory_usage + 1`,
     `1 - process_memory_usage / 1e9`,
@@ -254,6 +263,17 @@ export function compareAnswers(orrery: Answer, prom: Answer): string | undefined
   return problems.length === 0 ? undefined : problems.slice(0, 8).join('\n    ');
 }
 
+/**
+ * Series with at least one point (1 for a scalar or string), or undefined for an error answer.
+ * Two empty answers agree by default, so the queries here must return data on both sides.
+ */
+export function answerSize(answer: Answer): number | undefined {
+  const j = JSON.parse(answer.body) as { status: string; data?: { resultType: string; result: unknown } };
+  if (j.status !== 'success' || !j.data) return undefined;
+  if (j.data.resultType === 'scalar' || j.data.resultType === 'string') return 1;
+  return (j.data.result as SeriesJson[]).filter((s) => (s.values ? s.values.length > 0 : s.value !== undefined)).length;
+}
+
 describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', () => {
   let prom: PrometheusProcess | undefined;
   let server: Server | undefined;
@@ -286,6 +306,14 @@ describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', 
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   });
 
+  /** A reason when either side answered an error or no data (they cannot disagree then). */
+  function emptiness(o: Answer, p: Answer): string | undefined {
+    const [os, ps] = [answerSize(o), answerSize(p)];
+    if (os === undefined || ps === undefined) return `an error, not data: ${o.body.slice(0, 200)}`;
+    if (os === 0 || ps === 0) return `no data: Orrery ${os} series, Prometheus ${ps} series`;
+    return undefined;
+  }
+
   async function runAll(queries: readonly string[], step: string, label: string): Promise<string[]> {
     const disagreements: string[] = [];
     for (const query of queries) {
@@ -296,7 +324,7 @@ describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', 
       ]);
       let diff: string | undefined;
       try {
-        diff = compareAnswers(o, p);
+        diff = compareAnswers(o, p) ?? emptiness(o, p);
       } catch (e) {
         diff = `unparseable answer: ${(e as Error).message}`;
       }
@@ -347,7 +375,7 @@ describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', 
           httpGet(orreryUrl, '/api/v1/query', params),
           httpGet(prom!.url, '/api/v1/query', params),
         ]);
-        const diff = compareAnswers(o, p);
+        const diff = compareAnswers(o, p) ?? emptiness(o, p);
         if (diff) disagreements.push(`${query} @${t}\n    ${diff}`);
       }
     }
@@ -530,5 +558,19 @@ describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', 
     console.log(`[prometheus-diff] byte-exact responses: ${total - problems.length}/${total} agreed`);
     for (const x of problems) console.log(`[prometheus-diff] DISAGREE ${x}`);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('answerSize (the guard against two empty answers agreeing)', () => {
+  const ok = (data: unknown): Answer => ({ status: 200, body: JSON.stringify({ status: 'success', data }) });
+  it('counts series with points, and calls an error no data', () => {
+    expect(answerSize(ok({ resultType: 'matrix', result: [] }))).toBe(0);
+    expect(answerSize(ok({ resultType: 'matrix', result: [{ metric: {}, values: [] }] }))).toBe(0);
+    expect(answerSize(ok({ resultType: 'matrix', result: [{ metric: {}, values: [[1, '2']] }] }))).toBe(1);
+    expect(answerSize(ok({ resultType: 'vector', result: [{ metric: {}, value: [1, '2'] }] }))).toBe(1);
+    expect(answerSize(ok({ resultType: 'scalar', result: [1, '2'] }))).toBe(1);
+    expect(
+      answerSize({ status: 400, body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'x' }) }),
+    ).toBeUndefined();
   });
 });
