@@ -115,14 +115,20 @@ describeNeeding([needChromium()])('console in a browser', () => {
       .allTextContents();
   }
 
-  it('draws every panel of the Demo Dashboard with the expected series and legends', async () => {
-    const started = performance.now();
+  /** Opens the Demo Dashboard over the last hour and waits until every panel is drawn. */
+  async function openDemoDashboard(): Promise<void> {
     await page.goto(`${base}/d/demo?from=now-1h&to=now`);
     await waitForPanels(6);
     // Fully drawn: every time-series panel has its canvas.
     await page.waitForFunction(() => document.querySelectorAll('.panel .uplot canvas').length === 6, undefined, {
       timeout: 30_000,
     });
+  }
+
+  // Each test opens the page it needs: none relies on where an earlier test left the browser.
+  it('draws every panel of the Demo Dashboard with the expected series and legends', async () => {
+    const started = performance.now();
+    await openDemoDashboard();
     const drawnMs = performance.now() - started;
     console.log(
       `Demo Dashboard (1 h, ${seriesCount} series in the store) fully drawn in ${drawnMs.toFixed(0)} ms after navigation`,
@@ -147,6 +153,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
   });
 
   it('renders label values with markup as text, never as HTML', async () => {
+    await openDemoDashboard();
     const errorRate = await legendOf('Error Rate');
     expect(errorRate).toContain(MARKUP_SERVICE);
     expect(await page.locator('.panel img').count()).toBe(0);
@@ -158,6 +165,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
     const listener = (req: { url(): string; postData(): string | null }): void => {
       if (req.url().includes('/api/v1/query_range')) seen.push(req.postData() ?? '');
     };
+    await openDemoDashboard();
     page.on('request', listener);
     await page.selectOption('select[aria-label="Time range"]', 'now-6h');
     await waitForPanels(6);

@@ -322,10 +322,13 @@ describe('the memory-leak scenario', () => {
       );
       small = after.find((s) => Number(tag(s, LEAK.productsCount)) <= 100);
       if (!small) {
-        expect(Date.now() / 1000 - tRestart, 'a small app.products.count after the restart').toBeLessThan(90);
+        expect(Date.now() / 1000 - tRestart, 'a small app.products.count after the restart').toBeLessThan(240);
         await sleep(2000);
       }
     }
+    console.log(
+      `[scenario] a small product list again ${(Date.now() / 1000 - tRestart).toFixed(1)} s after the restart was counted`,
+    );
     expect(seq.slice(0, 5)).toContain(Number(tag(small, LEAK.productsCount)));
   }, 720_000);
 });
