@@ -71,7 +71,7 @@ function footprint(root: number): { processes: number; pssKb: number; rssKb: num
 const started = Date.now();
 const demo = spawn(
   process.execPath,
-  [join(packageRoot(), 'dist/src/cli/main.js'), 'demo', '--port', String(PORT), '--users', USERS],
+  [join(packageRoot(), 'dist/demo/cli/main.js'), 'demo', '--port', String(PORT), '--users', USERS],
   { stdio: ['ignore', 'pipe', 'pipe'] },
 );
 let log = '';

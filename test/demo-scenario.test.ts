@@ -14,7 +14,7 @@ import { demoPorts } from '../src/names/ports.js';
 import { LEAK, SPAN_METRICS, RUNTIME_METRICS, SUPERVISOR_METRICS } from '../src/names/contract.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'dist/src/cli/main.js');
+const BIN = path.join(ROOT, 'dist/demo/cli/main.js');
 const REC = 'recommendationservice';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -7,10 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+// The `orrery` bin (package.json): the backend's commands and the demo's.
+const MAIN = path.join(ROOT, 'dist', 'demo', 'cli', 'main.js');
+// The backend alone, without the demo's commands.
+const BACKEND_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+function run(args: string[], bin = MAIN): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -23,6 +26,17 @@ describe('orrery CLI', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown command "frobnicate"');
     expect(bad.stderr).toContain('Usage: orrery <command>');
+  });
+
+  it('the backend alone (dist/src/cli/main.js) has serve and promql-test, not the demo', () => {
+    const help = run(['--help'], BACKEND_MAIN);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}serve /m);
+    expect(help.stdout).toMatch(/^ {2}promql-test /m);
+    expect(help.stdout).not.toMatch(/^ {2}demo /m);
+    expect(run(['demo'], BACKEND_MAIN).status).toBe(2);
+    const h = run(['serve', '--help'], BACKEND_MAIN);
+    expect(h.status).toBe(0);
   });
 
   it('serve: bad flags exit 2 with a clear message', () => {

@@ -6,10 +6,13 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
-import { demoPorts, type DemoPorts } from '../../names/ports.js';
-import { SUPERVISOR_METRICS } from '../../names/contract.js';
-import { packageRoot } from '../../server/paths.js';
+import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../../src/cli/args.js';
+import { demoPorts, type DemoPorts } from '../../src/names/ports.js';
+import { SUPERVISOR_METRICS } from '../../src/names/contract.js';
+import { packageRoot } from '../../src/server/paths.js';
+import { SHOP_SERVICES } from '../topology.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { shopChildren } from '../supervisor/shop.js';
 
 const FLAGS = {
   port: {
@@ -100,7 +103,6 @@ export async function run(argv: string[]): Promise<number> {
   const svc = (name: string): string => `http://${r}:${ports.services[name]}`;
 
   // Which services are built; a missing one is skipped with a warning rather than failing all.
-  const { SHOP_SERVICES } = await import('../../../demo/topology.js');
   if (!existsSync(path.join(root, 'dist/demo/telemetry/register.js'))) {
     return fail(`${path.join(root, 'dist/demo/telemetry/register.js')} is missing: build first (npm run build)`, 1);
   }
@@ -111,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
   });
 
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'orrery-demo-'));
-  const { createBackend } = await import('../../server/backend.js');
+  const { createBackend } = await import('../../src/server/backend.js');
   const backend = createBackend({
     host,
     port: ports.console,
@@ -135,8 +137,6 @@ export async function run(argv: string[]): Promise<number> {
   );
   for (const s of services) restarts.inc({ service_name: s.name }, 0);
 
-  const { Supervisor } = await import('../../../demo/supervisor/supervisor.js');
-  const { shopChildren } = await import('../../../demo/supervisor/shop.js');
   const supervisor = new Supervisor({
     host: reach,
     verbose: f.verbose,
