@@ -30,6 +30,15 @@ interface StartTimes {
   buildLine: string;
 }
 
+/** Signals the process group led by `pid`; it may have ended already. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
 /** Runs `npm start` in `dir` until the first trace is searchable, then stops it with SIGINT. */
 async function timeStart(dir: string, port: number): Promise<StartTimes> {
   const t0 = performance.now();
@@ -66,9 +75,9 @@ async function timeStart(dir: string, port: number): Promise<StartTimes> {
   } finally {
     if (child.pid !== undefined && child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-child.pid, 'SIGINT');
+      signalGroup(child.pid, 'SIGINT');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      if (child.exitCode === null) signalGroup(child.pid, 'SIGKILL');
     }
   }
   const lines = out.split('\n');
@@ -77,11 +86,21 @@ async function timeStart(dir: string, port: number): Promise<StartTimes> {
   return times;
 }
 
+function report(run: number, t: StartTimes): string {
+  return `npm start #${run}: console answering ${seconds(t.consoleMs ?? NaN)}, ready line ${seconds(t.readyMs ?? NaN)}, first trace searchable ${seconds(t.traceMs ?? NaN)} [${t.buildLine}] [${t.readyLine}]`;
+}
+
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2), {
     port: { type: 'port', default: 23180, help: 'console port of the demo started' },
     keep: { type: 'bool', default: false, help: 'keep the clone' },
+    dir: { type: 'string', help: 'time npm start in this installed clone instead of making one', metavar: 'DIR' },
   });
+  if (flags.dir) {
+    const t = await timeStart(flags.dir, flags.port);
+    console.log(report(1, t));
+    return;
+  }
   const parent = mkdtempSync(path.join(tmpdir(), 'orrery-clean-clone-'));
   const dir = path.join(parent, 'orrery');
   try {
@@ -91,10 +110,7 @@ async function main(): Promise<void> {
     const ci = timed('npm ci', 'npm', ['ci', '--no-audit', '--no-fund'], dir);
     console.log(`npm ci (installs, then builds dist/ and console/dist): ${seconds(ci)}`);
     for (const run of [1, 2]) {
-      const t = await timeStart(dir, flags.port);
-      console.log(
-        `npm start #${run}: console answering ${seconds(t.consoleMs ?? NaN)}, ready line ${seconds(t.readyMs ?? NaN)}, first trace searchable ${seconds(t.traceMs ?? NaN)} [${t.buildLine}] [${t.readyLine}]`,
-      );
+      console.log(report(run, await timeStart(dir, flags.port)));
     }
     const full = timed('full build', 'npx', ['tsc', '-p', 'tsconfig.json'], dir);
     const vite = timed('vite build', 'npx', ['vite', 'build', '--config', 'console/vite.config.ts'], dir);
