@@ -1,6 +1,6 @@
 // Ingest benchmark: the backend (`orrery serve`, built) runs as its own process pinned to core 0;
 // a sender process pinned to core 1 posts demo-shaped traces (the load generator's six kinds of
-// user action, 6-30 spans per trace, the shop's service and span names, HTTP and gRPC attributes)
+// user action, 6-24 spans per trace, the shop's service and span names, HTTP and gRPC attributes)
 // as OTLP/HTTP protobuf, 512 spans per request over several keep-alive connections, for a fixed
 // time. Every span sent is new: IDs, timestamps, durations, a request ID per span, user, session,
 // order and transaction IDs, products and amounts are rewritten before each send
