@@ -1,18 +1,10 @@
-// `orrery demo` (what `npm start` runs): the telemetry backend in this process, then every shop
-// service under the supervisor, their ports derived from --port (src/names/ports.ts), the flag and
-// load-generator APIs proxied by the backend so the console talks to one origin. Restarts become
-// a counter (orrery_supervisor_restarts_total{service_name}) and a chart annotation. Ctrl-C or
-// SIGTERM stops everything and exits 0.
-import { existsSync, promises as fsp } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// `orrery demo` (what `npm start` runs): its options, the URLs once everything is ready, and the
+// signals. Starting and stopping the backend and the shop is demo/run.ts. Ctrl-C or SIGTERM stops
+// everything and exits 0.
 import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../../src/cli/args.js';
 import { demoPorts, type DemoPorts } from '../../src/names/ports.js';
-import { SUPERVISOR_METRICS } from '../../src/names/contract.js';
 import { packageRoot } from '../../src/server/paths.js';
-import { SHOP_SERVICES } from '../topology.js';
-import { Supervisor } from '../supervisor/supervisor.js';
-import { shopChildren } from '../supervisor/shop.js';
+import { DemoStartError, startDemo, type RunningDemo } from '../run.js';
 
 const FLAGS = {
   port: {
@@ -94,116 +86,41 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const f = parsed.flags;
-  const root = packageRoot();
-  const host = f.host;
-  // The backend listens on --host; the services listen where they can be reached (HOST, see
-  // serviceEnv): the same address, or loopback when --host is a wildcard.
-  const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const r = reach.includes(':') ? `[${reach}]` : reach;
-  const svc = (name: string): string => `http://${r}:${ports.services[name]}`;
-
-  // Which services are built; a missing one is skipped with a warning rather than failing all.
-  if (!existsSync(path.join(root, 'dist/demo/telemetry/register.js'))) {
-    return fail(`${path.join(root, 'dist/demo/telemetry/register.js')} is missing: build first (npm run build)`, 1);
-  }
-  const services = SHOP_SERVICES.filter((s) => {
-    const ok = existsSync(path.join(root, s.entry));
-    if (!ok) console.error(`orrery demo: warning: ${s.name} is not built (${s.entry} missing); running without it`);
-    return ok;
-  });
-
-  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'orrery-demo-'));
-  const { createBackend } = await import('../../src/server/backend.js');
-  const backend = createBackend({
-    host,
-    port: ports.console,
-    otlpHttpPort: ports.otlpHttp,
-    otlpGrpcPort: ports.otlpGrpc,
-    proxies: { '/api/flags': svc('featureflagservice'), '/api/load': svc('loadgenerator') },
-  });
-  try {
-    await backend.start();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    await fsp.rm(tmp, { recursive: true, force: true });
-    const hint = e.code === 'EADDRINUSE' ? ` (is another demo running? pick another block of ports with --port)` : '';
-    return fail(`cannot start the backend: ${e.message}${hint}`, 1);
-  }
-
-  // The restart counter starts at 0 for every service, so increase() sees the first restart.
-  const restarts = backend.selfMetrics.counter(
-    SUPERVISOR_METRICS.restarts,
-    'Restarts of demo services by the supervisor.',
-  );
-  for (const s of services) restarts.inc({ service_name: s.name }, 0);
-
-  const supervisor = new Supervisor({
-    host: reach,
-    verbose: f.verbose,
-    output: (line) => console.log(line),
-    children: shopChildren({
-      root,
-      consolePort: ports.console,
-      services,
-      host: reach,
-      recommendationHeapMb: Math.round(f.recommendationMemory / 1024 ** 2),
-      extraEnv: {
-        featureflagservice: {
-          FLAGS_FILE: path.join(tmp, 'flags.json'),
-          ANNOTATIONS_URL: `http://${r}:${ports.console}/api/annotations`,
-        },
-        loadgenerator: {
-          LOAD_USERS: String(f.users),
-          LOAD_SPAWN_RATE: String(f.spawnRate),
-          LOAD_PAUSE_SCALE: String(f.pauseScale),
-        },
-      },
-    }),
-    onRestart: (service, count, reason) => {
-      restarts.inc({ service_name: service });
-      backend.annotations.add({
-        time: Date.now(),
-        tags: ['restart', service],
-        text: `${service} restarted (#${count}): ${reason}`,
-      });
-    },
-  });
-
-  let stopping: Promise<number> | undefined;
-  const stopAll = (): Promise<number> =>
-    (stopping ??= (async () => {
-      let code = 0;
-      await supervisor.stop().catch((e: unknown) => {
-        console.error(`orrery demo: error stopping services: ${(e as Error).message}`);
-        code = 1;
-      });
-      await backend.stop().catch((e: unknown) => {
-        console.error(`orrery demo: error stopping the backend: ${(e as Error).message}`);
-        code = 1;
-      });
-      await fsp.rm(tmp, { recursive: true, force: true });
-      return code;
-    })());
-
-  let signalled: NodeJS.Signals | undefined;
-  const onEarlySignal = (s: NodeJS.Signals): void => {
-    signalled = s;
-    void stopAll();
-  };
+  // A signal during start-up stops what has started; startDemo returns once it has.
+  const early = new AbortController();
+  const onEarlySignal = (): void => early.abort();
   process.on('SIGINT', onEarlySignal);
   process.on('SIGTERM', onEarlySignal);
+  let demo: RunningDemo;
   try {
-    await supervisor.start();
+    demo = await startDemo(
+      {
+        root: packageRoot(),
+        host: f.host,
+        ports,
+        users: f.users,
+        spawnRate: f.spawnRate,
+        pauseScale: f.pauseScale,
+        recommendationHeapMb: Math.round(f.recommendationMemory / 1024 ** 2),
+        verbose: f.verbose,
+        output: (line) => console.log(line),
+        warn: (line) => console.error(`orrery demo: warning: ${line}`),
+      },
+      early.signal,
+    );
   } catch (e) {
+    if (e instanceof DemoStartError) return fail(e.message, 1);
+    throw e;
+  } finally {
     process.off('SIGINT', onEarlySignal);
     process.off('SIGTERM', onEarlySignal);
-    const code = await stopAll();
-    if (signalled) return code;
-    return fail((e as Error).message, 1);
   }
-  process.off('SIGINT', onEarlySignal);
-  process.off('SIGTERM', onEarlySignal);
-  if (signalled) return stopAll();
+  if (early.signal.aborted) return demo.stop();
+  const services = demo.services;
+  const r = demo.reach.includes(':') ? `[${demo.reach}]` : demo.reach;
+  const svc = demo.serviceUrl;
+  const stopAll = demo.stop;
+  let stopping: Promise<number> | undefined;
 
   const seconds = process.uptime().toFixed(1);
   const base = `http://${r}:${ports.console}`;
@@ -224,7 +141,7 @@ export async function run(argv: string[]): Promise<number> {
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       console.log(`orrery demo: ${signal} received, stopping`);
-      void stopAll().then((code) => {
+      void (stopping = stopAll()).then((code) => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         console.log('orrery demo: stopped');
