@@ -10,6 +10,7 @@
 //
 //   npm run bench:ingest                       (defaults: 20 s, 8 connections)
 //   node dist/bench/ingest.js --duration 30s --connections 4
+//   node dist/bench/ingest.js --memory-limit 200MB --trace-budget 1GiB   (does the limit hold?)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -124,6 +125,10 @@ async function main(): Promise<void> {
     batch: { type: 'int', default: 512, help: 'spans per request' },
     sender: { type: 'string', help: 'internal: run as the sender against this URL' },
     traceBudget: { type: 'string', default: '4GiB', help: 'backend --trace-budget' },
+    memoryLimit: {
+      type: 'string',
+      help: 'backend --memory-limit (then the peak RSS shows whether the limit holds under this load)',
+    },
   });
   if (flags.sender) {
     await sender(flags.sender, flags.duration, flags.connections, flags.batch);
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
       flags.traceBudget,
       '--retention',
       '2h',
+      ...(flags.memoryLimit !== undefined ? ['--memory-limit', flags.memoryLimit] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
