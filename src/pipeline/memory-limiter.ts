@@ -37,8 +37,8 @@ export interface MemoryLimiterOptions {
   readonly memoryUsed?: () => number;
   /** frees memory by dropping the oldest data; returns the bytes freed (the trace store's evictOldest) */
   readonly evict?: (bytes: number) => number;
-  /** a full garbage collection; default globalThis.gc when node runs with --expose-gc */
-  readonly gc?: () => void;
+  /** a full garbage collection; default V8's own (exposed at run time); null: none */
+  readonly gc?: (() => void) | null;
   /** clock in ms, replaceable in tests */
   readonly now?: () => number;
 }
@@ -133,7 +133,7 @@ export class MemoryLimiter implements RequestAdmission, Component {
     this.retryAfter = opts.retryAfterSeconds ?? 2;
     this.memoryUsed = opts.memoryUsed ?? memoryUsedMeter();
     this.evict = opts.evict;
-    this.gc = opts.gc ?? runtimeGc();
+    this.gc = opts.gc === null ? undefined : (opts.gc ?? runtimeGc());
     this.now = opts.now ?? Date.now;
     this.checkIntervalMs = opts.checkIntervalMs ?? 1000;
   }
