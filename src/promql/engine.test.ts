@@ -268,6 +268,16 @@ describe('range queries, @ and subqueries', () => {
     expect(r2).toEqual({ '': 6 });
   });
 
+  it('steps by count, so times beyond float64 integer precision cannot stall a loop', () => {
+    // At 1e303 ms (or 9e18 ms with @), adding a 1 ms step to the running time does not change it;
+    // a loop waiting for the time to pass the end ran until the 50M sample limit (seconds).
+    const started = Date.now();
+    expect(vectorOf(e.instantQuery(h, 'vector(1)', 1e303))).toEqual({ '': 1 });
+    const r = vectorOf(e.instantQuery(h, 'count_over_time(vector(1)[5m:1ms] @ 9e15)', 0));
+    expect(r['']).toBeGreaterThan(290_000);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('rejects range queries of range vectors', () => {
     const err = errorOf(() => e.rangeQuery(h, 'x[5m]', 0, M, M));
     expect(err.errorType).toBe('bad_data');

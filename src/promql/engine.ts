@@ -197,6 +197,15 @@ class Evaluator {
     return this.end < this.start ? 0 : Math.floor((this.end - this.start) / this.interval) + 1;
   }
 
+  /**
+   * The time of step k. Loops count steps instead of adding the interval to a running time: far
+   * from the epoch (@ 9e15) a float64 ms count cannot hold start + interval, and a loop waiting
+   * for the sum to pass the end would never end.
+   */
+  private stepTime(k: number): number {
+    return this.start + k * this.interval;
+  }
+
   checkTimeout(): void {
     if (Date.now() > this.ctx.deadline) throw new QueryError('timeout', TIMEOUT_MESSAGE);
   }
@@ -298,7 +307,8 @@ class Evaluator {
     let tempNumSamples = this.ctx.currentSamples;
     const out = new Map<string, Series>();
     const byIdentity = new Map<Labels, Series>();
-    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+    for (let k = 0, steps = this.numSteps; k < steps; k++) {
+      const ts = this.stepTime(k);
       this.checkTimeout();
       this.ctx.currentSamples = tempNumSamples;
       const args: (Sample[] | null)[] = [];
@@ -405,7 +415,8 @@ class Evaluator {
       const ss: Series = { metric: s.metric, t: [], v: [] };
       let idx = -1;
       let n = 0;
-      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      for (let k = 0, steps = this.numSteps; k < steps; k++) {
+        const ts = this.stepTime(k);
         if ((++n & 1023) === 0) this.checkTimeout();
         const ref = this.refTime(ts, vs.timestamp, vs.offset);
         while (idx + 1 < s.t.length && s.t[idx + 1]! <= ref) idx++;
@@ -483,7 +494,8 @@ class Evaluator {
       if (s.t.length !== 1) throw new EvalError('unexpected number of samples');
       const v = s.v[0]!;
       let n = 0;
-      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+      for (let k = 1, steps = this.numSteps; k < steps; k++) {
+        const ts = this.stepTime(k);
         if ((++n & 1023) === 0) this.checkTimeout();
         s.t.push(ts);
         s.v.push(v);
@@ -930,7 +942,8 @@ class Evaluator {
       } else if (kernel) {
         const t = s.t;
         const maxSamples = this.ctx.maxSamples;
-        for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        for (let k = 0, steps = this.numSteps; k < steps; k++) {
+          const ts = this.stepTime(k);
           if ((++iterations & 1023) === 0) this.checkTimeout();
           const maxt = timestamp !== undefined ? timestamp - offset : ts - offset;
           const mint = maxt - range;
@@ -951,7 +964,8 @@ class Evaluator {
           }
         }
       } else {
-        for (let step = 0, ts = this.start; ts <= this.end; step++, ts += this.interval) {
+        for (let step = 0, steps = this.numSteps; step < steps; step++) {
+          const ts = this.stepTime(step);
           if ((++iterations & 1023) === 0) this.checkTimeout();
           for (let j = 0; j < e.args.length; j++) {
             const oa = otherArgs[j];
@@ -1010,9 +1024,9 @@ class Evaluator {
     let lo = 0;
     let hi = 0;
     let widest = 0;
-    let steps = 0;
-    for (let ts = this.start; ts <= this.end; ts += this.interval) {
-      if ((++steps & 1023) === 0) this.checkTimeout();
+    for (let k = 0, steps = this.numSteps; k < steps; k++) {
+      const ts = this.stepTime(k);
+      if ((k & 1023) === 1023) this.checkTimeout();
       const maxt = (timestamp ?? ts) - offset;
       const mint = maxt - range;
       while (hi < n && t[hi]! <= maxt) hi++;
@@ -1036,7 +1050,8 @@ class Evaluator {
     }
     if (found.size === steps) return [];
     const ss: Series = { metric: labelsForAbsent(e.args[0]), t: [], v: [] };
-    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+    for (let k = 0, steps = this.numSteps; k < steps; k++) {
+      const ts = this.stepTime(k);
       if (!found.has(ts)) {
         ss.t.push(ts);
         ss.v.push(1);

@@ -29,10 +29,15 @@ import {
   MAX_TIME_MS,
   MIN_TIME_MS,
   ParamError,
+  evalTimeMs,
+  goTimeBefore,
+  goTimeSubNs,
   invalidParam,
   parseDurationNs,
-  parseTime,
+  parseGoTime,
+  parseGoTimeParam,
   parseTimeParam,
+  type GoTime,
 } from './params.js';
 
 export interface PrometheusApiDeps {
@@ -171,7 +176,7 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
   const query = wrap((form) => {
     let t: number;
     try {
-      t = parseTimeParam(form, 'time', now());
+      t = form.value('time') === '' ? now() : evalTimeMs(parseGoTimeParam(form, 'time'));
     } catch (e) {
       return badData(errorText(e));
     }
@@ -187,19 +192,19 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
   });
 
   const queryRange = wrap((form) => {
-    let start: number;
-    let end: number;
+    let start: GoTime;
+    let end: GoTime;
     try {
-      start = parseTime(form.value('start'));
+      start = parseGoTime(form.value('start'));
     } catch (e) {
       throw invalidParam('start', errorText(e));
     }
     try {
-      end = parseTime(form.value('end'));
+      end = parseGoTime(form.value('end'));
     } catch (e) {
       throw invalidParam('end', errorText(e));
     }
-    if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
+    if (goTimeBefore(end, start)) throw invalidParam('end', 'end timestamp must not be before start time');
     let stepNs: number;
     try {
       stepNs = parseDurationNs(form.value('step'));
@@ -213,7 +218,7 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
       );
     }
     // Go divides two time.Durations (integer nanoseconds).
-    if (Math.trunc(((end - start) * 1e6) / stepNs) > MAX_POINTS) {
+    if (goTimeSubNs(end, start) / BigInt(stepNs) > BigInt(MAX_POINTS)) {
       throw new ParamError(
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
@@ -222,7 +227,9 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     const stepMs = Math.trunc(stepNs / 1e6);
     // A sub-millisecond step truncates to 0 ms inside Prometheus's engine, which then divides by it.
     if (stepMs === 0) return fail('execution', 'unexpected error: runtime error: integer divide by zero');
-    return ok(queryDataJson(engine.rangeQuery(storage, form.value('query'), start, end, stepMs, opts)));
+    return ok(
+      queryDataJson(engine.rangeQuery(storage, form.value('query'), evalTimeMs(start), evalTimeMs(end), stepMs, opts)),
+    );
   });
 
   const series = wrap((form) => {
