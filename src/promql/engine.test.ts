@@ -287,6 +287,40 @@ describe('range queries, @ and subqueries', () => {
   });
 });
 
+describe('long operator chains and deep nesting', () => {
+  const h = load(M, [
+    [{ __name__: 'x', a: '1' }, [1]],
+    [{ __name__: 'x', a: '2' }, [2]],
+  ]);
+  const e = new Engine();
+  const terms = (n: number, t: string, op: string): string => Array.from({ length: n }, () => t).join(op);
+
+  it('evaluates left-associative chains of 2,000 and 100,000 terms without recursing', () => {
+    for (const n of [2000, 100_000]) {
+      expect(e.instantQuery(h, terms(n, '1', '+'), 0)).toEqual({ type: 'scalar', t: 0, v: n });
+      expect(vectorOf(e.instantQuery(h, terms(n, 'x', ' + '), 0))).toEqual({ 'a=1': n, 'a=2': 2 * n });
+      expect(vectorOf(e.instantQuery(h, 'x' + ' * 1'.repeat(n - 1), 0))).toEqual({ 'a=1': 1, 'a=2': 2 });
+      expect(vectorOf(e.instantQuery(h, terms(n, 'x', ' or '), 0))).toEqual({
+        '__name__=x,a=1': 1,
+        '__name__=x,a=2': 2,
+      });
+    }
+    const r = e.rangeQuery(h, terms(2000, '1', '-'), 0, 2 * M, M);
+    expect(r).toEqual({ type: 'matrix', series: [{ metric: [], t: [0, M, 2 * M], v: [-1998, -1998, -1998] }] });
+  });
+
+  it('evaluates nesting at the limit and refuses deeper nesting as bad_data', () => {
+    const nested = (n: number): string => 'abs('.repeat(n) + 'x' + ')'.repeat(n);
+    expect(vectorOf(e.instantQuery(h, nested(511), 0))).toEqual({ 'a=1': 1, 'a=2': 2 });
+    expect(e.instantQuery(h, '('.repeat(511) + '1' + ')'.repeat(511), 0)).toEqual({ type: 'scalar', t: 0, v: 1 });
+    for (const q of [nested(2000), '('.repeat(100_000) + '1' + ')'.repeat(100_000), terms(2000, '2', '^')]) {
+      const err = errorOf(() => e.instantQuery(h, q, 0));
+      expect(err.errorType).toBe('bad_data');
+      expect(err.message).toMatch(/parse error: expression nested too deeply \(the limit is 512 levels\)$/);
+    }
+  });
+});
+
 describe('errors and limits', () => {
   const h = load(S, [[{ __name__: 'x' }, Array.from({ length: 1000 }, (_, i) => i)]]);
 

@@ -72,6 +72,13 @@ function unwrap(e: Expr): Expr {
   return x;
 }
 
+/** A binary expression and the binary expressions down its left operands, outermost first. */
+function leftSpine(e: BinaryExpr): BinaryExpr[] {
+  const spine: BinaryExpr[] = [e];
+  for (let x = e.lhs; x.type === 'BinaryExpr'; x = x.lhs) spine.push(x);
+  return spine;
+}
+
 function wrapInvariant(e: Expr): Expr {
   return { type: 'StepInvariantExpr', expr: e, pos: e.pos };
 }
@@ -97,10 +104,16 @@ function preprocess(e: Expr, start: number, end: number): [Expr, boolean] {
       return [{ ...e, expr: inner }, inv];
     }
     case 'BinaryExpr': {
-      const [l, li] = preprocess(e.lhs, start, end);
-      const [r, ri] = preprocess(e.rhs, start, end);
-      if (li && ri) return [{ ...e, lhs: l, rhs: r }, true];
-      return [{ ...e, lhs: li ? wrapInvariant(l) : l, rhs: ri ? wrapInvariant(r) : r }, false];
+      // Down the left spine in a loop (a 100,000-term chain must not recurse), then back up.
+      const spine = leftSpine(e);
+      let [l, li] = preprocess(spine[spine.length - 1]!.lhs, start, end);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const b = spine[i]!;
+        const [r, ri] = preprocess(b.rhs, start, end);
+        if (li && ri) [l, li] = [{ ...b, lhs: l, rhs: r }, true];
+        else [l, li] = [{ ...b, lhs: li ? wrapInvariant(l) : l, rhs: ri ? wrapInvariant(r) : r }, false];
+      }
+      return [l, li];
     }
     case 'Call': {
       let invariant = !AT_MODIFIER_UNSAFE_FUNCTIONS.has(e.func);
@@ -235,7 +248,7 @@ class Evaluator {
         return val;
       }
       case 'BinaryExpr':
-        return this.evalBinary(expr);
+        return this.evalBinaryChain(expr);
       case 'NumberLiteral': {
         const v = expr.val;
         return this.rangeEval([], () => [{ metric: [], t: 0, v }]);
@@ -728,11 +741,32 @@ class Evaluator {
 
   // ---- binary expressions ----------------------------------------------------------------
 
-  private evalBinary(e: BinaryExpr): Series[] {
-    const lt = exprType(e.lhs);
-    const rt = exprType(e.rhs);
+  /**
+   * A binary expression and the binary expressions down its left operands, evaluated bottom-up
+   * in a loop: a chain of 100,000 terms must not recurse. Each node's left operand is the value
+   * below it, with the sample count from before that value was evaluated, as in a recursive
+   * evaluation (every node of a left spine starts evaluating at the same count).
+   */
+  private evalBinaryChain(e: BinaryExpr): Series[] {
+    const spine = leftSpine(e);
+    const originalNumSamples = this.ctx.currentSamples;
+    const bottom = spine[spine.length - 1]!.lhs;
+    let lhs = this.evalMatrix(bottom);
+    let lt = exprType(bottom);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const b = spine[i]!;
+      this.checkTimeout();
+      const rt = exprType(b.rhs);
+      lhs = this.evalBinary(b, originalNumSamples, lhs, lt, rt);
+      lt = lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector';
+    }
+    return lhs;
+  }
+
+  /** One binary operation; its left operand (of type lt) is already evaluated. */
+  private evalBinary(e: BinaryExpr, originalNumSamples: number, lhs: Series[], lt: ValueType, rt: ValueType): Series[] {
     if (lt === 'scalar' && rt === 'scalar') {
-      return this.rangeEval([e.lhs, e.rhs], (args) => [
+      return this.rangeEvalMatrices(originalNumSamples, [lhs, this.evalMatrix(e.rhs)], (args) => [
         { metric: [], t: 0, v: scalarBinop(e.op, args[0]![0]!.v, args[1]![0]!.v) },
       ]);
     }
@@ -747,8 +781,9 @@ class Evaluator {
       if (!matching.on) names.add('__name__');
       const prep = (metric: Labels): string => signature(metric, matching.on, names);
       const helper = new BinopHelper();
-      return this.rangeEval(
-        [e.lhs, e.rhs],
+      return this.rangeEvalMatrices(
+        originalNumSamples,
+        [lhs, this.evalMatrix(e.rhs)],
         (args, _ts, hs, numIds) => {
           const [ls, rs] = [hs[0]!, hs[1]!];
           switch (e.op) {
@@ -765,8 +800,8 @@ class Evaluator {
         prep,
       );
     }
-    if (lt === 'vector' && rt === 'scalar') return this.vectorScalarColumnar(e, false);
-    if (lt === 'scalar' && rt === 'vector') return this.vectorScalarColumnar(e, true);
+    if (lt === 'vector' && rt === 'scalar') return this.vectorScalarColumnar(e, false, originalNumSamples, lhs);
+    if (lt === 'scalar' && rt === 'vector') return this.vectorScalarColumnar(e, true, originalNumSamples, lhs);
     throw new EvalError(`invalid operand types for binary expression: ${lt} and ${rt}`);
   }
 
@@ -776,9 +811,7 @@ class Evaluator {
    * the metric name can make label sets equal) or the operands are not step-aligned. Outputs are
    * ordered as rangeEval creates them: by first step with a result, then input order.
    */
-  private vectorScalarColumnar(e: BinaryExpr, swap: boolean): Series[] {
-    const originalNumSamples = this.ctx.currentSamples;
-    const lhs = this.evalMatrix(e.lhs);
+  private vectorScalarColumnar(e: BinaryExpr, swap: boolean, originalNumSamples: number, lhs: Series[]): Series[] {
     const rhs = this.evalMatrix(e.rhs);
     const stepwise = (): Series[] =>
       this.rangeEvalMatrices(originalNumSamples, [lhs, rhs], (args) =>

@@ -347,6 +347,16 @@ describe('exemplars, metadata, buildinfo', () => {
     expect(r.body).toBe(err('bad_data', '1:4: parse error: unexpected end of input inside braces'));
   });
 
+  it('finds the selectors of a 100,000-term chain for query_exemplars', async () => {
+    const q = 'up' + ' + up'.repeat(50_000) + ' + http_requests_total' + ' + up'.repeat(50_000);
+    const r = await post(
+      '/api/v1/query_exemplars',
+      new URLSearchParams({ query: q, start: '0', end: '100' }).toString(),
+    );
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).data).toHaveLength(1);
+  });
+
   it('answers metadata', async () => {
     let r = await get('/api/v1/metadata?metric=up');
     expect(r.body).toBe(

@@ -6,13 +6,7 @@ import { compareLabels, labelsKey, type Labels } from '../../tsdb/labels.js';
 import type { Matcher } from '../../tsdb/matcher.js';
 import type { MetricMetadata, Storage } from '../../tsdb/storage.js';
 import { QueryError, type QueryEngine, type QueryErrorType, type QueryOptions } from '../../promql/value.js';
-import {
-  parseExpr,
-  parseMetricSelector,
-  exprToString,
-  type Expr,
-  type VectorSelector,
-} from '../../promql/parser/index.js';
+import { children, parseExpr, parseMetricSelector, exprToString, type Expr } from '../../promql/parser/index.js';
 import { goQuote } from '../../promql/parser/lexer.js';
 import {
   errorJson,
@@ -106,20 +100,12 @@ function errorText(e: unknown): string {
 /** The vector selectors of an expression (parser.ExtractSelectors), for query_exemplars. */
 function extractSelectors(expr: Expr): Matcher[][] {
   const out: Matcher[][] = [];
-  const walk = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const n of node) walk(n);
-      return;
-    }
-    const n = node as { type?: unknown };
-    if (n.type === 'VectorSelector') {
-      out.push([...(node as VectorSelector).matchers]);
-      return;
-    }
-    for (const [k, v] of Object.entries(node)) if (k !== 'pos' && typeof v === 'object') walk(v);
-  };
-  walk(expr);
+  // Depth first, left to right, without recursion (operator chains may have 100,000 terms).
+  const stack: Expr[] = [expr];
+  for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
+    if (e.type === 'VectorSelector') out.push([...e.matchers]);
+    else stack.push(...children(e).reverse());
+  }
   return out;
 }
 
