@@ -42,6 +42,7 @@ import {
   shouldDropMetricName,
 } from './binary.js';
 import { EvalError, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
+import { takeSnapshot, type Snapshot } from './snapshot.js';
 
 const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
 const DEFAULT_MAX_SAMPLES = 50_000_000;
@@ -1144,6 +1145,24 @@ const COLUMNAR_AGG_OPS: Readonly<Partial<Record<string, number>>> = {
 
 // ---- the engine --------------------------------------------------------------------------
 
+/** The checks of a range query before evaluation, with Prometheus's messages. */
+export function checkRangeQuery(expr: Expr, startMs: number, endMs: number, stepMs: number): void {
+  const t = exprType(expr);
+  if (t !== 'scalar' && t !== 'vector') {
+    throw new QueryError(
+      'bad_data',
+      `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`,
+    );
+  }
+  if (!(stepMs > 0)) {
+    throw new QueryError(
+      'bad_data',
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
+  }
+  if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+}
+
 export class Engine implements QueryEngine {
   private readonly timeoutMs: number;
   private readonly maxSamples: number;
@@ -1180,6 +1199,14 @@ export class Engine implements QueryEngine {
     return this.rangeQueryExpr(querier, this.parse(query), startMs, endMs, stepMs, opts);
   }
 
+  /**
+   * What evaluating expr from start to end reads from querier (an instant query: start = end),
+   * for evaluation elsewhere over a SnapshotQuerier.
+   */
+  snapshot(querier: Querier, expr: Expr, startMs: number, endMs: number): Snapshot {
+    return takeSnapshot(querier, preprocessExpr(expr, startMs, endMs), startMs, endMs, this.lookbackDeltaMs);
+  }
+
   /** Evaluates an already parsed expression at one instant. */
   instantQueryExpr(querier: Querier, expr: Expr, timeMs: number, opts?: QueryOptions): QueryValue {
     const prepared = preprocessExpr(expr, timeMs, timeMs);
@@ -1209,20 +1236,7 @@ export class Engine implements QueryEngine {
     stepMs: number,
     opts?: QueryOptions,
   ): QueryValue {
-    const t = exprType(expr);
-    if (t !== 'scalar' && t !== 'vector') {
-      throw new QueryError(
-        'bad_data',
-        `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`,
-      );
-    }
-    if (!(stepMs > 0)) {
-      throw new QueryError(
-        'bad_data',
-        'zero or negative query resolution step widths are not accepted. Try a positive integer',
-      );
-    }
-    if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+    checkRangeQuery(expr, startMs, endMs, stepMs);
     const prepared = preprocessExpr(expr, startMs, endMs);
     const val = this.run(querier, prepared, startMs, endMs, stepMs, opts);
     if (isString(val)) throw new QueryError('internal', 'unexpected string result in range query');

@@ -30,7 +30,7 @@ import { SELF_METRICS } from '../names/contract.js';
 import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
-import { Engine } from '../promql/engine.js';
+import { QueryPool } from '../promql/pool.js';
 import { createOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
@@ -144,7 +144,9 @@ export function createBackend(config: BackendConfig = {}): Backend {
   });
   const annotations = new AnnotationStore();
   const selfMetrics = new SelfMetrics();
-  const engine = new Engine();
+  // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
+  const engine = new QueryPool();
+  engine.registerMetrics(selfMetrics);
 
   // Pipelines.
   const exporter = new PrometheusStorageExporter(appender, {
@@ -300,6 +302,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
       receivers = [];
       await closeServer(server);
       server = undefined;
+      await engine.shutdown();
       if (annotationsFile) await saveAnnotations(annotationsFile, annotations);
     },
   };

@@ -5,7 +5,7 @@ import type { ApiRequest, ApiResponse, Router } from '../http.js';
 import { compareLabels, labelsKey, type Labels } from '../../tsdb/labels.js';
 import type { Matcher } from '../../tsdb/matcher.js';
 import type { MetricMetadata, Storage } from '../../tsdb/storage.js';
-import { QueryError, type QueryEngine, type QueryErrorType, type QueryOptions } from '../../promql/value.js';
+import { QueryError, type QueryErrorType, type QueryOptions, type QueryService } from '../../promql/value.js';
 import { children, parseExpr, parseMetricSelector, exprToString, type Expr } from '../../promql/parser/index.js';
 import { goQuote } from '../../promql/parser/lexer.js';
 import {
@@ -36,7 +36,8 @@ import {
 
 export interface PrometheusApiDeps {
   readonly storage: Storage;
-  readonly engine: QueryEngine;
+  /** the engine in this thread, or the worker pool */
+  readonly engine: QueryService;
   /** ms since the epoch; default Date.now */
   readonly now?: () => number;
   /** what /api/v1/status/buildinfo reports */
@@ -136,10 +137,10 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
 
   /** Runs a handler, turning ParamError into bad_data and engine errors into their errorType. */
   const wrap =
-    (fn: (form: Form, req: ApiRequest) => ApiResponse) =>
-    (req: ApiRequest): ApiResponse => {
+    (fn: (form: Form, req: ApiRequest) => ApiResponse | Promise<ApiResponse>) =>
+    async (req: ApiRequest): Promise<ApiResponse> => {
       try {
-        return fn(new Form(req), req);
+        return await fn(new Form(req), req);
       } catch (e) {
         if (e instanceof ParamError) return badData(e.message);
         if (e instanceof QueryError) return fail(e.errorType, e.message);
@@ -159,7 +160,7 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     return { timeoutMs: ns / 1e6 };
   };
 
-  const query = wrap((form) => {
+  const query = wrap(async (form) => {
     let t: number;
     try {
       t = form.value('time') === '' ? now() : evalTimeMs(parseGoTimeParam(form, 'time'));
@@ -168,7 +169,7 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     }
     const opts = timeoutOpt(form);
     try {
-      return ok(queryDataJson(engine.instantQuery(storage, form.value('query'), t, opts)));
+      return ok(queryDataJson(await engine.instantQuery(storage, form.value('query'), t, opts)));
     } catch (e) {
       // Parse errors come from NewInstantQuery, which the API reports as an invalid "query" parameter.
       if (e instanceof QueryError && e.errorType === 'bad_data')
@@ -177,7 +178,7 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     }
   });
 
-  const queryRange = wrap((form) => {
+  const queryRange = wrap(async (form) => {
     let start: GoTime;
     let end: GoTime;
     try {
@@ -213,9 +214,15 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     const stepMs = Math.trunc(stepNs / 1e6);
     // A sub-millisecond step truncates to 0 ms inside Prometheus's engine, which then divides by it.
     if (stepMs === 0) return fail('execution', 'unexpected error: runtime error: integer divide by zero');
-    return ok(
-      queryDataJson(engine.rangeQuery(storage, form.value('query'), evalTimeMs(start), evalTimeMs(end), stepMs, opts)),
+    const value = await engine.rangeQuery(
+      storage,
+      form.value('query'),
+      evalTimeMs(start),
+      evalTimeMs(end),
+      stepMs,
+      opts,
     );
+    return ok(queryDataJson(value));
   });
 
   const series = wrap((form) => {
