@@ -28,7 +28,14 @@ import {
   type FnArg,
   type MatrixArg,
 } from './functions.js';
-import { aggregate, groupingKey, type AggregationParam } from './aggregations.js';
+import {
+  ACCUMULATORS,
+  aggregate,
+  groupingKey,
+  type Accumulator,
+  type AggregationParam,
+  type AggState,
+} from './aggregations.js';
 import {
   isSetOperator,
   scalarBinop,
@@ -38,8 +45,7 @@ import {
   vectorScalarBinop,
   vectorUnless,
   BinopHelper,
-  elemOps,
-  shouldDropMetricName,
+  VectorScalarOp,
 } from './binary.js';
 import { EvalError, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
@@ -192,6 +198,8 @@ interface EvalContext {
   readonly deadline: number;
   readonly maxSamples: number;
   readonly lookbackDelta: number;
+  /** take the columnar paths where they apply (false: always step by step, to compare the two) */
+  readonly columnar: boolean;
   currentSamples: number;
 }
 
@@ -525,8 +533,8 @@ class Evaluator {
   private evalAggregate(e: AggregateExpr): Series[] {
     const grouping = [...e.grouping].sort();
     const groupSet = new Set(grouping);
-    const colOp = e.param ? undefined : COLUMNAR_AGG_OPS[e.op];
-    if (colOp !== undefined) return this.aggregateColumnar(e, colOp, groupSet);
+    const acc = e.param ? undefined : ACCUMULATORS[e.op];
+    if (acc && this.ctx.columnar) return this.aggregateColumnar(e, acc, groupSet);
     return this.aggregateStepwise(e, groupSet);
   }
 
@@ -567,7 +575,7 @@ class Evaluator {
    * out in rangeEval's order (first step with data, then first input series) and the sample
    * limit is checked per step with the same counts.
    */
-  private aggregateColumnar(e: AggregateExpr, op: number, groupSet: ReadonlySet<string>): Series[] {
+  private aggregateColumnar(e: AggregateExpr, acc: Accumulator, groupSet: ReadonlySet<string>): Series[] {
     const originalNumSamples = this.ctx.currentSamples;
     const input = this.evalMatrix(e.expr);
     const steps = this.numSteps;
@@ -600,7 +608,7 @@ class Evaluator {
     if (size > 4 * inputPoints + 65536) return this.aggregateStepwise(e, groupSet, originalNumSamples, input);
     const count = new Float64Array(size);
     const value = new Float64Array(size);
-    const mean = op === AGG_AVG || op === AGG_STDDEV || op === AGG_STDVAR ? new Float64Array(size) : value;
+    const state: AggState = { value, mean: acc.usesMean ? new Float64Array(size) : value, count };
     const inCount = new Int32Array(steps);
     const firstStep = new Int32Array(numGroups).fill(steps);
     const firstSeries = new Int32Array(numGroups);
@@ -621,67 +629,14 @@ class Evaluator {
         const idx = base + k;
         inCount[k]!++;
         const c = count[idx]!;
+        count[idx] = c + 1;
         if (c === 0) {
-          count[idx] = 1;
           if (k < firstStep[g]!) {
             firstStep[g] = k;
             firstSeries[g] = si;
           }
-          switch (op) {
-            case AGG_STDDEV:
-            case AGG_STDVAR:
-              value[idx] = 0;
-              mean[idx] = x;
-              break;
-            case AGG_GROUP:
-              value[idx] = 1;
-              break;
-            default:
-              value[idx] = x;
-              mean[idx] = x;
-          }
-          continue;
-        }
-        const n = c + 1;
-        count[idx] = n;
-        switch (op) {
-          case AGG_SUM:
-            value[idx] = value[idx]! + x;
-            break;
-          case AGG_AVG: {
-            const m = mean[idx]!;
-            if (m === Infinity || m === -Infinity) {
-              // An infinite mean is already right unless an opposite infinity or a NaN arrives; the
-              // incremental formula below would compute Inf - Inf = NaN.
-              if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) break;
-              if (x !== Infinity && x !== -Infinity && !Number.isNaN(x)) break;
-            }
-            // Dividing each term first avoids overflow.
-            mean[idx] = m + (x / n - m / n);
-            break;
-          }
-          case AGG_MAX: {
-            const cur = value[idx]!;
-            if (cur < x || Number.isNaN(cur)) value[idx] = x;
-            break;
-          }
-          case AGG_MIN: {
-            const cur = value[idx]!;
-            if (cur > x || Number.isNaN(cur)) value[idx] = x;
-            break;
-          }
-          case AGG_STDDEV:
-          case AGG_STDVAR: {
-            const m = mean[idx]!;
-            const delta = x - m;
-            const m2 = m + delta / n;
-            mean[idx] = m2;
-            value[idx] = value[idx]! + delta * (x - m2);
-            break;
-          }
-          default:
-            break; // count, group
-        }
+          acc.init(state, idx, x);
+        } else acc.add(state, idx, x);
       }
     }
 
@@ -696,25 +651,8 @@ class Evaluator {
       const base = g * steps;
       for (let k = firstStep[g]!; k < steps; k++) {
         const idx = base + k;
-        const n = count[idx]!;
-        if (n === 0) continue;
-        let r: number;
-        switch (op) {
-          case AGG_AVG:
-            r = mean[idx]!;
-            break;
-          case AGG_COUNT:
-            r = n;
-            break;
-          case AGG_STDVAR:
-            r = value[idx]! / n;
-            break;
-          case AGG_STDDEV:
-            r = Math.sqrt(value[idx]! / n);
-            break;
-          default:
-            r = value[idx]!;
-        }
+        if (count[idx] === 0) continue;
+        const r = acc.result(state, idx);
         ss.t.push(start + k * interval);
         ss.v.push(r);
         outCount[k]!++;
@@ -801,8 +739,8 @@ class Evaluator {
         prep,
       );
     }
-    if (lt === 'vector' && rt === 'scalar') return this.vectorScalarColumnar(e, false, originalNumSamples, lhs);
-    if (lt === 'scalar' && rt === 'vector') return this.vectorScalarColumnar(e, true, originalNumSamples, lhs);
+    if (lt === 'vector' && rt === 'scalar') return this.vectorScalar(e, false, originalNumSamples, lhs);
+    if (lt === 'scalar' && rt === 'vector') return this.vectorScalar(e, true, originalNumSamples, lhs);
     throw new EvalError(`invalid operand types for binary expression: ${lt} and ${rt}`);
   }
 
@@ -812,21 +750,20 @@ class Evaluator {
    * the metric name can make label sets equal) or the operands are not step-aligned. Outputs are
    * ordered as rangeEval creates them: by first step with a result, then input order.
    */
-  private vectorScalarColumnar(e: BinaryExpr, swap: boolean, originalNumSamples: number, lhs: Series[]): Series[] {
+  private vectorScalar(e: BinaryExpr, swap: boolean, originalNumSamples: number, lhs: Series[]): Series[] {
     const rhs = this.evalMatrix(e.rhs);
+    const op = new VectorScalarOp(e.op, swap, e.returnBool);
     const stepwise = (): Series[] =>
       this.rangeEvalMatrices(originalNumSamples, [lhs, rhs], (args) =>
-        swap
-          ? vectorScalarBinop(e.op, args[1]!, args[0]![0]!.v, true, e.returnBool)
-          : vectorScalarBinop(e.op, args[0]!, args[1]![0]!.v, false, e.returnBool),
+        swap ? vectorScalarBinop(op, args[1]!, args[0]![0]!.v) : vectorScalarBinop(op, args[0]!, args[1]![0]!.v),
       );
+    if (!this.ctx.columnar) return stepwise();
     const vecM = swap ? rhs : lhs;
     const scM = swap ? lhs : rhs;
     const steps = this.numSteps;
     const sc = scM.length === 1 ? scM[0]! : undefined;
     if (!sc || sc.t.length !== steps) return stepwise();
-    const drop = shouldDropMetricName(e.op) || e.returnBool;
-    const metrics = vecM.map((s) => (drop ? dropMetricName(s.metric) : s.metric));
+    const metrics = vecM.map((s) => (op.dropsName ? dropMetricName(s.metric) : s.metric));
     if (metrics.length > 1) {
       const seen = new Set<string>();
       for (const m of metrics) {
@@ -835,8 +772,6 @@ class Evaluator {
         seen.add(k);
       }
     }
-    const { arith, cmp } = elemOps(e.op);
-    const returnBool = e.returnBool;
     const scV = sc.v;
     const start = this.start;
     const interval = this.interval;
@@ -853,17 +788,8 @@ class Evaluator {
         const k = (st[j]! - start) / interval;
         if (!(k >= 0 && k < steps && (k | 0) === k)) return stepwise();
         inCount[k]!++;
-        const x = sv[j]!;
-        const y = scV[k]!;
-        const lv = swap ? y : x;
-        const rv = swap ? x : y;
-        let value = arith ? arith(lv, rv) : x;
-        let keep = cmp ? cmp(lv, rv) : true;
-        if (returnBool) {
-          value = keep ? 1 : 0;
-          keep = true;
-        }
-        if (keep) {
+        const value = op.apply(sv[j]!, scV[k]!);
+        if (value !== undefined) {
           ss.t.push(st[j]!);
           ss.v.push(value);
           outCount[k]!++;
@@ -1123,26 +1049,6 @@ function containsSameLabelset(mat: readonly Series[]): boolean {
   return false;
 }
 
-// Aggregation operators with a columnar implementation (see aggregateColumnar).
-const AGG_SUM = 0;
-const AGG_AVG = 1;
-const AGG_COUNT = 2;
-const AGG_MIN = 3;
-const AGG_MAX = 4;
-const AGG_GROUP = 5;
-const AGG_STDDEV = 6;
-const AGG_STDVAR = 7;
-const COLUMNAR_AGG_OPS: Readonly<Partial<Record<string, number>>> = {
-  sum: AGG_SUM,
-  avg: AGG_AVG,
-  count: AGG_COUNT,
-  min: AGG_MIN,
-  max: AGG_MAX,
-  group: AGG_GROUP,
-  stddev: AGG_STDDEV,
-  stdvar: AGG_STDVAR,
-};
-
 // ---- the engine --------------------------------------------------------------------------
 
 /** The checks of a range query before evaluation, with Prometheus's messages. */
@@ -1163,12 +1069,22 @@ export function checkRangeQuery(expr: Expr, startMs: number, endMs: number, step
   if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
 }
 
+export interface EngineTuning extends EngineOptions {
+  /**
+   * false: evaluate aggregations and vector-scalar operations step by step even where the
+   * series-by-series (columnar) paths apply; the results must be the same (engine tests compare).
+   */
+  readonly columnar?: boolean;
+}
+
 export class Engine implements QueryEngine {
+  private readonly columnar: boolean;
   private readonly timeoutMs: number;
   private readonly maxSamples: number;
   private readonly lookbackDeltaMs: number;
 
-  constructor(opts: EngineOptions = {}) {
+  constructor(opts: EngineTuning = {}) {
+    this.columnar = opts.columnar ?? true;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
     this.lookbackDeltaMs = opts.lookbackDeltaMs ?? DEFAULT_LOOKBACK_MS;
@@ -1261,6 +1177,7 @@ export class Engine implements QueryEngine {
       deadline: Date.now() + timeoutMs,
       maxSamples: this.maxSamples,
       lookbackDelta: this.lookbackDeltaMs,
+      columnar: this.columnar,
       currentSamples: 0,
     };
     const ev = new Evaluator(ctx, start, end, interval);
