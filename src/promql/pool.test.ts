@@ -156,10 +156,12 @@ describe('QueryPool', () => {
     expect(r.elapsed).toBeGreaterThanOrEqual(2990);
     expect(r.elapsed - 3000, figures).toBeLessThan(500 + p99(r.busy.health));
     expect(r.busy.health.length).toBeGreaterThan(20);
-    // Under 200 ms, or (on a machine loaded by more than this test) within three times the
-    // latency measured just before without the heavy query; in this thread it is the whole query.
+    // In this thread both would wait for the whole heavy query (next test). /healthz needs only
+    // the event loop: under 200 ms, or within three times the latency measured just before
+    // without the heavy query when other work loads the machine. The small query also needs a
+    // CPU for its worker while the heavy one holds one of the two cores here: under 500 ms.
     expect(p99(r.busy.health), figures).toBeLessThan(Math.max(200, 3 * p99(r.idle.health)));
-    expect(p99(r.busy.small), figures).toBeLessThan(Math.max(200, 3 * p99(r.idle.small)));
+    expect(p99(r.busy.small), figures).toBeLessThan(Math.max(500, 3 * p99(r.idle.small)));
   }, 30_000);
 
   it('stops a query at its deadline', async () => {
@@ -187,14 +189,45 @@ describe('QueryPool', () => {
     expect(Math.max(...r.busy.health)).toBeGreaterThan(500);
   }, 30_000);
 
-  it('replaces a terminated worker and keeps answering', async () => {
-    const before = pool.restarts;
-    const heavy = pool.instantQuery(head, HEAVY, 0, { timeoutMs: 200 });
-    await expect(heavy).rejects.toMatchObject({ errorType: 'timeout' });
-    expect(pool.restarts).toBeGreaterThan(before);
-    const v = await pool.instantQuery(head, 'sum(req_total)', 60 * M);
-    expect(v.type).toBe('vector');
-    expect(pool.stats()).toEqual({ busy: 0, queued: 0 });
+  it('terminates a worker that goes on past its deadline, replaces it and keeps answering', async () => {
+    // A stand-in worker speaking the pool's protocol: 'spin' never returns (no clock checks).
+    const script = `
+      import { parentPort } from 'node:worker_threads';
+      parentPort.on('message', (r) => {
+        if (r.query === 'spin') for (;;) {}
+        parentPort.postMessage({ id: r.id, ok: true, value: { type: 'scalar', t: r.start, v: 42 } });
+      });`;
+    const spinning = new QueryPool({
+      workers: 1,
+      workerUrl: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
+    });
+    try {
+      const t0 = performance.now();
+      await expect(spinning.instantQuery(head, 'spin', 0, { timeoutMs: 300 })).rejects.toMatchObject({
+        errorType: 'timeout',
+        message: 'query timed out in expression evaluation',
+      });
+      const overshoot = performance.now() - t0 - 300;
+      console.log(`stuck worker: answered ${overshoot.toFixed(1)} ms past the deadline`);
+      expect(overshoot).toBeLessThan(500);
+      // The next query waits for the replacement (after the grace period), then gets its answer.
+      expect(await spinning.instantQuery(head, 'ok', 5)).toEqual({ type: 'scalar', t: 5, v: 42 });
+      expect(spinning.restarts).toBe(1);
+      expect(spinning.stats()).toEqual({ busy: 0, queued: 0 });
+    } finally {
+      await spinning.shutdown();
+    }
+  });
+
+  it('fails queries, without respawning in a loop, when workers cannot start', async () => {
+    const broken = new QueryPool({ workers: 2, workerUrl: new URL('data:text/javascript,throw new Error("no")') });
+    try {
+      await expect(broken.instantQuery(head, '1', 0)).rejects.toMatchObject({ errorType: 'internal' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(broken.restarts).toBeLessThanOrEqual(2);
+    } finally {
+      await broken.shutdown();
+    }
   });
 
   it('times out queries that wait for a busy pool', async () => {

@@ -21,6 +21,8 @@ const DEFAULT_MAX_SAMPLES = 50_000_000;
 const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
 const DEFAULT_WORKERS = 2;
 const DEFAULT_WORKER_HEAP_MB = 512;
+/** How long a worker may go on past a deadline before it is terminated. */
+const KILL_GRACE_MS = 250;
 /** Prometheus 2.42's wording when the engine's context deadline passes. */
 const TIMEOUT_MESSAGE = 'query timed out in expression evaluation';
 const TOO_MANY_SAMPLES_MESSAGE = 'query processing would load too many samples into memory in query execution';
@@ -41,14 +43,18 @@ interface Job {
   readonly reject: (e: Error) => void;
   timer: NodeJS.Timeout | undefined;
   slot: Slot | undefined;
+  settled: boolean;
 }
 
 interface Slot {
-  worker: Worker;
+  readonly worker: Worker;
+  /** the job evaluating (possibly already answered as timed out, until the worker replies) */
   job: Job | undefined;
   jobId: number;
-  /** shut down: its worker's exit is expected */
+  /** out of the pool: its worker's exit is expected */
   retired: boolean;
+  /** terminates a worker that does not stop at its deadline */
+  killTimer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -104,7 +110,7 @@ export class QueryPool implements QueryService, Component {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
-  /** workers terminated at a deadline or lost, and replaced */
+  /** workers terminated past a deadline or lost */
   restarts = 0;
   timeouts = 0;
 
@@ -176,9 +182,9 @@ export class QueryPool implements QueryService, Component {
     for (const job of this.queue.splice(0)) this.finish(job, canceled());
     const slots = this.slots.splice(0);
     for (const s of slots) {
-      s.retired = true;
-      if (s.job) this.finish(s.job, canceled());
-      s.job = undefined;
+      const job = s.job;
+      this.retire(s);
+      if (job) this.finish(job, canceled());
     }
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
@@ -195,7 +201,7 @@ export class QueryPool implements QueryService, Component {
     const deadline = Date.now() + limit;
     return new Promise<QueryValue>((resolve, reject) => {
       const request = prepare(this.engine.parse(query));
-      const job: Job = { request, deadline, resolve, reject, timer: undefined, slot: undefined };
+      const job: Job = { request, deadline, resolve, reject, timer: undefined, slot: undefined, settled: false };
       job.timer = setTimeout(() => this.expire(job), Math.max(0, deadline - Date.now()));
       this.queue.push(job);
       this.dispatch();
@@ -226,70 +232,82 @@ export class QueryPool implements QueryService, Component {
    * are busy must not wait for a thread to start and load the engine.
    */
   start(): void {
-    while (this.slots.length < this.size) {
-      const slot: Slot = { worker: this.spawn(), job: undefined, jobId: 0, retired: false };
-      this.bind(slot);
-      this.slots.push(slot);
-    }
+    while (this.slots.length < this.size) this.slots.push(this.newSlot());
   }
 
-  private spawn(): Worker {
+  private newSlot(): Slot {
     const w = new Worker(this.url, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     // Idle workers must not keep the process alive.
     w.unref();
-    return w;
-  }
-
-  private bind(slot: Slot): void {
-    const w = slot.worker;
+    const slot: Slot = { worker: w, job: undefined, jobId: 0, retired: false, killTimer: undefined };
     w.on('message', (reply: EvalReply) => {
-      if (slot.worker !== w || reply.id !== slot.jobId || !slot.job) return;
+      if (slot.retired || reply.id !== slot.jobId || !slot.job) return;
       const job = slot.job;
-      slot.job = undefined;
+      this.free(slot);
       if (reply.ok) this.finish(job, undefined, reply.value);
       else {
-        if (reply.errorType === 'timeout') this.timeouts++;
+        if (reply.errorType === 'timeout' && !job.settled) this.timeouts++;
         this.finish(job, new QueryError(reply.errorType, reply.message));
       }
       this.dispatch();
     });
     const lost = (err: Error): void => {
-      if (slot.retired || slot.worker !== w) return;
+      if (slot.retired) return;
+      // Dropped, not replaced here: the next query starts a new worker, so a worker that cannot
+      // start fails queries instead of respawning in a loop.
       const job = slot.job;
-      slot.job = undefined;
-      this.replace(slot);
+      this.retire(slot);
+      this.restarts++;
       if (job) this.finish(job, workerFailure(err));
       this.dispatch();
     };
     w.on('error', lost);
     w.on('exit', (code) => lost(new Error(`exited with code ${code}`)));
+    return slot;
   }
 
-  /** Terminates a slot's worker (it may be inside a loop) and starts a fresh one in its place. */
-  private replace(slot: Slot): void {
-    const old = slot.worker;
-    this.restarts++;
-    slot.worker = this.spawn();
-    this.bind(slot);
-    void old.terminate();
+  private free(slot: Slot): void {
+    slot.job = undefined;
+    if (slot.killTimer) clearTimeout(slot.killTimer);
+    slot.killTimer = undefined;
   }
 
-  /** The deadline passed: answer now, and stop the evaluation if one is running. */
+  /** Takes a slot out of the pool and stops its worker. */
+  private retire(slot: Slot): void {
+    slot.retired = true;
+    this.free(slot);
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    void slot.worker.terminate();
+  }
+
+  /**
+   * The deadline passed: answer now. The worker has the same deadline and normally stops by
+   * itself within milliseconds; one that has not replied after KILL_GRACE_MS is stuck in a loop
+   * that never looks at the clock, and is terminated and replaced.
+   */
   private expire(job: Job): void {
     job.timer = undefined;
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     const slot = job.slot;
     if (slot && slot.job === job) {
-      slot.job = undefined;
-      this.replace(slot);
+      slot.killTimer = setTimeout(() => {
+        if (slot.job !== job || slot.retired) return;
+        this.retire(slot);
+        this.restarts++;
+        this.start();
+        this.dispatch();
+      }, KILL_GRACE_MS);
     }
     this.timeouts++;
     this.finish(job, new QueryError('timeout', TIMEOUT_MESSAGE));
-    this.dispatch();
   }
 
+  /** Settles a job's promise once (a late reply after its deadline changes nothing). */
   private finish(job: Job, err: Error | undefined, value?: QueryValue): void {
+    if (job.settled) return;
+    job.settled = true;
     if (job.timer) clearTimeout(job.timer);
     job.timer = undefined;
     if (err) job.reject(err);
