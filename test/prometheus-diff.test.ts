@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/api.js';
 import { Head } from '../src/tsdb/head.js';
-import type { QueryEngine } from '../src/promql/value.js';
+import type { QueryService } from '../src/promql/value.js';
 import {
   prometheusAvailable,
   startPrometheus,
@@ -276,10 +276,15 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
   let data: GeneratedSeries[] = [];
   let startS = 0;
   let endS = 0;
+  let stopEngine: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const mod = (await import('../src/promql/engine.js')) as { Engine: new () => QueryEngine };
-    const engine = new mod.Engine();
+    // The backend's engine: evaluation in worker threads over snapshots of the selected data.
+    const mod = (await import('../src/promql/pool.js')) as {
+      QueryPool: new () => QueryService & { shutdown(): Promise<void> };
+    };
+    const engine = new mod.QueryPool();
+    stopEngine = () => engine.shutdown();
     const interval = 10_000;
     const start = Math.floor((Date.now() - 3_600_000) / interval) * interval;
     data = generateDemoData({ start, durationMs: 3_600_000, intervalMs: interval, seed: 7 });
@@ -298,6 +303,7 @@ d('Orrery vs Prometheus 2.42 (differential)', () => {
 
   afterAll(async () => {
     await prom?.stop();
+    await stopEngine?.();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   });
 
