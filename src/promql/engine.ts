@@ -50,14 +50,14 @@ import {
 import { EvalError, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
 
-const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
-const DEFAULT_MAX_SAMPLES = 50_000_000;
-const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
+export const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
+export const DEFAULT_MAX_SAMPLES = 50_000_000;
+export const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
 /** Step of subqueries written without one ([5m:]): Prometheus's default evaluation interval. */
 const DEFAULT_SUBQUERY_STEP_MS = 60 * 1000;
 
-const TIMEOUT_MESSAGE = 'query timed out in expression evaluation';
-const TOO_MANY_SAMPLES_MESSAGE = 'query processing would load too many samples into memory in query execution';
+export const TIMEOUT_MESSAGE = 'query timed out in expression evaluation';
+export const TOO_MANY_SAMPLES_MESSAGE = 'query processing would load too many samples into memory in query execution';
 
 type EvalValue = Series[] | { readonly str: string };
 

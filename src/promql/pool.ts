@@ -10,22 +10,24 @@ import { Worker } from 'node:worker_threads';
 import type { Component } from '../component/component.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import type { Querier } from '../tsdb/storage.js';
-import { checkRangeQuery, Engine } from './engine.js';
+import {
+  checkRangeQuery,
+  DEFAULT_LOOKBACK_MS,
+  DEFAULT_MAX_SAMPLES,
+  DEFAULT_TIMEOUT_MS,
+  Engine,
+  TIMEOUT_MESSAGE,
+  TOO_MANY_SAMPLES_MESSAGE,
+} from './engine.js';
 import type { Expr } from './parser/ast.js';
 import { snapshotTransferList } from './snapshot.js';
 import { QueryError, type EngineOptions, type QueryOptions, type QueryService, type QueryValue } from './value.js';
 import type { EvalReply, EvalRequest, EvalWorkerData } from './worker.js';
 
-const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
-const DEFAULT_MAX_SAMPLES = 50_000_000;
-const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
 const DEFAULT_WORKERS = 2;
 const DEFAULT_WORKER_HEAP_MB = 512;
 /** How long a worker may go on past a deadline before it is terminated. */
 const KILL_GRACE_MS = 250;
-/** Prometheus 2.42's wording when the engine's context deadline passes. */
-const TIMEOUT_MESSAGE = 'query timed out in expression evaluation';
-const TOO_MANY_SAMPLES_MESSAGE = 'query processing would load too many samples into memory in query execution';
 
 export interface QueryPoolOptions extends EngineOptions {
   /** evaluation threads; default 2, so that a small query need not wait behind a heavy one */
