@@ -12,6 +12,7 @@ import { labelsFromRecord } from '../tsdb/labels.js';
 import { Engine } from './engine.js';
 import { QueryPool } from './pool.js';
 import type { QueryService } from './value.js';
+import type { Querier } from '../tsdb/storage.js';
 
 const M = 60_000;
 /** Billions of steps over one sample: CPU for as long as it is allowed, little memory. */
@@ -235,9 +236,21 @@ describe('QueryPool', () => {
     try {
       const t0 = performance.now();
       const heavy = one.instantQuery(head, HEAVY, 0, { timeoutMs: 1500 });
-      const waiting = one.instantQuery(head, 'sum(req_total)', 60 * M, { timeoutMs: 300 });
+      // A waiting query selects its data only when a worker takes it: the queue holds no copies.
+      let selects = 0;
+      const counting: Querier = {
+        select: (ms, mint, maxt) => {
+          selects++;
+          return head.select(ms, mint, maxt);
+        },
+        series: (ms, mint, maxt) => head.series(ms, mint, maxt),
+        labelNames: (ms, mint, maxt) => head.labelNames(ms, mint, maxt),
+        labelValues: (n, ms, mint, maxt) => head.labelValues(n, ms, mint, maxt),
+      };
+      const waiting = one.instantQuery(counting, 'sum(req_total)', 60 * M, { timeoutMs: 300 });
       await expect(waiting).rejects.toMatchObject({ errorType: 'timeout' });
       expect(performance.now() - t0).toBeLessThan(1000);
+      expect(selects).toBe(0);
       await expect(heavy).rejects.toMatchObject({ errorType: 'timeout' });
     } finally {
       await one.shutdown();

@@ -39,7 +39,11 @@ export interface QueryPoolOptions extends EngineOptions {
 }
 
 interface Job {
-  readonly request: Omit<EvalRequest, 'id' | 'timeoutMs'>;
+  /**
+   * Selects the data and builds the request; called when a worker is free, so that queries
+   * waiting in the queue hold no copies of data.
+   */
+  readonly prepare: () => Omit<EvalRequest, 'id' | 'timeoutMs'>;
   readonly deadline: number;
   readonly resolve: (v: QueryValue) => void;
   readonly reject: (e: Error) => void;
@@ -129,7 +133,7 @@ export class QueryPool implements QueryService, Component {
   }
 
   instantQuery(querier: Querier, query: string, timeMs: number, opts?: QueryOptions): Promise<QueryValue> {
-    return this.submit(querier, query, opts, (expr) => {
+    return this.submit(query, opts, (expr) => () => {
       const snapshot = this.engine.snapshot(querier, expr, timeMs, timeMs);
       return { kind: 'instant', query, start: timeMs, end: timeMs, step: 1, snapshot };
     });
@@ -143,10 +147,12 @@ export class QueryPool implements QueryService, Component {
     stepMs: number,
     opts?: QueryOptions,
   ): Promise<QueryValue> {
-    return this.submit(querier, query, opts, (expr) => {
+    return this.submit(query, opts, (expr) => {
       checkRangeQuery(expr, startMs, endMs, stepMs);
-      const snapshot = this.engine.snapshot(querier, expr, startMs, endMs);
-      return { kind: 'range', query, start: startMs, end: endMs, step: stepMs, snapshot };
+      return () => {
+        const snapshot = this.engine.snapshot(querier, expr, startMs, endMs);
+        return { kind: 'range', query, start: startMs, end: endMs, step: stepMs, snapshot };
+      };
     });
   }
 
@@ -191,19 +197,19 @@ export class QueryPool implements QueryService, Component {
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
+  /** Parses and checks now (errors answer at once), queues the rest for a free worker. */
   private submit(
-    querier: Querier,
     query: string,
     opts: QueryOptions | undefined,
-    prepare: (expr: Expr) => Job['request'],
+    check: (expr: Expr) => Job['prepare'],
   ): Promise<QueryValue> {
     // The API's timeout parameter may shorten the limit for one query, never lengthen it; the
     // limit counts from now, so selecting and waiting for a worker are part of it.
     const limit = Math.min(this.timeoutMs, opts?.timeoutMs ?? this.timeoutMs);
     const deadline = Date.now() + limit;
     return new Promise<QueryValue>((resolve, reject) => {
-      const request = prepare(this.engine.parse(query));
-      const job: Job = { request, deadline, resolve, reject, timer: undefined, slot: undefined, settled: false };
+      const prepare = check(this.engine.parse(query));
+      const job: Job = { prepare, deadline, resolve, reject, timer: undefined, slot: undefined, settled: false };
       job.timer = setTimeout(() => this.expire(job), Math.max(0, deadline - Date.now()));
       this.queue.push(job);
       this.dispatch();
@@ -215,12 +221,19 @@ export class QueryPool implements QueryService, Component {
       const slot = this.freeSlot();
       if (!slot) return;
       const job = this.queue.shift()!;
+      let request: ReturnType<Job['prepare']>;
+      try {
+        request = job.prepare();
+      } catch (e) {
+        this.finish(job, e instanceof Error ? e : new Error(String(e)));
+        continue;
+      }
       const id = this.nextId++;
       slot.job = job;
       slot.jobId = id;
       job.slot = slot;
-      const req: EvalRequest = { ...job.request, id, timeoutMs: Math.max(0, job.deadline - Date.now()) };
-      slot.worker.postMessage(req, snapshotTransferList(job.request.snapshot));
+      const req: EvalRequest = { ...request, id, timeoutMs: Math.max(0, job.deadline - Date.now()) };
+      slot.worker.postMessage(req, snapshotTransferList(request.snapshot));
     }
   }
 
