@@ -259,6 +259,14 @@ describe('range queries, @ and subqueries', () => {
     expect(r2.type === 'matrix' && r2.series[0]!.v).toEqual([20, 20, 20]);
   });
 
+  it('timestamp() of an @ selector sees only the data its offset selected (as Prometheus 2.42)', () => {
+    // Answers of Prometheus 2.42 to the same data (one sample per minute): the offset moves the
+    // selected range back, while the lookback is still measured from the @ time.
+    expect(vectorOf(e.instantQuery(h, 'timestamp(x @ 1800 offset 10m)', 50 * M))).toEqual({});
+    expect(vectorOf(e.instantQuery(h, 'timestamp(x @ 1800 offset 2m)', 50 * M))).toEqual({ '': 1680 });
+    expect(vectorOf(e.instantQuery(h, 'timestamp(x @ 1800)', 50 * M))).toEqual({ '': 1800 });
+  });
+
   it('aligns subquery steps to absolute multiples of the step', () => {
     const r = e.instantQuery(h, 'x[5m:2m]', 9 * M + 30 * S);
     expect(r.type).toBe('matrix');

@@ -836,11 +836,13 @@ class Evaluator {
 
   /**
    * timestamp(selector) reports the selected samples' own timestamps. With @ the reference time
-   * is the @ time itself (Prometheus 2.42 overrides the offset for every step there).
+   * is the @ time itself (Prometheus 2.42 overrides the offset for every step there), but the
+   * data is still only what the selector's range with its offset selected: with an offset beyond
+   * the lookback delta, nothing (as Prometheus answers).
    */
   private evalTimestampOfSelector(vs: VectorSelector): Series[] {
-    const first = vs.timestamp !== undefined ? vs.timestamp : this.start - vs.offset;
-    const last = vs.timestamp !== undefined ? vs.timestamp : this.end - vs.offset;
+    const first = (vs.timestamp ?? this.start) - vs.offset;
+    const last = (vs.timestamp ?? this.end) - vs.offset;
     const data = this.select(vs, first - this.ctx.lookbackDelta, last);
     const enh: EvalNodeHelper = { ts: 0 };
     const call = FUNCTION_IMPLS['timestamp']!.call;
