@@ -271,6 +271,14 @@ describe('QueryPool', () => {
     }
   }, 30_000);
 
+  it('evaluates a 100,000-term chain and refuses nesting beyond the limit', async () => {
+    expect(await pool.instantQuery(head, '1' + ' + 1'.repeat(99_999), 0)).toEqual({ type: 'scalar', t: 0, v: 100_000 });
+    await expect(pool.instantQuery(head, '('.repeat(2000) + '1' + ')'.repeat(2000), 0)).rejects.toMatchObject({
+      errorType: 'bad_data',
+      message: '1:513: parse error: expression nested too deeply (the limit is 512 levels)',
+    });
+  });
+
   it('refuses bad queries before selecting anything, with the engine messages', async () => {
     await expect(pool.instantQuery(head, 'sum(', 0)).rejects.toMatchObject({ errorType: 'bad_data' });
     await expect(pool.rangeQuery(head, 'temp[5m]', 0, M, M)).rejects.toMatchObject({

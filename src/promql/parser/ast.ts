@@ -161,7 +161,7 @@ export function children(e: Expr): Expr[] {
     case 'MatrixSelector':
       return [e.vectorSelector];
     case 'AggregateExpr':
-      return e.param ? [e.param, e.expr] : [e.expr];
+      return e.param ? [e.expr, e.param] : [e.expr];
     case 'BinaryExpr':
       return [e.lhs, e.rhs];
     case 'Call':
