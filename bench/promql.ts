@@ -17,6 +17,7 @@ import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/index.js';
 import { Head } from '../src/tsdb/head.js';
 import { Engine } from '../src/promql/engine.js';
+import { QueryPool } from '../src/promql/pool.js';
 import { generateDemoData, timeWindows } from '../src/api/prometheus/testing/demo-data.js';
 import {
   PROMETHEUS_BIN,
@@ -207,6 +208,12 @@ async function main(): Promise<void> {
   registerPrometheusApi(app, { storage: head, engine: new Engine() });
   const { server, port } = await app.listen('127.0.0.1', 0);
   const orrery = `http://127.0.0.1:${port}`;
+  // The backend's way: evaluation in worker threads over a snapshot of the selected data.
+  const pool = new QueryPool();
+  const poolApp = new HttpApp();
+  registerPrometheusApi(poolApp, { storage: head, engine: pool });
+  const poolListening = await poolApp.listen('127.0.0.1', 0);
+  const orreryPool = `http://127.0.0.1:${poolListening.port}`;
 
   // Prometheus is the reference of every figure here and the oracle of every answer timed.
   if (!prometheusAvailable())
@@ -258,28 +265,33 @@ async function main(): Promise<void> {
     const qs = Math.floor(start / 1000);
     const qe = qs + 3600;
     console.log(
-      `\nDemo Dashboard queries, 1 h range at ${STEP_S} s step, median of ${RUNS} runs (ms); each answer first checked equal to Prometheus's:`,
+      `\nDemo Dashboard queries, 1 h range at ${STEP_S} s step, median of ${RUNS} runs (ms); each answer (in-thread engine and worker pool) first checked equal to Prometheus's:`,
     );
     console.log(
-      `${pad('panel', 18)} ${lpad('series', 7)} ${lpad('Orrery', 9)} ${lpad('Prometheus', 11)} ${lpad('ratio', 7)}`,
+      `${pad('panel', 18)} ${lpad('series', 7)} ${lpad('Orrery', 9)} ${lpad('pool', 9)} ${lpad('Prometheus', 11)} ${lpad('ratio', 7)} ${lpad('pool ratio', 11)}`,
     );
     for (const [name, q] of QUERIES) {
       const series = await checkAnswer(orrery, prom.url, name, q, qs, qe);
+      await checkAnswer(orreryPool, prom.url, `${name} (pool)`, q, qs, qe);
       // Two warm-up runs each, then alternate so both see the same machine load.
       for (let i = 0; i < 2; i++) {
         await timeQuery(orrery, q, qs, qe);
+        await timeQuery(orreryPool, q, qs, qe);
         await timeQuery(prom.url, q, qs, qe);
       }
       const o: number[] = [];
+      const w: number[] = [];
       const p: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         o.push(await timeQuery(orrery, q, qs, qe));
+        w.push(await timeQuery(orreryPool, q, qs, qe));
         p.push(await timeQuery(prom.url, q, qs, qe));
       }
       const mo = median(o);
+      const mw = median(w);
       const mp = median(p);
       console.log(
-        `${pad(name, 18)} ${lpad(String(series), 7)} ${lpad(mo.toFixed(2), 9)} ${lpad(mp.toFixed(2), 11)} ${lpad((mo / mp).toFixed(2) + 'x', 7)}`,
+        `${pad(name, 18)} ${lpad(String(series), 7)} ${lpad(mo.toFixed(2), 9)} ${lpad(mw.toFixed(2), 9)} ${lpad(mp.toFixed(2), 11)} ${lpad((mo / mp).toFixed(2) + 'x', 7)} ${lpad((mw / mp).toFixed(2) + 'x', 11)}`,
       );
     }
 
@@ -329,7 +341,9 @@ async function main(): Promise<void> {
     console.log('‡ Orrery: heap + ArrayBuffer growth from loading the data (after a full GC), not the whole process.');
   } finally {
     await prom.stop();
+    await pool.shutdown();
     server.close();
+    poolListening.server.close();
   }
 }
 

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/api.js';
 import { Head } from '../src/tsdb/head.js';
-import type { QueryEngine } from '../src/promql/value.js';
+import type { QueryService } from '../src/promql/value.js';
 import { startPrometheus, type PrometheusProcess } from '../src/api/prometheus/testing/prometheus-process.js';
 import { remoteWrite } from '../src/api/prometheus/testing/remote-write.js';
 import {
@@ -190,10 +190,15 @@ describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', 
   let data: GeneratedSeries[] = [];
   let startS = 0;
   let endS = 0;
+  let stopEngine: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const mod = (await import('../src/promql/engine.js')) as { Engine: new () => QueryEngine };
-    const engine = new mod.Engine();
+    // The backend's engine: evaluation in worker threads over snapshots of the selected data.
+    const mod = (await import('../src/promql/pool.js')) as {
+      QueryPool: new () => QueryService & { shutdown(): Promise<void> };
+    };
+    const engine = new mod.QueryPool();
+    stopEngine = () => engine.shutdown();
     const interval = 10_000;
     const start = Math.floor((Date.now() - 3_600_000) / interval) * interval;
     data = generateDemoData({ start, durationMs: 3_600_000, intervalMs: interval, seed: 7 });
@@ -212,6 +217,7 @@ describeNeeding([needPrometheus()])('Orrery vs Prometheus 2.42 (differential)', 
 
   afterAll(async () => {
     await prom?.stop();
+    await stopEngine?.();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   });
 

@@ -35,8 +35,8 @@ import { RefusedError } from '../pipeline/consumer.js';
 import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
-import { Engine } from '../promql/engine.js';
 import { formatDuration } from '../promql/parser/format.js';
+import { QueryPool } from '../promql/pool.js';
 import { DecodePool } from '../receivers/decode-pool.js';
 import { createOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
@@ -134,7 +134,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   const selfMetrics = new SelfMetrics();
-  const engine = new Engine();
+  // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
+  const engine = new QueryPool();
 
   // Pipelines.
   const exporter = new PrometheusStorageExporter(storage, {
@@ -229,6 +230,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     processMetrics,
     annotations,
     storage,
+    engine,
     traceStore,
     exporter,
     spanMetrics,
