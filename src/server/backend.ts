@@ -199,7 +199,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const app = new HttpApp({ maxBodyBytes });
   let ready = false;
   registerHealth(app, () => ready);
-  registerJaegerApi(app, traceStore);
+  registerJaegerApi(app, traceStore, { metrics: { engine, querier: storage } });
   registerPrometheusApi(app, { storage, engine });
   registerAnnotationsApi(app, annotations);
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
