@@ -1,0 +1,221 @@
+// The service dependency index behind /api/dependencies: parent → child service call counts kept
+// per trace and summed per time bucket of trace start, so a request adds up a few bucket totals
+// instead of walking every span of every trace.
+//
+// Maintenance is lazy and amortised: an append only marks its trace dirty; dirty traces are
+// re-read (one walk of that trace's spans) at the next query or once too many are pending, and
+// traces the store dropped are subtracted by ordinal, as the store drops in arrival order.
+import type { DependencyLink } from './storage.js';
+
+/** What the index reads from the store: trace ordinals, their time bounds and their spans. */
+export interface DependencySource {
+  /** traces with a lower ordinal are gone */
+  firstLive(): number;
+  /** earliest span start of a live trace, ns */
+  traceStartNs(ord: number): number;
+  /** latest span start of a live trace, ns */
+  traceMaxSpanStartNs(ord: number): number;
+  /**
+   * Calls fn for each span of a live trace with its span ID and parent span ID as two 32-bit
+   * words each (parentHi -1 for a root) and its service's id.
+   */
+  forEachSpan(
+    ord: number,
+    fn: (idHi: number, idLo: number, parentHi: number, parentLo: number, serviceId: number) => void,
+  ): void;
+  serviceName(serviceId: number): string;
+}
+
+export interface DependencyIndexOptions {
+  /** width of a time bucket of trace start, ns (default 1 minute) */
+  readonly bucketNs?: number;
+  /** dirty traces pending before they are processed without a query (default 16384) */
+  readonly maxDirty?: number;
+}
+
+interface TraceEdges {
+  readonly bucket: number;
+  /** edge id, call count, edge id, call count, … */
+  readonly edges: readonly number[];
+}
+
+interface Bucket {
+  /** edge id → calls of the bucket's traces */
+  readonly counts: Map<number, number>;
+  /** traces with edges whose start lies in the bucket */
+  readonly ords: Set<number>;
+  /** an upper bound of the latest span start of those traces, ns */
+  maxSpanStartNs: number;
+}
+
+export class DependencyIndex {
+  private readonly bucketNs: number;
+  private readonly maxDirty: number;
+  private readonly edgeIds = new Map<string, number>();
+  private readonly edgeParent: number[] = [];
+  private readonly edgeChild: number[] = [];
+  private readonly traces = new Map<number, TraceEdges>();
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly dirty = new Set<number>();
+  /** ordinals below this have had their drop processed */
+  private droppedBelow = 0;
+  /** trace walks done since start (a test and benchmark figure) */
+  walks = 0;
+
+  constructor(
+    private readonly source: DependencySource,
+    opts: DependencyIndexOptions = {},
+  ) {
+    this.bucketNs = opts.bucketNs ?? 60e9;
+    this.maxDirty = opts.maxDirty ?? 16384;
+  }
+
+  /** The trace got spans: its edges are recomputed before the next answer. */
+  touch(ord: number): void {
+    this.dirty.add(ord);
+    if (this.dirty.size > this.maxDirty) this.flush();
+  }
+
+  /** Parent → child service calls of traces overlapping [endTsMs - lookbackMs, endTsMs], sorted. */
+  query(endTsMs: number, lookbackMs: number): DependencyLink[] {
+    this.flush();
+    const fromNs = (endTsMs - lookbackMs) * 1e6;
+    const toNs = endTsMs * 1e6;
+    const total = new Map<number, number>();
+    const add = (edge: number, n: number): void => {
+      total.set(edge, (total.get(edge) ?? 0) + n);
+    };
+    for (const [b, bucket] of this.buckets) {
+      const lo = this.lowerBound(b);
+      if (lo > toNs || bucket.maxSpanStartNs < fromNs) continue;
+      if (lo >= fromNs && this.lowerBound(b + 1) <= toNs) {
+        // every trace starting in the bucket overlaps the window
+        for (const [edge, n] of bucket.counts) add(edge, n);
+        continue;
+      }
+      for (const ord of bucket.ords) {
+        if (this.source.traceStartNs(ord) > toNs || this.source.traceMaxSpanStartNs(ord) < fromNs) continue;
+        const { edges } = this.traces.get(ord)!;
+        for (let i = 0; i < edges.length; i += 2) add(edges[i]!, edges[i + 1]!);
+      }
+    }
+    const out: DependencyLink[] = [];
+    for (const [edge, callCount] of total) {
+      out.push({
+        parent: this.source.serviceName(this.edgeParent[edge]!),
+        child: this.source.serviceName(this.edgeChild[edge]!),
+        callCount,
+      });
+    }
+    return out.sort((a, b) =>
+      a.parent < b.parent ? -1 : a.parent > b.parent ? 1 : a.child < b.child ? -1 : a.child > b.child ? 1 : 0,
+    );
+  }
+
+  /** Rough heap held by the index, for the store's byte budget. */
+  bytesEstimate(): number {
+    let edges = 0;
+    for (const t of this.traces.values()) edges += t.edges.length;
+    let counts = 0;
+    for (const b of this.buckets.values()) counts += b.counts.size;
+    return this.traces.size * 160 + edges * 8 + counts * 40 + this.buckets.size * 200 + this.dirty.size * 40;
+  }
+
+  /** Subtracts dropped traces and recomputes dirty ones. */
+  flush(): void {
+    const firstLive = this.source.firstLive();
+    for (let ord = this.droppedBelow; ord < firstLive; ord++) {
+      const t = this.traces.get(ord);
+      if (t) this.remove(ord, t);
+    }
+    this.droppedBelow = Math.max(this.droppedBelow, firstLive);
+    for (const ord of this.dirty) {
+      if (ord < firstLive) continue;
+      const old = this.traces.get(ord);
+      if (old) this.remove(ord, old);
+      this.insert(ord);
+    }
+    this.dirty.clear();
+  }
+
+  private insert(ord: number): void {
+    const edges = this.traceEdges(ord);
+    if (edges.length === 0) return;
+    const startNs = this.source.traceStartNs(ord);
+    const b = this.bucketOf(startNs);
+    let bucket = this.buckets.get(b);
+    if (!bucket) {
+      bucket = { counts: new Map(), ords: new Set(), maxSpanStartNs: -Infinity };
+      this.buckets.set(b, bucket);
+    }
+    for (let i = 0; i < edges.length; i += 2)
+      bucket.counts.set(edges[i]!, (bucket.counts.get(edges[i]!) ?? 0) + edges[i + 1]!);
+    bucket.ords.add(ord);
+    bucket.maxSpanStartNs = Math.max(bucket.maxSpanStartNs, this.source.traceMaxSpanStartNs(ord));
+    this.traces.set(ord, { bucket: b, edges });
+  }
+
+  private remove(ord: number, t: TraceEdges): void {
+    const bucket = this.buckets.get(t.bucket)!;
+    for (let i = 0; i < t.edges.length; i += 2) {
+      const left = bucket.counts.get(t.edges[i]!)! - t.edges[i + 1]!;
+      if (left === 0) bucket.counts.delete(t.edges[i]!);
+      else bucket.counts.set(t.edges[i]!, left);
+    }
+    bucket.ords.delete(ord);
+    if (bucket.ords.size === 0) this.buckets.delete(t.bucket);
+    this.traces.delete(ord);
+  }
+
+  /** The bucket b with lowerBound(b) <= startNs < lowerBound(b + 1), in float arithmetic. */
+  private bucketOf(startNs: number): number {
+    let b = Math.floor(startNs / this.bucketNs);
+    while (this.lowerBound(b) > startNs) b--;
+    while (this.lowerBound(b + 1) <= startNs) b++;
+    return b;
+  }
+
+  private lowerBound(b: number): number {
+    return b * this.bucketNs;
+  }
+
+  /** A trace's cross-service parent → child calls as [edge, count, …]. */
+  private traceEdges(ord: number): number[] {
+    this.walks++;
+    const ids: number[] = [];
+    const parents: number[] = [];
+    const services: number[] = [];
+    this.source.forEachSpan(ord, (idHi, idLo, parentHi, parentLo, serviceId) => {
+      ids.push(idHi, idLo);
+      parents.push(parentHi, parentLo);
+      services.push(serviceId);
+    });
+    const n = services.length;
+    // span id → index (the last span with that id wins, as a repeated id overwrites)
+    const byId = new Map<string, number>();
+    for (let i = 0; i < n; i++) byId.set(`${ids[2 * i]}:${ids[2 * i + 1]}`, i);
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      if (parents[2 * i]! < 0) continue;
+      const parent = byId.get(`${parents[2 * i]}:${parents[2 * i + 1]}`);
+      if (parent === undefined || services[parent] === services[i]) continue;
+      const edge = this.edgeId(services[parent]!, services[i]!);
+      counts.set(edge, (counts.get(edge) ?? 0) + 1);
+    }
+    const out: number[] = [];
+    for (const [edge, count] of counts) out.push(edge, count);
+    return out;
+  }
+
+  private edgeId(parent: number, child: number): number {
+    const key = `${parent}:${child}`;
+    let id = this.edgeIds.get(key);
+    if (id === undefined) {
+      id = this.edgeParent.length;
+      this.edgeIds.set(key, id);
+      this.edgeParent.push(parent);
+      this.edgeChild.push(child);
+    }
+    return id;
+  }
+}
