@@ -1,54 +1,79 @@
-import { DashboardPage } from './pages/DashboardPage.js';
-import { DashboardsPage } from './pages/DashboardsPage.js';
-import { ExplorePage } from './pages/ExplorePage.js';
-import { PlaceholderPage } from './pages/PlaceholderPage.js';
-import { Link } from './components/Link.js';
-import { useLocation } from './router.js';
+// The shell: the top bar with the main navigation, and one route per page. Unknown addresses get a
+// not-found page instead of silently showing another page.
+import { lazy, Suspense } from 'react';
+import { Link, Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
+import { DashboardPage } from './pages/dashboards/DashboardPage.js';
+import { DashboardsPage } from './pages/dashboards/DashboardsPage.js';
+import { FlagsPage } from './pages/flags/FlagsPage.js';
+import { HomePage } from './pages/home/HomePage.js';
+import { LoadPage } from './pages/load/LoadPage.js';
+import { ServiceMapPage } from './pages/map/ServiceMapPage.js';
+import { MonitorPage } from './pages/monitor/MonitorPage.js';
+import { NotFoundPage } from './pages/NotFoundPage.js';
+import { SearchPage } from './pages/search/SearchPage.js';
+import { TracePage } from './pages/trace/TracePage.js';
+import { ComparePage } from './pages/compare/ComparePage.js';
+
+// Explore carries the PromQL editor (CodeMirror and Prometheus's grammar): loaded when first opened.
+const ExplorePage = lazy(() => import('./pages/explore/ExplorePage.js').then((m) => ({ default: m.ExplorePage })));
 
 const NAV = [
-  { path: '/dashboards', label: 'Dashboards' },
-  { path: '/explore', label: 'Explore' },
-  { path: '/traces', label: 'Traces' },
-  { path: '/flags', label: 'Flags' },
-  { path: '/load', label: 'Load' },
+  { path: '/dashboards', label: 'Dashboards', also: ['/d/'] },
+  { path: '/explore', label: 'Explore', also: [] },
+  { path: '/search', label: 'Traces', also: ['/trace/', '/compare'] },
+  { path: '/map', label: 'Service Map', also: [] },
+  { path: '/monitor', label: 'Monitor', also: [] },
+  { path: '/flags', label: 'Flags', also: [] },
+  { path: '/load', label: 'Load', also: [] },
 ] as const;
 
 export function App() {
-  const loc = useLocation();
-  const page = pageFor(loc.path);
+  const { pathname } = useLocation();
   return (
     <div className="app">
       <header className="topbar">
-        <Link to="/dashboards" className="brand">
+        <Link to="/" className="brand">
           Orrery
         </Link>
         <nav aria-label="Main">
           {NAV.map((n) => (
-            <Link
+            <NavLink
               key={n.path}
               to={n.path}
-              className={
-                loc.path.startsWith(n.path) || (n.path === '/dashboards' && loc.path.startsWith('/d/')) ? 'active' : ''
+              className={({ isActive }) =>
+                isActive || n.also.some((prefix) => pathname.startsWith(prefix)) ? 'active' : ''
               }
             >
               {n.label}
-            </Link>
+            </NavLink>
           ))}
         </nav>
       </header>
-      <main className="content">{page}</main>
+      <main className="content">
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Routes>
+            <Route path="/" element={<HomePage />} />
+            <Route path="/dashboards" element={<DashboardsPage />} />
+            <Route path="/d/:uid" element={<DashboardPage />} />
+            <Route path="/explore" element={<ExplorePage />} />
+            <Route path="/search" element={<SearchPage />} />
+            <Route path="/traces" element={<TracesRedirect />} />
+            <Route path="/trace/:id" element={<TracePage />} />
+            <Route path="/compare" element={<ComparePage />} />
+            <Route path="/map" element={<ServiceMapPage />} />
+            <Route path="/monitor" element={<MonitorPage />} />
+            <Route path="/flags" element={<FlagsPage />} />
+            <Route path="/load" element={<LoadPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </Suspense>
+      </main>
     </div>
   );
 }
 
-function pageFor(path: string) {
-  const dash = /^\/d\/([^/]+)/.exec(path);
-  if (dash) return <DashboardPage uid={decodeURIComponent(dash[1]!)} />;
-  if (path.startsWith('/explore')) return <ExplorePage />;
-  if (path.startsWith('/traces'))
-    return <PlaceholderPage title="Traces" what="Jaeger-style trace search, scatter plot and waterfall" />;
-  if (path.startsWith('/flags')) return <PlaceholderPage title="Flags" what="feature flags with switches" />;
-  if (path.startsWith('/load'))
-    return <PlaceholderPage title="Load" what="the load generator's users and per-endpoint statistics" />;
-  return <DashboardsPage />;
+/** /traces is the old address of the trace search; keep its query string. */
+function TracesRedirect() {
+  const { search } = useLocation();
+  return <Navigate to={`/search${search}`} replace />;
 }

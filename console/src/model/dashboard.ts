@@ -1,6 +1,7 @@
 // Dashboards are data: a JSON document of panels with PromQL queries, validated here and rendered
 // by generic panel code. The shape follows Grafana's model (title, templating variables, time
 // settings, panels with gridPos, targets with legend formats, thresholds), trimmed to what Orrery draws.
+import { z } from 'zod';
 
 export type PanelType = 'timeseries' | 'stat' | 'bar';
 export type Unit = 'percent' | 'bytes' | 'ms' | 's' | 'reqps' | 'short' | 'none';
@@ -65,164 +66,111 @@ export type ValidationResult =
   | { readonly ok: true; readonly dashboard: Dashboard }
   | { readonly ok: false; readonly errors: readonly ValidationError[] };
 
-const PANEL_TYPES: readonly PanelType[] = ['timeseries', 'stat', 'bar'];
-export const UNITS: readonly Unit[] = ['percent', 'bytes', 'ms', 's', 'reqps', 'short', 'none'];
+const PANEL_TYPES = ['timeseries', 'stat', 'bar'] as const satisfies readonly PanelType[];
+export const UNITS = ['percent', 'bytes', 'ms', 's', 'reqps', 'short', 'none'] as const satisfies readonly Unit[];
 const REFRESH = /^(|\d+[smh])$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-type Json = Record<string, unknown>;
+// Every message names what the field must be, as an author reads it: "panels[0].type: must be one
+// of timeseries, stat, bar". zod collects every issue rather than stopping at the first, so an
+// author can fix a file in one pass.
+const str = () => z.string({ error: 'must be a string' });
+const nonEmpty = () => str().refine((v) => v.trim() !== '', { error: 'must not be empty' });
+const num = (opts: { min?: number; max?: number } = {}) => {
+  let n = z.number({ error: 'must be a finite number' });
+  if (opts.min !== undefined) n = n.min(opts.min, { error: `must be at least ${opts.min}` });
+  if (opts.max !== undefined) n = n.max(opts.max, { error: `must be at most ${opts.max}` });
+  return n;
+};
+const oneOf = <T extends readonly [string, ...string[]]>(allowed: T) =>
+  z.enum(allowed, { error: `must be one of ${allowed.join(', ')}` });
+const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.object(shape, { error: 'must be an object' });
+const arr = <T extends z.ZodType>(item: T) => z.array(item, { error: 'must be an array' });
 
-/** Collects every error rather than stopping at the first, so an author can fix a file in one pass. */
-class Checker {
-  readonly errors: ValidationError[] = [];
+const variableSchema = obj({
+  name: nonEmpty()
+    .refine((v) => v === '' || NAME.test(v), { error: 'must be an identifier' })
+    .refine((v) => !v.startsWith('__'), { error: 'names starting with __ are reserved for built-in variables' }),
+  label: str().optional(),
+  type: oneOf(['query', 'custom'] as const),
+  query: nonEmpty(),
+  default: str().default(''),
+}).transform((v): Variable => ({ ...v, label: v.label ?? v.name }));
 
-  fail(path: string, message: string): undefined {
-    this.errors.push({ path, message });
-    return undefined;
-  }
+const querySchema = obj({ refId: str().optional(), expr: nonEmpty(), legendFormat: str().default('') });
 
-  object(v: unknown, path: string): Json | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(path, 'must be an object');
-    return v as Json;
-  }
+const panelSchema = obj({
+  id: num({ min: 0 }),
+  title: nonEmpty(),
+  type: oneOf(PANEL_TYPES),
+  unit: oneOf(UNITS).default('short'),
+  description: str().default(''),
+  gridPos: obj({
+    x: num({ min: 0, max: 23 }),
+    y: num({ min: 0 }),
+    w: num({ min: 1, max: 24 }),
+    h: num({ min: 1, max: 50 }),
+  }),
+  queries: arr(querySchema)
+    .min(1, { error: 'must hold at least one query' })
+    .transform((qs): PanelQuery[] =>
+      qs.map((q, j) => ({ refId: q.refId ?? String.fromCharCode(65 + j), expr: q.expr, legendFormat: q.legendFormat })),
+    ),
+  stack: z.boolean({ error: 'must be true or false' }).default(false),
+  thresholds: arr(obj({ value: num(), color: nonEmpty() })).default([]),
+  min: num().optional(),
+  max: num().optional(),
+  decimals: num({ min: 0, max: 10 }).optional(),
+}).transform((p): Panel => ({ ...p, min: p.min, max: p.max, decimals: p.decimals }));
 
-  string(o: Json, key: string, path: string, opts: { optional?: string; nonEmpty?: boolean } = {}): string {
-    const v = o[key];
-    if (v === undefined && opts.optional !== undefined) return opts.optional;
-    if (typeof v !== 'string') return this.fail(`${path}${key}`, 'must be a string') ?? '';
-    if (opts.nonEmpty && v.trim() === '') return this.fail(`${path}${key}`, 'must not be empty') ?? '';
-    return v;
-  }
+/**
+ * Panel ids must be unique. zod skips a list's refinements once an item has failed, so this rule
+ * runs on the raw list: a duplicate is reported beside every other issue.
+ */
+function duplicateIds(input: unknown): ValidationError[] {
+  const panels = typeof input === 'object' && input !== null ? (input as { panels?: unknown }).panels : undefined;
+  if (!Array.isArray(panels)) return [];
+  const seen = new Set<number>();
+  const errors: ValidationError[] = [];
+  panels.forEach((p: unknown, i) => {
+    const id = typeof p === 'object' && p !== null ? (p as { id?: unknown }).id : undefined;
+    if (typeof id !== 'number') return;
+    if (seen.has(id)) errors.push({ path: `panels[${i}].id`, message: `duplicate panel id ${id}` });
+    seen.add(id);
+  });
+  return errors;
+}
 
-  number(
-    o: Json,
-    key: string,
-    path: string,
-    opts: { optional?: boolean; min?: number; max?: number } = {},
-  ): number | undefined {
-    const v = o[key];
-    if (v === undefined && opts.optional) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return this.fail(`${path}${key}`, 'must be a finite number');
-    if (opts.min !== undefined && v < opts.min) return this.fail(`${path}${key}`, `must be at least ${opts.min}`);
-    if (opts.max !== undefined && v > opts.max) return this.fail(`${path}${key}`, `must be at most ${opts.max}`);
-    return v;
-  }
+const dashboardSchema = obj({
+  uid: nonEmpty().refine((v) => v === '' || /^[A-Za-z0-9_-]+$/.test(v), {
+    error: 'may hold only letters, digits, _ and -',
+  }),
+  title: nonEmpty(),
+  description: str().default(''),
+  tags: arr(str()).default([]),
+  time: obj({ from: nonEmpty(), to: nonEmpty() }).default({ from: 'now-15m', to: 'now' }),
+  refresh: str()
+    .refine((v) => REFRESH.test(v), { error: 'must be empty or a duration like 10s' })
+    .default(''),
+  variables: arr(variableSchema).default([]),
+  panels: arr(panelSchema),
+});
 
-  array(o: Json, key: string, path: string, optional = false): unknown[] {
-    const v = o[key];
-    if (v === undefined && optional) return [];
-    if (!Array.isArray(v)) return this.fail(`${path}${key}`, 'must be an array') ?? [];
-    return v;
-  }
-
-  oneOf<T extends string>(o: Json, key: string, path: string, allowed: readonly T[], fallback?: T): T {
-    const v = o[key];
-    if (v === undefined && fallback !== undefined) return fallback;
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      return this.fail(`${path}${key}`, `must be one of ${allowed.join(', ')}`) ?? allowed[0]!;
-    }
-    return v as T;
-  }
+/** The JSON path of an issue as authors write it: panels[2].queries[0].expr, or (root). */
+function issuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out === '' ? String(k) : `.${String(k)}`;
+  return out === '' ? '(root)' : out;
 }
 
 export function validateDashboard(input: unknown): ValidationResult {
-  const c = new Checker();
-  const root = c.object(input, '(root)');
-  if (!root) return { ok: false, errors: c.errors };
-  const uid = c.string(root, 'uid', '', { nonEmpty: true });
-  if (uid !== '' && !/^[A-Za-z0-9_-]+$/.test(uid)) c.fail('uid', 'may hold only letters, digits, _ and -');
-  const title = c.string(root, 'title', '', { nonEmpty: true });
-  const description = c.string(root, 'description', '', { optional: '' });
-  const tags = c
-    .array(root, 'tags', '', true)
-    .map((t, i) => (typeof t === 'string' ? t : (c.fail(`tags[${i}]`, 'must be a string') ?? '')));
-  const timeObj = root['time'] === undefined ? { from: 'now-15m', to: 'now' } : c.object(root['time'], 'time');
-  const time = timeObj
-    ? {
-        from: c.string(timeObj, 'from', 'time.', { nonEmpty: true }),
-        to: c.string(timeObj, 'to', 'time.', { nonEmpty: true }),
-      }
-    : { from: 'now-15m', to: 'now' };
-  const refresh = c.string(root, 'refresh', '', { optional: '' });
-  if (!REFRESH.test(refresh)) c.fail('refresh', 'must be empty or a duration like 10s');
-
-  const variables: Variable[] = [];
-  c.array(root, 'variables', '', true).forEach((raw, i) => {
-    const p = `variables[${i}].`;
-    const v = c.object(raw, `variables[${i}]`);
-    if (!v) return;
-    const name = c.string(v, 'name', p, { nonEmpty: true });
-    if (name !== '' && !NAME.test(name)) c.fail(`${p}name`, 'must be an identifier');
-    if (name.startsWith('__')) c.fail(`${p}name`, 'names starting with __ are reserved for built-in variables');
-    variables.push({
-      name,
-      label: c.string(v, 'label', p, { optional: name }),
-      type: c.oneOf(v, 'type', p, ['query', 'custom'] as const),
-      query: c.string(v, 'query', p, { nonEmpty: true }),
-      default: c.string(v, 'default', p, { optional: '' }),
-    });
-  });
-
-  const panels: Panel[] = [];
-  const ids = new Set<number>();
-  c.array(root, 'panels', '').forEach((raw, i) => {
-    const p = `panels[${i}].`;
-    const o = c.object(raw, `panels[${i}]`);
-    if (!o) return;
-    const id = c.number(o, 'id', p, { min: 0 }) ?? -1;
-    if (ids.has(id)) c.fail(`${p}id`, `duplicate panel id ${id}`);
-    ids.add(id);
-    const g = c.object(o['gridPos'], `${p}gridPos`);
-    const gridPos = g
-      ? {
-          x: c.number(g, 'x', `${p}gridPos.`, { min: 0, max: 23 }) ?? 0,
-          y: c.number(g, 'y', `${p}gridPos.`, { min: 0 }) ?? 0,
-          w: c.number(g, 'w', `${p}gridPos.`, { min: 1, max: 24 }) ?? 12,
-          h: c.number(g, 'h', `${p}gridPos.`, { min: 1, max: 50 }) ?? 8,
-        }
-      : { x: 0, y: 0, w: 12, h: 8 };
-    const queries: PanelQuery[] = [];
-    const rawQueries = c.array(o, 'queries', p);
-    if (Array.isArray(o['queries']) && rawQueries.length === 0) c.fail(`${p}queries`, 'must hold at least one query');
-    rawQueries.forEach((rq, j) => {
-      const qp = `${p}queries[${j}].`;
-      const q = c.object(rq, `${p}queries[${j}]`);
-      if (!q) return;
-      queries.push({
-        refId: c.string(q, 'refId', qp, { optional: String.fromCharCode(65 + j) }),
-        expr: c.string(q, 'expr', qp, { nonEmpty: true }),
-        legendFormat: c.string(q, 'legendFormat', qp, { optional: '' }),
-      });
-    });
-    const thresholds: Threshold[] = [];
-    c.array(o, 'thresholds', p, true).forEach((rt, j) => {
-      const t = c.object(rt, `${p}thresholds[${j}]`);
-      if (!t) return;
-      thresholds.push({
-        value: c.number(t, 'value', `${p}thresholds[${j}].`) ?? 0,
-        color: c.string(t, 'color', `${p}thresholds[${j}].`, { nonEmpty: true }),
-      });
-    });
-    const stack = o['stack'] ?? false;
-    if (typeof stack !== 'boolean') c.fail(`${p}stack`, 'must be true or false');
-    panels.push({
-      id,
-      title: c.string(o, 'title', p, { nonEmpty: true }),
-      type: c.oneOf(o, 'type', p, PANEL_TYPES),
-      unit: c.oneOf(o, 'unit', p, UNITS, 'short'),
-      description: c.string(o, 'description', p, { optional: '' }),
-      gridPos,
-      queries,
-      stack: stack === true,
-      thresholds,
-      min: c.number(o, 'min', p, { optional: true }),
-      max: c.number(o, 'max', p, { optional: true }),
-      decimals: c.number(o, 'decimals', p, { optional: true, min: 0, max: 10 }),
-    });
-  });
-
-  if (c.errors.length > 0) return { ok: false, errors: c.errors };
-  return { ok: true, dashboard: { uid, title, description, tags, time, refresh, variables, panels } };
+  const parsed = dashboardSchema.safeParse(input);
+  const errors: ValidationError[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
+  errors.push(...duplicateIds(input));
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+  return { ok: true, dashboard: parsed.data };
 }
 
 /** "panels[2].queries[0].expr: must not be empty; uid: must be a string" */

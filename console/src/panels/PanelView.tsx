@@ -1,10 +1,13 @@
 // Generic panel: interpolates the panel's queries, runs them through the Prometheus API, and
 // renders by panel type. A failing query shows Prometheus's error text; no data says so.
-import { useEffect, useRef, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useLayoutEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import type { Annotation } from '../api/backend.js';
 import { queryRange } from '../api/prometheus.js';
-import { Link } from '../components/Link.js';
+import { errorMessage } from '../api/queryClient.js';
 import type { Panel } from '../model/dashboard.js';
+import { exploreHref } from '../model/explore.js';
 import { buildFrame, lastValue, type Frame, type QueryResultSet } from '../model/frames.js';
 import { formatValue } from '../model/units.js';
 import { interpolate, interpolateQuery } from '../model/variables.js';
@@ -27,54 +30,74 @@ type PanelState =
 
 const ROW_PX = 30;
 
+class QueryFailure extends Error {
+  constructor(
+    readonly refId: string,
+    cause: unknown,
+  ) {
+    super(errorMessage(cause));
+  }
+}
+
 export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
   const { panel, ctx } = props;
-  const [state, setState] = useState<PanelState>({ kind: 'loading' });
   const box = useRef<HTMLDivElement>(null);
+  // The panel's width sets how many points its queries ask for (Grafana's maxDataPoints).
+  const [width, setWidth] = useState<number>();
+  useLayoutEffect(() => setWidth(box.current?.clientWidth ?? 800), []);
 
-  useEffect(() => {
-    const abort = new AbortController();
-    const width = box.current?.clientWidth ?? 800;
-    const queryCtx = {
-      fromMs: ctx.fromMs,
-      toMs: ctx.toMs,
-      maxDataPoints: Math.max(100, Math.round(width)),
-      variables: ctx.variables,
-    };
-    const prepared = panel.queries.map((q) => ({ q, ...interpolateQuery(q.expr, queryCtx) }));
-    const stepMs = prepared[0]?.stepMs ?? 10_000;
-    // Align start and end to the step, as Grafana does, so refreshes reuse the same grid.
-    const start = Math.floor(ctx.fromMs / stepMs) * stepMs;
-    const end = Math.floor(ctx.toMs / stepMs) * stepMs;
-    Promise.all(
-      prepared.map(async ({ q, expr }): Promise<QueryResultSet> => {
-        try {
-          const data = await queryRange(expr, start, end, stepMs, abort.signal);
-          return {
-            refId: q.refId,
-            expr,
-            legendFormat: interpolate(q.legendFormat, ctx.variables),
-            result: data.result,
-          };
-        } catch (e) {
-          throw Object.assign(e instanceof Error ? e : new Error(String(e)), { refId: q.refId });
-        }
-      }),
-    ).then(
-      (results) =>
-        setState({ kind: 'data', frame: buildFrame(results, start, end, stepMs), exprs: prepared.map((p) => p.expr) }),
-      (e: unknown) => {
-        if (abort.signal.aborted) return;
-        const err = e as Error & { refId?: string };
-        setState({ kind: 'error', message: err.message, refId: err.refId ?? '' });
-      },
-    );
-    return () => abort.abort();
-  }, [panel, ctx.fromMs, ctx.toMs, ctx.variables]);
+  const queryCtx = {
+    fromMs: ctx.fromMs,
+    toMs: ctx.toMs,
+    maxDataPoints: Math.max(100, Math.round(width ?? 800)),
+    variables: ctx.variables,
+  };
+  const prepared = panel.queries.map((q) => ({ q, ...interpolateQuery(q.expr, queryCtx) }));
+  const stepMs = prepared[0]?.stepMs ?? 10_000;
+  // Align start and end to the step, as Grafana does, so refreshes reuse the same grid.
+  const start = Math.floor(ctx.fromMs / stepMs) * stepMs;
+  const end = Math.floor(ctx.toMs / stepMs) * stepMs;
+  const exprs = prepared.map((p) => p.expr);
+  const query = useQuery({
+    queryKey: ['panel', panel.id, exprs, start, end, stepMs, ctx.variables],
+    enabled: width !== undefined,
+    placeholderData: keepPreviousData,
+    queryFn: async ({ signal }) => {
+      const results = await Promise.all(
+        prepared.map(async ({ q, expr }): Promise<QueryResultSet> => {
+          try {
+            const data = await queryRange(expr, start, end, stepMs, signal);
+            return {
+              refId: q.refId,
+              expr,
+              legendFormat: interpolate(q.legendFormat, ctx.variables),
+              result: data.result,
+            };
+          } catch (e) {
+            throw new QueryFailure(q.refId, e);
+          }
+        }),
+      );
+      return buildFrame(results, start, end, stepMs);
+    },
+  });
+  const state: PanelState = query.error
+    ? {
+        kind: 'error',
+        message: errorMessage(query.error),
+        refId: query.error instanceof QueryFailure ? query.error.refId : '',
+      }
+    : query.data
+      ? { kind: 'data', frame: query.data, exprs }
+      : { kind: 'loading' };
 
   const heightPx = panel.gridPos.h * ROW_PX;
-  const exploreExpr = interpolate(panel.queries[0]?.expr ?? '', ctx.variables);
-  const exploreHref = `/explore?${new URLSearchParams({ expr: exploreExpr, from: ctx.fromText, to: ctx.toText }).toString()}`;
+  const explore = exploreHref({
+    exprs: panel.queries.map((q) => interpolate(q.expr, ctx.variables)),
+    unit: panel.unit,
+    from: ctx.fromText,
+    to: ctx.toText,
+  });
 
   return (
     <section
@@ -89,7 +112,7 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
     >
       <header className="panel-header">
         <h2 title={panel.description}>{interpolate(panel.title, ctx.variables)}</h2>
-        <Link to={exploreHref} className="panel-explore" title="Open this panel's query in Explore">
+        <Link to={explore} className="panel-explore" title="Open this panel's queries in Explore">
           Explore
         </Link>
       </header>

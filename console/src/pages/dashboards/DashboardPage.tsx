@@ -1,25 +1,31 @@
 // One dashboard: variables, time range and refresh live in the URL (Grafana's var-<name>, from,
 // to, refresh), panels are laid out on a 24-column grid and rendered by the generic panel code.
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { fetchAnnotations, type Annotation } from '../api/backend.js';
-import { labelValues } from '../api/prometheus.js';
-import { TimePicker } from '../components/TimePicker.js';
-import type { Dashboard, Variable } from '../model/dashboard.js';
-import { parseDurationMs, resolveTime } from '../model/time.js';
-import { parseLabelValuesQuery } from '../model/variables.js';
-import { PanelView, type PanelContext } from '../panels/PanelView.js';
-import { updateParams, useLocation } from '../router.js';
+import { useParams } from 'react-router';
+import { fetchAnnotations, type Annotation } from '../../api/backend.js';
+import { labelValues } from '../../api/prometheus.js';
+import { errorMessage } from '../../api/queryClient.js';
+import { TimePicker } from '../../components/TimePicker.js';
+import type { Dashboard, Variable } from '../../model/dashboard.js';
+import { parseDurationMs, resolveTime } from '../../model/time.js';
+import { parseLabelValuesQuery } from '../../model/variables.js';
+import { PanelView, type PanelContext } from '../../panels/PanelView.js';
+import { useQueryParams } from '../../url.js';
 import { useDashboards } from './useDashboards.js';
 
-export function DashboardPage(props: { uid: string }) {
+const NO_ANNOTATIONS: readonly Annotation[] = [];
+
+export function DashboardPage() {
+  const { uid = '' } = useParams();
   const { entries, error } = useDashboards();
   if (error) return <p className="panel-error">Could not load dashboards: {error}</p>;
   if (!entries) return <p className="muted">Loading…</p>;
-  const entry = entries.find((e) => e.dashboard?.uid === props.uid);
+  const entry = entries.find((e) => e.dashboard?.uid === uid);
   if (!entry?.dashboard) {
     return (
       <p className="panel-error" role="alert">
-        {entry?.error ? `Invalid dashboard ${entry.file}: ${entry.error}` : `No dashboard with uid "${props.uid}".`}
+        {entry?.error ? `Invalid dashboard ${entry.file}: ${entry.error}` : `No dashboard with uid "${uid}".`}
       </p>
     );
   }
@@ -28,10 +34,10 @@ export function DashboardPage(props: { uid: string }) {
 
 function DashboardView(props: { dashboard: Dashboard }) {
   const d = props.dashboard;
-  const loc = useLocation();
-  const from = loc.params.get('from') ?? d.time.from;
-  const to = loc.params.get('to') ?? d.time.to;
-  const refresh = loc.params.get('refresh') ?? d.refresh;
+  const [params, updateParams] = useQueryParams();
+  const from = params.get('from') ?? d.time.from;
+  const to = params.get('to') ?? d.time.to;
+  const refresh = params.get('refresh') ?? d.refresh;
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -50,16 +56,16 @@ function DashboardView(props: { dashboard: Dashboard }) {
   }, [from, to, tick]);
 
   const values: Record<string, string> = {};
-  for (const v of d.variables) values[v.name] = loc.params.get(`var-${v.name}`) ?? v.default;
+  for (const v of d.variables) values[v.name] = params.get(`var-${v.name}`) ?? v.default;
   const valuesKey = JSON.stringify(values);
   const variables = useMemo(() => values, [valuesKey]);
 
-  const [annotations, setAnnotations] = useState<readonly Annotation[]>([]);
-  useEffect(() => {
-    const abort = new AbortController();
-    fetchAnnotations(range.fromMs, range.toMs, abort.signal).then(setAnnotations, () => setAnnotations([]));
-    return () => abort.abort();
-  }, [range]);
+  const annotationsQuery = useQuery({
+    queryKey: ['annotations', range.fromMs, range.toMs],
+    queryFn: ({ signal }) => fetchAnnotations(range.fromMs, range.toMs, signal),
+    placeholderData: keepPreviousData,
+  });
+  const annotations = annotationsQuery.data ?? NO_ANNOTATIONS;
 
   const ctx: PanelContext = useMemo(
     () => ({ fromMs: range.fromMs, toMs: range.toMs, fromText: from, toText: to, variables, annotations }),
@@ -100,29 +106,25 @@ function DashboardView(props: { dashboard: Dashboard }) {
 
 function VariablePicker(props: { variable: Variable; value: string; onChange: (v: string) => void }) {
   const { variable } = props;
-  const [options, setOptions] = useState<string[]>([]);
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    if (variable.type === 'custom') {
-      setOptions(
-        variable.query
+  const parsed = variable.type === 'query' ? parseLabelValuesQuery(variable.query) : undefined;
+  const remote = useQuery({
+    queryKey: ['label-values', parsed?.label, parsed?.metric],
+    queryFn: ({ signal }) => labelValues(parsed!.label, parsed!.metric ? [parsed!.metric] : [], signal),
+    enabled: parsed !== undefined,
+  });
+  const options =
+    variable.type === 'custom'
+      ? variable.query
           .split(',')
           .map((s) => s.trim())
-          .filter(Boolean),
-      );
-      return;
-    }
-    const parsed = parseLabelValuesQuery(variable.query);
-    if (!parsed) {
-      setError(`cannot read variable query ${variable.query}`);
-      return;
-    }
-    const abort = new AbortController();
-    labelValues(parsed.label, parsed.metric ? [parsed.metric] : [], abort.signal).then(setOptions, (e: unknown) => {
-      if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-    });
-    return () => abort.abort();
-  }, [variable]);
+          .filter(Boolean)
+      : (remote.data ?? []);
+  const error =
+    variable.type === 'query' && !parsed
+      ? `cannot read variable query ${variable.query}`
+      : remote.error
+        ? errorMessage(remote.error)
+        : undefined;
   const all = options.includes(props.value) || props.value === '' ? options : [props.value, ...options];
   return (
     <label className="variable">

@@ -1,11 +1,11 @@
-import { Link } from '../components/Link.js';
+import { Link } from 'react-router';
 import { useDashboards } from './useDashboards.js';
 
-export function DashboardsPage() {
+/** The list of dashboards; an invalid file is listed with the field at fault. */
+export function DashboardList() {
   const { entries, error } = useDashboards();
   return (
-    <section className="page">
-      <h1>Dashboards</h1>
+    <>
       {error && (
         <p className="panel-error" role="alert">
           Could not load dashboards: {error}
@@ -30,6 +30,15 @@ export function DashboardsPage() {
           ),
         )}
       </ul>
+    </>
+  );
+}
+
+export function DashboardsPage() {
+  return (
+    <section className="page">
+      <h1>Dashboards</h1>
+      <DashboardList />
     </section>
   );
 }
