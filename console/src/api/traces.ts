@@ -1,0 +1,117 @@
+// A client of the backend's Jaeger query API (/api/services, /api/traces, …): Jaeger's JSON model,
+// checked with zod on arrival (it comes from the network), and its error envelope as errors.
+import { z } from 'zod';
+
+const keyValue = z.object({
+  key: z.string(),
+  type: z.string(),
+  // int64 may come as a string (beyond 2^53), as Jaeger's own JSON writes them
+  value: z.union([z.string(), z.number(), z.boolean()]),
+});
+
+const span = z.object({
+  traceID: z.string(),
+  spanID: z.string(),
+  flags: z.number().optional(),
+  operationName: z.string(),
+  references: z
+    .array(z.object({ refType: z.string(), traceID: z.string(), spanID: z.string() }))
+    .nullish()
+    .transform((r) => r ?? []),
+  startTime: z.number(),
+  duration: z.number(),
+  tags: z
+    .array(keyValue)
+    .nullish()
+    .transform((t) => t ?? []),
+  logs: z
+    .array(z.object({ timestamp: z.number(), fields: z.array(keyValue) }))
+    .nullish()
+    .transform((l) => l ?? []),
+  processID: z.string(),
+  warnings: z.array(z.string()).nullish(),
+});
+
+const trace = z.object({
+  traceID: z.string(),
+  spans: z.array(span),
+  processes: z.record(z.string(), z.object({ serviceName: z.string(), tags: z.array(keyValue).nullish() })),
+  warnings: z.array(z.string()).nullish(),
+});
+
+export type JaegerKeyValue = z.infer<typeof keyValue>;
+export type JaegerSpan = z.infer<typeof span>;
+export type JaegerTrace = z.infer<typeof trace>;
+export type JaegerLog = JaegerSpan['logs'][number];
+export type JaegerProcess = JaegerTrace['processes'][string];
+
+const envelope = z.object({
+  data: z.unknown(),
+  errors: z.array(z.object({ code: z.number().optional(), msg: z.string(), traceID: z.string().optional() })).nullish(),
+});
+
+/** The backend said no: its message as Jaeger words it, and the HTTP status. */
+export class JaegerApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'JaegerApiError';
+  }
+}
+
+async function call<T>(path: string, data: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { signal });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new JaegerApiError(`${path.split('?')[0]}: HTTP ${res.status}, not JSON`, res.status);
+  }
+  const env = envelope.safeParse(body);
+  if (!env.success) throw new JaegerApiError(`${path.split('?')[0]}: unexpected answer`, res.status);
+  if (!res.ok) {
+    const msg = env.data.errors?.[0]?.msg ?? `HTTP ${res.status}`;
+    throw new JaegerApiError(msg, res.status);
+  }
+  const parsed = data.safeParse(env.data.data);
+  if (!parsed.success) throw new JaegerApiError(`${path.split('?')[0]}: malformed data`, res.status);
+  return parsed.data;
+}
+
+const names = z
+  .array(z.string())
+  .nullish()
+  .transform((n) => n ?? []);
+
+export function fetchServices(signal?: AbortSignal): Promise<string[]> {
+  return call('/api/services', names, signal);
+}
+
+export function fetchOperations(service: string, signal?: AbortSignal): Promise<string[]> {
+  return call(`/api/services/${encodeURIComponent(service)}/operations`, names, signal);
+}
+
+export function searchTraces(params: URLSearchParams, signal?: AbortSignal): Promise<JaegerTrace[]> {
+  return call(
+    `/api/traces?${params.toString()}`,
+    z
+      .array(trace)
+      .nullish()
+      .transform((t) => t ?? []),
+    signal,
+  );
+}
+
+/** One trace, or undefined when the backend does not have it (404) or the ID is malformed (400). */
+export async function fetchTrace(id: string, signal?: AbortSignal): Promise<JaegerTrace | undefined> {
+  try {
+    const list = await call(`/api/traces/${encodeURIComponent(id)}`, z.array(trace), signal);
+    return list[0];
+  } catch (e) {
+    if (e instanceof JaegerApiError && (e.status === 404 || e.status === 400)) return undefined;
+    throw e;
+  }
+}
