@@ -176,6 +176,30 @@ describe('dependency index', () => {
     expect(index.query(1.5e6, 0.1e6)).toEqual([]);
   });
 
+  it('span IDs sharing their low word are told apart by the high word', () => {
+    // [idHi, idLo, parentHi, parentLo, service]; 20 filler spans so the indexed lookup is used
+    const spans: [number, number, number, number, number][] = [
+      [1, 5, -1, -1, 0],
+      [2, 5, -1, -1, 1],
+      [3, 9, 2, 5, 2],
+      [4, 9, 1, 5, 1],
+      ...Array.from({ length: 20 }, (_, i): [number, number, number, number, number] => [9, 100 + i, -1, -1, 0]),
+    ];
+    const source: DependencySource = {
+      firstLive: () => 0,
+      traceStartNs: () => 0,
+      traceMaxSpanStartNs: () => 0,
+      forEachSpan: (_ord, fn) => spans.forEach((s) => fn(...s)),
+      serviceName: (id) => ['a', 'b', 'c'][id]!,
+    };
+    const index = new DependencyIndex(source);
+    index.touch(0);
+    expect(index.query(1, 1)).toEqual([
+      { parent: 'a', child: 'b', callCount: 1 },
+      { parent: 'b', child: 'c', callCount: 1 },
+    ]);
+  });
+
   it('too many dirty traces are processed without waiting for a query', () => {
     let walked = 0;
     const source: DependencySource = {

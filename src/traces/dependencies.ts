@@ -51,7 +51,8 @@ interface Bucket {
 export class DependencyIndex {
   private readonly bucketNs: number;
   private readonly maxDirty: number;
-  private readonly edgeIds = new Map<string, number>();
+  /** parent service → child service → edge id */
+  private readonly edgeIds = new Map<number, Map<number, number>>();
   private readonly edgeParent: number[] = [];
   private readonly edgeChild: number[] = [];
   private readonly traces = new Map<number, TraceEdges>();
@@ -179,40 +180,63 @@ export class DependencyIndex {
     return b * this.bucketNs;
   }
 
+  // scratch of traceEdges, reused: span and parent ID words and services of one trace
+  private readonly ids: number[] = [];
+  private readonly parents: number[] = [];
+  private readonly services: number[] = [];
+  private readonly collect = (idHi: number, idLo: number, parentHi: number, parentLo: number, svc: number): void => {
+    this.ids.push(idHi, idLo);
+    this.parents.push(parentHi, parentLo);
+    this.services.push(svc);
+  };
+
   /** A trace's cross-service parent → child calls as [edge, count, …]. */
   private traceEdges(ord: number): number[] {
     this.walks++;
-    const ids: number[] = [];
-    const parents: number[] = [];
-    const services: number[] = [];
-    this.source.forEachSpan(ord, (idHi, idLo, parentHi, parentLo, serviceId) => {
-      ids.push(idHi, idLo);
-      parents.push(parentHi, parentLo);
-      services.push(serviceId);
-    });
+    const { ids, parents, services } = this;
+    ids.length = 0;
+    parents.length = 0;
+    services.length = 0;
+    this.source.forEachSpan(ord, this.collect);
     const n = services.length;
-    // span id → index (the last span with that id wins, as a repeated id overwrites)
-    const byId = new Map<string, number>();
-    for (let i = 0; i < n; i++) byId.set(`${ids[2 * i]}:${ids[2 * i + 1]}`, i);
-    const counts = new Map<number, number>();
-    for (let i = 0; i < n; i++) {
-      if (parents[2 * i]! < 0) continue;
-      const parent = byId.get(`${parents[2 * i]}:${parents[2 * i + 1]}`);
-      if (parent === undefined || services[parent] === services[i]) continue;
-      const edge = this.edgeId(services[parent]!, services[i]!);
-      counts.set(edge, (counts.get(edge) ?? 0) + 1);
+    // span index by the low ID word (a clash of low words falls back to a scan for that word)
+    let byLo: Map<number, number> | undefined;
+    if (n > 16) {
+      byLo = new Map();
+      for (let i = 0; i < n; i++) {
+        const lo = ids[2 * i + 1]!;
+        const prev = byLo.get(lo);
+        byLo.set(lo, prev === undefined || (ids[2 * prev] === ids[2 * i] && prev >= 0) ? i : -1);
+      }
     }
     const out: number[] = [];
-    for (const [edge, count] of counts) out.push(edge, count);
+    for (let i = 0; i < n; i++) {
+      const hi = parents[2 * i]!;
+      if (hi < 0) continue;
+      const lo = parents[2 * i + 1]!;
+      const hit = byLo?.get(lo);
+      let parent = -1;
+      if (hit !== undefined && hit >= 0) parent = ids[2 * hit] === hi ? hit : -1;
+      else if (byLo === undefined || hit === -1)
+        // the last span with that ID, as a repeated ID overwrites
+        for (let j = 0; j < n; j++) if (ids[2 * j] === hi && ids[2 * j + 1] === lo) parent = j;
+      if (parent < 0 || services[parent] === services[i]) continue;
+      const edge = this.edgeId(services[parent]!, services[i]!);
+      let k = 0;
+      while (k < out.length && out[k] !== edge) k += 2;
+      if (k < out.length) out[k + 1]!++;
+      else out.push(edge, 1);
+    }
     return out;
   }
 
   private edgeId(parent: number, child: number): number {
-    const key = `${parent}:${child}`;
-    let id = this.edgeIds.get(key);
+    let byChild = this.edgeIds.get(parent);
+    if (!byChild) this.edgeIds.set(parent, (byChild = new Map()));
+    let id = byChild.get(child);
     if (id === undefined) {
       id = this.edgeParent.length;
-      this.edgeIds.set(key, id);
+      byChild.set(child, id);
       this.edgeParent.push(parent);
       this.edgeChild.push(child);
     }
