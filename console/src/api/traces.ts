@@ -105,13 +105,13 @@ export function searchTraces(params: URLSearchParams, signal?: AbortSignal): Pro
   );
 }
 
-/** One trace, or undefined when the backend does not have it (404) or the ID is malformed (400). */
-export async function fetchTrace(id: string, signal?: AbortSignal): Promise<JaegerTrace | undefined> {
+/** One trace, or null when the backend does not have it (404) or the ID is malformed (400). */
+export async function fetchTrace(id: string, signal?: AbortSignal): Promise<JaegerTrace | null> {
   try {
     const list = await call(`/api/traces/${encodeURIComponent(id)}`, z.array(trace), signal);
-    return list[0];
+    return list[0] ?? null;
   } catch (e) {
-    if (e instanceof JaegerApiError && (e.status === 404 || e.status === 400)) return undefined;
+    if (e instanceof JaegerApiError && (e.status === 404 || e.status === 400)) return null;
     throw e;
   }
 }

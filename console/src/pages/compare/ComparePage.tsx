@@ -40,7 +40,7 @@ export function ComparePage() {
     if (id === '') return 'choose a trace';
     if (!VALID_ID.test(id)) return `"${id}" is not a trace ID`;
     if (q.error) return errorMessage(q.error);
-    if (q.isSuccess && q.data === undefined) return `trace ${id} not found`;
+    if (q.isSuccess && q.data === null) return `trace ${id} not found`;
     return undefined;
   };
   const sa = status(a, ta);

@@ -27,7 +27,7 @@ export function TracePage() {
     enabled: valid,
     staleTime: 60_000,
   });
-  if (!valid || (result.isSuccess && result.data === undefined)) return <TraceNotFound id={id} malformed={!valid} />;
+  if (!valid || (result.isSuccess && result.data === null)) return <TraceNotFound id={id} malformed={!valid} />;
   if (result.error) {
     return (
       <section className="page">

@@ -39,7 +39,8 @@ export function Waterfall(props: {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    getItemKey: (i) => tree.nodes[rows[i]!]!.span.spanID + ':' + rows[i],
+    // the open row (with its detail) is measured; its key changes on close so its height resets
+    getItemKey: (i) => `${rows[i]}${tree.nodes[rows[i]!]!.span.spanID === props.selected ? ':open' : ''}`,
   });
   useEffect(() => {
     if (props.focus === undefined) return;
@@ -88,7 +89,7 @@ export function Waterfall(props: {
               <div
                 key={item.key}
                 data-index={item.index}
-                ref={virtualizer.measureElement}
+                ref={open ? virtualizer.measureElement : undefined}
                 className={`span-row-wrap${matchSet.has(node.index) ? ' match' : ''}${props.focus === node.index ? ' focus' : ''}`}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
               >
