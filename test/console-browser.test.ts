@@ -1,7 +1,9 @@
 // The console in a real browser (Debian's chromium driven by playwright-core) against a backend fed
 // with known data: the Demo Dashboard's panels, time range and variable changes, error states,
 // Explore, markup safety, and a panel's value checked against the same PromQL through the API.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -10,6 +12,10 @@ import { createBackend, type Backend } from '../src/server/backend.js';
 import { packageRoot } from '../src/server/paths.js';
 import { formatValue } from '../console/src/model/units.js';
 import { FIXED_SERVICES, writeDemoMetrics } from './fixtures/demo-metrics.js';
+import { createFlagServer } from '../demo/flags/server.js';
+import { FlagStore } from '../demo/flags/store.js';
+import { LoadRunner } from '../demo/loadgen/runner.js';
+import { createLoadServer } from '../demo/loadgen/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = packageRoot();
@@ -23,6 +29,18 @@ if (!consoleBuilt)
 const ARTIFACTS = join(root, 'test-artifacts');
 const MARKUP_SERVICE = '<img src=x onerror=window.__xss=1>';
 const FILLER_SERVICES = 13;
+const MARKUP_FLAG_DESCRIPTION = '<img src=x onerror=window.__xss=2>';
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function close(server: http.Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+}
 
 describe.skipIf(!ready)('console in a browser', () => {
   let backend: Backend;
@@ -31,6 +49,13 @@ describe.skipIf(!ready)('console in a browser', () => {
   let page: Page;
   let seriesCount = 0;
   let dataEndMs = 0;
+  // The demo's flag service and load generator (against a fake shop), behind the backend's proxies.
+  let flagStore: FlagStore | undefined;
+  let flagServer: http.Server | undefined;
+  let shop: http.Server | undefined;
+  let loadServer: http.Server | undefined;
+  let runner: LoadRunner | undefined;
+  let otlpHttp = '';
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -73,6 +98,35 @@ describe.skipIf(!ready)('console in a browser', () => {
     backend = createBackend({ port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dashboardsDir: dashboards });
     const { ports } = await backend.start();
     base = `http://127.0.0.1:${ports.api}`;
+    otlpHttp = `http://127.0.0.1:${ports.otlpHttp}`;
+    const flagDir = mkdtempSync(join(tmpdir(), 'orrery-flags-'));
+    const flags = JSON.parse(readFileSync(join(root, 'demo/flags/flags.json'), 'utf8')) as {
+      flags: Record<string, unknown>;
+    };
+    flags.flags['markupFlag'] = {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      metadata: { description: MARKUP_FLAG_DESCRIPTION },
+    };
+    writeFileSync(join(flagDir, 'flags.json'), JSON.stringify(flags));
+    flagStore = await FlagStore.open({ file: join(flagDir, 'flags.json'), log: () => undefined });
+    flagServer = createFlagServer({
+      store: flagStore,
+      annotationsUrl: `${base}/api/annotations`,
+      log: () => undefined,
+    });
+    backend.setProxyTarget('/api/flags', await listen(flagServer));
+    shop = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const fail = req.url?.startsWith('/api/checkout');
+        res.writeHead(fail ? 503 : 200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    runner = new LoadRunner({ baseUrl: await listen(shop), users: 2, spawnRate: 5, pauseScale: 0.02, running: false });
+    loadServer = createLoadServer(runner, () => undefined);
+    backend.setProxyTarget('/api/load', await listen(loadServer));
     dataEndMs = Date.now();
     seriesCount = writeDemoMetrics(backend.storage, {
       endMs: dataEndMs,
@@ -100,6 +154,11 @@ describe.skipIf(!ready)('console in a browser', () => {
 
   afterAll(async () => {
     await context?.close();
+    await runner?.close();
+    await close(loadServer);
+    await close(shop);
+    flagStore?.close();
+    await close(flagServer);
     await backend?.stop();
   });
 
@@ -115,9 +174,7 @@ describe.skipIf(!ready)('console in a browser', () => {
   }
 
   async function legendOf(title: string): Promise<string[]> {
-    return page
-      .locator(`.panel[data-panel-title="${title}"] .u-legend .u-series:not(:first-child) .u-label`)
-      .allTextContents();
+    return page.locator(`.panel[data-panel-title="${title}"] .chart-legend .legend-label`).allTextContents();
   }
 
   it('draws every panel of the Demo Dashboard with the expected series and legends', async () => {
@@ -238,6 +295,21 @@ describe.skipIf(!ready)('console in a browser', () => {
     );
   });
 
+  it("links the latency panel to a trace search of the dashboard's service and time window", async () => {
+    await page.goto(`${base}/d/demo?from=now-15m&to=now&var-service=frontend`);
+    await waitForPanels(6);
+    const link = page.locator('.panel[data-panel-title="Service Latency (from SpanMetrics)"] .panel-link', {
+      hasText: 'View traces',
+    });
+    const href = new URL((await link.getAttribute('href'))!, base);
+    expect(href.pathname).toBe('/search');
+    expect(href.searchParams.get('service')).toBe('frontend');
+    const startUs = Number(href.searchParams.get('start'));
+    const endUs = Number(href.searchParams.get('end'));
+    expect(endUs - startUs).toBeGreaterThanOrEqual(15 * 60 * 1e6 - 1e6);
+    expect(Math.abs(endUs / 1000 - Date.now())).toBeLessThan(60_000);
+  });
+
   it('lists an invalid dashboard with the field at fault while the others still open', async () => {
     await page.goto(`${base}/dashboards`);
     const invalid = page.locator('li.invalid[data-file="broken.json"]');
@@ -305,7 +377,202 @@ describe.skipIf(!ready)('console in a browser', () => {
     expect(url.searchParams.getAll('expr')).toHaveLength(2);
     expect(url.searchParams.get('unit')).toBe('bytes');
     expect(await page.getByRole('textbox', { name: /^PromQL query/ }).count()).toBe(2);
-    const legend = await page.locator('.explore-result .u-legend .u-series:not(:first-child)').count();
+    const legend = await page.locator('.explore-result .chart-legend .legend-item').count();
     expect(legend).toBe(2);
+  });
+
+  it('switches a flag from the Flags page, shows it at once and leaves a flag marker on the dashboard', async () => {
+    await page.goto(`${base}/flags`);
+    const cache = page.getByRole('switch', { name: 'recommendationCache', exact: true });
+    await cache.waitFor();
+    expect(await cache.getAttribute('aria-checked')).toBe('false');
+    // Markup in a description is text.
+    expect(await page.locator('tr[data-flag="markupFlag"]').textContent()).toContain(MARKUP_FLAG_DESCRIPTION);
+    expect(await page.locator('.flags img').count()).toBe(0);
+    await cache.click();
+    expect(await cache.getAttribute('aria-checked')).toBe('true');
+    await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
+    const api = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
+    expect(api.value).toBe('on');
+    await page.screenshot({ path: join(ARTIFACTS, 'flags.png'), fullPage: true });
+
+    // A share of "on" from the slider, by keyboard.
+    const share = page.getByRole('slider', { name: 'adServiceFailure share on' });
+    await share.focus();
+    for (let i = 0; i < 5; i++) await share.press('ArrowRight');
+    await page.locator('tr[data-flag="adServiceFailure"] .flag-value', { hasText: '5% on' }).waitFor();
+    await expect
+      .poll(
+        async () => ((await (await fetch(`${base}/api/flags/adServiceFailure`)).json()) as { value: unknown }).value,
+      )
+      .toBe(0.05);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+
+    // The flag service recorded the change; the dashboard's charts mark it and name the kind.
+    await expect
+      .poll(async () => {
+        const list = (await (await fetch(`${base}/api/annotations?from=0&to=${Date.now() + 1000}`)).json()) as {
+          tags: string[];
+        }[];
+        return list.some((a) => a.tags.includes('recommendationCache'));
+      })
+      .toBe(true);
+    backend.annotations.add({ time: Date.now() - 60_000, tags: ['restart', 'recommendationservice'], text: 'x' });
+    await page.goto(`${base}/d/demo?from=now-15m&to=now`);
+    await waitForPanels(6);
+    const memory = page.locator('.panel[data-panel-title="Recommendation Service (Memory)"]');
+    await memory.locator('.legend-marker[data-marker="flag"]').waitFor();
+    await memory.locator('.legend-marker[data-marker="restart"]').waitFor();
+    // Not hovering: the legend holds names only, no "--" placeholders.
+    expect(await memory.locator('.chart-legend').textContent()).not.toContain('--');
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-dashboard-markers.png'), fullPage: true });
+  });
+
+  it('drives the load generator from the Load page and shows its statistics per endpoint', async () => {
+    await page.goto(`${base}/load`);
+    await page.getByLabel('Number of users').fill('3');
+    await page.getByLabel('Spawn rate').fill('10');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('[data-stat="status"]', { hasText: 'Running' }).waitFor();
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('.load-stats tbody tr[data-endpoint]:not([data-endpoint="Aggregated"])').length > 2,
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.locator('.load-chart .uplot').waitFor({ timeout: 30_000 });
+    const snap = (await (await fetch(`${base}/api/load`)).json()) as { running: boolean; targetUsers: number };
+    expect(snap).toMatchObject({ running: true, targetUsers: 3 });
+    // The fake shop fails checkout: the table and the failures list show it.
+    await page.locator('.load-errors td', { hasText: '503' }).first().waitFor({ timeout: 30_000 });
+    const headers = await page.locator('.load-stats thead th').allTextContents();
+    expect(headers).toEqual(
+      expect.arrayContaining(['# Requests', '# Fails', 'Median (ms)', '95%ile (ms)', '99%ile (ms)']),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'load.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('[data-stat="status"]', { hasText: 'Stopped' }).waitFor();
+    await page.getByRole('button', { name: 'Reset statistics' }).click();
+    await page.locator('.load-stats tr[data-endpoint="Aggregated"] td:nth-child(3)', { hasText: /^0$/ }).waitFor();
+    // A wrong field is named and nothing is sent.
+    await page.getByLabel('Number of users').fill('many');
+    expect(await page.locator('.load-controls [role=alert]').textContent()).toContain('Number of users');
+    expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
+  });
+
+  it('shows every one of many Explore series in a scrolling legend, in distinct colours, with the tooltip on screen', async () => {
+    const expr = 'traces_span_metrics_calls_total{span_name="GetProduct",status_code="STATUS_CODE_UNSET"}';
+    await page.goto(`${base}/explore?expr=${encodeURIComponent(expr)}&from=now-15m&to=now`);
+    await page.locator('.explore-result .uplot').waitFor();
+    const items = page.locator('.explore-result .chart-legend .legend-item');
+    const expected = FIXED_SERVICES.length + 1 + FILLER_SERVICES;
+    expect(await items.count()).toBe(expected);
+    const colours = await items
+      .locator('.swatch')
+      .evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(new Set(colours).size).toBe(expected);
+    await items.last().scrollIntoViewIfNeeded();
+    expect(await items.last().isVisible()).toBe(true);
+    const over = page.locator('.explore-result .u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width - 3, box.y + box.height * 0.3);
+    const tip = page.locator('.explore-result .tooltip');
+    await tip.waitFor({ state: 'visible' });
+    const tipBox = (await tip.boundingBox())!;
+    const viewport = page.viewportSize()!;
+    expect(tipBox.x).toBeGreaterThanOrEqual(0);
+    expect(tipBox.x + tipBox.width).toBeLessThanOrEqual(viewport.width);
+    expect(tipBox.y + tipBox.height).toBeLessThanOrEqual(viewport.height);
+    await page.screenshot({ path: join(ARTIFACTS, 'explore-many-series.png') });
+  });
+
+  it('greets a newcomer on the home page, answers unknown routes with a not-found page, and serves a favicon', async () => {
+    await page.goto(`${base}/`);
+    for (const name of ['Demo Dashboard', 'Flags', 'Traces']) {
+      expect(await page.locator('.start-steps').getByRole('link', { name, exact: true }).count()).toBe(1);
+    }
+    await page.goto(`${base}/no/such/page`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    expect(await page.locator('.not-found').textContent()).toContain('/no/such/page');
+    expect(await page.locator('.dashboard-list').count()).toBe(0);
+    const ico = await fetch(`${base}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get('content-type')).toBe('image/x-icon');
+    expect((await ico.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    expect(await page.locator('link[rel="icon"]').count()).toBeGreaterThan(0);
+  });
+
+  /** One trace per call: a server span in `parent` and its child server span in `child` (OTLP JSON). */
+  async function sendCalls(calls: readonly [string, string][]): Promise<void> {
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0');
+    const resourceSpans = calls.flatMap(([parent, child], i) => {
+      const traceId = hex(0xabc000 + i, 32);
+      const span = (service: string, id: string, parentId: string | undefined) => ({
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: id,
+                ...(parentId ? { parentSpanId: parentId } : {}),
+                name: `${service} op`,
+                kind: 2,
+                startTimeUnixNano: String(nowNs - 5_000_000n),
+                endTimeUnixNano: String(nowNs),
+              },
+            ],
+          },
+        ],
+      });
+      return [span(parent, hex(2 * i + 1, 16), undefined), span(child, hex(2 * i + 2, 16), hex(2 * i + 1, 16))];
+    });
+    const res = await fetch(`${otlpHttp}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it('draws the service map from the traces and opens the trace search of a clicked service', async () => {
+    await sendCalls([
+      ['frontend', 'recommendationservice'],
+      ['frontend', 'recommendationservice'],
+      ['recommendationservice', 'productcatalogservice'],
+      ['frontend', MARKUP_SERVICE],
+    ]);
+    await page.goto(`${base}/map`);
+    const node = page.locator('a.map-node[data-service="recommendationservice"]');
+    await node.waitFor();
+    expect(await page.locator('.map-edge[data-edge="frontend → recommendationservice"] text').textContent()).toBe('2');
+    expect(await page.locator(`a.map-node[data-service="${MARKUP_SERVICE}"]`).count()).toBe(1);
+    expect(await page.locator('.service-map img').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'service-map.png'), fullPage: true });
+    await node.click();
+    await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('service') === 'recommendationservice');
+  });
+
+  it('monitors a service: latency, rate and error charts and per-operation rows that match the API', async () => {
+    await page.goto(`${base}/monitor?service=recommendationservice&from=now-15m&to=now`);
+    await waitForPanels(3);
+    expect(await page.locator('.panel[data-state="data"]').count()).toBe(3);
+    expect(await legendOf('Latency')).toEqual(['p50', 'p95', 'p99']);
+    const row = page.locator('tr[data-operation="ListRecommendations"]');
+    await row.waitFor();
+    // get_product_list is an internal span: not in the server view.
+    expect(await page.locator('tr[data-operation="get_product_list"]').count()).toBe(0);
+    const errorCell = (await row.locator('td').nth(5).textContent()) ?? '';
+    const q =
+      'sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"}[15m])) / sum by (span_name) (rate(traces_span_metrics_calls_total{service_name="recommendationservice",span_kind="SPAN_KIND_SERVER"}[15m]))';
+    const body = (await (await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+      data: { result: { metric: { span_name: string }; value: [number, string] }[] };
+    };
+    const api = body.data.result.find((r) => r.metric.span_name === 'ListRecommendations')!;
+    expect(errorCell).toBe(formatValue(Number(api.value[1]) * 100, 'percent'));
+    await page.screenshot({ path: join(ARTIFACTS, 'monitor.png'), fullPage: true });
+    await page.selectOption('select[aria-label="Span kind"]', 'SPAN_KIND_INTERNAL');
+    await page.locator('tr[data-operation="get_product_list"]').waitFor();
   });
 });

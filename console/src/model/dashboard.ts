@@ -2,6 +2,7 @@
 // by generic panel code. The shape follows Grafana's model (title, templating variables, time
 // settings, panels with gridPos, targets with legend formats, thresholds), trimmed to what Orrery draws.
 import { z } from 'zod';
+import type { PanelLink } from './links.js';
 
 export type PanelType = 'timeseries' | 'stat' | 'bar';
 export type Unit = 'percent' | 'bytes' | 'ms' | 's' | 'reqps' | 'short' | 'none';
@@ -32,6 +33,8 @@ export interface Panel {
   readonly min: number | undefined;
   readonly max: number | undefined;
   readonly decimals: number | undefined;
+  /** in-console links shown in the panel's header, e.g. "View traces" */
+  readonly links: readonly PanelLink[];
 }
 
 export interface Variable {
@@ -121,6 +124,7 @@ const panelSchema = obj({
   min: num().optional(),
   max: num().optional(),
   decimals: num({ min: 0, max: 10 }).optional(),
+  links: arr(obj({ title: nonEmpty(), url: nonEmpty() })).default([]),
 }).transform((p): Panel => ({ ...p, min: p.min, max: p.max, decimals: p.decimals }));
 
 /**

@@ -15,3 +15,20 @@ export function seriesName(metric: Metric, legendFormat: string, expr: string): 
   if (labels.length === 0) return name !== '' ? name : expr;
   return `${name}{${labels.join(', ')}}`;
 }
+
+/**
+ * Names that keep only what tells the series apart: labels with the same value on every series
+ * are left out (Explore's many-series results would otherwise differ only past the ellipsis).
+ * A single series, or series with nothing in common, keep their full names.
+ */
+export function distinguishingNames(metrics: readonly Metric[], expr: string): string[] {
+  if (metrics.length < 2) return metrics.map((m) => seriesName(m, '', expr));
+  const keys = new Set(metrics.flatMap((m) => Object.keys(m)));
+  const common = [...keys].filter((k) => metrics.every((m) => m[k] !== undefined && m[k] === metrics[0]![k]));
+  const names = metrics.map((m) => {
+    const kept: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m)) if (!common.includes(k) || k === '__name__') kept[k] = v;
+    return seriesName(kept, '', expr);
+  });
+  return names;
+}

@@ -8,6 +8,7 @@ import { queryRange } from '../api/prometheus.js';
 import { errorMessage } from '../api/queryClient.js';
 import type { Panel } from '../model/dashboard.js';
 import { exploreHref } from '../model/explore.js';
+import { panelLinkHref } from '../model/links.js';
 import { buildFrame, lastValue, type Frame, type QueryResultSet } from '../model/frames.js';
 import { formatValue } from '../model/units.js';
 import { interpolate, interpolateQuery } from '../model/variables.js';
@@ -112,6 +113,14 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
     >
       <header className="panel-header">
         <h2 title={panel.description}>{interpolate(panel.title, ctx.variables)}</h2>
+        {panel.links.map((l) => {
+          const href = panelLinkHref(l, ctx);
+          return href === undefined ? null : (
+            <Link key={l.title} to={href} className="panel-explore panel-link">
+              {l.title}
+            </Link>
+          );
+        })}
         <Link to={explore} className="panel-explore" title="Open this panel's queries in Explore">
           Explore
         </Link>

@@ -1,29 +1,20 @@
 // A generic uPlot chart for time-series and bar panels: lines or stacked areas or bars, unit-aware
 // axes, a legend whose entries hide/show series on click (uPlot's own), a hover tooltip with the
 // time and every value, and vertical markers for annotations (flag changes, restarts).
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { Annotation } from '../api/backend.js';
 import type { Unit } from '../model/dashboard.js';
 import { stackValues, type Frame } from '../model/frames.js';
+import { countKinds, groupMarkers } from '../model/markers.js';
+import { MARKER_STYLES, seriesColor } from '../model/palette.js';
+import { placeTooltip } from '../model/tooltip.js';
 import { formatValue } from '../model/units.js';
 
-const PALETTE = [
-  '#73bf69',
-  '#f2cc0c',
-  '#8ab8ff',
-  '#ff780a',
-  '#f2495c',
-  '#5794f2',
-  '#b877d9',
-  '#fade2a',
-  '#37872d',
-  '#e0b400',
-];
+export { seriesColor };
 
-export function seriesColor(i: number): string {
-  return PALETTE[i % PALETTE.length]!;
-}
+/** A tooltip lists at most this many series; the rest are counted. */
+const TOOLTIP_ROWS = 25;
 
 export interface ChartProps {
   readonly frame: Frame;
@@ -34,11 +25,19 @@ export interface ChartProps {
   readonly max?: number;
   readonly decimals?: number;
   readonly annotations: readonly Annotation[];
+  /** the legend's height limit in pixels before it scrolls */
+  readonly legendMaxHeight?: number;
 }
 
 export function TimeSeriesChart(props: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const tooltip = useRef<HTMLDivElement>(null);
+  const legend = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot>(null);
+  // Series hidden from the legend, by name, kept across refreshes of the same chart.
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const hiddenRef = useRef(hidden);
+  hiddenRef.current = hidden;
 
   useEffect(() => {
     const el = host.current;
@@ -54,7 +53,8 @@ export function TimeSeriesChart(props: ChartProps) {
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: props.height,
-      legend: { show: true, live: true },
+      // The legend is drawn by React below (every series, scrolling); values show in the tooltip.
+      legend: { show: false },
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
       scales: {
         x: { time: true },
@@ -81,6 +81,7 @@ export function TimeSeriesChart(props: ChartProps) {
         { value: (_u, v) => (v === null ? '' : new Date(v * 1000).toLocaleTimeString()) },
         ...frame.series.map((s, i) => ({
           label: s.name,
+          show: !hiddenRef.current.has(s.name),
           stroke: seriesColor(i),
           width: 1.5,
           fill: mode === 'lines' ? undefined : `${seriesColor(i)}55`,
@@ -94,19 +95,29 @@ export function TimeSeriesChart(props: ChartProps) {
       hooks: {
         draw: [
           (u) => {
-            // Annotation markers: a dashed vertical line per event inside the range.
+            // Annotation markers: a vertical line per group of nearby events, coloured by kind,
+            // with the number of events when a group holds several.
             const ctx = u.ctx;
+            const groups = groupMarkers(annotations, (t) => u.valToPos(t / 1000, 'x', true), 6 * devicePixelRatio);
             ctx.save();
-            ctx.strokeStyle = '#ff9830';
-            ctx.setLineDash([4, 4]);
-            ctx.lineWidth = 1;
-            for (const a of annotations) {
-              const x = u.valToPos(a.time / 1000, 'x', true);
-              if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+            ctx.lineWidth = Math.max(1, devicePixelRatio);
+            ctx.font = `${10 * devicePixelRatio}px sans-serif`;
+            for (const g of groups) {
+              if (g.x < u.bbox.left || g.x > u.bbox.left + u.bbox.width) continue;
+              const style = MARKER_STYLES[g.kind];
+              ctx.strokeStyle = style.color;
+              ctx.fillStyle = style.color;
+              ctx.setLineDash(style.dash.map((d) => d * devicePixelRatio));
               ctx.beginPath();
-              ctx.moveTo(x, u.bbox.top);
-              ctx.lineTo(x, u.bbox.top + u.bbox.height);
+              ctx.moveTo(g.x, u.bbox.top);
+              ctx.lineTo(g.x, u.bbox.top + u.bbox.height);
               ctx.stroke();
+              if (g.events.length > 1) {
+                const label = `×${g.events.length}`;
+                const w = ctx.measureText(label).width;
+                const tx = g.x + 3 + w > u.bbox.left + u.bbox.width ? g.x - 3 - w : g.x + 3;
+                ctx.fillText(label, tx, u.bbox.top + 10 * devicePixelRatio);
+              }
             }
             ctx.restore();
           },
@@ -124,8 +135,15 @@ export function TimeSeriesChart(props: ChartProps) {
             head.className = 'tooltip-time';
             head.textContent = new Date(t * 1000).toLocaleString();
             tip.appendChild(head);
+            let shown = 0;
+            let more = 0;
             frame.series.forEach((s, i) => {
               if (!u.series[i + 1]?.show) return;
+              if (shown >= TOOLTIP_ROWS) {
+                more++;
+                return;
+              }
+              shown++;
               const row = document.createElement('div');
               row.className = 'tooltip-row';
               const swatch = document.createElement('span');
@@ -140,6 +158,12 @@ export function TimeSeriesChart(props: ChartProps) {
               row.append(swatch, name, val);
               tip.appendChild(row);
             });
+            if (more > 0) {
+              const rest = document.createElement('div');
+              rest.className = 'tooltip-more';
+              rest.textContent = `and ${more} more series`;
+              tip.appendChild(rest);
+            }
             const step = frame.times.length > 1 ? frame.times[1]! - frame.times[0]! : 60;
             for (const a of annotations) {
               if (Math.abs(a.time / 1000 - t) <= step / 2) {
@@ -149,22 +173,32 @@ export function TimeSeriesChart(props: ChartProps) {
                 tip.appendChild(note);
               }
             }
+            // Fixed to the viewport, placed beside the cursor and kept inside the window.
             tip.style.display = 'block';
-            const left = u.cursor.left + u.bbox.left / devicePixelRatio;
-            tip.style.left = `${Math.min(left + 12, el.clientWidth - 240)}px`;
-            tip.style.top = `${(u.cursor.top ?? 0) + 8}px`;
+            const over = (u.root.querySelector('.u-over') ?? u.root).getBoundingClientRect();
+            const place = placeTooltip({
+              cursorX: over.left + u.cursor.left,
+              cursorY: over.top + (u.cursor.top ?? 0),
+              tipWidth: tip.offsetWidth,
+              tipHeight: tip.offsetHeight,
+              viewportWidth: document.documentElement.clientWidth,
+              viewportHeight: document.documentElement.clientHeight,
+            });
+            tip.style.left = `${place.left}px`;
+            tip.style.top = `${place.top}px`;
           },
         ],
       },
     };
     const plot = new uPlot(opts, data, el);
+    plotRef.current = plot;
     // The room for plot and legend together is the panel body's height (or `height` outside a
     // panel): give the plot what the legend leaves.
     const body = el.closest<HTMLElement>('.panel-body');
     const fit = (): void => {
-      const legend = plot.root.querySelector<HTMLElement>('.u-legend')?.offsetHeight ?? 0;
+      const legendHeight = legend.current?.offsetHeight ?? 0;
       const room = body ? body.clientHeight - 8 : props.height;
-      plot.setSize({ width: Math.max(200, el.clientWidth), height: Math.max(100, room - legend) });
+      plot.setSize({ width: Math.max(200, el.clientWidth), height: Math.max(100, room - legendHeight) });
     };
     fit();
     const ro = new ResizeObserver(fit);
@@ -177,13 +211,64 @@ export function TimeSeriesChart(props: ChartProps) {
       ro.disconnect();
       el.removeEventListener('mouseleave', hide);
       plot.destroy();
+      plotRef.current = null;
     };
   }, [props.frame, props.unit, props.mode, props.height, props.min, props.max, props.decimals, props.annotations]);
+
+  const toggle = (i: number, name: string): void => {
+    const next = new Set(hidden);
+    if (next.has(name)) next.delete(name);
+    else next.add(name);
+    setHidden(next);
+    plotRef.current?.setSeries(i + 1, { show: !next.has(name) });
+  };
+  const markerCounts = countKinds(props.annotations.filter((a) => inRange(a.time / 1000, props.frame.times)));
 
   return (
     <div className="chart" data-series-count={props.frame.series.length}>
       <div ref={host} />
+      <div
+        ref={legend}
+        className="chart-legend"
+        style={{ maxHeight: props.legendMaxHeight ?? 66 }}
+        aria-label="Legend"
+        role="group"
+      >
+        {props.frame.series.map((s, i) => (
+          <button
+            type="button"
+            key={`${i}-${s.name}`}
+            className={`legend-item ${hidden.has(s.name) ? 'off' : ''}`}
+            aria-pressed={!hidden.has(s.name)}
+            title={s.name}
+            onClick={() => toggle(i, s.name)}
+          >
+            <span className="swatch" style={{ background: seriesColor(i) }} />
+            <span className="legend-label">{s.name}</span>
+          </button>
+        ))}
+        {[...markerCounts].map(([kind, n]) => (
+          <span key={kind} className="legend-marker" data-marker={kind}>
+            <span
+              className="marker-swatch"
+              style={{
+                borderColor: MARKER_STYLES[kind].color,
+                borderLeftStyle: kind === 'restart' ? 'dotted' : 'dashed',
+              }}
+            />
+            {MARKER_STYLES[kind].label}
+            {n > 1 ? ` (${n})` : ''}
+          </span>
+        ))}
+      </div>
       <div ref={tooltip} className="tooltip" role="tooltip" style={{ display: 'none' }} />
     </div>
   );
+}
+
+/** Whether an event falls on the chart: from its first point to one step past its last. */
+function inRange(t: number, times: readonly number[]): boolean {
+  if (times.length === 0) return false;
+  const step = times.length > 1 ? times[1]! - times[0]! : 0;
+  return t >= times[0]! && t <= times[times.length - 1]! + step;
 }

@@ -9,7 +9,7 @@ import { TimePicker } from '../../components/TimePicker.js';
 import type { Unit } from '../../model/dashboard.js';
 import { readExploreParams, withExprs } from '../../model/explore.js';
 import { buildFrame, type QueryResultSet } from '../../model/frames.js';
-import { seriesName } from '../../model/legend.js';
+import { distinguishingNames, seriesName } from '../../model/legend.js';
 import { resolveTime } from '../../model/time.js';
 import { formatValue } from '../../model/units.js';
 import { interpolateQuery } from '../../model/variables.js';
@@ -56,7 +56,14 @@ export function ExplorePage() {
           result: (await queryRange(q.expr, start, end, stepMs, signal)).result,
         })),
       );
-      return { kind: 'graph' as const, frame: buildFrame(sets, start, end, stepMs) };
+      const frame = buildFrame(sets, start, end, stepMs);
+      // Many series of one query: name each by what sets it apart, so none hides behind an ellipsis.
+      const names = distinguishingNames(
+        frame.series.map((s) => s.metric),
+        exprs[0] ?? '',
+      );
+      const series = exprs.length === 1 ? frame.series.map((s, i) => ({ ...s, name: names[i]! })) : frame.series;
+      return { kind: 'graph' as const, frame: { ...frame, series } };
     },
   });
 
@@ -148,7 +155,8 @@ export function ExplorePage() {
             frame={data.frame}
             unit={state.unit}
             mode="lines"
-            height={360}
+            height={520}
+            legendMaxHeight={160}
             annotations={NO_ANNOTATIONS}
           />
         )}
