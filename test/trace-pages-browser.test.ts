@@ -157,7 +157,17 @@ describe.skipIf(!ready)('trace pages in a browser', () => {
     expect(url.searchParams.get('service')).toBe('recommendationservice');
     expect(await page.locator('.scatter circle.dot').count()).toBe(55);
     expect(await page.locator('.scatter circle.dot.error').count()).toBe(1);
+    // sorting reorders what was found; it does not search again
+    let searched = 0;
+    const count = (r: { url(): string }): void => {
+      if (r.url().includes('/api/traces?')) searched++;
+    };
+    page.on('request', count);
     await page.getByLabel('Sort').selectOption({ label: 'Longest First' });
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'longest');
+    await page.waitForTimeout(300);
+    page.off('request', count);
+    expect(searched).toBe(0);
     const d = await rowDurations();
     expect(d).toEqual([...d].sort((a, b) => b - a));
     expect(await page.getByLabel('Sort').locator('option').allTextContents()).toEqual([

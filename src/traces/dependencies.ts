@@ -33,10 +33,16 @@ export interface DependencyIndexOptions {
   readonly maxDirty?: number;
 }
 
-interface TraceEdges {
+/**
+ * The edges of traces in one bucket, shared by every trace with the same ones (most requests of a
+ * kind call the same services the same number of times): a trace costs a map entry, not a list.
+ */
+interface EdgeList {
+  readonly key: string;
   readonly bucket: number;
-  /** edge id, call count, edge id, call count, … */
+  /** edge id, call count, edge id, call count, … by edge id */
   readonly edges: readonly number[];
+  refs: number;
 }
 
 interface Bucket {
@@ -55,7 +61,11 @@ export class DependencyIndex {
   private readonly edgeIds = new Map<number, Map<number, number>>();
   private readonly edgeParent: number[] = [];
   private readonly edgeChild: number[] = [];
-  private readonly traces = new Map<number, TraceEdges>();
+  /** trace ordinal → its edge list id (traces without cross-service calls are absent) */
+  private readonly traces = new Map<number, number>();
+  private readonly lists: (EdgeList | undefined)[] = [];
+  private readonly listIds = new Map<string, number>();
+  private readonly freeListIds: number[] = [];
   private readonly buckets = new Map<number, Bucket>();
   private readonly dirty = new Set<number>();
   /** ordinals below this have had their drop processed */
@@ -96,7 +106,7 @@ export class DependencyIndex {
       }
       for (const ord of bucket.ords) {
         if (this.source.traceStartNs(ord) > toNs || this.source.traceMaxSpanStartNs(ord) < fromNs) continue;
-        const { edges } = this.traces.get(ord)!;
+        const { edges } = this.lists[this.traces.get(ord)!]!;
         for (let i = 0; i < edges.length; i += 2) add(edges[i]!, edges[i + 1]!);
       }
     }
@@ -115,25 +125,25 @@ export class DependencyIndex {
 
   /** Rough heap held by the index, for the store's byte budget. */
   bytesEstimate(): number {
-    let edges = 0;
-    for (const t of this.traces.values()) edges += t.edges.length;
+    let lists = 0;
+    for (const l of this.lists) if (l) lists += 120 + l.key.length * 2 + l.edges.length * 8;
     let counts = 0;
     for (const b of this.buckets.values()) counts += b.counts.size;
-    return this.traces.size * 160 + edges * 8 + counts * 40 + this.buckets.size * 200 + this.dirty.size * 40;
+    return this.traces.size * 56 + lists + counts * 40 + this.buckets.size * 200 + this.dirty.size * 40;
   }
 
   /** Subtracts dropped traces and recomputes dirty ones. */
   flush(): void {
     const firstLive = this.source.firstLive();
     for (let ord = this.droppedBelow; ord < firstLive; ord++) {
-      const t = this.traces.get(ord);
-      if (t) this.remove(ord, t);
+      const id = this.traces.get(ord);
+      if (id !== undefined) this.remove(ord, id);
     }
     this.droppedBelow = Math.max(this.droppedBelow, firstLive);
     for (const ord of this.dirty) {
       if (ord < firstLive) continue;
       const old = this.traces.get(ord);
-      if (old) this.remove(ord, old);
+      if (old !== undefined) this.remove(ord, old);
       this.insert(ord);
     }
     this.dirty.clear();
@@ -153,19 +163,39 @@ export class DependencyIndex {
       bucket.counts.set(edges[i]!, (bucket.counts.get(edges[i]!) ?? 0) + edges[i + 1]!);
     bucket.ords.add(ord);
     bucket.maxSpanStartNs = Math.max(bucket.maxSpanStartNs, this.source.traceMaxSpanStartNs(ord));
-    this.traces.set(ord, { bucket: b, edges });
+    this.traces.set(ord, this.listOf(b, edges));
   }
 
-  private remove(ord: number, t: TraceEdges): void {
-    const bucket = this.buckets.get(t.bucket)!;
-    for (let i = 0; i < t.edges.length; i += 2) {
-      const left = bucket.counts.get(t.edges[i]!)! - t.edges[i + 1]!;
-      if (left === 0) bucket.counts.delete(t.edges[i]!);
-      else bucket.counts.set(t.edges[i]!, left);
+  /** The shared list for these edges in bucket b, with one more user. */
+  private listOf(b: number, edges: number[]): number {
+    const key = `${b}|${edges.join(',')}`;
+    let id = this.listIds.get(key);
+    if (id === undefined) {
+      id = this.freeListIds.pop() ?? this.lists.length;
+      this.lists[id] = { key, bucket: b, edges, refs: 0 };
+      this.listIds.set(key, id);
+    }
+    this.lists[id]!.refs++;
+    return id;
+  }
+
+  private remove(ord: number, listId: number): void {
+    const list = this.lists[listId]!;
+    const bucket = this.buckets.get(list.bucket)!;
+    const edges = list.edges;
+    for (let i = 0; i < edges.length; i += 2) {
+      const left = bucket.counts.get(edges[i]!)! - edges[i + 1]!;
+      if (left === 0) bucket.counts.delete(edges[i]!);
+      else bucket.counts.set(edges[i]!, left);
     }
     bucket.ords.delete(ord);
-    if (bucket.ords.size === 0) this.buckets.delete(t.bucket);
+    if (bucket.ords.size === 0) this.buckets.delete(list.bucket);
     this.traces.delete(ord);
+    if (--list.refs === 0) {
+      this.listIds.delete(list.key);
+      this.lists[listId] = undefined;
+      this.freeListIds.push(listId);
+    }
   }
 
   /** The bucket b with lowerBound(b) <= startNs < lowerBound(b + 1), in float arithmetic. */
@@ -227,7 +257,10 @@ export class DependencyIndex {
       if (k < out.length) out[k + 1]!++;
       else out.push(edge, 1);
     }
-    return out;
+    // by edge id, so equal edge sets share one list
+    const pairs: [number, number][] = [];
+    for (let k = 0; k < out.length; k += 2) pairs.push([out[k]!, out[k + 1]!]);
+    return pairs.sort((a, b) => a[0] - b[0]).flat();
   }
 
   private edgeId(parent: number, child: number): number {

@@ -19,7 +19,13 @@ export function SearchPage() {
   const submitted = useMemo(() => formFromParams(params), [params]);
   const sort: SortOrder = isSortOrder(params.get('sort') ?? '') ? (params.get('sort') as SortOrder) : 'recent';
   // the wall clock of the search: fixed when the URL changes, so a relative lookback is one window
-  const nowMs = useMemo(() => Date.now(), [params]);
+  // (the sort is not part of the search: changing it must not search again)
+  const searchKey = useMemo(() => {
+    const p = new URLSearchParams(params);
+    p.delete('sort');
+    return p.toString();
+  }, [params]);
+  const nowMs = useMemo(() => (searchKey === '' ? 0 : Date.now()), [searchKey]);
   const query = submitted.service === '' ? undefined : apiQuery(submitted, nowMs);
 
   const onSubmit = (form: SearchForm): void => {
