@@ -206,7 +206,9 @@ describe.skipIf(missing.length > 0)('the seed walkthrough in a browser', () => {
     const tooltip = panel.locator('.tooltip');
     await tooltip.waitFor({ state: 'visible' });
     const row = tooltip
-      .locator('.tooltip-row', { has: page.locator('.tooltip-name', { hasText: seriesName }) })
+      .locator('.tooltip-row', {
+        has: page.locator('.tooltip-name', { hasText: new RegExp(`^${seriesName.replace(/\./g, '\\.')}$`) }),
+      })
       .first();
     const drawn = (await row.locator('.tooltip-value').textContent()) ?? '';
     const shownTime = new Date((await tooltip.locator('.tooltip-time').textContent()) ?? '').getTime() / 1000;
@@ -233,7 +235,7 @@ describe.skipIf(missing.length > 0)('the seed walkthrough in a browser', () => {
     expect(before.length).toBeGreaterThan(0);
     expect(Math.max(...after)).toBeGreaterThan(Math.max(...before) * 1.2);
 
-    const latency = await drawnVsApi('Service Latency (from SpanMetrics)', 'p99', 'histogram_quantile(0.99', 'ms');
+    const latency = await drawnVsApi('Service Latency (from SpanMetrics)', 'p99', 'histogram_quantile(0.99,', 'ms');
     expect(latency.drawn).toBe(latency.api);
     const p99Before = latency.series
       .filter(([t]) => t <= flagOnAtS)

@@ -2,7 +2,7 @@
 // beside the timeline (statistics, spans table, flame graph, raw JSON). An unknown or malformed ID
 // gets a clear "trace not found" page.
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '../../api/queryClient.js';
 import { fetchTrace, type JaegerTrace } from '../../api/traces.js';
@@ -83,6 +83,13 @@ function TraceView(props: { trace: JaegerTrace }) {
   const matches = useMemo(() => findSpans(tree, find), [tree, find]);
   const [matchAt, setMatchAt] = useState(0);
   const [selected, setSelected] = useState<string | undefined>(params.get('span') ?? undefined);
+  const onSelect = useCallback(
+    (s: string | undefined): void => {
+      setSelected(s);
+      update({ span: s });
+    },
+    [update],
+  );
   const root = rootSpan(trace);
   const title = root ? `${serviceOf(trace, root)}: ${root.operationName}` : 'empty trace';
   const focusMatch = matches.length > 0 ? matches[Math.min(matchAt, matches.length - 1)] : undefined;
@@ -159,16 +166,7 @@ function TraceView(props: { trace: JaegerTrace }) {
       </div>
       <div role="tabpanel" className="trace-tabpanel">
         {tab === 'timeline' && (
-          <Waterfall
-            tree={tree}
-            matches={matches}
-            focus={focusMatch}
-            selected={selected}
-            onSelect={(s) => {
-              setSelected(s);
-              update({ span: s });
-            }}
-          />
+          <Waterfall tree={tree} matches={matches} focus={focusMatch} selected={selected} onSelect={onSelect} />
         )}
         {tab === 'stats' && <StatisticsTable tree={tree} />}
         {tab === 'spans' && <SpansTable tree={tree} />}

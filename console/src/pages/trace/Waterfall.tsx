@@ -4,13 +4,13 @@
 // span's detail under it. Service colours are the search page's; error spans and the critical
 // path are marked.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { serviceColor } from '../../model/serviceColor.js';
 import { formatDuration } from '../search/duration.js';
-import { criticalPath } from './criticalPath.js';
+import { criticalPath, type Section } from './criticalPath.js';
 import { SpanDetail } from './SpanDetail.js';
 import { barPosition, clampWindow, FULL_WINDOW, moveWindow, timeTicks, type ViewWindow } from './timeline.js';
-import { ancestors, parentIds, visibleRows, type TraceTree } from './tree.js';
+import { ancestors, parentIds, visibleRows, type SpanNode, type TraceTree } from './tree.js';
 
 const ROW_HEIGHT = 28;
 
@@ -47,13 +47,16 @@ export function Waterfall(props: {
     const at = rows.indexOf(props.focus);
     if (at >= 0) virtualizer.scrollToIndex(at, { align: 'center' });
   }, [props.focus, rows, virtualizer]);
-  const toggle = (id: string): void =>
-    setCollapsed((c) => {
-      const next = new Set(c);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = useCallback(
+    (id: string): void =>
+      setCollapsed((c) => {
+        const next = new Set(c);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
   const ticks = timeTicks(tree.durationUs, view);
   return (
     <div className="timeline">
@@ -80,86 +83,24 @@ export function Waterfall(props: {
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const node = tree.nodes[rows[item.index]!]!;
-            const span = node.span;
-            const open = props.selected === span.spanID;
-            const bar = barPosition(node.offsetUs, span.duration, tree.durationUs, view);
-            const color = serviceColor(node.service);
-            const sections = cp.get(node.index) ?? [];
+            const open = props.selected === node.span.spanID;
             return (
-              <div
+              <WaterfallRow
                 key={item.key}
-                data-index={item.index}
-                ref={open ? virtualizer.measureElement : undefined}
-                className={`span-row-wrap${matchSet.has(node.index) ? ' match' : ''}${props.focus === node.index ? ' focus' : ''}`}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
-              >
-                <div
-                  className={`span-row${open ? ' open' : ''}`}
-                  data-span-id={span.spanID}
-                  data-service={node.service}
-                  data-operation={span.operationName}
-                >
-                  <div className="name-col" style={{ paddingLeft: node.depth * 14 }}>
-                    {node.children.length > 0 ? (
-                      <button
-                        type="button"
-                        className="twisty"
-                        aria-label={collapsed.has(span.spanID) ? 'Expand' : 'Collapse'}
-                        aria-expanded={!collapsed.has(span.spanID)}
-                        onClick={() => toggle(span.spanID)}
-                      >
-                        {collapsed.has(span.spanID) ? '▸' : '▾'}
-                      </button>
-                    ) : (
-                      <span className="twisty" />
-                    )}
-                    <span className="service-stripe" style={{ background: color }} />
-                    <button
-                      type="button"
-                      role="treeitem"
-                      aria-level={node.depth + 1}
-                      aria-selected={open}
-                      className="span-name"
-                      aria-label={`${node.service} ${span.operationName} ${formatDuration(span.duration)}${node.error ? ' error' : ''}`}
-                      onClick={() => props.onSelect(open ? undefined : span.spanID)}
-                    >
-                      {node.error && (
-                        <span className="error-mark" aria-hidden="true">
-                          !
-                        </span>
-                      )}
-                      <span className="svc">{node.service}</span> <span className="op">{span.operationName}</span>
-                    </button>
-                  </div>
-                  <div className="bar-col">
-                    <div
-                      className={`span-bar${node.error ? ' error' : ''}`}
-                      style={{ left: `${bar.left}%`, width: `max(${bar.width}%, 1px)`, background: color }}
-                    >
-                      {sections.map(([s, e], i) => {
-                        const p = barPosition(s - tree.startUs, e - s, tree.durationUs, view);
-                        return (
-                          <span
-                            key={i}
-                            className="cp"
-                            style={{
-                              left: `${((p.left - bar.left) / Math.max(bar.width, 1e-9)) * 100}%`,
-                              width: `${(p.width / Math.max(bar.width, 1e-9)) * 100}%`,
-                            }}
-                          />
-                        );
-                      })}
-                    </div>
-                    <span
-                      className="span-duration"
-                      style={{ left: `calc(${Math.min(95, bar.left + bar.width)}% + 4px)` }}
-                    >
-                      {formatDuration(span.duration)}
-                    </span>
-                  </div>
-                </div>
-                {open && <SpanDetail tree={tree} node={node} />}
-              </div>
+                index={item.index}
+                start={item.start}
+                tree={tree}
+                node={node}
+                open={open}
+                match={matchSet.has(node.index)}
+                focus={props.focus === node.index}
+                collapsed={collapsed.has(node.span.spanID)}
+                view={view}
+                sections={cp.get(node.index)}
+                measure={open ? virtualizer.measureElement : undefined}
+                onToggle={toggle}
+                onSelect={props.onSelect}
+              />
             );
           })}
         </div>
@@ -167,6 +108,102 @@ export function Waterfall(props: {
     </div>
   );
 }
+
+const NO_SECTIONS: readonly Section[] = [];
+
+/** One waterfall row (memoized: scrolling re-renders only the rows that come into view). */
+const WaterfallRow = memo(function WaterfallRow(props: {
+  index: number;
+  start: number;
+  tree: TraceTree;
+  node: SpanNode;
+  open: boolean;
+  match: boolean;
+  focus: boolean;
+  collapsed: boolean;
+  view: ViewWindow;
+  sections: readonly Section[] | undefined;
+  measure: ((el: Element | null) => void) | undefined;
+  onToggle: (spanID: string) => void;
+  onSelect: (spanID: string | undefined) => void;
+}) {
+  const { tree, node, open, view } = props;
+  const span = node.span;
+  const bar = barPosition(node.offsetUs, span.duration, tree.durationUs, view);
+  const color = serviceColor(node.service);
+  return (
+    <div
+      data-index={props.index}
+      ref={props.measure}
+      className={`span-row-wrap${props.match ? ' match' : ''}${props.focus ? ' focus' : ''}`}
+      style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${props.start}px)` }}
+    >
+      <div
+        className={`span-row${open ? ' open' : ''}`}
+        data-span-id={span.spanID}
+        data-service={node.service}
+        data-operation={span.operationName}
+      >
+        <div className="name-col" style={{ paddingLeft: node.depth * 14 }}>
+          {node.children.length > 0 ? (
+            <button
+              type="button"
+              className="twisty"
+              aria-label={props.collapsed ? 'Expand' : 'Collapse'}
+              aria-expanded={!props.collapsed}
+              onClick={() => props.onToggle(span.spanID)}
+            >
+              {props.collapsed ? '▸' : '▾'}
+            </button>
+          ) : (
+            <span className="twisty" />
+          )}
+          <span className="service-stripe" style={{ background: color }} />
+          <button
+            type="button"
+            role="treeitem"
+            aria-level={node.depth + 1}
+            aria-selected={open}
+            className="span-name"
+            aria-label={`${node.service} ${span.operationName} ${formatDuration(span.duration)}${node.error ? ' error' : ''}`}
+            onClick={() => props.onSelect(open ? undefined : span.spanID)}
+          >
+            {node.error && (
+              <span className="error-mark" aria-hidden="true">
+                !
+              </span>
+            )}
+            <span className="svc">{node.service}</span> <span className="op">{span.operationName}</span>
+          </button>
+        </div>
+        <div className="bar-col">
+          <div
+            className={`span-bar${node.error ? ' error' : ''}`}
+            style={{ left: `${bar.left}%`, width: `max(${bar.width}%, 1px)`, background: color }}
+          >
+            {(props.sections ?? NO_SECTIONS).map(([s, e], i) => {
+              const p = barPosition(s - tree.startUs, e - s, tree.durationUs, view);
+              return (
+                <span
+                  key={i}
+                  className="cp"
+                  style={{
+                    left: `${((p.left - bar.left) / Math.max(bar.width, 1e-9)) * 100}%`,
+                    width: `${(p.width / Math.max(bar.width, 1e-9)) * 100}%`,
+                  }}
+                />
+              );
+            })}
+          </div>
+          <span className="span-duration" style={{ left: `calc(${Math.min(95, bar.left + bar.width)}% + 4px)` }}>
+            {formatDuration(span.duration)}
+          </span>
+        </div>
+      </div>
+      {open && <SpanDetail tree={tree} node={node} />}
+    </div>
+  );
+});
 
 /** The whole trace in miniature; drag the window to move it, drag elsewhere to draw a new one. */
 function Minimap(props: { tree: TraceTree; view: ViewWindow; onView: (w: ViewWindow) => void }) {
