@@ -282,6 +282,12 @@ describe.skipIf(!ready)('trace pages in a browser', () => {
     await page.goto(`${base}/trace/not-a-trace`);
     await page.getByRole('heading', { name: 'Trace not found' }).waitFor();
     expect(await page.locator('.not-found').textContent()).toContain('not-a-trace is not a trace ID');
+    // the header's trace-ID box opens a trace
+    const box = page.getByRole('textbox', { name: 'Lookup by Trace ID' }).first();
+    await box.fill(tidOf(3));
+    await box.press('Enter');
+    await page.getByRole('treeitem', { name: /frontend HTTP GET/ }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/trace/${tidOf(3)}`);
   });
 
   it('renders markup in service, span and attribute names as text', async () => {

@@ -7,7 +7,6 @@ import { Link, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/queryClient.js';
 import { fetchOperations, fetchServices, searchTraces } from '../../api/traces.js';
 import { useQueryParams } from '../../url.js';
-import { TraceIdLookup } from '../trace/TraceIdLookup.js';
 import '../trace/traces.css';
 import { formatDuration } from './duration.js';
 import { apiQuery, formFromParams, LOOKBACKS, paramsFromForm, type FieldErrors, type SearchForm } from './form.js';
@@ -34,10 +33,7 @@ export function SearchPage() {
 
   return (
     <section className="page search-page" data-page="search">
-      <div className="search-head">
-        <h1>Traces</h1>
-        <TraceIdLookup />
-      </div>
+      <h1>Traces</h1>
       <div className="search-layout">
         <SearchFormView initial={submitted} onSubmit={onSubmit} />
         <div className="search-results">

@@ -1,9 +1,10 @@
 // The trace-ID box: type or paste an ID, Enter opens the trace (or its "not found" page).
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 
 export function TraceIdLookup() {
   const [id, setId] = useState('');
+  const inputId = useId();
   const navigate = useNavigate();
   const submit = (e: FormEvent): void => {
     e.preventDefault();
@@ -12,10 +13,10 @@ export function TraceIdLookup() {
   };
   return (
     <form className="trace-lookup" role="search" onSubmit={submit}>
-      <label className="sr-only" htmlFor="trace-lookup">
+      <label className="sr-only" htmlFor={inputId}>
         Lookup by Trace ID
       </label>
-      <input id="trace-lookup" placeholder="Lookup by Trace ID…" value={id} onChange={(e) => setId(e.target.value)} />
+      <input id={inputId} placeholder="Lookup by Trace ID…" value={id} onChange={(e) => setId(e.target.value)} />
     </form>
   );
 }

@@ -133,7 +133,6 @@ function TraceView(props: { trace: JaegerTrace }) {
           </button>
         </div>
         <Link to={`/compare?a=${trace.traceID}`}>Compare</Link>
-        <TraceIdLookup />
       </header>
       <dl className="trace-facts">
         <dt>Trace Start</dt>
