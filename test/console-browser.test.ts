@@ -326,7 +326,10 @@ describe.skipIf(!ready)('console in a browser', () => {
     await box.click();
     await box.pressSequentially('process_mem');
     // Metric names come from the API through Prometheus's own completion.
-    await page.locator('.cm-tooltip-autocomplete li', { hasText: 'process_memory_usage' }).first().waitFor();
+    // Wait for the list of the whole prefix (an earlier keystroke's list may still be showing).
+    await page
+      .locator('.cm-tooltip-autocomplete li[aria-selected="true"]', { hasText: 'process_memory_usage' })
+      .waitFor();
     await box.press('Enter');
     expect(await box.textContent()).toBe('process_memory_usage');
     await page.click('button:has-text("Run query")');
@@ -392,8 +395,12 @@ describe.skipIf(!ready)('console in a browser', () => {
     await cache.click();
     expect(await cache.getAttribute('aria-checked')).toBe('true');
     await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
-    const api = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
-    expect(api.value).toBe('on');
+    // The page shows the change before the service has answered; the service follows.
+    await expect
+      .poll(
+        async () => ((await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown }).value,
+      )
+      .toBe('on');
     await page.screenshot({ path: join(ARTIFACTS, 'flags.png'), fullPage: true });
 
     // A share of "on" from the slider, by keyboard.
@@ -428,6 +435,22 @@ describe.skipIf(!ready)('console in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'demo-dashboard-markers.png'), fullPage: true });
   });
 
+  it('says so when the flag service is down and recovers by itself when it is back', async () => {
+    const flagsUrl = `http://127.0.0.1:${(flagServer!.address() as AddressInfo).port}`;
+    backend.setProxyTarget('/api/flags', undefined);
+    try {
+      await page.goto(`${base}/flags`);
+      const alert = page.locator('.flags [role=alert]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('no upstream configured for /api/flags');
+    } finally {
+      backend.setProxyTarget('/api/flags', flagsUrl);
+    }
+    // No reload: the page polls while it fails.
+    await page.getByRole('switch', { name: 'recommendationCache', exact: true }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('.flags [role=alert]').count()).toBe(0);
+  });
+
   it('drives the load generator from the Load page and shows its statistics per endpoint', async () => {
     await page.goto(`${base}/load`);
     await page.getByLabel('Number of users').fill('3');
@@ -458,6 +481,19 @@ describe.skipIf(!ready)('console in a browser', () => {
     await page.getByLabel('Number of users').fill('many');
     expect(await page.locator('.load-controls [role=alert]').textContent()).toContain('Number of users');
     expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
+
+    // Readable in a narrow window: wide tables scroll inside the page, the page does not widen.
+    await page.setViewportSize({ width: 420, height: 900 });
+    try {
+      for (const path of ['/load', '/flags', '/monitor?service=recommendationservice']) {
+        await page.goto(`${base}${path}`);
+        await page.locator('table').first().waitFor();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+        await page.screenshot({ path: join(ARTIFACTS, `narrow${path.split('?')[0]!.replace('/', '-')}.png`) });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    }
   });
 
   it('shows every one of many Explore series in a scrolling legend, in distinct colours, with the tooltip on screen', async () => {

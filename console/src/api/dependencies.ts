@@ -1,5 +1,5 @@
 // Jaeger's /api/dependencies: the calls between services seen in the traces of a time window.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { requestJson } from './json.js';
 
 const linkSchema = z.object({ parent: z.string(), child: z.string(), callCount: z.number() });

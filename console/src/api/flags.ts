@@ -1,16 +1,16 @@
 // The flag service's management API through the backend's /api/flags proxy (demo/flags/server.ts).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { putJson, requestJson } from './json.js';
 
 const flagSchema = z.object({
   key: z.string(),
-  description: z.string().default(''),
+  description: z._default(z.string(), ''),
   state: z.enum(['ENABLED', 'DISABLED']),
   variants: z.record(z.string(), z.unknown()),
   defaultVariant: z.string(),
   /** "on", "off", the probability of "on" (0..1), or the default variant's name */
   value: z.union([z.string(), z.number()]),
-  customTargeting: z.boolean().default(false),
+  customTargeting: z._default(z.boolean(), false),
 });
 
 export type Flag = z.output<typeof flagSchema>;

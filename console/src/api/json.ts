@@ -1,7 +1,7 @@
 // JSON over HTTP for the backend's own APIs (flags, load, dependencies): the answer is validated
 // with a zod schema, because it comes from the network, and a failure says what went wrong in
 // the server's own words when it sent any ({"error": "..."}).
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export class ApiError extends Error {
   constructor(
@@ -19,7 +19,7 @@ function errorOf(body: unknown): string | undefined {
   return typeof e === 'string' ? e : undefined;
 }
 
-export async function requestJson<S extends z.ZodType>(
+export async function requestJson<S extends z.ZodMiniType>(
   url: string,
   schema: S,
   init: RequestInit = {},
@@ -36,15 +36,15 @@ export async function requestJson<S extends z.ZodType>(
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ApiError(
-      `${url}: unexpected answer at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-      res.status,
-    );
+    const where = issue.path.map(String).join('.') || '(root)';
+    // zod/mini carries no message texts: say what was expected from the issue itself.
+    const what = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code.replaceAll('_', ' ');
+    throw new ApiError(`${url}: unexpected answer at ${where}: ${what}`, res.status);
   }
   return parsed.data;
 }
 
-export function putJson<S extends z.ZodType>(url: string, body: unknown, schema: S, signal?: AbortSignal) {
+export function putJson<S extends z.ZodMiniType>(url: string, body: unknown, schema: S, signal?: AbortSignal) {
   return requestJson(url, schema, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },

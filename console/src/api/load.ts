@@ -1,5 +1,5 @@
 // The load generator's control API through the backend's /api/load proxy (demo/loadgen/server.ts).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { putJson, requestJson } from './json.js';
 
 const endpointSchema = z.object({

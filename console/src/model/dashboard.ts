@@ -1,7 +1,7 @@
 // Dashboards are data: a JSON document of panels with PromQL queries, validated here and rendered
 // by generic panel code. The shape follows Grafana's model (title, templating variables, time
 // settings, panels with gridPos, targets with legend formats, thresholds), trimmed to what Orrery draws.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { PanelLink } from './links.js';
 
 export type PanelType = 'timeseries' | 'stat' | 'bar';
@@ -76,56 +76,70 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // Every message names what the field must be, as an author reads it: "panels[0].type: must be one
 // of timeseries, stat, bar". zod collects every issue rather than stopping at the first, so an
-// author can fix a file in one pass.
+// author can fix a file in one pass. (zod/mini: the same checks as zod's classic API, a third of
+// its size in the bundle.)
 const str = () => z.string({ error: 'must be a string' });
-const nonEmpty = () => str().refine((v) => v.trim() !== '', { error: 'must not be empty' });
-const num = (opts: { min?: number; max?: number } = {}) => {
-  let n = z.number({ error: 'must be a finite number' });
-  if (opts.min !== undefined) n = n.min(opts.min, { error: `must be at least ${opts.min}` });
-  if (opts.max !== undefined) n = n.max(opts.max, { error: `must be at most ${opts.max}` });
-  return n;
-};
+const nonEmpty = () => str().check(z.refine((v) => v.trim() !== '', { error: 'must not be empty' }));
+const num = (opts: { min?: number; max?: number } = {}) =>
+  z
+    .number({ error: 'must be a finite number' })
+    .check(
+      ...(opts.min === undefined ? [] : [z.gte(opts.min, { error: `must be at least ${opts.min}` })]),
+      ...(opts.max === undefined ? [] : [z.lte(opts.max, { error: `must be at most ${opts.max}` })]),
+    );
 const oneOf = <T extends readonly [string, ...string[]]>(allowed: T) =>
   z.enum(allowed, { error: `must be one of ${allowed.join(', ')}` });
 const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.object(shape, { error: 'must be an object' });
-const arr = <T extends z.ZodType>(item: T) => z.array(item, { error: 'must be an array' });
+const arr = <T extends z.core.SomeType>(item: T) => z.array(item, { error: 'must be an array' });
 
-const variableSchema = obj({
-  name: nonEmpty()
-    .refine((v) => v === '' || NAME.test(v), { error: 'must be an identifier' })
-    .refine((v) => !v.startsWith('__'), { error: 'names starting with __ are reserved for built-in variables' }),
-  label: str().optional(),
-  type: oneOf(['query', 'custom'] as const),
-  query: nonEmpty(),
-  default: str().default(''),
-}).transform((v): Variable => ({ ...v, label: v.label ?? v.name }));
-
-const querySchema = obj({ refId: str().optional(), expr: nonEmpty(), legendFormat: str().default('') });
-
-const panelSchema = obj({
-  id: num({ min: 0 }),
-  title: nonEmpty(),
-  type: oneOf(PANEL_TYPES),
-  unit: oneOf(UNITS).default('short'),
-  description: str().default(''),
-  gridPos: obj({
-    x: num({ min: 0, max: 23 }),
-    y: num({ min: 0 }),
-    w: num({ min: 1, max: 24 }),
-    h: num({ min: 1, max: 50 }),
-  }),
-  queries: arr(querySchema)
-    .min(1, { error: 'must hold at least one query' })
-    .transform((qs): PanelQuery[] =>
-      qs.map((q, j) => ({ refId: q.refId ?? String.fromCharCode(65 + j), expr: q.expr, legendFormat: q.legendFormat })),
+const variableSchema = z.pipe(
+  obj({
+    name: nonEmpty().check(
+      z.refine((v) => v === '' || NAME.test(v), { error: 'must be an identifier' }),
+      z.refine((v) => !v.startsWith('__'), { error: 'names starting with __ are reserved for built-in variables' }),
     ),
-  stack: z.boolean({ error: 'must be true or false' }).default(false),
-  thresholds: arr(obj({ value: num(), color: nonEmpty() })).default([]),
-  min: num().optional(),
-  max: num().optional(),
-  decimals: num({ min: 0, max: 10 }).optional(),
-  links: arr(obj({ title: nonEmpty(), url: nonEmpty() })).default([]),
-}).transform((p): Panel => ({ ...p, min: p.min, max: p.max, decimals: p.decimals }));
+    label: z.optional(str()),
+    type: oneOf(['query', 'custom'] as const),
+    query: nonEmpty(),
+    default: z._default(str(), ''),
+  }),
+  z.transform((v): Variable => ({ ...v, label: v.label ?? v.name })),
+);
+
+const querySchema = obj({ refId: z.optional(str()), expr: nonEmpty(), legendFormat: z._default(str(), '') });
+
+const panelSchema = z.pipe(
+  obj({
+    id: num({ min: 0 }),
+    title: nonEmpty(),
+    type: oneOf(PANEL_TYPES),
+    unit: z._default(oneOf(UNITS), 'short'),
+    description: z._default(str(), ''),
+    gridPos: obj({
+      x: num({ min: 0, max: 23 }),
+      y: num({ min: 0 }),
+      w: num({ min: 1, max: 24 }),
+      h: num({ min: 1, max: 50 }),
+    }),
+    queries: z.pipe(
+      arr(querySchema).check(z.minLength(1, { error: 'must hold at least one query' })),
+      z.transform((qs): PanelQuery[] =>
+        qs.map((q, j) => ({
+          refId: q.refId ?? String.fromCharCode(65 + j),
+          expr: q.expr,
+          legendFormat: q.legendFormat,
+        })),
+      ),
+    ),
+    stack: z._default(z.boolean({ error: 'must be true or false' }), false),
+    thresholds: z._default(arr(obj({ value: num(), color: nonEmpty() })), []),
+    min: z.optional(num()),
+    max: z.optional(num()),
+    decimals: z.optional(num({ min: 0, max: 10 })),
+    links: z._default(arr(obj({ title: nonEmpty(), url: nonEmpty() })), []),
+  }),
+  z.transform((p): Panel => ({ ...p, min: p.min, max: p.max, decimals: p.decimals })),
+);
 
 /**
  * Panel ids must be unique. zod skips a list's refinements once an item has failed, so this rule
@@ -146,17 +160,18 @@ function duplicateIds(input: unknown): ValidationError[] {
 }
 
 const dashboardSchema = obj({
-  uid: nonEmpty().refine((v) => v === '' || /^[A-Za-z0-9_-]+$/.test(v), {
-    error: 'may hold only letters, digits, _ and -',
-  }),
+  uid: nonEmpty().check(
+    z.refine((v) => v === '' || /^[A-Za-z0-9_-]+$/.test(v), { error: 'may hold only letters, digits, _ and -' }),
+  ),
   title: nonEmpty(),
-  description: str().default(''),
-  tags: arr(str()).default([]),
-  time: obj({ from: nonEmpty(), to: nonEmpty() }).default({ from: 'now-15m', to: 'now' }),
-  refresh: str()
-    .refine((v) => REFRESH.test(v), { error: 'must be empty or a duration like 10s' })
-    .default(''),
-  variables: arr(variableSchema).default([]),
+  description: z._default(str(), ''),
+  tags: z._default(arr(str()), []),
+  time: z._default(obj({ from: nonEmpty(), to: nonEmpty() }), { from: 'now-15m', to: 'now' }),
+  refresh: z._default(
+    str().check(z.refine((v) => REFRESH.test(v), { error: 'must be empty or a duration like 10s' })),
+    '',
+  ),
+  variables: z._default(arr(variableSchema), []),
   panels: arr(panelSchema),
 });
 

@@ -31,12 +31,16 @@ type PanelState =
 
 const ROW_PX = 30;
 
+/** A failed query of a panel: which one, and the HTTP status that says whether to retry (0: no answer). */
 class QueryFailure extends Error {
+  readonly status: number | undefined;
   constructor(
     readonly refId: string,
     cause: unknown,
   ) {
     super(errorMessage(cause));
+    const status = typeof cause === 'object' && cause !== null ? (cause as { status?: unknown }).status : undefined;
+    this.status = typeof status === 'number' ? status : cause instanceof TypeError ? 0 : undefined;
   }
 }
 

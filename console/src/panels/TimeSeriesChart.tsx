@@ -7,7 +7,7 @@ import type { Annotation } from '../api/backend.js';
 import type { Unit } from '../model/dashboard.js';
 import { stackValues, type Frame } from '../model/frames.js';
 import { countKinds, groupMarkers } from '../model/markers.js';
-import { MARKER_STYLES, seriesColor } from '../model/palette.js';
+import { MARKER_STYLES, markerKind, seriesColor } from '../model/palette.js';
 import { placeTooltip } from '../model/tooltip.js';
 import { formatValue } from '../model/units.js';
 
@@ -15,6 +15,8 @@ export { seriesColor };
 
 /** A tooltip lists at most this many series; the rest are counted. */
 const TOOLTIP_ROWS = 25;
+/** …and at most this many of the events at the hovered time. */
+const TOOLTIP_EVENTS = 5;
 
 export interface ChartProps {
   readonly frame: Frame;
@@ -165,13 +167,19 @@ export function TimeSeriesChart(props: ChartProps) {
               tip.appendChild(rest);
             }
             const step = frame.times.length > 1 ? frame.times[1]! - frame.times[0]! : 60;
-            for (const a of annotations) {
-              if (Math.abs(a.time / 1000 - t) <= step / 2) {
-                const note = document.createElement('div');
-                note.className = 'tooltip-annotation';
-                note.textContent = `${a.tags.join(', ')}: ${a.text}`;
-                tip.appendChild(note);
-              }
+            const near = annotations.filter((a) => Math.abs(a.time / 1000 - t) <= step / 2);
+            for (const a of near.slice(0, TOOLTIP_EVENTS)) {
+              const note = document.createElement('div');
+              note.className = 'tooltip-annotation';
+              note.style.color = MARKER_STYLES[markerKind(a.tags)].color;
+              note.textContent = `${a.tags.join(', ')}: ${a.text}`;
+              tip.appendChild(note);
+            }
+            if (near.length > TOOLTIP_EVENTS) {
+              const rest = document.createElement('div');
+              rest.className = 'tooltip-more';
+              rest.textContent = `and ${near.length - TOOLTIP_EVENTS} more events`;
+              tip.appendChild(rest);
             }
             // Fixed to the viewport, placed beside the cursor and kept inside the window.
             tip.style.display = 'block';

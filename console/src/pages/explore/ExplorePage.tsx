@@ -162,7 +162,12 @@ export function ExplorePage() {
         )}
         {!result.error &&
           data?.kind === 'table' &&
-          data.tables.map((t, i) => <ResultTable key={i} result={t} expr={exprs[i] ?? ''} unit={state.unit} />)}
+          data.tables.map((t, i) => (
+            <div key={i} className="result-block">
+              {data.tables.length > 1 && <h2 className="query-ref">{String.fromCharCode(65 + i)}</h2>}
+              <ResultTable result={t} expr={exprs[i] ?? ''} unit={state.unit} />
+            </div>
+          ))}
       </div>
     </section>
   );

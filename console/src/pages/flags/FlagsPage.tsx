@@ -2,7 +2,7 @@
 // "on"). A change shows at once (optimistic), and the flag service records it as an annotation,
 // so the dashboards' charts get a marker: their annotation queries are refreshed here.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { fetchFlags, setFlag, type Flag, type FlagValue } from '../../api/flags.js';
 import { errorMessage } from '../../api/queryClient.js';
 import { describeValue, flagControl, formatPercent, probabilityFromPercent, withValue } from './model.js';
@@ -13,7 +13,10 @@ export function FlagsPage() {
   const client = useQueryClient();
   const flags = useQuery({ queryKey: FLAGS_KEY, queryFn: ({ signal }) => fetchFlags(signal), refetchInterval: 5000 });
   const change = useMutation({
+    mutationKey: FLAGS_KEY,
     mutationFn: (c: { key: string; value: FlagValue }) => setFlag(c.key, c.value),
+    // Changes are sent one after another, so the last one made is the one that stays.
+    scope: { id: 'flag-changes' },
     onMutate: async (c) => {
       await client.cancelQueries({ queryKey: FLAGS_KEY });
       const before = client.getQueryData<Flag[]>(FLAGS_KEY);
@@ -24,6 +27,8 @@ export function FlagsPage() {
       if (ctx?.before) client.setQueryData(FLAGS_KEY, ctx.before);
     },
     onSettled: () => {
+      // Refetch once the last queued change is done: an earlier answer would undo a later change.
+      if (client.isMutating({ mutationKey: FLAGS_KEY }) > 1) return;
       void client.invalidateQueries({ queryKey: FLAGS_KEY });
       void client.invalidateQueries({ queryKey: ['annotations'] });
     },
@@ -114,12 +119,24 @@ function FlagEditor(props: { flag: Flag; onChange: (value: FlagValue) => void })
   );
 }
 
-/** The share of evaluations answering "on"; sent when the thumb is let go, not on every step. */
+/** How long the slider waits after the last move before it sends the share. */
+const SLIDER_SETTLE_MS = 400;
+
+/**
+ * The share of evaluations answering "on". Sent once the thumb has rested (not on every step),
+ * and the server's value does not move the thumb while the user is still moving it.
+ */
 function ShareSlider(props: { flag: Flag; probability: number; onChange: (value: FlagValue) => void }) {
   const [draft, setDraft] = useState(props.probability * 100);
-  useEffect(() => setDraft(props.probability * 100), [props.probability]);
-  const commit = (): void => {
-    const p = probabilityFromPercent(draft);
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (timer.current === undefined) setDraft(props.probability * 100);
+  }, [props.probability]);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+  const commit = (percent: number): void => {
+    window.clearTimeout(timer.current);
+    timer.current = undefined;
+    const p = probabilityFromPercent(percent);
     if (p !== props.probability) props.onChange(p === 1 ? 'on' : p === 0 ? 'off' : p);
   };
   return (
@@ -132,10 +149,15 @@ function ShareSlider(props: { flag: Flag; probability: number; onChange: (value:
         value={draft}
         aria-label={`${props.flag.key} share on`}
         aria-valuetext={`${formatPercent(draft / 100)} on`}
-        onChange={(e) => setDraft(Number(e.target.value))}
-        onPointerUp={commit}
-        onKeyUp={commit}
-        onBlur={commit}
+        onChange={(e) => {
+          const percent = Number(e.target.value);
+          setDraft(percent);
+          window.clearTimeout(timer.current);
+          timer.current = window.setTimeout(() => commit(percent), SLIDER_SETTLE_MS);
+        }}
+        onBlur={() => {
+          if (timer.current !== undefined) commit(draft);
+        }}
       />
       <span className="muted">{formatPercent(draft / 100)}</span>
     </label>

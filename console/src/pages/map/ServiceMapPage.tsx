@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { fetchDependencies } from '../../api/dependencies.js';
-import { errorMessage } from '../../api/queryClient.js';
+import { errorMessage, pollEvery } from '../../api/queryClient.js';
 import { parseDurationMs } from '../../model/time.js';
 import { useQueryParams } from '../../url.js';
 import { layoutServiceMap, searchHref, type MapNode, type ServiceMap } from './layout.js';
@@ -21,7 +21,7 @@ export function ServiceMapPage() {
   const deps = useQuery({
     queryKey: ['dependencies', lookbackMs],
     queryFn: ({ signal }) => fetchDependencies(Date.now(), lookbackMs, signal),
-    refetchInterval: 30_000,
+    refetchInterval: pollEvery(30_000),
     placeholderData: keepPreviousData,
   });
   const map = deps.data ? layoutServiceMap(deps.data) : undefined;

@@ -2,10 +2,10 @@
 // percentiles, request rate and error rate over time, and a table of its operations, all from the
 // span metrics through our Prometheus API.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { labelValues, queryInstant, type InstantResult, type VectorSample } from '../../api/prometheus.js';
-import { errorMessage } from '../../api/queryClient.js';
+import { errorMessage, pollEvery } from '../../api/queryClient.js';
 import { TimePicker } from '../../components/TimePicker.js';
 import { formatDurationMs, resolveTime } from '../../model/time.js';
 import { formatValue } from '../../model/units.js';
@@ -36,7 +36,7 @@ export function MonitorPage() {
   const services = useQuery({
     queryKey: ['label-values', 'service_name', SPAN_METRIC_NAMES.calls],
     queryFn: ({ signal }) => labelValues('service_name', [SPAN_METRIC_NAMES.calls], signal),
-    refetchInterval: 60_000,
+    refetchInterval: pollEvery(60_000),
   });
   const service = params.get('service') ?? services.data?.[0] ?? '';
   const [range, setRange] = useRangeTick(from, to);
@@ -90,16 +90,19 @@ export function MonitorPage() {
   );
 }
 
-/** The absolute range of a relative one, recomputed when asked (Refresh) or every 30 s. */
+/** The absolute range of a relative one, recomputed when asked (Refresh) and every 30 s. */
 function useRangeTick(from: string, to: string): [{ fromMs: number; toMs: number }, () => void] {
-  const tick = useQuery({ queryKey: ['monitor-tick', from, to], queryFn: () => Date.now(), refetchInterval: 30_000 });
-  const now = tick.data ?? Date.now();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = window.setInterval(() => setNow(Date.now()), 30_000);
+    return () => window.clearInterval(id);
+  }, []);
   const range = useMemo(() => {
     const f = resolveTime(from, now) ?? now - 3_600_000;
     const t = resolveTime(to, now) ?? now;
     return { fromMs: Math.min(f, t), toMs: Math.max(f, t) };
   }, [from, to, now]);
-  return [range, () => void tick.refetch()];
+  return [range, () => setNow(Date.now())];
 }
 
 function ServiceMonitor(props: {
