@@ -1,6 +1,13 @@
 // A client of the backend's Jaeger query API (/api/services, /api/traces, …): Jaeger's JSON model,
 // checked with zod on arrival (it comes from the network), and its error envelope as errors.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+
+/** A list that Jaeger may also send as null or leave out: always an array after parsing. */
+const list = <T extends z.ZodMiniType>(item: T) =>
+  z.pipe(
+    z.nullish(z.array(item)),
+    z.transform((v): z.output<T>[] => v ?? []),
+  );
 
 const keyValue = z.object({
   key: z.string(),
@@ -12,42 +19,35 @@ const keyValue = z.object({
 const span = z.object({
   traceID: z.string(),
   spanID: z.string(),
-  flags: z.number().optional(),
+  flags: z.optional(z.number()),
   operationName: z.string(),
-  references: z
-    .array(z.object({ refType: z.string(), traceID: z.string(), spanID: z.string() }))
-    .nullish()
-    .transform((r) => r ?? []),
+  references: list(z.object({ refType: z.string(), traceID: z.string(), spanID: z.string() })),
   startTime: z.number(),
   duration: z.number(),
-  tags: z
-    .array(keyValue)
-    .nullish()
-    .transform((t) => t ?? []),
-  logs: z
-    .array(z.object({ timestamp: z.number(), fields: z.array(keyValue) }))
-    .nullish()
-    .transform((l) => l ?? []),
+  tags: list(keyValue),
+  logs: list(z.object({ timestamp: z.number(), fields: z.array(keyValue) })),
   processID: z.string(),
-  warnings: z.array(z.string()).nullish(),
+  warnings: z.nullish(z.array(z.string())),
 });
 
 const trace = z.object({
   traceID: z.string(),
   spans: z.array(span),
-  processes: z.record(z.string(), z.object({ serviceName: z.string(), tags: z.array(keyValue).nullish() })),
-  warnings: z.array(z.string()).nullish(),
+  processes: z.record(z.string(), z.object({ serviceName: z.string(), tags: z.nullish(z.array(keyValue)) })),
+  warnings: z.nullish(z.array(z.string())),
 });
 
-export type JaegerKeyValue = z.infer<typeof keyValue>;
-export type JaegerSpan = z.infer<typeof span>;
-export type JaegerTrace = z.infer<typeof trace>;
+export type JaegerKeyValue = z.output<typeof keyValue>;
+export type JaegerSpan = z.output<typeof span>;
+export type JaegerTrace = z.output<typeof trace>;
 export type JaegerLog = JaegerSpan['logs'][number];
 export type JaegerProcess = JaegerTrace['processes'][string];
 
 const envelope = z.object({
   data: z.unknown(),
-  errors: z.array(z.object({ code: z.number().optional(), msg: z.string(), traceID: z.string().optional() })).nullish(),
+  errors: z.nullish(
+    z.array(z.object({ code: z.optional(z.number()), msg: z.string(), traceID: z.optional(z.string()) })),
+  ),
 });
 
 /** The backend said no: its message as Jaeger words it, and the HTTP status. */
@@ -61,7 +61,7 @@ export class JaegerApiError extends Error {
   }
 }
 
-async function call<T>(path: string, data: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+async function call<S extends z.ZodMiniType>(path: string, data: S, signal?: AbortSignal): Promise<z.output<S>> {
   const res = await fetch(path, { signal });
   const text = await res.text();
   let body: unknown;
@@ -77,14 +77,16 @@ async function call<T>(path: string, data: z.ZodType<T>, signal?: AbortSignal): 
     throw new JaegerApiError(msg, res.status);
   }
   const parsed = data.safeParse(env.data.data);
-  if (!parsed.success) throw new JaegerApiError(`${path.split('?')[0]}: malformed data`, res.status);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = ['data', ...issue.path.map(String)].join('.');
+    const what = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code.replaceAll('_', ' ');
+    throw new JaegerApiError(`${path.split('?')[0]}: unexpected answer at ${where}: ${what}`, res.status);
+  }
   return parsed.data;
 }
 
-const names = z
-  .array(z.string())
-  .nullish()
-  .transform((n) => n ?? []);
+const names = list(z.string());
 
 export function fetchServices(signal?: AbortSignal): Promise<string[]> {
   return call('/api/services', names, signal);
@@ -95,14 +97,7 @@ export function fetchOperations(service: string, signal?: AbortSignal): Promise<
 }
 
 export function searchTraces(params: URLSearchParams, signal?: AbortSignal): Promise<JaegerTrace[]> {
-  return call(
-    `/api/traces?${params.toString()}`,
-    z
-      .array(trace)
-      .nullish()
-      .transform((t) => t ?? []),
-    signal,
-  );
+  return call(`/api/traces?${params.toString()}`, list(trace), signal);
 }
 
 /** One trace, or null when the backend does not have it (404) or the ID is malformed (400). */
