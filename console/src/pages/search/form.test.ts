@@ -24,6 +24,13 @@ describe('search form', () => {
     expect(formFromParams(new URLSearchParams())).toEqual(DEFAULT_FORM);
   });
 
+  it('a link with start and end but no lookback searches that window', () => {
+    const form = formFromParams(new URLSearchParams({ service: 's', start: '1000', end: '5000' }));
+    expect(form.lookback).toBe('custom');
+    const q = apiQuery(form, NOW);
+    expect(q.ok && [q.params.get('start'), q.params.get('end')]).toEqual(['1000', '5000']);
+  });
+
   it('drops start/end unless the lookback is custom', () => {
     const url = toUrl({ ...DEFAULT_FORM, service: 's', start: '1', end: '2' });
     expect(url.has('start')).toBe(false);

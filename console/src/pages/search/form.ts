@@ -54,6 +54,8 @@ export function formFromParams(params: URLSearchParams): SearchForm {
     const v = params.get(f);
     if (v !== null) out[f] = v;
   }
+  // a link with a time window and no lookback (a dashboard's "View traces") means that window
+  if (params.get('lookback') === null && out['start'] !== '' && out['end'] !== '') out['lookback'] = 'custom';
   return out as unknown as SearchForm;
 }
 
