@@ -122,8 +122,9 @@ describe.skipIf(missing.length > 0)('the seed walkthrough in a browser', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
     });
     page = await context.newPage();
-    // a baseline before the flag: half a minute of cache-less traffic
-    await sleep(30_000);
+    // a baseline before the flag: a minute of cache-less traffic (the first seconds after a start
+    // are slow while the services warm up)
+    await sleep(60_000);
   }, 300_000);
 
   afterAll(async () => {
@@ -237,17 +238,16 @@ describe.skipIf(missing.length > 0)('the seed walkthrough in a browser', () => {
 
     const latency = await drawnVsApi('Service Latency (from SpanMetrics)', 'p99', 'histogram_quantile(0.99,', 'ms');
     expect(latency.drawn).toBe(latency.api);
-    const p99Before = latency.series
-      .filter(([t]) => t <= flagOnAtS)
-      .map(([, v]) => v)
-      .filter(Number.isFinite);
+    // p99 at the flag (its rate window past the warm-up) against the worst p99 after it
+    const p99AtFlag = latency.series.filter(([t, v]) => t <= flagOnAtS && Number.isFinite(v)).at(-1)?.[1] ?? NaN;
     const p99After = latency.series
       .filter(([t]) => t > flagOnAtS + 30)
       .map(([, v]) => v)
       .filter(Number.isFinite);
-    expect(Math.max(...p99After)).toBeGreaterThan(Math.max(...p99Before));
+    expect(Number.isFinite(p99AtFlag)).toBe(true);
+    expect(Math.max(...p99After)).toBeGreaterThan(p99AtFlag * 1.5);
     console.log(
-      `[walkthrough] memory max ${formatValue(Math.max(...before), 'bytes')} before the flag, ${formatValue(Math.max(...after), 'bytes')} after; p99 max ${formatValue(Math.max(...p99Before), 'ms')} → ${formatValue(Math.max(...p99After), 'ms')}`,
+      `[walkthrough] memory max ${formatValue(Math.max(...before), 'bytes')} before the flag, ${formatValue(Math.max(...after), 'bytes')} after; p99 ${formatValue(p99AtFlag, 'ms')} at the flag, up to ${formatValue(Math.max(...p99After), 'ms')} after`,
     );
     await shot('dashboard');
   }, 120_000);
