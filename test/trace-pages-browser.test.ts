@@ -256,6 +256,18 @@ describe.skipIf(!ready)('trace pages in a browser', () => {
     await page.getByLabel('Find in trace').fill('op-3');
     await page.locator('[data-matches="1"]').waitFor();
     expect(await page.locator('.span-row-wrap.match').count()).toBe(1);
+    // the keyboard walks the rows and folds them
+    await page.getByRole('treeitem').first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.closest('[data-index]')?.getAttribute('data-index'))).toBe(
+      '2',
+    );
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.locator('.span-row').count()).toBe(1);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.locator('.span-row').count()).toBe(20);
     await page.getByRole('button', { name: 'Collapse all' }).click();
     expect(await page.locator('.span-row').count()).toBe(1);
     await page.getByRole('button', { name: 'Expand all' }).click();

@@ -4,7 +4,7 @@
 // span's detail under it. Service colours are the search page's; error spans and the critical
 // path are marked.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { serviceColor } from '../../model/serviceColor.js';
 import { formatDuration } from '../search/duration.js';
 import { criticalPath, type Section } from './criticalPath.js';
@@ -57,6 +57,34 @@ export function Waterfall(props: {
       }),
     [],
   );
+  // keyboard: ↑/↓ move between rows (scrolling the virtual list), ←/→ collapse and expand
+  const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const target = e.target as HTMLElement;
+    if (!target.classList.contains('span-name')) return;
+    const at = Number(target.closest('[data-index]')?.getAttribute('data-index'));
+    if (!Number.isInteger(at)) return;
+    const spanID = tree.nodes[rows[at]!]!.span.spanID;
+    let next = at;
+    if (e.key === 'ArrowDown') next = Math.min(rows.length - 1, at + 1);
+    else if (e.key === 'ArrowUp') next = Math.max(0, at - 1);
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = rows.length - 1;
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+      if (tree.nodes[rows[at]!]!.children.length > 0 && collapsed.has(spanID) === (e.key === 'ArrowRight'))
+        toggle(spanID);
+      e.preventDefault();
+      return;
+    } else return;
+    e.preventDefault();
+    virtualizer.scrollToIndex(next);
+    const focus = (tries: number): void => {
+      const el = scroller.current?.querySelector<HTMLElement>(`[data-index="${next}"] .span-name`);
+      if (el) el.focus();
+      else if (tries > 0) requestAnimationFrame(() => focus(tries - 1));
+    };
+    // a neighbour is usually rendered already (overscan); a far row after the list scrolled to it
+    focus(10);
+  };
   const ticks = timeTicks(tree.durationUs, view);
   return (
     <div className="timeline">
@@ -79,7 +107,7 @@ export function Waterfall(props: {
           ))}
         </div>
       </div>
-      <div className="waterfall" ref={scroller} role="tree" aria-label="Spans of the trace">
+      <div className="waterfall" ref={scroller} role="tree" aria-label="Spans of the trace" onKeyDown={onKey}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const node = tree.nodes[rows[item.index]!]!;
