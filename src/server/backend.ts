@@ -159,7 +159,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
   registerHealth(app, () => ready);
-  registerJaegerApi(app, traceStore);
+  registerJaegerApi(app, traceStore, { metrics: { engine, querier: storage } });
   // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
   let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
   registerPrometheusApi(app, {
