@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findAttribute } from '../otlp/model.js';
 import { richLogs, richSpans, sdkMetrics, TRACE_ID } from '../otlp/testing/fixtures.js';
 import { otlpRoot, TYPES } from '../otlp/testing/protobufjs-schema.js';
-import { RefusedError } from '../pipeline/consumer.js';
+import { RefusedError } from '../consumer/consumer.js';
 import { MemoryLimiter, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver } from './otlp-http.js';
 import { CountingObserver, jsonSpanRequest, RecordingConsumer } from './testing.js';
