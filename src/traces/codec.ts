@@ -481,7 +481,7 @@ export function decodeSpan(cur: SpanCursor, traceId: string, dict: Dictionary, o
   const origin = origins[cur.originId]!;
   const dropped = cur.droppedAt;
   const attributes: KeyValue[] = [];
-  let o = decodeAttrs(seg, cur.attrsAt, cur.nAttrs, cur.complexBase, dict, attributes);
+  let o = decodeAttributes(seg, cur.attrsAt, cur.nAttrs, cur.complexBase, dict, attributes);
   const events: SpanEvent[] = [];
   const eventsAt = cur.eventsAt(o);
   if (eventsAt >= 0) {
@@ -492,7 +492,7 @@ export function decodeSpan(cur: SpanCursor, traceId: string, dict: Dictionary, o
       const name = strings[u32[o + 2]!]!;
       const counts = u32[o + 3]!;
       const attrs: KeyValue[] = [];
-      o = decodeAttrs(seg, eventAttrsAt(o), counts & 0xffff, cur.complexBase, dict, attrs);
+      o = decodeAttributes(seg, eventAttrsAt(o), counts & 0xffff, cur.complexBase, dict, attrs);
       events.push({ timeUnixNano, name, attributes: attrs, droppedAttributesCount: counts >>> 16 });
     }
   }
@@ -508,7 +508,7 @@ export function decodeSpan(cur: SpanCursor, traceId: string, dict: Dictionary, o
       const linkFlags = u32[o++]!;
       const counts = u32[o++]!;
       const attrs: KeyValue[] = [];
-      o = decodeAttrs(seg, o, counts & 0xffff, cur.complexBase, dict, attrs);
+      o = decodeAttributes(seg, o, counts & 0xffff, cur.complexBase, dict, attrs);
       links.push({
         traceId: linkTraceId,
         spanId: linkSpanId,
@@ -545,8 +545,8 @@ export function decodeSpan(cur: SpanCursor, traceId: string, dict: Dictionary, o
   };
 }
 
-/** Decodes n attributes at o into out; returns the offset past them. */
-function decodeAttrs(
+/** Decodes n attributes at o (of a record with that complexBase) into out; returns the offset past them. */
+export function decodeAttributes(
   seg: Segment,
   o: number,
   n: number,
