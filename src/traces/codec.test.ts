@@ -13,16 +13,9 @@ import {
 } from './codec.js';
 import { Dictionary } from './intern.js';
 import { REC_COMPLEX_BASE } from './layout.js';
-import { batch, sid, tid } from './testdata.js';
+import { batch, rng, sid, span as testSpan, tid } from './testdata.js';
 
 const T0_NS = Date.UTC(2025, 0, 1) * 1e6;
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
-}
 
 /** One value of every stored type, chosen at random. */
 function randomValue(rnd: () => number, i: number): AnyValue {
@@ -164,19 +157,7 @@ describe('record codec', () => {
 
   it('a plain span stores none of the optional fields and decodes them as their defaults', () => {
     const { dict, arena, enc, origins, origin } = parts();
-    const span: Span = {
-      ...randomSpan(rng(1), tid(2), 0),
-      parentSpanId: '',
-      traceState: '',
-      flags: 0,
-      attributes: [],
-      droppedAttributesCount: 0,
-      events: [],
-      droppedEventsCount: 0,
-      links: [],
-      droppedLinksCount: 0,
-      status: { code: 0, message: '' },
-    };
+    const span = testSpan({ traceId: tid(2), spanId: sid(1), startMs: T0_NS / 1e6, flags: 0 });
     enc.encode(tid(2), [span], [origin]);
     enc.setPrev(-1);
     const ref = arena.append(enc.buf, REC_COMPLEX_BASE, 0);

@@ -5,16 +5,9 @@ import { Dictionary } from './intern.js';
 import { compile } from './search.js';
 import { JAEGER_SPAN_KINDS, type StoredSpan, type TraceQuery } from './storage.js';
 import { TraceStore } from './store.js';
-import { batch, sid, span, tid } from './testdata.js';
+import { batch, rng, sid, span, tid } from './testdata.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
-}
 
 /** The search semantics written plainly: does this one span satisfy every condition? */
 function spanSatisfies(s: StoredSpan, q: TraceQuery): boolean {
