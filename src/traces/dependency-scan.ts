@@ -1,6 +1,7 @@
 // Service dependencies for /api/dependencies, by a scan: every live trace with a span starting in
 // the window is walked, each span's parent found by ID, and a call counted where the parent's
-// service differs from the child's.
+// service differs from the child's. forEachSpanLink is the per-trace walk that scan (or an
+// index kept up to date as traces arrive) reads spans' ID links with.
 import type { SegmentArena } from './arena.js';
 import type { Catalogue } from './catalogue.js';
 import { SpanCursor } from './codec.js';
@@ -17,29 +18,52 @@ export interface DependencyScanSource {
   readonly strs: StringTable;
 }
 
+/**
+ * Calls fn for each span of live trace ord with its span ID and parent span ID as two 32-bit
+ * words each (parentHi -1 for a root) and its service's id.
+ */
+export function forEachSpanLink(
+  src: DependencyScanSource,
+  ord: number,
+  fn: (idHi: number, idLo: number, parentHi: number, parentLo: number, serviceId: number) => void,
+  cur: SpanCursor = new SpanCursor(src.arena),
+): void {
+  const { table, catalogue } = src;
+  cur.trace(table.lastRef[ord - table.base]!);
+  while (cur.next()) {
+    const { u32, p } = cur;
+    const hasParent = cur.hasParent;
+    fn(
+      u32[p + SP_ID]!,
+      u32[p + SP_ID + 1]!,
+      hasParent ? u32[p + SP_PARENT]! : -1,
+      hasParent ? u32[p + SP_PARENT + 1]! : -1,
+      catalogue.origins[cur.originId]!.serviceId,
+    );
+  }
+}
+
 /** Parent → child service calls of traces with spans in [fromNs, toNs], sorted by parent, then child. */
 export function scanDependencies(src: DependencyScanSource, fromNs: number, toNs: number): DependencyLink[] {
-  const { table, catalogue } = src;
+  const { table } = src;
   const cur = new SpanCursor(src.arena);
   const counts = new Map<string, number>();
   // per span of the trace: (hi, lo) span id and parent id (-1, -1 for a root), service id
   const ids: number[] = [];
   const services: number[] = [];
   const parents: number[] = [];
+  const collect = (idHi: number, idLo: number, parentHi: number, parentLo: number, serviceId: number): void => {
+    ids.push(idHi, idLo);
+    parents.push(parentHi, parentLo);
+    services.push(serviceId);
+  };
   for (let ord = table.firstLive; ord < table.nextOrd; ord++) {
     const slot = ord - table.base;
     if (table.start[slot]! > toNs || table.maxSpanStart[slot]! < fromNs) continue;
     ids.length = 0;
     services.length = 0;
     parents.length = 0;
-    cur.trace(table.lastRef[slot]!);
-    while (cur.next()) {
-      const { u32, p } = cur;
-      ids.push(u32[p + SP_ID]!, u32[p + SP_ID + 1]!);
-      services.push(catalogue.origins[cur.originId]!.serviceId);
-      if (cur.hasParent) parents.push(u32[p + SP_PARENT]!, u32[p + SP_PARENT + 1]!);
-      else parents.push(-1, -1);
-    }
+    forEachSpanLink(src, ord, collect, cur);
     const n = services.length;
     let byId: Map<string, number> | undefined;
     if (n > 32) {
