@@ -332,15 +332,16 @@ export class SpanCursor {
   p = 0;
   /** the current span's bits word (kind, status code, presence flags, attribute count) */
   bits = 0;
-  flagsAt = -1;
-  traceStateAt = -1;
-  statusMsgAt = -1;
-  droppedAt = -1;
-  /** offset of the span's attributes, and their count */
-  attrsAt = 0;
-  nAttrs = 0;
   private nextP = 0;
   private left = 0;
+  // where the current span's optional fields are: worked out on first use (a search that only
+  // compares names and times never needs them)
+  private located = false;
+  private flagsOff = -1;
+  private traceStateOff = -1;
+  private statusMsgOff = -1;
+  private droppedOff = -1;
+  private attrsOff = 0;
 
   constructor(private readonly arena: SegmentArena) {}
 
@@ -382,23 +383,64 @@ export class SpanCursor {
     this.nextP = p + u32[p + SP_WORDS]!;
     const bits = u32[p + SP_BITS]!;
     this.bits = bits;
-    let o = p + SP_FIXED_WORDS;
-    this.flagsAt = bits & B_HAS_FLAGS ? o++ : -1;
-    if (bits & B_HAS_TRACE_STATE) {
-      this.traceStateAt = o;
-      o += stringWords(u32, o);
-    } else this.traceStateAt = -1;
-    if (bits & B_HAS_STATUS_MSG) {
-      this.statusMsgAt = o;
-      o += stringWords(u32, o);
-    } else this.statusMsgAt = -1;
-    if (bits & B_HAS_DROPPED) {
-      this.droppedAt = o;
-      o += 3;
-    } else this.droppedAt = -1;
-    this.attrsAt = o;
-    this.nAttrs = bits >>> 16;
+    this.located = false;
     return true;
+  }
+
+  /** The one reading of which optional fields a span has and where they lie. */
+  private locate(): void {
+    const u32 = this.u32;
+    const bits = this.bits;
+    let o = this.p + SP_FIXED_WORDS;
+    this.flagsOff = bits & B_HAS_FLAGS ? o++ : -1;
+    if (bits & B_HAS_TRACE_STATE) {
+      this.traceStateOff = o;
+      o += stringWords(u32, o);
+    } else this.traceStateOff = -1;
+    if (bits & B_HAS_STATUS_MSG) {
+      this.statusMsgOff = o;
+      o += stringWords(u32, o);
+    } else this.statusMsgOff = -1;
+    if (bits & B_HAS_DROPPED) {
+      this.droppedOff = o;
+      o += 3;
+    } else this.droppedOff = -1;
+    this.attrsOff = o;
+    this.located = true;
+  }
+
+  /** Offset of the span's flags word, -1 when absent (flags 0). */
+  get flagsAt(): number {
+    if (!this.located) this.locate();
+    return this.flagsOff;
+  }
+
+  /** Offset of the span's trace state string, -1 when absent. */
+  get traceStateAt(): number {
+    if (!this.located) this.locate();
+    return this.traceStateOff;
+  }
+
+  /** Offset of the span's status message string, -1 when absent. */
+  get statusMsgAt(): number {
+    if (!this.located) this.locate();
+    return this.statusMsgOff;
+  }
+
+  /** Offset of the span's dropped counts (attributes, events, links), -1 when all are 0. */
+  get droppedAt(): number {
+    if (!this.located) this.locate();
+    return this.droppedOff;
+  }
+
+  /** Offset of the span's attributes. */
+  get attrsAt(): number {
+    if (!this.located) this.locate();
+    return this.attrsOff;
+  }
+
+  get nAttrs(): number {
+    return this.bits >>> 16;
   }
 
   /** Offset of the span's events section ([count, event…]), -1 when it has none; attrsEnd: where its attributes end, when known. */
