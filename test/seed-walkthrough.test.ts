@@ -9,39 +9,20 @@
 // acceptance test: without chromium it fails in CI (it is skipped, loudly, only outside CI).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatValue } from '../console/src/model/units.js';
-import { demoPorts } from '../src/names/ports.js';
 import { packageRoot } from '../src/server/paths.js';
 import { CHROMIUM_BIN as CHROMIUM, describeNeeding, needChromium } from './support/needs.js';
+import { freeDemoPort } from './support/demo-ports.js';
 
 const ROOT = packageRoot();
 const BIN = join(ROOT, 'dist/demo/cli/main.js');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const REC = 'recommendationservice';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-async function freeDemoPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = 10_000 + Math.floor(Math.random() * 20_000);
-    const ports = demoPorts(p);
-    const all = [ports.console, ports.otlpGrpc, ports.otlpHttp, ...Object.values(ports.services)];
-    if ((await Promise.all(all.map(portFree))).every(Boolean)) return p;
-  }
-  throw new Error('no free port block found');
-}
 
 interface Matrix {
   data: { result: { metric: Record<string, string>; values: [number, string][] }[] };

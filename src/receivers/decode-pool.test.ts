@@ -1,15 +1,13 @@
 // Large exports must not stall the process: while 16 MiB OTLP/JSON exports arrive, /healthz (any
 // other request on the event loop) keeps answering fast. The worker runs from dist/ (compiled
-// from these sources; rebuilt here when older than them). The same run measures the reference:
+// from these sources; the test run's global setup rebuilds it when stale). The same run measures the reference:
 // the same exports decoded and stored in one go, as before the decode pool.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoSpans } from '../otlp/testing/demo-spans.js';
 import { TraceStore } from '../traces/store.js';
 import { DecodePool } from './decode-pool.js';
@@ -17,25 +15,6 @@ import { createOtlpHttpReceiver } from './otlp-http.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'src', 'receivers', 'decode-worker.js');
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-const stale = (): boolean =>
-  !existsSync(WORKER) ||
-  statSync(WORKER).mtimeMs < Math.max(...['src/receivers', 'src/otlp'].map((d) => newestMtime(path.join(ROOT, d))));
-
-beforeAll(() => {
-  if (!stale()) return;
-  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (stale()) throw new Error(`cannot build the decode worker:\n${r.stdout}\n${r.stderr}`);
-}, 300_000);
 
 interface Run {
   p99: number;
