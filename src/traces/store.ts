@@ -848,6 +848,35 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     return resOrds.map((ord) => this.assemble(ord));
   }
 
+  /**
+   * Calls `visit` with every stored span that itself satisfies the query (service, operation,
+   * kind, tags, start window, duration), newest trace first; `q.limit` does not apply. For
+   * statistics over all matching spans (the diagnosis comparison): no trace is assembled.
+   */
+  scanSpans(q: TraceQuery, visit: (span: StoredSpan) => void): void {
+    this.expire(this.now());
+    const cq = this.compile(q);
+    if (!cq) return;
+    for (let ord = this.nextOrd - 1; ord >= this.firstLive; ord--) {
+      const slot = ord - this.base;
+      if (this.tMaxSpanStart[slot]! < cq.startMinNs || this.tStart[slot]! >= cq.startMaxNs) continue;
+      const traceId = this.ids[slot]!;
+      for (let ref = this.tLastRef[slot]!; ref >= 0;) {
+        const seg = this.segmentOf(ref);
+        const u32 = seg.u32;
+        const r = ref - seg.seq * SEGMENT_REF_SPAN;
+        const n = u32[r + REC_NSPANS]!;
+        const complexBase = u32[r + REC_COMPLEX_BASE]!;
+        let p = r + REC_HEADER_WORDS;
+        for (let i = 0; i < n; i++) {
+          if (this.spanMatches(seg, p, complexBase, cq)) visit(this.decodeSpan(seg, p, complexBase, traceId));
+          p += u32[p + SP_WORDS]!;
+        }
+        ref = readF64(u32, r + REC_PREV);
+      }
+    }
+  }
+
   private nextGen(): number {
     this.queryGen = (this.queryGen + 1) >>> 0;
     if (this.queryGen === 0) {

@@ -1,0 +1,371 @@
+// Attribute comparison: what sets a selection of spans (the slowest, the failed, a duration band)
+// apart from the other spans of the same search. Spans are streamed into SpanColumns (one
+// compact column per attribute key, no span objects kept), then every key is scored by how well
+// it separates the two groups:
+//
+// - categorical values: the largest difference in share between the groups over the value
+//   groups (each value seen at least twice, "not set", and one group for all values seen once),
+//   less the difference sampling noise alone would give (3.5 standard errors), and shrunk by the
+//   share of values seen only once, so IDs and timestamps score ~0 however unique they are;
+// - numeric values: the two-sample Kolmogorov–Smirnov D, less its critical value at α = 0.001,
+//   or the difference in how often the key is set, whichever is larger.
+//
+// Scores lie in [0, 1]; 0 means "no evidence of a difference".
+import { anyValueToString, type AnyValue, type KeyValue } from '../otlp/model.js';
+import type { StoredSpan } from '../traces/storage.js';
+import { ksCriticalValue, ksStatistic, quantileSorted } from './stats.js';
+
+export type Selection =
+  | { readonly kind: 'slowest'; readonly percent: number }
+  | { readonly kind: 'errors' }
+  | { readonly kind: 'duration'; readonly minUs: number; readonly maxUs?: number };
+
+export interface CategoryShare {
+  /** the attribute's value as text; null for the "not set" and "values seen once" groups */
+  readonly value: string | null;
+  readonly label: string;
+  readonly selected: number;
+  readonly baseline: number;
+  readonly selectedShare: number;
+  readonly baselineShare: number;
+}
+
+export interface HistogramBin {
+  readonly from: number;
+  readonly to: number;
+  readonly selected: number;
+  readonly baseline: number;
+}
+
+export type Quantiles = Readonly<Record<'p0' | 'p25' | 'p50' | 'p75' | 'p90' | 'p99' | 'p100', number>>;
+
+interface AttributeBase {
+  readonly key: string;
+  readonly score: number;
+  readonly explanation: string;
+}
+export interface CategoricalComparison extends AttributeBase {
+  readonly kind: 'categorical';
+  readonly values: readonly CategoryShare[];
+}
+export interface NumericComparison extends AttributeBase {
+  readonly kind: 'numeric';
+  /** a histogram of both groups over shared bins (counts per group) */
+  readonly values: readonly HistogramBin[];
+  /** null for a group where the key is never set */
+  readonly quantiles: { readonly selected: Quantiles | null; readonly baseline: Quantiles | null };
+}
+export type AttributeComparison = CategoricalComparison | NumericComparison;
+
+export interface Comparison {
+  readonly selected: number;
+  readonly baseline: number;
+  readonly attributes: readonly AttributeComparison[];
+  /** set when there is nothing to compare (no spans, an empty selection, or everything selected) */
+  readonly message?: string;
+}
+
+/** Pseudo-attribute for the span name, compared when the search spans several operations. */
+export const SPAN_NAME_KEY = 'span.name';
+/** standard errors of a share difference that noise may reach (≈ p 0.0005 two-sided) */
+const SHARE_NOISE_Z = 3.5;
+const KS_ALPHA = 0.001;
+const MAX_CATEGORY_ROWS = 12;
+const HISTOGRAM_BINS = 12;
+
+/** The values one key took, one entry per span where it is set (span index ascending). */
+class KeyColumn {
+  spans: number[] = [];
+  /** numeric value, or NaN for a text value */
+  nums: number[] = [];
+  /** interned text id, or -1 for a numeric value */
+  texts: number[] = [];
+  allNumeric = true;
+  lastSpan = -1;
+}
+
+/** Streams spans into per-key columns; holds numbers, not span objects. */
+export class SpanColumns {
+  private durations = new Float64Array(1024);
+  private errors = new Uint8Array(1024);
+  private n = 0;
+  private readonly columns = new Map<string, KeyColumn>();
+  private readonly textIds = new Map<string, number>();
+  private readonly textList: string[] = [];
+  private readonly names = new Set<string>();
+
+  constructor(private readonly includeSpanName = true) {}
+
+  get size(): number {
+    return this.n;
+  }
+
+  add(span: StoredSpan): void {
+    if (this.n === this.durations.length) {
+      const d = new Float64Array(this.n * 2);
+      d.set(this.durations);
+      this.durations = d;
+      const e = new Uint8Array(this.n * 2);
+      e.set(this.errors);
+      this.errors = e;
+    }
+    const i = this.n++;
+    this.durations[i] = Math.max(0, (span.endTimeUnixNano - span.startTimeUnixNano) / 1000);
+    this.errors[i] = span.status.code === 2 ? 1 : 0;
+    this.addAll(i, span.attributes);
+    this.addAll(i, span.resource.attributes);
+    for (const e of span.events) this.addAll(i, e.attributes);
+    if (this.includeSpanName) {
+      this.names.add(span.name);
+      this.addValue(i, SPAN_NAME_KEY, { kind: 'string', value: span.name });
+    }
+  }
+
+  private addAll(i: number, kvs: readonly KeyValue[]): void {
+    for (const kv of kvs) this.addValue(i, kv.key, kv.value);
+  }
+
+  private addValue(i: number, key: string, value: AnyValue): void {
+    let col = this.columns.get(key);
+    if (!col) this.columns.set(key, (col = new KeyColumn()));
+    if (col.lastSpan === i) return; // the first value of a key on a span counts (span, then resource, then events)
+    col.lastSpan = i;
+    col.spans.push(i);
+    const num =
+      value.kind === 'int'
+        ? Number(value.value)
+        : value.kind === 'double' && Number.isFinite(value.value)
+          ? value.value
+          : NaN;
+    if (!Number.isNaN(num)) {
+      col.nums.push(num);
+      col.texts.push(-1);
+      return;
+    }
+    col.allNumeric = false;
+    col.nums.push(NaN);
+    col.texts.push(this.textId(anyValueToString(value)));
+  }
+
+  private textId(text: string): number {
+    let id = this.textIds.get(text);
+    if (id === undefined) {
+      id = this.textList.length;
+      this.textIds.set(text, id);
+      this.textList.push(text);
+    }
+    return id;
+  }
+
+  /** Which spans a selection picks (1 = selected). */
+  select(sel: Selection): Uint8Array {
+    const n = this.n;
+    const out = new Uint8Array(n);
+    const dur = this.durations.subarray(0, n);
+    if (sel.kind === 'errors') {
+      out.set(this.errors.subarray(0, n));
+    } else if (sel.kind === 'duration') {
+      const max = sel.maxUs ?? Infinity;
+      for (let i = 0; i < n; i++) out[i] = dur[i]! >= sel.minUs && dur[i]! <= max ? 1 : 0;
+    } else if (n > 0) {
+      const k = Math.max(1, Math.round((n * sel.percent) / 100));
+      const threshold = Float64Array.from(dur).sort()[n - k]!;
+      for (let i = 0; i < n; i++) out[i] = dur[i]! >= threshold ? 1 : 0;
+    }
+    return out;
+  }
+
+  /** Compares every key between the selected spans and the rest. */
+  compare(sel: Selection): Comparison {
+    const picked = this.select(sel);
+    let selected = 0;
+    for (let i = 0; i < this.n; i++) selected += picked[i]!;
+    const baseline = this.n - selected;
+    const empty = (message: string): Comparison => ({ selected, baseline, attributes: [], message });
+    if (this.n === 0) return empty('no spans match this search in this time window');
+    if (selected === 0) return empty('the selection is empty: no span of this search matches it');
+    if (baseline === 0)
+      return empty('the selection holds every span of this search: there is nothing to compare it with');
+    const attributes: AttributeComparison[] = [];
+    for (const [key, col] of this.columns) {
+      if (key === SPAN_NAME_KEY && this.names.size < 2) continue;
+      attributes.push(
+        col.allNumeric
+          ? compareNumeric(key, col, picked, selected, baseline)
+          : compareCategorical(key, col, picked, selected, baseline, this.textList),
+      );
+    }
+    attributes.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { selected, baseline, attributes };
+  }
+}
+
+/** The share difference a pooled share p could show by chance between groups of n and m. */
+function shareNoise(countSel: number, countBase: number, n: number, m: number): number {
+  const p = (countSel + countBase) / (n + m);
+  return SHARE_NOISE_Z * Math.sqrt(p * (1 - p) * (1 / n + 1 / m));
+}
+
+function percent(share: number): string {
+  const p = share * 100;
+  return p > 0 && p < 1 ? '<1%' : p < 100 && p > 99 ? '>99%' : `${Math.round(p)}%`;
+}
+
+function round(x: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function compareCategorical(
+  key: string,
+  col: KeyColumn,
+  picked: Uint8Array,
+  n: number,
+  m: number,
+  texts: readonly string[],
+): CategoricalComparison {
+  // counts per value text (numbers of a mixed key are printed as text)
+  const groupOf = new Map<string, { sel: number; base: number }>();
+  for (let k = 0; k < col.spans.length; k++) {
+    const t = col.texts[k]!;
+    const text = t >= 0 ? texts[t]! : String(col.nums[k]);
+    let g = groupOf.get(text);
+    if (!g) groupOf.set(text, (g = { sel: 0, base: 0 }));
+    if (picked[col.spans[k]!]) g.sel++;
+    else g.base++;
+  }
+  let presentSel = 0;
+  let singles = 0;
+  const single = { sel: 0, base: 0 };
+  const rows: { value: string | null; label: string; sel: number; base: number }[] = [];
+  for (const [text, g] of groupOf) {
+    presentSel += g.sel;
+    if (g.sel + g.base === 1) {
+      single.sel += g.sel;
+      single.base += g.base;
+      singles++;
+    } else rows.push({ value: text, label: text, sel: g.sel, base: g.base });
+  }
+  const present = col.spans.length;
+  const absent = { sel: n - presentSel, base: m - (present - presentSel) };
+  if (single.sel + single.base > 0)
+    rows.push({ value: null, label: `(${singles} values seen once)`, sel: single.sel, base: single.base });
+  if (absent.sel + absent.base > 0) rows.push({ value: null, label: '(not set)', sel: absent.sel, base: absent.base });
+
+  let best: (typeof rows)[number] | undefined;
+  let bestExcess = 0;
+  const excessOf = new Map<(typeof rows)[number], number>();
+  for (const r of rows) {
+    const excess = Math.max(0, Math.abs(r.sel / n - r.base / m) - shareNoise(r.sel, r.base, n, m));
+    excessOf.set(r, excess);
+    if (excess > bestExcess) {
+      bestExcess = excess;
+      best = r;
+    }
+  }
+  const uniqueShare = present === 0 ? 0 : singles / present;
+  const score = round(bestExcess * (1 - uniqueShare));
+  rows.sort(
+    (a, b) =>
+      excessOf.get(b)! - excessOf.get(a)! ||
+      Math.abs(b.sel / n - b.base / m) - Math.abs(a.sel / n - a.base / m) ||
+      b.sel + b.base - (a.sel + a.base),
+  );
+  const values: CategoryShare[] = rows.slice(0, MAX_CATEGORY_ROWS).map((r) => ({
+    value: r.value,
+    label: r.label,
+    selected: r.sel,
+    baseline: r.base,
+    selectedShare: round(r.sel / n),
+    baselineShare: round(r.base / m),
+  }));
+
+  let explanation: string;
+  if (best === undefined) {
+    explanation = `No value of ${key} is more or less common among the selected spans than among the others beyond what chance gives.`;
+  } else {
+    const what = best.value === null ? best.label : `${key}=${best.value}`;
+    explanation =
+      `${what} is on ${percent(best.sel / n)} of the selected spans against ${percent(best.base / m)} of the others` +
+      ` (the score is that difference less what chance alone could give).`;
+  }
+  if (uniqueShare >= 0.2) {
+    explanation += ` ${percent(uniqueShare)} of its values appear only once (an ID or a timestamp?), so the score is reduced by that share.`;
+  }
+  return { key, kind: 'categorical', score, explanation, values };
+}
+
+function quantilesOf(sorted: Float64Array): Quantiles | null {
+  if (sorted.length === 0) return null;
+  const q = (p: number): number => round(quantileSorted(sorted, p)!, 6);
+  return { p0: q(0), p25: q(0.25), p50: q(0.5), p75: q(0.75), p90: q(0.9), p99: q(0.99), p100: q(1) };
+}
+
+function histogram(sel: Float64Array, base: Float64Array): HistogramBin[] {
+  const lo = Math.min(sel[0] ?? Infinity, base[0] ?? Infinity);
+  const hi = Math.max(sel[sel.length - 1] ?? -Infinity, base[base.length - 1] ?? -Infinity);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (lo === hi) return [{ from: lo, to: hi, selected: sel.length, baseline: base.length }];
+  // logarithmic bins when the values are positive and span more than two decades
+  const log = lo > 0 && hi / lo > 100;
+  const edge = (k: number): number =>
+    log ? lo * (hi / lo) ** (k / HISTOGRAM_BINS) : lo + ((hi - lo) * k) / HISTOGRAM_BINS;
+  const bins: { from: number; to: number; selected: number; baseline: number }[] = [];
+  for (let k = 0; k < HISTOGRAM_BINS; k++)
+    bins.push({ from: round(edge(k), 6), to: round(edge(k + 1), 6), selected: 0, baseline: 0 });
+  const binOf = (x: number): number => {
+    const f = log ? Math.log(x / lo) / Math.log(hi / lo) : (x - lo) / (hi - lo);
+    return Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(f * HISTOGRAM_BINS)));
+  };
+  for (const x of sel) bins[binOf(x)]!.selected++;
+  for (const x of base) bins[binOf(x)]!.baseline++;
+  return bins;
+}
+
+function compareNumeric(key: string, col: KeyColumn, picked: Uint8Array, n: number, m: number): NumericComparison {
+  let nSel = 0;
+  for (const s of col.spans) nSel += picked[s]!;
+  const sel = new Float64Array(nSel);
+  const base = new Float64Array(col.spans.length - nSel);
+  let a = 0;
+  let b = 0;
+  for (let k = 0; k < col.spans.length; k++) {
+    if (picked[col.spans[k]!]) sel[a++] = col.nums[k]!;
+    else base[b++] = col.nums[k]!;
+  }
+  sel.sort();
+  base.sort();
+  const d = ksStatistic(sel, base);
+  const ksExcess =
+    sel.length > 0 && base.length > 0 ? Math.max(0, d - ksCriticalValue(sel.length, base.length, KS_ALPHA)) : 0;
+  const absSel = n - sel.length;
+  const absBase = m - base.length;
+  const presenceExcess = Math.max(0, Math.abs(absSel / n - absBase / m) - shareNoise(absSel, absBase, n, m));
+  const score = round(Math.max(ksExcess, presenceExcess));
+  const qs = quantilesOf(sel);
+  const qb = quantilesOf(base);
+
+  let explanation: string;
+  if (presenceExcess > ksExcess) {
+    explanation = `${key} is set on ${percent(sel.length / n)} of the selected spans against ${percent(base.length / m)} of the others.`;
+  } else if (qs && qb) {
+    explanation =
+      `The median of ${key} is ${fmt(qs.p50)} among the selected spans against ${fmt(qb.p50)} among the others;` +
+      ` the two distributions differ by at most ${percent(d)} of the spans (Kolmogorov–Smirnov D = ${round(d, 3)}` +
+      `${ksExcess === 0 ? ', within what chance gives' : ', score = D less what chance gives'}).`;
+  } else {
+    explanation = `${key} is set only in one group, too rarely to compare.`;
+  }
+  return {
+    key,
+    kind: 'numeric',
+    score,
+    explanation,
+    values: histogram(sel, base),
+    quantiles: { selected: qs, baseline: qb },
+  };
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 1e6 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : String(round(x, 3));
+}

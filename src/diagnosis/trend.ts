@@ -1,0 +1,161 @@
+// Classifying one metric series over a window: memory (restarts as sharp drops, growth as a
+// robust trend) and shifts of a level (p99 latency, error share) against the series' own past.
+// Pure functions over (t ms, v) arrays; the PromQL side lives in findings.ts.
+import { mannKendall, median, theilSenSlope } from './stats.js';
+
+/** A drop to below this share of the recent level is a restart (a GC gives back far less). */
+const DROP_TO_SHARE = 0.7;
+/** ...and it must free at least this many bytes. */
+const MIN_DROP_BYTES = 4e6;
+/** points of recent past a drop is measured against (their median, so one spike does not count) */
+const DROP_REFERENCE_POINTS = 5;
+/** fewest points a trend is tested on */
+const MIN_TREND_POINTS = 10;
+/** Mann–Kendall z a rise must reach (one-sided p ≈ 0.0013) */
+const TREND_Z = 3;
+/** the rise must add at least this share of the level over its stretch */
+const MIN_GROWTH_SHARE = 0.05;
+const MIN_GROWTH_BYTES = 2e6;
+
+export interface Growth {
+  readonly slopePerMin: number;
+  /** when the rise began (ms): the best change point of "flat, then a line" */
+  readonly sinceMs: number;
+  readonly z: number;
+}
+
+export interface MemoryAnalysis {
+  /** times (ms) of the sharp drops (restarts) */
+  readonly drops: readonly number[];
+  /** the latest significant rise, if any */
+  readonly growth: Growth | undefined;
+}
+
+function finitePoints(t: readonly number[], v: readonly number[]): { t: number[]; v: number[] } {
+  const ot: number[] = [];
+  const ov: number[] = [];
+  for (let i = 0; i < Math.min(t.length, v.length); i++) {
+    if (Number.isFinite(v[i])) {
+      ot.push(t[i]!);
+      ov.push(v[i]!);
+    }
+  }
+  return { t: ot, v: ov };
+}
+
+/** Indices where the series falls sharply below the median of its last few points. */
+function dropIndices(v: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < v.length; i++) {
+    const ref = median(v.slice(Math.max(0, i - DROP_REFERENCE_POINTS), i))!;
+    if (v[i]! < ref * DROP_TO_SHARE && ref - v[i]! >= MIN_DROP_BYTES) {
+      // a drop spread over two samples is one restart
+      if (out.length > 0 && i - out[out.length - 1]! <= 2) continue;
+      out.push(i);
+    }
+  }
+  return out;
+}
+
+/** Sum of absolute residuals of the line through (t, v) with Theil–Sen slope b. */
+function lineCost(t: readonly number[], v: readonly number[], b: number): number {
+  const a = median(v.map((x, i) => x - b * t[i]!))!;
+  let c = 0;
+  for (let i = 0; i < v.length; i++) c += Math.abs(v[i]! - a - b * t[i]!);
+  return c;
+}
+
+/** The significant rise of one stretch without restarts, if any. */
+function segmentGrowth(t: readonly number[], v: readonly number[]): Growth | undefined {
+  const n = v.length;
+  if (n < MIN_TREND_POINTS) return undefined;
+  // change point: flat (its median) up to k, a Theil–Sen line from k; the k that fits best
+  let bestK = 0;
+  let bestCost = Infinity;
+  const step = Math.max(1, Math.floor(n / 30));
+  for (let k = 0; k <= n - MIN_TREND_POINTS; k += step) {
+    const flat = v.slice(0, k);
+    const level = k > 0 ? median(flat)! : 0;
+    let cost = 0;
+    for (const x of flat) cost += Math.abs(x - level);
+    const tt = t.slice(k);
+    const vv = v.slice(k);
+    cost += lineCost(tt, vv, theilSenSlope(tt, vv));
+    if (cost < bestCost) {
+      bestCost = cost;
+      bestK = k;
+    }
+  }
+  const tt = t.slice(bestK);
+  const vv = v.slice(bestK);
+  const slopePerMs = theilSenSlope(tt, vv);
+  const { z } = mannKendall(vv);
+  const rise = slopePerMs * (tt[tt.length - 1]! - tt[0]!);
+  const level = median(vv)!;
+  if (slopePerMs <= 0 || z < TREND_Z || rise < Math.max(MIN_GROWTH_BYTES, MIN_GROWTH_SHARE * level)) return undefined;
+  return { slopePerMin: slopePerMs * 60_000, sinceMs: tt[0]!, z };
+}
+
+/** Restarts and growth of a memory series (bytes); robust to noise and to single GC spikes. */
+export function analyseMemory(times: readonly number[], values: readonly number[]): MemoryAnalysis {
+  const { t, v } = finitePoints(times, values);
+  const drops = dropIndices(v);
+  // test the stretches between restarts, newest first: the latest one long enough to tell
+  const bounds = [0, ...drops, v.length];
+  let growth: Growth | undefined;
+  for (let s = bounds.length - 2; s >= 0 && growth === undefined; s--) {
+    const from = bounds[s]!;
+    const to = bounds[s + 1]!;
+    if (to - from < MIN_TREND_POINTS) continue;
+    growth = segmentGrowth(t.slice(from, to), v.slice(from, to));
+    if (growth === undefined) break; // the latest testable stretch is flat: no growth now
+  }
+  // a sawtooth's first tooth may start mid-rise: the leak began no later than the first stretch's rise
+  if (growth !== undefined && drops.length > 0) {
+    const first = segmentGrowth(t.slice(0, drops[0]), v.slice(0, drops[0]));
+    if (first !== undefined) growth = { ...growth, sinceMs: first.sinceMs };
+    else if (drops[0]! < MIN_TREND_POINTS) growth = { ...growth, sinceMs: t[0]! };
+  }
+  return { drops: drops.map((i) => t[i]!), growth };
+}
+
+export interface LevelShift {
+  /** first point of the final run of high values (ms) */
+  readonly sinceMs: number;
+  /** median of the first half of the window */
+  readonly before: number;
+  /** median of the last quarter */
+  readonly after: number;
+}
+
+export interface ShiftRule {
+  /** the recent median must reach before × ratio ... */
+  readonly ratio: number;
+  /** ... and exceed it by at least this much */
+  readonly minIncrease: number;
+  /** ... and reach at least this level */
+  readonly minLevel: number;
+}
+
+/** A lasting rise of the last quarter of the window over its first half (p99 latency, error share). */
+export function analyseShift(
+  times: readonly number[],
+  values: readonly number[],
+  rule: ShiftRule,
+): LevelShift | undefined {
+  const { t, v } = finitePoints(times, values);
+  const n = v.length;
+  if (n < 8) return undefined;
+  const before = median(v.slice(0, Math.floor(n / 2)))!;
+  const after = median(v.slice(n - Math.max(2, Math.floor(n / 4))))!;
+  if (after < before * rule.ratio || after - before < rule.minIncrease || after < rule.minLevel) return undefined;
+  const threshold = before + (after - before) / 2;
+  // since: the earliest point from which at least 80 % of the points are above half-way
+  let since = n - 1;
+  let above = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    if (v[i]! > threshold) above++;
+    if (above / (n - i) >= 0.8 && v[i]! > threshold) since = i;
+  }
+  return { sinceMs: t[since]!, before, after };
+}
