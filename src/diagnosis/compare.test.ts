@@ -124,7 +124,7 @@ describe('attribute comparison', () => {
     expect(total('baseline')).toBe(1900);
     expect(count.explanation).toMatch(/Kolmogorov–Smirnov D = /);
     const id = result.attributes.find((a) => a.key === 'app.request.id')!;
-    expect(id.explanation).toMatch(/appear only once/);
+    expect(id.explanation).toMatch(/have a rare value/);
   });
 
   it('selects errors and duration bands', () => {
@@ -139,6 +139,31 @@ describe('attribute comparison', () => {
     expect(band.attributes[0]!.key).toBe('app.cache_hit');
     // one operation only: the span name is not an attribute worth listing
     expect(band.attributes.map((a) => a.key)).not.toContain('span.name');
+  });
+
+  it('gives no score to an ID shared by the two spans of one request (both slow together)', () => {
+    const rnd = random(9);
+    const spans: Span[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const miss = rnd() < 0.2;
+      const requestId = `req-${Math.floor(rnd() * 1e12)}`;
+      for (const [k, name] of ['ListRecommendations', 'get_product_list'].entries()) {
+        spans.push(
+          span({
+            traceId: tid(i + 1),
+            spanId: sid(2 * i + k + 1),
+            name,
+            startMs: T0 + i * 50,
+            durationMs: (miss ? 400 : 20) + rnd() * 10 - k,
+            attributes: { 'app.request.id': requestId, 'app.cache_hit': !miss },
+          }),
+        );
+      }
+    }
+    const result = compare(storeWith(spans), { kind: 'slowest', percent: 5 });
+    const id = result.attributes.find((a) => a.key === 'app.request.id')!;
+    expect(id.score).toBe(0);
+    expect(result.attributes[0]!.key).toBe('app.cache_hit');
   });
 
   it('says why there is nothing to compare, without NaN', () => {

@@ -4,9 +4,10 @@
 // it separates the two groups:
 //
 // - categorical values: the largest difference in share between the groups over the value
-//   groups (each value seen at least twice, "not set", and one group for all values seen once),
+//   groups (each value seen often enough for a share to mean something, "not set", and one
+//   group for all rare values),
 //   less the difference sampling noise alone would give (3.5 standard errors), and shrunk by the
-//   share of values seen only once, so IDs and timestamps score ~0 however unique they are;
+//   share of spans whose value is rare, so IDs and timestamps score ~0 however unique they are;
 // - numeric values: the two-sample Kolmogorov–Smirnov D, less its critical value at α = 0.001,
 //   or the difference in how often the key is set, whichever is larger.
 //
@@ -21,7 +22,7 @@ export type Selection =
   | { readonly kind: 'duration'; readonly minUs: number; readonly maxUs?: number };
 
 export interface CategoryShare {
-  /** the attribute's value as text; null for the "not set" and "values seen once" groups */
+  /** the attribute's value as text; null for the "not set" and "rare values" groups */
   readonly value: string | null;
   readonly label: string;
   readonly selected: number;
@@ -71,6 +72,8 @@ export const SPAN_NAME_KEY = 'span.name';
 const SHARE_NOISE_Z = 3.5;
 const KS_ALPHA = 0.001;
 const MAX_CATEGORY_ROWS = 12;
+/** values seen fewer times than this (fewer still in small searches) are pooled as rare */
+const RARE_VALUE_COUNT = 10;
 const HISTOGRAM_BINS = 12;
 
 /** The values one key took, one entry per span where it is set (span index ascending). */
@@ -235,21 +238,29 @@ function compareCategorical(
     else g.base++;
   }
   let presentSel = 0;
-  let singles = 0;
-  const single = { sel: 0, base: 0 };
+  // a value seen this rarely is pooled: its share is too small for the noise margin's normal
+  // approximation (a request ID on two spans of one slow request would otherwise score)
+  const rareBelow = Math.min(RARE_VALUE_COUNT, Math.max(2, Math.ceil((n + m) / 100)));
+  let rareValues = 0;
+  const rare = { sel: 0, base: 0 };
   const rows: { value: string | null; label: string; sel: number; base: number }[] = [];
   for (const [text, g] of groupOf) {
     presentSel += g.sel;
-    if (g.sel + g.base === 1) {
-      single.sel += g.sel;
-      single.base += g.base;
-      singles++;
+    if (g.sel + g.base < rareBelow) {
+      rare.sel += g.sel;
+      rare.base += g.base;
+      rareValues++;
     } else rows.push({ value: text, label: text, sel: g.sel, base: g.base });
   }
   const present = col.spans.length;
   const absent = { sel: n - presentSel, base: m - (present - presentSel) };
-  if (single.sel + single.base > 0)
-    rows.push({ value: null, label: `(${singles} values seen once)`, sel: single.sel, base: single.base });
+  if (rare.sel + rare.base > 0) {
+    const label =
+      rareBelow === 2
+        ? `(${rareValues} values seen once)`
+        : `(${rareValues} values seen fewer than ${rareBelow} times)`;
+    rows.push({ value: null, label, sel: rare.sel, base: rare.base });
+  }
   if (absent.sel + absent.base > 0) rows.push({ value: null, label: '(not set)', sel: absent.sel, base: absent.base });
 
   let best: (typeof rows)[number] | undefined;
@@ -263,7 +274,7 @@ function compareCategorical(
       best = r;
     }
   }
-  const uniqueShare = present === 0 ? 0 : singles / present;
+  const uniqueShare = present === 0 ? 0 : (rare.sel + rare.base) / present;
   const score = round(bestExcess * (1 - uniqueShare));
   rows.sort(
     (a, b) =>
@@ -290,7 +301,7 @@ function compareCategorical(
       ` (the score is that difference less what chance alone could give).`;
   }
   if (uniqueShare >= 0.2) {
-    explanation += ` ${percent(uniqueShare)} of its values appear only once (an ID or a timestamp?), so the score is reduced by that share.`;
+    explanation += ` ${percent(uniqueShare)} of the spans have a rare value (an ID or a timestamp?), so the score is reduced by that share.`;
   }
   return { key, kind: 'categorical', score, explanation, values };
 }
