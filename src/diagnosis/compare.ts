@@ -81,10 +81,23 @@ class KeyColumn {
   spans: number[] = [];
   /** numeric value, or NaN for a text value */
   nums: number[] = [];
-  /** interned text id, or -1 for a numeric value */
+  /** the value's id in `values`, or -1 for a numeric value */
   texts: number[] = [];
+  /** this key's distinct text values (interned per key: counting is then by array index) */
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
   allNumeric = true;
   lastSpan = -1;
+
+  intern(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(text, id);
+      this.values.push(text);
+    }
+    return id;
+  }
 }
 
 /** Streams spans into per-key columns; holds numbers, not span objects. */
@@ -93,8 +106,6 @@ export class SpanColumns {
   private errors = new Uint8Array(1024);
   private n = 0;
   private readonly columns = new Map<string, KeyColumn>();
-  private readonly textIds = new Map<string, number>();
-  private readonly textList: string[] = [];
   private readonly names = new Set<string>();
 
   constructor(private readonly includeSpanName = true) {}
@@ -147,17 +158,7 @@ export class SpanColumns {
     }
     col.allNumeric = false;
     col.nums.push(NaN);
-    col.texts.push(this.textId(anyValueToString(value)));
-  }
-
-  private textId(text: string): number {
-    let id = this.textIds.get(text);
-    if (id === undefined) {
-      id = this.textList.length;
-      this.textIds.set(text, id);
-      this.textList.push(text);
-    }
-    return id;
+    col.texts.push(col.intern(anyValueToString(value)));
   }
 
   /** Which spans a selection picks (1 = selected). */
@@ -195,7 +196,7 @@ export class SpanColumns {
       attributes.push(
         col.allNumeric
           ? compareNumeric(key, col, picked, selected, baseline)
-          : compareCategorical(key, col, picked, selected, baseline, this.textList),
+          : compareCategorical(key, col, picked, selected, baseline),
       );
     }
     attributes.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -225,17 +226,14 @@ function compareCategorical(
   picked: Uint8Array,
   n: number,
   m: number,
-  texts: readonly string[],
 ): CategoricalComparison {
-  // counts per value text (numbers of a mixed key are printed as text)
-  const groupOf = new Map<string, { sel: number; base: number }>();
+  // numbers of a mixed key count as their text
+  for (let k = 0; k < col.spans.length; k++) if (col.texts[k]! < 0) col.texts[k] = col.intern(String(col.nums[k]));
+  const countSel = new Int32Array(col.values.length);
+  const countBase = new Int32Array(col.values.length);
   for (let k = 0; k < col.spans.length; k++) {
-    const t = col.texts[k]!;
-    const text = t >= 0 ? texts[t]! : String(col.nums[k]);
-    let g = groupOf.get(text);
-    if (!g) groupOf.set(text, (g = { sel: 0, base: 0 }));
-    if (picked[col.spans[k]!]) g.sel++;
-    else g.base++;
+    if (picked[col.spans[k]!]) countSel[col.texts[k]!]++;
+    else countBase[col.texts[k]!]++;
   }
   let presentSel = 0;
   // a value seen this rarely is pooled: its share is too small for the noise margin's normal
@@ -244,13 +242,15 @@ function compareCategorical(
   let rareValues = 0;
   const rare = { sel: 0, base: 0 };
   const rows: { value: string | null; label: string; sel: number; base: number }[] = [];
-  for (const [text, g] of groupOf) {
-    presentSel += g.sel;
-    if (g.sel + g.base < rareBelow) {
-      rare.sel += g.sel;
-      rare.base += g.base;
+  for (let v = 0; v < col.values.length; v++) {
+    const sel = countSel[v]!;
+    const base = countBase[v]!;
+    presentSel += sel;
+    if (sel + base < rareBelow) {
+      rare.sel += sel;
+      rare.base += base;
       rareValues++;
-    } else rows.push({ value: text, label: text, sel: g.sel, base: g.base });
+    } else rows.push({ value: col.values[v]!, label: col.values[v]!, sel, base });
   }
   const present = col.spans.length;
   const absent = { sel: n - presentSel, base: m - (present - presentSel) };
