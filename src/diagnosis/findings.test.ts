@@ -142,6 +142,19 @@ describe('findFindings', () => {
     expect(JSON.stringify(findings)).not.toMatch(/NaN|null/);
   });
 
+  it('counts a supervisor counter that first appears inside the window from 0', () => {
+    const h = new Head();
+    const l = labelsFromRecord({ __name__: 'orrery_supervisor_restarts_total', service_name: 'cartservice' });
+    for (let t = START + 5 * MINUTE; t <= END; t += 10_000) h.append(l, t, t < START + 9 * MINUTE ? 1 : 2);
+    const [f, ...rest] = findFindings(
+      { engine: new Engine(), storage: h, annotations: new AnnotationStore(), clock },
+      START,
+      END,
+    );
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ service: 'cartservice', kind: 'restarts', restarts: 2, since: START + 5 * MINUTE });
+  });
+
   it('counts restarts without memory growth as a restarts finding', () => {
     const h = new Head();
     const a = new AnnotationStore();

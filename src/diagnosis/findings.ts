@@ -75,14 +75,31 @@ function byService(
   return out;
 }
 
-/** How often a counter went up over the window, resets (a fall) counted as a rise from 0. */
-function counterIncrease(v: readonly number[]): number {
+/**
+ * How much a counter rose over the window and when it first did; a fall (a reset) counts as a
+ * rise from 0, and so does a series that first appears inside the window (created at its first
+ * increment, as the supervisor's per-service counter is).
+ */
+function counterRises(
+  s: MatrixSeries,
+  startMs: number,
+  stepMs: number,
+): { count: number; firstAt: number | undefined } {
   let total = 0;
-  for (let i = 1; i < v.length; i++) {
-    const d = v[i]! - v[i - 1]!;
-    total += d >= 0 ? d : v[i]!;
+  let firstAt: number | undefined;
+  if (s.t.length > 0 && s.t[0]! > startMs + stepMs && s.v[0]! > 0) {
+    total += s.v[0]!;
+    firstAt = s.t[0]!;
   }
-  return Math.round(total);
+  for (let i = 1; i < s.v.length; i++) {
+    const d = s.v[i]! - s.v[i - 1]!;
+    const rise = d >= 0 ? d : s.v[i]!;
+    if (rise > 0) {
+      total += rise;
+      firstAt ??= s.t[i]!;
+    }
+  }
+  return { count: Math.round(total), firstAt };
 }
 
 function flagChanges(annotations: readonly Annotation[]): FlagChange[] {
@@ -160,7 +177,9 @@ export function findFindings(src: FindingsSources, startMs: number, endMs: numbe
     // restarts: the supervisor's word (annotations, counter), else the memory's sharp drops
     const restartNotes = inWindow.filter((a) => a.tags.includes('restart') && a.tags.includes(service));
     const oom = restartNotes.filter((a) => /out of memory/i.test(a.text)).length;
-    const counted = restartCounter.has(service) ? counterIncrease(restartCounter.get(service)!.v) : 0;
+    const counterSeries = restartCounter.get(service);
+    const counter = counterSeries ? counterRises(counterSeries, startMs, stepMs) : { count: 0, firstAt: undefined };
+    const counted = counter.count;
     const memory = [rss.get(service), heap.get(service)].flatMap((s) => (s ? [analyseMemory(s.t, s.v)] : []));
     const drops = Math.max(0, ...memory.map((m) => m.drops.length));
     const restarts = Math.max(restartNotes.length, counted, drops >= 2 ? drops : 0);
@@ -185,7 +204,7 @@ export function findFindings(src: FindingsSources, startMs: number, endMs: numbe
       const firstRestart = Math.min(
         ...restartNotes.map((a) => a.time),
         ...memory.flatMap((m) => m.drops),
-        restartCounter.get(service)?.t[0] ?? endMs,
+        counter.firstAt ?? endMs,
       );
       findings.push({
         ...base,
