@@ -142,6 +142,19 @@ describe('findFindings', () => {
     expect(JSON.stringify(findings)).not.toMatch(/NaN|null/);
   });
 
+  it('takes a GC sawtooth that no restart explains for what it is: no finding', () => {
+    const h = new Head();
+    // a heap that grows 3 MB/min and gives it back at each major GC, every 5 minutes; no RSS series
+    fill(
+      h,
+      { __name__: 'v8js_memory_heap_used_bytes', service_name: 'emailservice', v8js_heap_space_name: 'old_space' },
+      (min) => 30e6 + (((min % 5) + 5) % 5) * 3e6,
+    );
+    expect(
+      findFindings({ engine: new Engine(), storage: h, annotations: new AnnotationStore(), clock }, START, END),
+    ).toEqual([]);
+  });
+
   it('counts a supervisor counter that first appears inside the window from 0', () => {
     const h = new Head();
     const l = labelsFromRecord({ __name__: 'orrery_supervisor_restarts_total', service_name: 'cartservice' });

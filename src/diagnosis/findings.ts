@@ -44,6 +44,8 @@ export interface FindingsSources {
 
 const LATENCY_RULE = { ratio: 1.5, minIncrease: 50, minLevel: 100 } as const; // ms
 const ERROR_RULE = { ratio: 2, minIncrease: 0.02, minLevel: 0.05 } as const; // share of calls
+/** shortest rise reported as memory growth (15 collections at the 10 s interval) */
+const MIN_GROWTH_STRETCH_MS = 150_000;
 const KIND_ORDER: readonly FindingKind[] = ['memory_growth', 'restarts', 'error_rate', 'latency_shift'];
 
 function hhmm(ms: number): string {
@@ -180,17 +182,22 @@ export function findFindings(src: FindingsSources, startMs: number, endMs: numbe
     const counterSeries = restartCounter.get(service);
     const counter = counterSeries ? counterRises(counterSeries, startMs, stepMs) : { count: 0, firstAt: undefined };
     const counted = counter.count;
-    const memory = [rss.get(service), heap.get(service)].flatMap((s) => (s ? [analyseMemory(s.t, s.v)] : []));
-    const drops = Math.max(0, ...memory.map((m) => m.drops.length));
-    const restarts = Math.max(restartNotes.length, counted, drops >= 2 ? drops : 0);
+    // RSS speaks for the whole process; the heap series only when a service has no RSS
+    const memorySeries = rss.get(service) ?? heap.get(service);
+    const memory = memorySeries ? analyseMemory(memorySeries.t, memorySeries.v) : undefined;
+    const restarts = Math.max(restartNotes.length, counted);
     const restartText =
       restarts === 0
         ? ''
         : `, ${restarts} ${oom === restarts ? 'out-of-memory ' : ''}restart${restarts === 1 ? '' : 's'}`;
-    const growth = memory
-      .map((m) => m.growth)
-      .filter((g): g is Growth => g !== undefined)
-      .sort((a, b) => b.slopePerMin - a.slopePerMin)[0];
+    // a drop nobody reported as a restart is a GC giving memory back: the rise before it was no
+    // leak; and a rise must last a while before it is one
+    const lastT = memorySeries?.t[memorySeries.t.length - 1] ?? endMs;
+    const candidate = memory?.growth;
+    const growth: Growth | undefined =
+      candidate && (memory.drops.length === 0 || restarts > 0) && lastT - candidate.sinceMs >= MIN_GROWTH_STRETCH_MS
+        ? candidate
+        : undefined;
     if (growth) {
       findings.push({
         ...base,
@@ -203,7 +210,7 @@ export function findFindings(src: FindingsSources, startMs: number, endMs: numbe
     } else if (restarts > 0) {
       const firstRestart = Math.min(
         ...restartNotes.map((a) => a.time),
-        ...memory.flatMap((m) => m.drops),
+        ...(memory?.drops ?? []),
         counter.firstAt ?? endMs,
       );
       findings.push({
