@@ -182,7 +182,7 @@ for (const size of SIZES) {
   let top: string[] = [];
   let selected = 0;
   const compareMs = medianMs(() => {
-    const cols = new SpanColumns(true);
+    const cols = new SpanColumns();
     store.scanSpans(query, (s) => cols.add(s));
     const result = cols.compare({ kind: 'slowest', percent: 5 });
     selected = result.selected;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TraceStore } from '../traces/store.js';
 import { batch, sid, span, tid } from '../traces/testdata.js';
 import type { Span } from '../otlp/model.js';
-import { SpanColumns, type Selection } from './compare.js';
+import { SpanColumns, type Selection, type SpanColumnsOptions } from './compare.js';
 
 const T0 = Date.UTC(2026, 11, 1, 14);
 
@@ -67,8 +67,13 @@ function storeWith(spans: Span[]): TraceStore {
   return store;
 }
 
-function compare(store: TraceStore, sel: Selection, operation?: string): ReturnType<SpanColumns['compare']> {
-  const cols = new SpanColumns(operation === undefined);
+function compare(
+  store: TraceStore,
+  sel: Selection,
+  operation?: string,
+  opts: SpanColumnsOptions = {},
+): ReturnType<SpanColumns['compare']> {
+  const cols = new SpanColumns({ includeSpanName: operation === undefined, ...opts });
   store.scanSpans({ service: 'recommendationservice', operation, tags: {}, startTimeMinUs: T0 * 1000, limit: 0 }, (s) =>
     cols.add(s),
   );
@@ -164,6 +169,16 @@ describe('attribute comparison', () => {
     const id = result.attributes.find((a) => a.key === 'app.request.id')!;
     expect(id.score).toBe(0);
     expect(result.attributes[0]!.key).toBe('app.cache_hit');
+  });
+
+  it('counts values beyond the distinct-value cap as rare, with the same ranking', () => {
+    const capped = compare(store, { kind: 'slowest', percent: 5 }, 'get_product_list', { maxDistinctValues: 50 });
+    const full = compare(store, { kind: 'slowest', percent: 5 }, 'get_product_list');
+    expect(capped.attributes.map((a) => [a.key, a.score])).toEqual(full.attributes.map((a) => [a.key, a.score]));
+    const id = capped.attributes.find((a) => a.key === 'app.request.id')!;
+    if (id.kind !== 'categorical') throw new Error('categorical expected');
+    const rare = id.values.find((v) => v.value === null && v.label.startsWith('(50+ values'))!;
+    expect(rare.selected + rare.baseline).toBe(2000);
   });
 
   it('says why there is nothing to compare, without NaN', () => {

@@ -76,28 +76,65 @@ const MAX_CATEGORY_ROWS = 12;
 const RARE_VALUE_COUNT = 10;
 const HISTOGRAM_BINS = 12;
 
+/** id of a text value not interned because its key already has the most distinct values allowed */
+const OVERFLOW = -2;
+const NUMERIC = -1;
+/**
+ * Distinct text values interned per key by default; beyond it new values count as rare (the key
+ * is an ID by then, and an unbounded map of IDs is what would make a million spans slow).
+ */
+export const MAX_DISTINCT_VALUES = 50_000;
+
 /** The values one key took, one entry per span where it is set (span index ascending). */
 class KeyColumn {
-  spans: number[] = [];
+  length = 0;
+  spans = new Int32Array(64);
   /** numeric value, or NaN for a text value */
-  nums: number[] = [];
-  /** the value's id in `values`, or -1 for a numeric value */
-  texts: number[] = [];
+  nums = new Float64Array(64);
+  /** the value's id in `values`, NUMERIC for a number, OVERFLOW for a text not interned */
+  texts = new Int32Array(64);
   /** this key's distinct text values (interned per key: counting is then by array index) */
   readonly values: string[] = [];
   private readonly ids = new Map<string, number>();
   allNumeric = true;
   lastSpan = -1;
 
+  constructor(private readonly maxDistinct: number) {}
+
+  push(span: number, num: number, text: number): void {
+    if (this.length === this.spans.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const next = make(a.length * 2);
+        next.set(a);
+        return next;
+      };
+      this.spans = grow(this.spans, (n) => new Int32Array(n));
+      this.nums = grow(this.nums, (n) => new Float64Array(n));
+      this.texts = grow(this.texts, (n) => new Int32Array(n));
+    }
+    this.spans[this.length] = span;
+    this.nums[this.length] = num;
+    this.texts[this.length] = text;
+    this.length++;
+  }
+
   intern(text: string): number {
     let id = this.ids.get(text);
     if (id === undefined) {
+      if (this.values.length >= this.maxDistinct) return OVERFLOW;
       id = this.values.length;
       this.ids.set(text, id);
       this.values.push(text);
     }
     return id;
   }
+}
+
+export interface SpanColumnsOptions {
+  /** compare the span name too (when the search spans several operations); default true */
+  readonly includeSpanName?: boolean;
+  /** distinct text values interned per key; default MAX_DISTINCT_VALUES */
+  readonly maxDistinctValues?: number;
 }
 
 /** Streams spans into per-key columns; holds numbers, not span objects. */
@@ -108,7 +145,13 @@ export class SpanColumns {
   private readonly columns = new Map<string, KeyColumn>();
   private readonly names = new Set<string>();
 
-  constructor(private readonly includeSpanName = true) {}
+  private readonly includeSpanName: boolean;
+  private readonly maxDistinct: number;
+
+  constructor(opts: SpanColumnsOptions = {}) {
+    this.includeSpanName = opts.includeSpanName ?? true;
+    this.maxDistinct = opts.maxDistinctValues ?? MAX_DISTINCT_VALUES;
+  }
 
   get size(): number {
     return this.n;
@@ -141,10 +184,9 @@ export class SpanColumns {
 
   private addValue(i: number, key: string, value: AnyValue): void {
     let col = this.columns.get(key);
-    if (!col) this.columns.set(key, (col = new KeyColumn()));
+    if (!col) this.columns.set(key, (col = new KeyColumn(this.maxDistinct)));
     if (col.lastSpan === i) return; // the first value of a key on a span counts (span, then resource, then events)
     col.lastSpan = i;
-    col.spans.push(i);
     const num =
       value.kind === 'int'
         ? Number(value.value)
@@ -152,13 +194,11 @@ export class SpanColumns {
           ? value.value
           : NaN;
     if (!Number.isNaN(num)) {
-      col.nums.push(num);
-      col.texts.push(-1);
+      col.push(i, num, NUMERIC);
       return;
     }
     col.allNumeric = false;
-    col.nums.push(NaN);
-    col.texts.push(col.intern(anyValueToString(value)));
+    col.push(i, NaN, col.intern(anyValueToString(value)));
   }
 
   /** Which spans a selection picks (1 = selected). */
@@ -228,19 +268,25 @@ function compareCategorical(
   m: number,
 ): CategoricalComparison {
   // numbers of a mixed key count as their text
-  for (let k = 0; k < col.spans.length; k++) if (col.texts[k]! < 0) col.texts[k] = col.intern(String(col.nums[k]));
+  for (let k = 0; k < col.length; k++) if (col.texts[k] === NUMERIC) col.texts[k] = col.intern(String(col.nums[k]));
   const countSel = new Int32Array(col.values.length);
   const countBase = new Int32Array(col.values.length);
-  for (let k = 0; k < col.spans.length; k++) {
-    if (picked[col.spans[k]!]) countSel[col.texts[k]!]++;
-    else countBase[col.texts[k]!]++;
+  const overflow = { sel: 0, base: 0 };
+  for (let k = 0; k < col.length; k++) {
+    const id = col.texts[k]!;
+    const isSel = picked[col.spans[k]!] === 1;
+    if (id === OVERFLOW) {
+      if (isSel) overflow.sel++;
+      else overflow.base++;
+    } else if (isSel) countSel[id]++;
+    else countBase[id]++;
   }
-  let presentSel = 0;
+  let presentSel = overflow.sel;
   // a value seen this rarely is pooled: its share is too small for the noise margin's normal
   // approximation (a request ID on two spans of one slow request would otherwise score)
   const rareBelow = Math.min(RARE_VALUE_COUNT, Math.max(2, Math.ceil((n + m) / 100)));
   let rareValues = 0;
-  const rare = { sel: 0, base: 0 };
+  const rare = { ...overflow };
   const rows: { value: string | null; label: string; sel: number; base: number }[] = [];
   for (let v = 0; v < col.values.length; v++) {
     const sel = countSel[v]!;
@@ -252,13 +298,14 @@ function compareCategorical(
       rareValues++;
     } else rows.push({ value: col.values[v]!, label: col.values[v]!, sel, base });
   }
-  const present = col.spans.length;
+  const present = col.length;
   const absent = { sel: n - presentSel, base: m - (present - presentSel) };
   if (rare.sel + rare.base > 0) {
+    const more = overflow.sel + overflow.base > 0 ? '+' : '';
     const label =
       rareBelow === 2
-        ? `(${rareValues} values seen once)`
-        : `(${rareValues} values seen fewer than ${rareBelow} times)`;
+        ? `(${rareValues}${more} values seen once)`
+        : `(${rareValues}${more} values seen fewer than ${rareBelow} times)`;
     rows.push({ value: null, label, sel: rare.sel, base: rare.base });
   }
   if (absent.sel + absent.base > 0) rows.push({ value: null, label: '(not set)', sel: absent.sel, base: absent.base });
@@ -335,12 +382,12 @@ function histogram(sel: Float64Array, base: Float64Array): HistogramBin[] {
 
 function compareNumeric(key: string, col: KeyColumn, picked: Uint8Array, n: number, m: number): NumericComparison {
   let nSel = 0;
-  for (const s of col.spans) nSel += picked[s]!;
+  for (let k = 0; k < col.length; k++) nSel += picked[col.spans[k]!]!;
   const sel = new Float64Array(nSel);
-  const base = new Float64Array(col.spans.length - nSel);
+  const base = new Float64Array(col.length - nSel);
   let a = 0;
   let b = 0;
-  for (let k = 0; k < col.spans.length; k++) {
+  for (let k = 0; k < col.length; k++) {
     if (picked[col.spans[k]!]) sel[a++] = col.nums[k]!;
     else base[b++] = col.nums[k]!;
   }

@@ -43,7 +43,7 @@ export function registerOrreryApi(router: Router, deps: OrreryApiDeps): void {
     '/api/orrery/v1/compare',
     guarded((req) => {
       const { query, selection } = parseCompare(req.query, now());
-      const columns = new SpanColumns(query.operation === undefined);
+      const columns = new SpanColumns({ includeSpanName: query.operation === undefined });
       deps.traces.scanSpans(query, (span) => columns.add(span));
       return json(200, { data: columns.compare(selection) });
     }),
