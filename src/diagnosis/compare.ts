@@ -118,8 +118,18 @@ class KeyColumn {
     this.length++;
   }
 
+  /** lookups and misses once the cap is reached; when nearly all miss, lookups stop */
+  private lookupsPastCap = 0;
+  private missesPastCap = 0;
+
   intern(text: string): number {
+    // a key whose values keep being new past the cap is an ID: every further value is rare
+    if (this.missesPastCap >= 10_000 && this.missesPastCap > 0.95 * this.lookupsPastCap) return OVERFLOW;
     let id = this.ids.get(text);
+    if (this.values.length >= this.maxDistinct) {
+      this.lookupsPastCap++;
+      if (id === undefined) this.missesPastCap++;
+    }
     if (id === undefined) {
       if (this.values.length >= this.maxDistinct) return OVERFLOW;
       id = this.values.length;
