@@ -171,6 +171,31 @@ describe('attribute comparison', () => {
     expect(result.attributes[0]!.key).toBe('app.cache_hit');
   });
 
+  it('compares values among the spans that set the key, so other operations do not dilute it', () => {
+    const rnd = random(13);
+    const spans: Span[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const miss = rnd() < 0.2;
+      for (const [k, name] of ['ListRecommendations', 'get_product_list'].entries()) {
+        spans.push(
+          span({
+            traceId: tid(i + 1),
+            spanId: sid(2 * i + k + 1),
+            name,
+            startMs: T0 + i * 50,
+            durationMs: (miss ? 400 : 20) + rnd() * 10 - k,
+            attributes: k === 1 ? { 'app.cache_hit': !miss } : { 'rpc.system': 'grpc' },
+          }),
+        );
+      }
+    }
+    const result = compare(storeWith(spans), { kind: 'slowest', percent: 5 });
+    const hit = result.attributes[0]!;
+    expect(hit.key).toBe('app.cache_hit');
+    expect(hit.score).toBeGreaterThan(0.6); // 0.3 when the other operation counted as "not set"
+    expect(hit.explanation).toMatch(/^app\.cache_hit=false is on 100% of the selected spans where it is set/);
+  });
+
   it('counts values beyond the distinct-value cap as rare, with the same ranking', () => {
     const capped = compare(store, { kind: 'slowest', percent: 5 }, 'get_product_list', { maxDistinctValues: 50 });
     const full = compare(store, { kind: 'slowest', percent: 5 }, 'get_product_list');

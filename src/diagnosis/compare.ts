@@ -4,10 +4,11 @@
 // it separates the two groups:
 //
 // - categorical values: the largest difference in share between the groups over the value
-//   groups (each value seen often enough for a share to mean something, "not set", and one
-//   group for all rare values),
-//   less the difference sampling noise alone would give (3.5 standard errors), and shrunk by the
-//   share of spans whose value is rare, so IDs and timestamps score ~0 however unique they are;
+//   groups (each value seen often enough for a share to mean something, and one group for all
+//   rare values) among the spans that set the key, less the difference sampling noise alone
+//   would give (3.5 standard errors), shrunk by the share of spans whose value is rare, so IDs
+//   and timestamps score ~0 however unique they are; or the difference in how often the key is
+//   set, whichever is larger;
 // - numeric values: the two-sample Kolmogorov–Smirnov D, less its critical value at α = 0.001,
 //   or the difference in how often the key is set, whichever is larger.
 //
@@ -270,6 +271,16 @@ function round(x: number, digits = 4): number {
   return Math.round(x * f) / f;
 }
 
+/** One value group of a categorical key. */
+interface Row {
+  readonly value: string | null;
+  readonly label: string;
+  readonly sel: number;
+  readonly base: number;
+  /** the "(not set)" group */
+  readonly absent: boolean;
+}
+
 function compareCategorical(
   key: string,
   col: KeyColumn,
@@ -297,7 +308,7 @@ function compareCategorical(
   const rareBelow = Math.min(RARE_VALUE_COUNT, Math.max(2, Math.ceil((n + m) / 100)));
   let rareValues = 0;
   const rare = { ...overflow };
-  const rows: { value: string | null; label: string; sel: number; base: number }[] = [];
+  const rows: Row[] = [];
   for (let v = 0; v < col.values.length; v++) {
     const sel = countSel[v]!;
     const base = countBase[v]!;
@@ -306,7 +317,7 @@ function compareCategorical(
       rare.sel += sel;
       rare.base += base;
       rareValues++;
-    } else rows.push({ value: col.values[v]!, label: col.values[v]!, sel, base });
+    } else rows.push({ value: col.values[v]!, label: col.values[v]!, sel, base, absent: false });
   }
   const present = col.length;
   const absent = { sel: n - presentSel, base: m - (present - presentSel) };
@@ -316,23 +327,33 @@ function compareCategorical(
       rareBelow === 2
         ? `(${rareValues}${more} values seen once)`
         : `(${rareValues}${more} values seen fewer than ${rareBelow} times)`;
-    rows.push({ value: null, label, sel: rare.sel, base: rare.base });
+    rows.push({ value: null, label, sel: rare.sel, base: rare.base, absent: false });
   }
-  if (absent.sel + absent.base > 0) rows.push({ value: null, label: '(not set)', sel: absent.sel, base: absent.base });
+  if (absent.sel + absent.base > 0)
+    rows.push({ value: null, label: '(not set)', sel: absent.sel, base: absent.base, absent: true });
 
-  let best: (typeof rows)[number] | undefined;
+  // values are compared among the spans where the key is set (a key only some operations set
+  // is not diluted by the others); whether it is set is compared over all spans
+  const presentBase = present - presentSel;
+  const uniqueShare = present === 0 ? 0 : (rare.sel + rare.base) / present;
+  const shareOf = (r: Row): { sel: number; base: number; excess: number } => {
+    const [ns, nb] = r.absent ? [n, m] : [presentSel, presentBase];
+    if (ns === 0 || nb === 0) return { sel: r.sel / n, base: r.base / m, excess: 0 };
+    const excess = Math.max(0, Math.abs(r.sel / ns - r.base / nb) - shareNoise(r.sel, r.base, ns, nb));
+    return { sel: r.sel / ns, base: r.base / nb, excess: r.absent ? excess : excess * (1 - uniqueShare) };
+  };
+  let best: Row | undefined;
   let bestExcess = 0;
-  const excessOf = new Map<(typeof rows)[number], number>();
+  const excessOf = new Map<Row, number>();
   for (const r of rows) {
-    const excess = Math.max(0, Math.abs(r.sel / n - r.base / m) - shareNoise(r.sel, r.base, n, m));
+    const { excess } = shareOf(r);
     excessOf.set(r, excess);
     if (excess > bestExcess) {
       bestExcess = excess;
       best = r;
     }
   }
-  const uniqueShare = present === 0 ? 0 : (rare.sel + rare.base) / present;
-  const score = round(bestExcess * (1 - uniqueShare));
+  const score = round(bestExcess);
   rows.sort(
     (a, b) =>
       excessOf.get(b)! - excessOf.get(a)! ||
@@ -353,12 +374,14 @@ function compareCategorical(
     explanation = `No value of ${key} is more or less common among the selected spans than among the others beyond what chance gives.`;
   } else {
     const what = best.value === null ? best.label : `${key}=${best.value}`;
+    const where = !best.absent && present < n + m ? ' where it is set' : '';
+    const shares = shareOf(best);
     explanation =
-      `${what} is on ${percent(best.sel / n)} of the selected spans against ${percent(best.base / m)} of the others` +
+      `${what} is on ${percent(shares.sel)} of the selected spans${where} against ${percent(shares.base)} of the others` +
       ` (the score is that difference less what chance alone could give).`;
   }
   if (uniqueShare >= 0.2) {
-    explanation += ` ${percent(uniqueShare)} of the spans have a rare value (an ID or a timestamp?), so the score is reduced by that share.`;
+    explanation += ` ${percent(uniqueShare)} of the spans that set it have a rare value (an ID or a timestamp?), so the score of its values is reduced by that share.`;
   }
   return { key, kind: 'categorical', score, explanation, values };
 }
