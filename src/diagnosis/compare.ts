@@ -346,9 +346,12 @@ function compareCategorical(
   let bestExcess = 0;
   const excessOf = new Map<Row, number>();
   for (const r of rows) {
-    const { excess } = shareOf(r);
+    const shares = shareOf(r);
+    const excess = shares.excess;
     excessOf.set(r, excess);
-    if (excess > bestExcess) {
+    // of two values that separate equally (true and false), name the one the selection has more of
+    const tie = best !== undefined && Math.abs(excess - bestExcess) < 1e-9 && shares.sel > shares.base;
+    if (excess > bestExcess + 1e-9 || (tie && excess > 0)) {
       bestExcess = excess;
       best = r;
     }
