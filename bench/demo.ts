@@ -5,11 +5,14 @@
 //   npm run bench:demo -- --oom --users 50     also the time to the first OOM restart
 //
 // Memory is reported as contracts.md asks: the sum of Pss over every process of the demo (Node
-// processes share the pages of the node binary, so summed RSS counts them many times), next to RSS.
+// processes share the pages of the node binary, so summed RSS counts them many times), next to RSS,
+// and per process. The first restart after the flag goes on counts as the leak's out-of-memory
+// restart only when the supervisor's reason (its restart annotation) says out of memory.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/server/paths.js';
+import { SHOP_SERVICES } from '../demo/topology.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -51,27 +54,48 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-function footprint(root: number): { processes: number; pssKb: number; rssKb: number } {
-  let pssKb = 0;
-  let rssKb = 0;
-  let processes = 0;
+/** What a process of the demo is: the shop service whose entry it runs, or its command line. */
+function processName(pid: number, root: number): string {
+  if (pid === root) return 'orrery demo (backend, console, supervisor)';
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const service = SHOP_SERVICES.find((s) => argv.some((a) => a.endsWith(s.entry)));
+  return service?.name ?? argv.filter(Boolean).join(' ').slice(0, 60);
+}
+
+interface ProcessMemory {
+  name: string;
+  pssKb: number;
+  rssKb: number;
+}
+
+function footprint(root: number): { processes: ProcessMemory[]; pssKb: number; rssKb: number } {
+  const processes: ProcessMemory[] = [];
   for (const pid of [root, ...childrenOf(root)]) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      pssKb += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      rssKb += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      processes++;
+      processes.push({
+        name: processName(pid, root),
+        pssKb: Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
+        rssKb: Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
+      });
     } catch {
       // gone
     }
   }
-  return { processes, pssKb, rssKb };
+  const sum = (k: 'pssKb' | 'rssKb'): number => processes.reduce((n, p) => n + p[k], 0);
+  return { processes, pssKb: sum('pssKb'), rssKb: sum('rssKb') };
+}
+
+/** The supervisor's annotation for the first restart of a service, whose text gives the reason. */
+async function firstRestart(service: string): Promise<string | undefined> {
+  const notes = (await json('/api/annotations?tags=restart')) as { tags: string[]; text: string }[];
+  return notes.find((a) => a.tags.includes(service) && a.text.includes('(#1)'))?.text;
 }
 
 const started = Date.now();
 const demo = spawn(
   process.execPath,
-  [join(packageRoot(), 'dist/src/cli/main.js'), 'demo', '--port', String(PORT), '--users', USERS],
+  [join(packageRoot(), 'dist/demo/cli/main.js'), 'demo', '--port', String(PORT), '--users', USERS],
   { stdio: ['ignore', 'pipe', 'pipe'] },
 );
 let log = '';
@@ -111,9 +135,13 @@ try {
 
   await sleep(SETTLE_S * 1000);
   const fp = footprint(demo.pid!);
+  const mb = (kb: number): string => (kb / 1024).toFixed(0).padStart(6);
   console.log(
-    `steady state ${SETTLE_S} s later: ${fp.processes} processes, PSS ${(fp.pssKb / 1024).toFixed(0)} MB in total, RSS summed ${(fp.rssKb / 1024).toFixed(0)} MB`,
+    `steady state ${SETTLE_S} s later: ${fp.processes.length} processes, PSS ${(fp.pssKb / 1024).toFixed(0)} MB in total, RSS summed ${(fp.rssKb / 1024).toFixed(0)} MB`,
   );
+  console.log(`  ${'process'.padEnd(44)} PSS MB RSS MB`);
+  for (const p of [...fp.processes].sort((a, b) => b.pssKb - a.pssKb))
+    console.log(`  ${p.name.padEnd(44)} ${mb(p.pssKb)} ${mb(p.rssKb)}`);
 
   if (OOM) {
     const flagOn = Date.now();
@@ -129,9 +157,16 @@ try {
         () => undefined,
       );
       if ((restarts ?? 0) >= 1) {
-        console.log(
-          `flag on → first out-of-memory restart of recommendationservice: ${((Date.now() - flagOn) / 60_000).toFixed(2)} min`,
-        );
+        const minutes = ((Date.now() - flagOn) / 60_000).toFixed(2);
+        // A restart is the leak's only when the supervisor says the child ran out of memory.
+        const reason = await firstRestart('recommendationservice');
+        if (reason === undefined || !/restarted \(#1\): out of memory/.test(reason)) {
+          console.log(
+            `flag on → first restart of recommendationservice after ${minutes} min, NOT out of memory: ${reason ?? 'no restart annotation'}`,
+          );
+          process.exitCode = 1;
+        } else
+          console.log(`flag on → first out-of-memory restart of recommendationservice: ${minutes} min (${reason})`);
         break;
       }
     }

@@ -2,7 +2,9 @@
 // One hour of demo-shaped data (~2,000 series: span metrics of 12 services with histogram
 // buckets, runtime metrics) at a 10 s interval goes into Orrery's Head and, by remote write, into
 // a throw-away Prometheus. The Demo Dashboard's queries (contracts.md, $__rate_interval = 1m) run
-// as 1-hour range queries at a 15 s step through both HTTP APIs, median of 20 runs each.
+// as 1-hour range queries at a 15 s step through both HTTP APIs, median of 20 runs each. Before a
+// query is timed, Orrery's answer is compared with Prometheus's (series by series, within 1e-6): a
+// wrong or empty answer aborts the run, so it can never pass for a speed-up.
 // Memory: Orrery's heap growth per series and per sample (after a full GC) and its own stats(),
 // next to Prometheus's /metrics figures and the size of its head chunk files.
 //
@@ -15,8 +17,14 @@ import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/index.js';
 import { Head } from '../src/tsdb/head.js';
 import { Engine } from '../src/promql/engine.js';
+import { QueryPool } from '../src/promql/pool.js';
 import { generateDemoData, timeWindows } from '../src/api/prometheus/testing/demo-data.js';
-import { prometheusAvailable, startPrometheus } from '../src/api/prometheus/testing/prometheus-process.js';
+import {
+  PROMETHEUS_BIN,
+  prometheusAvailable,
+  startPrometheus,
+} from '../src/api/prometheus/testing/prometheus-process.js';
+import { answerSize, compareAnswers, type Answer } from '../src/api/prometheus/testing/compare.js';
 import { remoteWrite } from '../src/api/prometheus/testing/remote-write.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -71,18 +79,42 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-async function timeQuery(base: string, query: string, start: number, end: number): Promise<number> {
-  const t0 = performance.now();
+async function rangeQuery(base: string, query: string, start: number, end: number): Promise<Answer> {
   const res = await fetch(`${base}/api/v1/query_range`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ query, start: String(start), end: String(end), step: String(STEP_S) }).toString(),
   });
-  const body = await res.text();
+  return { status: res.status, body: await res.text() };
+}
+
+async function timeQuery(base: string, query: string, start: number, end: number): Promise<number> {
+  const t0 = performance.now();
+  const a = await rangeQuery(base, query, start, end);
   const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`${base}: HTTP ${res.status} ${body.slice(0, 200)}`);
+  if (a.status !== 200) throw new Error(`${base}: HTTP ${a.status} ${a.body.slice(0, 200)}`);
   return ms;
 }
+
+/**
+ * A fast wrong answer is no speed-up: before a query is timed, Orrery's answer must equal
+ * Prometheus's (series by series, 1e-6) and hold data. Returns the number of series.
+ */
+async function checkAnswer(orrery: string, prom: string, name: string, query: string, start: number, end: number) {
+  const [o, p] = await Promise.all([rangeQuery(orrery, query, start, end), rangeQuery(prom, query, start, end)]);
+  const diff = compareAnswers(o, p);
+  if (diff !== undefined)
+    throw new BenchAbort(`${name}: Orrery's answer differs from Prometheus's:\n    ${diff}\n  query: ${query}`);
+  const size = answerSize(o);
+  if (!size)
+    throw new BenchAbort(
+      `${name}: ${size === 0 ? 'no data' : 'an error'} on both sides, nothing to time\n  query: ${query}`,
+    );
+  return size;
+}
+
+/** A reason the benchmark's figures would mislead: printed and exit code 1. */
+class BenchAbort extends Error {}
 
 async function promMetrics(base: string): Promise<Map<string, number>> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -176,9 +208,17 @@ async function main(): Promise<void> {
   registerPrometheusApi(app, { storage: head, engine: new Engine() });
   const { server, port } = await app.listen('127.0.0.1', 0);
   const orrery = `http://127.0.0.1:${port}`;
+  // The backend's way: evaluation in worker threads over a snapshot of the selected data.
+  const pool = new QueryPool();
+  const poolApp = new HttpApp();
+  registerPrometheusApi(poolApp, { storage: head, engine: pool });
+  const poolListening = await poolApp.listen('127.0.0.1', 0);
+  const orreryPool = `http://127.0.0.1:${poolListening.port}`;
 
-  if (!prometheusAvailable()) console.warn('!!! /usr/bin/prometheus not found: Prometheus columns are empty !!!');
-  const prom = prometheusAvailable() ? await startPrometheus(['--web.enable-admin-api']) : undefined;
+  // Prometheus is the reference of every figure here and the oracle of every answer timed.
+  if (!prometheusAvailable())
+    throw new BenchAbort(`${PROMETHEUS_BIN} not found (apt-get install prometheus): nothing to compare against`);
+  const prom = await startPrometheus(['--web.enable-admin-api']);
   let promFig:
     | {
         series: number;
@@ -224,24 +264,34 @@ async function main(): Promise<void> {
 
     const qs = Math.floor(start / 1000);
     const qe = qs + 3600;
-    console.log(`\nDemo Dashboard queries, 1 h range at ${STEP_S} s step, median of ${RUNS} runs (ms):`);
-    console.log(`${pad('panel', 18)} ${lpad('Orrery', 9)} ${lpad('Prometheus', 11)} ${lpad('ratio', 7)}`);
+    console.log(
+      `\nDemo Dashboard queries, 1 h range at ${STEP_S} s step, median of ${RUNS} runs (ms); each answer (in-thread engine and worker pool) first checked equal to Prometheus's:`,
+    );
+    console.log(
+      `${pad('panel', 18)} ${lpad('series', 7)} ${lpad('Orrery', 9)} ${lpad('pool', 9)} ${lpad('Prometheus', 11)} ${lpad('ratio', 7)} ${lpad('pool ratio', 11)}`,
+    );
     for (const [name, q] of QUERIES) {
+      const series = await checkAnswer(orrery, prom.url, name, q, qs, qe);
+      await checkAnswer(orreryPool, prom.url, `${name} (pool)`, q, qs, qe);
       // Two warm-up runs each, then alternate so both see the same machine load.
       for (let i = 0; i < 2; i++) {
         await timeQuery(orrery, q, qs, qe);
-        if (prom) await timeQuery(prom.url, q, qs, qe);
+        await timeQuery(orreryPool, q, qs, qe);
+        await timeQuery(prom.url, q, qs, qe);
       }
       const o: number[] = [];
+      const w: number[] = [];
       const p: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         o.push(await timeQuery(orrery, q, qs, qe));
-        if (prom) p.push(await timeQuery(prom.url, q, qs, qe));
+        w.push(await timeQuery(orreryPool, q, qs, qe));
+        p.push(await timeQuery(prom.url, q, qs, qe));
       }
       const mo = median(o);
-      const mp = prom ? median(p) : NaN;
+      const mw = median(w);
+      const mp = median(p);
       console.log(
-        `${pad(name, 18)} ${lpad(mo.toFixed(2), 9)} ${lpad(prom ? mp.toFixed(2) : '-', 11)} ${lpad(prom ? (mo / mp).toFixed(2) + 'x' : '-', 7)}`,
+        `${pad(name, 18)} ${lpad(String(series), 7)} ${lpad(mo.toFixed(2), 9)} ${lpad(mw.toFixed(2), 9)} ${lpad(mp.toFixed(2), 11)} ${lpad((mo / mp).toFixed(2) + 'x', 7)} ${lpad((mw / mp).toFixed(2) + 'x', 11)}`,
       );
     }
 
@@ -290,12 +340,14 @@ async function main(): Promise<void> {
     );
     console.log('‡ Orrery: heap + ArrayBuffer growth from loading the data (after a full GC), not the whole process.');
   } finally {
-    await prom?.stop();
+    await prom.stop();
+    await pool.shutdown();
     server.close();
+    poolListening.server.close();
   }
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  console.error(e instanceof BenchAbort ? `bench:promql aborted: ${e.message}` : e);
   process.exit(1);
 });

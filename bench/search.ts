@@ -609,9 +609,19 @@ async function main(): Promise<void> {
   console.log(
     `  store.findTraces (service+minDuration 500ms, in process): p50 ${percentile(direct, 50).toFixed(2)} ms, p95 ${percentile(direct, 95).toFixed(2)} ms`,
   );
-  const dt = performance.now();
-  const deps = store.getDependencies(Date.now(), HOUR_MS * 2);
-  console.log(`  dependencies over all traces: ${deps.length} links in ${(performance.now() - dt).toFixed(0)} ms`);
+  // dependencies come from an index kept per trace and time bucket: the first query also
+  // processes the traces ingested since the index last caught up, later ones add bucket totals
+  const timeDeps = (): { links: number; ms: number } => {
+    const t = performance.now();
+    const links = store.getDependencies(Date.now(), HOUR_MS * 2).length;
+    return { links, ms: performance.now() - t };
+  };
+  const first = timeDeps();
+  const again: number[] = [];
+  for (let i = 0; i < 20; i++) again.push(timeDeps().ms);
+  console.log(
+    `  dependencies over all traces: ${first.links} links; first query ${first.ms.toFixed(1)} ms, then p50 ${percentile(again, 50).toFixed(2)} ms (was 145 ms per query by a scan of every trace)`,
+  );
   server.close();
 }
 

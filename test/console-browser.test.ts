@@ -1,13 +1,13 @@
 // The console in a real browser (Debian's chromium driven by playwright-core) against a backend fed
 // with known data: the Demo Dashboard's panels, time range and variable changes, error states,
 // Explore, markup safety, and a panel's value checked against the same PromQL through the API.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../src/server/backend.js';
 import { packageRoot } from '../src/server/paths.js';
 import { formatValue } from '../console/src/model/units.js';
@@ -16,15 +16,10 @@ import { createFlagServer } from '../demo/flags/server.js';
 import { FlagStore } from '../demo/flags/store.js';
 import { LoadRunner } from '../demo/loadgen/runner.js';
 import { createLoadServer } from '../demo/loadgen/server.js';
+import { CHROMIUM_BIN as CHROMIUM, describeNeeding, needChromium } from './support/needs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// console/dist is not a "need": the global setup (test/support/global-setup.ts) builds it when stale.
 const root = packageRoot();
-const consoleBuilt = existsSync(join(root, 'console/dist/index.html'));
-const ready = existsSync(CHROMIUM) && consoleBuilt;
-if (!existsSync(CHROMIUM))
-  console.warn(`\n*** SKIPPING console browser tests: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
-if (!consoleBuilt)
-  console.warn('\n*** SKIPPING console browser tests: console/dist is missing (run npm run build first) ***\n');
 
 const ARTIFACTS = join(root, 'test-artifacts');
 const MARKUP_SERVICE = '<img src=x onerror=window.__xss=1>';
@@ -42,7 +37,7 @@ async function close(server: http.Server | undefined): Promise<void> {
   await new Promise((r) => server.close(r));
 }
 
-describe.skipIf(!ready)('console in a browser', () => {
+describeNeeding([needChromium()])('console in a browser', () => {
   let backend: Backend;
   let base: string;
   let context: BrowserContext;
@@ -183,14 +178,20 @@ describe.skipIf(!ready)('console in a browser', () => {
     return page.locator(`.panel[data-panel-title="${title}"] .chart-legend .legend-label`).allTextContents();
   }
 
-  it('draws every panel of the Demo Dashboard with the expected series and legends', async () => {
-    const started = performance.now();
+  /** Opens the Demo Dashboard over the last hour and waits until every panel is drawn. */
+  async function openDemoDashboard(): Promise<void> {
     await page.goto(`${base}/d/demo?from=now-1h&to=now`);
     await waitForPanels(6);
     // Fully drawn: every time-series panel has its canvas.
     await page.waitForFunction(() => document.querySelectorAll('.panel .uplot canvas').length === 6, undefined, {
       timeout: 30_000,
     });
+  }
+
+  // Each test opens the page it needs: none relies on where an earlier test left the browser.
+  it('draws every panel of the Demo Dashboard with the expected series and legends', async () => {
+    const started = performance.now();
+    await openDemoDashboard();
     const drawnMs = performance.now() - started;
     console.log(
       `Demo Dashboard (1 h, ${seriesCount} series in the store) fully drawn in ${drawnMs.toFixed(0)} ms after navigation`,
@@ -215,6 +216,7 @@ describe.skipIf(!ready)('console in a browser', () => {
   });
 
   it('renders label values with markup as text, never as HTML', async () => {
+    await openDemoDashboard();
     const errorRate = await legendOf('Error Rate');
     expect(errorRate).toContain(MARKUP_SERVICE);
     expect(await page.locator('.panel img').count()).toBe(0);
@@ -226,6 +228,7 @@ describe.skipIf(!ready)('console in a browser', () => {
     const listener = (req: { url(): string; postData(): string | null }): void => {
       if (req.url().includes('/api/v1/query_range')) seen.push(req.postData() ?? '');
     };
+    await openDemoDashboard();
     page.on('request', listener);
     await page.selectOption('select[aria-label="Time range"]', 'now-6h');
     await waitForPanels(6);

@@ -15,7 +15,7 @@ import { LoadRunner } from '../demo/loadgen/runner.js';
 import { createLoadServer } from '../demo/loadgen/server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'dist/src/cli/main.js');
+const BIN = path.join(ROOT, 'dist/demo/cli/main.js');
 
 function orrery(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

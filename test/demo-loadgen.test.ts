@@ -7,6 +7,7 @@ import { TASKS, pauseMs, pickTask, type ShopClient } from '../demo/loadgen/tasks
 import { RequestStats, percentile, roundResponseTime } from '../demo/loadgen/stats.js';
 import { LoadRunner, validateUpdate } from '../demo/loadgen/runner.js';
 import { createLoadServer } from '../demo/loadgen/server.js';
+import { waitUntil } from './support/poll.js';
 
 describe('tasks', () => {
   it('has the demo weights', () => {
@@ -163,38 +164,54 @@ describe('runner against a fake frontend', () => {
   };
 
   it('starts, ramps, records stats, changes users and stops', async () => {
-    let snap = (await (await fetch(`${apiBase}/api/load`)).json()) as {
+    const snap = (await (await fetch(`${apiBase}/api/load`)).json()) as {
       running: boolean;
       users: number;
       targetUsers: number;
     };
     expect(snap).toMatchObject({ running: false, users: 0, targetUsers: 4 });
     expect((await put({ running: true })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
-    snap = (await (await fetch(`${apiBase}/api/load`)).json()) as typeof snap;
-    expect(snap.users).toBe(4);
-    const full = (await (await fetch(`${apiBase}/api/load`)).json()) as {
+    type Full = typeof snap & {
       stats: Array<{ name: string; method: string; requests: number; failures: number; p50: number }>;
       totals: { requests: number };
     };
-    expect(full.totals.requests).toBeGreaterThan(20);
-    expect(full.stats.some((s) => s.name === '/api/products/[id]' && s.requests > 0)).toBe(true);
-    for (const s of full.stats) if (s.name === '/api/checkout') expect(s.failures).toBe(s.requests);
-    expect(seen.some((s) => s.startsWith('GET /api/recommendations?productIds='))).toBe(true);
+    let full: Full | undefined;
+    const productPage = (f: Full): boolean => f.stats.some((x) => x.name === '/api/products/[id]' && x.requests > 0);
+    const recommendations = (): boolean => seen.some((x) => x.startsWith('GET /api/recommendations?productIds='));
+    // Ramp to 4 users at 20/s, then run until there are enough requests to see every kind asserted.
+    const rampMs = await waitUntil(
+      '4 users, more than 20 requests, a product page and a recommendations request',
+      async () => {
+        full = (await (await fetch(`${apiBase}/api/load`)).json()) as Full;
+        return full.users === 4 && full.totals.requests > 20 && productPage(full) && recommendations();
+      },
+      20_000,
+    );
+    console.log(`[loadgen] 4 users and ${full!.totals.requests} requests ${rampMs.toFixed(0)} ms after start`);
+    expect(full!.users).toBe(4);
+    expect(full!.totals.requests).toBeGreaterThan(20);
+    expect(productPage(full!)).toBe(true);
+    for (const x of full!.stats) if (x.name === '/api/checkout') expect(x.failures).toBe(x.requests);
+    expect(recommendations()).toBe(true);
 
     const bad = await put({ users: 9999 });
     expect(bad.status).toBe(400);
     expect(String(bad.json.error)).toMatch(/users must be/);
 
     await put({ users: 1 });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitUntil('the users to go down to 1', () => runner.snapshot().users === 1, 10_000);
     expect(runner.snapshot().users).toBe(1);
 
     await put({ running: false });
     const count = seen.length;
-    await new Promise((r) => setTimeout(r, 300));
     expect(runner.snapshot()).toMatchObject({ running: false, users: 0 });
-    expect(seen.length - count).toBeLessThanOrEqual(6); // only requests that were in flight
+    // close() resolves once every user's loop has ended, so no loop went on to a new task. Each loop
+    // running at the stop finishes only its current task: at most checkout_multi's 9 requests
+    // (4 × product page + add to cart, then checkout), for at most 4 loops (the live user and three
+    // retired by users: 1 that may still be finishing theirs).
+    await runner.close();
+    console.log(`[loadgen] ${seen.length - count} requests after the stop`);
+    expect(seen.length - count).toBeLessThanOrEqual(4 * 9);
     const reset = await fetch(`${apiBase}/api/load/stats`, { method: 'DELETE' });
     expect(((await reset.json()) as { totals: { requests: number } }).totals.requests).toBe(0);
     seen = [];

@@ -14,7 +14,7 @@ import { demoPorts } from '../src/names/ports.js';
 import { LEAK, SPAN_METRICS, RUNTIME_METRICS, SUPERVISOR_METRICS } from '../src/names/contract.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'dist/src/cli/main.js');
+const BIN = path.join(ROOT, 'dist/demo/cli/main.js');
 const REC = 'recommendationservice';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -322,10 +322,13 @@ describe('the memory-leak scenario', () => {
       );
       small = after.find((s) => Number(tag(s, LEAK.productsCount)) <= 100);
       if (!small) {
-        expect(Date.now() / 1000 - tRestart, 'a small app.products.count after the restart').toBeLessThan(90);
+        expect(Date.now() / 1000 - tRestart, 'a small app.products.count after the restart').toBeLessThan(240);
         await sleep(2000);
       }
     }
+    console.log(
+      `[scenario] a small product list again ${(Date.now() / 1000 - tRestart).toFixed(1)} s after the restart was counted`,
+    );
     expect(seq.slice(0, 5)).toContain(Number(tag(small, LEAK.productsCount)));
   }, 720_000);
 });

@@ -244,7 +244,10 @@ describe('supervisor with fake children', () => {
     const [pid] = sup.pids();
     const t0 = Date.now();
     await sup.stop();
-    expect(Date.now() - t0).toBeLessThan(3000);
+    const stopMs = Date.now() - t0;
+    console.log(`[supervisor] a child ignoring SIGTERM was killed ${stopMs} ms into stop() (stop timeout 500 ms)`);
+    // Generous for a loaded machine; a stop that waited for the child would never end.
+    expect(stopMs).toBeLessThan(10_000);
     expect(alive(pid!)).toBe(false);
     expect(lines.some((l) => l.includes('stubborn did not stop within 500 ms; killing it'))).toBe(true);
   });

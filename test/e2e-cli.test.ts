@@ -1,37 +1,19 @@
 // The built `orrery` bin: `serve` on ephemeral ports logs one line per listener, answers, and
-// exits 0 on SIGTERM; usage errors exit 2. Runs dist/ (npm test builds first; when dist is
-// missing or older than the CLI/server sources, this test compiles it).
-import { beforeAll, describe, expect, it } from 'vitest';
+// exits 0 on SIGTERM; usage errors exit 2. Runs dist/, which the global setup
+// (test/support/global-setup.ts) rebuilds when it is older than its sources.
+import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+// The `orrery` bin (package.json): the backend's commands and the demo's.
+const MAIN = path.join(ROOT, 'dist', 'demo', 'cli', 'main.js');
+// The backend alone, without the demo's commands.
+const BACKEND_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-beforeAll(() => {
-  if (!existsSync(MAIN)) {
-    const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (!existsSync(MAIN)) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
-  } else {
-    const sources = Math.max(...['src/cli', 'src/server'].map((d) => newestMtime(path.join(ROOT, d))));
-    if (statSync(MAIN).mtimeMs < sources)
-      console.warn('e2e-cli: dist/ is older than src/cli or src/server; run npx tsc -p tsconfig.json');
-  }
-}, 180_000);
-
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+function run(args: string[], bin = MAIN): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -44,6 +26,17 @@ describe('orrery CLI', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown command "frobnicate"');
     expect(bad.stderr).toContain('Usage: orrery <command>');
+  });
+
+  it('the backend alone (dist/src/cli/main.js) has serve and promql-test, not the demo', () => {
+    const help = run(['--help'], BACKEND_MAIN);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}serve /m);
+    expect(help.stdout).toMatch(/^ {2}promql-test /m);
+    expect(help.stdout).not.toMatch(/^ {2}demo /m);
+    expect(run(['demo'], BACKEND_MAIN).status).toBe(2);
+    const h = run(['serve', '--help'], BACKEND_MAIN);
+    expect(h.status).toBe(0);
   });
 
   it('serve: bad flags exit 2 with a clear message', () => {

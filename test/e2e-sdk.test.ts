@@ -221,11 +221,27 @@ describe('span metrics', () => {
     const inf = ex.data.find((d) => d.seriesLabels['status_code'] === 'STATUS_CODE_UNSET')!;
     expect(inf.exemplars[0]!.value).toBe('20000');
     expect(inf.exemplars[0]!.labels['trace_id']).toMatch(/^[0-9a-f]{32}$/);
-    // Self-metrics are in the store too, as a self-scrape with job="orrery".
-    const self = await getJson<{ data: { result: { metric: Record<string, string> }[] } }>(
+  });
+});
+
+describe('self-metrics', () => {
+  it('reach the store as a self-scrape with job="orrery", one series per transport', async () => {
+    // This test sends its own spans over both transports, so it does not rely on the others.
+    for (const exporter of [
+      new ProtoExporter({ url: `http://127.0.0.1:${ports.otlpHttp}/v1/traces` }),
+      new GrpcExporter({ url: `http://127.0.0.1:${ports.otlpGrpc}` }),
+    ]) {
+      const tp = provider('e2e-selfmetrics', exporter);
+      tp.getTracer('e2e').startSpan('self-metrics').end();
+      await tp.forceFlush();
+      await tp.shutdown();
+    }
+    backend.tick();
+    const self = await getJson<{ data: { result: { metric: Record<string, string>; value: [number, string] }[] } }>(
       `${api}/api/v1/query?query=${encodeURIComponent('otelcol_receiver_accepted_spans_total{job="orrery"}')}`,
     );
     expect(self.data.result.map((r) => r.metric['transport']).sort()).toEqual(['grpc', 'http']);
+    for (const r of self.data.result) expect(Number(r.value[1]), r.metric['transport']).toBeGreaterThanOrEqual(1);
   });
 });
 

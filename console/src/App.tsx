@@ -11,6 +11,7 @@ import { ServiceMapPage } from './pages/map/ServiceMapPage.js';
 import { MonitorPage } from './pages/monitor/MonitorPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { SearchPage } from './pages/search/SearchPage.js';
+import { TraceIdLookup } from './pages/trace/TraceIdLookup.js';
 import { TracePage } from './pages/trace/TracePage.js';
 import { ComparePage } from './pages/compare/ComparePage.js';
 
@@ -48,6 +49,7 @@ export function App() {
             </NavLink>
           ))}
         </nav>
+        <TraceIdLookup />
       </header>
       <main className="content">
         <Suspense fallback={<p className="muted">Loading…</p>}>

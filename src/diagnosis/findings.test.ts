@@ -1,13 +1,13 @@
 // Findings from a TSDB and annotations, through the PromQL engine: an out-of-memory sawtooth
 // with its restarts and the flag change before it, a p99 shift and an error-rate shift from span
 // metrics, and quiet services that give nothing.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AnnotationStore } from '../annotations/store.js';
 import { SPAN_METRICS } from '../names/contract.js';
 import { Engine } from '../promql/engine.js';
 import { Head } from '../tsdb/head.js';
 import { labelsFromRecord } from '../tsdb/labels.js';
-import { findFindings } from './findings.js';
+import { findFindings, type Finding } from './findings.js';
 
 const MINUTE = 60_000;
 const START = Date.UTC(2026, 11, 1, 14, 0);
@@ -106,7 +106,10 @@ describe('findFindings', () => {
     () => 0.01,
   );
 
-  const findings = findFindings({ engine: new Engine(), storage: head, annotations, clock }, START, END);
+  let findings: Finding[] = [];
+  beforeAll(async () => {
+    findings = await findFindings({ engine: new Engine(), storage: head, annotations, clock }, START, END);
+  });
 
   it('reports the leak with its restarts and the flag change', () => {
     const leak = findings.find((f) => f.service === 'recommendationservice')!;
@@ -142,7 +145,7 @@ describe('findFindings', () => {
     expect(JSON.stringify(findings)).not.toMatch(/NaN|null/);
   });
 
-  it('takes a GC sawtooth that no restart explains for what it is: no finding', () => {
+  it('takes a GC sawtooth that no restart explains for what it is: no finding', async () => {
     const h = new Head();
     // a heap that grows 3 MB/min and gives it back at each major GC, every 5 minutes; no RSS series
     fill(
@@ -151,15 +154,15 @@ describe('findFindings', () => {
       (min) => 30e6 + (((min % 5) + 5) % 5) * 3e6,
     );
     expect(
-      findFindings({ engine: new Engine(), storage: h, annotations: new AnnotationStore(), clock }, START, END),
+      await findFindings({ engine: new Engine(), storage: h, annotations: new AnnotationStore(), clock }, START, END),
     ).toEqual([]);
   });
 
-  it('counts a supervisor counter that first appears inside the window from 0', () => {
+  it('counts a supervisor counter that first appears inside the window from 0', async () => {
     const h = new Head();
     const l = labelsFromRecord({ __name__: 'orrery_supervisor_restarts_total', service_name: 'cartservice' });
     for (let t = START + 5 * MINUTE; t <= END; t += 10_000) h.append(l, t, t < START + 9 * MINUTE ? 1 : 2);
-    const [f, ...rest] = findFindings(
+    const [f, ...rest] = await findFindings(
       { engine: new Engine(), storage: h, annotations: new AnnotationStore(), clock },
       START,
       END,
@@ -168,14 +171,14 @@ describe('findFindings', () => {
     expect(f).toMatchObject({ service: 'cartservice', kind: 'restarts', restarts: 2, since: START + 5 * MINUTE });
   });
 
-  it('counts restarts without memory growth as a restarts finding', () => {
+  it('counts restarts without memory growth as a restarts finding', async () => {
     const h = new Head();
     const a = new AnnotationStore();
     fill(h, { __name__: 'process_memory_usage', service_name: 'adservice' }, (min) =>
       Math.floor(min) === 7 ? 20e6 : 100e6,
     );
     a.add({ time: START + 7 * MINUTE, tags: ['restart', 'adservice'], text: 'adservice restarted (#1): exit code 1' });
-    const [f, ...rest] = findFindings({ engine: new Engine(), storage: h, annotations: a, clock }, START, END);
+    const [f, ...rest] = await findFindings({ engine: new Engine(), storage: h, annotations: a, clock }, START, END);
     expect(rest).toEqual([]);
     expect(f).toMatchObject({ service: 'adservice', kind: 'restarts', restarts: 1, since: START + 7 * MINUTE });
     expect(f!.summary).toBe('adservice: 1 restart since 14:07');

@@ -4,7 +4,7 @@
 // finding that names the flag changes and restarts of its window.
 import type { Annotation, AnnotationQuery } from '../annotations/store.js';
 import { RUNTIME_METRICS, SPAN_METRICS, SUPERVISOR_METRICS } from '../names/contract.js';
-import { QueryError, type MatrixSeries, type QueryEngine } from '../promql/value.js';
+import { QueryError, type MatrixSeries, type QueryService } from '../promql/value.js';
 import { getLabel } from '../tsdb/labels.js';
 import type { Querier } from '../tsdb/storage.js';
 import { analyseMemory, analyseShift, type Growth, type LevelShift } from './trend.js';
@@ -35,7 +35,8 @@ export interface Finding {
 }
 
 export interface FindingsSources {
-  readonly engine: QueryEngine;
+  /** the engine in this thread or the worker pool */
+  readonly engine: QueryService;
   readonly storage: Querier;
   readonly annotations: { query(q: AnnotationQuery): Annotation[] };
   /** formats a time for summaries; default local HH:MM */
@@ -54,17 +55,17 @@ function hhmm(ms: number): string {
 }
 
 /** Runs a range query, giving its series by service_name (none when the query fails). */
-function byService(
+async function byService(
   src: FindingsSources,
   query: string,
   startMs: number,
   endMs: number,
   stepMs: number,
-): Map<string, MatrixSeries> {
+): Promise<Map<string, MatrixSeries>> {
   const out = new Map<string, MatrixSeries>();
   let value;
   try {
-    value = src.engine.rangeQuery(src.storage, query, startMs, endMs, stepMs);
+    value = await src.engine.rangeQuery(src.storage, query, startMs, endMs, stepMs);
   } catch (err) {
     if (err instanceof QueryError) return out; // a timeout or a limit: that signal is just missing
     throw err;
@@ -146,23 +147,23 @@ function compareQuery(service: string, startMs: number, endMs: number): string {
 }
 
 /** Every finding of the window [startMs, endMs], by kind then service. */
-export function findFindings(src: FindingsSources, startMs: number, endMs: number): Finding[] {
+export async function findFindings(src: FindingsSources, startMs: number, endMs: number): Promise<Finding[]> {
   const clock = src.clock ?? hhmm;
   // the collection interval is 10 s; wider windows are sampled more coarsely
   const stepMs = Math.max(10_000, Math.ceil((endMs - startMs) / 240 / 1000) * 1000);
   const rateWindow = `${Math.max(60, (4 * stepMs) / 1000)}s`;
-  const range = (q: string): Map<string, MatrixSeries> => byService(src, q, startMs, endMs, stepMs);
+  const range = (q: string): Promise<Map<string, MatrixSeries>> => byService(src, q, startMs, endMs, stepMs);
 
-  const rss = range(`sum by (service_name) (${RUNTIME_METRICS.memoryRss})`);
-  const heap = range(`sum by (service_name) (${RUNTIME_METRICS.heapUsed})`);
-  const restartCounter = range(`sum by (service_name) (${SUPERVISOR_METRICS.restarts})`);
-  const p99 = range(
-    `histogram_quantile(0.99, sum by (service_name, le) (rate(${SPAN_METRICS.durationBucket}[${rateWindow}])))`,
-  );
-  const errors = range(
-    `sum by (service_name) (rate(${SPAN_METRICS.calls}{status_code="STATUS_CODE_ERROR"}[${rateWindow}]))` +
-      ` / sum by (service_name) (rate(${SPAN_METRICS.calls}[${rateWindow}]))`,
-  );
+  const [rss, heap, restartCounter, p99, errors] = await Promise.all([
+    range(`sum by (service_name) (${RUNTIME_METRICS.memoryRss})`),
+    range(`sum by (service_name) (${RUNTIME_METRICS.heapUsed})`),
+    range(`sum by (service_name) (${SUPERVISOR_METRICS.restarts})`),
+    range(`histogram_quantile(0.99, sum by (service_name, le) (rate(${SPAN_METRICS.durationBucket}[${rateWindow}])))`),
+    range(
+      `sum by (service_name) (rate(${SPAN_METRICS.calls}{status_code="STATUS_CODE_ERROR"}[${rateWindow}]))` +
+        ` / sum by (service_name) (rate(${SPAN_METRICS.calls}[${rateWindow}]))`,
+    ),
+  ]);
   const inWindow = src.annotations.query({ from: startMs, to: endMs });
   const flags = flagChanges(inWindow);
   const flagText = flags.length > 0 ? `; ${flagSentence(flags, clock)}` : '';

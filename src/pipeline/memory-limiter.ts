@@ -8,7 +8,8 @@
 // Request bodies are bounded too: every receiver reserves the bytes of a body as they arrive from
 // one budget shared by all connections and both transports; a request that would pass it is
 // refused at once instead of being buffered (60 slow 15 MB uploads can hold at most the budget).
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Component } from '../component/component.js';
 import type { LogsData, MetricsData, TracesData } from '../otlp/model.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
@@ -32,12 +33,12 @@ export interface MemoryLimiterOptions {
   readonly checkIntervalMs?: number;
   /** Retry-After suggested to clients; default 2 s */
   readonly retryAfterSeconds?: number;
-  /** bytes in use, replaceable in tests; default V8 heap used + external memory (ArrayBuffers, Buffers) */
+  /** bytes in use, replaceable in tests; default V8 heap used + external memory + the runtime's own at start */
   readonly memoryUsed?: () => number;
   /** frees memory by dropping the oldest data; returns the bytes freed (the trace store's evictOldest) */
   readonly evict?: (bytes: number) => number;
-  /** a full garbage collection; default globalThis.gc when node runs with --expose-gc */
-  readonly gc?: () => void;
+  /** a full garbage collection; default V8's own (exposed at run time); null: none */
+  readonly gc?: (() => void) | null;
   /** clock in ms, replaceable in tests */
   readonly now?: () => number;
 }
@@ -68,9 +69,38 @@ const RESAMPLE_MS = 50;
 /** Without --expose-gc, evicted bytes are credited for this long, until a collection shows them freed. */
 const EVICTION_CREDIT_MS = 5000;
 
-function defaultMemoryUsed(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
+/**
+ * A full collection. Without one, bytes the limiter evicts stay counted until V8 gets round to
+ * collecting them, and the limiter either refuses for nothing or evicts again and again (a 200 MB
+ * limit under load emptied the trace store). node's --expose-gc flag can also be set at run time;
+ * the function then lives in every new context.
+ */
+function runtimeGc(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Heap used + external memory (every ArrayBuffer and Buffer: segments, bodies, frames) + what the
+ * runtime itself held at start beyond those (code, stacks, malloc arenas: RSS at start less heap
+ * and external then). Plain RSS would count pages the allocator keeps after a collection, so
+ * after an eviction it would not fall and the limiter would evict the trace store to nothing;
+ * heap + external alone ignores the runtime's ~50 MB and lets RSS run well past the limit.
+ */
+function memoryUsedMeter(): () => number {
+  const start = process.memoryUsage();
+  const runtime = Math.max(0, start.rss - start.heapUsed - start.external);
+  return () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external + runtime;
+  };
 }
 
 export class MemoryLimiter implements RequestAdmission, Component {
@@ -101,9 +131,9 @@ export class MemoryLimiter implements RequestAdmission, Component {
     this.softLimitBytes = Math.min(opts.softLimitBytes ?? Math.floor(this.limitBytes * 0.8), this.limitBytes);
     this.inFlightLimitBytes = opts.inFlightLimitBytes ?? Math.max(32 * 1024 * 1024, Math.floor(this.limitBytes * 0.2));
     this.retryAfter = opts.retryAfterSeconds ?? 2;
-    this.memoryUsed = opts.memoryUsed ?? defaultMemoryUsed;
+    this.memoryUsed = opts.memoryUsed ?? memoryUsedMeter();
     this.evict = opts.evict;
-    this.gc = opts.gc ?? (globalThis as { gc?: () => void }).gc;
+    this.gc = opts.gc === null ? undefined : (opts.gc ?? runtimeGc());
     this.now = opts.now ?? Date.now;
     this.checkIntervalMs = opts.checkIntervalMs ?? 1000;
   }

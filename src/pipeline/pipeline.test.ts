@@ -158,7 +158,7 @@ describe('pipeline', () => {
       limitBytes: 1000,
       memoryUsed: () => used,
       evict: (bytes) => bytes, // frees all asked for, but nothing shows until a collection
-      gc: undefined,
+      gc: null,
       now: () => now,
     });
     expect(limiter.check()).toBe('ok');

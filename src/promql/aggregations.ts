@@ -7,10 +7,115 @@ import type { Labels } from '../tsdb/labels.js';
 import { quantile } from './quantile.js';
 import { EvalError, formatFloatG, goQuote, isValidLabelName, setLabel, signature, type Sample } from './series.js';
 
+/**
+ * The running state of aggregation groups, slot by slot: the step-wise path has one slot per
+ * group of a step, the columnar path one per group and step. `count` is the number of values
+ * folded in so far; the caller sets it (1 on init, +1 before each add).
+ */
+export interface AggState {
+  readonly value: Float64Array | number[];
+  readonly mean: Float64Array | number[];
+  readonly count: Float64Array | number[];
+}
+
+/** One operator's semantics, shared by both paths so that their results are identical. */
+export interface Accumulator {
+  /** whether it keeps a mean beside the value (else the two may share one array) */
+  readonly usesMean: boolean;
+  init(s: AggState, i: number, x: number): void;
+  add(s: AggState, i: number, x: number): void;
+  result(s: AggState, i: number): number;
+}
+
+const isInf = (v: number): boolean => v === Infinity || v === -Infinity;
+
+const first = (s: AggState, i: number, x: number): void => {
+  s.value[i] = x;
+  s.mean[i] = x;
+};
+const valueOf = (s: AggState, i: number): number => s.value[i]!;
+
+/** Welford's running variance, as Prometheus computes stddev and stdvar. */
+const varianceInit = (s: AggState, i: number, x: number): void => {
+  s.value[i] = 0;
+  s.mean[i] = x;
+};
+const varianceAdd = (s: AggState, i: number, x: number): void => {
+  const n = s.count[i]!;
+  const m = s.mean[i]!;
+  const delta = x - m;
+  const m2 = m + delta / n;
+  s.mean[i] = m2;
+  s.value[i] = s.value[i]! + delta * (x - m2);
+};
+
+/** sum, avg, count, min, max, group, stddev and stdvar: the aggregations without a parameter. */
+export const ACCUMULATORS: Readonly<Partial<Record<AggregateOp, Accumulator>>> = {
+  sum: {
+    usesMean: false,
+    init: first,
+    add: (s, i, x) => {
+      s.value[i] = s.value[i]! + x;
+    },
+    result: valueOf,
+  },
+  avg: {
+    usesMean: true,
+    init: first,
+    add: (s, i, x) => {
+      const n = s.count[i]!;
+      const m = s.mean[i]!;
+      if (isInf(m)) {
+        // An infinite mean is already right unless an opposite infinity or a NaN arrives; the
+        // incremental formula below would compute Inf - Inf = NaN.
+        if (isInf(x) && m > 0 === x > 0) return;
+        if (!isInf(x) && !Number.isNaN(x)) return;
+      }
+      // Dividing each term first avoids overflow.
+      s.mean[i] = m + (x / n - m / n);
+    },
+    result: (s, i) => s.mean[i]!,
+  },
+  count: { usesMean: false, init: first, add: () => {}, result: (s, i) => s.count[i]! },
+  min: {
+    usesMean: false,
+    init: first,
+    add: (s, i, x) => {
+      const cur = s.value[i]!;
+      if (cur > x || Number.isNaN(cur)) s.value[i] = x;
+    },
+    result: valueOf,
+  },
+  max: {
+    usesMean: false,
+    init: first,
+    add: (s, i, x) => {
+      const cur = s.value[i]!;
+      if (cur < x || Number.isNaN(cur)) s.value[i] = x;
+    },
+    result: valueOf,
+  },
+  group: {
+    usesMean: false,
+    init: (s, i) => {
+      s.value[i] = 1;
+    },
+    add: () => {},
+    result: valueOf,
+  },
+  stddev: {
+    usesMean: true,
+    init: varianceInit,
+    add: varianceAdd,
+    result: (s, i) => Math.sqrt(s.value[i]! / s.count[i]!),
+  },
+  stdvar: { usesMean: true, init: varianceInit, add: varianceAdd, result: (s, i) => s.value[i]! / s.count[i]! },
+};
+
 interface Group {
   labels: Labels;
-  value: number;
-  mean: number;
+  /** the group's slot in the AggState (accumulator operators) */
+  slot: number;
   groupCount: number;
   heap: Sample[];
 }
@@ -129,6 +234,8 @@ export function aggregate(
     recomputeKey = true;
   }
 
+  const acc = ACCUMULATORS[op];
+  const state: AggState = { value: [], mean: [], count: [] };
   const result = new Map<string | number, Group>();
   const ordered: Group[] = [];
   for (let si = 0; si < vec.length; si++) {
@@ -146,62 +253,26 @@ export function aggregate(
         else labels = [];
         labelCache.set(key, labels);
       }
-      const g: Group = { labels, value: s.v, mean: s.v, groupCount: 1, heap: [] };
-      switch (op) {
-        case 'stddev':
-        case 'stdvar':
-          g.value = 0;
-          break;
-        case 'topk':
-        case 'quantile':
-        case 'bottomk':
-          g.heap = [{ metric: s.metric, t: 0, v: s.v }];
-          break;
-        case 'group':
-          g.value = 1;
-          break;
-        default:
-          break;
+      const g: Group = { labels, slot: ordered.length, groupCount: 1, heap: [] };
+      if (acc) {
+        state.count[g.slot] = 1;
+        acc.init(state, g.slot, s.v);
+      } else if (op === 'topk' || op === 'bottomk' || op === 'quantile') {
+        g.heap = [{ metric: s.metric, t: 0, v: s.v }];
       }
       result.set(key, g);
       ordered.push(g);
       continue;
     }
+    if (acc) {
+      state.count[group.slot] = state.count[group.slot]! + 1;
+      acc.add(state, group.slot, s.v);
+      continue;
+    }
     switch (op) {
-      case 'sum':
-        group.value += s.v;
-        break;
-      case 'avg':
-        group.groupCount++;
-        if (isInf(group.mean)) {
-          // An infinite mean is already right unless an opposite infinity or a NaN arrives; the
-          // incremental formula below would compute Inf - Inf = NaN.
-          if (isInf(s.v) && group.mean > 0 === s.v > 0) break;
-          if (!isInf(s.v) && !Number.isNaN(s.v)) break;
-        }
-        // Dividing each term first avoids overflow.
-        group.mean += s.v / group.groupCount - group.mean / group.groupCount;
-        break;
-      case 'group':
-        break;
-      case 'max':
-        if (group.value < s.v || Number.isNaN(group.value)) group.value = s.v;
-        break;
-      case 'min':
-        if (group.value > s.v || Number.isNaN(group.value)) group.value = s.v;
-        break;
-      case 'count':
       case 'count_values':
         group.groupCount++;
         break;
-      case 'stdvar':
-      case 'stddev': {
-        group.groupCount++;
-        const delta = s.v - group.mean;
-        group.mean += delta / group.groupCount;
-        group.value += delta * (s.v - group.mean);
-        break;
-      }
       case 'topk':
       case 'bottomk': {
         const less = op === 'topk' ? lessByValue : lessByReverseValue;
@@ -224,45 +295,28 @@ export function aggregate(
       case 'quantile':
         group.heap.push(s);
         break;
+      default:
+        break;
     }
   }
 
   const out: Sample[] = [];
   for (const g of ordered) {
-    switch (op) {
-      case 'avg':
-        g.value = g.mean;
-        break;
-      case 'count':
-      case 'count_values':
-        g.value = g.groupCount;
-        break;
-      case 'stdvar':
-        g.value = g.value / g.groupCount;
-        break;
-      case 'stddev':
-        g.value = Math.sqrt(g.value / g.groupCount);
-        break;
-      case 'topk':
-      case 'bottomk':
-        // The heap keeps the worst element on top; reversed, the best comes first.
-        if (g.heap.length > 1) goSortReverse(g.heap, op === 'topk' ? lessByValue : lessByReverseValue);
-        for (const s of g.heap) out.push({ metric: s.metric, t: 0, v: s.v });
-        continue;
-      case 'quantile':
-        g.value = quantile(
-          q,
-          g.heap.map((s) => s.v),
-        );
-        break;
-      default:
-        break;
+    let value: number;
+    if (acc) value = acc.result(state, g.slot);
+    else if (op === 'count_values') value = g.groupCount;
+    else if (op === 'quantile')
+      value = quantile(
+        q,
+        g.heap.map((s) => s.v),
+      );
+    else {
+      // topk/bottomk: the heap keeps the worst element on top; reversed, the best comes first.
+      if (g.heap.length > 1) goSortReverse(g.heap, op === 'topk' ? lessByValue : lessByReverseValue);
+      for (const s of g.heap) out.push({ metric: s.metric, t: 0, v: s.v });
+      continue;
     }
-    out.push({ metric: g.labels, t: 0, v: g.value });
+    out.push({ metric: g.labels, t: 0, v: value });
   }
   return out;
-}
-
-function isInf(v: number): boolean {
-  return v === Infinity || v === -Infinity;
 }

@@ -273,28 +273,46 @@ export function vectorBinop(
   return out;
 }
 
-/** Operation between an instant vector and a scalar; `swap` when the scalar is on the left. */
-export function vectorScalarBinop(
-  op: BinaryOp,
-  lhs: Sample[],
-  scalar: number,
-  swap: boolean,
-  returnBool: boolean,
-): Sample[] {
-  const out: Sample[] = [];
-  const { arith, cmp } = elemOps(op);
-  const drop = shouldDropMetricName(op) || returnBool;
-  for (const s of lhs) {
-    const lv = swap ? scalar : s.v;
-    const rv = swap ? s.v : scalar;
+/**
+ * The semantics of one vector-scalar operation, element by element: shared by the step-wise
+ * vectorScalarBinop and the engine's series-by-series path.
+ */
+export class VectorScalarOp {
+  private readonly arith: ElemOp | undefined;
+  private readonly cmp: ((l: number, r: number) => boolean) | undefined;
+  /** whether results lose the metric name (arithmetic, or a comparison with bool) */
+  readonly dropsName: boolean;
+
+  /** `swap` when the scalar is on the left. */
+  constructor(
+    op: BinaryOp,
+    private readonly swap: boolean,
+    private readonly returnBool: boolean,
+  ) {
+    const { arith, cmp } = elemOps(op);
+    this.arith = arith;
+    this.cmp = cmp;
+    this.dropsName = shouldDropMetricName(op) || returnBool;
+  }
+
+  /** The result for vector element x against scalar y, or undefined when a comparison drops x. */
+  apply(x: number, y: number): number | undefined {
+    const lv = this.swap ? y : x;
+    const rv = this.swap ? x : y;
+    const keep = this.cmp ? this.cmp(lv, rv) : true;
+    if (this.returnBool) return keep ? 1 : 0;
     // A comparison filters the vector: its elements keep their own value even on the right.
-    let value = arith ? arith(lv, rv) : s.v;
-    let keep = cmp ? cmp(lv, rv) : true;
-    if (returnBool) {
-      value = keep ? 1 : 0;
-      keep = true;
-    }
-    if (keep) out.push({ metric: drop ? dropMetricName(s.metric) : s.metric, t: s.t, v: value });
+    if (!keep) return undefined;
+    return this.arith ? this.arith(lv, rv) : x;
+  }
+}
+
+/** Operation between an instant vector and a scalar at one step. */
+export function vectorScalarBinop(op: VectorScalarOp, lhs: Sample[], scalar: number): Sample[] {
+  const out: Sample[] = [];
+  for (const s of lhs) {
+    const value = op.apply(s.v, scalar);
+    if (value !== undefined) out.push({ metric: op.dropsName ? dropMetricName(s.metric) : s.metric, t: s.t, v: value });
   }
   return out;
 }

@@ -1,23 +1,20 @@
 // Runs Prometheus 2.42's own PromQL test scripts (kept outside the project, in the shared
-// checkout beside it) through the engine; every eval must pass.
+// conformance folder: ORRERY_CONFORMANCE_DIR) through the engine; every eval must pass. Without
+// the scripts the suite is skipped with a warning, and fails under CI.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runTestFile } from './test-runner.js';
+import {
+  conformanceDir as sharedConformanceDir,
+  describeNeeding,
+  needPromqlConformance,
+} from '../../test/support/needs.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const conformanceDir = path.resolve(projectRoot, '../shared/conformance/promql-v2.42');
+const conformanceDir = path.join(sharedConformanceDir(), 'promql-v2.42');
 const present = existsSync(conformanceDir);
 
-if (!present) {
-  console.warn(
-    `\n!!! PromQL conformance SKIPPED: ${conformanceDir} is absent. ` +
-      'Clone the project with the shared directory beside it to run Prometheus 2.42 test scripts. !!!\n',
-  );
-}
-
-describe.skipIf(!present)('PromQL conformance (Prometheus 2.42 promql/testdata)', () => {
+describeNeeding([needPromqlConformance()])('PromQL conformance (Prometheus 2.42 promql/testdata)', () => {
   const files = present
     ? readdirSync(conformanceDir)
         .filter((f) => f.endsWith('.test'))

@@ -259,6 +259,14 @@ describe('range queries, @ and subqueries', () => {
     expect(r2.type === 'matrix' && r2.series[0]!.v).toEqual([20, 20, 20]);
   });
 
+  it('timestamp() of an @ selector sees only the data its offset selected (as Prometheus 2.42)', () => {
+    // Answers of Prometheus 2.42 to the same data (one sample per minute): the offset moves the
+    // selected range back, while the lookback is still measured from the @ time.
+    expect(vectorOf(e.instantQuery(h, 'timestamp(x @ 1800 offset 10m)', 50 * M))).toEqual({});
+    expect(vectorOf(e.instantQuery(h, 'timestamp(x @ 1800 offset 2m)', 50 * M))).toEqual({ '': 1680 });
+    expect(vectorOf(e.instantQuery(h, 'timestamp(x @ 1800)', 50 * M))).toEqual({ '': 1800 });
+  });
+
   it('aligns subquery steps to absolute multiples of the step', () => {
     const r = e.instantQuery(h, 'x[5m:2m]', 9 * M + 30 * S);
     expect(r.type).toBe('matrix');
@@ -268,12 +276,56 @@ describe('range queries, @ and subqueries', () => {
     expect(r2).toEqual({ '': 6 });
   });
 
+  it('steps by count, so times beyond float64 integer precision cannot stall a loop', () => {
+    // At 1e303 ms (or 9e18 ms with @), adding a 1 ms step to the running time does not change it;
+    // a loop waiting for the time to pass the end ran until the 50M sample limit (seconds).
+    const started = Date.now();
+    expect(vectorOf(e.instantQuery(h, 'vector(1)', 1e303))).toEqual({ '': 1 });
+    const r = vectorOf(e.instantQuery(h, 'count_over_time(vector(1)[5m:1ms] @ 9e15)', 0));
+    expect(r['']).toBeGreaterThan(290_000);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('rejects range queries of range vectors', () => {
     const err = errorOf(() => e.rangeQuery(h, 'x[5m]', 0, M, M));
     expect(err.errorType).toBe('bad_data');
     expect(err.message).toBe(
       'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
     );
+  });
+});
+
+describe('long operator chains and deep nesting', () => {
+  const h = load(M, [
+    [{ __name__: 'x', a: '1' }, [1]],
+    [{ __name__: 'x', a: '2' }, [2]],
+  ]);
+  const e = new Engine();
+  const terms = (n: number, t: string, op: string): string => Array.from({ length: n }, () => t).join(op);
+
+  it('evaluates left-associative chains of 2,000 and 100,000 terms without recursing', () => {
+    for (const n of [2000, 100_000]) {
+      expect(e.instantQuery(h, terms(n, '1', '+'), 0)).toEqual({ type: 'scalar', t: 0, v: n });
+      expect(vectorOf(e.instantQuery(h, terms(n, 'x', ' + '), 0))).toEqual({ 'a=1': n, 'a=2': 2 * n });
+      expect(vectorOf(e.instantQuery(h, 'x' + ' * 1'.repeat(n - 1), 0))).toEqual({ 'a=1': 1, 'a=2': 2 });
+      expect(vectorOf(e.instantQuery(h, terms(n, 'x', ' or '), 0))).toEqual({
+        '__name__=x,a=1': 1,
+        '__name__=x,a=2': 2,
+      });
+    }
+    const r = e.rangeQuery(h, terms(2000, '1', '-'), 0, 2 * M, M);
+    expect(r).toEqual({ type: 'matrix', series: [{ metric: [], t: [0, M, 2 * M], v: [-1998, -1998, -1998] }] });
+  });
+
+  it('evaluates nesting at the limit and refuses deeper nesting as bad_data', () => {
+    const nested = (n: number): string => 'abs('.repeat(n) + 'x' + ')'.repeat(n);
+    expect(vectorOf(e.instantQuery(h, nested(511), 0))).toEqual({ 'a=1': 1, 'a=2': 2 });
+    expect(e.instantQuery(h, '('.repeat(511) + '1' + ')'.repeat(511), 0)).toEqual({ type: 'scalar', t: 0, v: 1 });
+    for (const q of [nested(2000), '('.repeat(100_000) + '1' + ')'.repeat(100_000), terms(2000, '2', '^')]) {
+      const err = errorOf(() => e.instantQuery(h, q, 0));
+      expect(err.errorType).toBe('bad_data');
+      expect(err.message).toMatch(/parse error: expression nested too deeply \(the limit is 512 levels\)$/);
+    }
   });
 });
 

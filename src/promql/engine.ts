@@ -28,7 +28,14 @@ import {
   type FnArg,
   type MatrixArg,
 } from './functions.js';
-import { aggregate, groupingKey, type AggregationParam } from './aggregations.js';
+import {
+  ACCUMULATORS,
+  aggregate,
+  groupingKey,
+  type Accumulator,
+  type AggregationParam,
+  type AggState,
+} from './aggregations.js';
 import {
   isSetOperator,
   scalarBinop,
@@ -38,19 +45,19 @@ import {
   vectorScalarBinop,
   vectorUnless,
   BinopHelper,
-  elemOps,
-  shouldDropMetricName,
+  VectorScalarOp,
 } from './binary.js';
 import { EvalError, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
+import { takeSnapshot, type Snapshot } from './snapshot.js';
 
-const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
-const DEFAULT_MAX_SAMPLES = 50_000_000;
-const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
+export const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
+export const DEFAULT_MAX_SAMPLES = 50_000_000;
+export const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
 /** Step of subqueries written without one ([5m:]): Prometheus's default evaluation interval. */
 const DEFAULT_SUBQUERY_STEP_MS = 60 * 1000;
 
-const TIMEOUT_MESSAGE = 'query timed out in expression evaluation';
-const TOO_MANY_SAMPLES_MESSAGE = 'query processing would load too many samples into memory in query execution';
+export const TIMEOUT_MESSAGE = 'query timed out in expression evaluation';
+export const TOO_MANY_SAMPLES_MESSAGE = 'query processing would load too many samples into memory in query execution';
 
 type EvalValue = Series[] | { readonly str: string };
 
@@ -70,6 +77,13 @@ function unwrap(e: Expr): Expr {
   let x = e;
   while (x.type === 'ParenExpr' || x.type === 'StepInvariantExpr') x = x.expr;
   return x;
+}
+
+/** A binary expression and the binary expressions down its left operands, outermost first. */
+function leftSpine(e: BinaryExpr): BinaryExpr[] {
+  const spine: BinaryExpr[] = [e];
+  for (let x = e.lhs; x.type === 'BinaryExpr'; x = x.lhs) spine.push(x);
+  return spine;
 }
 
 function wrapInvariant(e: Expr): Expr {
@@ -97,10 +111,16 @@ function preprocess(e: Expr, start: number, end: number): [Expr, boolean] {
       return [{ ...e, expr: inner }, inv];
     }
     case 'BinaryExpr': {
-      const [l, li] = preprocess(e.lhs, start, end);
-      const [r, ri] = preprocess(e.rhs, start, end);
-      if (li && ri) return [{ ...e, lhs: l, rhs: r }, true];
-      return [{ ...e, lhs: li ? wrapInvariant(l) : l, rhs: ri ? wrapInvariant(r) : r }, false];
+      // Down the left spine in a loop (a 100,000-term chain must not recurse), then back up.
+      const spine = leftSpine(e);
+      let [l, li] = preprocess(spine[spine.length - 1]!.lhs, start, end);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const b = spine[i]!;
+        const [r, ri] = preprocess(b.rhs, start, end);
+        if (li && ri) [l, li] = [{ ...b, lhs: l, rhs: r }, true];
+        else [l, li] = [{ ...b, lhs: li ? wrapInvariant(l) : l, rhs: ri ? wrapInvariant(r) : r }, false];
+      }
+      return [l, li];
     }
     case 'Call': {
       let invariant = !AT_MODIFIER_UNSAFE_FUNCTIONS.has(e.func);
@@ -178,6 +198,8 @@ interface EvalContext {
   readonly deadline: number;
   readonly maxSamples: number;
   readonly lookbackDelta: number;
+  /** take the columnar paths where they apply (false: always step by step, to compare the two) */
+  readonly columnar: boolean;
   currentSamples: number;
 }
 
@@ -195,6 +217,15 @@ class Evaluator {
 
   private get numSteps(): number {
     return this.end < this.start ? 0 : Math.floor((this.end - this.start) / this.interval) + 1;
+  }
+
+  /**
+   * The time of step k. Loops count steps instead of adding the interval to a running time: far
+   * from the epoch (@ 9e15) a float64 ms count cannot hold start + interval, and a loop waiting
+   * for the sum to pass the end would never end.
+   */
+  private stepTime(k: number): number {
+    return this.start + k * this.interval;
   }
 
   checkTimeout(): void {
@@ -226,7 +257,7 @@ class Evaluator {
         return val;
       }
       case 'BinaryExpr':
-        return this.evalBinary(expr);
+        return this.evalBinaryChain(expr);
       case 'NumberLiteral': {
         const v = expr.val;
         return this.rangeEval([], () => [{ metric: [], t: 0, v }]);
@@ -298,7 +329,8 @@ class Evaluator {
     let tempNumSamples = this.ctx.currentSamples;
     const out = new Map<string, Series>();
     const byIdentity = new Map<Labels, Series>();
-    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+    for (let k = 0, steps = this.numSteps; k < steps; k++) {
+      const ts = this.stepTime(k);
       this.checkTimeout();
       this.ctx.currentSamples = tempNumSamples;
       const args: (Sample[] | null)[] = [];
@@ -405,7 +437,8 @@ class Evaluator {
       const ss: Series = { metric: s.metric, t: [], v: [] };
       let idx = -1;
       let n = 0;
-      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      for (let k = 0, steps = this.numSteps; k < steps; k++) {
+        const ts = this.stepTime(k);
         if ((++n & 1023) === 0) this.checkTimeout();
         const ref = this.refTime(ts, vs.timestamp, vs.offset);
         while (idx + 1 < s.t.length && s.t[idx + 1]! <= ref) idx++;
@@ -483,7 +516,8 @@ class Evaluator {
       if (s.t.length !== 1) throw new EvalError('unexpected number of samples');
       const v = s.v[0]!;
       let n = 0;
-      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+      for (let k = 1, steps = this.numSteps; k < steps; k++) {
+        const ts = this.stepTime(k);
         if ((++n & 1023) === 0) this.checkTimeout();
         s.t.push(ts);
         s.v.push(v);
@@ -499,8 +533,8 @@ class Evaluator {
   private evalAggregate(e: AggregateExpr): Series[] {
     const grouping = [...e.grouping].sort();
     const groupSet = new Set(grouping);
-    const colOp = e.param ? undefined : COLUMNAR_AGG_OPS[e.op];
-    if (colOp !== undefined) return this.aggregateColumnar(e, colOp, groupSet);
+    const acc = e.param ? undefined : ACCUMULATORS[e.op];
+    if (acc && this.ctx.columnar) return this.aggregateColumnar(e, acc, groupSet);
     return this.aggregateStepwise(e, groupSet);
   }
 
@@ -541,7 +575,7 @@ class Evaluator {
    * out in rangeEval's order (first step with data, then first input series) and the sample
    * limit is checked per step with the same counts.
    */
-  private aggregateColumnar(e: AggregateExpr, op: number, groupSet: ReadonlySet<string>): Series[] {
+  private aggregateColumnar(e: AggregateExpr, acc: Accumulator, groupSet: ReadonlySet<string>): Series[] {
     const originalNumSamples = this.ctx.currentSamples;
     const input = this.evalMatrix(e.expr);
     const steps = this.numSteps;
@@ -574,7 +608,7 @@ class Evaluator {
     if (size > 4 * inputPoints + 65536) return this.aggregateStepwise(e, groupSet, originalNumSamples, input);
     const count = new Float64Array(size);
     const value = new Float64Array(size);
-    const mean = op === AGG_AVG || op === AGG_STDDEV || op === AGG_STDVAR ? new Float64Array(size) : value;
+    const state: AggState = { value, mean: acc.usesMean ? new Float64Array(size) : value, count };
     const inCount = new Int32Array(steps);
     const firstStep = new Int32Array(numGroups).fill(steps);
     const firstSeries = new Int32Array(numGroups);
@@ -595,67 +629,14 @@ class Evaluator {
         const idx = base + k;
         inCount[k]!++;
         const c = count[idx]!;
+        count[idx] = c + 1;
         if (c === 0) {
-          count[idx] = 1;
           if (k < firstStep[g]!) {
             firstStep[g] = k;
             firstSeries[g] = si;
           }
-          switch (op) {
-            case AGG_STDDEV:
-            case AGG_STDVAR:
-              value[idx] = 0;
-              mean[idx] = x;
-              break;
-            case AGG_GROUP:
-              value[idx] = 1;
-              break;
-            default:
-              value[idx] = x;
-              mean[idx] = x;
-          }
-          continue;
-        }
-        const n = c + 1;
-        count[idx] = n;
-        switch (op) {
-          case AGG_SUM:
-            value[idx] = value[idx]! + x;
-            break;
-          case AGG_AVG: {
-            const m = mean[idx]!;
-            if (m === Infinity || m === -Infinity) {
-              // An infinite mean is already right unless an opposite infinity or a NaN arrives; the
-              // incremental formula below would compute Inf - Inf = NaN.
-              if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) break;
-              if (x !== Infinity && x !== -Infinity && !Number.isNaN(x)) break;
-            }
-            // Dividing each term first avoids overflow.
-            mean[idx] = m + (x / n - m / n);
-            break;
-          }
-          case AGG_MAX: {
-            const cur = value[idx]!;
-            if (cur < x || Number.isNaN(cur)) value[idx] = x;
-            break;
-          }
-          case AGG_MIN: {
-            const cur = value[idx]!;
-            if (cur > x || Number.isNaN(cur)) value[idx] = x;
-            break;
-          }
-          case AGG_STDDEV:
-          case AGG_STDVAR: {
-            const m = mean[idx]!;
-            const delta = x - m;
-            const m2 = m + delta / n;
-            mean[idx] = m2;
-            value[idx] = value[idx]! + delta * (x - m2);
-            break;
-          }
-          default:
-            break; // count, group
-        }
+          acc.init(state, idx, x);
+        } else acc.add(state, idx, x);
       }
     }
 
@@ -670,25 +651,8 @@ class Evaluator {
       const base = g * steps;
       for (let k = firstStep[g]!; k < steps; k++) {
         const idx = base + k;
-        const n = count[idx]!;
-        if (n === 0) continue;
-        let r: number;
-        switch (op) {
-          case AGG_AVG:
-            r = mean[idx]!;
-            break;
-          case AGG_COUNT:
-            r = n;
-            break;
-          case AGG_STDVAR:
-            r = value[idx]! / n;
-            break;
-          case AGG_STDDEV:
-            r = Math.sqrt(value[idx]! / n);
-            break;
-          default:
-            r = value[idx]!;
-        }
+        if (count[idx] === 0) continue;
+        const r = acc.result(state, idx);
         ss.t.push(start + k * interval);
         ss.v.push(r);
         outCount[k]!++;
@@ -716,11 +680,32 @@ class Evaluator {
 
   // ---- binary expressions ----------------------------------------------------------------
 
-  private evalBinary(e: BinaryExpr): Series[] {
-    const lt = exprType(e.lhs);
-    const rt = exprType(e.rhs);
+  /**
+   * A binary expression and the binary expressions down its left operands, evaluated bottom-up
+   * in a loop: a chain of 100,000 terms must not recurse. Each node's left operand is the value
+   * below it, with the sample count from before that value was evaluated, as in a recursive
+   * evaluation (every node of a left spine starts evaluating at the same count).
+   */
+  private evalBinaryChain(e: BinaryExpr): Series[] {
+    const spine = leftSpine(e);
+    const originalNumSamples = this.ctx.currentSamples;
+    const bottom = spine[spine.length - 1]!.lhs;
+    let lhs = this.evalMatrix(bottom);
+    let lt = exprType(bottom);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const b = spine[i]!;
+      this.checkTimeout();
+      const rt = exprType(b.rhs);
+      lhs = this.evalBinary(b, originalNumSamples, lhs, lt, rt);
+      lt = lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector';
+    }
+    return lhs;
+  }
+
+  /** One binary operation; its left operand (of type lt) is already evaluated. */
+  private evalBinary(e: BinaryExpr, originalNumSamples: number, lhs: Series[], lt: ValueType, rt: ValueType): Series[] {
     if (lt === 'scalar' && rt === 'scalar') {
-      return this.rangeEval([e.lhs, e.rhs], (args) => [
+      return this.rangeEvalMatrices(originalNumSamples, [lhs, this.evalMatrix(e.rhs)], (args) => [
         { metric: [], t: 0, v: scalarBinop(e.op, args[0]![0]!.v, args[1]![0]!.v) },
       ]);
     }
@@ -735,8 +720,9 @@ class Evaluator {
       if (!matching.on) names.add('__name__');
       const prep = (metric: Labels): string => signature(metric, matching.on, names);
       const helper = new BinopHelper();
-      return this.rangeEval(
-        [e.lhs, e.rhs],
+      return this.rangeEvalMatrices(
+        originalNumSamples,
+        [lhs, this.evalMatrix(e.rhs)],
         (args, _ts, hs, numIds) => {
           const [ls, rs] = [hs[0]!, hs[1]!];
           switch (e.op) {
@@ -753,8 +739,8 @@ class Evaluator {
         prep,
       );
     }
-    if (lt === 'vector' && rt === 'scalar') return this.vectorScalarColumnar(e, false);
-    if (lt === 'scalar' && rt === 'vector') return this.vectorScalarColumnar(e, true);
+    if (lt === 'vector' && rt === 'scalar') return this.vectorScalar(e, false, originalNumSamples, lhs);
+    if (lt === 'scalar' && rt === 'vector') return this.vectorScalar(e, true, originalNumSamples, lhs);
     throw new EvalError(`invalid operand types for binary expression: ${lt} and ${rt}`);
   }
 
@@ -764,23 +750,20 @@ class Evaluator {
    * the metric name can make label sets equal) or the operands are not step-aligned. Outputs are
    * ordered as rangeEval creates them: by first step with a result, then input order.
    */
-  private vectorScalarColumnar(e: BinaryExpr, swap: boolean): Series[] {
-    const originalNumSamples = this.ctx.currentSamples;
-    const lhs = this.evalMatrix(e.lhs);
+  private vectorScalar(e: BinaryExpr, swap: boolean, originalNumSamples: number, lhs: Series[]): Series[] {
     const rhs = this.evalMatrix(e.rhs);
+    const op = new VectorScalarOp(e.op, swap, e.returnBool);
     const stepwise = (): Series[] =>
       this.rangeEvalMatrices(originalNumSamples, [lhs, rhs], (args) =>
-        swap
-          ? vectorScalarBinop(e.op, args[1]!, args[0]![0]!.v, true, e.returnBool)
-          : vectorScalarBinop(e.op, args[0]!, args[1]![0]!.v, false, e.returnBool),
+        swap ? vectorScalarBinop(op, args[1]!, args[0]![0]!.v) : vectorScalarBinop(op, args[0]!, args[1]![0]!.v),
       );
+    if (!this.ctx.columnar) return stepwise();
     const vecM = swap ? rhs : lhs;
     const scM = swap ? lhs : rhs;
     const steps = this.numSteps;
     const sc = scM.length === 1 ? scM[0]! : undefined;
     if (!sc || sc.t.length !== steps) return stepwise();
-    const drop = shouldDropMetricName(e.op) || e.returnBool;
-    const metrics = vecM.map((s) => (drop ? dropMetricName(s.metric) : s.metric));
+    const metrics = vecM.map((s) => (op.dropsName ? dropMetricName(s.metric) : s.metric));
     if (metrics.length > 1) {
       const seen = new Set<string>();
       for (const m of metrics) {
@@ -789,8 +772,6 @@ class Evaluator {
         seen.add(k);
       }
     }
-    const { arith, cmp } = elemOps(e.op);
-    const returnBool = e.returnBool;
     const scV = sc.v;
     const start = this.start;
     const interval = this.interval;
@@ -807,17 +788,8 @@ class Evaluator {
         const k = (st[j]! - start) / interval;
         if (!(k >= 0 && k < steps && (k | 0) === k)) return stepwise();
         inCount[k]!++;
-        const x = sv[j]!;
-        const y = scV[k]!;
-        const lv = swap ? y : x;
-        const rv = swap ? x : y;
-        let value = arith ? arith(lv, rv) : x;
-        let keep = cmp ? cmp(lv, rv) : true;
-        if (returnBool) {
-          value = keep ? 1 : 0;
-          keep = true;
-        }
-        if (keep) {
+        const value = op.apply(sv[j]!, scV[k]!);
+        if (value !== undefined) {
           ss.t.push(st[j]!);
           ss.v.push(value);
           outCount[k]!++;
@@ -864,11 +836,13 @@ class Evaluator {
 
   /**
    * timestamp(selector) reports the selected samples' own timestamps. With @ the reference time
-   * is the @ time itself (Prometheus 2.42 overrides the offset for every step there).
+   * is the @ time itself (Prometheus 2.42 overrides the offset for every step there), but the
+   * data is still only what the selector's range with its offset selected: with an offset beyond
+   * the lookback delta, nothing (as Prometheus answers).
    */
   private evalTimestampOfSelector(vs: VectorSelector): Series[] {
-    const first = vs.timestamp !== undefined ? vs.timestamp : this.start - vs.offset;
-    const last = vs.timestamp !== undefined ? vs.timestamp : this.end - vs.offset;
+    const first = (vs.timestamp ?? this.start) - vs.offset;
+    const last = (vs.timestamp ?? this.end) - vs.offset;
     const data = this.select(vs, first - this.ctx.lookbackDelta, last);
     const enh: EvalNodeHelper = { ts: 0 };
     const call = FUNCTION_IMPLS['timestamp']!.call;
@@ -930,7 +904,8 @@ class Evaluator {
       } else if (kernel) {
         const t = s.t;
         const maxSamples = this.ctx.maxSamples;
-        for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        for (let k = 0, steps = this.numSteps; k < steps; k++) {
+          const ts = this.stepTime(k);
           if ((++iterations & 1023) === 0) this.checkTimeout();
           const maxt = timestamp !== undefined ? timestamp - offset : ts - offset;
           const mint = maxt - range;
@@ -951,7 +926,8 @@ class Evaluator {
           }
         }
       } else {
-        for (let step = 0, ts = this.start; ts <= this.end; step++, ts += this.interval) {
+        for (let step = 0, steps = this.numSteps; step < steps; step++) {
+          const ts = this.stepTime(step);
           if ((++iterations & 1023) === 0) this.checkTimeout();
           for (let j = 0; j < e.args.length; j++) {
             const oa = otherArgs[j];
@@ -1010,9 +986,9 @@ class Evaluator {
     let lo = 0;
     let hi = 0;
     let widest = 0;
-    let steps = 0;
-    for (let ts = this.start; ts <= this.end; ts += this.interval) {
-      if ((++steps & 1023) === 0) this.checkTimeout();
+    for (let k = 0, steps = this.numSteps; k < steps; k++) {
+      const ts = this.stepTime(k);
+      if ((k & 1023) === 1023) this.checkTimeout();
       const maxt = (timestamp ?? ts) - offset;
       const mint = maxt - range;
       while (hi < n && t[hi]! <= maxt) hi++;
@@ -1036,7 +1012,8 @@ class Evaluator {
     }
     if (found.size === steps) return [];
     const ss: Series = { metric: labelsForAbsent(e.args[0]), t: [], v: [] };
-    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+    for (let k = 0, steps = this.numSteps; k < steps; k++) {
+      const ts = this.stepTime(k);
       if (!found.has(ts)) {
         ss.t.push(ts);
         ss.v.push(1);
@@ -1074,34 +1051,42 @@ function containsSameLabelset(mat: readonly Series[]): boolean {
   return false;
 }
 
-// Aggregation operators with a columnar implementation (see aggregateColumnar).
-const AGG_SUM = 0;
-const AGG_AVG = 1;
-const AGG_COUNT = 2;
-const AGG_MIN = 3;
-const AGG_MAX = 4;
-const AGG_GROUP = 5;
-const AGG_STDDEV = 6;
-const AGG_STDVAR = 7;
-const COLUMNAR_AGG_OPS: Readonly<Partial<Record<string, number>>> = {
-  sum: AGG_SUM,
-  avg: AGG_AVG,
-  count: AGG_COUNT,
-  min: AGG_MIN,
-  max: AGG_MAX,
-  group: AGG_GROUP,
-  stddev: AGG_STDDEV,
-  stdvar: AGG_STDVAR,
-};
-
 // ---- the engine --------------------------------------------------------------------------
 
+/** The checks of a range query before evaluation, with Prometheus's messages. */
+export function checkRangeQuery(expr: Expr, startMs: number, endMs: number, stepMs: number): void {
+  const t = exprType(expr);
+  if (t !== 'scalar' && t !== 'vector') {
+    throw new QueryError(
+      'bad_data',
+      `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`,
+    );
+  }
+  if (!(stepMs > 0)) {
+    throw new QueryError(
+      'bad_data',
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
+  }
+  if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+}
+
+export interface EngineTuning extends EngineOptions {
+  /**
+   * false: evaluate aggregations and vector-scalar operations step by step even where the
+   * series-by-series (columnar) paths apply; the results must be the same (engine tests compare).
+   */
+  readonly columnar?: boolean;
+}
+
 export class Engine implements QueryEngine {
+  private readonly columnar: boolean;
   private readonly timeoutMs: number;
   private readonly maxSamples: number;
   private readonly lookbackDeltaMs: number;
 
-  constructor(opts: EngineOptions = {}) {
+  constructor(opts: EngineTuning = {}) {
+    this.columnar = opts.columnar ?? true;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
     this.lookbackDeltaMs = opts.lookbackDeltaMs ?? DEFAULT_LOOKBACK_MS;
@@ -1130,6 +1115,14 @@ export class Engine implements QueryEngine {
     opts?: QueryOptions,
   ): QueryValue {
     return this.rangeQueryExpr(querier, this.parse(query), startMs, endMs, stepMs, opts);
+  }
+
+  /**
+   * What evaluating expr from start to end reads from querier (an instant query: start = end),
+   * for evaluation elsewhere over a SnapshotQuerier.
+   */
+  snapshot(querier: Querier, expr: Expr, startMs: number, endMs: number): Snapshot {
+    return takeSnapshot(querier, preprocessExpr(expr, startMs, endMs), startMs, endMs, this.lookbackDeltaMs);
   }
 
   /** Evaluates an already parsed expression at one instant. */
@@ -1161,20 +1154,7 @@ export class Engine implements QueryEngine {
     stepMs: number,
     opts?: QueryOptions,
   ): QueryValue {
-    const t = exprType(expr);
-    if (t !== 'scalar' && t !== 'vector') {
-      throw new QueryError(
-        'bad_data',
-        `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`,
-      );
-    }
-    if (!(stepMs > 0)) {
-      throw new QueryError(
-        'bad_data',
-        'zero or negative query resolution step widths are not accepted. Try a positive integer',
-      );
-    }
-    if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+    checkRangeQuery(expr, startMs, endMs, stepMs);
     const prepared = preprocessExpr(expr, startMs, endMs);
     const val = this.run(querier, prepared, startMs, endMs, stepMs, opts);
     if (isString(val)) throw new QueryError('internal', 'unexpected string result in range query');
@@ -1199,6 +1179,7 @@ export class Engine implements QueryEngine {
       deadline: Date.now() + timeoutMs,
       maxSamples: this.maxSamples,
       lookbackDelta: this.lookbackDeltaMs,
+      columnar: this.columnar,
       currentSamples: 0,
     };
     const ev = new Evaluator(ctx, start, end, interval);

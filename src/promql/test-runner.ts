@@ -11,6 +11,8 @@ import { parseDuration } from './parser/format.js';
 import { Head } from '../tsdb/head.js';
 import { labelsFromRecord, type Labels } from '../tsdb/labels.js';
 import { Engine } from './engine.js';
+import { SnapshotQuerier } from './snapshot.js';
+import type { Querier } from '../tsdb/storage.js';
 import { AT_MODIFIER_UNSAFE_FUNCTIONS } from './functions.js';
 import { QueryError, type QueryValue, type VectorSample } from './value.js';
 import { formatFloatG, goLabelsString, keyOf, parseGoFloat } from './series.js';
@@ -387,6 +389,24 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * Evaluates over a snapshot of what the expression reads, as the worker pool does, and checks
+ * that the evaluator asked for nothing outside the selectors' precomputed ranges.
+ */
+function overSnapshot(
+  engine: Engine,
+  head: Head,
+  expr: Expr,
+  start: number,
+  end: number,
+  evaluate: (q: Querier) => QueryValue,
+): QueryValue {
+  const q = new SnapshotQuerier(engine.snapshot(head, expr, start, end), expr);
+  const res = evaluate(q);
+  if (q.outsideRange > 0) throw new Error(`the evaluator read ${q.outsideRange} times outside the snapshot's ranges`);
+  return res;
+}
+
 function runEval(engine: Engine, head: Head, cmd: EvalCmd): string | undefined {
   let expr: Expr;
   try {
@@ -399,7 +419,7 @@ function runEval(engine: Engine, head: Head, cmd: EvalCmd): string | undefined {
     const label = q === queries[0] ? '' : ` (with @ pinned, evaluated at ${q.time}ms)`;
     let res: QueryValue;
     try {
-      res = engine.instantQueryExpr(head, q.expr, q.time);
+      res = overSnapshot(engine, head, q.expr, q.time, q.time, (h) => engine.instantQueryExpr(h, q.expr, q.time));
     } catch (e) {
       if (cmd.fail) continue;
       return `error evaluating query${label}: ${errorMessage(e)}`;
@@ -411,7 +431,10 @@ function runEval(engine: Engine, head: Head, cmd: EvalCmd): string | undefined {
     // The same query in range mode must give the same value at the middle step.
     let rangeRes: QueryValue;
     try {
-      rangeRes = engine.rangeQueryExpr(head, q.expr, q.time - 60_000, q.time + 60_000, 60_000);
+      const [start, end] = [q.time - 60_000, q.time + 60_000];
+      rangeRes = overSnapshot(engine, head, q.expr, start, end, (h) =>
+        engine.rangeQueryExpr(h, q.expr, start, end, 60_000),
+      );
     } catch (e) {
       return `error evaluating query in range mode${label}: ${errorMessage(e)}`;
     }

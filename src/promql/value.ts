@@ -64,3 +64,19 @@ export interface QueryEngine {
     opts?: QueryOptions,
   ): QueryValue;
 }
+
+/**
+ * What the HTTP API queries: a QueryEngine in this thread, or the worker pool (pool.ts), whose
+ * answers arrive later. Errors are QueryErrors, thrown or as the promise's rejection.
+ */
+export interface QueryService {
+  instantQuery(querier: Querier, query: string, timeMs: number, opts?: QueryOptions): QueryValue | Promise<QueryValue>;
+  rangeQuery(
+    querier: Querier,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: QueryOptions,
+  ): QueryValue | Promise<QueryValue>;
+}

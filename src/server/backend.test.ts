@@ -97,7 +97,8 @@ describe('backend composition', () => {
   it('proxies only the prefixes the configuration names', async () => {
     const plain = await started();
     expect((await fetch(`http://127.0.0.1:${plain.ports.api}/api/flags`)).status).toBe(404);
-    plain.backend.setProxyTarget('/api/load', 'http://127.0.0.1:1'); // not configured: ignored
+    // Not configured: there is no route to point anywhere, and saying so beats ignoring it.
+    expect(() => plain.backend.setProxyTarget('/api/load', 'http://127.0.0.1:1')).toThrow(/no proxy route/);
     expect((await fetch(`http://127.0.0.1:${plain.ports.api}/api/load`)).status).toBe(404);
 
     const demo = await started({ proxies: { '/api/flags': undefined } });

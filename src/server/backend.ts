@@ -36,8 +36,8 @@ import { RefusedError } from '../pipeline/consumer.js';
 import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
-import { Engine } from '../promql/engine.js';
 import { formatDuration } from '../promql/parser/format.js';
+import { QueryPool } from '../promql/pool.js';
 import { DecodePool } from '../receivers/decode-pool.js';
 import { createOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
@@ -135,7 +135,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   const selfMetrics = new SelfMetrics();
-  const engine = new Engine();
+  // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
+  const engine = new QueryPool();
 
   // Pipelines.
   const exporter = new PrometheusStorageExporter(storage, {
@@ -159,7 +160,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
   registerHealth(app, () => ready);
-  registerJaegerApi(app, traceStore);
+  registerJaegerApi(app, traceStore, { metrics: { engine, querier: storage } });
   // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
   let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
   registerPrometheusApi(app, {
@@ -231,6 +232,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     processMetrics,
     annotations,
     storage,
+    engine,
     traceStore,
     exporter,
     spanMetrics,

@@ -23,6 +23,7 @@ import {
   type TracesData,
 } from '../otlp/model.js';
 import { hexWord, newSegment, readF64, readString, SEGMENT_REF_SPAN, WordBuf, wordHex, type Segment } from './arena.js';
+import { DependencyIndex } from './dependencies.js';
 import { hashString, mix, StringTable } from './intern.js';
 import {
   B_HAS_DROPPED,
@@ -212,6 +213,14 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     ord >= this.firstLive && ord < this.nextOrd ? this.tStart[ord - this.base]! : -Infinity,
   );
 
+  private readonly deps = new DependencyIndex({
+    firstLive: () => this.firstLive,
+    traceStartNs: (ord) => this.tStart[ord - this.base]!,
+    traceMaxSpanStartNs: (ord) => this.tMaxSpanStart[ord - this.base]!,
+    forEachSpan: (ord, fn) => this.forEachSpanLink(ord, fn),
+    serviceName: (id) => this.strs.strings[id]!,
+  });
+
   private liveSpans = 0;
   private liveEntries = 0;
   private droppedTraces = 0;
@@ -352,6 +361,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     for (let i = 0; i < terms.length; i++) if (index.add(terms[i]!, ord, traceStart, termStarts[i]!)) added++;
     this.tEntries[slot] = this.tEntries[slot]! + added;
     this.liveEntries += added;
+    this.deps.touch(ord);
   }
 
   private newTrace(traceId: string, now: number): number {
@@ -668,7 +678,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
 
   private bytesEstimate(): number {
     const m = this.memory();
-    return m.segments + m.traceTable + m.index + m.strings;
+    return m.segments + m.traceTable + m.index + m.strings + this.deps.bytesEstimate();
   }
 
   /** Where the estimated bytes go (for benchmarks and the console's store page). */
@@ -1235,61 +1245,33 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
 
   getDependencies(endTsMs: number, lookbackMs: number): DependencyLink[] {
     this.expire(this.now());
-    const fromNs = (endTsMs - lookbackMs) * 1e6;
-    const toNs = endTsMs * 1e6;
-    const counts = new Map<string, number>();
-    const ids: number[] = [];
-    const services: number[] = [];
-    const parents: number[] = [];
-    for (let ord = this.firstLive; ord < this.nextOrd; ord++) {
-      const slot = ord - this.base;
-      if (this.tStart[slot]! > toNs || this.tMaxSpanStart[slot]! < fromNs) continue;
-      // (hi, lo) span ids and parents of the trace, with each span's service
-      ids.length = 0;
-      services.length = 0;
-      parents.length = 0;
-      for (let ref = this.tLastRef[slot]!; ref >= 0;) {
-        const seg = this.segmentOf(ref);
-        const u32 = seg.u32;
-        const r = ref - seg.seq * SEGMENT_REF_SPAN;
-        const n = u32[r + REC_NSPANS]!;
-        let p = r + REC_HEADER_WORDS;
-        for (let i = 0; i < n; i++) {
-          const bits = u32[p + SP_BITS]!;
-          ids.push(u32[p + SP_ID]!, u32[p + SP_ID + 1]!);
-          services.push(this.origins[u32[p + SP_ORIGIN]!]!.serviceId);
-          if (bits & B_HAS_PARENT) parents.push(u32[p + SP_PARENT]!, u32[p + SP_PARENT + 1]!);
-          else parents.push(-1, -1);
-          p += u32[p + SP_WORDS]!;
-        }
-        ref = readF64(u32, r + REC_PREV);
-      }
-      const n = services.length;
-      let byId: Map<string, number> | undefined;
-      if (n > 32) {
-        byId = new Map();
-        for (let i = 0; i < n; i++) byId.set(`${ids[2 * i]}:${ids[2 * i + 1]}`, i);
-      }
+    return this.deps.query(endTsMs, lookbackMs);
+  }
+
+  /** Each span of a live trace: span and parent ID words (parent -1, -1 for a root) and service id. */
+  private forEachSpanLink(
+    ord: number,
+    fn: (idHi: number, idLo: number, parentHi: number, parentLo: number, serviceId: number) => void,
+  ): void {
+    for (let ref = this.tLastRef[ord - this.base]!; ref >= 0;) {
+      const seg = this.segmentOf(ref);
+      const u32 = seg.u32;
+      const r = ref - seg.seq * SEGMENT_REF_SPAN;
+      const n = u32[r + REC_NSPANS]!;
+      let p = r + REC_HEADER_WORDS;
       for (let i = 0; i < n; i++) {
-        const hi = parents[2 * i]!;
-        if (hi < 0) continue;
-        const lo = parents[2 * i + 1]!;
-        let parent = -1;
-        if (byId) parent = byId.get(`${hi}:${lo}`) ?? -1;
-        else for (let j = 0; j < n; j++) if (ids[2 * j] === hi && ids[2 * j + 1] === lo) parent = j;
-        if (parent < 0 || services[parent] === services[i]) continue;
-        const key = `${services[parent]}\u0000${services[i]}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+        const hasParent = (u32[p + SP_BITS]! & B_HAS_PARENT) !== 0;
+        fn(
+          u32[p + SP_ID]!,
+          u32[p + SP_ID + 1]!,
+          hasParent ? u32[p + SP_PARENT]! : -1,
+          hasParent ? u32[p + SP_PARENT + 1]! : -1,
+          this.origins[u32[p + SP_ORIGIN]!]!.serviceId,
+        );
+        p += u32[p + SP_WORDS]!;
       }
+      ref = readF64(u32, r + REC_PREV);
     }
-    const out: DependencyLink[] = [];
-    for (const [key, callCount] of counts) {
-      const [p, c] = key.split('\u0000');
-      out.push({ parent: this.strs.strings[Number(p)]!, child: this.strs.strings[Number(c)]!, callCount });
-    }
-    return out.sort((a, b) =>
-      a.parent < b.parent ? -1 : a.parent > b.parent ? 1 : a.child < b.child ? -1 : a.child > b.child ? 1 : 0,
-    );
   }
 }
 

@@ -1,41 +1,20 @@
 // The Jaeger query HTTP API (the one the Jaeger UI and Grafana's Jaeger data source call):
 // translate HTTP to TraceReader calls and back, in Jaeger's envelope and error shapes.
-import { json, type ApiRequest, type ApiResponse, type Router } from '../http.js';
+import type { ApiResponse, Router } from '../http.js';
 import type { Trace, TraceReader } from '../../traces/storage.js';
 import { toJsonText } from '../../otlp/json-text.js';
+import type { QueryService } from '../../promql/value.js';
+import type { Querier } from '../../tsdb/storage.js';
 import { jaegerTraceId, toJaegerTrace } from './convert.js';
+import { fail, guarded, ok, type JaegerError } from './envelope.js';
+import { registerJaegerMetricsApi } from './metrics.js';
 import { ParamError, parseDependencies, parseTraceSearch } from './params.js';
 
 export interface JaegerApiOptions {
   /** wall clock in ms (default Date.now), for the default search window */
   readonly now?: () => number;
-}
-
-interface JaegerError {
-  readonly code: number;
-  readonly msg: string;
-  readonly traceID?: string;
-}
-
-/** Jaeger's structuredResponse. */
-function ok(data: unknown, total: number, errors: JaegerError[] | null = null): ApiResponse {
-  return json(200, { data, total, limit: 0, offset: 0, errors });
-}
-
-function fail(code: number, msg: string): ApiResponse {
-  return json(code, { data: null, total: 0, limit: 0, offset: 0, errors: [{ code, msg }] });
-}
-
-/** Runs a handler, turning parameter errors into Jaeger's 400. */
-function guarded(fn: (req: ApiRequest) => ApiResponse): (req: ApiRequest) => ApiResponse {
-  return (req) => {
-    try {
-      return fn(req);
-    } catch (err) {
-      if (err instanceof ParamError) return fail(400, err.message);
-      throw err;
-    }
-  };
+  /** where the span metrics are, for the SPM metrics API (/api/metrics/*); without it those routes are absent */
+  readonly metrics?: { readonly engine: QueryService; readonly querier: Querier };
 }
 
 const HEX_ID = /^[0-9a-fA-F]{1,32}$/;
@@ -65,6 +44,7 @@ function okTraces(data: string[], errors: JaegerError[]): ApiResponse {
 
 export function registerJaegerApi(router: Router, reader: TraceReader, opts: JaegerApiOptions = {}): void {
   const now = opts.now ?? Date.now;
+  if (opts.metrics) registerJaegerMetricsApi(router, { ...opts.metrics, now });
 
   router.route(
     'GET',

@@ -5,7 +5,7 @@
 import type { Annotation, AnnotationQuery } from '../../annotations/store.js';
 import { SpanColumns } from '../../diagnosis/compare.js';
 import { findFindings } from '../../diagnosis/findings.js';
-import type { QueryEngine } from '../../promql/value.js';
+import type { QueryService } from '../../promql/value.js';
 import type { StoredSpan, TraceQuery } from '../../traces/storage.js';
 import type { Querier } from '../../tsdb/storage.js';
 import { json, type ApiRequest, type ApiResponse, type Router } from '../http.js';
@@ -18,17 +18,20 @@ export interface SpanScanner {
 
 export interface OrreryApiDeps {
   readonly traces: SpanScanner;
-  readonly engine: QueryEngine;
+  /** the engine in this thread or the worker pool */
+  readonly engine: QueryService;
   readonly storage: Querier;
   readonly annotations: { query(q: AnnotationQuery): Annotation[] };
   /** wall clock in ms (default Date.now) */
   readonly now?: () => number;
 }
 
-function guarded(fn: (req: ApiRequest) => ApiResponse): (req: ApiRequest) => ApiResponse {
-  return (req) => {
+function guarded(
+  fn: (req: ApiRequest) => ApiResponse | Promise<ApiResponse>,
+): (req: ApiRequest) => Promise<ApiResponse> {
+  return async (req) => {
     try {
-      return fn(req);
+      return await fn(req);
     } catch (err) {
       if (err instanceof ParamError) return json(400, { message: err.message });
       throw err;
@@ -51,9 +54,9 @@ export function registerOrreryApi(router: Router, deps: OrreryApiDeps): void {
   router.route(
     'GET',
     '/api/orrery/v1/findings',
-    guarded((req) => {
+    guarded(async (req) => {
       const { startMs, endMs } = parseFindings(req.query, now());
-      return json(200, { data: findFindings(deps, startMs, endMs) });
+      return json(200, { data: await findFindings(deps, startMs, endMs) });
     }),
   );
 }

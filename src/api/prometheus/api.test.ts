@@ -128,6 +128,28 @@ describe('/api/v1/query', () => {
     expect(engine.calls.at(-1)!.args).toEqual([-1]);
   });
 
+  it('converts times to the engine milliseconds as Prometheus does (UnixNano wraps around)', async () => {
+    // Figures read from Prometheus 2.42's answers to vector(1) at these times.
+    const cases: [string, number][] = [
+      ['1e300', 0],
+      ['-1e300', 0],
+      ['Inf', -9223372036854],
+      ['NaN', -9223372036854],
+      ['1e10', -8446744073709],
+      ['1e11', 7766279631452],
+      ['123456789012.3456', -5670419503620],
+      ['2262-04-11T23:47:16.854775807Z', 9223372036854],
+      ['2262-04-11T23:47:16.855Z', -9223372036854],
+      ['9999-12-31T23:59:59Z', -4852116232933],
+    ];
+    for (const [time, ms] of cases) {
+      await get(`/api/v1/query?query=up&time=${time}`);
+      expect(engine.calls.at(-1)!.args, time).toEqual([ms]);
+    }
+    await get('/api/v1/query_range?query=up&start=1e300&end=1e300&step=1');
+    expect(engine.calls.at(-1)!.args).toEqual([0, 0, 1000]);
+  });
+
   it('writes scalars and strings', async () => {
     expect((await get('/api/v1/query?query=scalar&time=1.5')).body).toBe(
       '{"status":"success","data":{"resultType":"scalar","result":[1.5,"0.0000001"]}}',
@@ -323,6 +345,16 @@ describe('exemplars, metadata, buildinfo', () => {
     expect(r.body).toBe(err('bad_data', 'end timestamp must not be before start timestamp'));
     r = await get('/api/v1/query_exemplars?query=up{');
     expect(r.body).toBe(err('bad_data', '1:4: parse error: unexpected end of input inside braces'));
+  });
+
+  it('finds the selectors of a 100,000-term chain for query_exemplars', async () => {
+    const q = 'up' + ' + up'.repeat(50_000) + ' + http_requests_total' + ' + up'.repeat(50_000);
+    const r = await post(
+      '/api/v1/query_exemplars',
+      new URLSearchParams({ query: q, start: '0', end: '100' }).toString(),
+    );
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).data).toHaveLength(1);
   });
 
   it('answers metadata', async () => {

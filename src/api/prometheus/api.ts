@@ -5,14 +5,8 @@ import type { ApiRequest, ApiResponse, Router } from '../http.js';
 import { compareLabels, labelsKey, type Labels } from '../../tsdb/labels.js';
 import type { Matcher } from '../../tsdb/matcher.js';
 import type { MetricMetadata, Storage } from '../../tsdb/storage.js';
-import { QueryError, type QueryEngine, type QueryErrorType, type QueryOptions } from '../../promql/value.js';
-import {
-  parseExpr,
-  parseMetricSelector,
-  exprToString,
-  type Expr,
-  type VectorSelector,
-} from '../../promql/parser/index.js';
+import { QueryError, type QueryErrorType, type QueryOptions, type QueryService } from '../../promql/value.js';
+import { children, parseExpr, parseMetricSelector, exprToString, type Expr } from '../../promql/parser/index.js';
 import { goQuote } from '../../promql/parser/lexer.js';
 import {
   errorJson,
@@ -29,15 +23,21 @@ import {
   MAX_TIME_MS,
   MIN_TIME_MS,
   ParamError,
+  evalTimeMs,
+  goTimeBefore,
+  goTimeSubNs,
   invalidParam,
   parseDurationNs,
-  parseTime,
+  parseGoTime,
+  parseGoTimeParam,
   parseTimeParam,
+  type GoTime,
 } from './params.js';
 
 export interface PrometheusApiDeps {
   readonly storage: Storage;
-  readonly engine: QueryEngine;
+  /** the engine in this thread, or the worker pool */
+  readonly engine: QueryService;
   /** ms since the epoch; default Date.now */
   readonly now?: () => number;
   /** what /api/v1/status/buildinfo reports */
@@ -101,20 +101,12 @@ function errorText(e: unknown): string {
 /** The vector selectors of an expression (parser.ExtractSelectors), for query_exemplars. */
 function extractSelectors(expr: Expr): Matcher[][] {
   const out: Matcher[][] = [];
-  const walk = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const n of node) walk(n);
-      return;
-    }
-    const n = node as { type?: unknown };
-    if (n.type === 'VectorSelector') {
-      out.push([...(node as VectorSelector).matchers]);
-      return;
-    }
-    for (const [k, v] of Object.entries(node)) if (k !== 'pos' && typeof v === 'object') walk(v);
-  };
-  walk(expr);
+  // Depth first, left to right, without recursion (operator chains may have 100,000 terms).
+  const stack: Expr[] = [expr];
+  for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
+    if (e.type === 'VectorSelector') out.push([...e.matchers]);
+    else stack.push(...children(e).reverse());
+  }
   return out;
 }
 
@@ -145,10 +137,10 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
 
   /** Runs a handler, turning ParamError into bad_data and engine errors into their errorType. */
   const wrap =
-    (fn: (form: Form, req: ApiRequest) => ApiResponse) =>
-    (req: ApiRequest): ApiResponse => {
+    (fn: (form: Form, req: ApiRequest) => ApiResponse | Promise<ApiResponse>) =>
+    async (req: ApiRequest): Promise<ApiResponse> => {
       try {
-        return fn(new Form(req), req);
+        return await fn(new Form(req), req);
       } catch (e) {
         if (e instanceof ParamError) return badData(e.message);
         if (e instanceof QueryError) return fail(e.errorType, e.message);
@@ -168,16 +160,16 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     return { timeoutMs: ns / 1e6 };
   };
 
-  const query = wrap((form) => {
+  const query = wrap(async (form) => {
     let t: number;
     try {
-      t = parseTimeParam(form, 'time', now());
+      t = form.value('time') === '' ? now() : evalTimeMs(parseGoTimeParam(form, 'time'));
     } catch (e) {
       return badData(errorText(e));
     }
     const opts = timeoutOpt(form);
     try {
-      return ok(queryDataJson(engine.instantQuery(storage, form.value('query'), t, opts)));
+      return ok(queryDataJson(await engine.instantQuery(storage, form.value('query'), t, opts)));
     } catch (e) {
       // Parse errors come from NewInstantQuery, which the API reports as an invalid "query" parameter.
       if (e instanceof QueryError && e.errorType === 'bad_data')
@@ -186,20 +178,20 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     }
   });
 
-  const queryRange = wrap((form) => {
-    let start: number;
-    let end: number;
+  const queryRange = wrap(async (form) => {
+    let start: GoTime;
+    let end: GoTime;
     try {
-      start = parseTime(form.value('start'));
+      start = parseGoTime(form.value('start'));
     } catch (e) {
       throw invalidParam('start', errorText(e));
     }
     try {
-      end = parseTime(form.value('end'));
+      end = parseGoTime(form.value('end'));
     } catch (e) {
       throw invalidParam('end', errorText(e));
     }
-    if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
+    if (goTimeBefore(end, start)) throw invalidParam('end', 'end timestamp must not be before start time');
     let stepNs: number;
     try {
       stepNs = parseDurationNs(form.value('step'));
@@ -213,7 +205,7 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
       );
     }
     // Go divides two time.Durations (integer nanoseconds).
-    if (Math.trunc(((end - start) * 1e6) / stepNs) > MAX_POINTS) {
+    if (goTimeSubNs(end, start) / BigInt(stepNs) > BigInt(MAX_POINTS)) {
       throw new ParamError(
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
@@ -222,7 +214,15 @@ export function registerPrometheusApi(router: Router, deps: PrometheusApiDeps): 
     const stepMs = Math.trunc(stepNs / 1e6);
     // A sub-millisecond step truncates to 0 ms inside Prometheus's engine, which then divides by it.
     if (stepMs === 0) return fail('execution', 'unexpected error: runtime error: integer divide by zero');
-    return ok(queryDataJson(engine.rangeQuery(storage, form.value('query'), start, end, stepMs, opts)));
+    const value = await engine.rangeQuery(
+      storage,
+      form.value('query'),
+      evalTimeMs(start),
+      evalTimeMs(end),
+      stepMs,
+      opts,
+    );
+    return ok(queryDataJson(value));
   });
 
   const series = wrap((form) => {

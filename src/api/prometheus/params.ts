@@ -9,8 +9,69 @@ export const MIN_TIME_MS = -9223309901257974 * 1000;
 export const MAX_TIME_MS = 9223309901257974 * 1000;
 const MIN_TIME_FORMATTED = '-292273086-05-16T16:47:06Z';
 const MAX_TIME_FORMATTED = '292277025-08-18T07:12:54.999999999Z';
-/** What Go's int64(±Inf or NaN) yields on amd64 (math.MinInt64), as seconds → milliseconds. */
-const GO_BAD_INT64_MS = -9223372036854;
+
+const INT64_MIN = -(2n ** 63n);
+const NS_PER_S = 1_000_000_000n;
+
+/** Go's int64 wrap-around arithmetic. */
+function int64(x: bigint): bigint {
+  return BigInt.asIntN(64, x);
+}
+
+/** Go's int64(f) on amd64: truncation, and math.MinInt64 for NaN and anything out of range. */
+function goFloatToInt64(f: number): bigint {
+  if (!(f >= -9223372036854775808 && f < 9223372036854775808)) return INT64_MIN;
+  return BigInt(Math.trunc(f));
+}
+
+/** A Go time.Time as Unix seconds (int64) and nanoseconds in [0, 1e9), as time.Unix normalises it. */
+export interface GoTime {
+  readonly sec: bigint;
+  readonly nsec: bigint;
+}
+
+/** Go's time.Unix(sec, nsec), including its int64 wrap-around for out-of-range inputs. */
+function goUnix(sec: bigint, nsec: bigint): GoTime {
+  let s = sec;
+  let n = nsec;
+  if (n < 0n || n >= NS_PER_S) {
+    const q = n / NS_PER_S; // truncates toward zero, as Go's division does
+    s = int64(s + q);
+    n -= q * NS_PER_S;
+    if (n < 0n) {
+      n += NS_PER_S;
+      s = int64(s - 1n);
+    }
+  }
+  return { sec: s, nsec: n };
+}
+
+/**
+ * The ms the query engine evaluates at: Prometheus's timeMilliseconds, t.UnixNano() / 1e6. UnixNano
+ * wraps around outside the years 1678-2262, so an absurd time (1e300) lands inside that range
+ * exactly as in Prometheus instead of far beyond the precision of a float64 millisecond count.
+ */
+export function evalTimeMs(t: GoTime): number {
+  return Number(int64(t.sec * NS_PER_S + t.nsec) / 1_000_000n);
+}
+
+/** timestamp.FromTime: t.Unix()*1000 + nanoseconds/1e6, wrapping as int64. */
+export function fromTimeMs(t: GoTime): number {
+  return Number(int64(t.sec * 1000n + t.nsec / 1_000_000n));
+}
+
+/** Go's t.Sub(u) in nanoseconds, saturated to the int64 range as time.Duration is. */
+export function goTimeSubNs(t: GoTime, u: GoTime): bigint {
+  const d = (t.sec - u.sec) * NS_PER_S + (t.nsec - u.nsec);
+  if (d > 2n ** 63n - 1n) return 2n ** 63n - 1n;
+  if (d < INT64_MIN) return INT64_MIN;
+  return d;
+}
+
+/** Go's t.Before(u) */
+export function goTimeBefore(t: GoTime, u: GoTime): boolean {
+  return t.sec < u.sec || (t.sec === u.sec && t.nsec < u.nsec);
+}
 
 /** Thrown for a bad parameter; `message` is Prometheus's whole error text. */
 export class ParamError extends Error {}
@@ -63,8 +124,8 @@ function daysIn(year: number, month: number): number {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/;
 
-/** Go's time.Parse(time.RFC3339Nano, s) → ms (sub-millisecond digits truncated, as timestamp.FromTime does). */
-function parseRfc3339(s: string): number | undefined {
+/** Go's time.Parse(time.RFC3339Nano, s) */
+function parseRfc3339(s: string): GoTime | undefined {
   const m = RFC3339.exec(s);
   if (!m) return undefined;
   const [year, month, day, hour, min, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
@@ -84,41 +145,52 @@ function parseRfc3339(s: string): number | undefined {
     d.setUTCFullYear(year);
     ms = d.getTime();
   }
-  if (m[7]) ms += Number((m[7] + '00').slice(0, 3));
+  // Go keeps nine fractional digits and ignores any beyond.
+  const nsec = m[7] ? BigInt((m[7] + '00000000').slice(0, 9)) : 0n;
+  let unix = BigInt(ms / 1000);
   if (m[8] !== 'Z') {
     const oh = Number(m[10]);
     const om = Number(m[11]);
     if (oh > 23 || om > 59) return undefined;
-    const off = (oh * 60 + om) * 60_000;
-    ms += m[9] === '+' ? -off : off;
+    const off = BigInt((oh * 60 + om) * 60);
+    unix += m[9] === '+' ? -off : off;
   }
-  return ms;
+  return { sec: unix, nsec };
 }
 
-/** Prometheus's parseTime: Unix seconds (float, rounded to ms) or RFC 3339; returns ms. */
-export function parseTime(s: string): number {
+/** Prometheus's parseTime: Unix seconds (float, rounded to ms) or RFC 3339, as a Go time. */
+export function parseGoTime(s: string): GoTime {
   const f = parseGoFloat(s);
   if (f !== undefined) {
-    if (!Number.isFinite(f)) return GO_BAD_INT64_MS;
-    const whole = Math.trunc(f);
-    const frac = f - whole;
-    // math.Round rounds half away from zero.
-    const fracMs = Math.sign(frac) * Math.round(Math.abs(frac) * 1000);
-    return whole * 1000 + fracMs;
+    // math.Modf, then the fraction rounded to ms (half away from zero) and scaled to ns.
+    const whole = Number.isFinite(f) ? Math.trunc(f) : f;
+    const frac = Number.isFinite(f) ? f - whole : NaN;
+    const fracS = Math.round(Math.abs(frac) * 1000) / 1000;
+    return goUnix(goFloatToInt64(whole), goFloatToInt64((frac < 0 ? -fracS : fracS) * 1e9));
   }
   const t = parseRfc3339(s);
   if (t !== undefined) return t;
-  if (s === MIN_TIME_FORMATTED) return MIN_TIME_MS;
-  if (s === MAX_TIME_FORMATTED) return MAX_TIME_MS;
+  if (s === MIN_TIME_FORMATTED) return { sec: BigInt(MIN_TIME_MS / 1000), nsec: 0n };
+  if (s === MAX_TIME_FORMATTED) return { sec: BigInt(MAX_TIME_MS / 1000), nsec: 999_999_999n };
   throw new ParamError(`cannot parse ${goQuote(s)} to a valid timestamp`);
+}
+
+/** Prometheus's parseTime as the storage sees it (timestamp.FromTime), in ms. */
+export function parseTime(s: string): number {
+  return fromTimeMs(parseGoTime(s));
 }
 
 /** Prometheus's parseTimeParam: a default when absent, and the "Invalid time value" wrapping. */
 export function parseTimeParam(form: Form, name: string, def: number): number {
   const v = form.value(name);
   if (v === '') return def;
+  return fromTimeMs(parseGoTimeParam(form, name));
+}
+
+/** parseTimeParam's parsing with its error wrapping, for a parameter that is present. */
+export function parseGoTimeParam(form: Form, name: string): GoTime {
   try {
-    return parseTime(v);
+    return parseGoTime(form.value(name));
   } catch (e) {
     throw new ParamError(
       `invalid parameter ${goQuote(name)}: Invalid time value for '${name}': ${(e as Error).message}`,

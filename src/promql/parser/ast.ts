@@ -151,6 +151,29 @@ export type Expr =
   | UnaryExpr
   | StepInvariantExpr;
 
+/** A node's operands, in the order Prometheus's parser.Children lists them. */
+export function children(e: Expr): Expr[] {
+  switch (e.type) {
+    case 'NumberLiteral':
+    case 'StringLiteral':
+    case 'VectorSelector':
+      return [];
+    case 'MatrixSelector':
+      return [e.vectorSelector];
+    case 'AggregateExpr':
+      return e.param ? [e.expr, e.param] : [e.expr];
+    case 'BinaryExpr':
+      return [e.lhs, e.rhs];
+    case 'Call':
+      return [...e.args];
+    case 'SubqueryExpr':
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'StepInvariantExpr':
+      return [e.expr];
+  }
+}
+
 /** A parse error in Prometheus's shape; String() is "1:5: parse error: unexpected ..." for single-line queries. */
 export interface ParseErrorPosition {
   readonly pos: PosRange;

@@ -1,13 +1,13 @@
-// Every query of Prometheus's own PromQL test scripts (shared/conformance/promql-v2.42) must parse
-// unless the script expects it to fail. The scripts are read where they are, never copied here.
+// Every query of Prometheus's own PromQL test scripts (promql-v2.42 in the shared conformance
+// folder, ORRERY_CONFORMANCE_DIR) must parse unless the script expects it to fail. The scripts are
+// read where they are, never copied here. Without them: skipped with a warning, failed under CI.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
 import { exprToString, parseExpr, ParseError } from './parser.js';
+import { conformanceDir, describeNeeding, needPromqlConformance } from '../../../test/support/needs.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const DIR = process.env.PROMQL_CONFORMANCE_DIR ?? resolve(here, '../../../../shared/conformance/promql-v2.42');
+const DIR = join(conformanceDir(), 'promql-v2.42');
 
 interface EvalLine {
   readonly file: string;
@@ -34,9 +34,8 @@ function loadQueries(): EvalLine[] {
 }
 
 const present = existsSync(DIR);
-if (!present) console.warn(`PromQL conformance scripts not found at ${DIR}: skipping the conformance parse test`);
 
-describe.skipIf(!present)('conformance scripts parse', () => {
+describeNeeding([needPromqlConformance()])('conformance scripts parse', () => {
   const queries = present ? loadQueries() : [];
 
   it('finds the eval lines', () => {

@@ -227,6 +227,39 @@ describe('parseExpr: errors', () => {
   });
 });
 
+describe('parseExpr: nesting limit', () => {
+  const tooDeep = /^1:\d+: parse error: expression nested too deeply \(the limit is 512 levels\)$/;
+  const chain = (n: number, op = '+'): string => Array.from({ length: n }, () => '1').join(op);
+  const parens = (n: number): string => '('.repeat(n) + '1' + ')'.repeat(n);
+  const calls = (n: number): string => 'abs('.repeat(n) + 'x' + ')'.repeat(n);
+
+  it('accepts left-associative chains of any length and nesting up to 512 levels', () => {
+    expect(() => parseExpr(chain(100_000))).not.toThrow();
+    expect(() => parseExpr(chain(100_000, ' or ').replace(/1/g, 'x'))).not.toThrow();
+    expect(() => parseExpr(parens(511))).not.toThrow();
+    expect(() => parseExpr(calls(511))).not.toThrow();
+    expect(() => parseExpr(chain(512, '^'))).not.toThrow();
+    // Nesting inside a long chain counts from the chain's level.
+    expect(() => parseExpr(chain(2000) + '+' + parens(510))).not.toThrow();
+  });
+
+  it('refuses deeper nesting with a parse error, however it nests', () => {
+    const deep = [parens(512), parens(100_000), calls(512), calls(100_000), '-'.repeat(100_000) + 'x'];
+    // '^' is right-associative: each operator nests its right operand one level deeper.
+    deep.push(chain(513, '^'), chain(100_000, '^'), chain(2000) + '+' + parens(512));
+    for (const q of deep) {
+      let err: unknown;
+      try {
+        parseExpr(q);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ParseError);
+      expect((err as Error).message).toMatch(tooDeep);
+    }
+  });
+});
+
 describe('parseMetricSelector', () => {
   it('returns matchers, the name matcher last', () => {
     expect(parseMetricSelector('up{job="api"}').map((m) => `${m.name}${m.type}${m.value}`)).toEqual([

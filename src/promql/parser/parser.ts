@@ -22,6 +22,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from './ast.js';
+import { children } from './ast.js';
 import { getFunction } from './functions.js';
 import { DurationError, formatGoFixed, parseDuration } from './format.js';
 import { goQuote, isLabelName, Lexer, tokenDesc, type Token, type TokenType } from './lexer.js';
@@ -362,9 +363,37 @@ function unquoteString(s: string): string | undefined {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/**
+ * The deepest nesting accepted. The parser, the type checker and the evaluator recurse once per
+ * level or more, and on Node's default stack they overflowed between 750 and 1,500 levels
+ * depending on the node kinds and the JIT (a 500 or a 422); 512 leaves a margin of two. The left
+ * operand of a binary operator does not count as a level: every stage walks left-associative
+ * chains (1+1+...+1, a or b or c ...) in a loop, so they may be as long as Prometheus allows.
+ */
+export const MAX_EXPR_DEPTH = 512;
+
+const TOO_DEEP = `expression nested too deeply (the limit is ${MAX_EXPR_DEPTH} levels)`;
+
+/** The node at which the nesting grows deeper than `limit`, found without recursion, or undefined. */
+function nodeBeyondDepth(root: Expr, limit: number): Expr | undefined {
+  const stack: [Expr, number][] = [[root, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [e, depth] = item;
+    if (depth > limit) return e;
+    if (e.type === 'BinaryExpr') {
+      stack.push([e.lhs, depth], [e.rhs, depth + 1]);
+      continue;
+    }
+    for (const c of children(e)) stack.push([c, depth + 1]);
+  }
+  return undefined;
+}
+
 class Parser {
   private readonly tokens: Token[];
   private i = 0;
+  /** parseBinary calls in progress: the parser's own recursion, bounded like the tree's depth */
+  private nesting = 0;
   private lastClosing = 0;
   /** how many aggregations enclose the current position: yacc's error recovery then says "in aggregation" */
   private aggDepth = 0;
@@ -435,7 +464,11 @@ class Parser {
     if (this.peek().type === 'EOF') this.fail({ start: 0, end: 0 }, 'no expression found in input');
     const e = this.parseBinary(0);
     if (this.peek().type !== 'EOF') this.unexpectedHere();
+    // Type errors first, as Prometheus reports them; then the nesting that chains and postfix
+    // subqueries reach without recursion in the parser.
     this.checkAST(e);
+    const deep = nodeBeyondDepth(e, MAX_EXPR_DEPTH);
+    if (deep) this.fail(deep.pos, TOO_DEEP);
     return e;
   }
 
@@ -452,6 +485,19 @@ class Parser {
   // --- expressions ---
 
   private parseBinary(minPrec: number): Expr {
+    if (this.nesting >= MAX_EXPR_DEPTH) {
+      const t = this.peek();
+      this.fail({ start: t.pos, end: t.end }, TOO_DEEP);
+    }
+    this.nesting++;
+    try {
+      return this.parseBinaryOperands(minPrec);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private parseBinaryOperands(minPrec: number): Expr {
     let lhs = this.parseUnary();
     for (;;) {
       const opTok = this.peek();
@@ -1060,7 +1106,7 @@ function run<T>(input: string, f: (p: Parser) => T): T {
     if (err instanceof Abort) throw new ParseError(err.pos, err.msg, input);
     if (err instanceof RangeError && /call stack/i.test(err.message)) {
       // Pathologically deep nesting: report it as a parse error rather than crash the caller.
-      throw new ParseError({ start: 0, end: 0 }, 'expression nested too deeply', input);
+      throw new ParseError({ start: 0, end: 0 }, TOO_DEEP, input);
     }
     throw err;
   }

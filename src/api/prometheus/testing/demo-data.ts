@@ -38,7 +38,8 @@ const BUCKETS = SPAN_METRICS.bucketsMs;
 
 const HEAP_SPACES = ['new_space', 'old_space', 'code_space', 'map_space', 'large_object_space'];
 
-function mulberry32(seed: number): () => number {
+/** A small seeded generator (mulberry32), so that generated data can be replayed from its seed. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,6 +1,6 @@
 // `orrery flags list|set`: the demo's feature flags through the backend's /api/flags proxy, so
 // the CLI needs only the console port (--port) of the running demo.
-import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
+import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../../src/cli/args.js';
 
 const FLAGS = {
   port: { type: 'port', env: 'ORRERY_PORT', default: 8080, help: 'console port of the running demo', metavar: 'PORT' },

@@ -1,6 +1,6 @@
 // `orrery load set|stats|start|stop|reset`: the demo's load generator through the backend's
 // /api/load proxy.
-import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
+import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../../src/cli/args.js';
 import { demoApi, DemoApiError } from './flags.js';
 
 const FLAGS = {

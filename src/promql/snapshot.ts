@@ -1,0 +1,278 @@
+// What one query reads from storage, taken before evaluation so that another thread can evaluate
+// it: each vector selector's series over the time range Prometheus's engine computes for that
+// selector before it evaluates (getTimeRangesForSelector: @, offset, the enclosing subqueries'
+// offsets and ranges, then the lookback delta or the range), packed into typed arrays whose
+// buffers are transferred to the worker rather than copied.
+import { children, type Expr, type VectorSelector } from './parser/ast.js';
+import type { Labels } from '../tsdb/labels.js';
+import type { Matcher } from '../tsdb/matcher.js';
+import type { Querier, SeriesSamples } from '../tsdb/storage.js';
+
+/** The series one selector selected, with samples in [mint, maxt]. */
+export interface SelectorData {
+  readonly mint: number;
+  readonly maxt: number;
+  /** every series' label names and values, concatenated */
+  readonly labelText: string;
+  /** the length of each name and value in labelText */
+  readonly labelLengths: Uint32Array;
+  /** labels per series */
+  readonly labelCounts: Uint32Array;
+  /** series i holds samples offsets[i] to offsets[i + 1] (exclusive) */
+  readonly offsets: Uint32Array;
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+  /** 1 for a staleness marker; empty when the selection holds none */
+  readonly stale: Uint8Array;
+}
+
+/** One SelectorData per vector selector, in vectorSelectors() order. */
+export interface Snapshot {
+  readonly selectors: readonly SelectorData[];
+}
+
+interface TimeRange {
+  mint: number;
+  maxt: number;
+}
+
+/**
+ * The vector selectors of an expression, depth first and left to right: the same order for every
+ * parse of one query text, which is how a worker pairs its own parse with the snapshot.
+ */
+export function vectorSelectors(expr: Expr): VectorSelector[] {
+  const out: VectorSelector[] = [];
+  const stack: Expr[] = [expr];
+  for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
+    if (e.type === 'VectorSelector') out.push(e);
+    else {
+      const c = children(e);
+      for (let i = c.length - 1; i >= 0; i--) stack.push(c[i]!);
+    }
+  }
+  return out;
+}
+
+/**
+ * The time range each selector of a preprocessed expression reads (by its matchers array, which
+ * preprocessing keeps), as Prometheus's engine computes it before evaluation. It covers every
+ * range the evaluator asks for: subquery steps start at or after start - offset - range.
+ */
+export function selectorRanges(
+  expr: Expr,
+  start: number,
+  end: number,
+  lookbackDelta: number,
+): Map<readonly Matcher[], TimeRange> {
+  interface Item {
+    readonly e: Expr;
+    /** enclosing subqueries' offsets and ranges summed since the innermost @ among them */
+    readonly subqOffset: number;
+    readonly subqRange: number;
+    readonly subqAt: number | undefined;
+    /** the range of the matrix selector around a vector selector, else 0 */
+    readonly evalRange: number;
+  }
+  const out = new Map<readonly Matcher[], TimeRange>();
+  const stack: Item[] = [{ e: expr, subqOffset: 0, subqRange: 0, subqAt: undefined, evalRange: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { e } = item;
+    if (e.type === 'VectorSelector') {
+      let s = item.subqAt ?? start;
+      let t = item.subqAt ?? end;
+      if (e.timestamp !== undefined) {
+        s = e.timestamp;
+        t = e.timestamp;
+      } else {
+        s = s - item.subqOffset - item.subqRange;
+        t -= item.subqOffset;
+      }
+      s -= item.evalRange === 0 ? lookbackDelta : item.evalRange;
+      s -= e.offset;
+      t -= e.offset;
+      const known = out.get(e.matchers);
+      if (known) {
+        known.mint = Math.min(known.mint, s);
+        known.maxt = Math.max(known.maxt, t);
+      } else out.set(e.matchers, { mint: s, maxt: t });
+      continue;
+    }
+    if (e.type === 'MatrixSelector') {
+      stack.push({ ...item, e: e.vectorSelector, evalRange: e.range });
+      continue;
+    }
+    let next = item;
+    if (e.type === 'SubqueryExpr') {
+      // An @ on a subquery replaces the offsets and ranges of the subqueries around it.
+      next =
+        e.timestamp !== undefined
+          ? { e, subqOffset: e.offset, subqRange: e.range, subqAt: e.timestamp, evalRange: 0 }
+          : {
+              e,
+              subqOffset: item.subqOffset + e.offset,
+              subqRange: item.subqRange + e.range,
+              subqAt: item.subqAt,
+              evalRange: 0,
+            };
+    }
+    for (const c of children(e)) stack.push({ ...next, e: c, evalRange: 0 });
+  }
+  return out;
+}
+
+/** Copies one selector's series into packed arrays. */
+function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData {
+  let samples = 0;
+  let labels = 0;
+  let anyStale = false;
+  for (const s of series) {
+    samples += s.t.length;
+    labels += s.labels.length;
+    if (s.stale) anyStale = true;
+  }
+  const t = new Float64Array(samples);
+  const v = new Float64Array(samples);
+  const stale = new Uint8Array(anyStale ? samples : 0);
+  const offsets = new Uint32Array(series.length + 1);
+  const labelCounts = new Uint32Array(series.length);
+  const labelLengths = new Uint32Array(2 * labels);
+  const text: string[] = [];
+  let n = 0;
+  let li = 0;
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i]!;
+    t.set(s.t, n);
+    v.set(s.v, n);
+    if (s.stale) stale.set(s.stale, n);
+    n += s.t.length;
+    offsets[i + 1] = n;
+    labelCounts[i] = s.labels.length;
+    for (const l of s.labels) {
+      text.push(l.name, l.value);
+      labelLengths[li++] = l.name.length;
+      labelLengths[li++] = l.value.length;
+    }
+  }
+  return {
+    mint: range.mint,
+    maxt: range.maxt,
+    labelText: text.join(''),
+    labelLengths,
+    labelCounts,
+    offsets,
+    t,
+    v,
+    stale,
+  };
+}
+
+/**
+ * Selects what a preprocessed expression reads, one entry per vector selector in
+ * vectorSelectors() order.
+ */
+export function takeSnapshot(
+  querier: Querier,
+  expr: Expr,
+  start: number,
+  end: number,
+  lookbackDelta: number,
+): Snapshot {
+  const ranges = selectorRanges(expr, start, end, lookbackDelta);
+  const selectors = vectorSelectors(expr).map((vs) => {
+    const r = ranges.get(vs.matchers)!;
+    return pack(querier.select(vs.matchers, r.mint, r.maxt), r);
+  });
+  return { selectors };
+}
+
+/** The buffers to transfer with a snapshot (each appears once). */
+export function snapshotTransferList(snap: Snapshot): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const d of snap.selectors) {
+    for (const a of [d.labelLengths, d.labelCounts, d.offsets, d.t, d.v, d.stale]) out.add(a.buffer as ArrayBuffer);
+  }
+  return [...out];
+}
+
+/** Index of the first of t[lo..hi) that is >= x (or > x when `after`). */
+function bound(t: Float64Array, lo: number, hi: number, x: number, after: boolean): number {
+  let a = lo;
+  let b = hi;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (after ? t[m]! <= x : t[m]! < x) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/**
+ * A Querier over a snapshot, for the expression it was taken for (parsed again from the same text,
+ * so that its selectors pair with the snapshot's by order). select() answers as the storage would
+ * have for any range inside the snapshot's; `outsideRange` counts requests beyond it (a bug in
+ * selectorRanges: the conformance runner checks it stays 0).
+ */
+export class SnapshotQuerier implements Querier {
+  outsideRange = 0;
+  private readonly bySelector = new Map<readonly Matcher[], { data: SelectorData; labels: Labels[] }>();
+
+  constructor(snap: Snapshot, expr: Expr) {
+    const sels = vectorSelectors(expr);
+    if (sels.length !== snap.selectors.length) {
+      throw new Error(`snapshot has ${snap.selectors.length} selectors, the expression ${sels.length}`);
+    }
+    sels.forEach((vs, i) => {
+      const data = snap.selectors[i]!;
+      this.bySelector.set(vs.matchers, { data, labels: decodeLabels(data) });
+    });
+  }
+
+  select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
+    const entry = this.bySelector.get(matchers);
+    if (!entry) throw new Error('selector not in the snapshot');
+    const { data, labels } = entry;
+    if (mint < data.mint || maxt > data.maxt) this.outsideRange++;
+    const out: SeriesSamples[] = [];
+    for (let i = 0; i < labels.length; i++) {
+      const lo = bound(data.t, data.offsets[i]!, data.offsets[i + 1]!, mint, false);
+      const hi = bound(data.t, lo, data.offsets[i + 1]!, maxt, true);
+      if (hi <= lo) continue;
+      out.push({
+        labels: labels[i]!,
+        t: data.t.subarray(lo, hi),
+        v: data.v.subarray(lo, hi),
+        ...(data.stale.length > 0 ? { stale: data.stale.subarray(lo, hi) } : {}),
+      });
+    }
+    return out;
+  }
+
+  series(): Labels[] {
+    throw new Error('a snapshot answers select() only');
+  }
+  labelNames(): string[] {
+    throw new Error('a snapshot answers select() only');
+  }
+  labelValues(): string[] {
+    throw new Error('a snapshot answers select() only');
+  }
+}
+
+function decodeLabels(d: SelectorData): Labels[] {
+  const out: Labels[] = [];
+  let pos = 0;
+  let li = 0;
+  for (let i = 0; i < d.labelCounts.length; i++) {
+    const ls: { name: string; value: string }[] = [];
+    for (let k = 0; k < d.labelCounts[i]!; k++) {
+      const nameLen = d.labelLengths[li++]!;
+      const valueLen = d.labelLengths[li++]!;
+      const name = d.labelText.slice(pos, pos + nameLen);
+      pos += nameLen;
+      ls.push({ name, value: d.labelText.slice(pos, pos + valueLen) });
+      pos += valueLen;
+    }
+    out.push(ls);
+  }
+  return out;
+}
