@@ -196,6 +196,33 @@ describe('attribute comparison', () => {
     expect(hit.explanation).toMatch(/^app\.cache_hit=false is on 100% of the selected spans where it is set/);
   });
 
+  it('compares event and resource attributes too', () => {
+    const rnd = random(21);
+    const spans: Span[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const retried = rnd() < 0.1;
+      spans.push(
+        span({
+          traceId: tid(i + 1),
+          spanId: sid(i + 1),
+          name: 'charge',
+          startMs: T0 + i * 50,
+          durationMs: retried ? 900 + rnd() * 100 : 10 + rnd() * 20,
+          events: retried
+            ? [{ name: 'retry', timeMs: T0 + i * 50 + 5, attributes: { 'retry.reason': 'timeout' } }]
+            : [],
+        }),
+      );
+    }
+    const result = compare(storeWith(spans), { kind: 'slowest', percent: 5 }, 'charge');
+    expect(result.attributes[0]).toMatchObject({ key: 'retry.reason', kind: 'categorical' });
+    // set only on the retried spans: its presence is what separates
+    expect(result.attributes[0]!.explanation).toMatch(
+      /^retry\.reason is set on 100% of the selected spans against \d+% of the others/,
+    );
+    expect(result.attributes.map((a) => a.key)).toContain('service.instance.id');
+  });
+
   it('counts values beyond the distinct-value cap as rare, with the same ranking', () => {
     const capped = compare(store, { kind: 'slowest', percent: 5 }, 'get_product_list', { maxDistinctValues: 50 });
     const full = compare(store, { kind: 'slowest', percent: 5 }, 'get_product_list');

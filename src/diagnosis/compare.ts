@@ -376,12 +376,15 @@ function compareCategorical(
   if (best === undefined) {
     explanation = `No value of ${key} is more or less common among the selected spans than among the others beyond what chance gives.`;
   } else {
-    const what = best.value === null ? best.label : `${key}=${best.value}`;
-    const where = !best.absent && present < n + m ? ' where it is set' : '';
     const shares = shareOf(best);
-    explanation =
-      `${what} is on ${percent(shares.sel)} of the selected spans${where} against ${percent(shares.base)} of the others` +
-      ` (the score is that difference less what chance alone could give).`;
+    const chance = ' (the score is that difference less what chance alone could give).';
+    if (best.absent) {
+      explanation = `${key} is set on ${percent(1 - shares.sel)} of the selected spans against ${percent(1 - shares.base)} of the others${chance}`;
+    } else {
+      const what = best.value === null ? best.label : `${key}=${best.value}`;
+      const where = present < n + m ? ' where it is set' : '';
+      explanation = `${what} is on ${percent(shares.sel)} of the selected spans${where} against ${percent(shares.base)} of the others${chance}`;
+    }
   }
   if (uniqueShare >= 0.2) {
     explanation += ` ${percent(uniqueShare)} of the spans that set it have a rare value (an ID or a timestamp?), so the score of its values is reduced by that share.`;
