@@ -66,6 +66,14 @@ describe('memory series', () => {
     expect(a.growth!.slopePerMin / MB).toBeGreaterThan(30);
   });
 
+  it('a warm-up that levels off: no growth', () => {
+    // a start-up: linear for 6 minutes then flat, and a curve that saturates (1 - e^(-t/4 min))
+    const linear = series((_, min) => 80 * MB + 30 * MB * Math.min(1, min / 6), 2 * MB);
+    expect(analyseMemory(linear.t, linear.v).growth).toBeUndefined();
+    const curve = series((_, min) => 80 * MB + 40 * MB * (1 - Math.exp(-min / 4)), 1 * MB);
+    expect(analyseMemory(curve.t, curve.v).growth).toBeUndefined();
+  });
+
   it('a single GC spike: neither growth nor a restart', () => {
     const { t, v } = series((i) => (i === 45 ? 300 * MB : 120 * MB), 5 * MB);
     const a = analyseMemory(t, v);

@@ -93,6 +93,9 @@ function segmentGrowth(t: readonly number[], v: readonly number[]): Growth | und
   const rise = slopePerMs * (tt[tt.length - 1]! - tt[0]!);
   const level = median(vv)!;
   if (slopePerMs <= 0 || z < TREND_Z || rise < Math.max(MIN_GROWTH_BYTES, MIN_GROWTH_SHARE * level)) return undefined;
+  // still rising at the end: a warm-up that has levelled off (caches filled, code compiled) is not a leak
+  const tail = Math.max(8, Math.floor(tt.length * 0.4));
+  if (theilSenSlope(tt.slice(-tail), vv.slice(-tail)) < slopePerMs * 0.5) return undefined;
   return { slopePerMin: slopePerMs * 60_000, sinceMs: tt[0]!, z };
 }
 
