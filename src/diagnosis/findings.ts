@@ -177,16 +177,15 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
       compareUrl: `/api/orrery/v1/compare?${compareQuery(service, startMs, endMs)}`,
       consoleUrl: `/diagnosis/compare?${compareQuery(service, startMs, endMs)}`,
     };
-    // restarts: the supervisor's word (annotations, counter), else the memory's sharp drops
+    // restarts: the supervisor's word (its annotations and counter); a drop alone may be a GC
     const restartNotes = inWindow.filter((a) => a.tags.includes('restart') && a.tags.includes(service));
     const oom = restartNotes.filter((a) => /out of memory/i.test(a.text)).length;
     const counterSeries = restartCounter.get(service);
     const counter = counterSeries ? counterRises(counterSeries, startMs, stepMs) : { count: 0, firstAt: undefined };
-    const counted = counter.count;
     // RSS speaks for the whole process; the heap series only when a service has no RSS
     const memorySeries = rss.get(service) ?? heap.get(service);
     const memory = memorySeries ? analyseMemory(memorySeries.t, memorySeries.v) : undefined;
-    const restarts = Math.max(restartNotes.length, counted);
+    const restarts = Math.max(restartNotes.length, counter.count);
     const restartText =
       restarts === 0
         ? ''
