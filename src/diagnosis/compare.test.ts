@@ -196,6 +196,41 @@ describe('attribute comparison', () => {
     expect(hit.explanation).toMatch(/^app\.cache_hit=false is on 100% of the selected spans where it is set/);
   });
 
+  it('takes the slowest of each operation, so attributes of a slower operation do not rank', () => {
+    // a client call (always 300-400 ms, with server.address) and get_product_list (fast unless
+    // it misses the cache): the slowest 5 % overall would be client calls only
+    const rnd = random(17);
+    const spans: Span[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const miss = rnd() < 0.1;
+      spans.push(
+        span({
+          traceId: tid(i + 1),
+          spanId: sid(2 * i + 1),
+          name: 'ListProducts',
+          kind: 3,
+          startMs: T0 + i * 50,
+          durationMs: 300 + rnd() * 100,
+          attributes: { 'server.address': 'productcatalogservice', 'server.port': 3550 },
+        }),
+        span({
+          traceId: tid(i + 1),
+          spanId: sid(2 * i + 2),
+          name: 'get_product_list',
+          startMs: T0 + i * 50,
+          durationMs: miss ? 150 + rnd() * 50 : 5 + rnd() * 10,
+          attributes: { 'app.cache_hit': !miss },
+        }),
+      );
+    }
+    const result = compare(storeWith(spans), { kind: 'slowest', percent: 5 });
+    expect(result.selected).toBe(200);
+    expect(result.attributes[0]!.key).toBe('app.cache_hit');
+    const byKey = new Map(result.attributes.map((a) => [a.key, a.score]));
+    expect(byKey.get('server.address')).toBe(0);
+    expect(byKey.get('span.name')).toBe(0);
+  });
+
   it('compares event and resource attributes too', () => {
     const rnd = random(21);
     const spans: Span[] = [];

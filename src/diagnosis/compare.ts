@@ -18,6 +18,7 @@ import type { StoredSpan } from '../traces/storage.js';
 import { ksCriticalValue, ksStatistic, quantileSorted } from './stats.js';
 
 export type Selection =
+  /** the slowest `percent` of the spans of each operation */
   | { readonly kind: 'slowest'; readonly percent: number }
   | { readonly kind: 'errors' }
   | { readonly kind: 'duration'; readonly minUs: number; readonly maxUs?: number };
@@ -154,7 +155,9 @@ export class SpanColumns {
   private errors = new Uint8Array(1024);
   private n = 0;
   private readonly columns = new Map<string, KeyColumn>();
-  private readonly names = new Set<string>();
+  /** span name → id, and each span's name id (the slowest are picked per operation) */
+  private readonly names = new Map<string, number>();
+  private nameIds = new Int32Array(1024);
 
   private readonly includeSpanName: boolean;
   private readonly maxDistinct: number;
@@ -176,15 +179,20 @@ export class SpanColumns {
       const e = new Uint8Array(this.n * 2);
       e.set(this.errors);
       this.errors = e;
+      const ids = new Int32Array(this.n * 2);
+      ids.set(this.nameIds);
+      this.nameIds = ids;
     }
     const i = this.n++;
     this.durations[i] = Math.max(0, (span.endTimeUnixNano - span.startTimeUnixNano) / 1000);
     this.errors[i] = span.status.code === 2 ? 1 : 0;
+    let nameId = this.names.get(span.name);
+    if (nameId === undefined) this.names.set(span.name, (nameId = this.names.size));
+    this.nameIds[i] = nameId;
     this.addAll(i, span.attributes);
     this.addAll(i, span.resource.attributes);
     for (const e of span.events) this.addAll(i, e.attributes);
     if (this.includeSpanName) {
-      this.names.add(span.name);
       this.addValue(i, SPAN_NAME_KEY, { kind: 'string', value: span.name });
     }
   }
@@ -223,9 +231,26 @@ export class SpanColumns {
       const max = sel.maxUs ?? Infinity;
       for (let i = 0; i < n; i++) out[i] = dur[i]! >= sel.minUs && dur[i]! <= max ? 1 : 0;
     } else if (n > 0) {
-      const k = Math.max(1, Math.round((n * sel.percent) / 100));
-      const threshold = Float64Array.from(dur).sort()[n - k]!;
-      for (let i = 0; i < n; i++) out[i] = dur[i]! >= threshold ? 1 : 0;
+      // the slowest of each operation: a search over several operations compares slow spans
+      // with ordinary ones of the same kind, not slow operations with fast ones (whose
+      // attributes differ for reasons that have nothing to do with slowness)
+      const byName: number[][] = Array.from({ length: this.names.size }, () => []);
+      for (let i = 0; i < n; i++) byName[this.nameIds[i]!]!.push(dur[i]!);
+      const thresholds = byName.map((ds) => {
+        const k = Math.round((ds.length * sel.percent) / 100);
+        return k === 0 ? Infinity : Float64Array.from(ds).sort()[ds.length - k]!;
+      });
+      let picked = 0;
+      for (let i = 0; i < n; i++) {
+        out[i] = dur[i]! >= thresholds[this.nameIds[i]!]! ? 1 : 0;
+        picked += out[i]!;
+      }
+      if (picked === 0) {
+        // every operation too small for its share: the slowest spans overall
+        const k = Math.max(1, Math.round((n * sel.percent) / 100));
+        const threshold = Float64Array.from(dur).sort()[n - k]!;
+        for (let i = 0; i < n; i++) out[i] = dur[i]! >= threshold ? 1 : 0;
+      }
     }
     return out;
   }
