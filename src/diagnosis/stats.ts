@@ -69,6 +69,20 @@ export interface MannKendall {
   readonly s: number;
   /** S normalised (with continuity correction and ties): ~N(0,1) when there is no trend */
   readonly z: number;
+  /** the variance of S under no trend (ties corrected) */
+  readonly variance: number;
+}
+
+/** z of a sum of S statistics from independent blocks (the blocked, or seasonal, Mann–Kendall test). */
+export function blockedMannKendallZ(blocks: readonly MannKendall[]): number {
+  let s = 0;
+  let variance = 0;
+  for (const b of blocks) {
+    s += b.s;
+    variance += b.variance;
+  }
+  if (variance <= 0) return 0;
+  return s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
 }
 
 /** The Mann–Kendall test for a monotonic trend of v (in time order); z > 0 for a rising series. */
@@ -82,7 +96,7 @@ export function mannKendall(v: ArrayLike<number>): MannKendall {
   let tieTerm = 0;
   for (const c of ties.values()) if (c > 1) tieTerm += c * (c - 1) * (2 * c + 5);
   const variance = (n * (n - 1) * (2 * n + 5) - tieTerm) / 18;
-  if (variance <= 0) return { s, z: 0 };
+  if (variance <= 0) return { s, z: 0, variance: 0 };
   const z = s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
-  return { s, z };
+  return { s, z, variance };
 }

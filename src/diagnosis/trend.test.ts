@@ -74,6 +74,24 @@ describe('memory series', () => {
     expect(analyseMemory(curve.t, curve.v).growth).toBeUndefined();
   });
 
+  it('a fast sawtooth (teeth too short to test alone): growth from the first rising tooth', () => {
+    // flat for 5 minutes, then 60 MB/min up to an OOM restart every minute
+    const { t, v } = series((_, min) => 40 * MB + (min < 5 ? 0 : (min - 5) % 1) * 60 * MB, 2 * MB);
+    const a = analyseMemory(t, v);
+    expect(a.drops.length).toBeGreaterThanOrEqual(8);
+    expect(a.growth).toBeDefined();
+    expect(a.growth!.slopePerMin / MB).toBeGreaterThan(45);
+    expect(a.growth!.slopePerMin / MB).toBeLessThan(75);
+    expect(Math.abs(a.growth!.sinceMs - (T0 + 5 * 60_000))).toBeLessThanOrEqual(60_000);
+  });
+
+  it('restarts of a flat service: drops but no growth', () => {
+    const { t, v } = series((_, min) => (min % 3 < 0.2 ? 20 * MB : 100 * MB), 2 * MB);
+    const a = analyseMemory(t, v);
+    expect(a.drops.length).toBeGreaterThanOrEqual(4);
+    expect(a.growth).toBeUndefined();
+  });
+
   it('a single GC spike: neither growth nor a restart', () => {
     const { t, v } = series((i) => (i === 45 ? 300 * MB : 120 * MB), 5 * MB);
     const a = analyseMemory(t, v);

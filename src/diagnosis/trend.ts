@@ -1,7 +1,7 @@
 // Classifying one metric series over a window: memory (restarts as sharp drops, growth as a
 // robust trend) and shifts of a level (p99 latency, error share) against the series' own past.
 // Pure functions over (t ms, v) arrays; the PromQL side lives in findings.ts.
-import { mannKendall, median, theilSenSlope } from './stats.js';
+import { blockedMannKendallZ, mannKendall, median, theilSenSlope } from './stats.js';
 
 /** A drop to below this share of the recent level is a restart (a GC gives back far less). */
 const DROP_TO_SHARE = 0.7;
@@ -99,25 +99,62 @@ function segmentGrowth(t: readonly number[], v: readonly number[]): Growth | und
   return { slopePerMin: slopePerMs * 60_000, sinceMs: tt[0]!, z };
 }
 
+/** fewest points of one tooth of a sawtooth that its slope is taken from */
+const MIN_TOOTH_POINTS = 3;
+
+/**
+ * The rise of a sawtooth (a leak cut short by restarts, each tooth maybe too short to test on
+ * its own): the median of the teeth's Theil–Sen slopes (one vote a tooth, so a long flat stretch
+ * before the leak does not outvote it), tested with the blocked Mann–Kendall test (the teeth as
+ * independent blocks).
+ */
+function sawtoothGrowth(t: readonly number[], v: readonly number[], bounds: readonly number[]): Growth | undefined {
+  const slopes: number[] = [];
+  const blocks = [];
+  const durations: number[] = [];
+  const teeth: { from: number; to: number }[] = [];
+  for (let s = 0; s + 1 < bounds.length; s++) {
+    const from = bounds[s]!;
+    const to = bounds[s + 1]!;
+    if (to - from < MIN_TOOTH_POINTS) continue;
+    teeth.push({ from, to });
+    slopes.push(theilSenSlope(t.slice(from, to), v.slice(from, to)));
+    blocks.push(mannKendall(v.slice(from, to)));
+    durations.push(t[to - 1]! - t[from]!);
+  }
+  if (teeth.length === 0) return undefined;
+  const slopePerMs = median(slopes) ?? 0;
+  const z = blockedMannKendallZ(blocks);
+  const rise = slopePerMs * median(durations)!;
+  const level = median(v)!;
+  if (slopePerMs <= 0 || z < TREND_Z || rise < Math.max(MIN_GROWTH_BYTES, MIN_GROWTH_SHARE * level)) return undefined;
+  // since: the first tooth that rises; within it, where a long one's rise began
+  for (const { from, to } of teeth) {
+    const tt = t.slice(from, to);
+    const vv = v.slice(from, to);
+    if (theilSenSlope(tt, vv) < slopePerMs * 0.5) continue;
+    const own = segmentGrowth(tt, vv);
+    return { slopePerMin: slopePerMs * 60_000, sinceMs: own?.sinceMs ?? tt[0]!, z };
+  }
+  return undefined;
+}
+
 /** Restarts and growth of a memory series (bytes); robust to noise and to single GC spikes. */
 export function analyseMemory(times: readonly number[], values: readonly number[]): MemoryAnalysis {
   const { t, v } = finitePoints(times, values);
   const drops = dropIndices(v);
-  // test the stretches between restarts, newest first: the latest one long enough to tell
   const bounds = [0, ...drops, v.length];
+  const lastFrom = bounds[bounds.length - 2]!;
   let growth: Growth | undefined;
-  for (let s = bounds.length - 2; s >= 0 && growth === undefined; s--) {
-    const from = bounds[s]!;
-    const to = bounds[s + 1]!;
-    if (to - from < MIN_TREND_POINTS) continue;
-    growth = segmentGrowth(t.slice(from, to), v.slice(from, to));
-    if (growth === undefined) break; // the latest testable stretch is flat: no growth now
-  }
-  // a sawtooth's first tooth may start mid-rise: the leak began no later than the first stretch's rise
-  if (growth !== undefined && drops.length > 0) {
-    const first = segmentGrowth(t.slice(0, drops[0]), v.slice(0, drops[0]));
-    if (first !== undefined) growth = { ...growth, sinceMs: first.sinceMs };
-    else if (drops[0]! < MIN_TREND_POINTS) growth = { ...growth, sinceMs: t[0]! };
+  if (v.length - lastFrom >= MIN_TREND_POINTS) {
+    // the stretch since the last drop is long enough to tell on its own whether memory rises now
+    growth = segmentGrowth(t.slice(lastFrom), v.slice(lastFrom));
+    if (growth !== undefined && drops.length > 0) {
+      const early = sawtoothGrowth(t, v, bounds);
+      if (early !== undefined) growth = { ...growth, sinceMs: early.sinceMs };
+    }
+  } else if (drops.length > 0) {
+    growth = sawtoothGrowth(t, v, bounds);
   }
   return { drops: drops.map((i) => t[i]!), growth };
 }
