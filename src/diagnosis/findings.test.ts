@@ -158,6 +158,32 @@ describe('findFindings', () => {
     ).toEqual([]);
   });
 
+  it('lets a process that started inside the window warm up; a fast leak with restarts is found at once', async () => {
+    const h = new Head();
+    const a = new AnnotationStore();
+    // featureflagservice starts at 14:10 and grows 2 MB/min for its first 5 minutes
+    const young = labelsFromRecord({ __name__: 'process_memory_usage', service_name: 'featureflagservice' });
+    for (let t = START + 10 * MINUTE; t <= END; t += 10_000)
+      h.append(young, t, 60e6 + ((t - START - 10 * MINUTE) / MINUTE) * 2e6);
+    // recommendationservice: flat, then from 14:12 60 MB/min with an OOM restart every minute
+    fill(
+      h,
+      { __name__: 'process_memory_usage', service_name: 'recommendationservice' },
+      (min) => 40e6 + (min < 12 ? 0 : (min - 12) % 1) * 60e6,
+    );
+    for (const min of [13, 14, 15])
+      a.add({
+        time: START + min * MINUTE,
+        tags: ['restart', 'recommendationservice'],
+        text: 'recommendationservice restarted: out of memory',
+      });
+    const found = await findFindings({ engine: new Engine(), storage: h, annotations: a, clock }, START, END);
+    expect(found.map((f) => [f.service, f.kind])).toEqual([['recommendationservice', 'memory_growth']]);
+    expect(found[0]!.summary).toMatch(
+      /^recommendationservice: memory rising \d+ MB\/min since 14:1[12], 3 out-of-memory restarts$/,
+    );
+  });
+
   it('counts a supervisor counter that first appears inside the window from 0', async () => {
     const h = new Head();
     const l = labelsFromRecord({ __name__: 'orrery_supervisor_restarts_total', service_name: 'cartservice' });

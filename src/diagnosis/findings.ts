@@ -7,7 +7,7 @@ import { RUNTIME_METRICS, SPAN_METRICS, SUPERVISOR_METRICS } from '../names/cont
 import { QueryError, type MatrixSeries, type QueryService } from '../promql/value.js';
 import { getLabel } from '../tsdb/labels.js';
 import type { Querier } from '../tsdb/storage.js';
-import { analyseMemory, analyseShift, type Growth, type LevelShift } from './trend.js';
+import { analyseMemory, analyseShift, type Growth, type LevelShift, type MemoryAnalysis } from './trend.js';
 
 export type FindingKind = 'memory_growth' | 'restarts' | 'latency_shift' | 'error_rate';
 
@@ -47,6 +47,8 @@ const LATENCY_RULE = { ratio: 1.5, minIncrease: 50, minLevel: 100 } as const; //
 const ERROR_RULE = { ratio: 2, minIncrease: 0.02, minLevel: 0.05 } as const; // share of calls
 /** shortest rise reported as memory growth (15 collections at the 10 s interval) */
 const MIN_GROWTH_STRETCH_MS = 150_000;
+/** how long after a process starts its memory may rise without a finding */
+const WARM_UP_MS = 5 * 60_000;
 const KIND_ORDER: readonly FindingKind[] = ['memory_growth', 'restarts', 'error_rate', 'latency_shift'];
 
 function hhmm(ms: number): string {
@@ -146,6 +148,31 @@ function compareQuery(service: string, startMs: number, endMs: number): string {
   return q.toString();
 }
 
+/**
+ * A memory rise worth a finding. Without a restart the supervisor reported: a drop is a GC giving
+ * memory back (the rise before it was no leak), a rise must last MIN_GROWTH_STRETCH_MS, and a
+ * process that started inside the window is warming up (caches, compiled code) for its first
+ * WARM_UP_MS. Restarts confirm a sawtooth whatever its teeth's length.
+ */
+function confirmedGrowth(
+  series: MatrixSeries,
+  memory: MemoryAnalysis,
+  restarts: number,
+  startMs: number,
+  stepMs: number,
+): Growth | undefined {
+  const g = memory.growth;
+  if (g === undefined) return undefined;
+  if (restarts > 0) return g;
+  if (memory.drops.length > 0) return undefined;
+  const first = series.t[0]!;
+  const last = series.t[series.t.length - 1]!;
+  if (last - g.sinceMs < MIN_GROWTH_STRETCH_MS) return undefined;
+  const startedInWindow = first > startMs + stepMs;
+  if (startedInWindow && g.sinceMs - first < WARM_UP_MS) return undefined;
+  return g;
+}
+
 /** Every finding of the window [startMs, endMs], by kind then service. */
 export async function findFindings(src: FindingsSources, startMs: number, endMs: number): Promise<Finding[]> {
   const clock = src.clock ?? hhmm;
@@ -190,14 +217,8 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
       restarts === 0
         ? ''
         : `, ${restarts} ${oom === restarts ? 'out-of-memory ' : ''}restart${restarts === 1 ? '' : 's'}`;
-    // a drop nobody reported as a restart is a GC giving memory back: the rise before it was no
-    // leak; and a rise must last a while before it is one
-    const lastT = memorySeries?.t[memorySeries.t.length - 1] ?? endMs;
-    const candidate = memory?.growth;
-    const growth: Growth | undefined =
-      candidate && (memory.drops.length === 0 || restarts > 0) && lastT - candidate.sinceMs >= MIN_GROWTH_STRETCH_MS
-        ? candidate
-        : undefined;
+    const growth =
+      memorySeries && memory ? confirmedGrowth(memorySeries, memory, restarts, startMs, stepMs) : undefined;
     if (growth) {
       findings.push({
         ...base,

@@ -128,15 +128,30 @@ function sawtoothGrowth(t: readonly number[], v: readonly number[], bounds: read
   const rise = slopePerMs * median(durations)!;
   const level = median(v)!;
   if (slopePerMs <= 0 || z < TREND_Z || rise < Math.max(MIN_GROWTH_BYTES, MIN_GROWTH_SHARE * level)) return undefined;
-  // since: the first tooth that rises; within it, where a long one's rise began
-  for (const { from, to } of teeth) {
+  // since: the first tooth that rises; within it, where a long one's rise began; and a rise at
+  // the end of the flat tooth before it (the leak's first tooth, until its first restart)
+  for (let k = 0; k < teeth.length; k++) {
+    const { from, to } = teeth[k]!;
     const tt = t.slice(from, to);
     const vv = v.slice(from, to);
     if (theilSenSlope(tt, vv) < slopePerMs * 0.5) continue;
     const own = segmentGrowth(tt, vv);
-    return { slopePerMin: slopePerMs * 60_000, sinceMs: own?.sinceMs ?? tt[0]!, z };
+    const before = k > 0 ? teeth[k - 1]! : undefined;
+    const sinceMs = before ? finalRiseStart(t, v, before.from, before.to) : (own?.sinceMs ?? tt[0]!);
+    return { slopePerMin: slopePerMs * 60_000, sinceMs, z };
   }
   return undefined;
+}
+
+/** Where the rise that ends the stretch [from, to) began: the first point of its final run above the stretch's usual level. */
+function finalRiseStart(t: readonly number[], v: readonly number[], from: number, to: number): number {
+  const head = v.slice(from, from + Math.max(1, Math.floor((to - from) / 2)));
+  const level = median(head)!;
+  const spread = median(head.map((x) => Math.abs(x - level)))!;
+  const above = level + 3 * Math.max(spread, 0.01 * Math.abs(level));
+  let i = to - 1;
+  while (i > from && v[i - 1]! > above) i--;
+  return v[to - 1]! > above ? t[i]! : t[to]!;
 }
 
 /** Restarts and growth of a memory series (bytes); robust to noise and to single GC spikes. */
