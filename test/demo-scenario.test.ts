@@ -7,36 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoPorts } from '../src/names/ports.js';
 import { LEAK, SPAN_METRICS, RUNTIME_METRICS, SUPERVISOR_METRICS } from '../src/names/contract.js';
+import { freeDemoPort } from './support/demo-ports.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'dist/demo/cli/main.js');
 const REC = 'recommendationservice';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A console port whose whole derived block (OTLP, services) is free and below 32768. */
-async function freeDemoPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = 10_000 + Math.floor(Math.random() * 20_000);
-    const ports = demoPorts(p);
-    const all = [ports.console, ports.otlpGrpc, ports.otlpHttp, ...Object.values(ports.services)];
-    if ((await Promise.all(all.map(portFree))).every(Boolean)) return p;
-  }
-  throw new Error('no free port block found');
-}
 
 /** The whole process tree under a pid, from /proc. */
 function descendants(root: number): number[] {

@@ -8,62 +8,27 @@
 // trace of each. A screenshot of each step goes to test-artifacts/. This is the product's
 // acceptance test: without chromium it fails in CI (it is skipped, loudly, only outside CI).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatValue } from '../console/src/model/units.js';
-import { demoPorts } from '../src/names/ports.js';
 import { packageRoot } from '../src/server/paths.js';
+import { CHROMIUM_BIN as CHROMIUM, describeNeeding, needChromium } from './support/needs.js';
+import { freeDemoPort } from './support/demo-ports.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = packageRoot();
-const BIN = join(ROOT, 'dist/src/cli/main.js');
+const BIN = join(ROOT, 'dist/demo/cli/main.js');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const REC = 'recommendationservice';
-const missing = [
-  !existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install chromium)`,
-  !existsSync(join(ROOT, 'console/dist/index.html')) && 'console/dist is missing (npm run build)',
-  !existsSync(BIN) && 'dist/ is missing (npm run build:server)',
-].filter((m): m is string => typeof m === 'string');
-
-if (missing.length > 0) {
-  if (process.env['CI']) {
-    describe('the seed walkthrough in a browser', () => {
-      it('has what it needs', () => {
-        throw new Error(`cannot run the acceptance test: ${missing.join('; ')}`);
-      });
-    });
-  } else console.warn(`\n*** SKIPPING the seed walkthrough: ${missing.join('; ')} ***\n`);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-async function freeDemoPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = 10_000 + Math.floor(Math.random() * 20_000);
-    const ports = demoPorts(p);
-    const all = [ports.console, ports.otlpGrpc, ports.otlpHttp, ...Object.values(ports.services)];
-    if ((await Promise.all(all.map(portFree))).every(Boolean)) return p;
-  }
-  throw new Error('no free port block found');
-}
 
 interface Matrix {
   data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
 }
 
-describe.skipIf(missing.length > 0)('the seed walkthrough in a browser', () => {
+describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
   let demo: ChildProcess;
   let exitCode: number | null | undefined;
   let output = '';
@@ -137,186 +102,209 @@ describe.skipIf(missing.length > 0)('the seed walkthrough in a browser', () => {
     }
   });
 
-  it('1. from the home page, switches recommendationCache on in Flags', async () => {
-    await page.goto(base);
-    await shot('home');
-    await page.getByRole('link', { name: 'Flags', exact: true }).first().click();
-    const cache = page.getByRole('switch', { name: 'recommendationCache', exact: true });
-    await cache.waitFor();
-    expect(await cache.getAttribute('aria-checked')).toBe('false');
-    await cache.click();
-    await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
-    flagOnAtS = Date.now() / 1000;
-    const api = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
-    expect(api.value).toBe('on');
-    await shot('flag-on');
-    // let the leak grow (the seed says ten minutes; the small heap makes it two): until the
-    // service's memory is well above what it was before the flag
-    const memory = `process_memory_usage{service_name="${REC}"}`;
-    const maxOver = async (from: number, to: number): Promise<number> => {
-      const q = new URLSearchParams({
-        query: `max_over_time(${memory}[${Math.max(1, Math.round(to - from))}s])`,
-        time: String(to),
+  /** One step of the walkthrough: logged, and named in the failure when it fails. */
+  const walk = async (name: string, fn: () => Promise<void>): Promise<void> => {
+    const t0 = Date.now();
+    try {
+      await fn();
+    } catch (err) {
+      throw new Error(`walkthrough step "${name}" failed: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
       });
-      const r = (await (await fetch(`${base}/api/v1/query?${q}`)).json()) as {
-        data: { result: { value: [number, string] }[] };
-      };
-      return Math.max(0, ...r.data.result.map((x) => Number(x.value[1])));
-    };
-    const baseline = await maxOver(flagOnAtS - 60, flagOnAtS);
-    expect(baseline).toBeGreaterThan(0);
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      await sleep(5000);
-      const now = Date.now() / 1000;
-      if ((await maxOver(flagOnAtS, now)) > baseline * 1.4 && now - flagOnAtS > 60) break;
-      if (Date.now() > deadline) throw new Error(`recommendationservice's memory did not rise in 4 minutes`);
     }
-  }, 300_000);
+    console.log(`[walkthrough] ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  };
 
-  /** The panel's query as the console sent it, re-run through the API, and the value the chart draws at its last point. */
-  async function drawnVsApi(
-    title: string,
-    seriesName: string,
-    exprPart: string,
-    unit: string,
-  ): Promise<{ drawn: string; api: string; series: [number, number][] }> {
-    const panel = page.locator(`.panel[data-panel-title="${title}"]`);
-    const response = page.waitForResponse(
-      (r) =>
-        r.url().includes('/api/v1/query_range') &&
-        (new URLSearchParams(r.request().postData() ?? '').get('query') ?? '').includes(exprPart),
-      { timeout: 30_000 },
-    );
-    await page.getByRole('button', { name: 'Refresh now' }).click();
-    const sent = (await response).request().postData() ?? '';
-    // the chart redraws from that response
-    await page.waitForTimeout(500);
-    const body = new URLSearchParams(sent);
-    const res = await fetch(`${base}/api/v1/query_range`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
+  // One test: the steps build on each other (the flag turned on in step 1 is what step 2 sees),
+  // so they run in order inside it rather than as tests that would depend on each other.
+  it('follows the seed from the flag to the comparison of a slow and a fast trace', async () => {
+    await walk('1. from the home page, switches recommendationCache on in Flags', async () => {
+      await page.goto(base);
+      await shot('home');
+      await page.getByRole('link', { name: 'Flags', exact: true }).first().click();
+      const cache = page.getByRole('switch', { name: 'recommendationCache', exact: true });
+      await cache.waitFor();
+      expect(await cache.getAttribute('aria-checked')).toBe('false');
+      await cache.click();
+      await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
+      flagOnAtS = Date.now() / 1000;
+      const api = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
+      expect(api.value).toBe('on');
+      await shot('flag-on');
+      // let the leak grow (the seed says ten minutes; the small heap makes it two): until the
+      // service's memory is well above what it was before the flag
+      const memory = `process_memory_usage{service_name="${REC}"}`;
+      const maxOver = async (from: number, to: number): Promise<number> => {
+        const q = new URLSearchParams({
+          query: `max_over_time(${memory}[${Math.max(1, Math.round(to - from))}s])`,
+          time: String(to),
+        });
+        const r = (await (await fetch(`${base}/api/v1/query?${q}`)).json()) as {
+          data: { result: { value: [number, string] }[] };
+        };
+        return Math.max(0, ...r.data.result.map((x) => Number(x.value[1])));
+      };
+      const baseline = await maxOver(flagOnAtS - 60, flagOnAtS);
+      expect(baseline).toBeGreaterThan(0);
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        await sleep(5000);
+        const now = Date.now() / 1000;
+        if ((await maxOver(flagOnAtS, now)) > baseline * 1.4 && now - flagOnAtS > 60) break;
+        if (Date.now() > deadline) throw new Error(`recommendationservice's memory did not rise in 4 minutes`);
+      }
     });
-    const matrix = (await res.json()) as Matrix;
-    const series = matrix.data.result[0]!.values.map(([t, v]): [number, number] => [t, Number(v)]);
-    // hover the chart's last point: the tooltip shows what the chart drew there
-    const over = panel.locator('.u-over');
-    const box = (await over.boundingBox())!;
-    await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
-    const tooltip = panel.locator('.tooltip');
-    await tooltip.waitFor({ state: 'visible' });
-    const row = tooltip
-      .locator('.tooltip-row', {
-        has: page.locator('.tooltip-name', { hasText: new RegExp(`^${seriesName.replace(/\./g, '\\.')}$`) }),
-      })
-      .first();
-    const drawn = (await row.locator('.tooltip-value').textContent()) ?? '';
-    const shownTime = new Date((await tooltip.locator('.tooltip-time').textContent()) ?? '').getTime() / 1000;
-    const at = series.find(([t]) => Math.abs(t - shownTime) < 1);
-    return { drawn, api: at ? formatValue(at[1], unit) : `no API point at ${shownTime}`, series };
-  }
 
-  it('2. on the Demo Dashboard, recommendation memory and p99 latency rise; the chart draws what the API says', async () => {
-    await page.getByRole('link', { name: 'Dashboards', exact: true }).first().click();
-    await page.getByRole('link', { name: 'Demo Dashboard' }).first().click();
-    await page.getByLabel('Auto-refresh').selectOption({ label: 'Off' });
-    await page.getByLabel('Service', { exact: true }).selectOption(REC);
-    await page.locator('.panel[data-panel-title="Recommendation Service (Memory)"] .u-over').waitFor();
+    /** The panel's query as the console sent it, re-run through the API, and the value the chart draws at its last point. */
+    async function drawnVsApi(
+      title: string,
+      seriesName: string,
+      exprPart: string,
+      unit: string,
+    ): Promise<{ drawn: string; api: string; series: [number, number][] }> {
+      const panel = page.locator(`.panel[data-panel-title="${title}"]`);
+      const response = page.waitForResponse(
+        (r) =>
+          r.url().includes('/api/v1/query_range') &&
+          (new URLSearchParams(r.request().postData() ?? '').get('query') ?? '').includes(exprPart),
+        { timeout: 30_000 },
+      );
+      await page.getByRole('button', { name: 'Refresh now' }).click();
+      const sent = (await response).request().postData() ?? '';
+      // the chart redraws from that response
+      await page.waitForTimeout(500);
+      const body = new URLSearchParams(sent);
+      const res = await fetch(`${base}/api/v1/query_range`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      const matrix = (await res.json()) as Matrix;
+      const series = matrix.data.result[0]!.values.map(([t, v]): [number, number] => [t, Number(v)]);
+      // hover the chart's last point: the tooltip shows what the chart drew there
+      const over = panel.locator('.u-over');
+      const box = (await over.boundingBox())!;
+      await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+      const tooltip = panel.locator('.tooltip');
+      await tooltip.waitFor({ state: 'visible' });
+      const row = tooltip
+        .locator('.tooltip-row', {
+          has: page.locator('.tooltip-name', { hasText: new RegExp(`^${seriesName.replace(/\./g, '\\.')}$`) }),
+        })
+        .first();
+      const drawn = (await row.locator('.tooltip-value').textContent()) ?? '';
+      const shownTime = new Date((await tooltip.locator('.tooltip-time').textContent()) ?? '').getTime() / 1000;
+      const at = series.find(([t]) => Math.abs(t - shownTime) < 1);
+      return { drawn, api: at ? formatValue(at[1], unit) : `no API point at ${shownTime}`, series };
+    }
 
-    const memory = await drawnVsApi(
-      'Recommendation Service (Memory)',
-      'rss',
-      `process_memory_usage{service_name="${REC}"}`,
-      'bytes',
+    await walk(
+      '2. on the Demo Dashboard, recommendation memory and p99 latency rise; the chart draws what the API says',
+      async () => {
+        await page.getByRole('link', { name: 'Dashboards', exact: true }).first().click();
+        await page.getByRole('link', { name: 'Demo Dashboard' }).first().click();
+        await page.getByLabel('Auto-refresh').selectOption({ label: 'Off' });
+        await page.getByLabel('Service', { exact: true }).selectOption(REC);
+        await page.locator('.panel[data-panel-title="Recommendation Service (Memory)"] .u-over').waitFor();
+
+        const memory = await drawnVsApi(
+          'Recommendation Service (Memory)',
+          'rss',
+          `process_memory_usage{service_name="${REC}"}`,
+          'bytes',
+        );
+        expect(memory.drawn).toBe(memory.api);
+        const before = memory.series.filter(([t]) => t <= flagOnAtS).map(([, v]) => v);
+        const after = memory.series.filter(([t]) => t > flagOnAtS + 30).map(([, v]) => v);
+        expect(before.length).toBeGreaterThan(0);
+        expect(Math.max(...after)).toBeGreaterThan(Math.max(...before) * 1.2);
+
+        const latency = await drawnVsApi('Service Latency (from SpanMetrics)', 'p99', 'histogram_quantile(0.99,', 'ms');
+        expect(latency.drawn).toBe(latency.api);
+        // p99 at the flag (its rate window past the warm-up) against the worst p99 after it
+        const p99AtFlag = latency.series.filter(([t, v]) => t <= flagOnAtS && Number.isFinite(v)).at(-1)?.[1] ?? NaN;
+        const p99After = latency.series
+          .filter(([t]) => t > flagOnAtS + 30)
+          .map(([, v]) => v)
+          .filter(Number.isFinite);
+        expect(Number.isFinite(p99AtFlag)).toBe(true);
+        expect(Math.max(...p99After)).toBeGreaterThan(p99AtFlag * 1.5);
+        console.log(
+          `[walkthrough] memory max ${formatValue(Math.max(...before), 'bytes')} before the flag, ${formatValue(Math.max(...after), 'bytes')} after; p99 ${formatValue(p99AtFlag, 'ms')} at the flag, up to ${formatValue(Math.max(...p99After), 'ms')} after`,
+        );
+        await shot('dashboard');
+      },
     );
-    expect(memory.drawn).toBe(memory.api);
-    const before = memory.series.filter(([t]) => t <= flagOnAtS).map(([, v]) => v);
-    const after = memory.series.filter(([t]) => t > flagOnAtS + 30).map(([, v]) => v);
-    expect(before.length).toBeGreaterThan(0);
-    expect(Math.max(...after)).toBeGreaterThan(Math.max(...before) * 1.2);
 
-    const latency = await drawnVsApi('Service Latency (from SpanMetrics)', 'p99', 'histogram_quantile(0.99,', 'ms');
-    expect(latency.drawn).toBe(latency.api);
-    // p99 at the flag (its rate window past the warm-up) against the worst p99 after it
-    const p99AtFlag = latency.series.filter(([t, v]) => t <= flagOnAtS && Number.isFinite(v)).at(-1)?.[1] ?? NaN;
-    const p99After = latency.series
-      .filter(([t]) => t > flagOnAtS + 30)
-      .map(([, v]) => v)
-      .filter(Number.isFinite);
-    expect(Number.isFinite(p99AtFlag)).toBe(true);
-    expect(Math.max(...p99After)).toBeGreaterThan(p99AtFlag * 1.5);
-    console.log(
-      `[walkthrough] memory max ${formatValue(Math.max(...before), 'bytes')} before the flag, ${formatValue(Math.max(...after), 'bytes')} after; p99 ${formatValue(p99AtFlag, 'ms')} at the flag, up to ${formatValue(Math.max(...p99After), 'ms')} after`,
+    async function search(tags: string): Promise<void> {
+      await page.getByLabel('Service', { exact: true }).selectOption(REC);
+      await page.getByLabel('Tags', { exact: true }).fill(tags);
+      await page.getByLabel('Lookback', { exact: true }).selectOption({ label: 'Last 15 Minutes' });
+      await page.getByLabel('Limit Results', { exact: true }).fill('100');
+      await page.getByRole('button', { name: 'Find Traces' }).click();
+      await page.waitForURL((u) => u.searchParams.get('tags') === tags);
+      await page.locator('.result-item').first().waitFor({ timeout: 30_000 });
+    }
+
+    const scatterDurations = (): Promise<number[]> =>
+      page
+        .locator('.scatter circle.dot')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-duration-us'))));
+
+    await walk(
+      '3. Traces: app.cache_hit=false, Longest First, the first trace shows a huge app.products.count',
+      async () => {
+        await page.getByRole('link', { name: 'Traces', exact: true }).first().click();
+        await search('app.cache_hit=false');
+        missDurations = await scatterDurations();
+        await page.getByLabel('Sort').selectOption({ label: 'Longest First' });
+        await shot('search-cache-miss');
+        const first = page.locator('.result-item').first();
+        slowTraceId = (await first.getAttribute('data-trace-id')) ?? '';
+        expect(Number(await first.getAttribute('data-duration-us'))).toBe(Math.max(...missDurations));
+        await first.locator('a.result-link').click();
+        const row = page.getByRole('treeitem', { name: /recommendationservice get_product_list/ }).first();
+        await row.waitFor();
+        await row.click();
+        const attrs = page.locator('.span-detail').getByRole('table', { name: 'Attributes' });
+        await attrs.waitFor();
+        expect(await attrs.locator('td[data-key="app.cache_hit"]').textContent()).toBe('false');
+        const count = Number(await attrs.locator('td[data-key="app.products.count"]').textContent());
+        console.log(`[walkthrough] the longest cache miss: app.products.count = ${count}`);
+        expect(count).toBeGreaterThan(1000);
+        await shot('waterfall-get-product-list');
+      },
     );
-    await shot('dashboard');
-  }, 120_000);
 
-  async function search(tags: string): Promise<void> {
-    await page.getByLabel('Service', { exact: true }).selectOption(REC);
-    await page.getByLabel('Tags', { exact: true }).fill(tags);
-    await page.getByLabel('Lookback', { exact: true }).selectOption({ label: 'Last 15 Minutes' });
-    await page.getByLabel('Limit Results', { exact: true }).fill('100');
-    await page.getByRole('button', { name: 'Find Traces' }).click();
-    await page.waitForURL((u) => u.searchParams.get('tags') === tags);
-    await page.locator('.result-item').first().waitFor({ timeout: 30_000 });
-  }
+    await walk('4. app.cache_hit=true: the scatter plot draws lower durations', async () => {
+      await page.getByRole('link', { name: 'Traces', exact: true }).first().click();
+      await search('app.cache_hit=true');
+      const hitDurations = await scatterDurations();
+      fastTraceId = (await page.locator('.result-item').first().getAttribute('data-trace-id')) ?? '';
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      console.log(
+        `[walkthrough] scatter medians: cache miss ${(median(missDurations) / 1000).toFixed(1)} ms over ${missDurations.length} traces, cache hit ${(median(hitDurations) / 1000).toFixed(1)} ms over ${hitDurations.length}; longest ${(Math.max(...missDurations) / 1000).toFixed(0)} ms vs ${(Math.max(...hitDurations) / 1000).toFixed(0)} ms`,
+      );
+      expect(hitDurations.length).toBeGreaterThan(0);
+      // the mean of what the scatter draws: a miss also copies the list, so misses stand above hits
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(mean(hitDurations)).toBeLessThan(mean(missDurations));
+      await shot('search-cache-hit');
+    });
 
-  const scatterDurations = (): Promise<number[]> =>
-    page
-      .locator('.scatter circle.dot')
-      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-duration-us'))));
-
-  it('3. Traces: app.cache_hit=false, Longest First, the first trace shows a huge app.products.count', async () => {
-    await page.getByRole('link', { name: 'Traces', exact: true }).first().click();
-    await search('app.cache_hit=false');
-    missDurations = await scatterDurations();
-    await page.getByLabel('Sort').selectOption({ label: 'Longest First' });
-    await shot('search-cache-miss');
-    const first = page.locator('.result-item').first();
-    slowTraceId = (await first.getAttribute('data-trace-id')) ?? '';
-    expect(Number(await first.getAttribute('data-duration-us'))).toBe(Math.max(...missDurations));
-    await first.locator('a.result-link').click();
-    const row = page.getByRole('treeitem', { name: /recommendationservice get_product_list/ }).first();
-    await row.waitFor();
-    await row.click();
-    const attrs = page.locator('.span-detail').getByRole('table', { name: 'Attributes' });
-    await attrs.waitFor();
-    expect(await attrs.locator('td[data-key="app.cache_hit"]').textContent()).toBe('false');
-    const count = Number(await attrs.locator('td[data-key="app.products.count"]').textContent());
-    console.log(`[walkthrough] the longest cache miss: app.products.count = ${count}`);
-    expect(count).toBeGreaterThan(1000);
-    await shot('waterfall-get-product-list');
-  }, 120_000);
-
-  it('4. app.cache_hit=true: the scatter plot draws lower durations', async () => {
-    await page.getByRole('link', { name: 'Traces', exact: true }).first().click();
-    await search('app.cache_hit=true');
-    const hitDurations = await scatterDurations();
-    fastTraceId = (await page.locator('.result-item').first().getAttribute('data-trace-id')) ?? '';
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(
-      `[walkthrough] scatter medians: cache miss ${(median(missDurations) / 1000).toFixed(1)} ms over ${missDurations.length} traces, cache hit ${(median(hitDurations) / 1000).toFixed(1)} ms over ${hitDurations.length}; longest ${(Math.max(...missDurations) / 1000).toFixed(0)} ms vs ${(Math.max(...hitDurations) / 1000).toFixed(0)} ms`,
-    );
-    expect(hitDurations.length).toBeGreaterThan(0);
-    // the mean of what the scatter draws: a miss also copies the list, so misses stand above hits
-    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-    expect(mean(hitDurations)).toBeLessThan(mean(missDurations));
-    await shot('search-cache-hit');
-  }, 120_000);
-
-  it('5. compares one trace of each', async () => {
-    expect(slowTraceId).not.toBe('');
-    expect(fastTraceId).not.toBe('');
-    await page.goto(`${base}/trace/${slowTraceId}`);
-    await page.getByRole('link', { name: 'Compare', exact: true }).click();
-    await page.getByLabel('Trace B').fill(fastTraceId);
-    await page.getByRole('button', { name: 'Compare', exact: true }).click();
-    const row = page.locator('.diff-table tbody tr', { hasText: 'get_product_list' }).first();
-    await row.waitFor({ timeout: 30_000 });
-    expect(await row.getAttribute('data-state')).toBe('both');
-    // B (the cache hit) spent less time in get_product_list than A (the miss)
-    expect(await row.locator('td.faster').count()).toBe(1);
-    await shot('compare');
-  }, 120_000);
+    await walk('5. compares one trace of each', async () => {
+      expect(slowTraceId).not.toBe('');
+      expect(fastTraceId).not.toBe('');
+      await page.goto(`${base}/trace/${slowTraceId}`);
+      await page.getByRole('link', { name: 'Compare', exact: true }).click();
+      await page.getByLabel('Trace B').fill(fastTraceId);
+      await page.getByRole('button', { name: 'Compare', exact: true }).click();
+      const row = page.locator('.diff-table tbody tr', { hasText: 'get_product_list' }).first();
+      await row.waitFor({ timeout: 30_000 });
+      expect(await row.getAttribute('data-state')).toBe('both');
+      // B (the cache hit) spent less time in get_product_list than A (the miss)
+      expect(await row.locator('td.faster').count()).toBe(1);
+      await shot('compare');
+    });
+  }, 900_000);
 });

@@ -131,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
     `  Prometheus API     ${base}/api/v1/query?query=up`,
     `  OTLP               gRPC ${r}:${ports.otlpGrpc}, HTTP http://${r}:${ports.otlpHttp}`,
     `  shop frontend      ${svc('frontend')}/`,
-    `  flags              orrery flags list --port ${ports.console}   (set: orrery flags set recommendationCache on)`,
+    `  flags              orrery flags list --port ${ports.console}   (set: orrery flags set recommendationCache on --port ${ports.console})`,
     `  load               ${f.users} users at ${f.spawnRate}/s   (orrery load stats --port ${ports.console})`,
     'Ctrl-C stops everything.',
   ];

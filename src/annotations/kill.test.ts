@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtOrreryBin, PACKAGE_ROOT } from '../cli/testing/built-bin.js';
+import { ORRERY_BIN, PACKAGE_ROOT } from '../cli/testing/built-bin.js';
 
 let MAIN = '';
 beforeAll(() => {
-  MAIN = builtOrreryBin();
+  MAIN = ORRERY_BIN;
 }, 180_000);
 
 interface Served {

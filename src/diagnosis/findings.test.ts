@@ -6,7 +6,7 @@ import { AnnotationStore } from '../annotations/store.js';
 import { SPAN_METRICS } from '../names/contract.js';
 import { Engine } from '../promql/engine.js';
 import { Head } from '../tsdb/head.js';
-import { labelsFromRecord } from '../tsdb/labels.js';
+import { labelsFromRecord } from '../labels/labels.js';
 import { findFindings, type Finding } from './findings.js';
 
 const MINUTE = 60_000;

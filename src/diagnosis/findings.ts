@@ -5,8 +5,8 @@
 import type { Annotation, AnnotationQuery } from '../annotations/store.js';
 import { RUNTIME_METRICS, SPAN_METRICS, SUPERVISOR_METRICS } from '../names/contract.js';
 import { QueryError, type MatrixSeries, type QueryService } from '../promql/value.js';
-import { getLabel } from '../tsdb/labels.js';
-import type { Querier } from '../tsdb/storage.js';
+import { getLabel } from '../labels/labels.js';
+import type { Querier } from '../storage/storage.js';
 import { analyseMemory, analyseShift, type Growth, type LevelShift, type MemoryAnalysis } from './trend.js';
 
 export type FindingKind = 'memory_growth' | 'restarts' | 'latency_shift' | 'error_rate';

@@ -6,6 +6,8 @@ export class DecodeReport {
   private readonly drops = new Map<string, number>();
   /** protobuf string fields whose invalid UTF-8 was replaced with U+FFFD */
   invalidUtf8Strings = 0;
+  /** an OTLP/JSON body that was not valid UTF-8 (its bad bytes read as U+FFFD) */
+  invalidUtf8Body = false;
 
   /** `count` items of the request were left out for `reason` */
   drop(reason: string, count = 1): void {
@@ -27,6 +29,7 @@ export class DecodeReport {
   /** What was kept but altered, for the partial-success message; '' when nothing was. */
   alterations(items: string): string {
     const n = this.invalidUtf8Strings;
+    if (this.invalidUtf8Body) return `invalid UTF-8 in the request body replaced by U+FFFD (${items} kept, altered)`;
     if (n === 0) return '';
     return `${n} ${n === 1 ? 'string' : 'strings'} with invalid UTF-8 replaced by U+FFFD (${items} kept, altered)`;
   }

@@ -10,7 +10,7 @@ import {
   type LogsConsumer,
   type MetricsConsumer,
   type TracesConsumer,
-} from './consumer.js';
+} from '../consumer/consumer.js';
 
 function fan<T>(consumers: readonly T[], call: (c: T) => void): void {
   let firstError: unknown;

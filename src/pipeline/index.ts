@@ -1,4 +1,4 @@
-export * from './consumer.js';
+export * from '../consumer/consumer.js';
 export { fanOutLogs, fanOutMetrics, fanOutTraces } from './fanout.js';
 export {
   MemoryLimiter,

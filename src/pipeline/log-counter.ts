@@ -3,7 +3,7 @@
 import type { Component } from '../component/component.js';
 import type { LogsData } from '../otlp/model.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
-import type { LogsConsumer } from './consumer.js';
+import type { LogsConsumer } from '../consumer/consumer.js';
 
 export class LogCounter implements LogsConsumer, Component {
   records = 0;

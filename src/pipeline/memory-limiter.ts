@@ -20,7 +20,7 @@ import {
   type LogsConsumer,
   type MetricsConsumer,
   type TracesConsumer,
-} from './consumer.js';
+} from '../consumer/consumer.js';
 
 export interface MemoryLimiterOptions {
   /** the hard limit on memory used; default 85% of V8's heap size limit */

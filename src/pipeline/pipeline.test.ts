@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TracesData } from '../otlp/model.js';
-import { RefusedError, type TracesConsumer } from './consumer.js';
+import { RefusedError, type TracesConsumer } from '../consumer/consumer.js';
 import { fanOutTraces } from './fanout.js';
 import { MemoryLimiter } from './memory-limiter.js';
 import { buildPipelines } from './pipelines.js';

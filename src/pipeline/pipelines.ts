@@ -4,7 +4,7 @@
 //   logs:    receivers → memory_limiter → [counter]
 // The trace store comes first in the fan-out so that if it refuses a batch, nothing (not even
 // the span metrics) has counted it.
-import type { LogsConsumer, MetricsConsumer, TracesConsumer } from './consumer.js';
+import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../consumer/consumer.js';
 import { fanOutLogs, fanOutMetrics, fanOutTraces } from './fanout.js';
 import type { MemoryLimiter } from './memory-limiter.js';
 

@@ -2,10 +2,11 @@
 // count_values, quantile) with by/without grouping, as Prometheus 2.42 computes them, including
 // the order of results (groups in order of first appearance; topk/bottomk heap order).
 import type { AggregateOp } from './parser/ast.js';
-import { formatFloatF } from './parser/format.js';
-import type { Labels } from '../tsdb/labels.js';
+import type { Labels } from '../labels/labels.js';
 import { quantile } from './quantile.js';
-import { EvalError, formatFloatG, goQuote, isValidLabelName, setLabel, signature, type Sample } from './series.js';
+import { EvalError, isValidLabelName, setLabel, signature, type Sample } from './series.js';
+import { formatFloatF, formatFloatV } from '../gocompat/float.js';
+import { goQuote } from '../gocompat/quote.js';
 
 /**
  * The running state of aggregation groups, slot by slot: the step-wise path has one slot per
@@ -218,7 +219,7 @@ export function aggregate(
   let k = 0;
   if (op === 'topk' || op === 'bottomk') {
     const f = param as number;
-    if (!convertibleToInt64(f)) throw new EvalError(`Scalar value ${formatFloatG(f)} overflows int64`);
+    if (!convertibleToInt64(f)) throw new EvalError(`Scalar value ${formatFloatV(f)} overflows int64`);
     k = Math.trunc(f);
     if (k < 1) return [];
   }

@@ -1,7 +1,7 @@
 // Binary operators: arithmetic, comparison (with and without bool), set operators, and vector
 // matching (on/ignoring, group_left/group_right) with Prometheus 2.42's rules and error messages.
 import type { BinaryOp, VectorMatching } from './parser/ast.js';
-import { getLabel, type Labels } from '../tsdb/labels.js';
+import { getLabel, type Labels } from '../labels/labels.js';
 import { goPow } from './functions.js';
 import { EvalError, dropMetricName, goLabelsString, keyOf, setLabel, type Sample } from './series.js';
 

@@ -4,7 +4,7 @@
 // runs in its own engine (columnar: false forces the step-wise one everywhere).
 import { describe, expect, it } from 'vitest';
 import { Head } from '../tsdb/head.js';
-import { labelsFromRecord } from '../tsdb/labels.js';
+import { labelsFromRecord } from '../labels/labels.js';
 import { Engine } from './engine.js';
 import { mulberry32 as rng } from '../api/prometheus/testing/demo-data.js';
 import { QueryError, type QueryValue } from './value.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Head } from '../tsdb/head.js';
-import { labelsFromRecord } from '../tsdb/labels.js';
+import { labelsFromRecord } from '../labels/labels.js';
 import { Engine } from './engine.js';
 import { QueryError, type QueryValue } from './value.js';
 

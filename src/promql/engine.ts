@@ -14,8 +14,8 @@ import type {
   VectorSelector,
 } from './parser/ast.js';
 import { exprType, parseExpr } from './parser/parser.js';
-import { compareLabels, type Labels } from '../tsdb/labels.js';
-import type { Querier } from '../tsdb/storage.js';
+import { compareLabels, type Labels } from '../labels/labels.js';
+import type { Querier } from '../storage/storage.js';
 import { QueryError, type EngineOptions, type QueryEngine, type QueryOptions, type QueryValue } from './value.js';
 import {
   AT_MODIFIER_UNSAFE_FUNCTIONS,

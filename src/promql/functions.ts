@@ -4,9 +4,10 @@
 // as null (their values are read from the expressions).
 import { RE2JS } from 're2js';
 import type { Expr } from './parser/ast.js';
-import { getLabel, type Labels } from '../tsdb/labels.js';
+import { getLabel, type Labels } from '../labels/labels.js';
 import { bucketQuantile, compareNaNFirst, quantile, type Bucket } from './quantile.js';
-import { EvalError, dropMetricName, isValidLabelName, keyOf, parseGoFloat, setLabel, type Sample } from './series.js';
+import { EvalError, dropMetricName, isValidLabelName, keyOf, setLabel, type Sample } from './series.js';
+import { parseGoFloat } from '../gocompat/float.js';
 
 /** One series' samples inside the window of a range-vector argument, plus the window bounds. */
 export interface MatrixArg {

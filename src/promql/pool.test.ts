@@ -8,11 +8,11 @@ import { HttpApp } from '../api/router.js';
 import { registerHealth } from '../api/health.js';
 import { registerPrometheusApi } from '../api/prometheus/api.js';
 import { Head } from '../tsdb/head.js';
-import { labelsFromRecord } from '../tsdb/labels.js';
+import { labelsFromRecord } from '../labels/labels.js';
 import { Engine } from './engine.js';
 import { QueryPool } from './pool.js';
 import type { QueryService } from './value.js';
-import type { Querier } from '../tsdb/storage.js';
+import type { Querier } from '../storage/storage.js';
 
 const M = 60_000;
 /** Billions of steps over one sample: CPU for as long as it is allowed, little memory. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Component } from '../component/component.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
-import type { Querier } from '../tsdb/storage.js';
+import type { Querier } from '../storage/storage.js';
 import {
   checkRangeQuery,
   DEFAULT_LOOKBACK_MS,

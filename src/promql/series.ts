@@ -1,7 +1,8 @@
 // Internal value types of the evaluator and label helpers shared by the engine, functions,
 // aggregations and binary operators. Everything the evaluator passes between nodes is a Matrix
 // (one point per step for instant vectors and scalars), as in Prometheus's rangeEval.
-import { METRIC_NAME, labelsKey, type Label, type Labels } from '../tsdb/labels.js';
+import { goQuote } from '../gocompat/quote.js';
+import { METRIC_NAME, labelsKey, type Label, type Labels } from '../labels/labels.js';
 
 /** One element of an instant vector at one step. `t` is the step time (or the sample time for timestamp()). */
 export interface Sample {
@@ -90,49 +91,9 @@ export function goLabelsString(l: Labels): string {
   return '{' + l.map((x) => `${x.name}=${goQuote(x.value)}`).join(', ') + '}';
 }
 
-/** Approximates Go's strconv.Quote for label values. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** model.LabelName.IsValid */
 export function isValidLabelName(s: string): boolean {
   return LABEL_NAME_RE.test(s);
-}
-
-/** Go's strconv.FormatFloat(v, 'g', -1, 64) as fmt's %v prints floats (used in error messages). */
-export function formatFloatG(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  const s = String(v);
-  const m = /^(-?\d(?:\.\d+)?)e([+-])(\d+)$/.exec(s);
-  if (m) return `${m[1]}e${m[2]}${m[3]!.padStart(2, '0')}`;
-  // Go switches to exponent form for exponents < -4 or >= 21 (shortest digits): JS uses 21 and -7.
-  const abs = Math.abs(v);
-  if (abs !== 0 && abs < 1e-4) {
-    const e = v.toExponential();
-    const mm = /^(-?\d(?:\.\d+)?)e([+-])(\d+)$/.exec(e)!;
-    return `${mm[1]}e${mm[2]}${mm[3]!.padStart(2, '0')}`;
-  }
-  return s;
-}
-
-/** Go's strconv.ParseFloat for label values such as le="+Inf", "1e3", "0x1p-2"; NaN when malformed. */
-export function parseGoFloat(s: string): number | undefined {
-  const t = s.toLowerCase();
-  if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
-  if (t === 'nan') return NaN; // Go accepts no sign before NaN
-  if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(s);
-  // Go requires the binary exponent in hexadecimal floats.
-  if (/^[+-]?0x([0-9a-f]+(\.[0-9a-f]*)?|\.[0-9a-f]+)p[+-]?\d+$/.test(t)) {
-    const m = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/.exec(t)!;
-    const frac = m[3] ?? '';
-    const mant = parseInt((m[2] || '0') + frac, 16) / Math.pow(16, frac.length);
-    const val = mant * Math.pow(2, Number(m[4] ?? '0'));
-    return m[1] === '-' ? -val : val;
-  }
-  return undefined;
 }

@@ -4,9 +4,9 @@
 // offsets and ranges, then the lookback delta or the range), packed into typed arrays whose
 // buffers are transferred to the worker rather than copied.
 import { children, type Expr, type VectorSelector } from './parser/ast.js';
-import type { Labels } from '../tsdb/labels.js';
-import type { Matcher } from '../tsdb/matcher.js';
-import type { Querier, SeriesSamples } from '../tsdb/storage.js';
+import type { Labels } from '../labels/labels.js';
+import type { Matcher } from '../labels/matcher.js';
+import type { Querier, SeriesSamples } from '../storage/storage.js';
 
 /** The series one selector selected, with samples in [mint, maxt]. */
 export interface SelectorData {

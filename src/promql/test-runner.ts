@@ -9,13 +9,14 @@ import type { Expr, SubqueryExpr, VectorSelector } from './parser/ast.js';
 import { parseExpr } from './parser/parser.js';
 import { parseDuration } from './parser/format.js';
 import { Head } from '../tsdb/head.js';
-import { labelsFromRecord, type Labels } from '../tsdb/labels.js';
+import { labelsFromRecord, type Labels } from '../labels/labels.js';
 import { Engine } from './engine.js';
 import { SnapshotQuerier } from './snapshot.js';
-import type { Querier } from '../tsdb/storage.js';
+import type { Querier } from '../storage/storage.js';
 import { AT_MODIFIER_UNSAFE_FUNCTIONS } from './functions.js';
 import { QueryError, type QueryValue, type VectorSample } from './value.js';
-import { formatFloatG, goLabelsString, keyOf, parseGoFloat } from './series.js';
+import { goLabelsString, keyOf } from './series.js';
+import { formatFloatV, parseGoFloat } from '../gocompat/float.js';
 
 export interface TestFailure {
   readonly file: string;
@@ -284,7 +285,7 @@ export function almostEqual(a: number, b: number): boolean {
 }
 
 function fmtValue(v: number): string {
-  return formatFloatG(v);
+  return formatFloatV(v);
 }
 
 /** Compares a result with the expectations; returns an error message or undefined. */

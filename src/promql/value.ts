@@ -1,7 +1,7 @@
 // What a PromQL evaluation returns and how it fails: the engine's public contract, used by the
 // Prometheus HTTP API, the test runner and the console's server-side helpers.
-import type { Labels } from '../tsdb/labels.js';
-import type { Querier } from '../tsdb/storage.js';
+import type { Labels } from '../labels/labels.js';
+import type { Querier } from '../storage/storage.js';
 
 export interface VectorSample {
   readonly metric: Labels;

@@ -44,11 +44,11 @@ export function decodeExport(signal: ReceiverSignal, format: BodyFormat, body: U
         return { ok: true, batch, items: countSpans(batch), notes: notes() };
       }
       case 'metrics': {
-        const batch = format === 'protobuf' ? decodeMetricsRequest(body, report) : decodeMetricsJson(body);
+        const batch = format === 'protobuf' ? decodeMetricsRequest(body, report) : decodeMetricsJson(body, report);
         return { ok: true, batch, items: countMetricPoints(batch), notes: notes() };
       }
       case 'logs': {
-        const batch = format === 'protobuf' ? decodeLogsRequest(body, report) : decodeLogsJson(body);
+        const batch = format === 'protobuf' ? decodeLogsRequest(body, report) : decodeLogsJson(body, report);
         return { ok: true, batch, items: countLogRecords(batch), notes: notes() };
       }
     }

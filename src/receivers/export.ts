@@ -14,7 +14,7 @@ import {
   type LogsConsumer,
   type MetricsConsumer,
   type TracesConsumer,
-} from '../pipeline/consumer.js';
+} from '../consumer/consumer.js';
 import type { LogsData, MetricsData, TracesData } from '../otlp/model.js';
 import { decodeExport, type BodyFormat, type DecodeNotes, type ExportBatch } from './decode.js';
 import type { DecodePool, PoolOutcome } from './decode-pool.js';

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findAttribute } from '../otlp/model.js';
 import { richLogs, richSpans, sdkMetrics, TRACE_ID } from '../otlp/testing/fixtures.js';
 import { otlpRoot, TYPES } from '../otlp/testing/protobufjs-schema.js';
-import { RefusedError } from '../pipeline/consumer.js';
+import { RefusedError } from '../consumer/consumer.js';
 import { MemoryLimiter, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import { RETRY_INFO_TYPE_URL } from './grpc-status.js';
 import { createOtlpGrpcReceiver, OTLP_GRPC_METHODS, type OtlpGrpcReceiver } from './otlp-grpc.js';

@@ -14,7 +14,7 @@ import http2, { type ServerHttp2Stream } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import type { Component } from '../component/component.js';
 import { encodeExportResponseProtobuf } from '../otlp/encode-response.js';
-import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
+import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../consumer/consumer.js';
 import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import type { DecodePool } from './decode-pool.js';
 import { runExport, type ExportOutcome } from './export.js';

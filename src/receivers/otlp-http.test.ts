@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findAttribute } from '../otlp/model.js';
 import { richLogs, richSpans, sdkMetrics, TRACE_ID } from '../otlp/testing/fixtures.js';
 import { otlpRoot, TYPES } from '../otlp/testing/protobufjs-schema.js';
-import { RefusedError } from '../pipeline/consumer.js';
+import { RefusedError } from '../consumer/consumer.js';
 import { MemoryLimiter, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver } from './otlp-http.js';
 import { CountingObserver, jsonSpanRequest, RecordingConsumer } from './testing.js';
@@ -312,6 +312,21 @@ describe('OTLP/HTTP receiver: requests and answers', () => {
     expect(reply.status).toBe(200);
     expect(TraceResponse.toObject(TraceResponse.decode(reply.body))).toEqual({
       partialSuccess: { errorMessage: '1 string with invalid UTF-8 replaced by U+FFFD (spans kept, altered)' },
+    });
+    expect(consumer.spans().map((s) => s.name)).toEqual(['a\ufffd']);
+  });
+
+  it('partial success: an OTLP/JSON body with invalid UTF-8 is kept with U+FFFD and the message says so', async () => {
+    const { consumer, port } = await start();
+    const text = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: '0101010101010101', name: 'aX' }] }] }],
+    });
+    const body = Buffer.from(text, 'utf8');
+    body[text.indexOf('aX') + 1] = 0xff; // "X" becomes a lone continuation-less byte
+    const reply = await request(port, { path: '/v1/traces', headers: { 'Content-Type': 'application/json' }, body });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body.toString())).toEqual({
+      partialSuccess: { errorMessage: 'invalid UTF-8 in the request body replaced by U+FFFD (spans kept, altered)' },
     });
     expect(consumer.spans().map((s) => s.name)).toEqual(['a\ufffd']);
   });

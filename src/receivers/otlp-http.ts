@@ -19,7 +19,7 @@ import {
   encodeStatusProtobuf,
   RpcCode,
 } from '../otlp/encode-response.js';
-import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
+import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../consumer/consumer.js';
 import { UNLIMITED_ADMISSION, type BodyReservation, type RequestAdmission } from '../pipeline/memory-limiter.js';
 import type { DecodePool } from './decode-pool.js';
 import { refusalHttpStatus, runExport, type BodyFormat } from './export.js';

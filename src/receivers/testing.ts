@@ -1,7 +1,7 @@
 // Test doubles for receiver tests: a consumer that records what it is given (and can be told to
 // refuse), and an observer that tallies counts.
 import type { LogsData, MetricsData, Span, TracesData } from '../otlp/model.js';
-import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../pipeline/consumer.js';
+import { RefusedError, type LogsConsumer, type MetricsConsumer, type TracesConsumer } from '../consumer/consumer.js';
 import type { ReceiverObserver, ReceiverSignal, ReceiverTransport } from './observer.js';
 
 export class RecordingConsumer implements TracesConsumer, MetricsConsumer, LogsConsumer {

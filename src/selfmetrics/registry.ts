@@ -4,8 +4,8 @@
 // callbacks at collection time. Collected families are rendered at GET /metrics and written into
 // the store at a fixed interval with job="orrery", as if Prometheus scraped the backend itself.
 import { SELF_METRICS } from '../names/contract.js';
-import { METRIC_NAME, labelsKey, sortLabels, type Label, type Labels } from '../tsdb/labels.js';
-import type { Appender, MetricMetadata } from '../tsdb/storage.js';
+import { METRIC_NAME, labelsKey, sortLabels, type Label, type Labels } from '../labels/labels.js';
+import type { Appender, MetricMetadata } from '../storage/storage.js';
 import type { MetricFamily } from '../exporters/prometheus/exposition.js';
 
 import type { ReceiverObserver, ReceiverSignal } from '../receivers/observer.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SELF_METRICS } from '../names/contract.js';
-import { newMatcher } from '../tsdb/matcher.js';
+import { newMatcher } from '../labels/matcher.js';
 import { createBackend, type Backend } from './backend.js';
 
 const dirs: string[] = [];

@@ -32,7 +32,7 @@ import { SpanMetricsConnector } from '../connectors/spanmetrics/connector.js';
 import { CollectingAppender, type MetricFamily } from '../exporters/prometheus/exposition.js';
 import { PrometheusStorageExporter } from '../exporters/prometheus/exporter.js';
 import { OtlpToPrometheus } from '../exporters/prometheus/translate.js';
-import { RefusedError } from '../pipeline/consumer.js';
+import { RefusedError } from '../consumer/consumer.js';
 import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';

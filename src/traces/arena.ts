@@ -119,3 +119,68 @@ for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 export function wordHex(w: number): string {
   return HEX[(w >>> 24) & 255]! + HEX[(w >>> 16) & 255]! + HEX[(w >>> 8) & 255]! + HEX[w & 255]!;
 }
+
+/**
+ * The segment allocator: records are appended to the newest segment (a new one is opened when
+ * a record does not fit), addressed by ref, and segments are freed whole from the oldest end.
+ */
+export class SegmentArena {
+  readonly segments: Segment[] = [];
+  private nextSeq = 0;
+
+  /** segmentWords: size of a new segment (a larger record gets a segment of its own size) */
+  constructor(private readonly segmentWords: number) {}
+
+  /** Copies the encoded record in buf (whose complexBase word is at complexBaseAt) for trace ord; returns its ref. */
+  append(buf: WordBuf, complexBaseAt: number, ord: number): number {
+    const words = buf.len;
+    let seg = this.segments[this.segments.length - 1];
+    if (!seg || seg.used + words > seg.u32.length) {
+      seg = newSegment(this.nextSeq++, Math.max(this.segmentWords, words));
+      this.segments.push(seg);
+    }
+    const off = seg.used;
+    if (words <= 512) {
+      // a plain loop beats creating a subarray view for the typical record of a few spans
+      const src = buf.u32;
+      const dst = seg.u32;
+      for (let i = 0; i < words; i++) dst[off + i] = src[i]!;
+    } else seg.u32.set(buf.u32.subarray(0, words), off);
+    seg.u32[off + complexBaseAt] = seg.complex.length;
+    for (const v of buf.complex) seg.complex.push(v);
+    seg.complexBytes += buf.complexBytes;
+    seg.used += words;
+    if (ord > seg.maxOrd) seg.maxOrd = ord;
+    return seg.seq * SEGMENT_REF_SPAN + off;
+  }
+
+  segmentOf(ref: number): Segment {
+    const seq = Math.floor(ref / SEGMENT_REF_SPAN);
+    return this.segments[seq - this.segments[0]!.seq]!;
+  }
+
+  get count(): number {
+    return this.segments.length;
+  }
+
+  /** The highest trace ordinal in the oldest segment (dropping up to it frees that segment). */
+  oldestMaxOrd(): number {
+    return this.segments[0]!.maxOrd;
+  }
+
+  /** Frees the oldest segments whose traces are all below firstLive. */
+  freeBelow(firstLive: number): void {
+    while (this.segments.length > 0 && this.segments[0]!.maxOrd < firstLive) this.segments.shift();
+  }
+
+  /** Bytes held (segment words and complex values) and 32-bit words used. */
+  usage(): { bytes: number; wordsUsed: number } {
+    let bytes = 0;
+    let wordsUsed = 0;
+    for (const s of this.segments) {
+      bytes += s.u32.byteLength + s.complexBytes;
+      wordsUsed += s.used;
+    }
+    return { bytes, wordsUsed };
+  }
+}

@@ -57,3 +57,35 @@ export class StringTable {
     return this.strings.length;
   }
 }
+
+/** Attribute values longer than this are stored inline, never interned. */
+const MAX_INTERNED_VALUE_LENGTH = 256;
+
+/**
+ * The store's two string tables: attribute keys, and everything else that repeats (service and
+ * span names, event names, low-cardinality attribute values). Each key may intern only so many
+ * distinct values, so a high-cardinality attribute (user ids, URLs) is stored inline instead of
+ * growing the table forever.
+ */
+export class Dictionary {
+  readonly keys = new StringTable();
+  readonly strs = new StringTable();
+  /** per key id: how many distinct values it has interned */
+  private readonly keyValueCount: number[] = [];
+
+  constructor(private readonly valuesPerKey: number) {}
+
+  /** The id of attribute value s of key keyId, interning it while the key has room; undefined: store inline. */
+  valueId(keyId: number, s: string): number | undefined {
+    const id = this.strs.get(s);
+    if (id !== undefined) return id;
+    const count = this.keyValueCount[keyId] ?? 0;
+    if (s.length > MAX_INTERNED_VALUE_LENGTH || count >= this.valuesPerKey) return undefined;
+    this.keyValueCount[keyId] = count + 1;
+    return this.strs.add(s);
+  }
+
+  get bytes(): number {
+    return this.keys.bytes + this.strs.bytes;
+  }
+}

@@ -2,7 +2,7 @@
 // pipeline sink), and a reader that the query APIs (Jaeger now, an OTLP-shaped API later) call.
 // Neither API layer sees how spans are laid out in memory.
 import type { InstrumentationScope, Resource, Span } from '../otlp/model.js';
-import type { TracesConsumer } from '../pipeline/consumer.js';
+import type { TracesConsumer } from '../consumer/consumer.js';
 
 /** The write side: one decoded OTLP batch at a time. Spans of a trace may come in many batches. */
 export type SpanWriter = TracesConsumer;

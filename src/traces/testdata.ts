@@ -103,3 +103,11 @@ export function tid(n: number): string {
 export function sid(n: number): string {
   return n.toString(16).padStart(16, '0');
 }
+
+/** A deterministic pseudo-random source in [0, 1) (a linear congruential generator), for generated fixtures. */
+export function rng(seed: number): () => number {
+  return () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+}

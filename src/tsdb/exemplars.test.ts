@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExemplarRing, ExemplarStorage } from './exemplars.js';
-import { labelsFromRecord } from './labels.js';
-import { newMatcher } from './matcher.js';
+import { labelsFromRecord } from '../labels/labels.js';
+import { newMatcher } from '../labels/matcher.js';
 
 const ex = (id: string, t: number, value = 1) => ({ labels: labelsFromRecord({ trace_id: id }), value, t });
 

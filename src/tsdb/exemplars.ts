@@ -3,10 +3,10 @@
 // series from evicting everyone else's). Rules as Prometheus's AddExemplar: an exemplar older than
 // the newest of its series is rejected, an exact repeat of the newest is ignored, labels are
 // limited to 128 runes in total.
-import { labelsEqual, type Labels } from './labels.js';
-import type { Matcher } from './matcher.js';
-import type { Exemplar } from './storage.js';
-import { getLabel } from './labels.js';
+import { labelsEqual, type Labels } from '../labels/labels.js';
+import type { Matcher } from '../labels/matcher.js';
+import type { Exemplar } from '../storage/storage.js';
+import { getLabel } from '../labels/labels.js';
 
 /** Prometheus's ExemplarMaxLabelSetLength. */
 export const EXEMPLAR_MAX_LABEL_RUNES = 128;

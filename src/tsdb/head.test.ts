@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SelfMetrics } from '../selfmetrics/registry.js';
 import { DEFAULT_MAX_FUTURE_MS, Head } from './head.js';
-import { compareLabels, labelsFromRecord, type Labels } from './labels.js';
-import { newMatcher } from './matcher.js';
+import { compareLabels, labelsFromRecord, type Labels } from '../labels/labels.js';
+import { newMatcher } from '../labels/matcher.js';
 
 const L = (r: Record<string, string>): Labels => labelsFromRecord(r);
 const eq = (n: string, v: string) => newMatcher('=', n, v);

@@ -9,9 +9,9 @@
 import type { Component } from '../component/component.js';
 import { SELF_METRICS } from '../names/contract.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
-import { compareLabels, labelsKey, type Labels } from './labels.js';
-import type { Matcher } from './matcher.js';
-import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from './storage.js';
+import { compareLabels, labelsKey, type Labels } from '../labels/labels.js';
+import type { Matcher } from '../labels/matcher.js';
+import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from '../storage/storage.js';
 import { XorAppender, decodeXorInto, xorNumSamples } from './chunks/xor.js';
 import { ChunkArena } from './chunks/arena.js';
 import { MemPostings, postingsForMatchers } from './postings.js';

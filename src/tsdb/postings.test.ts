@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemPostings, intersect, merge, without, postingsForMatchers } from './postings.js';
-import { getLabel, labelsFromRecord, type Labels } from './labels.js';
-import { newMatcher, type MatchType } from './matcher.js';
+import { getLabel, labelsFromRecord, type Labels } from '../labels/labels.js';
+import { newMatcher, type MatchType } from '../labels/matcher.js';
 
 describe('postings set algebra', () => {
   it('intersects, merges and subtracts sorted lists', () => {

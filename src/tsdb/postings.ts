@@ -2,8 +2,8 @@
 // the set algebra over such lists that turns label matchers into series, with the semantics of
 // Prometheus's PostingsForMatchers (a matcher that matches the empty string also selects series
 // that lack the label).
-import type { Labels } from './labels.js';
-import type { Matcher } from './matcher.js';
+import type { Labels } from '../labels/labels.js';
+import type { Matcher } from '../labels/matcher.js';
 
 /** A sorted (ascending, no duplicates) list of series refs. */
 export type Postings = readonly number[];

@@ -4,7 +4,7 @@ import type { ApiResponse, Router } from '../http.js';
 import type { Trace, TraceReader } from '../../traces/storage.js';
 import { toJsonText } from '../../otlp/json-text.js';
 import type { QueryService } from '../../promql/value.js';
-import type { Querier } from '../../tsdb/storage.js';
+import type { Querier } from '../../storage/storage.js';
 import { jaegerTraceId, toJaegerTrace } from './convert.js';
 import { fail, guarded, ok, type JaegerError } from './envelope.js';
 import { registerJaegerMetricsApi } from './metrics.js';

@@ -6,7 +6,7 @@ import type { Trace, TraceReader } from '../../traces/storage.js';
 import { TraceStore } from '../../traces/store.js';
 import { batch, sid, span, tid } from '../../traces/testdata.js';
 import { registerJaegerApi } from './index.js';
-import { parseGoDuration } from './params.js';
+import { parseGoDuration } from '../../gocompat/duration.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const NOW = T0 + 60_000;

@@ -4,7 +4,7 @@ import { SPAN_METRICS } from '../../names/contract.js';
 import { Engine } from '../../promql/engine.js';
 import { TraceStore } from '../../traces/store.js';
 import { Head } from '../../tsdb/head.js';
-import { labelsFromRecord } from '../../tsdb/labels.js';
+import { labelsFromRecord } from '../../labels/labels.js';
 import { HttpApp } from '../router.js';
 import { registerJaegerApi } from './index.js';
 import { fillZeroErrors, protoTimestamp } from './metrics.js';

@@ -3,14 +3,14 @@
 // range query over the span metrics (traces_span_metrics_*), answered as Jaeger's
 // metrics.MetricFamily in protobuf JSON (the shape jaeger-query writes with jsonpb).
 import { SPAN_METRICS } from '../../names/contract.js';
-import { goQuote } from '../../promql/parser/lexer.js';
 import { QueryError, type MatrixSeries, type QueryService } from '../../promql/value.js';
-import type { Labels } from '../../tsdb/labels.js';
-import type { Querier } from '../../tsdb/storage.js';
+import type { Labels } from '../../labels/labels.js';
+import type { Querier } from '../../storage/storage.js';
 import type { ApiRequest, ApiResponse, Router } from '../http.js';
 import { json } from '../http.js';
 import { fail, guarded, ok } from './envelope.js';
 import { ParamError } from './params.js';
+import { goQuote } from '../../gocompat/quote.js';
 
 export interface JaegerMetricsDeps {
   readonly engine: QueryService;

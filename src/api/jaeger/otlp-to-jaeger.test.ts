@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_VALUE_NESTING } from '../../otlp/model.js';
 import { deepJsonRequest, deepProtobufRequest } from '../../otlp/testing/deep-values.js';
 import { otlpRoot, TYPES } from '../../otlp/testing/protobufjs-schema.js';
-import type { LogsConsumer, MetricsConsumer } from '../../pipeline/consumer.js';
+import type { LogsConsumer, MetricsConsumer } from '../../consumer/consumer.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver } from '../../receivers/otlp-http.js';
 import { TraceStore } from '../../traces/store.js';
 import { HttpApp } from '../router.js';

@@ -7,7 +7,7 @@ import { SpanColumns } from '../../diagnosis/compare.js';
 import { findFindings } from '../../diagnosis/findings.js';
 import type { QueryService } from '../../promql/value.js';
 import type { StoredSpan, TraceQuery } from '../../traces/storage.js';
-import type { Querier } from '../../tsdb/storage.js';
+import type { Querier } from '../../storage/storage.js';
 import { json, type ApiRequest, type ApiResponse, type Router } from '../http.js';
 import { ParamError, parseCompare, parseFindings } from './params.js';
 

@@ -1,7 +1,8 @@
 // Query parameters of the Orrery diagnosis API. The search part (service, operation, window,
 // tags) is the Jaeger API's, parsed by the Jaeger parser so both APIs read a search alike; the
 // selection and the findings window are this API's own.
-import { ParamError, parseGoDuration, parseTraceSearch } from '../jaeger/params.js';
+import { parseGoDuration } from '../../gocompat/duration.js';
+import { ParamError, parseTraceSearch } from '../jaeger/params.js';
 import type { TraceQuery } from '../../traces/storage.js';
 import type { Selection } from '../../diagnosis/compare.js';
 

@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import { HttpApp } from '../router.js';
 import { registerPrometheusApi } from './api.js';
 import { Head } from '../../tsdb/head.js';
-import { labelsFromRecord } from '../../tsdb/labels.js';
+import { labelsFromRecord } from '../../labels/labels.js';
 import { QueryError, type QueryEngine, type QueryOptions, type QueryValue } from '../../promql/value.js';
 import { parseExpr } from '../../promql/parser/index.js';
-import type { Querier } from '../../tsdb/storage.js';
+import type { Querier } from '../../storage/storage.js';
 
 /** A stand-in engine: canned results by query text, parse errors from the real parser. */
 class StubEngine implements QueryEngine {

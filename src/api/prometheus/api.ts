@@ -2,12 +2,11 @@
 // and response bytes as Prometheus 2.42 produces them. It translates HTTP to the Storage readers
 // and the QueryEngine and back; it computes nothing itself.
 import type { ApiRequest, ApiResponse, Router } from '../http.js';
-import { compareLabels, labelsKey, type Labels } from '../../tsdb/labels.js';
-import type { Matcher } from '../../tsdb/matcher.js';
-import type { MetricMetadata, Storage } from '../../tsdb/storage.js';
+import { compareLabels, labelsKey, type Labels } from '../../labels/labels.js';
+import type { Matcher } from '../../labels/matcher.js';
+import type { MetricMetadata, Storage } from '../../storage/storage.js';
 import { QueryError, type QueryErrorType, type QueryOptions, type QueryService } from '../../promql/value.js';
 import { children, parseExpr, parseMetricSelector, exprToString, type Expr } from '../../promql/parser/index.js';
-import { goQuote } from '../../promql/parser/lexer.js';
 import {
   errorJson,
   exemplarsJson,
@@ -33,6 +32,7 @@ import {
   parseTimeParam,
   type GoTime,
 } from './params.js';
+import { goQuote } from '../../gocompat/quote.js';
 
 export interface PrometheusApiDeps {
   readonly storage: Storage;

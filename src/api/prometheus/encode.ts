@@ -1,10 +1,10 @@
 // JSON exactly as Prometheus 2.42 writes it (Go's encoding/json and jsoniter, plus Prometheus's
 // own marshalers), so that responses are byte-compatible: HTML-safe string escapes, sample
 // values as Go-formatted strings, sample timestamps as "<sec>.<3-digit ms>".
-import type { Labels } from '../../tsdb/labels.js';
+import type { Labels } from '../../labels/labels.js';
 import type { MatrixSeries, QueryValue, VectorSample } from '../../promql/value.js';
-import type { Exemplar, MetricMetadata } from '../../tsdb/storage.js';
-import { formatFloatE, formatFloatF } from '../../promql/parser/format.js';
+import type { Exemplar, MetricMetadata } from '../../storage/storage.js';
+import { formatFloatE, formatFloatF } from '../../gocompat/float.js';
 
 /** Prometheus's jsonutil.MarshalValue: 'f' format, but 'e' below 1e-6 and from 1e21 on (jsoniter's cut-offs). */
 export function formatSampleValue(v: number): string {

@@ -6,7 +6,6 @@ import { registerStatusApi, type StatusApiDeps } from './status.js';
 
 export type { BuildInfo } from './api.js';
 export type { HeadStatsReader, SelfTarget, SettingValue, StatusApiDeps } from './status.js';
-export { formatFloatF, formatFloatE } from '../../promql/parser/format.js';
 export { formatSampleValue, formatTimestamp, goJsonString } from './encode.js';
 export { parseTime, parseDurationNs } from './params.js';
 

@@ -2,7 +2,7 @@
 // handling, parseTime, parseDuration), with the same error texts.
 import type { ApiRequest } from '../http.js';
 import { parseDuration as parsePromDuration } from '../../promql/parser/index.js';
-import { goQuote } from '../../promql/parser/lexer.js';
+import { goQuote } from '../../gocompat/quote.js';
 
 /** Prometheus's minTime/maxTime (the defaults for start/end of the metadata endpoints), in ms. */
 export const MIN_TIME_MS = -9223309901257974 * 1000;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../server/backend.js';
-import { labelsFromRecord } from '../../tsdb/labels.js';
+import { labelsFromRecord } from '../../labels/labels.js';
 import { Head } from '../../tsdb/head.js';
 import { settingsYaml, tsdbStatusJson } from './status.js';
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from './testing/prometheus-process.js';

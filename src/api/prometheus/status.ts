@@ -8,9 +8,9 @@ import { availableParallelism, hostname } from 'node:os';
 import type { MetricFamily } from '../../exporters/prometheus/exposition.js';
 import { formatDuration } from '../../promql/parser/format.js';
 import { parseMetricSelector } from '../../promql/parser/index.js';
-import { METRIC_NAME, labelsFromRecord, type Labels } from '../../tsdb/labels.js';
-import type { Matcher } from '../../tsdb/matcher.js';
-import type { Querier } from '../../tsdb/storage.js';
+import { METRIC_NAME, labelsFromRecord, type Labels } from '../../labels/labels.js';
+import type { Matcher } from '../../labels/matcher.js';
+import type { Querier } from '../../storage/storage.js';
 import type { ApiRequest, ApiResponse, Router } from '../http.js';
 import { errorJson, goJsonString, successJson } from './encode.js';
 

@@ -18,7 +18,7 @@ import {
   type TracesData,
 } from '../../otlp/model.js';
 import type { Component } from '../../component/component.js';
-import { RefusedError, type MetricsConsumer, type TracesConsumer } from '../../pipeline/consumer.js';
+import { RefusedError, type MetricsConsumer, type TracesConsumer } from '../../consumer/consumer.js';
 import { SPAN_KIND_LABELS, SPAN_METRICS, STATUS_CODE_LABELS } from '../../names/contract.js';
 import type { SelfMetrics } from '../../selfmetrics/registry.js';
 

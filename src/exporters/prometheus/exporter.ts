@@ -4,9 +4,9 @@
 // histograms) are reported to the receiver as partial success and counted in self-metrics.
 import type { Component } from '../../component/component.js';
 import type { MetricsData } from '../../otlp/model.js';
-import type { MetricsConsumer, Rejections } from '../../pipeline/consumer.js';
+import type { MetricsConsumer, Rejections } from '../../consumer/consumer.js';
 import type { SelfMetrics } from '../../selfmetrics/registry.js';
-import type { Appender } from '../../tsdb/storage.js';
+import type { Appender } from '../../storage/storage.js';
 import { OtlpToPrometheus, REFUSAL_REASONS, type PointRefusal, type TranslationOptions } from './translate.js';
 
 export interface PrometheusExporterStats {

@@ -7,8 +7,8 @@
 //     samples, and the closing `# EOF`.
 // Series names are the same in both formats, so a scrape lands in the same series either way.
 // A CollectingAppender lets the OTLP translation render straight into families.
-import { METRIC_NAME, getLabel, labelsKey, type Labels } from '../../tsdb/labels.js';
-import type { Appender, AppendStatus, Exemplar, MetricMetadata } from '../../tsdb/storage.js';
+import { METRIC_NAME, getLabel, labelsKey, type Labels } from '../../labels/labels.js';
+import type { Appender, AppendStatus, Exemplar, MetricMetadata } from '../../storage/storage.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';

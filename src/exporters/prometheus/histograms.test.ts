@@ -10,7 +10,7 @@ import type {
   MetricsData,
 } from '../../otlp/model.js';
 import { Temporality } from '../../otlp/model.js';
-import { Rejections } from '../../pipeline/consumer.js';
+import { Rejections } from '../../consumer/consumer.js';
 import { Engine } from '../../promql/engine.js';
 import type { QueryValue } from '../../promql/value.js';
 import { SelfMetrics } from '../../selfmetrics/registry.js';

@@ -1,9 +1,9 @@
+import { formatFloatF as goFormatFloatF } from '../../gocompat/float.js';
 // OTLP → Prometheus metric and label names, following Prometheus's own OTLP translator
 // (storage/remote/otlptranslator, "BuildCompliantName" with metric suffixes on): the name is split
 // into alphanumeric tokens joined by '_', the unit is appended as a word (ms → milliseconds,
 // s → seconds, By → bytes, …; units in braces dropped; "a/b" → "a_per_b"), monotonic sums end in
 // `_total`, gauges of unit `1` end in `_ratio`, and a leading digit gets a '_' prefix.
-import { formatFloatF as goFormatFloatF } from '../../promql/parser/format.js';
 
 /** Prometheus's unitMap: OTel (UCUM) unit → Prometheus word. Unknown units pass through. */
 const UNIT_WORDS: Readonly<Record<string, string>> = {

@@ -8,7 +8,7 @@ import { buildPipelines } from '../../pipeline/pipelines.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver } from '../../receivers/otlp-http.js';
 import { RecordingConsumer } from '../../receivers/testing.js';
 import { Head } from '../../tsdb/head.js';
-import { newMatcher } from '../../tsdb/matcher.js';
+import { newMatcher } from '../../labels/matcher.js';
 import { PrometheusStorageExporter } from './exporter.js';
 import { REFUSAL_REASONS } from './translate.js';
 

@@ -29,8 +29,8 @@ import {
   type NumberDataPoint,
   type Resource,
 } from '../../otlp/model.js';
-import { labelsKey, METRIC_NAME, sortLabels, type Label, type Labels } from '../../tsdb/labels.js';
-import type { Appender, AppendStatus, Exemplar, MetricMetadata } from '../../tsdb/storage.js';
+import { labelsKey, METRIC_NAME, sortLabels, type Label, type Labels } from '../../labels/labels.js';
+import type { Appender, AppendStatus, Exemplar, MetricMetadata } from '../../storage/storage.js';
 import {
   EMPTY_EXP_HISTOGRAM,
   MAX_SCALE,

@@ -1,6 +1,6 @@
 // The PromQL abstract syntax tree, node for node as Prometheus 2.42 defines it (promql/parser/ast.go),
 // so that the engine's semantics can follow Prometheus's. Durations are in milliseconds.
-import type { Matcher } from '../../tsdb/matcher.js';
+import type { Matcher } from '../../labels/matcher.js';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string' | 'none';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, formatFloatE, formatFloatF, formatGoFloat, parseDuration } from './format.js';
+import { DurationError, formatDuration, parseDuration } from './format.js';
+import { formatFloatE, formatFloatF, formatFloatG } from '../../gocompat/float.js';
 
 describe('parseDuration', () => {
   it.each<[string, number]>([
@@ -44,7 +45,7 @@ describe('formatDuration', () => {
   });
 });
 
-describe('formatGoFloat', () => {
+describe('formatFloatG', () => {
   it.each<[number, string]>([
     [1, '1'],
     [-2.5, '-2.5'],
@@ -58,7 +59,7 @@ describe('formatGoFloat', () => {
     [NaN, 'NaN'],
     [1e21, '1e+21'],
   ])('%d', (v, s) => {
-    expect(formatGoFloat(v)).toBe(s);
+    expect(formatFloatG(v)).toBe(s);
   });
 });
 

@@ -3,7 +3,7 @@
 // ast.ts, and then type-checks it as Prometheus's checkAST does. Error messages, their order
 // (only the first is reported) and their positions follow Prometheus, because API clients and
 // the conformance tests compare them.
-import { BadRegexError, newMatcher, type Matcher, type MatchType } from '../../tsdb/matcher.js';
+import { BadRegexError, newMatcher, type Matcher, type MatchType } from '../../labels/matcher.js';
 import type {
   AggregateExpr,
   AggregateOp,
@@ -24,8 +24,10 @@ import type {
 } from './ast.js';
 import { children } from './ast.js';
 import { getFunction } from './functions.js';
-import { DurationError, formatGoFixed, parseDuration } from './format.js';
-import { goQuote, isLabelName, Lexer, tokenDesc, type Token, type TokenType } from './lexer.js';
+import { DurationError, parseDuration } from './format.js';
+import { isLabelName, Lexer, tokenDesc, type Token, type TokenType } from './lexer.js';
+import { formatFloatFixed } from '../../gocompat/float.js';
+import { goQuote } from '../../gocompat/quote.js';
 
 export { parseDuration, formatDuration } from './format.js';
 export { exprToString } from './printer.js';
@@ -696,7 +698,7 @@ class Parser {
       this.unexpected('@', 'timestamp');
     }
     if (ts !== undefined && (!Number.isFinite(ts) || ts >= 9223372036854775807 || ts <= -9223372036854775808)) {
-      this.fail(e.pos, `timestamp out of bounds for @ modifier: ${formatGoFixed(ts)}`);
+      this.fail(e.pos, `timestamp out of bounds for @ modifier: ${formatFloatFixed(ts)}`);
     }
     // timestamp.FromFloatSeconds: math.Round(ts*1000), halves away from zero
     const tsMs = ts === undefined ? undefined : Math.sign(ts) * Math.round(Math.abs(ts) * 1000);

@@ -1,8 +1,9 @@
 // exprToString prints an expression the way Prometheus 2.42's String() methods do
 // (promql/parser/printer.go), for error messages, logs and tests.
 import type { AtModifier, BinaryExpr, Expr, VectorSelector } from './ast.js';
-import { formatDuration, formatGoFixed, formatGoFloat } from './format.js';
-import { goQuote } from './lexer.js';
+import { formatDuration } from './format.js';
+import { formatFloatFixed, formatFloatG } from '../../gocompat/float.js';
+import { goQuote } from '../../gocompat/quote.js';
 
 function offsetString(offset: number): string {
   if (offset > 0) return ` offset ${formatDuration(offset)}`;
@@ -11,7 +12,7 @@ function offsetString(offset: number): string {
 }
 
 function atString(timestamp: number | undefined, startOrEnd: AtModifier): string {
-  if (timestamp !== undefined) return ` @ ${formatGoFixed(timestamp / 1000, 3)}`;
+  if (timestamp !== undefined) return ` @ ${formatFloatFixed(timestamp / 1000, 3)}`;
   if (startOrEnd === 'start') return ' @ start()';
   if (startOrEnd === 'end') return ' @ end()';
   return '';
@@ -49,7 +50,7 @@ function matchingString(e: BinaryExpr): string {
 export function exprToString(e: Expr): string {
   switch (e.type) {
     case 'NumberLiteral':
-      return formatGoFloat(e.val);
+      return formatFloatG(e.val);
     case 'StringLiteral':
       return goQuote(e.val);
     case 'VectorSelector':

@@ -3,8 +3,8 @@
 // services plus runtime metrics, at a 10 s interval with per-service phase and a few ms of
 // jitter, with the awkward cases real data has: series that start late (first error), a counter
 // reset (a restarted process), series that end with staleness markers and series that just stop.
-import { labelsFromRecord, type Labels } from '../../../tsdb/labels.js';
-import type { Appender, Exemplar } from '../../../tsdb/storage.js';
+import { labelsFromRecord, type Labels } from '../../../labels/labels.js';
+import type { Appender, Exemplar } from '../../../storage/storage.js';
 import type { WriteSeries } from './remote-write.js';
 import { SPAN_METRICS } from '../../../names/contract.js';
 

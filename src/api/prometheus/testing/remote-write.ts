@@ -1,8 +1,8 @@
 // Prometheus remote write (protocol 1.0) for feeding a real Prometheus the same samples as Orrery:
 // a snappy-compressed protobuf WriteRequest. Field numbers are those of prometheus/prompb.
 import { createRequire } from 'node:module';
-import type { Labels } from '../../../tsdb/labels.js';
-import type { Exemplar } from '../../../tsdb/storage.js';
+import type { Labels } from '../../../labels/labels.js';
+import type { Exemplar } from '../../../storage/storage.js';
 
 const require = createRequire(import.meta.url);
 // snappyjs ships no type declarations; this is the one function used.

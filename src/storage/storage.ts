@@ -1,7 +1,7 @@
 // The storage interfaces, as in Prometheus's storage package: writers append, readers select by
 // label matchers over a time range. The PromQL engine and the HTTP API see only these.
-import type { Labels } from './labels.js';
-import type { Matcher } from './matcher.js';
+import type { Labels } from '../labels/labels.js';
+import type { Matcher } from '../labels/matcher.js';
 
 /** Metric metadata, as /api/v1/metadata reports it. */
 export interface MetricMetadata {

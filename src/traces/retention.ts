@@ -1,0 +1,131 @@
+// Retention and byte accounting: what the store holds (live spans and index entries, and an
+// estimate of its bytes), what it has dropped, and the dropping itself. Traces go strictly in
+// arrival order: past the retention time one by one, past the byte budget (or when the memory
+// limiter asks) a whole segment's worth at a time, so the freed memory is real.
+import type { SegmentArena } from './arena.js';
+import type { Catalogue } from './catalogue.js';
+import type { RecordEncoder } from './codec.js';
+import type { Dictionary } from './intern.js';
+import type { TermIndex } from './postings.js';
+import type { TraceTable } from './trace-table.js';
+
+/** The store's parts that hold memory. */
+export interface AccountedParts {
+  readonly dict: Dictionary;
+  readonly catalogue: Catalogue;
+  readonly table: TraceTable;
+  readonly arena: SegmentArena;
+  readonly index: TermIndex;
+  readonly encoder: RecordEncoder;
+  /** the dependency index, whose bytes count against the budget too */
+  readonly deps?: { bytesEstimate(): number };
+}
+
+/** Where the estimated bytes go (for benchmarks and the console's store page). */
+export interface MemoryBreakdown {
+  readonly segments: number;
+  readonly segmentWordsUsed: number;
+  readonly traceTable: number;
+  readonly index: number;
+  readonly indexEntries: number;
+  readonly indexTerms: number;
+  readonly strings: number;
+  /** the dependency index's per-trace edges and per-minute counts */
+  readonly dependencies: number;
+}
+
+export class Retention {
+  liveSpans = 0;
+  liveEntries = 0;
+  droppedTraces = 0;
+  droppedSpans = 0;
+
+  constructor(
+    private readonly parts: AccountedParts,
+    /** estimated bytes the store may hold */
+    private readonly budgetBytes: number,
+    /** traces first seen longer ago than this (ms) are dropped */
+    private readonly retentionMs: number,
+  ) {}
+
+  /** Counts spans and index entries a record added to trace ord. */
+  added(ord: number, spans: number, entries: number): void {
+    const { table } = this.parts;
+    const slot = ord - table.base;
+    table.spans[slot] = table.spans[slot]! + spans;
+    table.entries[slot] = table.entries[slot]! + entries;
+    this.liveSpans += spans;
+    this.liveEntries += entries;
+  }
+
+  /** Drops traces past the retention time (also on reads, so an idle store still forgets). */
+  expire(now: number): void {
+    const { table } = this.parts;
+    const cutoff = now - this.retentionMs;
+    if (table.firstLive >= table.nextOrd || table.firstSeen[table.firstLive - table.base]! >= cutoff) return;
+    while (table.firstLive < table.nextOrd && table.firstSeen[table.firstLive - table.base]! < cutoff)
+      this.dropOldest();
+    this.parts.arena.freeBelow(table.firstLive);
+  }
+
+  /** Retention time, then the byte budget (never dropping the segment being written). */
+  enforce(now: number): void {
+    this.expire(now);
+    while (this.bytesEstimate() > this.budgetBytes && this.parts.arena.count > 1) this.dropOldestSegment();
+  }
+
+  /**
+   * Drops the oldest traces, a whole segment at a time and never the one being written, until the
+   * estimate has fallen by `bytes`; returns the bytes freed.
+   */
+  evictOldest(bytes: number): number {
+    const before = this.bytesEstimate();
+    while (before - this.bytesEstimate() < bytes && this.parts.arena.count > 1) this.dropOldestSegment();
+    return Math.max(0, before - this.bytesEstimate());
+  }
+
+  private dropOldestSegment(): void {
+    const { table, arena } = this.parts;
+    const target = arena.oldestMaxOrd();
+    while (table.firstLive <= target) this.dropOldest();
+    arena.freeBelow(table.firstLive);
+  }
+
+  /** The one place a trace is dropped. */
+  private dropOldest(): void {
+    const { table, index } = this.parts;
+    const slot = table.firstLive - table.base;
+    const spans = table.spans[slot]!;
+    this.liveSpans -= spans;
+    this.liveEntries -= table.entries[slot]!;
+    this.droppedTraces++;
+    this.droppedSpans += spans;
+    table.dropOldest();
+    index.firstLive = table.firstLive;
+  }
+
+  bytesEstimate(): number {
+    const m = this.memory();
+    return m.segments + m.traceTable + m.index + m.strings + m.dependencies;
+  }
+
+  memory(): MemoryBreakdown {
+    const { table, arena, index, dict, catalogue, encoder } = this.parts;
+    const usage = arena.usage();
+    // typed-array columns, plus per live trace its id string (~48 B) and Map entry (~40 B)
+    const traceTable = table.capacity * (8 * 5 + 4 * 3) + table.size * 100;
+    // index: entries as counted per live trace (4 B each in a Uint32Array, plus growth slack),
+    // plus per-term overhead (map entry; list object, arrays and chunk bounds)
+    const indexBytes = this.liveEntries * 5.5 + index.map.size * 40 + index.postings * 200;
+    return {
+      segments: encoder.buf.u32.byteLength + usage.bytes,
+      segmentWordsUsed: usage.wordsUsed,
+      traceTable,
+      index: indexBytes,
+      indexEntries: index.entries,
+      indexTerms: index.map.size,
+      strings: dict.bytes + catalogue.bytes,
+      dependencies: this.parts.deps?.bytesEstimate() ?? 0,
+    };
+  }
+}
