@@ -85,6 +85,17 @@ describe('memory series', () => {
     expect(Math.abs(a.growth!.sinceMs - (T0 + 5 * 60_000))).toBeLessThanOrEqual(60_000);
   });
 
+  it('one restart after a flat start: the slope of the rise, not of the flat part with it', () => {
+    // flat until 12 min, +50 MB/min to an OOM restart at 14 min, then rising again (40 s of it)
+    const { t, v } = series((_, min) => 40 * MB + (min < 12 ? 0 : (min < 14 ? min - 12 : min - 14) * 50 * MB), 1 * MB);
+    const cut = t.findIndex((x) => x > T0 + 14 * 60_000 + 40_000);
+    const a = analyseMemory(t.slice(0, cut), v.slice(0, cut));
+    expect(a.drops).toEqual([T0 + 14 * 60_000]);
+    expect(a.growth).toBeDefined();
+    expect(a.growth!.slopePerMin / MB).toBeGreaterThan(40);
+    expect(Math.abs(a.growth!.sinceMs - (T0 + 12 * 60_000))).toBeLessThanOrEqual(30_000);
+  });
+
   it('restarts of a flat service: drops but no growth', () => {
     const { t, v } = series((_, min) => (min % 3 < 0.2 ? 20 * MB : 100 * MB), 2 * MB);
     const a = analyseMemory(t, v);

@@ -112,46 +112,44 @@ function sawtoothGrowth(t: readonly number[], v: readonly number[], bounds: read
   const slopes: number[] = [];
   const blocks = [];
   const durations: number[] = [];
-  const teeth: { from: number; to: number }[] = [];
+  /** each tooth's rising part: a tooth cut by a restart may have been flat before its rise */
+  const rises: { from: number; to: number }[] = [];
   for (let s = 0; s + 1 < bounds.length; s++) {
     const from = bounds[s]!;
     const to = bounds[s + 1]!;
     if (to - from < MIN_TOOTH_POINTS) continue;
-    teeth.push({ from, to });
-    slopes.push(theilSenSlope(t.slice(from, to), v.slice(from, to)));
+    const endsInDrop = to < v.length;
+    const riseFrom = endsInDrop ? riseStartIndex(v, from, to) : from;
+    const r = to - riseFrom >= MIN_TOOTH_POINTS ? { from: riseFrom, to } : { from, to };
+    rises.push(r);
+    slopes.push(theilSenSlope(t.slice(r.from, r.to), v.slice(r.from, r.to)));
     blocks.push(mannKendall(v.slice(from, to)));
-    durations.push(t[to - 1]! - t[from]!);
+    durations.push(t[r.to - 1]! - t[r.from]!);
   }
-  if (teeth.length === 0) return undefined;
+  if (rises.length === 0) return undefined;
   const slopePerMs = median(slopes) ?? 0;
   const z = blockedMannKendallZ(blocks);
   const rise = slopePerMs * median(durations)!;
   const level = median(v)!;
   if (slopePerMs <= 0 || z < TREND_Z || rise < Math.max(MIN_GROWTH_BYTES, MIN_GROWTH_SHARE * level)) return undefined;
-  // since: the first tooth that rises; within it, where a long one's rise began; and a rise at
-  // the end of the flat tooth before it (the leak's first tooth, until its first restart)
-  for (let k = 0; k < teeth.length; k++) {
-    const { from, to } = teeth[k]!;
-    const tt = t.slice(from, to);
-    const vv = v.slice(from, to);
-    if (theilSenSlope(tt, vv) < slopePerMs * 0.5) continue;
-    const own = segmentGrowth(tt, vv);
-    const before = k > 0 ? teeth[k - 1]! : undefined;
-    const sinceMs = before ? finalRiseStart(t, v, before.from, before.to) : (own?.sinceMs ?? tt[0]!);
-    return { slopePerMin: slopePerMs * 60_000, sinceMs, z };
+  // since: where the first tooth that rises like the others began to rise
+  for (let k = 0; k < rises.length; k++) {
+    if (slopes[k]! < slopePerMs * 0.5) continue;
+    return { slopePerMin: slopePerMs * 60_000, sinceMs: t[rises[k]!.from]!, z };
   }
   return undefined;
 }
 
-/** Where the rise that ends the stretch [from, to) began: the first point of its final run above the stretch's usual level. */
-function finalRiseStart(t: readonly number[], v: readonly number[], from: number, to: number): number {
+/** Where the rise that ends the stretch [from, to) began: the first index of its final run above the stretch's usual level (`to` when it ends at that level). */
+function riseStartIndex(v: readonly number[], from: number, to: number): number {
   const head = v.slice(from, from + Math.max(1, Math.floor((to - from) / 2)));
   const level = median(head)!;
   const spread = median(head.map((x) => Math.abs(x - level)))!;
   const above = level + 3 * Math.max(spread, 0.01 * Math.abs(level));
+  if (!(v[to - 1]! > above)) return to;
   let i = to - 1;
   while (i > from && v[i - 1]! > above) i--;
-  return v[to - 1]! > above ? t[i]! : t[to]!;
+  return i;
 }
 
 /** Restarts and growth of a memory series (bytes); robust to noise and to single GC spikes. */
