@@ -20,6 +20,7 @@ import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
+import { registerOrreryApi } from '../api/orrery/index.js';
 import { DEFAULT_CORS_ALLOW_ORIGINS, OriginPolicy } from '../api/origin-policy.js';
 import { registerPrometheusApi, type SettingValue } from '../api/prometheus/index.js';
 import { registerProxies } from '../api/proxy.js';
@@ -182,6 +183,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     },
   });
   registerAnnotationsApi(app, annotations);
+  registerOrreryApi(app, { traces: traceStore, engine, storage, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
   const metricFamilies = (): MetricFamily[] => {

@@ -173,6 +173,23 @@ export class TraceSearch {
     return resOrds;
   }
 
+  /**
+   * Calls `visit` with the cursor on every span that itself satisfies q, newest trace first;
+   * q.limit does not apply (statistics over every matching span: the diagnosis comparison).
+   */
+  forEachSpan(q: TraceQuery, visit: (cur: SpanCursor, ord: number) => void): void {
+    const cq = compile(q, this.src.dict, this.src.catalogue);
+    if (!cq) return;
+    const table = this.src.table;
+    const cur = this.cursor;
+    for (let ord = table.nextOrd - 1; ord >= table.firstLive; ord--) {
+      const slot = ord - table.base;
+      if (table.maxSpanStart[slot]! < cq.startMinNs || table.start[slot]! >= cq.startMaxNs) continue;
+      cur.trace(table.lastRef[slot]!);
+      while (cur.next()) if (this.spanMatches(cur, cq)) visit(cur, ord);
+    }
+  }
+
   /** Whether one span of the trace satisfies every condition of the query. */
   private matches(ord: number, cq: CompiledQuery): boolean {
     const table = this.src.table;

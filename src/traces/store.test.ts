@@ -258,6 +258,22 @@ describe('TraceStore: search semantics', () => {
     expect(ids(store, { service: 'nope' })).toEqual([]);
   });
 
+  it('scanSpans streams each span that itself matches, newest trace first, with no limit', () => {
+    const store = fixture();
+    const scan = (query: Partial<TraceQuery>): string[] => {
+      const out: string[] = [];
+      store.scanSpans(q({ limit: 1, ...query }), (s) => out.push(`${s.serviceName}:${s.spanId}`));
+      return out;
+    };
+    expect(scan({ service: 'cart' })).toEqual([`cart:${sid(4)}`, `cart:${sid(2)}`]);
+    // the tag must hold on the span itself (or its resource), not elsewhere in its trace
+    expect(scan({ service: 'frontend', tags: { 'app.cache_hit': 'true' } })).toEqual([]);
+    expect(scan({ service: 'cart', tags: { 'cache.key': 'user-1' } })).toEqual([`cart:${sid(2)}`]);
+    expect(scan({ service: 'frontend', tags: { 'deployment.environment': 'lab' } })).toHaveLength(2);
+    expect(scan({ service: 'frontend', startTimeMinUs: (T0 + 500) * 1000 })).toEqual([`frontend:${sid(3)}`]);
+    expect(scan({ service: 'nope' })).toEqual([]);
+  });
+
   it('requires one span to satisfy every condition together', () => {
     const store = fixture();
     // trace 1 has a frontend span and a span with app.cache_hit=true, but not the same span

@@ -224,6 +224,17 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     return this.search.find(q).map((ord) => this.assemble(ord));
   }
 
+  /**
+   * Calls `visit` with every stored span that itself satisfies the query (service, operation,
+   * kind, tags, start window, duration), newest trace first; `q.limit` does not apply. For
+   * statistics over all matching spans (the diagnosis comparison): no trace is assembled.
+   */
+  scanSpans(q: TraceQuery, visit: (span: StoredSpan) => void): void {
+    this.retention.expire(this.now());
+    const origins = this.catalogue.origins;
+    this.search.forEachSpan(q, (cur, ord) => visit(decodeSpan(cur, this.table.idOf(ord), this.dict, origins)));
+  }
+
   getDependencies(endTsMs: number, lookbackMs: number): DependencyLink[] {
     this.retention.expire(this.now());
     return this.deps.query(endTsMs, lookbackMs);

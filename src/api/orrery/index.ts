@@ -1,0 +1,62 @@
+// The Orrery diagnosis API: GET /api/orrery/v1/compare (what sets a selection of spans apart)
+// and GET /api/orrery/v1/findings (memory, restart, latency and error findings of a window).
+// Answers are {"data": …}; bad parameters are 400 {"message": …}. The statistics live in
+// src/diagnosis/; this module only translates HTTP.
+import type { Annotation, AnnotationQuery } from '../../annotations/store.js';
+import { SpanColumns } from '../../diagnosis/compare.js';
+import { findFindings } from '../../diagnosis/findings.js';
+import type { QueryService } from '../../promql/value.js';
+import type { StoredSpan, TraceQuery } from '../../traces/storage.js';
+import type { Querier } from '../../storage/storage.js';
+import { json, type ApiRequest, type ApiResponse, type Router } from '../http.js';
+import { ParamError, parseCompare, parseFindings } from './params.js';
+
+/** A store that streams the spans matching a search (TraceStore.scanSpans). */
+export interface SpanScanner {
+  scanSpans(q: TraceQuery, visit: (span: StoredSpan) => void): void;
+}
+
+export interface OrreryApiDeps {
+  readonly traces: SpanScanner;
+  /** the engine in this thread or the worker pool */
+  readonly engine: QueryService;
+  readonly storage: Querier;
+  readonly annotations: { query(q: AnnotationQuery): Annotation[] };
+  /** wall clock in ms (default Date.now) */
+  readonly now?: () => number;
+}
+
+function guarded(
+  fn: (req: ApiRequest) => ApiResponse | Promise<ApiResponse>,
+): (req: ApiRequest) => Promise<ApiResponse> {
+  return async (req) => {
+    try {
+      return await fn(req);
+    } catch (err) {
+      if (err instanceof ParamError) return json(400, { message: err.message });
+      throw err;
+    }
+  };
+}
+
+export function registerOrreryApi(router: Router, deps: OrreryApiDeps): void {
+  const now = deps.now ?? Date.now;
+  router.route(
+    'GET',
+    '/api/orrery/v1/compare',
+    guarded((req) => {
+      const { query, selection } = parseCompare(req.query, now());
+      const columns = new SpanColumns({ includeSpanName: query.operation === undefined });
+      deps.traces.scanSpans(query, (span) => columns.add(span));
+      return json(200, { data: columns.compare(selection) });
+    }),
+  );
+  router.route(
+    'GET',
+    '/api/orrery/v1/findings',
+    guarded(async (req) => {
+      const { startMs, endMs } = parseFindings(req.query, now());
+      return json(200, { data: await findFindings(deps, startMs, endMs) });
+    }),
+  );
+}
