@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LEAK, SPAN_METRICS, RUNTIME_METRICS, SUPERVISOR_METRICS } from '../src/names/contract.js';
 import { freeDemoPort } from './support/demo-ports.js';
+import { holdWholeDemo } from './support/whole-demo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'dist/demo/cli/main.js');
@@ -115,7 +116,9 @@ describe('the memory-leak scenario', () => {
     );
   const tag = (s: JaegerSpan, key: string): unknown => s.tags.find((g) => g.key === key)?.value;
 
+  let releaseDemo: (() => void) | undefined;
   beforeAll(async () => {
+    releaseDemo = await holdWholeDemo();
     if (!existsSync(BIN)) throw new Error('dist/ is missing: run npx tsc -p tsconfig.json first');
     const port = await freeDemoPort();
     base = `http://127.0.0.1:${port}`;
@@ -166,7 +169,7 @@ describe('the memory-leak scenario', () => {
     console.log(
       `[scenario] demo on port ${port}: ready in ${readyS.toFixed(1)} s, first trace searchable at ${firstTraceS.toFixed(1)} s`,
     );
-  }, 300_000);
+  }, 900_000);
 
   afterAll(async () => {
     if (demo && exitCode === undefined) {
@@ -179,6 +182,7 @@ describe('the memory-leak scenario', () => {
     await sleep(500);
     const left = [...seenPids].filter(alive);
     for (const p of left) process.kill(p, 'SIGKILL'); // never leave them, even when failing
+    releaseDemo?.();
     expect(exitCode).toBe(0);
     expect(seenPids.size).toBeGreaterThanOrEqual(13);
     expect(left).toEqual([]);
@@ -253,7 +257,10 @@ describe('the memory-leak scenario', () => {
     console.log(
       `[scenario] ${REC} RSS ${(memOff / 2 ** 20).toFixed(0)} MB at flag on, peak ${(memMax / 2 ** 20).toFixed(0)} MB`,
     );
-    expect(memMax).toBeGreaterThan(memOff + 25 * 2 ** 20);
+    // The service exports every 10 s and the list grows fastest just before the OOM, so the highest
+    // exported sample can be well below the real peak (seen: +18 MB to +104 MB): the check asks for
+    // a clear rise (10 MB, a twelfth of the heap limit), not for the peak.
+    expect(memMax).toBeGreaterThan(memOff + 10 * 2 ** 20);
 
     // Traces: misses and hits exist; a miss's app.products.count follows the ~1.25x growth.
     const window = {

@@ -17,6 +17,7 @@ import { formatValue } from '../console/src/model/units.js';
 import { packageRoot } from '../src/server/paths.js';
 import { CHROMIUM_BIN as CHROMIUM, describeNeeding, needChromium } from './support/needs.js';
 import { freeDemoPort } from './support/demo-ports.js';
+import { holdWholeDemo } from './support/whole-demo.js';
 
 const ROOT = packageRoot();
 const BIN = join(ROOT, 'dist/demo/cli/main.js');
@@ -48,7 +49,9 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
   let fastTraceId = '';
   let missDurations: number[] = [];
 
+  let releaseDemo: (() => void) | undefined;
   beforeAll(async () => {
+    releaseDemo = await holdWholeDemo();
     mkdirSync(ARTIFACTS, { recursive: true });
     const port = await freeDemoPort();
     base = `http://127.0.0.1:${port}`;
@@ -90,7 +93,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
     // a baseline before the flag: a minute of cache-less traffic (the first seconds after a start
     // are slow while the services warm up)
     await sleep(60_000);
-  }, 300_000);
+  }, 900_000);
 
   afterAll(async () => {
     await context?.close();
@@ -100,6 +103,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
       while (exitCode === undefined && Date.now() < deadline) await sleep(100);
       if (exitCode === undefined) demo.kill('SIGKILL');
     }
+    releaseDemo?.();
   });
 
   /** One step of the walkthrough: logged, and named in the failure when it fails. */

@@ -1,0 +1,45 @@
+// The tests that run the whole demo (a dozen processes under a busy load, and one of them a
+// browser too) must not run at the same time: two of them on two cores starve each other, and the
+// latency and memory trends they check drown in the noise. Vitest runs test files in parallel, so
+// each such test holds this lock, a directory created atomically, for as long as its demo runs.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const LOCK = path.join(tmpdir(), 'orrery-whole-demo.lock');
+
+function holderAlive(): boolean {
+  try {
+    process.kill(Number(readFileSync(path.join(LOCK, 'pid'), 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until no other test runs the whole demo; returns the release (idempotent). */
+export async function holdWholeDemo(timeoutMs = 600_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      let held = true;
+      return () => {
+        if (held) rmSync(LOCK, { recursive: true, force: true });
+        held = false;
+      };
+    } catch {
+      // held by another test; a holder that died without releasing leaves a pid that is gone
+      // (a lock just created may not have its pid file yet: only a readable dead pid is stale)
+      try {
+        readFileSync(path.join(LOCK, 'pid'));
+        if (!holderAlive()) rmSync(LOCK, { recursive: true, force: true });
+      } catch {
+        /* pid not written yet */
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`another test held the whole-demo lock for ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
