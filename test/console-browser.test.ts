@@ -402,7 +402,8 @@ describeNeeding([needChromium()])('console in a browser', () => {
     expect(await page.locator('tr[data-flag="markupFlag"]').textContent()).toContain(MARKUP_FLAG_DESCRIPTION);
     expect(await page.locator('.flags img').count()).toBe(0);
     await cache.click();
-    expect(await cache.getAttribute('aria-checked')).toBe('true');
+    // Polled as Playwright's own assertions wait: React may still be committing when click() returns.
+    await expect.poll(() => cache.getAttribute('aria-checked'), { timeout: 5000 }).toBe('true');
     await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
     // The page shows the change before the service has answered; the service follows.
     await expect
