@@ -13,6 +13,7 @@ import type { KeyValue, Span, TracesData } from '../src/otlp/model.js';
 import { SpanColumns } from '../src/diagnosis/compare.js';
 import { TraceStore } from '../src/traces/store.js';
 import type { TraceQuery } from '../src/traces/storage.js';
+import { attrs } from '../src/traces/testdata.js';
 
 const SIZES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100_000, 1_000_000];
 const RUNS = 3;
@@ -31,22 +32,8 @@ function hex(digits: number): string {
       .padStart(8, '0');
   return s.slice(0, digits);
 }
-function kvs(rec: Record<string, string | number | boolean>): KeyValue[] {
-  return Object.entries(rec).map(([key, v]) => ({
-    key,
-    value:
-      typeof v === 'string'
-        ? { kind: 'string', value: v }
-        : typeof v === 'boolean'
-          ? { kind: 'bool', value: v }
-          : Number.isInteger(v)
-            ? { kind: 'int', value: v }
-            : { kind: 'double', value: v },
-  }));
-}
-
 const RESOURCE = {
-  attributes: kvs({
+  attributes: attrs({
     'service.name': 'recommendationservice',
     'service.namespace': 'opentelemetry-demo',
     'service.instance.id': 'recommendationservice-1',
@@ -102,7 +89,7 @@ function trace(i: number, spacingNs: number): Span[] {
     startNs,
     inner + 2e6,
     2,
-    kvs({
+    attrs({
       'rpc.system': 'grpc',
       'rpc.service': 'hipstershop.RecommendationService',
       'rpc.method': 'ListRecommendations',
@@ -120,7 +107,7 @@ function trace(i: number, spacingNs: number): Span[] {
       startNs + 1e6,
       inner,
       1,
-      kvs({
+      attrs({
         'app.cache_hit': !miss,
         'app.products.count': count,
         'app.filtered_products.count': Math.min(count, 5),

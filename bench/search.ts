@@ -9,10 +9,11 @@
 // span measured after a full GC (the script re-executes itself with --expose-gc when needed).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { KeyValue, ResourceSpans, Span, TracesData } from '../src/otlp/model.js';
+import type { ResourceSpans, Span, TracesData } from '../src/otlp/model.js';
 import { HttpApp } from '../src/api/router.js';
 import { registerJaegerApi } from '../src/api/jaeger/index.js';
 import { TraceStore } from '../src/traces/store.js';
+import { attrs } from '../src/traces/testdata.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -80,7 +81,7 @@ const CURRENCIES = ['USD', 'EUR', 'CAD', 'JPY', 'GBP', 'TRY'];
 const resources = new Map<Service, ResourceSpans['resource']>();
 for (const [i, s] of SERVICES.entries()) {
   resources.set(s, {
-    attributes: kvs({
+    attributes: attrs({
       'service.name': s,
       'service.namespace': 'opentelemetry-demo',
       'service.instance.id': `${s}-1`,
@@ -93,20 +94,6 @@ for (const [i, s] of SERVICES.entries()) {
     }),
     droppedAttributesCount: 0,
   });
-}
-
-function kvs(rec: Record<string, string | number | boolean>): KeyValue[] {
-  return Object.entries(rec).map(([key, v]) => ({
-    key,
-    value:
-      typeof v === 'string'
-        ? { kind: 'string', value: v }
-        : typeof v === 'boolean'
-          ? { kind: 'bool', value: v }
-          : Number.isInteger(v)
-            ? { kind: 'int', value: v }
-            : { kind: 'double', value: v },
-  }));
 }
 
 interface Step {
@@ -461,14 +448,14 @@ function* generate(nowMs: number): Generator<TracesData> {
         kind: step.kind,
         startTimeUnixNano: start + offset,
         endTimeUnixNano: start + offset + durNs,
-        attributes: kvs(step.attrs(ctx)),
+        attributes: attrs(step.attrs(ctx)),
         droppedAttributesCount: 0,
         events: error
           ? [
               {
                 timeUnixNano: start + offset,
                 name: 'exception',
-                attributes: kvs({ 'exception.type': 'Error', 'exception.message': 'internal error' }),
+                attributes: attrs({ 'exception.type': 'Error', 'exception.message': 'internal error' }),
                 droppedAttributesCount: 0,
               },
             ]
