@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../src/server/backend.js';
 import { packageRoot } from '../src/server/paths.js';
@@ -16,7 +16,8 @@ import { createFlagServer } from '../demo/flags/server.js';
 import { FlagStore } from '../demo/flags/store.js';
 import { LoadRunner } from '../demo/loadgen/runner.js';
 import { createLoadServer } from '../demo/loadgen/server.js';
-import { CHROMIUM_BIN as CHROMIUM, describeNeeding, needChromium } from './support/needs.js';
+import { describeNeeding, needChromium } from './support/needs.js';
+import { launchChromium } from './support/browser.js';
 
 // console/dist is not a "need": the global setup (test/support/global-setup.ts) builds it when stale.
 const root = packageRoot();
@@ -135,20 +136,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
       fillerServices: FILLER_SERVICES,
       extraServiceNames: [MARKUP_SERVICE],
     });
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'orrery-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    context = await launchChromium({ width: 1600, height: 1000 });
     page = await context.newPage();
     page.on('dialog', (d) => void d.dismiss());
   }, 120_000);

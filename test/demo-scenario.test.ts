@@ -5,16 +5,12 @@
 // restart. Bounded to a few minutes on two cores; stops everything and checks that no process is
 // left behind. Needs dist/ (npm test builds it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LEAK, SPAN_METRICS, RUNTIME_METRICS, SUPERVISOR_METRICS } from '../src/names/contract.js';
 import { freeDemoPort } from './support/demo-ports.js';
-import { holdWholeDemo } from './support/whole-demo.js';
+import { DEMO_BIN as BIN, holdWholeDemo, spawnFastDemo } from './support/whole-demo.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'dist/demo/cli/main.js');
 const REC = 'recommendationservice';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -124,30 +120,7 @@ describe('the memory-leak scenario', () => {
     if (!existsSync(BIN)) throw new Error('dist/ is missing: run npx tsc -p tsconfig.json first');
     const port = await freeDemoPort();
     base = `http://127.0.0.1:${port}`;
-    // 128 MB of heap and a busy load (20 users, pauses scaled to 0.3) reach the OOM in about two
-    // minutes on a quiet two-core machine (about 62 misses, against about 70 at the default 512 MB),
-    // and leave room for the memory to rise visibly between two 10 s samples.
-    demo = spawn(
-      process.execPath,
-      [
-        BIN,
-        'demo',
-        '--port',
-        String(port),
-        '--recommendation-memory',
-        '128MB',
-        '--users',
-        '20',
-        '--spawn-rate',
-        '5',
-        '--pause-scale',
-        '0.3',
-      ],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    demo = spawnFastDemo(port);
     demo.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     demo.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     demo.once('exit', (code) => (exitCode = code));

@@ -7,20 +7,19 @@
 // above 10; search app.cache_hit=true and see lower durations in the scatter plot; compare one
 // trace of each. A screenshot of each step goes to test-artifacts/. This is the product's
 // acceptance test: without chromium it fails in CI (it is skipped, loudly, only outside CI).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatValue } from '../console/src/model/units.js';
 import { packageRoot } from '../src/server/paths.js';
-import { CHROMIUM_BIN as CHROMIUM, describeNeeding, needChromium } from './support/needs.js';
+import { describeNeeding, needChromium } from './support/needs.js';
 import { freeDemoPort } from './support/demo-ports.js';
-import { holdWholeDemo } from './support/whole-demo.js';
+import { holdWholeDemo, spawnFastDemo } from './support/whole-demo.js';
+import { launchChromium } from './support/browser.js';
 
 const ROOT = packageRoot();
-const BIN = join(ROOT, 'dist/demo/cli/main.js');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const REC = 'recommendationservice';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -55,25 +54,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const port = await freeDemoPort();
     base = `http://127.0.0.1:${port}`;
-    // fast settings: a small heap and a busy load make the leak visible within two minutes
-    demo = spawn(
-      process.execPath,
-      [
-        BIN,
-        'demo',
-        '--port',
-        String(port),
-        '--recommendation-memory',
-        '128MB',
-        '--users',
-        '20',
-        '--spawn-rate',
-        '5',
-        '--pause-scale',
-        '0.3',
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    demo = spawnFastDemo(port);
     demo.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     demo.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     demo.once('exit', (code) => (exitCode = code));
@@ -83,12 +64,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
       if (Date.now() - t0 > 180_000) throw new Error(`orrery demo not ready in 180 s:\n${output}`);
       await sleep(200);
     }
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'orrery-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1500, height: 1000 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    context = await launchChromium({ width: 1500, height: 1000 });
     page = await context.newPage();
     // a baseline before the flag: a minute of cache-less traffic (the first seconds after a start
     // are slow while the services warm up)

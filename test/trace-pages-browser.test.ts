@@ -3,34 +3,20 @@
 // compare, bad input (tags, durations, unknown IDs), markup as text; and the figures of issue 12:
 // time to a drawn trace page of 20 and 5,000 spans, to a search page of 100 results, and frame time
 // while scrolling the 5,000-span waterfall.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Span } from '../src/otlp/model.js';
 import { createBackend, type Backend } from '../src/server/backend.js';
 import { packageRoot } from '../src/server/paths.js';
 import { batch, sid, span } from '../src/traces/testdata.js';
+import { launchChromium } from './support/browser.js';
+import { describeNeeding, needChromium } from './support/needs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = packageRoot();
-const consoleBuilt = existsSync(join(root, 'console/dist/index.html'));
-const ready = existsSync(CHROMIUM) && consoleBuilt;
 const ARTIFACTS = join(root, 'test-artifacts');
 const MARKUP = '<img src=x onerror=window.__xss=1>';
-
-if (!ready) {
-  const why = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium)` : 'console/dist is missing';
-  if (process.env['CI']) {
-    // in CI the browser is part of the setup: its absence is a failure, not a skip
-    describe('trace pages in a browser', () => {
-      it('has chromium and the built console', () => {
-        throw new Error(`cannot run the trace page browser tests: ${why}`);
-      });
-    });
-  } else console.warn(`\n*** SKIPPING trace page browser tests: ${why} ***\n`);
-}
 
 const NOW = Date.now();
 const tidOf = (n: number): string => 'c0ffee00' + n.toString(16).padStart(24, '0');
@@ -89,7 +75,7 @@ function bigTrace(traceId: string, count: number, startMs: number): { service: s
 const BIG_20 = 'b16b16b16b16b16b16b16b16b16b1620';
 const BIG_5000 = 'b16b16b16b16b16b16b16b16b1655000';
 
-describe.skipIf(!ready)('trace pages in a browser', () => {
+describeNeeding([needChromium()])('trace pages in a browser', () => {
   let backend: Backend;
   let base: string;
   let context: BrowserContext;
@@ -119,12 +105,7 @@ describe.skipIf(!ready)('trace pages in a browser', () => {
         ],
       }),
     );
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'orrery-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1500, height: 1000 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    context = await launchChromium({ width: 1500, height: 1000 });
     page = await context.newPage();
     page.on('dialog', (d) => void d.dismiss());
   }, 120_000);

@@ -2,9 +2,11 @@
 // browser too) must not run at the same time: two of them on two cores starve each other, and the
 // latency and memory trends they check drown in the noise. Vitest runs test files in parallel, so
 // each such test holds this lock, a directory created atomically, for as long as its demo runs.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { packageRoot } from '../../src/server/paths.js';
 
 const LOCK = path.join(tmpdir(), 'orrery-whole-demo.lock');
 
@@ -42,4 +44,19 @@ export async function holdWholeDemo(timeoutMs = 600_000): Promise<() => void> {
     if (Date.now() > deadline) throw new Error(`another test held the whole-demo lock for ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The built `orrery` bin (demo commands included). */
+export const DEMO_BIN = path.join(packageRoot(), 'dist/demo/cli/main.js');
+
+/**
+ * `orrery demo` on `port` with the fast settings of the tests: 128 MB of heap and a busy load (20
+ * users, pauses scaled to 0.3) reach the OOM in about two minutes on a quiet two-core machine
+ * (about 62 misses, against about 70 at the default 512 MB), and leave room for the memory to
+ * rise visibly between two 10 s samples. stdout and stderr are piped for the caller to read.
+ */
+export function spawnFastDemo(port: number): ChildProcess {
+  const args = ['demo', '--port', String(port), '--recommendation-memory', '128MB'];
+  args.push('--users', '20', '--spawn-rate', '5', '--pause-scale', '0.3');
+  return spawn(process.execPath, [DEMO_BIN, ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
 }
