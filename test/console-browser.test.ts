@@ -392,13 +392,10 @@ describeNeeding([needChromium()])('console in a browser', () => {
     await cache.click();
     // Polled as Playwright's own assertions wait: React may still be committing when click() returns.
     await expect.poll(() => cache.getAttribute('aria-checked'), { timeout: 5000 }).toBe('true');
-    await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
-    // The page shows the change before the service has answered; the service follows.
-    await expect
-      .poll(
-        async () => ((await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown }).value,
-      )
-      .toBe('on');
+    // The page shows the change before the service has answered, marked "saving…" until it has.
+    await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]:not([data-saving])').waitFor();
+    const stored = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
+    expect(stored.value).toBe('on');
     await page.screenshot({ path: join(ARTIFACTS, 'flags.png'), fullPage: true });
 
     // A share of "on" from the slider, by keyboard.

@@ -106,7 +106,8 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
       await cache.waitFor();
       expect(await cache.getAttribute('aria-checked')).toBe('false');
       await cache.click();
-      await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]').waitFor();
+      // the change shows at once; "saving…" goes when the flag service has it
+      await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]:not([data-saving])').waitFor();
       flagOnAtS = Date.now() / 1000;
       const api = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
       expect(api.value).toBe('on');

@@ -1,7 +1,7 @@
 // Flags: every flag with its description, current setting and a switch (a slider for the share of
 // "on"). A change shows at once (optimistic), and the flag service records it as an annotation,
 // so the dashboards' charts get a marker: their annotation queries are refreshed here.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useMutationState, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { fetchFlags, setFlag, type Flag, type FlagValue } from '../../api/flags.js';
 import { errorMessage } from '../../api/queryClient.js';
@@ -33,6 +33,15 @@ export function FlagsPage() {
       void client.invalidateQueries({ queryKey: ['annotations'] });
     },
   });
+
+  // Keys whose change is still on its way to the flag service: shown as "saving…" (queued
+  // changes wait in one scope, so a key may be pending before its request is sent).
+  const saving = new Set(
+    useMutationState({
+      filters: { mutationKey: FLAGS_KEY, status: 'pending' },
+      select: (m) => (m.state.variables as { key: string } | undefined)?.key,
+    }),
+  );
 
   return (
     <section className="page flags">
@@ -73,8 +82,9 @@ export function FlagsPage() {
                   {f.description}
                   {f.customTargeting && <div className="muted">Has its own targeting rule; a change replaces it.</div>}
                 </td>
-                <td className="flag-value" data-value={String(f.value)}>
+                <td className="flag-value" data-value={String(f.value)} data-saving={saving.has(f.key) || undefined}>
                   {describeValue(f.value)}
+                  {saving.has(f.key) && <span className="muted"> (saving…)</span>}
                 </td>
                 <td>
                   <FlagEditor flag={f} onChange={(value) => change.mutate({ key: f.key, value })} />
