@@ -107,7 +107,9 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
       expect(await cache.getAttribute('aria-checked')).toBe('false');
       await cache.click();
       // the change shows at once; "saving…" goes when the flag service has it
-      await page.locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]:not([data-saving])').waitFor();
+      await page
+        .locator('tr[data-flag="recommendationCache"] .flag-value[data-value="on"]:not([data-saving])')
+        .waitFor();
       flagOnAtS = Date.now() / 1000;
       const api = (await (await fetch(`${base}/api/flags/recommendationCache`)).json()) as { value: unknown };
       expect(api.value).toBe('on');
