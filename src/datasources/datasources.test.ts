@@ -234,7 +234,7 @@ describe('a second Orrery as the Jaeger-API engine', () => {
     };
     expect(data.find((d) => d.signal === 'traces')).toMatchObject({
       engine: 'jaeger',
-      description: 'Jaeger query API (1 services)',
+      description: 'Jaeger query API (1 service)',
     });
   });
 });

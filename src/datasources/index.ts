@@ -146,7 +146,11 @@ async function probeJaeger(upstream: Upstream, atMs: number): Promise<DataSource
         error: `/api/services answered HTTP ${status} without a list`,
       };
     }
-    return { ...base, healthy: true, description: `Jaeger query API (${services.length} services)` };
+    return {
+      ...base,
+      healthy: true,
+      description: `Jaeger query API (${services.length} service${services.length === 1 ? '' : 's'})`,
+    };
   } catch (err) {
     return {
       ...base,

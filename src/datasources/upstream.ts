@@ -112,11 +112,12 @@ export class Upstream {
   async json(
     method: 'GET' | 'POST',
     pathAndQuery: string,
-    opts: { body?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+    opts: { body?: string; timeoutMs?: number; signal?: AbortSignal; parse?: (text: string) => unknown } = {},
   ): Promise<{ status: number; body: unknown }> {
     const answer = await this.request(method, pathAndQuery, opts);
     try {
-      return { status: answer.status, body: JSON.parse(answer.body.toString('utf8')) as unknown };
+      const text = answer.body.toString('utf8');
+      return { status: answer.status, body: opts.parse ? opts.parse(text) : (JSON.parse(text) as unknown) };
     } catch {
       throw new UpstreamError(`${this.displayUrl} answered ${describeBody(answer)}, not JSON`, answer.status);
     }
