@@ -44,6 +44,8 @@ import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
 import { TraceStore } from '../traces/store.js';
 import { Head } from '../tsdb/head.js';
+import { SamplesWal } from '../tsdb/wal/samples-wal.js';
+import type { Appender } from '../storage/storage.js';
 import { ApiServer } from './api-server.js';
 import { packageRoot } from './paths.js';
 
@@ -134,12 +136,16 @@ export function createBackend(config: BackendConfig = {}): Backend {
     retentionMs,
   });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
+  // With a data directory every sample the head accepts is logged (<data-dir>/wal) before the 200.
+  const samplesWal =
+    config.dataDir === undefined ? undefined : new SamplesWal({ dir: path.join(config.dataDir, 'wal'), head: storage });
+  const appender: Appender = samplesWal?.appender ?? storage;
   const selfMetrics = new SelfMetrics();
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
   const engine = new QueryPool();
 
   // Pipelines.
-  const exporter = new PrometheusStorageExporter(storage, {
+  const exporter = new PrometheusStorageExporter(appender, {
     promoteResourceAttributes: config.promoteResourceAttributes,
   });
   const spanMetrics = new SpanMetricsConnector(exporter, { intervalMs });
@@ -214,7 +220,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const writeSelfMetrics = (): void => {
     const now = Date.now();
     try {
-      selfMetrics.writeTo(storage, now, { job: 'orrery', instance: `${host}:${api.port}` });
+      selfMetrics.writeTo(appender, now, { job: 'orrery', instance: `${host}:${api.port}` });
+      appender.commit?.();
       exporter.prune(now - retentionMs);
       collection = { atMs: now, durationMs: Date.now() - now, error: '' };
     } catch (err) {
@@ -232,6 +239,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     processMetrics,
     annotations,
     storage,
+    ...(samplesWal ? [samplesWal] : []),
     engine,
     traceStore,
     exporter,
