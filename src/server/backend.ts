@@ -60,6 +60,8 @@ export interface BackendConfig {
   readonly otlpGrpcPort?: number;
   /** where stores persist across restarts (annotations today; the stores as they gain it) */
   readonly dataDir?: string;
+  /** with dataDir: the samples WAL is checkpointed once its segments outgrow this; default 64 MiB */
+  readonly walCheckpointBytes?: number;
   /** trace store byte budget; default 256 MiB */
   readonly traceBudgetBytes?: number;
   /** how long traces and samples are kept; default 2 h */
@@ -138,7 +140,13 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   // With a data directory every sample the head accepts is logged (<data-dir>/wal) before the 200.
   const samplesWal =
-    config.dataDir === undefined ? undefined : new SamplesWal({ dir: path.join(config.dataDir, 'wal'), head: storage });
+    config.dataDir === undefined
+      ? undefined
+      : new SamplesWal({
+          dir: path.join(config.dataDir, 'wal'),
+          head: storage,
+          checkpointMinBytes: config.walCheckpointBytes,
+        });
   const appender: Appender = samplesWal?.appender ?? storage;
   const selfMetrics = new SelfMetrics();
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
@@ -316,6 +324,7 @@ function effectiveSettings(
     'otlp-http-port': ports?.otlpHttp ?? config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
     'otlp-grpc-port': ports?.otlpGrpc ?? config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort,
     'data-dir': config.dataDir,
+    'wal-checkpoint-size': config.walCheckpointBytes ?? 64 * 1024 * 1024,
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
     'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,

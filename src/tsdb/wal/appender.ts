@@ -37,6 +37,8 @@ export class WalAppender implements Appender {
   constructor(
     private readonly head: Head,
     private readonly wal: WriteAheadLog,
+    /** called after each commit that wrote records (the owner checks whether a checkpoint is due) */
+    private readonly afterCommit: () => void = () => {},
   ) {}
 
   append(labels: Labels, t: number, v: number): AppendStatus {
@@ -116,6 +118,7 @@ export class WalAppender implements Appender {
       this.pendingMeta = [];
       for (const rec of [this.series, this.samples, this.stale, this.exemplars, this.meta]) rec.reset();
     }
+    this.afterCommit();
   }
 
   /**

@@ -2,8 +2,8 @@
 // what it read, cut and refused, and how long it took), then logs every sample the head accepts
 // through `appender`. Checkpoints keep replay bounded: once the segments written since the last
 // checkpoint outgrow both checkpointMinBytes and twice that checkpoint (so the work stays in
-// proportion to the head), or checkpointIntervalMs has passed, the head is written as a
-// checkpoint and the segments it covers are deleted.
+// proportion to the head; checked after every commit), or checkpointIntervalMs has passed, the
+// head is written as a checkpoint and the segments it covers are deleted.
 import type { Component } from '../../component/component.js';
 import type { SelfMetrics } from '../../selfmetrics/registry.js';
 import { PROMETHEUS_WAL_METRICS, WriteAheadLog, type CheckpointResult } from '../../wal/wal.js';
@@ -38,6 +38,8 @@ export class SamplesWal implements Component {
   private readonly checkIntervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private lastCheckpointAt = 0;
+  /** a checkpoint is being written (its own commit must not start another) */
+  private checkpointing = false;
   /** size of the last checkpoint (0 before the first of this run) */
   private checkpointBytes = 0;
   /** the WAL's size right after that checkpoint: what it has grown since is in segments */
@@ -54,7 +56,7 @@ export class SamplesWal implements Component {
       log: this.log,
       metrics: PROMETHEUS_WAL_METRICS,
     });
-    this.appender = new WalAppender(this.head, this.wal);
+    this.appender = new WalAppender(this.head, this.wal, () => this.maybeCheckpoint());
     this.checkpointMinBytes = opts.checkpointMinBytes ?? 64 * 1024 * 1024;
     this.checkpointIntervalMs = opts.checkpointIntervalMs ?? 3600_000;
     this.checkIntervalMs = opts.checkIntervalMs ?? 10_000;
@@ -92,6 +94,7 @@ export class SamplesWal implements Component {
   }
 
   private maybeCheckpoint(): void {
+    if (this.checkpointing || this.timer === undefined) return;
     const grown = this.wal.sizeBytes() - this.sizeAfterCheckpoint;
     const bySize = grown >= Math.max(this.checkpointMinBytes, 2 * this.checkpointBytes);
     const byTime = grown > 0 && Date.now() - this.lastCheckpointAt >= this.checkpointIntervalMs;
@@ -100,6 +103,15 @@ export class SamplesWal implements Component {
 
   /** Writes the head as a checkpoint and deletes the segments it covers (also called by tests). */
   checkpoint(): CheckpointResult | undefined {
+    this.checkpointing = true;
+    try {
+      return this.writeCheckpoint();
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
+  private writeCheckpoint(): CheckpointResult | undefined {
     // Pending records go to the segment the checkpoint covers (the head holds them already).
     try {
       this.appender.commit();
