@@ -177,6 +177,13 @@ describe('WriteAheadLog', () => {
     const result = wal.checkpoint((sink) => sink.append(text('snapshot of a b c')));
     expect(result).toMatchObject({ upTo: 1, records: 1, deletedSegments: 2 });
     wal.append(text('d'));
+    // Size on disk: the checkpoint's segment plus the open one.
+    const du = (d: string): number =>
+      readdirSync(d, { withFileTypes: true }).reduce(
+        (n, e) => n + (e.isDirectory() ? du(path.join(d, e.name)) : statSync(path.join(d, e.name)).size),
+        0,
+      );
+    expect(wal.sizeBytes()).toBe(du(dir));
     wal.shutdown();
     expect(wal.checkpointCreations).toBe(1);
     expect(readdirSync(dir).sort()).toEqual(['00000002', 'checkpoint.00000001']);

@@ -557,7 +557,7 @@ export class WriteAheadLog implements Component {
       this.checkpointDeletions++;
       deleted++;
     }
-    this.closedBytes = this.bytesOnDisk();
+    this.closedBytes = this.bytesOnDisk() - (this.seg?.size ?? 0);
     return { upTo, records, bytes, deletedSegments: deleted, durationMs: performance.now() - t0 };
   }
 
