@@ -11,9 +11,9 @@
 import { randomFillSync } from 'node:crypto';
 import { PRODUCT_IDS } from '../src/names/contract.js';
 
-// ---- a minimal protobuf writer (field numbers from opentelemetry-proto v1) ----
+// ---- a minimal protobuf writer (field numbers from opentelemetry-proto v1; bench/demo-metrics.ts uses it too) ----
 
-class Pb {
+export class Pb {
   private parts: Buffer[] = [];
   private len = 0;
   private push(b: Buffer): this {

@@ -95,7 +95,8 @@ async function firstRestart(service: string): Promise<string | undefined> {
 const started = Date.now();
 const demo = spawn(
   process.execPath,
-  [join(packageRoot(), 'dist/demo/cli/main.js'), 'demo', '--port', String(PORT), '--users', USERS],
+  // --ephemeral: a run must not find the restarts and samples of an earlier one.
+  [join(packageRoot(), 'dist/demo/cli/main.js'), 'demo', '--port', String(PORT), '--users', USERS, '--ephemeral'],
   { stdio: ['ignore', 'pipe', 'pipe'] },
 );
 let log = '';

@@ -11,24 +11,45 @@
 //   npm run bench:ingest                       (defaults: 20 s, 8 connections)
 //   node dist/bench/ingest.js --duration 30s --connections 4
 //   node dist/bench/ingest.js --memory-limit 200MB --trace-budget 1GiB   (does the limit hold?)
+//   npm run bench:ingest -- --wal             (write-ahead logs on against off, in the same run:
+//                                              spans/s, and samples/s of demo-shaped OTLP metrics
+//                                              from bench/demo-metrics.ts; prints the ratios)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from '../src/cli/args.js';
 import { freePort } from '../src/api/prometheus/testing/prometheus-process.js';
 import { Template } from './demo-traces.js';
+import { MetricsTemplate } from './demo-metrics.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(HERE, '..', 'src', 'cli', 'main.js');
 
 // ---- sender (core 1) ----
 
-async function sender(url: string, durationMs: number, connections: number, batchSpans: number): Promise<void> {
+type Signal = 'traces' | 'metrics';
+
+async function sender(
+  url: string,
+  durationMs: number,
+  connections: number,
+  batchSpans: number,
+  signal: Signal,
+  seriesPerMetric: number,
+): Promise<void> {
   // Templates give the requests their shapes; every send rewrites every value that real traffic
   // never repeats (bench/demo-traces.ts), so no two spans sent share an ID, a time or a request ID.
-  const templates = Array.from({ length: 32 }, () => new Template(batchSpans));
+  // For metrics each connection owns one template (its series), so its timestamps only increase.
+  const templates: { fresh(nowMs: number): Buffer; readonly spans: number }[] =
+    signal === 'traces'
+      ? Array.from({ length: 32 }, () => new Template(batchSpans))
+      : Array.from({ length: connections }, (_, w) => {
+          const m = new MetricsTemplate(w, seriesPerMetric);
+          return { fresh: (now: number) => m.fresh(now), spans: m.points };
+        });
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
   let accepted = 0;
@@ -62,7 +83,7 @@ async function sender(url: string, durationMs: number, connections: number, batc
   const worker = async (w: number): Promise<void> => {
     let i = w;
     while (Date.now() < deadline) {
-      const t = templates[i++ % templates.length]!;
+      const t = signal === 'traces' ? templates[i++ % templates.length]! : templates[w]!;
       const genStart = performance.now();
       const body = t.fresh(Date.now());
       genMs += performance.now() - genStart;
@@ -118,22 +139,37 @@ async function metricValue(api: string, name: string, labels = ''): Promise<numb
   return found ? sum : NaN;
 }
 
-async function main(): Promise<void> {
-  const { flags } = parseArgs(process.argv.slice(2), {
-    duration: { type: 'duration', default: '20s', help: 'how long to send' },
-    connections: { type: 'int', default: 8, help: 'concurrent keep-alive connections' },
-    batch: { type: 'int', default: 512, help: 'spans per request' },
-    sender: { type: 'string', help: 'internal: run as the sender against this URL' },
-    traceBudget: { type: 'string', default: '4GiB', help: 'backend --trace-budget' },
-    memoryLimit: {
-      type: 'string',
-      help: 'backend --memory-limit (then the peak RSS shows whether the limit holds under this load)',
-    },
-  });
-  if (flags.sender) {
-    await sender(flags.sender, flags.duration, flags.connections, flags.batch);
-    return;
-  }
+interface SenderResult {
+  accepted: number;
+  refused: number;
+  failed: number;
+  requests: number;
+  secs: number;
+  avgBatchBytes: number;
+  bytes: number;
+  sentSpans: number;
+  genSecs: number;
+  senderCpu: number;
+}
+
+interface BenchFlags {
+  duration: number;
+  connections: number;
+  batch: number;
+  traceBudget: string;
+  memoryLimit: string | undefined;
+  seriesPerMetric: number;
+}
+
+interface RunningBackend {
+  readonly api: string;
+  readonly httpPort: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** `orrery serve` pinned to core 0, ready. */
+async function startBackend(flags: BenchFlags, extra: readonly string[]): Promise<RunningBackend> {
   const [port, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
   const backend: ChildProcess = spawn(
     'taskset',
@@ -155,9 +191,16 @@ async function main(): Promise<void> {
       '--retention',
       '2h',
       ...(flags.memoryLimit !== undefined ? ['--memory-limit', flags.memoryLimit] : []),
+      ...extra,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const stop = async (): Promise<void> => {
+    const exited = new Promise((r) => backend.once('exit', r));
+    if (backend.exitCode === null) backend.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (backend.exitCode === null) backend.kill('SIGKILL');
+  };
   const api = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {
@@ -170,46 +213,145 @@ async function main(): Promise<void> {
       if (i > 200) throw new Error('backend not ready after 20 s');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const pid = backend.pid!;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { api, httpPort, pid: backend.pid!, stop };
+}
+
+/** The sender process pinned to core 1, for the configured time; its tally. */
+async function runSender(flags: BenchFlags, httpPort: number, signal: Signal): Promise<SenderResult> {
+  const snd = spawn(
+    'taskset',
+    [
+      '-c',
+      '1',
+      process.execPath,
+      fileURLToPath(import.meta.url),
+      '--sender',
+      `http://127.0.0.1:${httpPort}/v1/${signal}`,
+      '--signal',
+      signal,
+      '--duration',
+      `${flags.duration}ms`,
+      '--connections',
+      String(flags.connections),
+      '--batch',
+      String(flags.batch),
+      '--series-per-metric',
+      String(flags.seriesPerMetric),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  snd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => snd.once('exit', r));
+  return JSON.parse(out.trim().split('\n').pop()!) as SenderResult;
+}
+
+/** Bytes of the regular files under dir. */
+function duBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) n += duBytes(p);
+    else if (e.isFile()) n += statSync(p).size;
+  }
+  return n;
+}
+
+/** WAL on against off, for spans and for samples, each on a fresh backend in this run. */
+async function compareWal(flags: BenchFlags): Promise<void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'orrery-bench-wal-'));
+  const rows: { signal: Signal; wal: boolean; perSec: number; perCpu: number; diskBytes: number; items: number }[] = [];
+  try {
+    for (const signal of ['traces', 'metrics'] as const) {
+      for (const wal of [false, true]) {
+        const dataDir = path.join(root, `${signal}-${wal ? 'wal' : 'mem'}`);
+        const b = await startBackend(flags, wal ? ['--data-dir', dataDir] : []);
+        try {
+          await new Promise((r) => setTimeout(r, 1000));
+          const cpuBefore = await metricValue(b.api, 'process_cpu_seconds_total');
+          const s = await runSender(flags, b.httpPort, signal);
+          const busy = (await metricValue(b.api, 'process_cpu_seconds_total')) - cpuBefore;
+          const item = signal === 'traces' ? 'spans' : 'samples';
+          const diskBytes = wal ? duBytes(dataDir) : 0;
+          rows.push({
+            signal,
+            wal,
+            perSec: s.accepted / s.secs,
+            perCpu: s.accepted / busy,
+            diskBytes,
+            items: s.accepted,
+          });
+          console.log(
+            `${signal.padEnd(7)} WAL ${wal ? 'on ' : 'off'}: ${s.accepted} ${item} in ${s.secs.toFixed(1)} s = ${Math.round(s.accepted / s.secs)} ${item}/s, ` +
+              `${Math.round(s.accepted / busy)} per backend CPU-second (${((busy / s.secs) * 100).toFixed(0)}% of its core); refused ${s.refused}, failed ${s.failed}` +
+              (wal
+                ? `; data dir ${(diskBytes / 2 ** 20).toFixed(1)} MiB = ${(diskBytes / s.accepted).toFixed(1)} bytes per ${item.slice(0, -1)}`
+                : ''),
+          );
+        } finally {
+          await b.stop();
+        }
+      }
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  for (const signal of ['traces', 'metrics'] as const) {
+    const off = rows.find((r) => r.signal === signal && !r.wal)!;
+    const on = rows.find((r) => r.signal === signal && r.wal)!;
+    const item = signal === 'traces' ? 'spans' : 'samples';
+    console.log(
+      `${item}: WAL on / off = ${(on.perSec / off.perSec).toFixed(2)}x ${item}/s, ${(on.perCpu / off.perCpu).toFixed(2)}x per backend CPU-second (goal: within 15 %, i.e. >= 0.85x)`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const { flags } = parseArgs(process.argv.slice(2), {
+    duration: { type: 'duration', default: '20s', help: 'how long to send' },
+    connections: { type: 'int', default: 8, help: 'concurrent keep-alive connections' },
+    batch: { type: 'int', default: 512, help: 'spans per request' },
+    sender: { type: 'string', help: 'internal: run as the sender against this URL' },
+    signal: { type: 'string', default: 'traces', help: 'internal: what the sender sends (traces or metrics)' },
+    seriesPerMetric: {
+      type: 'int',
+      default: 50,
+      help: 'with --wal: series per metric of each connection (8 metrics: 400 points per request)',
+    },
+    wal: { type: 'bool', default: false, help: 'compare write-ahead logs on (--data-dir) against off' },
+    traceBudget: { type: 'string', default: '4GiB', help: 'backend --trace-budget' },
+    memoryLimit: {
+      type: 'string',
+      help: 'backend --memory-limit (then the peak RSS shows whether the limit holds under this load)',
+    },
+  });
+  if (flags.sender) {
+    const signal: Signal = flags.signal === 'metrics' ? 'metrics' : 'traces';
+    await sender(flags.sender, flags.duration, flags.connections, flags.batch, signal, flags.seriesPerMetric);
+    return;
+  }
+  if (flags.wal) {
+    console.log(
+      `write-ahead logs on (--data-dir) against off: each case on a fresh backend (core 0) for ${flags.duration / 1000}s over ${flags.connections} connections (sender on core 1); traces ${flags.batch} spans per request, metrics ${8 * flags.seriesPerMetric} points per request`,
+    );
+    await compareWal(flags);
+    return;
+  }
+  const b = await startBackend(flags, []);
+  const api = b.api;
+  try {
+    const pid = b.pid;
     await new Promise((r) => setTimeout(r, 1000));
     const rssBefore = procStatus(pid, 'VmRSS');
     const cpuBefore = await metricValue(api, 'process_cpu_seconds_total');
     console.log(
       `backend pid ${pid} on core 0, RSS at rest ${(rssBefore / 2 ** 20).toFixed(1)} MiB; sending for ${flags.duration / 1000}s over ${flags.connections} connections, ${flags.batch} spans per request (sender on core 1)`,
     );
-    const snd = spawn(
-      'taskset',
-      [
-        '-c',
-        '1',
-        process.execPath,
-        fileURLToPath(import.meta.url),
-        '--sender',
-        `http://127.0.0.1:${httpPort}/v1/traces`,
-        '--duration',
-        `${flags.duration}ms`,
-        '--connections',
-        String(flags.connections),
-        '--batch',
-        String(flags.batch),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    snd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => snd.once('exit', r));
-    const s = JSON.parse(out.trim().split('\n').pop()!) as {
-      accepted: number;
-      refused: number;
-      failed: number;
-      requests: number;
-      secs: number;
-      avgBatchBytes: number;
-      bytes: number;
-      sentSpans: number;
-      genSecs: number;
-      senderCpu: number;
-    };
+    const s = await runSender(flags, b.httpPort, 'traces');
     const backendAccepted = await metricValue(api, 'otelcol_receiver_accepted_spans_total', 'transport="http"');
     const storedSpans = await metricValue(api, 'orrery_trace_store_spans');
     const storeBytes = await metricValue(api, 'orrery_trace_store_bytes');
@@ -242,10 +384,7 @@ async function main(): Promise<void> {
       `memory per span against the wire: store estimate ${(storeBytes / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x, RSS growth ${((rssAfter - rssBefore) / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x the OTLP protobuf bytes of a span`,
     );
   } finally {
-    const exited = new Promise((r) => backend.once('exit', r));
-    if (backend.exitCode === null) backend.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (backend.exitCode === null) backend.kill('SIGKILL');
+    await b.stop();
   }
 }
 

@@ -23,6 +23,8 @@ export interface DemoSettings {
   readonly pauseScale: number;
   readonly recommendationHeapMb: number;
   readonly verbose: boolean;
+  /** where the backend keeps its data across restarts; none: memory only */
+  readonly dataDir?: string;
   /** a line for the user (supervisor lifecycle, service errors) */
   readonly output: (line: string) => void;
   /** a warning for the user */
@@ -70,6 +72,7 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
     port: ports.console,
     otlpHttpPort: ports.otlpHttp,
     otlpGrpcPort: ports.otlpGrpc,
+    dataDir: s.dataDir,
     proxies: { '/api/flags': serviceUrl('featureflagservice'), '/api/load': serviceUrl('loadgenerator') },
   });
   try {

@@ -5,6 +5,7 @@ import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../../src/cl
 import { demoPorts, type DemoPorts } from '../../src/names/ports.js';
 import { packageRoot } from '../../src/server/paths.js';
 import { DemoStartError, startDemo, type RunningDemo } from '../run.js';
+import { demoDataDir } from './data-dir.js';
 
 const FLAGS = {
   port: {
@@ -43,6 +44,13 @@ const FLAGS = {
     help: 'heap limit of recommendationservice (the leak ends in an OOM restart)',
     metavar: 'SIZE',
   },
+  dataDir: {
+    type: 'string',
+    env: 'ORRERY_DATA_DIR',
+    help: 'where traces, samples and annotations are kept across restarts (default: $XDG_STATE_HOME or ~/.local/state, orrery/demo-<port>)',
+    metavar: 'DIR',
+  },
+  ephemeral: { type: 'bool', default: false, help: 'keep nothing on disk: every restart begins empty' },
   verbose: {
     type: 'bool',
     default: false,
@@ -71,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!(f.pauseScale > 0 && f.pauseScale <= 100))
       throw new UsageError('--pause-scale must be above 0 and at most 100');
     if (f.recommendationMemory < 16 * 1024 ** 2) throw new UsageError('--recommendation-memory must be at least 16MB');
+    if (f.ephemeral && f.dataDir !== undefined) throw new UsageError('--data-dir and --ephemeral exclude each other');
     try {
       ports = demoPorts(f.port);
     } catch (e) {
@@ -86,6 +95,12 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const f = parsed.flags;
+  const dataDir = demoDataDir(f, f.port);
+  console.log(
+    dataDir === undefined
+      ? 'orrery demo: --ephemeral: nothing is kept on disk'
+      : `orrery demo: data kept in ${dataDir} (--ephemeral for none)`,
+  );
   // A signal during start-up stops what has started; startDemo returns once it has.
   const early = new AbortController();
   const onEarlySignal = (): void => early.abort();
@@ -103,6 +118,7 @@ export async function run(argv: string[]): Promise<number> {
         pauseScale: f.pauseScale,
         recommendationHeapMb: Math.round(f.recommendationMemory / 1024 ** 2),
         verbose: f.verbose,
+        dataDir,
         output: (line) => console.log(line),
         warn: (line) => console.error(`orrery demo: warning: ${line}`),
       },
@@ -132,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     `  OTLP               gRPC ${r}:${ports.otlpGrpc}, HTTP http://${r}:${ports.otlpHttp}`,
     `  shop frontend      ${svc('frontend')}/`,
     `  flags              orrery flags list --port ${ports.console}   (set: orrery flags set recommendationCache on --port ${ports.console})`,
+    `  data               ${dataDir ?? 'none (--ephemeral)'}`,
     `  load               ${f.users} users at ${f.spawnRate}/s   (orrery load stats --port ${ports.console})`,
     'Ctrl-C stops everything.',
   ];

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ANNOTATIONS_FILE, AnnotationStore } from './store.js';
+import { ANNOTATIONS_FILE, ANNOTATIONS_WAL_DIR, AnnotationStore } from './store.js';
+import { WriteAheadLog } from '../wal/wal.js';
 import { HttpApp } from '../api/router.js';
 import { registerAnnotationsApi } from '../api/annotations.js';
 
@@ -88,6 +89,14 @@ describe('AnnotationStore with a data directory', () => {
     dirs.push(d);
     return d;
   };
+  /** The records of the annotation log as parsed JSON, read as a restart would. */
+  const logged = (dir: string): unknown[] => {
+    const out: unknown[] = [];
+    new WriteAheadLog({ dir: path.join(dir, ANNOTATIONS_WAL_DIR), log: () => {} }).replay((r) =>
+      out.push(JSON.parse(new TextDecoder().decode(r))),
+    );
+    return out;
+  };
 
   it('writes each annotation to the log before add() returns', async () => {
     const dir = tempDir();
@@ -95,8 +104,7 @@ describe('AnnotationStore with a data directory', () => {
     await s.start();
     const a = s.add({ time: 1000, tags: ['flag'], text: 'on' });
     // No shutdown: what a kill -9 right after the 200 would leave behind.
-    const lines = readFileSync(path.join(dir, ANNOTATIONS_FILE), 'utf8').trim().split('\n');
-    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ id: a.id, time: 1000, tags: ['flag'], text: 'on' }]);
+    expect(logged(dir)).toEqual([{ id: a.id, time: 1000, tags: ['flag'], text: 'on' }]);
     const back = new AnnotationStore({ dataDir: dir });
     await back.start();
     expect(back.query()).toEqual([a]);
@@ -105,7 +113,29 @@ describe('AnnotationStore with a data directory', () => {
     back.shutdown();
   });
 
-  it('skips a torn last line and unreadable lines, counts and logs them, and compacts the log', async () => {
+  it('cuts a torn tail of the log, counts and logs it, and keeps the rest', async () => {
+    const dir = tempDir();
+    const s = new AnnotationStore({ dataDir: dir });
+    await s.start();
+    s.add({ time: 1000, text: 'a' });
+    s.add({ time: 2000, text: 'b' });
+    s.shutdown();
+    const walDir = path.join(dir, ANNOTATIONS_WAL_DIR);
+    const newest = readdirSync(walDir)
+      .filter((n) => /^\d{8}$/.test(n) && statSync(path.join(walDir, n)).size > 0)
+      .sort()
+      .at(-1)!;
+    appendFileSync(path.join(walDir, newest), Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 123])); // a torn frame
+    const lines: string[] = [];
+    const back = new AnnotationStore({ dataDir: dir, log: (l) => lines.push(l) });
+    await back.start();
+    expect(back.query().map((x) => x.text)).toEqual(['b', 'a']);
+    expect(back.unreadableRecords).toBe(1);
+    expect(lines.join('\n')).toMatch(/cut 9 bytes/);
+    back.shutdown();
+  });
+
+  it('imports the annotations.jsonl of earlier versions once, skipping unreadable lines', async () => {
     const dir = tempDir();
     const file = path.join(dir, ANNOTATIONS_FILE);
     writeFileSync(
@@ -117,16 +147,20 @@ describe('AnnotationStore with a data directory', () => {
         '{"id":4,"time":4000,"ta',
       ].join('\n'),
     );
-    const logged: string[] = [];
-    const s = new AnnotationStore({ dataDir: dir, log: (l) => logged.push(l) });
+    const lines: string[] = [];
+    const s = new AnnotationStore({ dataDir: dir, log: (l) => lines.push(l) });
     await s.start();
     expect(s.query().map((a) => a.text)).toEqual(['c', 'a']);
-    expect(s.unreadableLines).toBe(2);
-    expect(logged).toHaveLength(2);
-    expect(logged[1]).toContain('torn last line');
-    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(s.unreadableRecords).toBe(2);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('torn last line');
+    expect(existsSync(file)).toBe(false);
     expect(s.add({ time: 5000, text: 'd' }).id).toBe(4);
     s.shutdown();
+    const back = new AnnotationStore({ dataDir: dir });
+    await back.start();
+    expect(back.query().map((a) => a.text)).toEqual(['d', 'c', 'a']);
+    back.shutdown();
   });
 
   it('imports the annotations.json of earlier versions once', async () => {
@@ -139,17 +173,16 @@ describe('AnnotationStore with a data directory', () => {
     await s.start();
     expect(s.query().map((a) => [a.id, a.text])).toEqual([[1, 'old']]);
     expect(existsSync(path.join(dir, 'annotations.json'))).toBe(false);
-    expect(readFileSync(path.join(dir, ANNOTATIONS_FILE), 'utf8')).toContain('"old"');
+    expect(logged(dir)).toEqual([{ id: 1, time: 1000, tags: ['restart'], text: 'old' }]);
     s.shutdown();
   });
 
-  it('keeps the log bounded by compacting it once it holds twice the capacity', async () => {
+  it('keeps the log bounded by replacing it with a checkpoint once it holds twice the capacity', async () => {
     const dir = tempDir();
     const s = new AnnotationStore({ dataDir: dir, capacity: 3 });
     await s.start();
     for (let i = 0; i < 7; i++) s.add({ time: 1000 + i, text: `n${i}` });
-    const lines = readFileSync(path.join(dir, ANNOTATIONS_FILE), 'utf8').trim().split('\n');
-    expect(lines.length).toBeLessThanOrEqual(6);
+    expect(logged(dir).length).toBeLessThanOrEqual(6);
     s.shutdown();
     const back = new AnnotationStore({ dataDir: dir, capacity: 3 });
     await back.start();

@@ -1,6 +1,7 @@
 export {
   AnnotationStore,
   ANNOTATIONS_FILE,
+  ANNOTATIONS_WAL_DIR,
   isAnnotationTime,
   type Annotation,
   type AnnotationInput,

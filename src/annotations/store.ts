@@ -2,20 +2,27 @@
 // and restarts, the console draws them as markers on time-series panels. A bounded ring (oldest
 // dropped first) so a chatty client cannot grow memory without limit.
 //
-// With a data directory the store is written through: each annotation is appended as one JSON
-// line to annotations.jsonl before add() returns (so before the API's 200), and read back on
-// start, so a kill -9 loses nothing that was acknowledged. The OS page cache is trusted (no fsync):
-// it survives a crash of the process, not of the machine. A torn last line (a kill in mid-write)
-// and any unreadable line are skipped, counted and logged; start() then rewrites the file compactly.
-import { closeSync, openSync, promises as fs, renameSync, writeSync } from 'node:fs';
+// With a data directory the store writes through a write-ahead log (src/wal/, in
+// <data-dir>/annotations): each annotation is one record, its JSON, appended before add()
+// returns (so before the API's 200) and replayed on start, so a kill -9 loses nothing that was
+// acknowledged; a torn or corrupt tail is cut, counted and logged. Once the log holds twice the
+// ring, a checkpoint of the kept annotations replaces it. The annotations.jsonl (and older
+// annotations.json) of earlier versions is imported once, its unreadable lines skipped and counted.
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Component } from '../component/component.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
+import { WriteAheadLog, walMetricNames } from '../wal/wal.js';
 
-/** The write-through log under the data directory. */
+/** The write-ahead log's directory under the data directory. */
+export const ANNOTATIONS_WAL_DIR = 'annotations';
+/** The write-through log of earlier versions (JSON lines); imported once when no WAL exists. */
 export const ANNOTATIONS_FILE = 'annotations.jsonl';
-/** What earlier versions saved on a clean stop (a JSON array); imported once when no log exists. */
+/** What still earlier versions saved on a clean stop (a JSON array); imported likewise. */
 const LEGACY_FILE = 'annotations.json';
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 export interface Annotation {
   readonly id: number;
@@ -47,55 +54,83 @@ export interface AnnotationStoreOptions {
   /** most annotations kept; default 10,000 */
   readonly capacity?: number;
   readonly now?: () => number;
-  /** where annotations.jsonl lives; none: memory only */
+  /** where the log lives (<dataDir>/annotations); none: memory only */
   readonly dataDir?: string;
-  /** where start() reports unreadable lines; default console.error */
+  /** where start() reports what it could not read; default console.error */
   readonly log?: (line: string) => void;
 }
 
 export class AnnotationStore implements Component {
   private readonly capacity: number;
   private readonly now: () => number;
-  private readonly file: string | undefined;
+  private readonly dataDir: string | undefined;
   private readonly log: (line: string) => void;
+  /** the log, between start() and shutdown() */
+  private readonly wal: WriteAheadLog | undefined;
+  private started = false;
   /** oldest first; bounded by capacity */
   private items: Annotation[] = [];
   private nextId = 1;
-  /** the append handle of the log, open between start() and shutdown() */
-  private fd: number | undefined;
-  /** lines in the log, to compact it once it holds far more than the ring */
-  private fileLines = 0;
+  /** records in the log, to replace it with a checkpoint once it holds far more than the ring */
+  private logRecords = 0;
   dropped = 0;
-  /** lines of the log that could not be read back (a torn last line after a kill, say) */
-  unreadableLines = 0;
+  /** records of the log (or lines of an imported annotations.jsonl) that could not be read back */
+  unreadableRecords = 0;
 
   constructor(opts: AnnotationStoreOptions = {}) {
     this.capacity = opts.capacity ?? 10_000;
     this.now = opts.now ?? Date.now;
-    this.file = opts.dataDir === undefined ? undefined : path.join(opts.dataDir, ANNOTATIONS_FILE);
+    this.dataDir = opts.dataDir;
     this.log = opts.log ?? ((line) => console.error(line));
+    this.wal =
+      opts.dataDir === undefined
+        ? undefined
+        : new WriteAheadLog({
+            dir: path.join(opts.dataDir, ANNOTATIONS_WAL_DIR),
+            log: this.log,
+            metrics: walMetricNames('orrery_annotations'),
+          });
   }
 
-  /** Reads the log back (or imports the legacy file), rewrites it compactly and opens it for appending. */
+  /** Replays the log (or imports an earlier version's file) and opens the log for appending. */
   async start(): Promise<void> {
-    if (this.file === undefined || this.fd !== undefined) return;
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const text = await fs.readFile(this.file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
-    const legacy = path.join(path.dirname(this.file), LEGACY_FILE);
-    if (text !== undefined) this.restoreLines(text);
-    else await this.importLegacy(legacy);
-    this.compact();
-    if (text === undefined) await fs.rm(legacy, { force: true });
+    const wal = this.wal;
+    if (wal === undefined || this.dataDir === undefined || this.started) return;
+    await fs.mkdir(this.dataDir, { recursive: true });
+    const legacyLines = path.join(this.dataDir, ANNOTATIONS_FILE);
+    const legacyArray = path.join(this.dataDir, LEGACY_FILE);
+    const importing = !existsSync(wal.dir);
+    if (importing) {
+      const text = await fs.readFile(legacyLines, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      });
+      if (text !== undefined) this.restoreLines(legacyLines, text);
+      else await this.importLegacy(legacyArray);
+    } else {
+      const r = wal.replay((record) => {
+        const a = parseAnnotation(JSON.parse(utf8Decoder.decode(record)));
+        if (a === undefined) throw new Error('not an annotation');
+        this.restore(a);
+        this.logRecords++;
+      });
+      this.unreadableRecords += r.unreadableRecords + r.corruptions;
+    }
+    wal.start();
+    this.started = true;
+    if (importing) {
+      // Into the log first, then the old files go: a kill in between imports them again.
+      this.compact();
+      await fs.rm(legacyLines, { force: true });
+      await fs.rm(legacyArray, { force: true });
+    }
   }
 
   /** Closes the log; every annotation is already in it. */
   shutdown(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
+    if (!this.started) return;
+    this.wal?.shutdown();
+    this.started = false;
   }
 
   registerMetrics(registry: SelfMetrics): void {
@@ -106,10 +141,11 @@ export class AnnotationStore implements Component {
       () => this.dropped,
     );
     registry.counterFunc(
-      'orrery_annotations_unreadable_lines_total',
-      'Lines of the annotation log that could not be read back on start.',
-      () => this.unreadableLines,
+      'orrery_annotations_unreadable_records_total',
+      'Records of the annotation log that could not be read back on start.',
+      () => this.unreadableRecords,
     );
+    this.wal?.registerMetrics(registry);
   }
 
   add(input: AnnotationInput): Annotation {
@@ -120,14 +156,14 @@ export class AnnotationStore implements Component {
       tags: [...(input.tags ?? [])],
       text: input.text,
     };
-    // Written before it is kept or acknowledged: a failed write adds nothing (the API answers 500).
-    if (this.fd !== undefined) {
-      writeSync(this.fd, JSON.stringify(a) + '\n');
-      this.fileLines++;
+    // Written before it is kept or acknowledged: a failed write (RefusedError) adds nothing.
+    if (this.started) {
+      this.wal!.append(utf8.encode(JSON.stringify(a)));
+      this.logRecords++;
     }
     this.nextId++;
     this.keep(a);
-    if (this.fileLines > 2 * this.capacity) this.compact();
+    if (this.started && this.logRecords > 2 * this.capacity) this.compact();
     return a;
   }
 
@@ -162,9 +198,9 @@ export class AnnotationStore implements Component {
     }
   }
 
-  private restoreLines(text: string): void {
+  /** Reads an earlier version's annotations.jsonl, skipping (counting, logging) unreadable lines. */
+  private restoreLines(file: string, text: string): void {
     const lines = text.split('\n');
-    let bad = 0;
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
       let a: Annotation | undefined;
@@ -174,14 +210,13 @@ export class AnnotationStore implements Component {
         a = undefined;
       }
       if (a === undefined) {
-        bad++;
+        this.unreadableRecords++;
         const torn = i === lines.length - 1 ? ' (a torn last line: the process died while writing it)' : '';
-        this.log(`orrery: ${this.file}: skipping unreadable line ${i + 1}${torn}`);
+        this.log(`orrery: ${file}: skipping unreadable line ${i + 1}${torn}`);
         return;
       }
       this.restore(a);
     });
-    this.unreadableLines += bad;
   }
 
   private async importLegacy(file: string): Promise<void> {
@@ -204,21 +239,12 @@ export class AnnotationStore implements Component {
     this.keep(a);
   }
 
-  /** Rewrites the log with exactly the kept annotations (atomic rename), then appends to it. */
+  /** Replaces the log with a checkpoint of exactly the kept annotations (a failure is logged; the log stays). */
   private compact(): void {
-    if (this.file === undefined) return;
-    if (this.fd !== undefined) closeSync(this.fd);
-    const tmp = `${this.file}.tmp`;
-    const out = openSync(tmp, 'w');
-    try {
-      const body = this.items.map((a) => JSON.stringify(a) + '\n').join('');
-      if (body !== '') writeSync(out, body);
-    } finally {
-      closeSync(out);
-    }
-    renameSync(tmp, this.file); // atomic on POSIX: a kill leaves the old or the new file
-    this.fd = openSync(this.file, 'a');
-    this.fileLines = this.items.length;
+    const done = this.wal?.checkpoint((sink) => {
+      for (const a of this.items) sink.append(utf8.encode(JSON.stringify(a)));
+    });
+    if (done !== undefined) this.logRecords = this.items.length;
   }
 
   /** Removes everything older than cutoff (retention). */

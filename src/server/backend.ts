@@ -46,6 +46,8 @@ import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
 import { TraceStore } from '../traces/store.js';
 import { Head } from '../tsdb/head.js';
+import { SamplesWal } from '../tsdb/wal/samples-wal.js';
+import type { Appender } from '../storage/storage.js';
 import { ApiServer } from './api-server.js';
 import { packageRoot } from './paths.js';
 
@@ -60,6 +62,8 @@ export interface BackendConfig {
   readonly otlpGrpcPort?: number;
   /** where stores persist across restarts (annotations today; the stores as they gain it) */
   readonly dataDir?: string;
+  /** with dataDir: the samples WAL is checkpointed once its segments outgrow this; default 64 MiB */
+  readonly walCheckpointBytes?: number;
   /** trace store byte budget; default 256 MiB */
   readonly traceBudgetBytes?: number;
   /** how long traces and samples are kept; default 2 h */
@@ -138,12 +142,22 @@ export function createBackend(config: BackendConfig = {}): Backend {
     retentionMs,
   });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
+  // With a data directory every sample the head accepts is logged (<data-dir>/wal) before the 200.
+  const samplesWal =
+    config.dataDir === undefined
+      ? undefined
+      : new SamplesWal({
+          dir: path.join(config.dataDir, 'wal'),
+          head: storage,
+          checkpointMinBytes: config.walCheckpointBytes,
+        });
+  const appender: Appender = samplesWal?.appender ?? storage;
   const selfMetrics = new SelfMetrics();
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
   const engine = new QueryPool();
 
   // Pipelines.
-  const exporter = new PrometheusStorageExporter(storage, {
+  const exporter = new PrometheusStorageExporter(appender, {
     promoteResourceAttributes: config.promoteResourceAttributes,
   });
   const spanMetrics = new SpanMetricsConnector(exporter, { intervalMs });
@@ -223,7 +237,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const writeSelfMetrics = (): void => {
     const now = Date.now();
     try {
-      selfMetrics.writeTo(storage, now, { job: 'orrery', instance: `${host}:${api.port}` });
+      selfMetrics.writeTo(appender, now, { job: 'orrery', instance: `${host}:${api.port}` });
+      appender.commit?.();
       exporter.prune(now - retentionMs);
       collection = { atMs: now, durationMs: Date.now() - now, error: '' };
     } catch (err) {
@@ -241,6 +256,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     processMetrics,
     annotations,
     storage,
+    ...(samplesWal ? [samplesWal] : []),
     engine,
     traceStore,
     exporter,
@@ -317,6 +333,7 @@ function effectiveSettings(
     'otlp-http-port': ports?.otlpHttp ?? config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
     'otlp-grpc-port': ports?.otlpGrpc ?? config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort,
     'data-dir': config.dataDir,
+    'wal-checkpoint-size': config.walCheckpointBytes ?? 64 * 1024 * 1024,
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
     'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,

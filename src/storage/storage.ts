@@ -35,6 +35,11 @@ export interface Appender {
   appendStale(labels: Labels, t: number): AppendStatus;
   appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void;
   setMetadata(metricName: string, metadata: MetricMetadata): void;
+  /**
+   * Makes what was appended durable (an appender writing a WAL writes its records); a writer
+   * calls it before acknowledging its input. Throws RefusedError when it cannot.
+   */
+  commit?(): void;
 }
 
 /** The samples of one series within a selected time range, oldest first. */

@@ -534,6 +534,29 @@ export class Head implements Storage, Component {
     return m ? new Map([[metricName, m]]) : new Map();
   }
 
+  // ---- write-ahead log access (src/tsdb/wal/: its appender, replay and checkpoints) ----
+
+  /** The ref of an existing series, or undefined; unlike ref(), never creates one. */
+  refOf(labels: Labels): number | undefined {
+    const cached = this.byIdentity.get(labels);
+    if (cached !== undefined && !cached.removed) return cached.ref;
+    return this.lookup(labels, labelsHash(labels))?.ref;
+  }
+
+  /**
+   * Every series holding samples, with its chunks oldest first (XOR chunks, each with its sample
+   * count in its header), for a checkpoint. The views are valid during the call only.
+   */
+  forEachSeriesChunks(visit: (ref: number, labels: Labels, chunks: readonly Uint8Array[]) => void): void {
+    for (const s of this.byRef.values()) {
+      const chunks: Uint8Array[] = [];
+      const c = s.closed;
+      for (let i = 0; i < c.length; i += CHUNK_FIELDS) chunks.push(this.arena.view(c[i + 2]!, c[i + 3]!));
+      if (s.app !== null && s.app.numSamples > 0) chunks.push(s.app.bytes());
+      if (chunks.length > 0) visit(s.ref, s.labels, chunks);
+    }
+  }
+
   stats(): HeadStats {
     let open = 0;
     for (const s of this.byRef.values()) if (s.app !== null) open++;

@@ -56,7 +56,8 @@ export const DEMO_BIN = path.join(packageRoot(), 'dist/demo/cli/main.js');
  * rise visibly between two 10 s samples. stdout and stderr are piped for the caller to read.
  */
 export function spawnFastDemo(port: number): ChildProcess {
-  const args = ['demo', '--port', String(port), '--recommendation-memory', '128MB'];
+  // --ephemeral: a test never writes into the home directory, and every run begins empty.
+  const args = ['demo', '--port', String(port), '--recommendation-memory', '128MB', '--ephemeral'];
   args.push('--users', '20', '--spawn-rate', '5', '--pause-scale', '0.3');
   return spawn(process.execPath, [DEMO_BIN, ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -29,6 +29,13 @@ const FLAGS = {
     metavar: 'PORT',
   },
   dataDir: { type: 'string', env: 'ORRERY_DATA_DIR', help: 'directory for data kept across restarts', metavar: 'DIR' },
+  walCheckpointSize: {
+    type: 'size',
+    env: 'ORRERY_WAL_CHECKPOINT_SIZE',
+    default: '64MB',
+    help: 'with --data-dir: checkpoint the samples WAL once its segments outgrow this (and twice the last checkpoint)',
+    metavar: 'SIZE',
+  },
   traceBudget: {
     type: 'size',
     env: 'ORRERY_TRACE_BUDGET',
@@ -180,6 +187,7 @@ export async function run(argv: string[]): Promise<number> {
     otlpHttpPort: f.otlpHttpPort,
     otlpGrpcPort: f.otlpGrpcPort,
     dataDir: f.dataDir,
+    walCheckpointBytes: f.walCheckpointSize,
     traceBudgetBytes: f.traceBudget,
     retentionMs: f.retention,
     maxBodyBytes: f.maxBody,

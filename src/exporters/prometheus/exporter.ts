@@ -33,6 +33,8 @@ export class PrometheusStorageExporter implements MetricsConsumer, Component {
 
   consumeMetrics(batch: MetricsData, rejections?: Rejections): void {
     const s = this.translator.translate(batch, this.appender);
+    // Before the receiver acknowledges the batch: a WAL-writing appender logs it here (or refuses).
+    this.appender.commit?.();
     this.samples += s.samples;
     this.exemplars += s.exemplars;
     this.skipped += s.skippedPoints;
