@@ -50,10 +50,26 @@ export interface LogQuery {
 }
 
 export type RangeOp = 'count_over_time' | 'rate' | 'bytes_over_time' | 'bytes_rate' | 'absent_over_time';
-export const RANGE_OPS: readonly RangeOp[] = ['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate', 'absent_over_time'];
+export const RANGE_OPS: readonly RangeOp[] = [
+  'count_over_time',
+  'rate',
+  'bytes_over_time',
+  'bytes_rate',
+  'absent_over_time',
+];
 
 export type VectorOp = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'stddev' | 'stdvar' | 'topk' | 'bottomk';
-export const VECTOR_OPS: readonly VectorOp[] = ['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar', 'topk', 'bottomk'];
+export const VECTOR_OPS: readonly VectorOp[] = [
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+];
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^';
 

@@ -93,7 +93,13 @@ export class LogQLEngine {
         state.reset(c.line, c.timeNs, r.stream.labels, recordMetadata(r));
         if (!pipe.rest(state)) return;
         const cat = state.categories();
-        kept.push({ timeNs: c.timeNs, line: state.line, stream: cat.stream, metadata: cat.metadata, parsed: cat.parsed });
+        kept.push({
+          timeNs: c.timeNs,
+          line: state.line,
+          stream: cat.stream,
+          metadata: cat.metadata,
+          parsed: cat.parsed,
+        });
         if (kept.length >= 2 * limit + 1024) trim();
       },
     );
@@ -154,15 +160,22 @@ export class LogQLEngine {
       s.t.push(r.cursor.timeNs);
       s.v.push(bytes ? Buffer.byteLength(state.line, 'utf8') : 1);
     };
-    const scanned = this.store.scan(streams, startNs, endNs, false, { lineContains: pipe.requiredSubstrings, ids: pipe.requiredIds }, (r) => {
-      const c = r.cursor;
-      // the window is (t - range, t]: a record exactly at the start of the scan belongs to no step
-      if (c.timeNs <= startNs) return;
-      if (!pipe.lineFilter(c.line)) return;
-      state.reset(c.line, c.timeNs, r.stream.labels, recordMetadata(r));
-      if (!pipe.rest(state)) return;
-      addSample(r, state.allLabels());
-    });
+    const scanned = this.store.scan(
+      streams,
+      startNs,
+      endNs,
+      false,
+      { lineContains: pipe.requiredSubstrings, ids: pipe.requiredIds },
+      (r) => {
+        const c = r.cursor;
+        // the window is (t - range, t]: a record exactly at the start of the scan belongs to no step
+        if (c.timeNs <= startNs) return;
+        if (!pipe.lineFilter(c.line)) return;
+        state.reset(c.line, c.timeNs, r.stream.labels, recordMetadata(r));
+        if (!pipe.rest(state)) return;
+        addSample(r, state.allLabels());
+      },
+    );
     stats.chunks += scanned.chunks;
     stats.records += scanned.records;
     stats.bytes += scanned.bytes;
@@ -249,7 +262,13 @@ function groupLabels(labels: Labels, g: Grouping | undefined): Label[] {
   return labels.filter((l) => (g.without ? !set.has(l.name) : set.has(l.name)));
 }
 
-function aggregate(op: VectorOp, param: number | undefined, g: Grouping | undefined, input: Series[], n: number): Series[] {
+function aggregate(
+  op: VectorOp,
+  param: number | undefined,
+  g: Grouping | undefined,
+  input: Series[],
+  n: number,
+): Series[] {
   const groups = new Map<string, { labels: Label[]; members: Series[] }>();
   for (const s of input) {
     const labels = groupLabels(s.labels, g);

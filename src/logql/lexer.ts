@@ -2,15 +2,7 @@
 // themselves, the rest as IDENTIFIER, STRING, NUMBER, DURATION, BYTES, RANGE and $end.
 import { parseGoDuration } from '../gocompat/duration.js';
 
-export type TokenKind =
-  | 'IDENTIFIER'
-  | 'STRING'
-  | 'NUMBER'
-  | 'DURATION'
-  | 'BYTES'
-  | 'RANGE'
-  | 'OP'
-  | 'EOF';
+export type TokenKind = 'IDENTIFIER' | 'STRING' | 'NUMBER' | 'DURATION' | 'BYTES' | 'RANGE' | 'OP' | 'EOF';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -34,7 +26,31 @@ export class LogQLParseError extends Error {
   }
 }
 
-const OPERATORS = ['|=', '|~', '!=', '!~', '=~', '==', '>=', '<=', '{', '}', '(', ')', ',', '=', '|', '>', '<', '+', '-', '*', '/', '%', '^'];
+const OPERATORS = [
+  '|=',
+  '|~',
+  '!=',
+  '!~',
+  '=~',
+  '==',
+  '>=',
+  '<=',
+  '{',
+  '}',
+  '(',
+  ')',
+  ',',
+  '=',
+  '|',
+  '>',
+  '<',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+];
 
 /** Prometheus-style durations as Loki accepts them ([5m], 1h30m, 2d, 1w). */
 export const DURATION_UNITS = { d: 86400e9, w: 7 * 86400e9, y: 365 * 86400e9 };
@@ -111,7 +127,7 @@ export function tokenize(input: string): Token[] {
       i = close + 1;
       continue;
     }
-    if (/[0-9.]/.test(c) && /[0-9]/.test(input[i + 1] ?? c)) {
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(input[i + 1] ?? ''))) {
       const m = /^[0-9][0-9a-zA-Z_.µ]*|^\.[0-9][0-9a-zA-Z_.]*/.exec(input.slice(i))!;
       const text = m[0];
       i += text.length;
@@ -138,7 +154,12 @@ export function tokenize(input: string): Token[] {
       continue;
     }
     const op = OPERATORS.find((o) => input.startsWith(o, i));
-    if (!op) throw new LogQLParseError(`syntax error: unexpected ${JSON.stringify(c).slice(1, -1)}`, line, start - lineStart + 1);
+    if (!op)
+      throw new LogQLParseError(
+        `syntax error: unexpected ${JSON.stringify(c).slice(1, -1)}`,
+        line,
+        start - lineStart + 1,
+      );
     i += op.length;
     out.push(at('OP', op, 0, start));
   }
@@ -166,7 +187,18 @@ function readString(input: string, i: number, line: number, col: number): [strin
       continue;
     }
     const e = input[j + 1];
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', a: '\x07', b: '\b', f: '\f', v: '\v', "'": "'" };
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      '"': '"',
+      '\\': '\\',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      v: '\v',
+      "'": "'",
+    };
     if (e !== undefined && e in simple) {
       out += simple[e];
       j += 2;

@@ -198,7 +198,13 @@ class Parser {
     this.expectOp(')');
     if (!grouping) grouping = this.parseGrouping();
     const expr = sample(inner, opTok);
-    return { type: 'vectorAgg', op, expr, ...(param !== undefined ? { param } : {}), ...(grouping ? { grouping } : {}) };
+    return {
+      type: 'vectorAgg',
+      op,
+      expr,
+      ...(param !== undefined ? { param } : {}),
+      ...(grouping ? { grouping } : {}),
+    };
   }
 
   private parseGrouping(): Grouping | undefined {
@@ -414,7 +420,22 @@ class Parser {
   }
 }
 
-const KEYWORDS = new Set(['by', 'without', 'and', 'or', 'offset', 'json', 'logfmt', 'line_format', 'drop', 'keep', 'unwrap', 'decolorize', ...RANGE_OPS, ...VECTOR_OPS]);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'and',
+  'or',
+  'offset',
+  'json',
+  'logfmt',
+  'line_format',
+  'drop',
+  'keep',
+  'unwrap',
+  'decolorize',
+  ...RANGE_OPS,
+  ...VECTOR_OPS,
+]);
 
 function isKeyword(t: Token): boolean {
   return t.kind === 'IDENTIFIER' && KEYWORDS.has(t.text);

@@ -127,7 +127,11 @@ function collectIdEqualities(f: LabelFilter, out: string[]): void {
   if (f.kind === 'and') {
     collectIdEqualities(f.left, out);
     collectIdEqualities(f.right, out);
-  } else if (f.kind === 'string' && f.matcher.type === '=' && (f.matcher.name === 'trace_id' || f.matcher.name === 'span_id')) {
+  } else if (
+    f.kind === 'string' &&
+    f.matcher.type === '=' &&
+    (f.matcher.name === 'trace_id' || f.matcher.name === 'span_id')
+  ) {
     out.push(f.matcher.value.toLowerCase());
   }
 }
@@ -193,7 +197,6 @@ function compileStage(s: Stage): StageFn {
     }
     case 'decolorize':
       return (r) => {
-        // eslint-disable-next-line no-control-regex
         r.line = r.line.replace(/\x1b\[[0-9;]*m/g, '');
         return true;
       };
@@ -211,7 +214,7 @@ function jsonAll(r: RecordState): boolean {
     return true;
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    r.setError('JSONParserErr', 'Value looks like object, but can\'t find closing \'}\' symbol');
+    r.setError('JSONParserErr', "Value looks like object, but can't find closing '}' symbol");
     return true;
   }
   flatten(r, '', v as Record<string, unknown>, 0);

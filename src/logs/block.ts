@@ -140,9 +140,9 @@ export class BlockCursor {
   next(): boolean {
     if (this.next_ >= this.buf.length) return false;
     const buf = this.buf;
-    let p = this.next_;
-    const [len, q] = readVarint(buf, p);
-    p = q;
+    this.pos = this.next_;
+    const len = this.varint();
+    let p = this.pos;
     this.recordBytes = len;
     this.next_ = p + len;
     this.timeNs = buf.readDoubleLE(p);
@@ -159,13 +159,11 @@ export class BlockCursor {
       this.spanId = buf.toString('hex', p, p + 8);
       p += 8;
     } else this.spanId = '';
-    let v: number;
-    [v, p] = readVarint(buf, p);
-    this.origin = v;
-    [this.severityText, p] = readStr(buf, p);
-    [this.line, p] = readStr(buf, p);
-    this.attrPos = p;
     this.pos = p;
+    this.origin = this.varint();
+    this.severityText = this.str();
+    this.line = this.str();
+    this.attrPos = this.pos;
     return true;
   }
 
@@ -175,23 +173,36 @@ export class BlockCursor {
 
   /** The current record's own attributes (decoded on demand). */
   attributes(): Label[] {
-    const buf = this.buf;
-    let p = this.attrPos;
-    let n: number;
-    [n, p] = readVarint(buf, p);
+    this.pos = this.attrPos;
+    const n = this.varint();
     const out: Label[] = [];
     for (let i = 0; i < n; i++) {
-      let sym: number;
-      [sym, p] = readVarint(buf, p);
-      let name: string;
-      if (sym === 0) [name, p] = readStr(buf, p);
-      else name = this.symbols.names[sym] ?? '';
-      let value: string;
-      [value, p] = readStr(buf, p);
-      out.push({ name, value });
+      const sym = this.varint();
+      const name = sym === 0 ? this.str() : (this.symbols.names[sym] ?? '');
+      out.push({ name, value: this.str() });
     }
-    this.pos = p;
     return out;
+  }
+
+  private varint(): number {
+    const buf = this.buf;
+    let b = buf[this.pos++]!;
+    if (b < 0x80) return b;
+    let v = b & 0x7f;
+    let mul = 128;
+    for (;;) {
+      b = buf[this.pos++]!;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
+    }
+  }
+
+  private str(): string {
+    const n = this.varint();
+    const start = this.pos;
+    this.pos += n;
+    return n === 0 ? '' : this.buf.toString('utf8', start, start + n);
   }
 }
 
@@ -213,17 +224,6 @@ function writeVarint(buf: Buffer, p: number, v: number): number {
   return p;
 }
 
-function readVarint(buf: Buffer, p: number): [number, number] {
-  let v = 0;
-  let mul = 1;
-  for (;;) {
-    const b = buf[p++]!;
-    v += (b & 0x7f) * mul;
-    if (b < 0x80) return [v, p];
-    mul *= 128;
-  }
-}
-
 function writeStr(buf: Buffer, p: number, s: string): number {
   if (s.length < 0x80 / 3) {
     // the length fits one byte whatever the characters: write the string after it directly
@@ -234,9 +234,4 @@ function writeStr(buf: Buffer, p: number, s: string): number {
   const n = Buffer.byteLength(s, 'utf8');
   p = writeVarint(buf, p, n);
   return p + buf.write(s, p, 'utf8');
-}
-
-function readStr(buf: Buffer, p: number): [string, number] {
-  const [n, q] = readVarint(buf, p);
-  return [n === 0 ? '' : buf.toString('utf8', q, q + n), q + n];
 }

@@ -59,7 +59,8 @@ export function pushAttributes(out: Label[], attrs: readonly KeyValue[]): void {
 
 /** pcommon.Value.AsString: doubles without exponent, the rest as the model prints them. */
 export function attributeText(v: AnyValue): string {
-  if (v.kind === 'double') return Number.isInteger(v.value) && Math.abs(v.value) < 1e21 ? String(v.value) : fmtFloat(v.value);
+  if (v.kind === 'double')
+    return Number.isInteger(v.value) && Math.abs(v.value) < 1e21 ? String(v.value) : fmtFloat(v.value);
   return anyValueToString(v);
 }
 

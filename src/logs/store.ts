@@ -160,7 +160,8 @@ export class LogStore implements LogsConsumer, Component {
     const line = bodyLine(rec.body);
     const lineBytes = Buffer.byteLength(line, 'utf8');
     const lim = this.limits;
-    if (lineBytes > lim.maxLineBytes) return this.refuse(REFUSAL.lineTooLong, rejections, `line longer than ${lim.maxLineBytes} bytes`);
+    if (lineBytes > lim.maxLineBytes)
+      return this.refuse(REFUSAL.lineTooLong, rejections, `line longer than ${lim.maxLineBytes} bytes`);
     // counted before flattening too, so that 10,000 attributes are refused without being walked
     const tooMany = (n: number): boolean => n + origin.length > lim.maxMetadataEntries;
     const attributes: Label[] = [];
@@ -175,7 +176,11 @@ export class LogStore implements LogsConsumer, Component {
     for (const a of attributes) mdBytes += a.name.length + a.value.length;
     for (const a of origin) mdBytes += a.name.length + a.value.length;
     if (mdBytes > lim.maxMetadataBytes)
-      return this.refuse(REFUSAL.metadataTooLarge, rejections, `structured metadata larger than ${lim.maxMetadataBytes} bytes`);
+      return this.refuse(
+        REFUSAL.metadataTooLarge,
+        rejections,
+        `structured metadata larger than ${lim.maxMetadataBytes} bytes`,
+      );
 
     let head = stream.head;
     if (head && head.rawBytes >= this.chunkBytes) {
@@ -261,7 +266,7 @@ export class LogStore implements LogsConsumer, Component {
 
   private enforce(nowMs: number): void {
     this.expire(nowMs);
-    let over = this.bytesEstimate() - this.budgetBytes;
+    const over = this.bytesEstimate() - this.budgetBytes;
     if (over > 0) this.evictOldest(over);
   }
 
@@ -286,10 +291,12 @@ export class LogStore implements LogsConsumer, Component {
    */
   evictOldest(bytes: number): number {
     let freed = 0;
-    while (freed < bytes && this.cutFront < this.cutOrder.length) freed += this.evictChunk(this.cutOrder[this.cutFront]!);
+    while (freed < bytes && this.cutFront < this.cutOrder.length)
+      freed += this.evictChunk(this.cutOrder[this.cutFront]!);
     while (freed < bytes) {
       let largest: Stream | undefined;
-      for (const s of this.streams.values()) if (s.head && (!largest || s.head.bytes > largest.head!.bytes)) largest = s;
+      for (const s of this.streams.values())
+        if (s.head && (!largest || s.head.bytes > largest.head!.bytes)) largest = s;
       if (!largest) break;
       const head = largest.head!;
       freed += head.bytes;
@@ -418,7 +425,9 @@ export class LogStore implements LogsConsumer, Component {
   series(matcherSets: readonly (readonly Matcher[])[], startNs: number, endNs: number): Stream[] {
     const out = new Map<number, Stream>();
     const sets = matcherSets.length > 0 ? matcherSets : [[]];
-    for (const ms of sets) for (const s of ms.length ? this.matchStreams(ms) : this.streams.values()) if (this.hasDataIn(s, startNs, endNs)) out.set(s.id, s);
+    for (const ms of sets)
+      for (const s of ms.length ? this.matchStreams(ms) : this.streams.values())
+        if (this.hasDataIn(s, startNs, endNs)) out.set(s.id, s);
     return [...out.values()];
   }
 
@@ -483,12 +492,13 @@ export class LogStore implements LogsConsumer, Component {
   registerMetrics(registry: SelfMetrics): void {
     registry.gauge('orrery_log_store_records', 'Log records held by the log store.', () => this.stats().records);
     registry.gauge('orrery_log_store_streams', 'Log streams held by the log store.', () => this.stats().streams);
-    registry.gauge('orrery_log_store_bytes', 'Estimated bytes held by the log store.', () => this.stats().bytes, 'bytes');
-    registry.counterFunc(
-      'orrery_log_store_appended_records_total',
-      'Log records stored.',
-      () => this.appendedRecords,
+    registry.gauge(
+      'orrery_log_store_bytes',
+      'Estimated bytes held by the log store.',
+      () => this.stats().bytes,
+      'bytes',
     );
+    registry.counterFunc('orrery_log_store_appended_records_total', 'Log records stored.', () => this.appendedRecords);
     registry.counterFunc(
       'orrery_log_store_evicted_records_total',
       'Log records dropped by the byte budget, retention or the memory limiter.',

@@ -81,9 +81,12 @@ export function registerLokiApi(router: Router, deps: LokiApiDeps): void {
     const limit = parseLimit(form.value('limit'), 100, maxEntries);
     const backward = parseDirection(form.value('direction'));
     const q = parseQuery(form.value('query'));
-    let stepNs = form.value('step') !== '' ? parseLokiDuration(form.value('step'), 'step') : defaultStepNs(startNs, endNs);
+    let stepNs =
+      form.value('step') !== '' ? parseLokiDuration(form.value('step'), 'step') : defaultStepNs(startNs, endNs);
     if (stepNs <= 0)
-      throw new LokiParamError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+      throw new LokiParamError(
+        'zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
     if ((endNs - startNs) / stepNs > MAX_POINTS)
       throw new LokiParamError(
         'exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value of the step parameter',
@@ -238,7 +241,10 @@ function resultData(r: QueryResult, categorize: boolean, instant = false): unkno
           resultType: 'vector',
           result: series
             .filter((s) => !Number.isNaN(s.values[0]!))
-            .map((s) => ({ metric: labelsToRecord(s.labels), value: [sampleTs(r.steps[0]!), formatSampleValue(s.values[0]!)] })),
+            .map((s) => ({
+              metric: labelsToRecord(s.labels),
+              value: [sampleTs(r.steps[0]!), formatSampleValue(s.values[0]!)],
+            })),
           stats: statsJson(r.stats, 0),
         };
       }
@@ -282,5 +288,7 @@ function mergeLabels(e: LogEntry): Label[] {
   for (const l of e.stream) byName.set(l.name, l.value);
   for (const l of e.metadata) if (!byName.has(l.name)) byName.set(l.name, l.value);
   for (const l of e.parsed) byName.set(l.name, l.value);
-  return [...byName].map(([name, value]) => ({ name, value })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...byName]
+    .map(([name, value]) => ({ name, value }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

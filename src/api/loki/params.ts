@@ -48,7 +48,10 @@ export function parseLimit(value: string, def: number, max: number): number {
   if (!/^\d+$/.test(value)) throw new LokiParamError(`strconv.ParseUint: parsing "${value}": invalid syntax`);
   const n = Number(value);
   if (n <= 0) throw new LokiParamError('limit must be a positive value');
-  if (n > max) throw new LokiParamError(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${n} > ${max})`);
+  if (n > max)
+    throw new LokiParamError(
+      `max entries limit per query exceeded, limit > max_entries_limit_per_query (${n} > ${max})`,
+    );
   return n;
 }
 
