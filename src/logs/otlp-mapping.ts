@@ -36,11 +36,17 @@ export const DEFAULT_INDEX_LABEL_ATTRIBUTES: readonly string[] = [
 
 const INDEXED = new Set(DEFAULT_INDEX_LABEL_ATTRIBUTES);
 
+const normalized = new Map<string, string>();
+
 /** Prometheus-style label name: invalid characters to '_', a leading digit prefixed with "key_". */
 export function normalizeLabelName(name: string): string {
-  let out = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  if (out === '') return '_';
-  if (out.charCodeAt(0) >= 48 && out.charCodeAt(0) <= 57) out = 'key_' + out;
+  let out = normalized.get(name);
+  if (out !== undefined) return out;
+  out = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (out === '') out = '_';
+  else if (out.charCodeAt(0) >= 48 && out.charCodeAt(0) <= 57) out = 'key_' + out;
+  // attribute names repeat on every record: remember a bounded number of them
+  if (normalized.size < 10_000) normalized.set(name, out);
   return out;
 }
 
