@@ -52,6 +52,13 @@ export interface LogQueryParams {
   readonly backward: boolean;
 }
 
+/**
+ * Bounds on a metric query's series before aggregation and on series × steps, so that a query
+ * over high-cardinality metadata is refused (400, Loki's wording) instead of exhausting memory.
+ */
+const MAX_SERIES = 50_000;
+const MAX_CELLS = 20_000_000;
+
 /** Evaluation errors that are the query's fault (Loki answers 400). */
 export class LogQLEvalError extends Error {}
 
@@ -126,7 +133,12 @@ export class LogQLEngine {
       case 'range':
         return this.rangeAggregation(q, steps, stats);
       case 'vectorAgg': {
-        const inner = this.evalNode(q.expr, steps, stats);
+        // sum by (…) of a range aggregation: group while scanning, so that records whose
+        // metadata is unique (trace IDs) never become one series each
+        const inner =
+          q.op === 'sum' && q.expr.type === 'range'
+            ? this.rangeAggregation(q.expr, steps, stats, (l) => groupLabels(l, q.grouping))
+            : this.evalNode(q.expr, steps, stats);
         if (typeof inner === 'number') throw new LogQLEvalError(`parse error : unexpected literal in ${q.op}`);
         return aggregate(q.op, q.param, q.grouping, inner, steps.length);
       }
@@ -142,6 +154,7 @@ export class LogQLEngine {
     q: Extract<SampleQuery, { type: 'range' }>,
     steps: readonly number[],
     stats: QueryStats,
+    project: (labels: Label[]) => Label[] = (l) => l,
   ): Series[] {
     if (steps.length === 0) return [];
     const pipe = compilePipeline(q.log);
@@ -156,7 +169,13 @@ export class LogQLEngine {
     const addSample = (r: ScannedRecord, labels: Label[]): void => {
       const key = labelsKey(labels);
       let s = samples.get(key);
-      if (!s) samples.set(key, (s = { labels, t: [], v: [] }));
+      if (!s) {
+        if (samples.size >= MAX_SERIES || (samples.size + 1) * steps.length > MAX_CELLS)
+          throw new LogQLEvalError(
+            `maximum number of series (${Math.min(MAX_SERIES, Math.floor(MAX_CELLS / steps.length))}) reached for a single query; consider reducing query cardinality by adding more filters or aggregation`,
+          );
+        samples.set(key, (s = { labels, t: [], v: [] }));
+      }
       s.t.push(r.cursor.timeNs);
       s.v.push(bytes ? Buffer.byteLength(state.line, 'utf8') : 1);
     };
@@ -173,7 +192,7 @@ export class LogQLEngine {
         if (!pipe.lineFilter(c.line)) return;
         state.reset(c.line, c.timeNs, r.stream.labels, recordMetadata(r));
         if (!pipe.rest(state)) return;
-        addSample(r, state.allLabels());
+        addSample(r, project(state.allLabels()));
       },
     );
     stats.chunks += scanned.chunks;

@@ -315,6 +315,8 @@ class Parser {
           const next = this.tokens[this.i + 1];
           if (next?.kind === 'OP' && ['=', '!=', '=~', '!~', '>', '>=', '<', '<=', '=='].includes(next.text))
             return { kind: 'labelFilter', filter: this.parseLabelFilterOr() };
+          // an identifier may start a label filter: what cannot follow it is the error, as in yacc
+          this.i++;
           throw this.unexpected();
         }
       }

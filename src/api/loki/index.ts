@@ -93,7 +93,8 @@ export function registerLokiApi(router: Router, deps: LokiApiDeps): void {
       );
     stepNs = Math.max(stepNs, 1e6);
     const steps: number[] = [];
-    if (q.type !== 'log') for (let t = startNs; t <= endNs; t += stepNs) steps.push(Math.floor(t / 1e6));
+    if (q.type !== 'log')
+      for (let k = 0; startNs + k * stepNs <= endNs; k++) steps.push(Math.floor((startNs + k * stepNs) / 1e6));
     const result = engine.run(q, { startNs, endNs, limit, backward }, steps);
     return success(resultData(result, categorized(req)));
   });

@@ -451,3 +451,43 @@ describe("bad input: 400 with Loki's wording, as plain text", () => {
     expect(performance.now() - t).toBeLessThan(2000);
   });
 });
+
+describe('high-cardinality metric queries', () => {
+  it('groups sum by (…) while scanning, and refuses too many series with Loki-style wording', async () => {
+    const many = new LogStore({ now: () => NOW_MS });
+    many.consumeLogs(
+      logsBatch([
+        {
+          resource: { 'service.name': 'busy' },
+          records: Array.from({ length: 3000 }, (_, i) => ({
+            timeNs: T0 + (i + 1) * 1e7,
+            body: `request ${i}`,
+            severityNumber: 9,
+            traceId: i.toString(16).padStart(32, '0'),
+            spanId: i.toString(16).padStart(16, '0'),
+          })),
+        },
+      ]),
+    );
+    const app = new HttpApp();
+    registerLokiApi(app, { store: many, now: () => NOW_MS });
+    const l = await app.listen('127.0.0.1', 0);
+    try {
+      const url = (q: string, step: string): string =>
+        `http://127.0.0.1:${l.port}/loki/api/v1/query_range?${new URLSearchParams({ query: q, start: String(T0), end: String(T0 + 60 * S), step })}`;
+      // every record has its own trace_id: 3,000 series before the sum, one after; 10,000 steps
+      const ok = await fetch(url('sum by (detected_level) (count_over_time({service_name="busy"}[1m]))', '0.006'));
+      const body = (await ok.json()) as Matrix;
+      expect(body.data.result).toHaveLength(1);
+      expect(body.data.result[0]!.metric).toEqual({ detected_level: 'info' });
+      expect(body.data.result[0]!.values!.at(-1)![1]).toBe('3000');
+      const refused = await fetch(url('count_over_time({service_name="busy"}[1m])', '0.006'));
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toMatch(
+        /^maximum number of series \(\d+\) reached for a single query; consider reducing query cardinality by adding more filters or aggregation$/,
+      );
+    } finally {
+      await new Promise<void>((r) => l.server.close(() => r()));
+    }
+  });
+});
