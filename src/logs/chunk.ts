@@ -14,6 +14,13 @@ import { BlockCursor, BlockWriter, type RecordFields, type SymbolTable } from '.
  */
 const COMPRESSION_LEVEL = 1;
 
+function trigramHash(a: number, b: number, c: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
 /** The hash a chunk indexes for a trace or span ID (lower-case hex). */
 export function idHash(id: string): number {
   return hashString(id);
@@ -41,7 +48,40 @@ export class Chunk {
   constructor(
     readonly id: number,
     readonly streamId: number,
-  ) {}
+    /** size of the line trigram filter (bytes, a power of two) */
+    gramBytes = 16 * 1024,
+  ) {
+    this.grams = new Uint8Array(gramBytes);
+    this.gramMask = gramBytes * 8 - 1;
+  }
+
+  /**
+   * A one-hash Bloom filter of the lines' trigrams (UTF-16 code units): a needle of n trigrams
+   * that is in no line of the chunk is missed by all n bits with probability about f^n, f the
+   * filter's fill, so a rare needle skips the chunk without inflating it.
+   */
+  private readonly grams: Uint8Array;
+  private readonly gramMask: number;
+
+  private addGrams(line: string): void {
+    const g = this.grams;
+    const mask = this.gramMask;
+    for (let i = 0; i + 2 < line.length; i++) {
+      const h = trigramHash(line.charCodeAt(i), line.charCodeAt(i + 1), line.charCodeAt(i + 2)) & mask;
+      g[h >>> 3]! |= 1 << (h & 7);
+    }
+  }
+
+  /** False when no line of the chunk can contain `needle` (true: it may). */
+  mayContainText(needle: string): boolean {
+    const g = this.grams;
+    const mask = this.gramMask;
+    for (let i = 0; i + 2 < needle.length; i++) {
+      const h = trigramHash(needle.charCodeAt(i), needle.charCodeAt(i + 1), needle.charCodeAt(i + 2)) & mask;
+      if ((g[h >>> 3]! & (1 << (h & 7))) === 0) return false;
+    }
+    return true;
+  }
 
   get open(): boolean {
     return this.writer !== undefined;
@@ -69,6 +109,7 @@ export class Chunk {
     if (r.timeNs > this.maxT) this.maxT = r.timeNs;
     this.count++;
     this.lineBytes += lineBytes;
+    this.addGrams(r.line);
     this.lastWriteMs = nowMs;
     if (r.traceId !== '') this.hashSet!.add(idHash(r.traceId));
     if (r.spanId !== '') this.hashSet!.add(idHash(r.spanId));
@@ -89,7 +130,7 @@ export class Chunk {
   get bytes(): number {
     const data = this.writer ? this.writer.buf.length : this.compressed!.length;
     const index = this.hashSet ? this.hashSet.size * 16 : this.hashes!.length * 4;
-    return data + index + this.originBytes + 200;
+    return data + index + this.grams.length + this.originBytes + 200;
   }
 
   /** Whether the chunk may hold a record with this trace or span ID (false: it certainly does not). */

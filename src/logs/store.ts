@@ -100,6 +100,7 @@ export class LogStore implements LogsConsumer, Component {
   private readonly budgetBytes: number;
   private readonly retentionMs: number;
   private readonly chunkBytes: number;
+  private readonly gramBytes: number;
   readonly limits: LogLimits;
   private readonly streams = new Map<string, Stream>();
   private readonly byId = new Map<number, Stream>();
@@ -122,6 +123,8 @@ export class LogStore implements LogsConsumer, Component {
     this.budgetBytes = opts.budgetBytes ?? 128 * 1024 * 1024;
     this.retentionMs = opts.retentionMs ?? 24 * 3600_000;
     this.chunkBytes = opts.chunkBytes ?? 256 * 1024;
+    // the trigram filter: 1/16 of the chunk's target size, a power of two of at least 512 bytes
+    this.gramBytes = Math.max(512, 2 ** Math.round(Math.log2(this.chunkBytes / 16)));
     this.limits = { ...DEFAULT_LOG_LIMITS, ...opts.limits };
     for (const r of Object.values(REFUSAL)) this.refused.set(r, 0);
   }
@@ -188,7 +191,7 @@ export class LogStore implements LogsConsumer, Component {
       head = undefined;
     }
     if (!head) {
-      head = new Chunk(this.nextChunkId++, stream.id);
+      head = new Chunk(this.nextChunkId++, stream.id, this.gramBytes);
       stream.head = head;
     }
     const timeNs = rec.timeUnixNano || rec.observedTimeUnixNano || nowMs * 1e6;
@@ -381,12 +384,14 @@ export class LogStore implements LogsConsumer, Component {
   ): { chunks: number; records: number; bytes: number } {
     const chunks = this.chunksFor(streams, startNs, endNs, hints.ids ?? []);
     chunks.sort(backward ? (a, b) => b.maxT - a.maxT : (a, b) => a.minT - b.minT);
-    const needles = (hints.lineContains ?? []).filter((n) => n !== '').map((n) => Buffer.from(n, 'utf8'));
+    const textNeedles = (hints.lineContains ?? []).filter((n) => n !== '');
+    const needles = textNeedles.map((n) => Buffer.from(n, 'utf8'));
     let records = 0;
     let bytes = 0;
     let read = 0;
     for (const c of chunks) {
       if (hints.stopBefore?.(c.minT, c.maxT)) break;
+      if (textNeedles.some((n) => !c.mayContainText(n))) continue;
       const block = c.block();
       read++;
       bytes += block.length;
