@@ -43,6 +43,13 @@ const FLAGS = {
     help: 'trace store memory budget',
     metavar: 'SIZE',
   },
+  logBudget: {
+    type: 'size',
+    env: 'ORRERY_LOG_BUDGET',
+    default: '128MB',
+    help: 'log store memory budget',
+    metavar: 'SIZE',
+  },
   retention: {
     type: 'duration',
     env: 'ORRERY_RETENTION',
@@ -189,6 +196,7 @@ export async function run(argv: string[]): Promise<number> {
     dataDir: f.dataDir,
     walCheckpointBytes: f.walCheckpointSize,
     traceBudgetBytes: f.traceBudget,
+    logBudgetBytes: f.logBudget,
     retentionMs: f.retention,
     maxBodyBytes: f.maxBody,
     spanMetricsIntervalMs: f.spanMetricsInterval,
