@@ -21,7 +21,16 @@ export type Selection =
   /** the slowest `percent` of the spans of each operation */
   | { readonly kind: 'slowest'; readonly percent: number }
   | { readonly kind: 'errors' }
-  | { readonly kind: 'duration'; readonly minUs: number; readonly maxUs?: number };
+  | { readonly kind: 'duration'; readonly minUs: number; readonly maxUs?: number }
+  /** a rectangle brushed on the scatter plot: spans starting in [fromUs, toUs] (µs since the
+   * epoch) whose duration lies in [minUs, maxUs] */
+  | {
+      readonly kind: 'region';
+      readonly fromUs: number;
+      readonly toUs: number;
+      readonly minUs: number;
+      readonly maxUs?: number;
+    };
 
 export interface CategoryShare {
   /** the attribute's value as text; null for the "not set" and "rare values" groups */
@@ -152,6 +161,8 @@ export interface SpanColumnsOptions {
 /** Streams spans into per-key columns; holds numbers, not span objects. */
 export class SpanColumns {
   private durations = new Float64Array(1024);
+  /** start times, µs since the epoch (for a brushed region) */
+  private starts = new Float64Array(1024);
   private errors = new Uint8Array(1024);
   private n = 0;
   private readonly columns = new Map<string, KeyColumn>();
@@ -176,6 +187,9 @@ export class SpanColumns {
       const d = new Float64Array(this.n * 2);
       d.set(this.durations);
       this.durations = d;
+      const st = new Float64Array(this.n * 2);
+      st.set(this.starts);
+      this.starts = st;
       const e = new Uint8Array(this.n * 2);
       e.set(this.errors);
       this.errors = e;
@@ -185,6 +199,7 @@ export class SpanColumns {
     }
     const i = this.n++;
     this.durations[i] = Math.max(0, (span.endTimeUnixNano - span.startTimeUnixNano) / 1000);
+    this.starts[i] = span.startTimeUnixNano / 1000;
     this.errors[i] = span.status.code === 2 ? 1 : 0;
     let nameId = this.names.get(span.name);
     if (nameId === undefined) this.names.set(span.name, (nameId = this.names.size));
@@ -230,6 +245,11 @@ export class SpanColumns {
     } else if (sel.kind === 'duration') {
       const max = sel.maxUs ?? Infinity;
       for (let i = 0; i < n; i++) out[i] = dur[i]! >= sel.minUs && dur[i]! <= max ? 1 : 0;
+    } else if (sel.kind === 'region') {
+      const max = sel.maxUs ?? Infinity;
+      const st = this.starts;
+      for (let i = 0; i < n; i++)
+        out[i] = st[i]! >= sel.fromUs && st[i]! <= sel.toUs && dur[i]! >= sel.minUs && dur[i]! <= max ? 1 : 0;
     } else if (n > 0) {
       // the slowest of each operation: a search over several operations compares slow spans
       // with ordinary ones of the same kind, not slow operations with fast ones (whose

@@ -164,6 +164,21 @@ describe('GET /api/orrery/v1/compare', () => {
     expect(body.data.selected).toBeGreaterThan(0);
   });
 
+  it('selects a brushed region: start times in µs × a duration range', async () => {
+    // spans start every 1.5 s from 10 minutes ago; the region holds the first 200, above 300 ms
+    const from = (NOW - 10 * MINUTE) * 1000;
+    const to = (NOW - 10 * MINUTE + 199 * 1500) * 1000;
+    const base = `/api/orrery/v1/compare?service=recommendationservice&lookback=15m&select=region&regionStart=${from}&regionEnd=${to}`;
+    const { status, body } = await get(`${base}&minDuration=300ms`);
+    expect(status).toBe(200);
+    expect(body.data.selected).toBeGreaterThan(20);
+    expect(body.data.selected).toBeLessThan(100);
+    expect(body.data.selected + body.data.baseline).toBe(400);
+    expect(body.data.attributes[0]!.key).toMatch(/^app\.(cache_hit|products\.count)$/);
+    const band = await get(`${base}&minDuration=0s&maxDuration=1h`);
+    expect(band.body.data.selected).toBe(200);
+  });
+
   it('answers a window without spans or an empty selection with a message', async () => {
     const empty = await get(`/api/orrery/v1/compare?service=recommendationservice&start=1000&end=2000&select=errors`);
     expect(empty.status).toBe(200);
@@ -188,6 +203,10 @@ describe('GET /api/orrery/v1/compare', () => {
       'service=recommendationservice&select=errors&lookback=forever',
       'service=recommendationservice&select=errors&start=5&end=1',
       'service=recommendationservice&select=errors&tags=%5B1%5D',
+      'service=recommendationservice&select=region&regionStart=1',
+      'service=recommendationservice&select=region&regionStart=x&regionEnd=2',
+      'service=recommendationservice&select=region&regionStart=5&regionEnd=1',
+      'service=recommendationservice&select=region&regionStart=1&regionEnd=2&maxDuration=soon',
     ]) {
       const { status, body } = await get(`/api/orrery/v1/compare?${q}`);
       expect(status, q).toBe(400);
