@@ -105,12 +105,45 @@ class KeyColumn {
   /** the value's id in `values`, NUMERIC for a number, OVERFLOW for a text not interned */
   texts = new Int32Array(64);
   /** this key's distinct text values (interned per key: counting is then by array index) */
-  readonly values: string[] = [];
-  private readonly ids = new Map<string, number>();
+  values: string[] = [];
+  /** text → id in `values`; rebuilt on first use after a transfer */
+  private idMap: Map<string, number> | undefined = new Map<string, number>();
   allNumeric = true;
   lastSpan = -1;
 
   constructor(private readonly maxDistinct: number) {}
+
+  private get ids(): Map<string, number> {
+    this.idMap ??= new Map(this.values.map((v, i) => [v, i]));
+    return this.idMap;
+  }
+
+  toTransfer(): KeyColumnData {
+    return {
+      length: this.length,
+      spans: this.spans,
+      nums: this.nums,
+      texts: this.texts,
+      values: this.values,
+      allNumeric: this.allNumeric,
+      lookupsPastCap: this.lookupsPastCap,
+      missesPastCap: this.missesPastCap,
+    };
+  }
+
+  static fromTransfer(d: KeyColumnData, maxDistinct: number): KeyColumn {
+    const col = new KeyColumn(maxDistinct);
+    col.length = d.length;
+    col.spans = d.spans;
+    col.nums = d.nums;
+    col.texts = d.texts;
+    col.values = d.values;
+    col.idMap = undefined;
+    col.allNumeric = d.allNumeric;
+    col.lookupsPastCap = d.lookupsPastCap;
+    col.missesPastCap = d.missesPastCap;
+    return col;
+  }
 
   push(span: number, num: number, text: number): void {
     if (this.length === this.spans.length) {
@@ -151,6 +184,40 @@ class KeyColumn {
   }
 }
 
+/** One key's column as it crosses to a worker: typed arrays (transferred, not copied) and its texts. */
+export interface KeyColumnData {
+  readonly length: number;
+  readonly spans: Int32Array<ArrayBuffer>;
+  readonly nums: Float64Array<ArrayBuffer>;
+  readonly texts: Int32Array<ArrayBuffer>;
+  readonly values: string[];
+  readonly allNumeric: boolean;
+  readonly lookupsPastCap: number;
+  readonly missesPastCap: number;
+}
+
+/** SpanColumns as it crosses to a worker (structured clone; the typed arrays are transferred). */
+export interface SpanColumnsData {
+  readonly n: number;
+  readonly durations: Float64Array<ArrayBuffer>;
+  readonly starts: Float64Array<ArrayBuffer>;
+  readonly errors: Uint8Array<ArrayBuffer>;
+  readonly nameIds: Int32Array<ArrayBuffer>;
+  /** the span names, by id */
+  readonly names: readonly string[];
+  readonly includeSpanName: boolean;
+  readonly maxDistinct: number;
+  readonly keys: readonly string[];
+  readonly columns: readonly KeyColumnData[];
+}
+
+/** The buffers of a SpanColumnsData to transfer with it (so they are moved, not copied). */
+export function columnsTransferList(d: SpanColumnsData): ArrayBuffer[] {
+  const out = [d.durations.buffer, d.starts.buffer, d.errors.buffer, d.nameIds.buffer];
+  for (const c of d.columns) out.push(c.spans.buffer, c.nums.buffer, c.texts.buffer);
+  return out;
+}
+
 export interface SpanColumnsOptions {
   /** compare the span name too (when the search spans several operations); default true */
   readonly includeSpanName?: boolean;
@@ -180,6 +247,39 @@ export class SpanColumns {
 
   get size(): number {
     return this.n;
+  }
+
+  /**
+   * The columns as data for a worker. Its typed arrays are this object's own: once transferred
+   * (columnsTransferList), this SpanColumns must not be used again.
+   */
+  toTransfer(): SpanColumnsData {
+    const keys = [...this.columns.keys()];
+    return {
+      n: this.n,
+      durations: this.durations,
+      starts: this.starts,
+      errors: this.errors,
+      nameIds: this.nameIds,
+      names: [...this.names.keys()],
+      includeSpanName: this.includeSpanName,
+      maxDistinct: this.maxDistinct,
+      keys,
+      columns: keys.map((k) => this.columns.get(k)!.toTransfer()),
+    };
+  }
+
+  /** The columns again from toTransfer's data (in the worker): compare() answers as the original would. */
+  static fromTransfer(d: SpanColumnsData): SpanColumns {
+    const c = new SpanColumns({ includeSpanName: d.includeSpanName, maxDistinctValues: d.maxDistinct });
+    c.n = d.n;
+    c.durations = d.durations;
+    c.starts = d.starts;
+    c.errors = d.errors;
+    c.nameIds = d.nameIds;
+    d.names.forEach((name, i) => c.names.set(name, i));
+    d.keys.forEach((k, i) => c.columns.set(k, KeyColumn.fromTransfer(d.columns[i]!, d.maxDistinct)));
+    return c;
   }
 
   add(span: StoredSpan): void {

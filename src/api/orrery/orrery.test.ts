@@ -7,7 +7,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../diagnosis/compare.js';
 import type { Finding } from '../../diagnosis/findings.js';
+import { ComparePool } from '../../diagnosis/compare-pool.js';
+import { Engine } from '../../promql/engine.js';
 import { createBackend, type Backend } from '../../server/backend.js';
+import type { ApiResponse, Handler, Router } from '../http.js';
+import { registerOrreryApi } from './index.js';
 
 let backend: Backend;
 let api: string;
@@ -211,6 +215,34 @@ describe('GET /api/orrery/v1/compare', () => {
       const { status, body } = await get(`/api/orrery/v1/compare?${q}`);
       expect(status, q).toBe(400);
       expect(typeof body.message, q).toBe('string');
+    }
+  });
+});
+
+describe('GET /api/orrery/v1/compare past its deadline', () => {
+  it('answers 503 with a message, and the next comparison in time is answered', async () => {
+    const handlers = new Map<string, Handler>();
+    const router: Router = { route: (_m, pattern, h) => handlers.set(pattern, h), raw: () => undefined };
+    const slow = new ComparePool({ timeoutMs: 1 }); // shorter than starting its worker
+    const { traceStore, storage, annotations } = backend;
+    registerOrreryApi(router, { traces: traceStore, comparer: slow, engine: new Engine(), storage, annotations });
+    const request = (query: string): Promise<ApiResponse> =>
+      Promise.resolve(
+        handlers.get('/api/orrery/v1/compare')!({
+          method: 'GET',
+          path: '/api/orrery/v1/compare',
+          params: {},
+          query: new URLSearchParams(query),
+          headers: {},
+          body: Buffer.alloc(0),
+        }),
+      );
+    try {
+      const late = await request('service=recommendationservice&lookback=1h&select=slowest&percent=5');
+      expect(late.status).toBe(503);
+      expect((late.body as { message: string }).message).toMatch(/did not finish within/);
+    } finally {
+      await slow.shutdown();
     }
   });
 });
