@@ -13,7 +13,7 @@
 //   or the difference in how often the key is set, whichever is larger.
 //
 // Scores lie in [0, 1]; 0 means "no evidence of a difference".
-import { anyValueToString, type AnyValue, type KeyValue } from '../otlp/model.js';
+import { anyValueToString, type AnyValue, type KeyValue, type Resource } from '../otlp/model.js';
 import type { StoredSpan } from '../traces/storage.js';
 import { ksCriticalValue, ksStatistic, quantileSorted } from './stats.js';
 
@@ -218,6 +218,16 @@ export function columnsTransferList(d: SpanColumnsData): ArrayBuffer[] {
   return out;
 }
 
+/** One attribute of a resource as its spans add it: its column, and its number or text id. */
+interface ResourceValue {
+  readonly col: KeyColumn;
+  readonly value: AnyValue;
+  /** NaN for a value that is not a number */
+  readonly num: number;
+  /** the text's id in its column, once counted */
+  text?: number;
+}
+
 export interface SpanColumnsOptions {
   /** compare the span name too (when the search spans several operations); default true */
   readonly includeSpanName?: boolean;
@@ -305,11 +315,50 @@ export class SpanColumns {
     if (nameId === undefined) this.names.set(span.name, (nameId = this.names.size));
     this.nameIds[i] = nameId;
     this.addAll(i, span.attributes);
-    this.addAll(i, span.resource.attributes);
+    this.addResource(i, span.resource);
     for (const e of span.events) this.addAll(i, e.attributes);
     if (this.includeSpanName) {
       this.addValue(i, SPAN_NAME_KEY, { kind: 'string', value: span.name });
     }
+  }
+
+  /**
+   * A resource's values, worked out once per resource: every span of a process shares its
+   * resource object, and its attributes are a third of what a span carries.
+   */
+  private readonly resourceValues = new WeakMap<Resource, ResourceValue[]>();
+
+  private addResource(i: number, resource: Resource): void {
+    let values = this.resourceValues.get(resource);
+    if (!values) {
+      values = resource.attributes.map((kv) => ({
+        col: this.column(kv.key),
+        value: kv.value,
+        num: numberOf(kv.value),
+      }));
+      this.resourceValues.set(resource, values);
+    }
+    for (const v of values) {
+      const col = v.col;
+      if (col.lastSpan === i) continue; // the span's own value of that key counts
+      col.lastSpan = i;
+      if (!Number.isNaN(v.num)) {
+        col.push(i, v.num, NUMERIC);
+        continue;
+      }
+      // interned when first counted, as addValue would
+      if (v.text === undefined) {
+        col.allNumeric = false;
+        v.text = col.intern(anyValueToString(v.value));
+      }
+      col.push(i, NaN, v.text);
+    }
+  }
+
+  private column(key: string): KeyColumn {
+    let col = this.columns.get(key);
+    if (!col) this.columns.set(key, (col = new KeyColumn(this.maxDistinct)));
+    return col;
   }
 
   private addAll(i: number, kvs: readonly KeyValue[]): void {
@@ -317,16 +366,10 @@ export class SpanColumns {
   }
 
   private addValue(i: number, key: string, value: AnyValue): void {
-    let col = this.columns.get(key);
-    if (!col) this.columns.set(key, (col = new KeyColumn(this.maxDistinct)));
+    const col = this.column(key);
     if (col.lastSpan === i) return; // the first value of a key on a span counts (span, then resource, then events)
     col.lastSpan = i;
-    const num =
-      value.kind === 'int'
-        ? Number(value.value)
-        : value.kind === 'double' && Number.isFinite(value.value)
-          ? value.value
-          : NaN;
+    const num = numberOf(value);
     if (!Number.isNaN(num)) {
       col.push(i, num, NUMERIC);
       return;
@@ -398,6 +441,15 @@ export class SpanColumns {
     attributes.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return { selected, baseline, attributes };
   }
+}
+
+/** A value as a number for a numeric column, NaN when it is not one (a text, a bool, NaN, ±∞). */
+function numberOf(value: AnyValue): number {
+  return value.kind === 'int'
+    ? Number(value.value)
+    : value.kind === 'double' && Number.isFinite(value.value)
+      ? value.value
+      : NaN;
 }
 
 /** The share difference a pooled share p could show by chance between groups of n and m. */
