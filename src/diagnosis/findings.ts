@@ -7,7 +7,7 @@ import { RUNTIME_METRICS, SPAN_METRICS, SUPERVISOR_METRICS } from '../names/cont
 import { QueryError, type MatrixSeries, type QueryService } from '../promql/value.js';
 import { getLabel } from '../labels/labels.js';
 import type { Querier } from '../storage/storage.js';
-import { analyseMemory, analyseShift, type Growth, type LevelShift, type MemoryAnalysis } from './trend.js';
+import { analyseMemory, analyseShift, sharedRise, type Growth, type LevelShift, type MemoryAnalysis } from './trend.js';
 
 export type FindingKind = 'memory_growth' | 'restarts' | 'latency_shift' | 'error_rate';
 
@@ -196,6 +196,8 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
   const flagText = flags.length > 0 ? `; ${flagSentence(flags, clock)}` : '';
 
   const services = new Set([...rss.keys(), ...heap.keys(), ...restartCounter.keys(), ...p99.keys(), ...errors.keys()]);
+  // a busy machine slows every service together: a p99 shift counts beyond what they all share
+  const latencyShared = sharedRise([...p99.values()]);
   const findings: Finding[] = [];
   for (const service of services) {
     const base = {
@@ -244,7 +246,7 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
       });
     }
     const lat = p99.get(service);
-    const latShift: LevelShift | undefined = lat ? analyseShift(lat.t, lat.v, LATENCY_RULE) : undefined;
+    const latShift: LevelShift | undefined = lat ? analyseShift(lat.t, lat.v, LATENCY_RULE, latencyShared) : undefined;
     if (latShift) {
       findings.push({
         ...base,
