@@ -170,8 +170,9 @@ describe('GET /api/orrery/v1/compare', () => {
 
   it('selects a brushed region: start times in µs × a duration range', async () => {
     // spans start every 1.5 s from 10 minutes ago; the region holds the first 200, above 300 ms
-    const from = (NOW - 10 * MINUTE) * 1000;
-    const to = (NOW - 10 * MINUTE + 199 * 1500) * 1000;
+    // half a millisecond of margin: a start in ns, as a double, is only exact to 256 ns
+    const from = (NOW - 10 * MINUTE) * 1000 - 500;
+    const to = (NOW - 10 * MINUTE + 199 * 1500) * 1000 + 500;
     const base = `/api/orrery/v1/compare?service=recommendationservice&lookback=15m&select=region&regionStart=${from}&regionEnd=${to}`;
     const { status, body } = await get(`${base}&minDuration=300ms`);
     expect(status).toBe(200);
