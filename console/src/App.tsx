@@ -15,6 +15,8 @@ import { TraceIdLookup } from './pages/trace/TraceIdLookup.js';
 import { TracePage } from './pages/trace/TracePage.js';
 import { ComparePage } from './pages/compare/ComparePage.js';
 import { DataSourceStatus } from './components/DataSourceStatus.js';
+import { CompareAttributesPage } from './pages/diagnosis/compare/CompareAttributesPage.js';
+import { FindingsPage } from './pages/diagnosis/findings/FindingsPage.js';
 
 // Explore carries the PromQL editor (CodeMirror and Prometheus's grammar): loaded when first opened.
 const ExplorePage = lazy(() => import('./pages/explore/ExplorePage.js').then((m) => ({ default: m.ExplorePage })));
@@ -25,6 +27,7 @@ const NAV = [
   { path: '/search', label: 'Traces', also: ['/trace/', '/compare'] },
   { path: '/map', label: 'Service Map', also: [] },
   { path: '/monitor', label: 'Monitor', also: [] },
+  { path: '/diagnosis/findings', label: 'Diagnosis', also: ['/diagnosis/'] },
   { path: '/flags', label: 'Flags', also: [] },
   { path: '/load', label: 'Load', also: [] },
 ] as const;
@@ -66,6 +69,8 @@ export function App() {
             <Route path="/compare" element={<ComparePage />} />
             <Route path="/map" element={<ServiceMapPage />} />
             <Route path="/monitor" element={<MonitorPage />} />
+            <Route path="/diagnosis/findings" element={<FindingsPage />} />
+            <Route path="/diagnosis/compare" element={<CompareAttributesPage />} />
             <Route path="/flags" element={<FlagsPage />} />
             <Route path="/load" element={<LoadPage />} />
             <Route path="*" element={<NotFoundPage />} />

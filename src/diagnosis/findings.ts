@@ -7,7 +7,7 @@ import { RUNTIME_METRICS, SPAN_METRICS, SUPERVISOR_METRICS } from '../names/cont
 import { QueryError, type MatrixSeries, type QueryService } from '../promql/value.js';
 import { getLabel } from '../labels/labels.js';
 import type { Querier } from '../storage/storage.js';
-import { analyseMemory, analyseShift, type Growth, type LevelShift, type MemoryAnalysis } from './trend.js';
+import { analyseMemory, analyseShift, sharedRise, type Growth, type LevelShift, type MemoryAnalysis } from './trend.js';
 
 export type FindingKind = 'memory_growth' | 'restarts' | 'latency_shift' | 'error_rate';
 
@@ -179,13 +179,18 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
   // the collection interval is 10 s; wider windows are sampled more coarsely
   const stepMs = Math.max(10_000, Math.ceil((endMs - startMs) / 240 / 1000) * 1000);
   const rateWindow = `${Math.max(60, (4 * stepMs) / 1000)}s`;
+  // a p99 needs many calls: over a minute of a quiet service it is its slowest call or two, and
+  // one slow checkout would read as a shift
+  const latencyWindow = `${Math.max(300, (4 * stepMs) / 1000)}s`;
   const range = (q: string): Promise<Map<string, MatrixSeries>> => byService(src, q, startMs, endMs, stepMs);
 
   const [rss, heap, restartCounter, p99, errors] = await Promise.all([
     range(`sum by (service_name) (${RUNTIME_METRICS.memoryRss})`),
     range(`sum by (service_name) (${RUNTIME_METRICS.heapUsed})`),
     range(`sum by (service_name) (${SUPERVISOR_METRICS.restarts})`),
-    range(`histogram_quantile(0.99, sum by (service_name, le) (rate(${SPAN_METRICS.durationBucket}[${rateWindow}])))`),
+    range(
+      `histogram_quantile(0.99, sum by (service_name, le) (rate(${SPAN_METRICS.durationBucket}[${latencyWindow}])))`,
+    ),
     range(
       `sum by (service_name) (rate(${SPAN_METRICS.calls}{status_code="STATUS_CODE_ERROR"}[${rateWindow}]))` +
         ` / sum by (service_name) (rate(${SPAN_METRICS.calls}[${rateWindow}]))`,
@@ -196,6 +201,8 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
   const flagText = flags.length > 0 ? `; ${flagSentence(flags, clock)}` : '';
 
   const services = new Set([...rss.keys(), ...heap.keys(), ...restartCounter.keys(), ...p99.keys(), ...errors.keys()]);
+  // a busy machine slows every service together: a p99 shift counts beyond what they all share
+  const latencyShared = sharedRise([...p99.values()]);
   const findings: Finding[] = [];
   for (const service of services) {
     const base = {
@@ -244,7 +251,7 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
       });
     }
     const lat = p99.get(service);
-    const latShift: LevelShift | undefined = lat ? analyseShift(lat.t, lat.v, LATENCY_RULE) : undefined;
+    const latShift: LevelShift | undefined = lat ? analyseShift(lat.t, lat.v, LATENCY_RULE, latencyShared) : undefined;
     if (latShift) {
       findings.push({
         ...base,

@@ -1,7 +1,7 @@
 // Synthetic memory and latency series, each classified as what it is: flat noise, a sawtooth
 // of restarts, a slow linear leak, a single GC spike.
 import { describe, expect, it } from 'vitest';
-import { analyseMemory, analyseShift } from './trend.js';
+import { analyseMemory, analyseShift, sharedRise } from './trend.js';
 import { ksStatistic, mannKendall, theilSenSlope } from './stats.js';
 
 const T0 = Date.UTC(2026, 11, 1, 14);
@@ -133,6 +133,29 @@ describe('level shifts', () => {
     expect(
       analyseShift(...(Object.values(series((i) => (i === 80 ? 5000 : 80), 10)) as [number[], number[]]), rule),
     ).toBeUndefined();
+  });
+});
+
+describe('a shift every service shares', () => {
+  const rule = { ratio: 1.5, minIncrease: 50, minLevel: 100 };
+  it('is the machine: no finding for a p99 that rose as much as the others', () => {
+    // a busy machine from minute 9: every service's p99 about 2.5 times higher
+    const services = [80, 120, 150, 40, 200].map((base, k) =>
+      series((_, min) => (min >= 9 ? base * (2.4 + k * 0.05) : base), base / 10),
+    );
+    const shared = sharedRise(services);
+    expect(shared).toBeGreaterThan(2);
+    expect(analyseShift(services[2]!.t, services[2]!.v, rule)).toBeDefined(); // alone, it would be one
+    for (const s of services) expect(analyseShift(s.t, s.v, rule, shared)).toBeUndefined();
+  });
+  it('still finds the one service that rose well beyond the others', () => {
+    const quiet = [80, 120, 40, 200].map((base) => series(() => base, base / 10));
+    const slow = series((_, min) => (min >= 9 ? 900 : 80), 20);
+    const shared = sharedRise([...quiet, slow]);
+    expect(shared).toBeLessThan(1.2);
+    expect(analyseShift(slow.t, slow.v, rule, shared)).toBeDefined();
+    // too few services to tell the machine from a service: no correction
+    expect(sharedRise([slow, slow])).toBe(1);
   });
 });
 

@@ -190,18 +190,51 @@ export interface ShiftRule {
   readonly minLevel: number;
 }
 
-/** A lasting rise of the last quarter of the window over its first half (p99 latency, error share). */
+/** The medians of the first half and of the last quarter of a series (undefined when too short). */
+function halves(v: readonly number[]): { before: number; after: number } | undefined {
+  const n = v.length;
+  if (n < 8) return undefined;
+  return {
+    before: median(v.slice(0, Math.floor(n / 2)))!,
+    after: median(v.slice(n - Math.max(2, Math.floor(n / 4))))!,
+  };
+}
+
+/**
+ * How much the series of many services rose together (the median over them of last quarter ÷
+ * first half; 1 when they did not, or when fewer than 3 series say anything). A busy machine
+ * slows every service at once: a shift that every service shares is the machine's, not one
+ * service's.
+ */
+export function sharedRise(
+  series: readonly { readonly t: readonly number[]; readonly v: readonly number[] }[],
+): number {
+  const ratios: number[] = [];
+  for (const s of series) {
+    const h = halves(finitePoints(s.t, s.v).v);
+    if (h && h.before > 0) ratios.push(h.after / h.before);
+  }
+  return ratios.length < 3 ? 1 : Math.max(1, median(ratios)!);
+}
+
+/**
+ * A lasting rise of the last quarter of the window over its first half (p99 latency, error share),
+ * beyond `shared`, the rise every service saw meanwhile (sharedRise; 1 for none).
+ */
 export function analyseShift(
   times: readonly number[],
   values: readonly number[],
   rule: ShiftRule,
+  shared = 1,
 ): LevelShift | undefined {
   const { t, v } = finitePoints(times, values);
   const n = v.length;
-  if (n < 8) return undefined;
-  const before = median(v.slice(0, Math.floor(n / 2)))!;
-  const after = median(v.slice(n - Math.max(2, Math.floor(n / 4))))!;
-  if (after < before * rule.ratio || after - before < rule.minIncrease || after < rule.minLevel) return undefined;
+  const h = halves(v);
+  if (!h) return undefined;
+  const { before, after } = h;
+  // what this series would show had it only followed the others
+  const expected = before * shared;
+  if (after < expected * rule.ratio || after - expected < rule.minIncrease || after < rule.minLevel) return undefined;
   const threshold = before + (after - before) / 2;
   // since: the earliest point from which at least 80 % of the points are above half-way
   let since = n - 1;

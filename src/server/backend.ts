@@ -24,6 +24,7 @@ import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerLokiApi } from '../api/loki/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
 import { registerOrreryApi } from '../api/orrery/index.js';
+import { ComparePool } from '../diagnosis/compare-pool.js';
 import { DEFAULT_CORS_ALLOW_ORIGINS, OriginPolicy } from '../api/origin-policy.js';
 import { registerPrometheusApi, type SettingValue } from '../api/prometheus/index.js';
 import { registerProxies } from '../api/proxy.js';
@@ -162,6 +163,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const selfMetrics = new SelfMetrics();
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
   const engine = new QueryPool();
+  // Attribute comparisons are scored in a worker thread too.
+  const comparePool = new ComparePool();
 
   // Pipelines.
   const exporter = new PrometheusStorageExporter(appender, {
@@ -217,7 +220,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   });
   registerLokiApi(app, { store: logStore });
   registerAnnotationsApi(app, annotations);
-  registerOrreryApi(app, { traces: traceStore, engine: queries, storage, annotations });
+  registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine: queries, storage, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
   const metricFamilies = (): MetricFamily[] => {
@@ -269,6 +272,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     storage,
     ...(samplesWal ? [samplesWal] : []),
     engine,
+    comparePool,
     traceStore,
     logStore,
     exporter,
