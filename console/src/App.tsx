@@ -14,6 +14,8 @@ import { SearchPage } from './pages/search/SearchPage.js';
 import { TraceIdLookup } from './pages/trace/TraceIdLookup.js';
 import { TracePage } from './pages/trace/TracePage.js';
 import { ComparePage } from './pages/compare/ComparePage.js';
+import { ScenarioPage, ScenariosPage } from './pages/scenarios/ScenariosPage.js';
+import { useRecordVisits } from './pages/scenarios/visits.js';
 
 // Explore carries the PromQL editor (CodeMirror and Prometheus's grammar): loaded when first opened.
 const ExplorePage = lazy(() => import('./pages/explore/ExplorePage.js').then((m) => ({ default: m.ExplorePage })));
@@ -26,10 +28,13 @@ const NAV = [
   { path: '/monitor', label: 'Monitor', also: [] },
   { path: '/flags', label: 'Flags', also: [] },
   { path: '/load', label: 'Load', also: [] },
+  { path: '/scenarios', label: 'Scenarios', also: [] },
 ] as const;
 
 export function App() {
   const { pathname } = useLocation();
+  // the scenarios' visit checks read what the console opened
+  useRecordVisits();
   return (
     <div className="app">
       <header className="topbar">
@@ -66,6 +71,8 @@ export function App() {
             <Route path="/monitor" element={<MonitorPage />} />
             <Route path="/flags" element={<FlagsPage />} />
             <Route path="/load" element={<LoadPage />} />
+            <Route path="/scenarios" element={<ScenariosPage />} />
+            <Route path="/scenarios/:id" element={<ScenarioPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>
