@@ -14,6 +14,8 @@ import { SearchPage } from './pages/search/SearchPage.js';
 import { TraceIdLookup } from './pages/trace/TraceIdLookup.js';
 import { TracePage } from './pages/trace/TracePage.js';
 import { ComparePage } from './pages/compare/ComparePage.js';
+import { CompareAttributesPage } from './pages/diagnosis/compare/CompareAttributesPage.js';
+import { FindingsPage } from './pages/diagnosis/findings/FindingsPage.js';
 import { ScenarioPage, ScenariosPage } from './pages/scenarios/ScenariosPage.js';
 import { useRecordVisits } from './pages/scenarios/visits.js';
 
@@ -26,6 +28,7 @@ const NAV = [
   { path: '/search', label: 'Traces', also: ['/trace/', '/compare'] },
   { path: '/map', label: 'Service Map', also: [] },
   { path: '/monitor', label: 'Monitor', also: [] },
+  { path: '/diagnosis/findings', label: 'Diagnosis', also: ['/diagnosis/'] },
   { path: '/flags', label: 'Flags', also: [] },
   { path: '/load', label: 'Load', also: [] },
   { path: '/scenarios', label: 'Scenarios', also: [] },
@@ -69,6 +72,8 @@ export function App() {
             <Route path="/compare" element={<ComparePage />} />
             <Route path="/map" element={<ServiceMapPage />} />
             <Route path="/monitor" element={<MonitorPage />} />
+            <Route path="/diagnosis/findings" element={<FindingsPage />} />
+            <Route path="/diagnosis/compare" element={<CompareAttributesPage />} />
             <Route path="/flags" element={<FlagsPage />} />
             <Route path="/load" element={<LoadPage />} />
             <Route path="/scenarios" element={<ScenariosPage />} />

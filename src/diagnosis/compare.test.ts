@@ -146,6 +146,21 @@ describe('attribute comparison', () => {
     expect(band.attributes.map((a) => a.key)).not.toContain('span.name');
   });
 
+  it('selects a region brushed on the scatter plot: a time range × a duration range', () => {
+    // spans start every 50 ms from T0: the second half of the window, slower than 300 ms
+    const fromUs = (T0 + 300 * 50) * 1000;
+    const toUs = (T0 + 600 * 50) * 1000;
+    const region = compare(store, { kind: 'region', fromUs, toUs, minUs: 300_000 });
+    const inBand = compare(store, { kind: 'duration', minUs: 300_000 });
+    expect(region.selected).toBeGreaterThan(0);
+    expect(region.selected).toBeLessThan(inBand.selected);
+    expect(region.attributes[0]!.key).toBe('app.cache_hit');
+    const everything = compare(store, { kind: 'region', fromUs: 0, toUs: Number.MAX_SAFE_INTEGER, minUs: 0 });
+    expect(everything.message).toMatch(/holds every span/);
+    const nothing = compare(store, { kind: 'region', fromUs, toUs, minUs: 0, maxUs: 1 });
+    expect(nothing.message).toMatch(/selection is empty/);
+  });
+
   it('gives no score to an ID shared by the two spans of one request (both slow together)', () => {
     const rnd = random(9);
     const spans: Span[] = [];

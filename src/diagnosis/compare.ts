@@ -21,7 +21,16 @@ export type Selection =
   /** the slowest `percent` of the spans of each operation */
   | { readonly kind: 'slowest'; readonly percent: number }
   | { readonly kind: 'errors' }
-  | { readonly kind: 'duration'; readonly minUs: number; readonly maxUs?: number };
+  | { readonly kind: 'duration'; readonly minUs: number; readonly maxUs?: number }
+  /** a rectangle brushed on the scatter plot: spans starting in [fromUs, toUs] (µs since the
+   * epoch) whose duration lies in [minUs, maxUs] */
+  | {
+      readonly kind: 'region';
+      readonly fromUs: number;
+      readonly toUs: number;
+      readonly minUs: number;
+      readonly maxUs?: number;
+    };
 
 export interface CategoryShare {
   /** the attribute's value as text; null for the "not set" and "rare values" groups */
@@ -96,12 +105,45 @@ class KeyColumn {
   /** the value's id in `values`, NUMERIC for a number, OVERFLOW for a text not interned */
   texts = new Int32Array(64);
   /** this key's distinct text values (interned per key: counting is then by array index) */
-  readonly values: string[] = [];
-  private readonly ids = new Map<string, number>();
+  values: string[] = [];
+  /** text → id in `values`; rebuilt on first use after a transfer */
+  private idMap: Map<string, number> | undefined = new Map<string, number>();
   allNumeric = true;
   lastSpan = -1;
 
   constructor(private readonly maxDistinct: number) {}
+
+  private get ids(): Map<string, number> {
+    this.idMap ??= new Map(this.values.map((v, i) => [v, i]));
+    return this.idMap;
+  }
+
+  toTransfer(): KeyColumnData {
+    return {
+      length: this.length,
+      spans: this.spans,
+      nums: this.nums,
+      texts: this.texts,
+      values: this.values,
+      allNumeric: this.allNumeric,
+      lookupsPastCap: this.lookupsPastCap,
+      missesPastCap: this.missesPastCap,
+    };
+  }
+
+  static fromTransfer(d: KeyColumnData, maxDistinct: number): KeyColumn {
+    const col = new KeyColumn(maxDistinct);
+    col.length = d.length;
+    col.spans = d.spans;
+    col.nums = d.nums;
+    col.texts = d.texts;
+    col.values = d.values;
+    col.idMap = undefined;
+    col.allNumeric = d.allNumeric;
+    col.lookupsPastCap = d.lookupsPastCap;
+    col.missesPastCap = d.missesPastCap;
+    return col;
+  }
 
   push(span: number, num: number, text: number): void {
     if (this.length === this.spans.length) {
@@ -142,6 +184,40 @@ class KeyColumn {
   }
 }
 
+/** One key's column as it crosses to a worker: typed arrays (transferred, not copied) and its texts. */
+export interface KeyColumnData {
+  readonly length: number;
+  readonly spans: Int32Array<ArrayBuffer>;
+  readonly nums: Float64Array<ArrayBuffer>;
+  readonly texts: Int32Array<ArrayBuffer>;
+  readonly values: string[];
+  readonly allNumeric: boolean;
+  readonly lookupsPastCap: number;
+  readonly missesPastCap: number;
+}
+
+/** SpanColumns as it crosses to a worker (structured clone; the typed arrays are transferred). */
+export interface SpanColumnsData {
+  readonly n: number;
+  readonly durations: Float64Array<ArrayBuffer>;
+  readonly starts: Float64Array<ArrayBuffer>;
+  readonly errors: Uint8Array<ArrayBuffer>;
+  readonly nameIds: Int32Array<ArrayBuffer>;
+  /** the span names, by id */
+  readonly names: readonly string[];
+  readonly includeSpanName: boolean;
+  readonly maxDistinct: number;
+  readonly keys: readonly string[];
+  readonly columns: readonly KeyColumnData[];
+}
+
+/** The buffers of a SpanColumnsData to transfer with it (so they are moved, not copied). */
+export function columnsTransferList(d: SpanColumnsData): ArrayBuffer[] {
+  const out = [d.durations.buffer, d.starts.buffer, d.errors.buffer, d.nameIds.buffer];
+  for (const c of d.columns) out.push(c.spans.buffer, c.nums.buffer, c.texts.buffer);
+  return out;
+}
+
 export interface SpanColumnsOptions {
   /** compare the span name too (when the search spans several operations); default true */
   readonly includeSpanName?: boolean;
@@ -152,6 +228,8 @@ export interface SpanColumnsOptions {
 /** Streams spans into per-key columns; holds numbers, not span objects. */
 export class SpanColumns {
   private durations = new Float64Array(1024);
+  /** start times, µs since the epoch (for a brushed region) */
+  private starts = new Float64Array(1024);
   private errors = new Uint8Array(1024);
   private n = 0;
   private readonly columns = new Map<string, KeyColumn>();
@@ -171,11 +249,47 @@ export class SpanColumns {
     return this.n;
   }
 
+  /**
+   * The columns as data for a worker. Its typed arrays are this object's own: once transferred
+   * (columnsTransferList), this SpanColumns must not be used again.
+   */
+  toTransfer(): SpanColumnsData {
+    const keys = [...this.columns.keys()];
+    return {
+      n: this.n,
+      durations: this.durations,
+      starts: this.starts,
+      errors: this.errors,
+      nameIds: this.nameIds,
+      names: [...this.names.keys()],
+      includeSpanName: this.includeSpanName,
+      maxDistinct: this.maxDistinct,
+      keys,
+      columns: keys.map((k) => this.columns.get(k)!.toTransfer()),
+    };
+  }
+
+  /** The columns again from toTransfer's data (in the worker): compare() answers as the original would. */
+  static fromTransfer(d: SpanColumnsData): SpanColumns {
+    const c = new SpanColumns({ includeSpanName: d.includeSpanName, maxDistinctValues: d.maxDistinct });
+    c.n = d.n;
+    c.durations = d.durations;
+    c.starts = d.starts;
+    c.errors = d.errors;
+    c.nameIds = d.nameIds;
+    d.names.forEach((name, i) => c.names.set(name, i));
+    d.keys.forEach((k, i) => c.columns.set(k, KeyColumn.fromTransfer(d.columns[i]!, d.maxDistinct)));
+    return c;
+  }
+
   add(span: StoredSpan): void {
     if (this.n === this.durations.length) {
       const d = new Float64Array(this.n * 2);
       d.set(this.durations);
       this.durations = d;
+      const st = new Float64Array(this.n * 2);
+      st.set(this.starts);
+      this.starts = st;
       const e = new Uint8Array(this.n * 2);
       e.set(this.errors);
       this.errors = e;
@@ -185,6 +299,7 @@ export class SpanColumns {
     }
     const i = this.n++;
     this.durations[i] = Math.max(0, (span.endTimeUnixNano - span.startTimeUnixNano) / 1000);
+    this.starts[i] = span.startTimeUnixNano / 1000;
     this.errors[i] = span.status.code === 2 ? 1 : 0;
     let nameId = this.names.get(span.name);
     if (nameId === undefined) this.names.set(span.name, (nameId = this.names.size));
@@ -230,6 +345,11 @@ export class SpanColumns {
     } else if (sel.kind === 'duration') {
       const max = sel.maxUs ?? Infinity;
       for (let i = 0; i < n; i++) out[i] = dur[i]! >= sel.minUs && dur[i]! <= max ? 1 : 0;
+    } else if (sel.kind === 'region') {
+      const max = sel.maxUs ?? Infinity;
+      const st = this.starts;
+      for (let i = 0; i < n; i++)
+        out[i] = st[i]! >= sel.fromUs && st[i]! <= sel.toUs && dur[i]! >= sel.minUs && dur[i]! <= max ? 1 : 0;
     } else if (n > 0) {
       // the slowest of each operation: a search over several operations compares slow spans
       // with ordinary ones of the same kind, not slow operations with fast ones (whose

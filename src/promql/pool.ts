@@ -82,7 +82,7 @@ export function workerUrl(): URL {
 }
 
 /** A .ts source under dir whose compiled .js in dist/ is missing or older, if any. */
-function staleSource(root: string, dir: string): string | undefined {
+export function staleSource(root: string, dir: string): string | undefined {
   for (const e of readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const rel = path.join(dir, e.name);
     if (e.isDirectory()) {

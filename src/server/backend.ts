@@ -22,6 +22,7 @@ import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
 import { registerOrreryApi } from '../api/orrery/index.js';
+import { ComparePool } from '../diagnosis/compare-pool.js';
 import { DEFAULT_CORS_ALLOW_ORIGINS, OriginPolicy } from '../api/origin-policy.js';
 import { registerPrometheusApi, type SettingValue } from '../api/prometheus/index.js';
 import { registerProxies } from '../api/proxy.js';
@@ -140,6 +141,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const selfMetrics = new SelfMetrics();
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
   const engine = new QueryPool();
+  // Attribute comparisons are scored in a worker thread too.
+  const comparePool = new ComparePool();
 
   // Pipelines.
   const exporter = new PrometheusStorageExporter(storage, {
@@ -186,7 +189,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     },
   });
   registerAnnotationsApi(app, annotations);
-  registerOrreryApi(app, { traces: traceStore, engine, storage, annotations });
+  registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine, storage, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   registerScenariosApi(app, config.scenariosDir ?? path.join(root, 'scenarios'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
@@ -237,6 +240,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     annotations,
     storage,
     engine,
+    comparePool,
     traceStore,
     exporter,
     spanMetrics,

@@ -15,8 +15,9 @@ export class ApiError extends Error {
 
 function errorOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  const e = (body as { error?: unknown }).error;
-  return typeof e === 'string' ? e : undefined;
+  // the flag and load services say {"error": …}; the Orrery diagnosis API says {"message": …}
+  const { error, message } = body as { error?: unknown; message?: unknown };
+  return typeof error === 'string' ? error : typeof message === 'string' ? message : undefined;
 }
 
 export async function requestJson<S extends z.ZodMiniType>(

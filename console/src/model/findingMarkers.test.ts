@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../api/findings.js';
-import { concernsService, findingMarkers } from './findingMarkers.js';
+import type { Finding } from '../api/diagnosis.js';
+import { concernsService, findingMarkers, findingsLookback } from './findingMarkers.js';
 import { groupMarkers } from './markers.js';
 import { markerKind } from './palette.js';
 
@@ -9,6 +9,7 @@ const finding = (service: string, since: number, consoleUrl = `/diagnosis/compar
   kind: 'memory_growth',
   since,
   summary: `${service}: memory rising 14 MB/min since 14:02; recommendationCache was switched on at 14:01`,
+  slopeBytesPerMin: 14e6,
   restarts: 0,
   flagChanges: [],
   compareUrl: `/api/orrery/v1/compare?service=${service}`,
@@ -39,6 +40,12 @@ describe('finding markers', () => {
     // beside a flag change at the same time, it stays its own marker
     const groups = groupMarkers([m!, { time: 2000, tags: ['flag', 'recommendationCache'], text: 'on' }], (t) => t, 6);
     expect(groups.map((g) => g.kind)).toEqual(['finding', 'flag']);
+  });
+
+  it("asks the findings API for the chart's range, within the lookbacks it takes", () => {
+    expect(findingsLookback(0, 15 * 60_000)).toBe('900s');
+    expect(findingsLookback(0, 10_000)).toBe('60s');
+    expect(findingsLookback(0, 7 * 86_400_000)).toBe('86400s');
   });
 
   it('leaves out findings outside the range and never links outside the console', () => {

@@ -1,7 +1,7 @@
 // Findings on dashboard charts: each finding of /api/orrery/v1/findings is an event of its own
 // kind at its `since`, on the panels whose queries concern its service (every panel whose queries
 // pin no service shows them all), named by its summary and opening its comparison page.
-import type { Finding } from '../api/findings.js';
+import type { Finding } from '../api/diagnosis.js';
 import { inConsole } from './links.js';
 import { labelMatchers, matchesAll } from './matchers.js';
 import type { MarkerEvent } from './markers.js';
@@ -13,6 +13,11 @@ export interface FindingMarker extends MarkerEvent {
   readonly kind: string;
   /** the comparison page of the finding, inside the console */
   readonly href: string | undefined;
+}
+
+/** The findings API's lookback (between 1m and 24h) for a chart's range. */
+export function findingsLookback(fromMs: number, toMs: number): string {
+  return `${Math.min(24 * 3600, Math.max(60, Math.ceil((toMs - fromMs) / 1000)))}s`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { Annotation } from '../api/backend.js';
-import type { Finding } from '../api/findings.js';
+import type { Finding } from '../api/diagnosis.js';
 import { queryExemplars, queryRange } from '../api/prometheus.js';
 import { errorMessage } from '../api/queryClient.js';
 import type { Panel } from '../model/dashboard.js';

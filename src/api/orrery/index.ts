@@ -1,9 +1,10 @@
 // The Orrery diagnosis API: GET /api/orrery/v1/compare (what sets a selection of spans apart)
 // and GET /api/orrery/v1/findings (memory, restart, latency and error findings of a window).
-// Answers are {"data": …}; bad parameters are 400 {"message": …}. The statistics live in
-// src/diagnosis/; this module only translates HTTP.
+// Answers are {"data": …}; bad parameters are 400 {"message": …}, a comparison past its deadline
+// 503 {"message": …}. The statistics live in src/diagnosis/; this module only translates HTTP.
 import type { Annotation, AnnotationQuery } from '../../annotations/store.js';
 import { SpanColumns } from '../../diagnosis/compare.js';
+import { CompareUnavailableError, inlineComparer, type Comparer } from '../../diagnosis/compare-pool.js';
 import { findFindings } from '../../diagnosis/findings.js';
 import type { QueryService } from '../../promql/value.js';
 import type { StoredSpan, TraceQuery } from '../../traces/storage.js';
@@ -18,6 +19,8 @@ export interface SpanScanner {
 
 export interface OrreryApiDeps {
   readonly traces: SpanScanner;
+  /** scores comparisons: the worker pool (ComparePool); default this thread */
+  readonly comparer?: Comparer;
   /** the engine in this thread or the worker pool */
   readonly engine: QueryService;
   readonly storage: Querier;
@@ -34,6 +37,7 @@ function guarded(
       return await fn(req);
     } catch (err) {
       if (err instanceof ParamError) return json(400, { message: err.message });
+      if (err instanceof CompareUnavailableError) return json(503, { message: err.message });
       throw err;
     }
   };
@@ -41,14 +45,19 @@ function guarded(
 
 export function registerOrreryApi(router: Router, deps: OrreryApiDeps): void {
   const now = deps.now ?? Date.now;
+  const comparer = deps.comparer ?? inlineComparer;
   router.route(
     'GET',
     '/api/orrery/v1/compare',
-    guarded((req) => {
+    guarded(async (req) => {
       const { query, selection } = parseCompare(req.query, now());
-      const columns = new SpanColumns({ includeSpanName: query.operation === undefined });
-      deps.traces.scanSpans(query, (span) => columns.add(span));
-      return json(200, { data: columns.compare(selection) });
+      // the spans are streamed into columns when the worker is free, so waiting requests hold none
+      const collect = (): SpanColumns => {
+        const columns = new SpanColumns({ includeSpanName: query.operation === undefined });
+        deps.traces.scanSpans(query, (span) => columns.add(span));
+        return columns;
+      };
+      return json(200, { data: await comparer.compare(collect, selection) });
     }),
   );
   router.route(

@@ -7,7 +7,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../diagnosis/compare.js';
 import type { Finding } from '../../diagnosis/findings.js';
+import { ComparePool } from '../../diagnosis/compare-pool.js';
+import { Engine } from '../../promql/engine.js';
 import { createBackend, type Backend } from '../../server/backend.js';
+import type { ApiResponse, Handler, Router } from '../http.js';
+import { registerOrreryApi } from './index.js';
 
 let backend: Backend;
 let api: string;
@@ -164,6 +168,21 @@ describe('GET /api/orrery/v1/compare', () => {
     expect(body.data.selected).toBeGreaterThan(0);
   });
 
+  it('selects a brushed region: start times in µs × a duration range', async () => {
+    // spans start every 1.5 s from 10 minutes ago; the region holds the first 200, above 300 ms
+    const from = (NOW - 10 * MINUTE) * 1000;
+    const to = (NOW - 10 * MINUTE + 199 * 1500) * 1000;
+    const base = `/api/orrery/v1/compare?service=recommendationservice&lookback=15m&select=region&regionStart=${from}&regionEnd=${to}`;
+    const { status, body } = await get(`${base}&minDuration=300ms`);
+    expect(status).toBe(200);
+    expect(body.data.selected).toBeGreaterThan(20);
+    expect(body.data.selected).toBeLessThan(100);
+    expect(body.data.selected + body.data.baseline).toBe(400);
+    expect(body.data.attributes[0]!.key).toMatch(/^app\.(cache_hit|products\.count)$/);
+    const band = await get(`${base}&minDuration=0s&maxDuration=1h`);
+    expect(band.body.data.selected).toBe(200);
+  });
+
   it('answers a window without spans or an empty selection with a message', async () => {
     const empty = await get(`/api/orrery/v1/compare?service=recommendationservice&start=1000&end=2000&select=errors`);
     expect(empty.status).toBe(200);
@@ -188,10 +207,42 @@ describe('GET /api/orrery/v1/compare', () => {
       'service=recommendationservice&select=errors&lookback=forever',
       'service=recommendationservice&select=errors&start=5&end=1',
       'service=recommendationservice&select=errors&tags=%5B1%5D',
+      'service=recommendationservice&select=region&regionStart=1',
+      'service=recommendationservice&select=region&regionStart=x&regionEnd=2',
+      'service=recommendationservice&select=region&regionStart=5&regionEnd=1',
+      'service=recommendationservice&select=region&regionStart=1&regionEnd=2&maxDuration=soon',
     ]) {
       const { status, body } = await get(`/api/orrery/v1/compare?${q}`);
       expect(status, q).toBe(400);
       expect(typeof body.message, q).toBe('string');
+    }
+  });
+});
+
+describe('GET /api/orrery/v1/compare past its deadline', () => {
+  it('answers 503 with a message, and the next comparison in time is answered', async () => {
+    const handlers = new Map<string, Handler>();
+    const router: Router = { route: (_m, pattern, h) => handlers.set(pattern, h), raw: () => undefined };
+    const slow = new ComparePool({ timeoutMs: 1 }); // shorter than starting its worker
+    const { traceStore, storage, annotations } = backend;
+    registerOrreryApi(router, { traces: traceStore, comparer: slow, engine: new Engine(), storage, annotations });
+    const request = (query: string): Promise<ApiResponse> =>
+      Promise.resolve(
+        handlers.get('/api/orrery/v1/compare')!({
+          method: 'GET',
+          path: '/api/orrery/v1/compare',
+          params: {},
+          query: new URLSearchParams(query),
+          headers: {},
+          body: Buffer.alloc(0),
+        }),
+      );
+    try {
+      const late = await request('service=recommendationservice&lookback=1h&select=slowest&percent=5');
+      expect(late.status).toBe(503);
+      expect((late.body as { message: string }).message).toMatch(/did not finish within/);
+    } finally {
+      await slow.shutdown();
     }
   });
 });

@@ -29,6 +29,16 @@ function durationUs(name: string, raw: string): number {
   return ns / 1000;
 }
 
+/** A required time in µs since the epoch. */
+function microseconds(q: URLSearchParams, name: string): number {
+  const raw = single(q, name);
+  if (raw === undefined) throw new ParamError(`'select=region' needs '${name}' (µs since the epoch)`);
+  const us = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(us))
+    throw new ParamError(`unable to parse param '${name}': ${JSON.stringify(raw)} is not µs since the epoch`);
+  return us;
+}
+
 /** `GET /api/orrery/v1/compare` parameters; `nowMs` is the wall clock (for lookback). */
 export function parseCompare(q: URLSearchParams, nowMs: number): CompareRequest {
   if (q.getAll('traceID').some((s) => s !== '')) throw new ParamError(`'traceID' is not a parameter of compare`);
@@ -61,12 +71,26 @@ export function parseCompare(q: URLSearchParams, nowMs: number): CompareRequest 
       selection = maxUs !== undefined ? { kind: 'duration', minUs, maxUs } : { kind: 'duration', minUs };
       break;
     }
+    case 'region': {
+      // a rectangle brushed on the scatter plot: start times (µs, like start/end) × durations
+      const fromUs = microseconds(q, 'regionStart');
+      const toUs = microseconds(q, 'regionEnd');
+      if (toUs < fromUs) throw new ParamError(`'regionEnd' should not be before 'regionStart'`);
+      const rawMin = single(q, 'minDuration');
+      const minUs = rawMin !== undefined ? durationUs('minDuration', rawMin) : 0;
+      const rawMax = single(q, 'maxDuration');
+      const maxUs = rawMax !== undefined ? durationUs('maxDuration', rawMax) : undefined;
+      if (maxUs !== undefined && maxUs < minUs)
+        throw new ParamError(`'maxDuration' should be greater than 'minDuration'`);
+      selection = { kind: 'region', fromUs, toUs, minUs, ...(maxUs !== undefined ? { maxUs } : {}) };
+      break;
+    }
     case undefined:
       throw new ParamError(
-        `parameter 'select' is required: slowest (with percent), errors or duration (with minDuration)`,
+        `parameter 'select' is required: slowest (with percent), errors, duration (with minDuration) or region (with regionStart and regionEnd)`,
       );
     default:
-      throw new ParamError(`'select' must be slowest, errors or duration, got ${JSON.stringify(select)}`);
+      throw new ParamError(`'select' must be slowest, errors, duration or region, got ${JSON.stringify(select)}`);
   }
   return { query: { ...query, limit: 0 }, selection };
 }

@@ -4,7 +4,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { fetchAnnotations, type Annotation } from '../../api/backend.js';
-import { fetchFindings, type Finding } from '../../api/findings.js';
+import { fetchFindings, type Finding } from '../../api/diagnosis.js';
+import { findingsLookback } from '../../model/findingMarkers.js';
 import { labelValues } from '../../api/prometheus.js';
 import { errorMessage } from '../../api/queryClient.js';
 import { TimePicker } from '../../components/TimePicker.js';
@@ -71,7 +72,7 @@ function DashboardView(props: { dashboard: Dashboard }) {
   // findings are markers like annotations; a failing findings API leaves the charts as they are
   const findingsQuery = useQuery({
     queryKey: ['findings', range.fromMs, range.toMs],
-    queryFn: ({ signal }) => fetchFindings(range.fromMs, range.toMs, signal),
+    queryFn: ({ signal }) => fetchFindings(findingsLookback(range.fromMs, range.toMs), signal, range.toMs),
     placeholderData: keepPreviousData,
     retry: false,
   });

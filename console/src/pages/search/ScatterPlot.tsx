@@ -3,7 +3,7 @@
 import { useRef, useState, type PointerEvent } from 'react';
 import { formatDuration } from './duration.js';
 import type { TraceSummary } from './results.js';
-import { dotAt, scatterLayout, tracesInBrush, type Brush } from './scatter.js';
+import { brushRegion, dotAt, scatterLayout, tracesInBrush, type Brush, type BrushRegion } from './scatter.js';
 
 const WIDTH = 900;
 const HEIGHT = 200;
@@ -13,6 +13,9 @@ export function ScatterPlot(props: {
   brushed: ReadonlySet<string> | undefined;
   onBrush: (ids: Set<string> | undefined) => void;
   onOpen: (traceID: string) => void;
+  /** also told the brushed rectangle's start-time and duration ranges (the comparison page) */
+  onBrushRegion?: (region: BrushRegion) => void;
+  caption?: string;
 }) {
   const layout = scatterLayout(props.traces, { width: WIDTH, height: HEIGHT });
   const svg = useRef<SVGSVGElement>(null);
@@ -36,6 +39,7 @@ export function ScatterPlot(props: {
     if (!brush) return;
     const big = Math.abs(brush.x1 - brush.x0) > 4 && Math.abs(brush.y1 - brush.y0) > 4;
     props.onBrush(big ? tracesInBrush(layout.dots, brush) : undefined);
+    if (big) props.onBrushRegion?.(brushRegion(layout, brush));
     setBrush(undefined);
   };
   if (props.traces.length === 0) return null;
@@ -92,7 +96,9 @@ export function ScatterPlot(props: {
           />
         )}
       </svg>
-      <figcaption className="muted">Drag a rectangle to narrow the list; click a dot to open its trace.</figcaption>
+      <figcaption className="muted">
+        {props.caption ?? 'Drag a rectangle to narrow the list; click a dot to open its trace.'}
+      </figcaption>
     </figure>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceSummary } from './results.js';
-import { dotAt, niceStep, scatterLayout, tracesInBrush } from './scatter.js';
+import { brushRegion, dotAt, niceStep, scatterLayout, tracesInBrush } from './scatter.js';
 
 function row(id: string, startUs: number, durationUs: number, spanCount: number, errorCount = 0): TraceSummary {
   return {
@@ -54,5 +54,16 @@ describe('scatter plot', () => {
     expect(scatterLayout([], { width: 300, height: 200 }).dots).toEqual([]);
     const one = scatterLayout([row('a', 5, 10, 1)], { width: 300, height: 200 });
     expect(one.dots[0]!.x).toBeCloseTo((one.plot.left + one.plot.right) / 2, 6);
+  });
+
+  it('turns a brushed rectangle into start-time and duration ranges (corners in any order, clamped to the plot)', () => {
+    const { plot, domain } = layout;
+    const midX = (plot.left + plot.right) / 2;
+    const midY = (plot.top + plot.bottom) / 2;
+    const r = brushRegion(layout, { x0: plot.right + 50, y0: midY, x1: midX, y1: plot.bottom + 50 });
+    expect(r.fromUs).toBeCloseTo(5_000_000, 6);
+    expect(r.toUs).toBe(10_000_000);
+    expect(r.minUs).toBe(0);
+    expect(r.maxUs).toBeCloseTo(domain.yMaxUs / 2, 6);
   });
 });

@@ -23,6 +23,8 @@ export interface ScatterLayout {
   readonly yTicks: readonly Tick[];
   /** the plotting area inside the margins */
   readonly plot: { readonly left: number; readonly top: number; readonly right: number; readonly bottom: number };
+  /** what the axes span: start times (µs since the epoch) on x, durations (µs) from 0 on y */
+  readonly domain: { readonly t0Us: number; readonly t1Us: number; readonly yMaxUs: number };
 }
 
 export interface ScatterSize {
@@ -56,7 +58,7 @@ export function scatterLayout(traces: readonly TraceSummary[], size: ScatterSize
     right: Math.max(MARGIN.left + 1, size.width - MARGIN.right),
     bottom: Math.max(MARGIN.top + 1, size.height - MARGIN.bottom),
   };
-  if (traces.length === 0) return { dots: [], xTicks: [], yTicks: [], plot };
+  if (traces.length === 0) return { dots: [], xTicks: [], yTicks: [], plot, domain: { t0Us: 0, t1Us: 1, yMaxUs: 1 } };
   let t0 = Infinity;
   let t1 = -Infinity;
   let dMax = 0;
@@ -93,7 +95,7 @@ export function scatterLayout(traces: readonly TraceSummary[], size: ScatterSize
   const xTicks: Tick[] = [];
   for (let ms = Math.ceil(t0 / 1000 / xStepMs) * xStepMs; ms * 1000 <= t1; ms += xStepMs)
     xTicks.push({ at: xOf(ms * 1000), label: clockLabel(ms) });
-  return { dots, xTicks, yTicks, plot };
+  return { dots, xTicks, yTicks, plot, domain: { t0Us: t0, t1Us: t1, yMaxUs: yMax } };
 }
 
 export interface Brush {
@@ -122,4 +124,26 @@ export function dotAt(dots: readonly Dot[], x: number, y: number): Dot | undefin
     }
   }
   return best;
+}
+
+/** A brushed rectangle in data terms: start times (µs since the epoch) × durations (µs). */
+export interface BrushRegion {
+  readonly fromUs: number;
+  readonly toUs: number;
+  readonly minUs: number;
+  readonly maxUs: number;
+}
+
+/** The start-time and duration ranges a brushed rectangle covers (corners in any order). */
+export function brushRegion(layout: ScatterLayout, b: Brush): BrushRegion {
+  const { plot, domain } = layout;
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+  const tOf = (x: number): number =>
+    domain.t0Us +
+    ((clamp(x, plot.left, plot.right) - plot.left) / (plot.right - plot.left)) * (domain.t1Us - domain.t0Us);
+  const dOf = (y: number): number =>
+    ((plot.bottom - clamp(y, plot.top, plot.bottom)) / (plot.bottom - plot.top)) * domain.yMaxUs;
+  const [t0, t1] = [tOf(b.x0), tOf(b.x1)].sort((p, q) => p - q) as [number, number];
+  const [d0, d1] = [dOf(b.y0), dOf(b.y1)].sort((p, q) => p - q) as [number, number];
+  return { fromUs: t0, toUs: t1, minUs: d0, maxUs: d1 };
 }
