@@ -21,9 +21,15 @@ export function conditionHolds(result: InstantResult): CheckResult {
     return { holds: Number.isFinite(v) && v !== 0, detail: `value ${result.result[1]}` };
   }
   if (result.resultType === 'string') return { holds: false, detail: 'the query returns a string' };
-  const values = result.resultType === 'vector' ? result.result.map((s) => s.value[1]) : [];
+  const values = result.resultType === 'vector' ? result.result.map((s) => roughly(s.value[1])) : [];
   if (values.length === 0) return { holds: false, detail: 'not yet (no sample satisfies the condition)' };
   return { holds: true, detail: `holds: ${values.slice(0, 3).join(', ')}${values.length > 3 ? ', …' : ''}` };
+}
+
+/** A sample's value to 4 significant digits ("111874.14867" → "111900"), as a person reads it. */
+function roughly(text: string): string {
+  const v = Number(text);
+  return Number.isFinite(v) ? String(Number(v.toPrecision(4))) : text;
 }
 
 /** A flag's value in the scenarios' words: on, off, or the share of on. */
