@@ -137,75 +137,78 @@ describeNeeding([needChromium()])('diagnosis in a browser: findings, point links
       },
     );
 
-    await step('4. exemplars on the latency chart open their trace; a click on a latency point opens the traces of that service and window', async () => {
-      const dashboard = `${base}/d/demo?var-service=${REC}&refresh=`;
-      const latency = page.locator('.panel[data-panel-title="Service Latency (from SpanMetrics)"]');
-      const over = latency.locator('.u-over');
-      const openChart = async (): Promise<{ x: number; y: number; width: number; height: number }> => {
-        await page.goto(dashboard);
-        // the chart is drawn again when its exemplars arrive: wait for them, then for the plot
-        await latency.locator('.chart:not([data-exemplar-count="0"])').waitFor({ timeout: 30_000 });
-        await page.waitForTimeout(1000);
-        let box = await over.boundingBox();
-        for (let i = 0; box === null && i < 20; i++) {
-          await page.waitForTimeout(250);
-          box = await over.boundingBox();
-        }
-        if (box === null) throw new Error('the latency chart is not drawn');
-        return box;
-      };
-      /** Hovers along a row of the plot until the tooltip offers the kind of click wanted. */
-      const findTarget = async (
-        box: { x: number; y: number; width: number; height: number },
-        kind: 'tooltip-exemplar' | 'tooltip-link',
-        rows: readonly number[],
-      ): Promise<{ x: number; y: number; hint: string }> => {
-        for (const dy of rows)
-          for (let dx = 30; dx < box.width - 10; dx += 3) {
-            const x = box.x + box.width - dx;
-            const y = box.y + box.height - dy;
-            await page.mouse.move(x, y);
-            const hint = latency.locator(`.tooltip .${kind}`);
-            if ((await hint.count()) > 0) return { x, y, hint: (await hint.textContent()) ?? '' };
+    await step(
+      '4. exemplars on the latency chart open their trace; a click on a latency point opens the traces of that service and window',
+      async () => {
+        const dashboard = `${base}/d/demo?var-service=${REC}&refresh=`;
+        const latency = page.locator('.panel[data-panel-title="Service Latency (from SpanMetrics)"]');
+        const over = latency.locator('.u-over');
+        const openChart = async (): Promise<{ x: number; y: number; width: number; height: number }> => {
+          await page.goto(dashboard);
+          // the chart is drawn again when its exemplars arrive: wait for them, then for the plot
+          await latency.locator('.chart:not([data-exemplar-count="0"])').waitFor({ timeout: 30_000 });
+          await page.waitForTimeout(1000);
+          let box = await over.boundingBox();
+          for (let i = 0; box === null && i < 20; i++) {
+            await page.waitForTimeout(250);
+            box = await over.boundingBox();
           }
-        throw new Error(`no place on the latency chart offers a ${kind}`);
-      };
+          if (box === null) throw new Error('the latency chart is not drawn');
+          return box;
+        };
+        /** Hovers along a row of the plot until the tooltip offers the kind of click wanted. */
+        const findTarget = async (
+          box: { x: number; y: number; width: number; height: number },
+          kind: 'tooltip-exemplar' | 'tooltip-link',
+          rows: readonly number[],
+        ): Promise<{ x: number; y: number; hint: string }> => {
+          for (const dy of rows)
+            for (let dx = 30; dx < box.width - 10; dx += 3) {
+              const x = box.x + box.width - dx;
+              const y = box.y + box.height - dy;
+              await page.mouse.move(x, y);
+              const hint = latency.locator(`.tooltip .${kind}`);
+              if ((await hint.count()) > 0) return { x, y, hint: (await hint.textContent()) ?? '' };
+            }
+          throw new Error(`no place on the latency chart offers a ${kind}`);
+        };
 
-      let box = await openChart();
-      const exemplar = await findTarget(box, 'tooltip-exemplar', [3, 6, 10, 15, 20]);
-      const traceId = /trace ([0-9a-f]+)$/.exec(exemplar.hint)?.[1];
-      expect(traceId, exemplar.hint).toBeDefined();
-      await shot('latency-exemplar');
-      await page.mouse.click(exemplar.x, exemplar.y);
-      await page.waitForURL((u) => u.pathname === `/trace/${traceId}`);
-      await page.getByRole('treeitem').first().waitFor({ timeout: 30_000 });
-      await shot('exemplar-trace');
+        let box = await openChart();
+        const exemplar = await findTarget(box, 'tooltip-exemplar', [3, 6, 10, 15, 20]);
+        const traceId = /trace ([0-9a-f]+)$/.exec(exemplar.hint)?.[1];
+        expect(traceId, exemplar.hint).toBeDefined();
+        await shot('latency-exemplar');
+        await page.mouse.click(exemplar.x, exemplar.y);
+        await page.waitForURL((u) => u.pathname === `/trace/${traceId}`);
+        await page.getByRole('treeitem').first().waitFor({ timeout: 30_000 });
+        await shot('exemplar-trace');
 
-      box = await openChart();
-      // low on the chart at a recent point: the lowest line (p50), whose traces are many
-      const point = await findTarget(box, 'tooltip-link', [2]);
-      expect(point.hint).toContain(`traces of ${REC} above`);
-      await shot('latency-point');
-      await page.mouse.click(point.x, point.y);
-      await page.waitForURL((u) => u.pathname === '/search');
-      const q = new URL(page.url()).searchParams;
-      expect(q.get('service')).toBe(REC);
-      expect(q.get('lookback')).toBe('custom');
-      const startUs = Number(q.get('start'));
-      const endUs = Number(q.get('end'));
-      expect(endUs - startUs).toBeGreaterThan(0);
-      expect(endUs - startUs).toBeLessThanOrEqual(5 * 60e6);
-      expect(Date.now() * 1000 - endUs).toBeLessThan(5 * 60e6);
-      const minUs = Number(/^(\d+)us$/.exec(q.get('minDuration') ?? '')?.[1]);
-      expect(minUs).toBeGreaterThan(0);
-      await page.locator('.result-item').first().waitFor({ timeout: 30_000 });
-      const durations = await page
-        .locator('.result-item')
-        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-duration-us'))));
-      expect(durations.length).toBeGreaterThan(0);
-      for (const d of durations) expect(d).toBeGreaterThanOrEqual(minUs);
-      await shot('latency-point-traces');
-    });
+        box = await openChart();
+        // low on the chart at a recent point: the lowest line (p50), whose traces are many
+        const point = await findTarget(box, 'tooltip-link', [2]);
+        expect(point.hint).toContain(`traces of ${REC} above`);
+        await shot('latency-point');
+        await page.mouse.click(point.x, point.y);
+        await page.waitForURL((u) => u.pathname === '/search');
+        const q = new URL(page.url()).searchParams;
+        expect(q.get('service')).toBe(REC);
+        expect(q.get('lookback')).toBe('custom');
+        const startUs = Number(q.get('start'));
+        const endUs = Number(q.get('end'));
+        expect(endUs - startUs).toBeGreaterThan(0);
+        expect(endUs - startUs).toBeLessThanOrEqual(5 * 60e6);
+        expect(Date.now() * 1000 - endUs).toBeLessThan(5 * 60e6);
+        const minUs = Number(/^(\d+)us$/.exec(q.get('minDuration') ?? '')?.[1]);
+        expect(minUs).toBeGreaterThan(0);
+        await page.locator('.result-item').first().waitFor({ timeout: 30_000 });
+        const durations = await page
+          .locator('.result-item')
+          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-duration-us'))));
+        expect(durations.length).toBeGreaterThan(0);
+        for (const d of durations) expect(d).toBeGreaterThanOrEqual(minUs);
+        await shot('latency-point-traces');
+      },
+    );
 
     await step('5. a trace with app.cache_hit=false opened and the comparison seen tick steps 3 and 4', async () => {
       await page.goto(`${base}/scenarios/${SCENARIO}`);

@@ -41,9 +41,9 @@ describe('scenario checks', () => {
       detail: 'holds: 250000',
     });
     expect(conditionHolds({ resultType: 'vector', result: [] }).holds).toBe(false);
-    expect(conditionHolds({ resultType: 'vector', result: [{ metric: {}, value: [1, '111874.14867435626'] }] }).detail).toBe(
-      'holds: 111900',
-    );
+    expect(
+      conditionHolds({ resultType: 'vector', result: [{ metric: {}, value: [1, '111874.14867435626'] }] }).detail,
+    ).toBe('holds: 111900');
     expect(conditionHolds({ resultType: 'scalar', result: [1, '0'] }).holds).toBe(false);
   });
 
