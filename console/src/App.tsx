@@ -17,6 +17,8 @@ import { ComparePage } from './pages/compare/ComparePage.js';
 import { DataSourceStatus } from './components/DataSourceStatus.js';
 import { CompareAttributesPage } from './pages/diagnosis/compare/CompareAttributesPage.js';
 import { FindingsPage } from './pages/diagnosis/findings/FindingsPage.js';
+import { ScenarioPage, ScenariosPage } from './pages/scenarios/ScenariosPage.js';
+import { useRecordVisits } from './pages/scenarios/visits.js';
 
 // Explore carries the PromQL editor (CodeMirror and Prometheus's grammar): loaded when first opened.
 const ExplorePage = lazy(() => import('./pages/explore/ExplorePage.js').then((m) => ({ default: m.ExplorePage })));
@@ -30,10 +32,13 @@ const NAV = [
   { path: '/diagnosis/findings', label: 'Diagnosis', also: ['/diagnosis/'] },
   { path: '/flags', label: 'Flags', also: [] },
   { path: '/load', label: 'Load', also: [] },
+  { path: '/scenarios', label: 'Scenarios', also: [] },
 ] as const;
 
 export function App() {
   const { pathname } = useLocation();
+  // the scenarios' visit checks read what the console opened
+  useRecordVisits();
   return (
     <div className="app">
       <header className="topbar">
@@ -73,6 +78,8 @@ export function App() {
             <Route path="/diagnosis/compare" element={<CompareAttributesPage />} />
             <Route path="/flags" element={<FlagsPage />} />
             <Route path="/load" element={<LoadPage />} />
+            <Route path="/scenarios" element={<ScenariosPage />} />
+            <Route path="/scenarios/:id" element={<ScenarioPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

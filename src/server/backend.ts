@@ -19,6 +19,7 @@ import { registerAnnotationsApi } from '../api/annotations.js';
 import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerDataSources, type DataSources } from '../datasources/index.js';
 import { RemotePrometheus } from '../datasources/prometheus.js';
+import { registerScenariosApi } from '../api/scenarios.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerLokiApi } from '../api/loki/index.js';
@@ -90,6 +91,8 @@ export interface BackendConfig {
   readonly consoleDir?: string;
   /** dashboards served at /api/dashboards; default <package>/dashboards */
   readonly dashboardsDir?: string;
+  /** guided scenarios served at /api/scenarios; default <package>/scenarios */
+  readonly scenariosDir?: string;
   /** origins besides the console's own that browsers may call from; default localhost ports */
   readonly corsAllowOrigins?: readonly string[];
   /** request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding */
@@ -222,6 +225,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   registerAnnotationsApi(app, annotations);
   registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine: queries, storage, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
+  registerScenariosApi(app, config.scenariosDir ?? path.join(root, 'scenarios'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
   const metricFamilies = (): MetricFamily[] => {
     const collect = new CollectingAppender();

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../src/server/paths.js';
+import { freeDemoPort } from './demo-ports.js';
 
 const LOCK = path.join(tmpdir(), 'orrery-whole-demo.lock');
 
@@ -60,4 +61,52 @@ export function spawnFastDemo(port: number): ChildProcess {
   const args = ['demo', '--port', String(port), '--recommendation-memory', '128MB', '--ephemeral'];
   args.push('--users', '20', '--spawn-rate', '5', '--pause-scale', '0.3');
   return spawn(process.execPath, [DEMO_BIN, ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export interface RunningDemo {
+  /** http://127.0.0.1:<port> of the backend and console */
+  readonly base: string;
+  /** what the demo printed so far */
+  output(): string;
+  /** SIGTERM, SIGKILL after 30 s, then the whole-demo lock released */
+  stop(): Promise<void>;
+}
+
+/**
+ * Holds the whole-demo lock, starts spawnFastDemo on a free port block and resolves once it printed
+ * "ready in … s" (throws with its output when it exits or is not ready in `readyTimeoutMs`).
+ */
+export async function startFastDemo(readyTimeoutMs = 180_000): Promise<RunningDemo> {
+  const release = await holdWholeDemo();
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  let output = '';
+  let exitCode: number | null | undefined;
+  let demo: ChildProcess | undefined;
+  const stop = async (): Promise<void> => {
+    if (demo && exitCode === undefined) {
+      demo.kill('SIGTERM');
+      const deadline = Date.now() + 30_000;
+      while (exitCode === undefined && Date.now() < deadline) await sleep(100);
+      if (exitCode === undefined) demo.kill('SIGKILL');
+    }
+    release();
+  };
+  try {
+    const port = await freeDemoPort();
+    demo = spawnFastDemo(port);
+    demo.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    demo.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    demo.once('exit', (code) => (exitCode = code));
+    const t0 = Date.now();
+    while (!/ready in [\d.]+ s/.test(output)) {
+      if (exitCode !== undefined) throw new Error(`orrery demo exited with ${exitCode}:\n${output}`);
+      if (Date.now() - t0 > readyTimeoutMs)
+        throw new Error(`orrery demo not ready in ${readyTimeoutMs / 1000} s:\n${output}`);
+      await sleep(200);
+    }
+    return { base: `http://127.0.0.1:${port}`, output: () => output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

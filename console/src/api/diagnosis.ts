@@ -76,9 +76,10 @@ export function fetchComparison(params: URLSearchParams, signal?: AbortSignal): 
   );
 }
 
-/** The findings of the last `lookback` (a Go duration such as 15m). */
-export function fetchFindings(lookback: string, signal?: AbortSignal): Promise<Finding[]> {
+/** The findings of the last `lookback` (a Go duration such as 15m), before `endMs` when given (default now). */
+export function fetchFindings(lookback: string, signal?: AbortSignal, endMs?: number): Promise<Finding[]> {
   const q = new URLSearchParams({ lookback });
+  if (endMs !== undefined) q.set('end', String(Math.floor(endMs)));
   return requestJson(`/api/orrery/v1/findings?${q.toString()}`, z.object({ data: z.array(finding) }), {
     signal,
   }).then((a) => a.data);

@@ -99,6 +99,11 @@ export function queryInstant(expr: string, timeMs: number, signal?: AbortSignal)
   return call('query', { query: expr, time: String(timeMs / 1000) }, signal);
 }
 
+/** The exemplars of the series an expression selects, in [startMs, endMs] (the answer's `data`, unchecked). */
+export function queryExemplars(expr: string, startMs: number, endMs: number, signal?: AbortSignal): Promise<unknown> {
+  return call('query_exemplars', { query: expr, start: String(startMs / 1000), end: String(endMs / 1000) }, signal);
+}
+
 export function labelNames(match: string[] = [], signal?: AbortSignal): Promise<string[]> {
   return call('labels', match.length ? { 'match[]': match } : {}, signal);
 }

@@ -26,6 +26,30 @@ describe('validateDashboard', () => {
     expect(result.dashboard.time).toEqual({ from: 'now-15m', to: 'now' });
     expect(result.dashboard.panels[0]!.unit).toBe('short');
     expect(result.dashboard.panels[0]!.queries[0]).toEqual({ refId: 'A', expr: 'up', legendFormat: '' });
+    expect(result.dashboard.panels[0]!.pointLinks).toBe('none');
+  });
+
+  it("reads what a click on a panel's point opens, and names a wrong setting", () => {
+    const panel = (pointLinks: unknown) => ({
+      uid: 'x',
+      title: 'X',
+      panels: [
+        {
+          id: 1,
+          title: 'P',
+          type: 'timeseries',
+          gridPos: { x: 0, y: 0, w: 6, h: 4 },
+          queries: [{ expr: 'up' }],
+          pointLinks,
+        },
+      ],
+    });
+    const ok = validateDashboard(panel('latency'));
+    expect(ok.ok && ok.dashboard.panels[0]!.pointLinks).toBe('latency');
+    const bad = validateDashboard(panel('traces'));
+    expect(bad.ok ? '' : formatValidationErrors(bad.errors)).toBe(
+      'panels[0].pointLinks: must be one of none, latency, errors',
+    );
   });
 
   it('names every offending field', () => {

@@ -3,6 +3,9 @@
 // settings, panels with gridPos, targets with legend formats, thresholds), trimmed to what Orrery draws.
 import * as z from 'zod/mini';
 import type { PanelLink } from './links.js';
+import { arr, issuesOf, nonEmpty, num, obj, oneOf, str, type ValidationError } from './schema.js';
+
+export { formatValidationErrors, type ValidationError } from './schema.js';
 
 export type PanelType = 'timeseries' | 'stat' | 'bar';
 export type Unit = 'percent' | 'bytes' | 'ms' | 's' | 'reqps' | 'short' | 'none';
@@ -35,7 +38,14 @@ export interface Panel {
   readonly decimals: number | undefined;
   /** in-console links shown in the panel's header, e.g. "View traces" */
   readonly links: readonly PanelLink[];
+  /**
+   * what a click on a point opens: 'latency' the traces of its series above its value (and the
+   * panel draws exemplars), 'errors' its series' error traces, 'none' nothing
+   */
+  readonly pointLinks: PointLinkKind;
 }
+
+export type PointLinkKind = 'none' | 'latency' | 'errors';
 
 export interface Variable {
   readonly name: string;
@@ -59,39 +69,18 @@ export interface Dashboard {
   readonly panels: readonly Panel[];
 }
 
-export interface ValidationError {
-  /** JSON path of the offending field, e.g. panels[2].queries[0].expr */
-  readonly path: string;
-  readonly message: string;
-}
-
 export type ValidationResult =
   | { readonly ok: true; readonly dashboard: Dashboard }
   | { readonly ok: false; readonly errors: readonly ValidationError[] };
 
 const PANEL_TYPES = ['timeseries', 'stat', 'bar'] as const satisfies readonly PanelType[];
 export const UNITS = ['percent', 'bytes', 'ms', 's', 'reqps', 'short', 'none'] as const satisfies readonly Unit[];
+const POINT_LINKS = ['none', 'latency', 'errors'] as const satisfies readonly PointLinkKind[];
 const REFRESH = /^(|\d+[smh])$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-// Every message names what the field must be, as an author reads it: "panels[0].type: must be one
-// of timeseries, stat, bar". zod collects every issue rather than stopping at the first, so an
-// author can fix a file in one pass. (zod/mini: the same checks as zod's classic API, a third of
-// its size in the bundle.)
-const str = () => z.string({ error: 'must be a string' });
-const nonEmpty = () => str().check(z.refine((v) => v.trim() !== '', { error: 'must not be empty' }));
-const num = (opts: { min?: number; max?: number } = {}) =>
-  z
-    .number({ error: 'must be a finite number' })
-    .check(
-      ...(opts.min === undefined ? [] : [z.gte(opts.min, { error: `must be at least ${opts.min}` })]),
-      ...(opts.max === undefined ? [] : [z.lte(opts.max, { error: `must be at most ${opts.max}` })]),
-    );
-const oneOf = <T extends readonly [string, ...string[]]>(allowed: T) =>
-  z.enum(allowed, { error: `must be one of ${allowed.join(', ')}` });
-const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.object(shape, { error: 'must be an object' });
-const arr = <T extends z.core.SomeType>(item: T) => z.array(item, { error: 'must be an array' });
-
+// zod collects every issue rather than stopping at the first, so an author can fix a file in one
+// pass. (zod/mini: the same checks as zod's classic API, a third of its size in the bundle.)
 const variableSchema = z.pipe(
   obj({
     name: nonEmpty().check(
@@ -137,6 +126,7 @@ const panelSchema = z.pipe(
     max: z.optional(num()),
     decimals: z.optional(num({ min: 0, max: 10 })),
     links: z._default(arr(obj({ title: nonEmpty(), url: nonEmpty() })), []),
+    pointLinks: z._default(oneOf(POINT_LINKS), 'none'),
   }),
   z.transform((p): Panel => ({ ...p, min: p.min, max: p.max, decimals: p.decimals })),
 );
@@ -175,24 +165,10 @@ const dashboardSchema = obj({
   panels: arr(panelSchema),
 });
 
-/** The JSON path of an issue as authors write it: panels[2].queries[0].expr, or (root). */
-function issuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out === '' ? String(k) : `.${String(k)}`;
-  return out === '' ? '(root)' : out;
-}
-
 export function validateDashboard(input: unknown): ValidationResult {
   const parsed = dashboardSchema.safeParse(input);
-  const errors: ValidationError[] = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
+  const errors: ValidationError[] = parsed.success ? [] : issuesOf(parsed.error);
   errors.push(...duplicateIds(input));
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   return { ok: true, dashboard: parsed.data };
-}
-
-/** "panels[2].queries[0].expr: must not be empty; uid: must be a string" */
-export function formatValidationErrors(errors: readonly ValidationError[]): string {
-  return errors.map((e) => `${e.path}: ${e.message}`).join('; ');
 }

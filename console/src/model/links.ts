@@ -23,5 +23,10 @@ export function panelLinkHref(link: PanelLink, ctx: LinkContext): string | undef
   values['__from_us'] = String(Math.floor(ctx.fromMs) * 1000);
   values['__to_us'] = String(Math.ceil(ctx.toMs) * 1000);
   const href = interpolate(link.url, values);
-  return href.startsWith('/') && !href.startsWith('//') ? href : undefined;
+  return inConsole(href) ? href : undefined;
+}
+
+/** Whether an address stays inside the console (a path, not another origin or a script). */
+export function inConsole(href: string): boolean {
+  return href.startsWith('/') && !href.startsWith('//') && !href.startsWith('/\\');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PALETTE, markerKind, seriesColor } from './palette.js';
+import { PALETTE, FINDING_TAG, markerKind, seriesColor } from './palette.js';
 
 /** CIE L*a*b* of an sRGB #rrggbb colour (D65). */
 function lab(hex: string): [number, number, number] {
@@ -40,5 +40,6 @@ describe('series palette', () => {
     expect(markerKind(['flag', 'recommendationCache'])).toBe('flag');
     expect(markerKind(['restart', 'recommendationservice'])).toBe('restart');
     expect(markerKind(['deploy'])).toBe('other');
+    expect(markerKind([FINDING_TAG, 'recommendationservice', 'memory_growth'])).toBe('finding');
   });
 });

@@ -33,14 +33,19 @@ export function seriesColor(i: number): string {
 
 /** Chart markers: each kind of event its own colour and dash, named in the chart's legend. */
 export const MARKER_STYLES = {
+  finding: { color: '#ff9830', dash: [], label: 'finding' },
   flag: { color: '#b877d9', dash: [6, 3], label: 'flag change' },
   restart: { color: '#f2495c', dash: [2, 3], label: 'restart' },
   other: { color: '#8e8e8e', dash: [4, 4], label: 'event' },
 } as const;
 
+/** The tag that marks a finding of /api/orrery/v1/findings among a chart's events. */
+export const FINDING_TAG = 'orrery:finding';
+
 export type MarkerKind = keyof typeof MARKER_STYLES;
 
 export function markerKind(tags: readonly string[]): MarkerKind {
+  if (tags.includes(FINDING_TAG)) return 'finding';
   if (tags.includes('flag')) return 'flag';
   if (tags.includes('restart')) return 'restart';
   return 'other';

@@ -1,18 +1,24 @@
 // Generic panel: interpolates the panel's queries, runs them through the Prometheus API, and
-// renders by panel type. A failing query shows Prometheus's error text; no data says so.
+// renders by panel type. A failing query shows Prometheus's error text; no data says so. Findings
+// of the panel's services are drawn as markers; latency panels also draw their exemplars; a click
+// on a point of a latency or error panel opens that point's traces.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useLayoutEffect, useRef, useState } from 'react';
-import { Link } from 'react-router';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
 import type { Annotation } from '../api/backend.js';
-import { queryRange } from '../api/prometheus.js';
+import type { Finding } from '../api/diagnosis.js';
+import { queryExemplars, queryRange } from '../api/prometheus.js';
 import { errorMessage } from '../api/queryClient.js';
 import type { Panel } from '../model/dashboard.js';
+import { readExemplars, uniqueExemplars, type Exemplar } from '../model/exemplars.js';
 import { exploreHref } from '../model/explore.js';
+import { findingMarkers } from '../model/findingMarkers.js';
+import { pointTraces, pointTracesHref } from '../model/pointLinks.js';
 import { panelLinkHref } from '../model/links.js';
 import { buildFrame, lastValue, type Frame, type QueryResultSet } from '../model/frames.js';
 import { formatValue } from '../model/units.js';
 import { interpolate, interpolateQuery } from '../model/variables.js';
-import { TimeSeriesChart, seriesColor } from './TimeSeriesChart.js';
+import { TimeSeriesChart, seriesColor, type PointLink } from './TimeSeriesChart.js';
 
 export interface PanelContext {
   readonly fromMs: number;
@@ -22,7 +28,11 @@ export interface PanelContext {
   readonly toText: string;
   readonly variables: Readonly<Record<string, string>>;
   readonly annotations: readonly Annotation[];
+  /** the findings of the dashboard's range (GET /api/orrery/v1/findings) */
+  readonly findings: readonly Finding[];
 }
+
+const NO_EXEMPLARS: readonly Exemplar[] = [];
 
 type PanelState =
   | { kind: 'loading' }
@@ -86,6 +96,51 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
       return buildFrame(results, start, end, stepMs);
     },
   });
+  const exprsKey = JSON.stringify(exprs);
+  const exemplarsQuery = useQuery({
+    queryKey: ['exemplars', panel.id, exprs, start, end],
+    enabled: width !== undefined && panel.pointLinks === 'latency',
+    placeholderData: keepPreviousData,
+    queryFn: async ({ signal }) => {
+      const lists = await Promise.all(
+        [...new Set(exprs)].map(async (expr) => {
+          try {
+            return readExemplars(await queryExemplars(expr, start, end, signal));
+          } catch {
+            return []; // exemplars are extra: without them the chart is still right
+          }
+        }),
+      );
+      return uniqueExemplars(lists);
+    },
+  });
+  const exemplars = panel.pointLinks === 'latency' ? (exemplarsQuery.data ?? NO_EXEMPLARS) : NO_EXEMPLARS;
+  const findings = useMemo(
+    () => findingMarkers(ctx.findings, exprs, ctx.fromMs, ctx.toMs),
+    [ctx.findings, exprsKey, ctx.fromMs, ctx.toMs],
+  );
+  const navigate = useNavigate();
+  const onNavigate = useCallback((href: string) => void navigate(href), [navigate]);
+  const frame = query.data;
+  const pointLink = useMemo(() => {
+    if (panel.pointLinks === 'none' || !frame) return undefined;
+    return (seriesIndex: number, idx: number): PointLink | undefined => {
+      const series = frame.series[seriesIndex];
+      const value = series?.values[idx];
+      const timeS = frame.times[idx];
+      if (!series || value === null || value === undefined || timeS === undefined) return undefined;
+      const expr = prepared.find((p) => p.q.refId === series.refId)?.expr ?? '';
+      const traces = pointTraces(panel.pointLinks, panel.unit, { expr, metric: series.metric, timeS, value, stepMs });
+      if (!traces) return undefined;
+      const what = traces.operation ? `${traces.service} ${traces.operation}` : traces.service;
+      const label =
+        panel.pointLinks === 'latency'
+          ? `traces of ${what} above ${formatValue(value, panel.unit, panel.decimals)} (${series.name})`
+          : `error traces of ${what}`;
+      return { href: pointTracesHref(traces), label };
+    };
+  }, [frame, panel.pointLinks, panel.unit, panel.decimals, exprsKey, stepMs]);
+
   const state: PanelState = query.error
     ? {
         kind: 'error',
@@ -141,13 +196,24 @@ export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
         )}
         {state.kind === 'data' &&
           state.frame.series.length > 0 &&
-          renderPanel(panel, state.frame, heightPx - 40, ctx.annotations)}
+          renderPanel(panel, state.frame, heightPx - 40, {
+            annotations: ctx.annotations,
+            findings,
+            exemplars,
+            pointLink,
+            onNavigate,
+          })}
       </div>
     </section>
   );
 }
 
-function renderPanel(panel: Panel, frame: Frame, height: number, annotations: readonly Annotation[]) {
+type ChartExtras = Pick<
+  Parameters<typeof TimeSeriesChart>[0],
+  'annotations' | 'findings' | 'exemplars' | 'pointLink' | 'onNavigate'
+>;
+
+function renderPanel(panel: Panel, frame: Frame, height: number, extras: ChartExtras) {
   if (panel.type === 'stat') return <StatView panel={panel} frame={frame} />;
   return (
     <TimeSeriesChart
@@ -158,7 +224,7 @@ function renderPanel(panel: Panel, frame: Frame, height: number, annotations: re
       min={panel.min}
       max={panel.max}
       decimals={panel.decimals}
-      annotations={annotations}
+      {...extras}
     />
   );
 }

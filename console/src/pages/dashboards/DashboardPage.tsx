@@ -4,6 +4,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { fetchAnnotations, type Annotation } from '../../api/backend.js';
+import { fetchFindings, type Finding } from '../../api/diagnosis.js';
+import { findingsLookback } from '../../model/findingMarkers.js';
 import { labelValues } from '../../api/prometheus.js';
 import { errorMessage } from '../../api/queryClient.js';
 import { TimePicker } from '../../components/TimePicker.js';
@@ -15,6 +17,7 @@ import { useQueryParams } from '../../url.js';
 import { useDashboards } from './useDashboards.js';
 
 const NO_ANNOTATIONS: readonly Annotation[] = [];
+const NO_FINDINGS: readonly Finding[] = [];
 
 export function DashboardPage() {
   const { uid = '' } = useParams();
@@ -66,10 +69,18 @@ function DashboardView(props: { dashboard: Dashboard }) {
     placeholderData: keepPreviousData,
   });
   const annotations = annotationsQuery.data ?? NO_ANNOTATIONS;
+  // findings are markers like annotations; a failing findings API leaves the charts as they are
+  const findingsQuery = useQuery({
+    queryKey: ['findings', range.fromMs, range.toMs],
+    queryFn: ({ signal }) => fetchFindings(findingsLookback(range.fromMs, range.toMs), signal, range.toMs),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const findings = findingsQuery.data ?? NO_FINDINGS;
 
   const ctx: PanelContext = useMemo(
-    () => ({ fromMs: range.fromMs, toMs: range.toMs, fromText: from, toText: to, variables, annotations }),
-    [range, from, to, variables, annotations],
+    () => ({ fromMs: range.fromMs, toMs: range.toMs, fromText: from, toText: to, variables, annotations, findings }),
+    [range, from, to, variables, annotations, findings],
   );
 
   return (

@@ -121,6 +121,7 @@ function ServiceMonitor(props: {
     // Only the latency panel's "View traces" link reads it; the queries quote the name themselves.
     variables: { service: scope.service },
     annotations: NO_ANNOTATIONS,
+    findings: [],
   };
   return (
     <>

@@ -59,6 +59,7 @@ export function monitorPanels(s: MonitorScope): Panel[] {
     max: undefined,
     decimals: undefined,
     links: [],
+    pointLinks: 'none' as const,
   };
   return [
     {
@@ -67,6 +68,7 @@ export function monitorPanels(s: MonitorScope): Panel[] {
       title: 'Latency',
       type: 'timeseries',
       unit: 'ms',
+      pointLinks: 'latency',
       links: [
         { title: 'View traces', url: '/search?service=$service&start=${__from_us}&end=${__to_us}&lookback=custom' },
       ],
@@ -94,6 +96,7 @@ export function monitorPanels(s: MonitorScope): Panel[] {
       unit: 'percent',
       gridPos: { x: 16, y: 0, w: 8, h: 8 },
       max: 100,
+      pointLinks: 'errors',
       queries: [{ refId: 'A', expr: `100 * ${errorRatioQuery(s, '$__rate_interval')}`, legendFormat: 'errors' }],
     },
   ];
