@@ -44,6 +44,7 @@ import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
 import { TraceStore } from '../traces/store.js';
 import { Head } from '../tsdb/head.js';
+import { DEFAULT_BLOCK_DURATION_MS, Tsdb } from '../tsdb/db.js';
 import { ApiServer } from './api-server.js';
 import { packageRoot } from './paths.js';
 
@@ -62,6 +63,10 @@ export interface BackendConfig {
   readonly traceBudgetBytes?: number;
   /** how long traces and samples are kept; default 2 h */
   readonly retentionMs?: number;
+  /** with dataDir: the oldest TSDB blocks are deleted while the blocks take more bytes than this */
+  readonly retentionBytes?: number;
+  /** with dataDir: the range of a TSDB block cut from the head; default 2 h */
+  readonly blockDurationMs?: number;
   /** largest OTLP request body; default 16 MiB */
   readonly maxBodyBytes?: number;
   /** span metrics and self-metrics interval; default 10 s */
@@ -97,6 +102,8 @@ export interface Backend {
   stop(): Promise<void>;
   readonly traceStore: TraceStore;
   readonly storage: Head;
+  /** the head plus on-disk blocks, when there is a data directory */
+  readonly tsdb: Tsdb | undefined;
   readonly annotations: AnnotationStore;
   readonly selfMetrics: SelfMetrics;
   readonly spanMetrics: SpanMetricsConnector;
@@ -129,6 +136,18 @@ export function createBackend(config: BackendConfig = {}): Backend {
 
   // Stores.
   const storage = new Head({ retentionMs });
+  // With a data directory the head is cut into Prometheus-format blocks there, and queries read both.
+  const tsdb =
+    config.dataDir === undefined
+      ? undefined
+      : new Tsdb({
+          dir: config.dataDir,
+          head: storage,
+          retentionMs,
+          ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
+          ...(config.blockDurationMs !== undefined ? { blockDurationMs: config.blockDurationMs } : {}),
+        });
+  const queryable = tsdb ?? storage;
   const traceStore = new TraceStore({
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retentionMs,
@@ -160,11 +179,11 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
   registerHealth(app, () => ready);
-  registerJaegerApi(app, traceStore, { metrics: { engine, querier: storage } });
+  registerJaegerApi(app, traceStore, { metrics: { engine, querier: queryable } });
   // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
   let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
   registerPrometheusApi(app, {
-    storage,
+    storage: queryable,
     engine,
     status: {
       head: storage,
@@ -183,7 +202,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     },
   });
   registerAnnotationsApi(app, annotations);
-  registerOrreryApi(app, { traces: traceStore, engine, storage, annotations });
+  registerOrreryApi(app, { traces: traceStore, engine, storage: queryable, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
   const metricFamilies = (): MetricFamily[] => {
@@ -231,7 +250,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const components: readonly Component[] = [
     processMetrics,
     annotations,
-    storage,
+    tsdb ?? storage,
     engine,
     traceStore,
     exporter,
@@ -254,6 +273,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   return {
     traceStore,
     storage,
+    tsdb,
     annotations,
     selfMetrics,
     spanMetrics,
@@ -310,6 +330,8 @@ function effectiveSettings(
     'data-dir': config.dataDir,
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
+    'retention-size': config.retentionBytes,
+    'block-duration': formatDuration(config.blockDurationMs ?? DEFAULT_BLOCK_DURATION_MS),
     'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,
     'span-metrics-interval': formatDuration(config.spanMetricsIntervalMs ?? BACKEND_DEFAULTS.spanMetricsIntervalMs),
     'memory-limit': memoryLimitBytes,
