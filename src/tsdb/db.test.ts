@@ -181,6 +181,20 @@ describe('Tsdb: head and blocks', () => {
     db.shutdown();
   });
 
+  it('writes no empty block for ranges a sparse series only spans', () => {
+    const db = open();
+    const sparse = SERIES[0]!;
+    clock = T0 + 6 * BLOCK;
+    expect(db.append(sparse, T0 + 10, 1)).toBe('ok');
+    expect(db.append(sparse, T0 + 5 * BLOCK + 10, 2)).toBe('ok');
+    db.maintain();
+    // one chunk spans both samples: only the ranges holding a sample become blocks
+    expect(db.blockMetas().map((m) => m.minTime)).toEqual([T0]);
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(plain(db.select(ALL, T0, T0 + 6 * BLOCK)).map((s) => s.v)).toEqual([[1, 2]]);
+    db.shutdown();
+  });
+
   it('uses compaction ranges of 3, 9, 27… block durations up to a tenth of the retention', () => {
     expect(compactionRanges(2 * HOUR, 15 * 24 * HOUR)).toEqual([6 * HOUR, 18 * HOUR]);
     expect(compactionRanges(2 * HOUR, 2 * HOUR)).toEqual([]);

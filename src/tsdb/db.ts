@@ -265,9 +265,17 @@ export class Tsdb implements Storage, Component {
     let w: BlockWriter | undefined;
     try {
       w = new BlockWriter(this.dir, { minTime: start, maxTime: end });
+      let written = 0;
       for (const { ref, labels } of series) {
         const s = this.head.samplesOf(ref, start, end - 1);
-        if (s !== undefined) w.addSeries(labels, toPromChunks(s));
+        if (s === undefined) continue;
+        w.addSeries(labels, toPromChunks(s));
+        written++;
+      }
+      // Chunks of sparse series can span the range without a sample in it: no empty blocks.
+      if (written === 0) {
+        w.abort();
+        return true;
       }
       const meta = w.finish();
       this.blocks.push(Block.open(path.join(this.dir, meta.ulid)));

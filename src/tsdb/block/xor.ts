@@ -10,6 +10,7 @@
 // The varints make sample 0 and 1 byte-aligned: the stream is bit-packed only from the second
 // value on. Values are taken as raw bit patterns, so staleness markers (StaleNaN) and NaN payloads
 // pass through unchanged.
+import { peek32 } from '../chunks/xor.js';
 import { CorruptError } from './encoding.js';
 
 const TWO32 = 4294967296;
@@ -183,62 +184,30 @@ export function promXorNumSamples(chunk: Uint8Array): number {
   return (chunk[0]! << 8) | chunk[1]!;
 }
 
-/** Reads bits from a chunk; reading past its end throws CorruptError. */
-class BitReader {
-  bit: number;
-  private readonly endBit: number;
-
-  constructor(
-    private readonly buf: Uint8Array,
-    startByte: number,
-  ) {
-    this.bit = startByte * 8;
-    this.endBit = buf.length * 8;
-  }
-
-  /** n (1..32) bits as an unsigned number. */
-  bits(n: number): number {
-    if (this.bit + n > this.endBit) throw new CorruptError('chunk ends inside a sample');
-    const buf = this.buf;
-    let pos = this.bit;
-    let out = 0;
-    while (n > 0) {
-      const avail = 8 - (pos & 7);
-      const take = avail < n ? avail : n;
-      out = out * (1 << take) + ((buf[pos >>> 3]! >>> (avail - take)) & ((1 << take) - 1));
-      pos += take;
-      n -= take;
-    }
-    this.bit = pos;
-    return out;
-  }
-
-  uvarint(): number {
-    let x = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.bits(8);
-      x += (b & 0x7f) * mul;
-      if (b < 0x80) return x;
-      mul *= 128;
-    }
-    throw new CorruptError('varint longer than 10 bytes');
-  }
-
-  int64(): number {
-    const hi = this.bits(32) | 0;
-    return hi * TWO32 + this.bits(32);
-  }
-}
-
 function signExtend(bits: number, n: number): number {
   return bits > 2 ** (n - 1) ? bits - 2 ** n : bits;
 }
 
+/** A uvarint at byte `at`: [value, next byte]; CorruptError when it runs past the end. */
+function uvarintAt(buf: Uint8Array, at: number): [number, number] {
+  let x = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (at >= buf.length) break;
+    const b = buf[at++]!;
+    x += (b & 0x7f) * mul;
+    if (b < 0x80) return [x, at];
+    mul *= 128;
+  }
+  throw new CorruptError('chunk ends inside a varint');
+}
+
 /**
  * Decodes the samples with mint <= t <= maxt of a Prometheus XOR chunk into T / VU (value bits,
- * two uint32 per sample in platform order) starting at index n; returns the new n. The arrays
- * must have room for the chunk's sample count. A malformed chunk throws CorruptError.
+ * two uint32 per sample in platform order, from uint32 index vBase) starting at index n; returns
+ * the new n. The arrays must have room for the chunk's sample count. Fields are read through a
+ * 32-bit window (peek32, zeros past the end) as the head's decoder does; a chunk whose samples run
+ * past its end throws CorruptError.
  */
 export function decodePromXorInto(
   chunk: Uint8Array,
@@ -251,15 +220,18 @@ export function decodePromXorInto(
 ): number {
   const total = promXorNumSamples(chunk);
   if (total === 0) return n;
-  const r = new BitReader(chunk, 2);
-  const zz = r.uvarint();
+  const endBit = chunk.length * 8;
+  let [zz, at] = uvarintAt(chunk, 2);
   let t = zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
-  let vHi = r.bits(32);
-  let vLo = r.bits(32);
+  let pos = at * 8;
+  let vHi = peek32(chunk, pos);
+  let vLo = peek32(chunk, pos + 32);
+  pos += 64;
   let tDelta = 0;
   let leading = 0;
   let trailing = 0;
   for (let i = 0; ;) {
+    if (pos > endBit) throw new CorruptError('chunk ends inside a sample');
     if (t > maxt) break;
     if (t >= mint) {
       T[n] = t;
@@ -268,32 +240,57 @@ export function decodePromXorInto(
       n++;
     }
     if (++i >= total) break;
+    let w: number;
     if (i === 1) {
-      tDelta = r.uvarint();
-    } else if (r.bits(1) === 1) {
-      if (r.bits(1) === 0) tDelta += signExtend(r.bits(14), 14);
-      else if (r.bits(1) === 0) tDelta += signExtend(r.bits(17), 17);
-      else if (r.bits(1) === 0) tDelta += signExtend(r.bits(20), 20);
-      else tDelta += r.int64();
+      // the stream is still byte aligned here
+      [zz, at] = uvarintAt(chunk, pos >>> 3);
+      tDelta = zz;
+      pos = at * 8;
+    } else {
+      w = peek32(chunk, pos);
+      if (w < 0x80000000) {
+        pos += 1;
+      } else if (w < 0xc0000000) {
+        tDelta += signExtend((w >>> 16) & 0x3fff, 14);
+        pos += 16;
+      } else if (w < 0xe0000000) {
+        tDelta += signExtend((w >>> 12) & 0x1ffff, 17);
+        pos += 20;
+      } else if (w < 0xf0000000) {
+        tDelta += signExtend((w >>> 8) & 0xfffff, 20);
+        pos += 24;
+      } else {
+        pos += 4;
+        tDelta += (peek32(chunk, pos) | 0) * TWO32 + peek32(chunk, pos + 32);
+        pos += 64;
+      }
     }
     t += tDelta;
-    if (r.bits(1) === 0) continue;
-    if (r.bits(1) === 1) {
-      leading = r.bits(5);
-      let sig = r.bits(6);
+    w = peek32(chunk, pos);
+    if (w < 0x80000000) {
+      pos += 1;
+      continue;
+    }
+    if (w >= 0xc0000000) {
+      leading = (w >>> 25) & 0x1f;
+      let sig = (w >>> 19) & 0x3f;
       if (sig === 0) sig = 64;
       trailing = 64 - leading - sig;
       if (trailing < 0) throw new CorruptError('value window wider than 64 bits');
+      pos += 13;
+    } else {
+      pos += 2;
     }
     const sig = 64 - leading - trailing;
     let hi = 0;
     let lo: number;
     if (sig > 32) {
-      hi = r.bits(sig - 32);
-      lo = r.bits(32);
+      hi = peek32(chunk, pos) >>> (64 - sig);
+      lo = peek32(chunk, pos + sig - 32);
     } else {
-      lo = sig === 0 ? 0 : r.bits(sig);
+      lo = sig === 0 ? 0 : peek32(chunk, pos) >>> (32 - sig);
     }
+    pos += sig;
     const sh = trailing;
     if (sh >= 32) {
       vHi = (vHi ^ (lo << (sh - 32))) >>> 0;
@@ -305,5 +302,6 @@ export function decodePromXorInto(
       vLo = (vLo ^ lo) >>> 0;
     }
   }
+  if (pos > endBit) throw new CorruptError('chunk ends inside a sample');
   return n;
 }
