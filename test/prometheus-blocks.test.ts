@@ -5,7 +5,7 @@
 // Orrery reads back, and a real Prometheus 2.42 started on a copy of the directory answers the
 // Demo Dashboard's queries (dashboards/demo.json) over the blocks' range byte for byte as Orrery.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { registerPrometheusApi } from '../src/api/prometheus/api.js';
 import { appendAll, generateDemoData } from '../src/api/prometheus/testing/demo-data.js';
 import { startPrometheus, type PrometheusProcess } from '../src/api/prometheus/testing/prometheus-process.js';
+import { remoteWrite } from '../src/api/prometheus/testing/remote-write.js';
+import { labelsFromRecord } from '../src/labels/labels.js';
+import { Block } from '../src/tsdb/block/reader.js';
 import { HttpApp } from '../src/api/router.js';
 import { formatFloatG } from '../src/gocompat/float.js';
 import { goQuote } from '../src/gocompat/quote.js';
@@ -72,7 +75,7 @@ describeP('Prometheus reads the blocks Orrery writes', () => {
     const s = await app.listen('127.0.0.1', 0);
     server = s.server;
     orreryUrl = `http://127.0.0.1:${s.port}`;
-    prom = await startPrometheus([], { initialData: blocksDir });
+    prom = await startPrometheus(['--web.enable-admin-api'], { initialData: blocksDir });
   }, 300_000);
 
   afterAll(async () => {
@@ -144,5 +147,30 @@ describeP('Prometheus reads the blocks Orrery writes', () => {
       compared++;
     }
     expect(compared).toBe(10);
+  });
+
+  it('reads a block Prometheus itself wrote (a snapshot of its head) with the same samples', async () => {
+    const now = Date.now();
+    const sent = ['cartservice', 'adservice'].map((svc, k) => ({
+      labels: labelsFromRecord({ __name__: 'orrery_probe_total', service_name: svc }),
+      t: Array.from({ length: 300 }, (_, i) => now - (300 - i) * 1000 + k),
+      v: Array.from({ length: 300 }, (_, i) => i * 1.5 + k),
+    }));
+    await remoteWrite(prom!.url, sent);
+    const res = await fetch(`${prom!.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' });
+    const snap = ((await res.json()) as { data: { name: string } }).data.name;
+    const snapDir = path.join(prom!.dataDir, 'snapshots', snap);
+    const ours = new Set(reader.blockMetas().map((m) => m.ulid));
+    const theirs = readdirSync(snapDir).filter((d) => !ours.has(d));
+    expect(theirs).toHaveLength(1);
+    const b = Block.open(path.join(snapDir, theirs[0]!));
+    try {
+      const got = b.select([newMatcher('=', '__name__', 'orrery_probe_total')], -Infinity, Infinity);
+      expect(got.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v] }))).toEqual(
+        [...sent].sort((a, z) => (a.labels[1]!.value < z.labels[1]!.value ? -1 : 1)),
+      );
+    } finally {
+      b.close();
+    }
   });
 });
