@@ -161,7 +161,7 @@ function dirBytes(dir: string): number {
 }
 
 /** The real heap cost per sample of regular counters and gauges, the target's case (at most 2 bytes). */
-function regularCost(): { perSample: number; chunkBytes: number } {
+function regularCost(): { perSample: number; chunkBytes: number; blockBytes: number } {
   const series = 2000;
   const steps = 360;
   const t0 = 1_700_000_000_000;
@@ -183,7 +183,17 @@ function regularCost(): { perSample: number; chunkBytes: number } {
   }
   const after = heapBytes();
   const st = head.stats();
-  return { perSample: (after - before) / (series * (steps - 1)), chunkBytes: st.bytes / st.samples };
+  // The same samples as a block in Prometheus's format: its chunk files' bytes per sample.
+  const dir = mkdtempSync(join(tmpdir(), 'orrery-bench-regular-'));
+  headAsBlock(head, dir);
+  const blockChunkBytes =
+    dirBytes(dir) - readdirSync(dir).reduce((n, b) => n + statSync(join(dir, b, 'index')).size, 0);
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    perSample: (after - before) / (series * (steps - 1)),
+    chunkBytes: st.bytes / st.samples,
+    blockBytes: blockChunkBytes / st.samples,
+  };
 }
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
@@ -347,7 +357,7 @@ async function memoryFigures(): Promise<void> {
     );
     if (promFig) row('Prometheus index bytes / series', '', (promFig.indexBytes / promFig.series).toFixed(0));
     console.log(
-      `Regular 10 s counters/gauges (2,000 series x 360 samples, integer steps, no jitter): Orrery heap growth ${regular.perSample.toFixed(2)} bytes/sample, chunk bytes ${regular.chunkBytes.toFixed(2)} bytes/sample`,
+      `Regular 10 s counters/gauges (2,000 series x 360 samples, integer steps, no jitter): Orrery heap growth ${regular.perSample.toFixed(2)} bytes/sample, chunk bytes ${regular.chunkBytes.toFixed(2)} bytes/sample, as a block in Prometheus's format ${regular.blockBytes.toFixed(2)} bytes/sample (chunks files, meta.json and tombstones)`,
     );
     console.log(
       `Orrery append: ${((samples - data.length) / appendMs).toFixed(0)}k samples/s; stats(): ${JSON.stringify(st)}`,
