@@ -8,14 +8,27 @@
 // Memory: Orrery's heap growth per series and per sample (after a full GC) and its own stats(),
 // next to Prometheus's /metrics figures and the size of its head chunk files.
 //
-//   npm run bench:promql            (or: node --expose-gc dist/bench/promql.js [runs])
+// Scale (as data grows): the same queries at 2,000, 20,000 and 100,000 series (replicas of the
+// demo data, each with its own instance label, seed, phases and values) over 1 h (10 s data,
+// Orrery answering from its head) and over 24 h (60 s data cut into Orrery's 2-hour blocks and
+// compacted, Orrery answering from the blocks alone). Prometheus 2.42 starts on a copy of blocks
+// Orrery wrote from the same head, so both hold identical samples; bytes per sample on disk are
+// reported for those blocks.
+//
+//   npm run bench:promql                          memory figures, then the scale matrix
+//   npm run bench:promql -- --sizes=2000 --ranges=1h --runs=5     a short run
+//   (or: node --expose-gc dist/bench/promql.js [--memory-only | --scale-only] [--sizes=…] [--ranges=1h,24h] [--runs=N])
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpApp } from '../src/api/router.js';
 import { registerPrometheusApi } from '../src/api/prometheus/index.js';
 import { Head } from '../src/tsdb/head.js';
+import { Tsdb, toPromChunks } from '../src/tsdb/db.js';
+import { BlockWriter, compareLabelsUtf8 } from '../src/tsdb/block/writer.js';
+import type { Labels } from '../src/labels/labels.js';
 import { Engine } from '../src/promql/engine.js';
 import { QueryPool } from '../src/promql/pool.js';
 import { generateDemoData, timeWindows } from '../src/api/prometheus/testing/demo-data.js';
@@ -36,7 +49,14 @@ if (!gc) {
   process.exit(r.status ?? 1);
 }
 
-const RUNS = Number(process.argv[2] ?? 20);
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const positional = argv.find((a) => /^\d+$/.test(a));
+const RUNS = Number(flag('runs') ?? positional ?? 20);
+const SCALE_RUNS = Number(flag('runs') ?? 5);
+const SIZES = (flag('sizes') ?? '2000,20000,100000').split(',').map(Number);
+const RANGES = (flag('ranges') ?? '1h,24h').split(',');
+const HOUR = 3_600_000;
 const STEP_S = 15;
 const RATE = '1m';
 
@@ -141,7 +161,7 @@ function dirBytes(dir: string): number {
 }
 
 /** The real heap cost per sample of regular counters and gauges, the target's case (at most 2 bytes). */
-function regularCost(): { perSample: number; chunkBytes: number } {
+function regularCost(): { perSample: number; chunkBytes: number; blockBytes: number } {
   const series = 2000;
   const steps = 360;
   const t0 = 1_700_000_000_000;
@@ -163,13 +183,23 @@ function regularCost(): { perSample: number; chunkBytes: number } {
   }
   const after = heapBytes();
   const st = head.stats();
-  return { perSample: (after - before) / (series * (steps - 1)), chunkBytes: st.bytes / st.samples };
+  // The same samples as a block in Prometheus's format: its chunk files' bytes per sample.
+  const dir = mkdtempSync(join(tmpdir(), 'orrery-bench-regular-'));
+  headAsBlock(head, dir);
+  const blockChunkBytes =
+    dirBytes(dir) - readdirSync(dir).reduce((n, b) => n + statSync(join(dir, b, 'index')).size, 0);
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    perSample: (after - before) / (series * (steps - 1)),
+    chunkBytes: st.bytes / st.samples,
+    blockBytes: blockChunkBytes / st.samples,
+  };
 }
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
-async function main(): Promise<void> {
+async function memoryFigures(): Promise<void> {
   const interval = 10_000;
   const start = Math.floor((Date.now() - 3_600_000) / interval) * interval;
   const data = generateDemoData({ start, durationMs: 3_600_000, intervalMs: interval, seed: 1 });
@@ -327,7 +357,7 @@ async function main(): Promise<void> {
     );
     if (promFig) row('Prometheus index bytes / series', '', (promFig.indexBytes / promFig.series).toFixed(0));
     console.log(
-      `Regular 10 s counters/gauges (2,000 series x 360 samples, integer steps, no jitter): Orrery heap growth ${regular.perSample.toFixed(2)} bytes/sample, chunk bytes ${regular.chunkBytes.toFixed(2)} bytes/sample`,
+      `Regular 10 s counters/gauges (2,000 series x 360 samples, integer steps, no jitter): Orrery heap growth ${regular.perSample.toFixed(2)} bytes/sample, chunk bytes ${regular.chunkBytes.toFixed(2)} bytes/sample, as a block in Prometheus's format ${regular.blockBytes.toFixed(2)} bytes/sample (chunks files, meta.json and tombstones)`,
     );
     console.log(
       `Orrery append: ${((samples - data.length) / appendMs).toFixed(0)}k samples/s; stats(): ${JSON.stringify(st)}`,
@@ -345,6 +375,184 @@ async function main(): Promise<void> {
     server.close();
     poolListening.server.close();
   }
+}
+
+/** The dashboard's queries with a rate window for the data's interval. */
+function queriesWith(rate: string): [string, string][] {
+  return QUERIES.map(([name, q]) => [name, q.replaceAll(`[${RATE}]`, `[${rate}]`)]);
+}
+
+/** Demo data replicated to `size` series, appended into `head` replica by replica; returns the sample count. */
+function loadReplicas(head: Head, size: number, start: number, durationMs: number, intervalMs: number): number {
+  let series = 0;
+  let samples = 0;
+  for (let k = 0; series < size; k++) {
+    const data = generateDemoData({ start, durationMs, intervalMs, seed: 1000 + k }).slice(0, size - series);
+    for (const s of data) {
+      const labels: Labels = s.labels.map((l) =>
+        l.name === 'instance' ? { name: l.name, value: `${l.value}-r${k}` } : l,
+      );
+      for (let i = 0; i < s.t.length; i++) {
+        const st =
+          s.stale && s.stale[i] === 1 ? head.appendStale(labels, s.t[i]!) : head.append(labels, s.t[i]!, s.v[i]!);
+        if (st !== 'ok') throw new BenchAbort(`append refused (${st}) while loading the data`);
+        samples++;
+      }
+    }
+    series += data.length;
+  }
+  return samples;
+}
+
+/** Writes all of a head's samples as one block (what Prometheus reads in the 1 h case). */
+function headAsBlock(head: Head, dir: string): void {
+  const mint = head.minTime();
+  const maxt = head.maxTime();
+  const w = new BlockWriter(dir, { minTime: mint, maxTime: maxt + 1 });
+  for (const { ref, labels } of head.seriesIn(mint, maxt).sort((a, b) => compareLabelsUtf8(a.labels, b.labels))) {
+    const s = head.samplesOf(ref, mint, maxt);
+    if (s) w.addSeries(labels, toPromChunks(s));
+  }
+  w.finish();
+}
+
+async function scaleCase(size: number, range: string): Promise<void> {
+  const long = range === '24h';
+  if (!long && range !== '1h') throw new BenchAbort(`unknown range ${range} (1h or 24h)`);
+  const intervalMs = long ? 60_000 : 10_000;
+  const stepS = long ? 120 : STEP_S;
+  const rate = long ? '5m' : RATE;
+  const block = 2 * HOUR;
+  // 24 h: 28 h of data from a block boundary, so that the blocks (the head keeps the last 1.5
+  // to 2.5 blocks' worth) cover the whole day queried.
+  const durationMs = long ? 28 * HOUR : HOUR;
+  const start = long
+    ? Math.floor((Date.now() - durationMs) / block) * block
+    : Math.floor((Date.now() - durationMs) / intervalMs) * intervalMs;
+  const dir = mkdtempSync(join(tmpdir(), 'orrery-bench-blocks-'));
+  const pool = new QueryPool();
+  const closers: (() => unknown)[] = [() => pool.shutdown(), () => rmSync(dir, { recursive: true, force: true })];
+  try {
+    const t0 = performance.now();
+    const head = new Head();
+    const samples = loadReplicas(head, size, start, durationMs, intervalMs);
+    const loadMs = performance.now() - t0;
+    let storage: Head | Tsdb = head;
+    let qs: number;
+    let qe: number;
+    let diskNote = '';
+    if (long) {
+      const t1 = performance.now();
+      const writer = new Tsdb({ dir, head, blockDurationMs: block });
+      writer.maintain();
+      const metas = writer.blockMetas();
+      writer.shutdown();
+      const cutMs = performance.now() - t1;
+      const reader = new Tsdb({ dir, head: new Head(), blockDurationMs: block });
+      closers.unshift(() => reader.shutdown());
+      storage = reader;
+      const blockSamples = metas.reduce((n, m) => n + m.stats.numSamples, 0);
+      const chunkBytes = metas.reduce((n, m) => n + dirBytes(join(dir, m.ulid, 'chunks')), 0);
+      const blocksMax = Math.max(...metas.map((m) => m.maxTime));
+      qe = Math.floor((blocksMax - 1) / 1000);
+      qs = qe - 24 * 3600;
+      if (qs * 1000 < Math.min(...metas.map((m) => m.minTime))) throw new BenchAbort('the blocks do not cover 24 h');
+      diskNote =
+        `blocks: ${metas.map((m) => `${(m.maxTime - m.minTime) / HOUR} h`).join(' + ')}, cut and compacted in ${(cutMs / 1000).toFixed(1)} s; ` +
+        `${(chunkBytes / blockSamples).toFixed(2)} chunk bytes/sample, ${(reader.blocksBytes() / blockSamples).toFixed(2)} bytes/sample with the index`;
+    } else {
+      headAsBlock(head, dir);
+      qs = Math.floor(start / 1000);
+      qe = qs + 3600;
+    }
+    const app = new HttpApp();
+    registerPrometheusApi(app, { storage, engine: new Engine() });
+    const direct = await app.listen('127.0.0.1', 0);
+    closers.unshift(() => direct.server.close());
+    const poolApp = new HttpApp();
+    registerPrometheusApi(poolApp, { storage, engine: pool });
+    const pooled = await poolApp.listen('127.0.0.1', 0);
+    closers.unshift(() => pooled.server.close());
+    const orrery = `http://127.0.0.1:${direct.port}`;
+    const orreryPool = `http://127.0.0.1:${pooled.port}`;
+    // Its own compaction stays off (one block range), so it does not work in the background while timed.
+    const prom = await startPrometheus(
+      ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'],
+      {
+        initialData: dir,
+      },
+    );
+    closers.unshift(() => prom.stop());
+
+    console.log(
+      `\n${size} series over ${range} (${intervalMs / 1000} s data, ${samples} samples, loaded in ${(loadMs / 1000).toFixed(1)} s; Orrery reads ${long ? 'blocks' : 'its head'}; step ${stepS} s, rate window ${rate}; median of ${SCALE_RUNS} runs, ms)`,
+    );
+    if (diskNote) console.log(diskNote);
+    console.log(
+      `${pad('panel', 18)} ${lpad('series', 7)} ${lpad('Orrery', 9)} ${lpad('pool', 9)} ${lpad('Prometheus', 11)} ${lpad('ratio', 7)} ${lpad('pool ratio', 11)}`,
+    );
+    const ratios: number[] = [];
+    for (const [name, q] of queriesWith(rate)) {
+      const check = async (base: string, label: string): Promise<number> => {
+        const [o, p] = await Promise.all([
+          rangeQueryStep(base, q, qs, qe, stepS),
+          rangeQueryStep(prom.url, q, qs, qe, stepS),
+        ]);
+        const diff = compareAnswers(o, p);
+        if (diff !== undefined)
+          throw new BenchAbort(`${label}: Orrery's answer differs from Prometheus's:\n    ${diff}\n  query: ${q}`);
+        const n = answerSize(o);
+        if (!n) throw new BenchAbort(`${label}: no data or an error on both sides\n  query: ${q}`);
+        return n;
+      };
+      const series = await check(orrery, name);
+      await check(orreryPool, `${name} (pool)`);
+      const time = async (base: string): Promise<number> => {
+        const t = performance.now();
+        const a = await rangeQueryStep(base, q, qs, qe, stepS);
+        if (a.status !== 200) throw new BenchAbort(`${base}: HTTP ${a.status}`);
+        return performance.now() - t;
+      };
+      await time(orrery);
+      await time(orreryPool);
+      await time(prom.url);
+      const o: number[] = [];
+      const w: number[] = [];
+      const p: number[] = [];
+      for (let i = 0; i < SCALE_RUNS; i++) {
+        o.push(await time(orrery));
+        w.push(await time(orreryPool));
+        p.push(await time(prom.url));
+      }
+      const [mo, mw, mp] = [median(o), median(w), median(p)];
+      ratios.push(mw / mp);
+      console.log(
+        `${pad(name, 18)} ${lpad(String(series), 7)} ${lpad(mo.toFixed(1), 9)} ${lpad(mw.toFixed(1), 9)} ${lpad(mp.toFixed(1), 11)} ${lpad((mo / mp).toFixed(2) + 'x', 7)} ${lpad((mw / mp).toFixed(2) + 'x', 11)}`,
+      );
+    }
+    console.log(
+      `pool ratio range: ${Math.min(...ratios).toFixed(2)}x - ${Math.max(...ratios).toFixed(2)}x of Prometheus's time`,
+    );
+  } finally {
+    for (const c of closers) await c();
+  }
+}
+
+async function rangeQueryStep(base: string, query: string, start: number, end: number, step: number): Promise<Answer> {
+  const res = await fetch(`${base}/api/v1/query_range`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) }).toString(),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+async function main(): Promise<void> {
+  if (!prometheusAvailable())
+    throw new BenchAbort(`${PROMETHEUS_BIN} not found (apt-get install prometheus): nothing to compare against`);
+  if (!argv.includes('--scale-only')) await memoryFigures();
+  if (argv.includes('--memory-only')) return;
+  for (const range of RANGES) for (const size of SIZES) await scaleCase(size, range);
 }
 
 main().catch((e: unknown) => {

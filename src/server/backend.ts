@@ -52,6 +52,7 @@ import { TraceStore } from '../traces/store.js';
 import { Head } from '../tsdb/head.js';
 import { SamplesWal } from '../tsdb/wal/samples-wal.js';
 import type { Appender } from '../storage/storage.js';
+import { DEFAULT_BLOCK_DURATION_MS, Tsdb } from '../tsdb/db.js';
 import { ApiServer } from './api-server.js';
 import { packageRoot } from './paths.js';
 
@@ -74,6 +75,10 @@ export interface BackendConfig {
   readonly logBudgetBytes?: number;
   /** how long traces and samples are kept; default 2 h */
   readonly retentionMs?: number;
+  /** with dataDir: the oldest TSDB blocks are deleted while the blocks take more bytes than this */
+  readonly retentionBytes?: number;
+  /** with dataDir: the range of a TSDB block cut from the head; default 2 h */
+  readonly blockDurationMs?: number;
   /** largest OTLP request body; default 16 MiB */
   readonly maxBodyBytes?: number;
   /** span metrics and self-metrics interval; default 10 s */
@@ -114,6 +119,8 @@ export interface Backend {
   readonly traceStore: TraceStore;
   readonly logStore: LogStore;
   readonly storage: Head;
+  /** the head plus on-disk blocks, when there is a data directory */
+  readonly tsdb: Tsdb | undefined;
   readonly annotations: AnnotationStore;
   readonly selfMetrics: SelfMetrics;
   readonly spanMetrics: SpanMetricsConnector;
@@ -147,6 +154,18 @@ export function createBackend(config: BackendConfig = {}): Backend {
 
   // Stores.
   const storage = new Head({ retentionMs });
+  // With a data directory the head is cut into Prometheus-format blocks there, and queries read both.
+  const tsdb =
+    config.dataDir === undefined
+      ? undefined
+      : new Tsdb({
+          dir: config.dataDir,
+          head: storage,
+          retentionMs,
+          ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
+          ...(config.blockDurationMs !== undefined ? { blockDurationMs: config.blockDurationMs } : {}),
+        });
+  const queryable = tsdb ?? storage;
   const traceStore = new TraceStore({
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retentionMs,
@@ -199,11 +218,11 @@ export function createBackend(config: BackendConfig = {}): Backend {
   registerDataSources(app, dataSources);
   // PromQL that Orrery evaluates itself (the monitor API, findings) goes where the console's goes.
   const queries = dataSources.prometheus ? new RemotePrometheus(dataSources.prometheus) : engine;
-  registerJaegerApi(app, traceStore, { metrics: { engine: queries, querier: storage } });
+  registerJaegerApi(app, traceStore, { metrics: { engine: queries, querier: queryable } });
   // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
   let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
   registerPrometheusApi(app, {
-    storage,
+    storage: queryable,
     engine,
     status: {
       head: storage,
@@ -223,7 +242,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   });
   registerLokiApi(app, { store: logStore });
   registerAnnotationsApi(app, annotations);
-  registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine: queries, storage, annotations });
+  registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine: queries, storage: queryable, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   registerScenariosApi(app, config.scenariosDir ?? path.join(root, 'scenarios'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
@@ -273,7 +292,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const components: readonly Component[] = [
     processMetrics,
     annotations,
-    storage,
+    // blocks are loaded (and the head truncated to what they lack) before the WAL replays into the head
+    ...(tsdb ? [tsdb] : [storage]),
     ...(samplesWal ? [samplesWal] : []),
     engine,
     comparePool,
@@ -300,6 +320,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     traceStore,
     logStore,
     storage,
+    tsdb,
     annotations,
     selfMetrics,
     spanMetrics,
@@ -358,6 +379,8 @@ function effectiveSettings(
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     'log-budget': config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes,
     retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
+    'retention-size': config.retentionBytes,
+    'block-duration': formatDuration(config.blockDurationMs ?? DEFAULT_BLOCK_DURATION_MS),
     'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,
     'span-metrics-interval': formatDuration(config.spanMetricsIntervalMs ?? BACKEND_DEFAULTS.spanMetricsIntervalMs),
     'memory-limit': memoryLimitBytes,

@@ -261,3 +261,38 @@ describe('compareLabels', () => {
     expect(compareLabels(L({ b: '1' }), L({ a: '1', b: '1' }))).toBeGreaterThan(0);
   });
 });
+
+describe('Head: what cutting blocks reads and drops', () => {
+  it('lists the series with samples in a range and hands out one series at a time, staleness included', () => {
+    const now = 10_000_000;
+    const h = new Head({ now: () => now, samplesPerChunk: 4 });
+    const a = L({ __name__: 'calls', service: 'a' });
+    const b = L({ __name__: 'calls', service: 'b' });
+    for (let i = 0; i < 10; i++) h.append(a, i * 1000, i);
+    h.appendStale(a, 10_000);
+    h.append(b, 50_000, 1);
+    expect(h.seriesIn(0, 20_000).map((s) => s.labels)).toEqual([a]);
+    const ref = h.seriesIn(0, 20_000)[0]!.ref;
+    const s = h.samplesOf(ref, 2000, 10_000)!;
+    expect([...s.t]).toEqual([2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
+    expect(s.v[0]).toBe(2);
+    expect([...s.stale!]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(h.samplesOf(ref, 20_000, 30_000)).toBeUndefined();
+  });
+
+  it('truncates whole chunks before a time, drops series left empty, and refuses samples before it', () => {
+    const now = 10_000_000;
+    const h = new Head({ now: () => now, samplesPerChunk: 4 });
+    const a = L({ __name__: 'calls', service: 'a' });
+    const gone = L({ __name__: 'calls', service: 'gone' });
+    for (let i = 0; i < 10; i++) h.append(a, i * 1000, i);
+    h.append(gone, 500, 1);
+    h.truncateBefore(5000);
+    // the chunk holding 4000..7000 straddles the cut and stays
+    expect(h.minTime()).toBe(4000);
+    expect(h.series([eq('__name__', 'calls')], 0, 1e9)).toEqual([a]);
+    expect(h.append(a, 4999, 1)).toBe('too-old');
+    expect(h.append(L({ __name__: 'new' }), 4999, 1)).toBe('too-old');
+    expect(h.append(a, 10_000, 1)).toBe('ok');
+  });
+});

@@ -138,6 +138,8 @@ export class Head implements Storage, Component {
   private appendedTotal = 0;
   private tooOld = 0;
   private tooFarInFuture = 0;
+  /** samples before this are refused: their range is already written to a block (truncateBefore) */
+  private minValidT = -Infinity;
   // Staleness flags scratch for select(), reused across calls.
   private scratchS = new Uint8Array(1024);
 
@@ -275,7 +277,7 @@ export class Head implements Storage, Component {
         return 'too-far-in-future';
       }
     }
-    if (t < now - this.retentionMs) {
+    if (t < now - this.retentionMs || t < this.minValidT) {
       this.tooOld++;
       return 'too-old';
     }
@@ -351,7 +353,20 @@ export class Head implements Storage, Component {
     this.lastGcT = now;
     if (now > this.clockMs) this.clockMs = now;
     if (!Number.isFinite(this.retentionMs)) return;
-    const cutoff = now - this.retentionMs;
+    this.dropBefore(now - this.retentionMs);
+    this.exemplars.truncate(now - this.retentionMs);
+  }
+
+  /**
+   * Drops the data before `t` once it is in an on-disk block (db.ts), as retention does: whole
+   * chunks ending before t, then series left empty. Samples before t are refused from then on.
+   */
+  truncateBefore(t: number): void {
+    if (t > this.minValidT) this.minValidT = t;
+    this.dropBefore(t);
+  }
+
+  private dropBefore(cutoff: number): void {
     const dead = new Set<number>();
     for (const s of this.byRef.values()) {
       const c = s.closed;
@@ -386,7 +401,6 @@ export class Head implements Storage, Component {
         }
       }
     }
-    this.exemplars.truncate(cutoff);
   }
 
   // ---- read path ----
@@ -467,6 +481,39 @@ export class Head implements Storage, Component {
       });
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /** Refs and labels of the series with samples in [mint, maxt] (db.ts cuts blocks series by series). */
+  seriesIn(mint: number, maxt: number): { ref: number; labels: Labels }[] {
+    const out: { ref: number; labels: Labels }[] = [];
+    for (const s of this.byRef.values()) if (s.overlaps(mint, maxt)) out.push({ ref: s.ref, labels: s.labels });
+    return out;
+  }
+
+  /** One series' samples in [mint, maxt] in arrays of their own; undefined when it has none there. */
+  samplesOf(ref: number, mint: number, maxt: number): SeriesSamples | undefined {
+    const s = this.byRef.get(ref);
+    if (s === undefined) return undefined;
+    const cap = this.capacityOf(s, mint, maxt);
+    const T = new Float64Array(cap);
+    const V = new Float64Array(cap);
+    const S = new Uint8Array(cap);
+    const VU = new Uint32Array(V.buffer);
+    let n = 0;
+    const c = s.closed;
+    for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
+      if (c[i]! > maxt) break;
+      if (c[i + 1]! < mint) continue;
+      const loc = c[i + 2]!;
+      n = decodeXorInto(this.arena.page(loc), ChunkArena.offset(loc), undefined, mint, maxt, T, V, S, n, VU);
+    }
+    const app = s.app;
+    if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
+      n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, T, V, S, n, VU);
+    }
+    if (n === 0) return undefined;
+    const stale = S.subarray(0, n);
+    return { labels: s.labels, t: T.subarray(0, n), v: V.subarray(0, n), ...(stale.includes(1) ? { stale } : {}) };
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {

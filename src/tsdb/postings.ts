@@ -10,7 +10,15 @@ export type Postings = readonly number[];
 
 const EMPTY: Postings = [];
 
-export class MemPostings {
+/** What matcher evaluation reads: the head's MemPostings and an on-disk block's index both provide it. */
+export interface PostingsIndex {
+  get(name: string, value: string): Postings;
+  allPostings(): Postings;
+  /** Postings of every value of `name` accepted by `accept`, merged. */
+  forValues(name: string, accept: (value: string) => boolean): Postings;
+}
+
+export class MemPostings implements PostingsIndex {
   private readonly index = new Map<string, Map<string, number[]>>();
   private all: number[] = [];
 
@@ -180,7 +188,7 @@ function literalAlternatives(re: string): string[] | undefined {
 }
 
 /** Series carrying `m.name` with a value that `m` matches. */
-function postingsForMatcher(ix: MemPostings, m: Matcher): Postings {
+function postingsForMatcher(ix: PostingsIndex, m: Matcher): Postings {
   if (m.type === '=') return ix.get(m.name, m.value);
   if (m.type === '=~') {
     const alts = literalAlternatives(m.value);
@@ -190,7 +198,7 @@ function postingsForMatcher(ix: MemPostings, m: Matcher): Postings {
 }
 
 /** Series carrying `m.name` with a value that `m` does not match. */
-function inversePostingsForMatcher(ix: MemPostings, m: Matcher): Postings {
+function inversePostingsForMatcher(ix: PostingsIndex, m: Matcher): Postings {
   return ix.forValues(m.name, (v) => !m.matches(v));
 }
 
@@ -200,7 +208,7 @@ function inversePostingsForMatcher(ix: MemPostings, m: Matcher): Postings {
  * value they reject, so a matcher like {a=""} or {a!~"x"} also keeps series without label a.
  * No matchers select nothing.
  */
-export function postingsForMatchers(ix: MemPostings, matchers: readonly Matcher[]): Postings {
+export function postingsForMatchers(ix: PostingsIndex, matchers: readonly Matcher[]): Postings {
   const its: Postings[] = [];
   const notIts: Postings[] = [];
   const mustBeSet = new Set<string>();

@@ -57,6 +57,19 @@ const FLAGS = {
     help: 'how long traces and samples are kept',
     metavar: 'DURATION',
   },
+  retentionSize: {
+    type: 'size',
+    env: 'ORRERY_RETENTION_SIZE',
+    help: 'with --data-dir: delete the oldest metric blocks while they take more than this',
+    metavar: 'SIZE',
+  },
+  blockDuration: {
+    type: 'duration',
+    env: 'ORRERY_BLOCK_DURATION',
+    default: '2h',
+    help: "with --data-dir: the time range of each on-disk metric block (Prometheus's format)",
+    metavar: 'DURATION',
+  },
   maxBody: {
     type: 'size',
     env: 'ORRERY_MAX_BODY',
@@ -183,6 +196,10 @@ export async function run(argv: string[]): Promise<number> {
     console.error('orrery serve: --span-metrics-interval must be at least 100ms');
     return 2;
   }
+  if (f.blockDuration < 1000) {
+    console.error('orrery serve: --block-duration must be at least 1s');
+    return 2;
+  }
   // The demo's upstreams: proxied even when unset, so a call says "no upstream configured" (502).
   const proxies = { '/api/flags': f.flagsUrl, '/api/load': f.loadUrl };
 
@@ -198,6 +215,8 @@ export async function run(argv: string[]): Promise<number> {
     traceBudgetBytes: f.traceBudget,
     logBudgetBytes: f.logBudget,
     retentionMs: f.retention,
+    retentionBytes: f.retentionSize,
+    blockDurationMs: f.blockDuration,
     maxBodyBytes: f.maxBody,
     spanMetricsIntervalMs: f.spanMetricsInterval,
     memoryLimitBytes: f.memoryLimit,

@@ -350,7 +350,7 @@ function signExtend(bits: number, n: number): number {
 // of a loop over bytes.
 
 /** The 32 bits of the stream starting at bit `pos` (bytes past the end read as zero). */
-function peek32(buf: Uint8Array, pos: number): number {
+export function peek32(buf: Uint8Array, pos: number): number {
   const i = pos >>> 3;
   const s = pos & 7;
   let w: number;

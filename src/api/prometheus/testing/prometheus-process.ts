@@ -1,7 +1,7 @@
 // Starts a throw-away real Prometheus (the oracle for differential tests and benchmarks): a free
 // loopback port below the ephemeral range, a temporary data directory and config, stopped by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,8 @@ export interface PrometheusConfig {
   readonly scrapeConfigs?: string | ((selfAddress: string) => string);
   /** global scrape interval; default 15s */
   readonly scrapeInterval?: string;
+  /** a directory copied into --storage.tsdb.path before start (blocks for Prometheus to read) */
+  readonly initialData?: string;
 }
 
 export async function startPrometheus(
@@ -52,6 +54,7 @@ export async function startPrometheus(
 ): Promise<PrometheusProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'orrery-prom-'));
   const config = join(dir, 'prometheus.yml');
+  if (conf.initialData !== undefined) cpSync(conf.initialData, join(dir, 'data'), { recursive: true });
   const port = await freePort();
   const interval = conf.scrapeInterval ?? '15s';
   const scrape =

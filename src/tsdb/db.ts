@@ -1,0 +1,530 @@
+// The TSDB on disk: the in-memory head plus immutable blocks in Prometheus's format under one
+// directory (<dir>/<ULID>/), as Prometheus's DB does. Every maintenance pass (a timer, or
+// maintain() in tests):
+//   1. cuts the head: once it spans 1.5 block durations, the oldest whole block range
+//      [k·D, (k+1)·D) is written as a block (temp dir, then rename) and the head truncated before
+//      its end; later samples before that time are refused as too old (Prometheus's minValidTime);
+//   2. compacts: blocks inside one window of 3·D, 9·D, … (Prometheus's exponential ranges, the
+//      largest at most a tenth of the retention) merge into one once no more data can land in
+//      that window; chunks are copied as they are, only the index is rebuilt;
+//   3. applies retention: blocks wholly older than (newest sample − retention) are deleted, then
+//      the oldest while the blocks take more bytes than the size limit.
+// Queries merge the blocks overlapping the range with the head, series by series, each sample
+// time once. A block that fails to open is logged and skipped; a failed write (ENOSPC, say) is
+// logged, counted, its temp dir removed, and retried on the next pass.
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Component } from '../component/component.js';
+import { compareLabels, labelsKey, type Labels } from '../labels/labels.js';
+import type { Matcher } from '../labels/matcher.js';
+import type { SelfMetrics } from '../selfmetrics/registry.js';
+import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from '../storage/storage.js';
+import { Head } from './head.js';
+import { Block, type BlockSeries } from './block/reader.js';
+import type { BlockMeta } from './block/meta.js';
+import {
+  BlockWriter,
+  TMP_CREATION_SUFFIX,
+  TMP_DELETION_SUFFIX,
+  compareLabelsUtf8,
+  type ChunkToWrite,
+} from './block/writer.js';
+import { isUlid } from './block/ulid.js';
+import { encodePromXor } from './block/xor.js';
+
+export const DEFAULT_BLOCK_DURATION_MS = 2 * 3600_000;
+/** Prometheus's cap on a compacted block's range */
+const MAX_BLOCK_RANGE_MS = 31 * 24 * 3600_000;
+const SAMPLES_PER_CHUNK = 120;
+
+export interface TsdbOptions {
+  /** the directory holding the blocks (created when missing) */
+  readonly dir: string;
+  /** the head to cut blocks from; default a new Head with retentionMs */
+  readonly head?: Head;
+  /** blocks whose data is all older than (newest sample - retentionMs) are deleted; default keep */
+  readonly retentionMs?: number;
+  /** the oldest blocks are deleted while all blocks take more bytes than this; default no limit */
+  readonly retentionBytes?: number;
+  /** the range of a block cut from the head; default 2 h */
+  readonly blockDurationMs?: number;
+  /** how often maintenance runs; default min(1 min, block duration / 4) */
+  readonly maintainEveryMs?: number;
+  /** where problems are reported; default console.error */
+  readonly log?: (line: string) => void;
+}
+
+/** The compaction ranges after the block duration: 3·D, 9·D, … up to a tenth of the retention. */
+export function compactionRanges(blockMs: number, retentionMs: number): number[] {
+  const limit = Math.min(MAX_BLOCK_RANGE_MS, Number.isFinite(retentionMs) ? retentionMs / 10 : MAX_BLOCK_RANGE_MS);
+  const out: number[] = [];
+  for (let r = blockMs * 3, i = 0; r <= limit && i < 10; r *= 3, i++) out.push(r);
+  return out;
+}
+
+/** Samples of one series in chunks of Prometheus's XOR encoding. */
+export function toPromChunks(s: SeriesSamples, perChunk = SAMPLES_PER_CHUNK): ChunkToWrite[] {
+  const bits = new Uint32Array(s.v.buffer, s.v.byteOffset, s.v.length * 2);
+  const out: ChunkToWrite[] = [];
+  for (let i = 0; i < s.t.length; i += perChunk) {
+    const end = Math.min(s.t.length, i + perChunk);
+    out.push({ minT: s.t[i]!, maxT: s.t[end - 1]!, data: encodePromXor(s.t, bits, i, end) });
+  }
+  return out;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class Tsdb implements Storage, Component {
+  readonly head: Head;
+  readonly dir: string;
+  private blocks: Block[] = [];
+  private readonly retentionMs: number;
+  private readonly retentionBytes: number;
+  private readonly blockMs: number;
+  private readonly ranges: number[];
+  private readonly maintainEveryMs: number;
+  private readonly log: (line: string) => void;
+  private timer: NodeJS.Timeout | undefined;
+  /** the end of the newest block cut from the head: the head holds what comes after */
+  private persistedUpTo = -Infinity;
+  private timeRetentions = 0;
+  private sizeRetentions = 0;
+  private compactions = 0;
+  private compactionsFailed = 0;
+  private writeFailures = 0;
+  private corruptBlocks = 0;
+  private readErrors = 0;
+
+  constructor(opts: TsdbOptions) {
+    this.dir = opts.dir;
+    this.retentionMs = opts.retentionMs ?? Infinity;
+    this.retentionBytes = opts.retentionBytes ?? Infinity;
+    this.blockMs = opts.blockDurationMs ?? DEFAULT_BLOCK_DURATION_MS;
+    if (!(this.blockMs > 0)) throw new RangeError('the block duration must be positive');
+    this.ranges = compactionRanges(this.blockMs, this.retentionMs);
+    this.maintainEveryMs = opts.maintainEveryMs ?? Math.min(60_000, this.blockMs / 4);
+    this.log = opts.log ?? ((line) => console.error(line));
+    this.head = opts.head ?? new Head({ retentionMs: this.retentionMs });
+    this.load();
+  }
+
+  // ---- opening ----
+
+  /** Loads the blocks in the directory; removes leftovers of interrupted writes and deletions. */
+  private load(): void {
+    mkdirSync(this.dir, { recursive: true });
+    const loaded: Block[] = [];
+    for (const name of readdirSync(this.dir)) {
+      const full = path.join(this.dir, name);
+      if (name.endsWith(TMP_CREATION_SUFFIX) || name.endsWith(TMP_DELETION_SUFFIX)) {
+        rmSync(full, { recursive: true, force: true });
+        continue;
+      }
+      if (!isUlid(name)) continue;
+      try {
+        if (!statSync(full).isDirectory()) continue;
+        loaded.push(Block.open(full));
+      } catch (e) {
+        this.corruptBlocks++;
+        this.log(`tsdb: skipping block ${name}: ${errorText(e)}`);
+      }
+    }
+    // A compaction interrupted after writing its block but before deleting the parents leaves
+    // both: the parents are the ones to drop.
+    const replaced = new Set(loaded.flatMap((b) => (b.meta.compaction.parents ?? []).map((p) => p.ulid)));
+    for (const b of loaded) {
+      if (replaced.has(b.meta.ulid)) this.deleteBlock(b);
+      else this.blocks.push(b);
+    }
+    this.sortBlocks();
+    const last = this.blocks[this.blocks.length - 1];
+    if (last !== undefined) {
+      this.persistedUpTo = Math.max(...this.blocks.map((b) => b.maxTime));
+      this.head.truncateBefore(this.persistedUpTo);
+    }
+  }
+
+  private sortBlocks(): void {
+    this.blocks.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+  }
+
+  /** The blocks, oldest first (their metas). */
+  blockMetas(): BlockMeta[] {
+    return this.blocks.map((b) => b.meta);
+  }
+
+  /** Bytes the blocks take on disk. */
+  blocksBytes(): number {
+    let n = 0;
+    for (const b of this.blocks) n += b.bytes;
+    return n;
+  }
+
+  // ---- lifecycle ----
+
+  start(): void {
+    this.head.start();
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.maintain(), this.maintainEveryMs);
+    this.timer.unref();
+  }
+
+  shutdown(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.head.shutdown();
+    for (const b of this.blocks) b.close();
+    this.blocks = [];
+  }
+
+  registerMetrics(registry: SelfMetrics): void {
+    this.head.registerMetrics(registry);
+    registry.gauge(
+      'prometheus_tsdb_blocks_loaded',
+      'Number of currently loaded data blocks.',
+      () => this.blocks.length,
+    );
+    registry.gauge(
+      'prometheus_tsdb_storage_blocks_bytes',
+      'The number of bytes that are currently used for local storage by all blocks.',
+      () => this.blocksBytes(),
+      'bytes',
+    );
+    registry.counterFunc(
+      'prometheus_tsdb_time_retentions_total',
+      'The number of times that blocks were deleted because the maximum time limit was exceeded.',
+      () => this.timeRetentions,
+    );
+    registry.counterFunc(
+      'prometheus_tsdb_size_retentions_total',
+      'The number of times that blocks were deleted because the maximum number of bytes was exceeded.',
+      () => this.sizeRetentions,
+    );
+    registry.counterFunc(
+      'prometheus_tsdb_compactions_total',
+      'Total number of compactions that were executed.',
+      () => this.compactions,
+    );
+    registry.counterFunc(
+      'prometheus_tsdb_compactions_failed_total',
+      'Total number of compactions that failed.',
+      () => this.compactionsFailed,
+    );
+    registry.counterFunc(
+      'orrery_tsdb_block_write_failures_total',
+      'Blocks that could not be written from the head (disk full, say); retried on the next pass.',
+      () => this.writeFailures,
+    );
+    registry.counterFunc(
+      'orrery_tsdb_corrupt_blocks_total',
+      'Block directories skipped at start because they could not be read.',
+      () => this.corruptBlocks,
+    );
+    registry.counterFunc(
+      'orrery_tsdb_block_read_errors_total',
+      'Queries that skipped a block because part of it could not be read.',
+      () => this.readErrors,
+    );
+  }
+
+  /** Cuts the head into blocks where due, compacts, applies retention; never throws. */
+  maintain(): void {
+    try {
+      this.cutHead();
+      this.compact();
+      this.applyRetention();
+    } catch (e) {
+      this.log(`tsdb: maintenance failed: ${errorText(e)}`);
+    }
+  }
+
+  // ---- cutting the head ----
+
+  private cutHead(): void {
+    const D = this.blockMs;
+    for (;;) {
+      const headMax = this.head.maxTime();
+      const headMin = Math.max(this.head.minTime(), this.persistedUpTo);
+      if (!Number.isFinite(headMax) || !Number.isFinite(headMin)) return;
+      const start = Math.floor(headMin / D) * D;
+      const end = start + D;
+      if (headMax < end + D / 2) return;
+      if (!this.writeHeadBlock(start, end)) return;
+      this.persistedUpTo = end;
+      this.head.truncateBefore(end);
+    }
+  }
+
+  /** Writes the head's samples in [start, end) as a block; false when writing failed. */
+  private writeHeadBlock(start: number, end: number): boolean {
+    const series = this.head.seriesIn(start, end - 1).sort((a, b) => compareLabelsUtf8(a.labels, b.labels));
+    if (series.length === 0) return true;
+    let w: BlockWriter | undefined;
+    try {
+      w = new BlockWriter(this.dir, { minTime: start, maxTime: end });
+      let written = 0;
+      for (const { ref, labels } of series) {
+        const s = this.head.samplesOf(ref, start, end - 1);
+        if (s === undefined) continue;
+        w.addSeries(labels, toPromChunks(s));
+        written++;
+      }
+      // Chunks of sparse series can span the range without a sample in it: no empty blocks.
+      if (written === 0) {
+        w.abort();
+        return true;
+      }
+      const meta = w.finish();
+      this.blocks.push(Block.open(path.join(this.dir, meta.ulid)));
+      this.sortBlocks();
+      return true;
+    } catch (e) {
+      w?.abort();
+      this.writeFailures++;
+      this.log(`tsdb: writing the block for [${start}, ${end}) failed, will retry: ${errorText(e)}`);
+      return false;
+    }
+  }
+
+  // ---- compaction ----
+
+  private compact(): void {
+    for (const range of this.ranges) {
+      for (;;) {
+        const group = this.compactableGroup(range);
+        if (group === undefined) break;
+        if (!this.compactGroup(group)) return;
+      }
+    }
+  }
+
+  /** Two or more blocks inside one window of `range` that no later data can reach. */
+  private compactableGroup(range: number): Block[] | undefined {
+    const byWindow = new Map<number, Block[]>();
+    for (const b of this.blocks) {
+      const w = Math.floor(b.minTime / range) * range;
+      if (b.maxTime > w + range || w + range > this.persistedUpTo) continue;
+      const list = byWindow.get(w);
+      if (list === undefined) byWindow.set(w, [b]);
+      else list.push(b);
+    }
+    for (const list of byWindow.values()) if (list.length >= 2) return list;
+    return undefined;
+  }
+
+  private compactGroup(parents: Block[]): boolean {
+    let w: BlockWriter | undefined;
+    try {
+      w = new BlockWriter(this.dir, {
+        minTime: Math.min(...parents.map((b) => b.minTime)),
+        maxTime: Math.max(...parents.map((b) => b.maxTime)),
+        level: Math.max(...parents.map((b) => b.meta.compaction.level)) + 1,
+        parents: parents.map((b) => b.meta),
+      });
+      const its = parents.map((b) => b.allSeries());
+      const heads: (BlockSeries | undefined)[] = its.map((it) => it.next().value ?? undefined);
+      for (;;) {
+        let min: Labels | undefined;
+        for (const h of heads)
+          if (h !== undefined && (min === undefined || compareLabelsUtf8(h.labels, min) < 0)) min = h.labels;
+        if (min === undefined) break;
+        const chunks: ChunkToWrite[] = [];
+        for (let i = 0; i < heads.length; i++) {
+          const h = heads[i];
+          if (h === undefined || compareLabelsUtf8(h.labels, min) !== 0) continue;
+          const data = parents[i]!.readChunks(h.chunks);
+          h.chunks.forEach((c, k) => chunks.push({ minT: c.minT, maxT: c.maxT, data: data[k]! }));
+          heads[i] = its[i]!.next().value ?? undefined;
+        }
+        chunks.sort((a, b) => a.minT - b.minT);
+        w.addSeries(min, chunks);
+      }
+      const meta = w.finish();
+      const merged = Block.open(path.join(this.dir, meta.ulid));
+      this.blocks = this.blocks.filter((b) => !parents.includes(b));
+      this.blocks.push(merged);
+      this.sortBlocks();
+      for (const p of parents) this.deleteBlock(p);
+      this.compactions++;
+      return true;
+    } catch (e) {
+      w?.abort();
+      this.compactionsFailed++;
+      this.log(`tsdb: compaction of ${parents.map((b) => b.meta.ulid).join(', ')} failed: ${errorText(e)}`);
+      return false;
+    }
+  }
+
+  // ---- retention ----
+
+  private applyRetention(): void {
+    if (Number.isFinite(this.retentionMs) && this.blocks.length > 0) {
+      const newest = Math.max(this.head.maxTime(), this.blocks[this.blocks.length - 1]!.maxTime - 1);
+      const expired = this.blocks.filter((b) => b.maxTime <= newest - this.retentionMs);
+      if (expired.length > 0) {
+        this.removeBlocks(expired);
+        this.timeRetentions++;
+      }
+    }
+    if (Number.isFinite(this.retentionBytes)) {
+      let total = this.blocksBytes();
+      const drop: Block[] = [];
+      for (const b of this.blocks) {
+        if (total <= this.retentionBytes) break;
+        drop.push(b);
+        total -= b.bytes;
+      }
+      if (drop.length > 0) {
+        this.removeBlocks(drop);
+        this.sizeRetentions++;
+      }
+    }
+  }
+
+  private removeBlocks(list: readonly Block[]): void {
+    this.blocks = this.blocks.filter((b) => !list.includes(b));
+    for (const b of list) this.deleteBlock(b);
+  }
+
+  /** Renames the block out of sight first, so a crash mid-delete leaves no half block. */
+  private deleteBlock(b: Block): void {
+    b.close();
+    const gone = b.dir + TMP_DELETION_SUFFIX;
+    try {
+      renameSync(b.dir, gone);
+      rmSync(gone, { recursive: true, force: true });
+    } catch (e) {
+      this.log(`tsdb: deleting block ${b.meta.ulid} failed: ${errorText(e)}`);
+    }
+  }
+
+  // ---- appending goes to the head ----
+
+  append(labels: Labels, t: number, v: number): AppendStatus {
+    return this.head.append(labels, t, v);
+  }
+
+  appendStale(labels: Labels, t: number): AppendStatus {
+    return this.head.appendStale(labels, t);
+  }
+
+  appendExemplar(seriesLabels: Labels, exemplar: Exemplar): void {
+    this.head.appendExemplar(seriesLabels, exemplar);
+  }
+
+  setMetadata(metricName: string, metadata: MetricMetadata): void {
+    this.head.setMetadata(metricName, metadata);
+  }
+
+  // ---- reading merges blocks and head ----
+
+  /** Runs a read on each block overlapping the range, skipping (and logging) one that fails. */
+  private fromBlocks<T>(mint: number, maxt: number, read: (b: Block) => T): T[] {
+    const out: T[] = [];
+    for (const b of this.blocks) {
+      if (!b.overlaps(mint, maxt)) continue;
+      try {
+        out.push(read(b));
+      } catch (e) {
+        this.readErrors++;
+        this.log(`tsdb: reading block ${b.meta.ulid} failed, answering without it: ${errorText(e)}`);
+      }
+    }
+    return out;
+  }
+
+  select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
+    const parts = this.fromBlocks(mint, maxt, (b) => b.select(matchers, mint, maxt));
+    parts.push(this.head.select(matchers, mint, maxt));
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
+    const bySeries = new Map<string, SeriesSamples[]>();
+    for (const part of nonEmpty) {
+      for (const s of part) {
+        const key = labelsKey(s.labels);
+        const list = bySeries.get(key);
+        if (list === undefined) bySeries.set(key, [s]);
+        else list.push(s);
+      }
+    }
+    const out: SeriesSamples[] = [];
+    for (const pieces of bySeries.values()) out.push(pieces.length === 1 ? pieces[0]! : concatSamples(pieces));
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {
+    const all = new Map<string, Labels>();
+    for (const part of [
+      ...this.fromBlocks(mint, maxt, (b) => b.seriesLabels(matchers, mint, maxt)),
+      this.head.series(matchers, mint, maxt),
+    ]) {
+      for (const l of part) all.set(labelsKey(l), l);
+    }
+    return [...all.values()].sort(compareLabels);
+  }
+
+  labelNames(matchers: readonly Matcher[], mint: number, maxt: number): string[] {
+    const names = new Set(this.head.labelNames(matchers, mint, maxt));
+    for (const part of this.fromBlocks(mint, maxt, (b) => b.labelNames(matchers, mint, maxt)))
+      for (const n of part) names.add(n);
+    return [...names].sort();
+  }
+
+  labelValues(name: string, matchers: readonly Matcher[], mint: number, maxt: number): string[] {
+    const values = new Set(this.head.labelValues(name, matchers, mint, maxt));
+    for (const part of this.fromBlocks(mint, maxt, (b) => b.labelValues(name, matchers, mint, maxt)))
+      for (const v of part) values.add(v);
+    return [...values].sort();
+  }
+
+  selectExemplars(
+    matcherSets: readonly (readonly Matcher[])[],
+    mint: number,
+    maxt: number,
+  ): { seriesLabels: Labels; exemplars: Exemplar[] }[] {
+    return this.head.selectExemplars(matcherSets, mint, maxt);
+  }
+
+  metadata(metricName?: string): Map<string, MetricMetadata> {
+    return this.head.metadata(metricName);
+  }
+}
+
+/**
+ * One series' pieces from several sources (blocks oldest first, then the head) as one: pieces
+ * ordered by their first sample, and a sample time already taken (the head keeps a chunk that
+ * straddles a block's end) taken once.
+ */
+function concatSamples(pieces: SeriesSamples[]): SeriesSamples {
+  pieces.sort((a, b) => a.t[0]! - b.t[0]!);
+  let cap = 0;
+  for (const p of pieces) cap += p.t.length;
+  const T = new Float64Array(cap);
+  const V = new Float64Array(cap);
+  const VU = new Uint32Array(V.buffer);
+  let S: Uint8Array | undefined;
+  let n = 0;
+  let last = -Infinity;
+  for (const p of pieces) {
+    const pu = new Uint32Array(p.v.buffer, p.v.byteOffset, p.v.length * 2);
+    for (let i = 0; i < p.t.length; i++) {
+      const t = p.t[i]!;
+      if (t <= last) continue;
+      T[n] = t;
+      VU[2 * n] = pu[2 * i]!;
+      VU[2 * n + 1] = pu[2 * i + 1]!;
+      if (p.stale !== undefined && p.stale[i] === 1) (S ??= new Uint8Array(cap))[n] = 1;
+      n++;
+      last = t;
+    }
+  }
+  return {
+    labels: pieces[0]!.labels,
+    t: T.subarray(0, n),
+    v: V.subarray(0, n),
+    ...(S !== undefined ? { stale: S.subarray(0, n) } : {}),
+  };
+}
