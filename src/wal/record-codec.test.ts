@@ -37,6 +37,18 @@ describe('RecordWriter and RecordReader', () => {
     expect(r.done).toBe(true);
   });
 
+  it('writes uvarint, varint and float64 in one call as the three calls would', () => {
+    const one = new RecordWriter(2).uvarintVarintF64(300, -70, 1.5).uvarintVarintF64(2 ** 40, 2 ** 50, NaN);
+    const three = new RecordWriter()
+      .uvarint(300)
+      .varint(-70)
+      .f64(1.5)
+      .uvarint(2 ** 40)
+      .varint(2 ** 50)
+      .f64(NaN);
+    expect([...one.view()]).toEqual([...three.view()]);
+  });
+
   it('reset keeps the buffer for the next record', () => {
     const w = new RecordWriter();
     w.string('first');

@@ -61,6 +61,30 @@ export class RecordWriter {
     return this;
   }
 
+  /**
+   * uvarint(a), varint(b), f64(v) in one call, for records of many small entries (one bounds
+   * check instead of three).
+   */
+  uvarintVarintF64(a: number, b: number, v: number): this {
+    this.ensure(24);
+    const buf = this.buf;
+    let pos = this.length;
+    while (a >= 0x80) {
+      buf[pos++] = (a % 0x80) | 0x80;
+      a = Math.floor(a / 0x80);
+    }
+    buf[pos++] = a;
+    let z = b >= 0 ? b * 2 : -b * 2 - 1;
+    while (z >= 0x80) {
+      buf[pos++] = (z % 0x80) | 0x80;
+      z = Math.floor(z / 0x80);
+    }
+    buf[pos++] = z;
+    this.dv.setFloat64(pos, v, true);
+    this.length = pos + 8;
+    return this;
+  }
+
   /** Any safe integer, zigzag-encoded so small negative numbers stay short. */
   varint(n: number): this {
     return this.uvarint(n >= 0 ? n * 2 : -n * 2 - 1);

@@ -390,7 +390,10 @@ export class WriteAheadLog implements Component {
     if (!this.started) return;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.seg) this.closeSegment(this.seg);
+    if (this.seg) {
+      this.closedBytes += this.seg.size;
+      this.closeSegment(this.seg);
+    }
     this.seg = undefined;
     this.started = false;
   }

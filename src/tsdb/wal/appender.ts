@@ -26,8 +26,8 @@ export class WalAppender implements Appender {
   private readonly stale = new PendingRecord(RecordType.STALE);
   private readonly exemplars = new PendingRecord(RecordType.EXEMPLARS);
   private readonly meta = new PendingRecord(RecordType.METADATA);
-  /** refs whose SERIES entry is in the log (or in the pending records) */
-  private readonly logged = new Set<number>();
+  /** refs whose SERIES entry is in the log (or in the pending records): one byte per ref, as refs count up from 1 */
+  private logged = new Uint8Array(1024);
   /** refs added to `logged` since the last commit, forgotten again if the commit fails */
   private pendingRefs: number[] = [];
   /** metadata in the log, by metric name, to log only changes */
@@ -46,10 +46,9 @@ export class WalAppender implements Appender {
     if (status === 'ok') {
       const ref = this.seriesRef(this.head.ref(labels), labels);
       const rec = this.samples;
-      rec.entry().uvarint(ref);
-      rec.time(t);
-      rec.w.f64(v);
-      this.maybeFlush(rec);
+      rec.entry().uvarintVarintF64(ref, t - rec.t, v);
+      rec.t = t;
+      if (rec.w.length >= FLUSH_BYTES) this.commit();
     }
     return status;
   }
@@ -88,12 +87,23 @@ export class WalAppender implements Appender {
   }
 
   private seriesRef(ref: number, labels: Labels): number {
-    if (!this.logged.has(ref)) {
-      this.logged.add(ref);
+    if (this.logged[ref] !== 1) {
+      this.markLogged(ref, 1);
       this.pendingRefs.push(ref);
       writeLabels(this.series.entry().uvarint(ref), labels);
     }
     return ref;
+  }
+
+  private markLogged(ref: number, value: 0 | 1): void {
+    if (ref >= this.logged.length) {
+      let cap = this.logged.length * 2;
+      while (cap <= ref) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.logged);
+      this.logged = next;
+    }
+    this.logged[ref] = value;
   }
 
   private maybeFlush(rec: PendingRecord): void {
@@ -110,7 +120,7 @@ export class WalAppender implements Appender {
     try {
       this.wal.append(records);
     } catch (err) {
-      for (const ref of this.pendingRefs) this.logged.delete(ref);
+      for (const ref of this.pendingRefs) this.markLogged(ref, 0);
       for (const name of this.pendingMeta) this.loggedMeta.delete(name);
       throw err;
     } finally {
@@ -126,8 +136,8 @@ export class WalAppender implements Appender {
    * this metadata, so refs of series the head has since dropped are forgotten.
    */
   resetLogged(refs: Iterable<number>, metadata: ReadonlyMap<string, MetricMetadata>): void {
-    this.logged.clear();
-    for (const r of refs) this.logged.add(r);
+    this.logged.fill(0);
+    for (const r of refs) this.markLogged(r, 1);
     this.loggedMeta.clear();
     for (const [name, m] of metadata) this.loggedMeta.set(name, m);
   }

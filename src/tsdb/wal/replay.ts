@@ -25,8 +25,8 @@ export interface SamplesReplayStats {
 
 export function replaySamplesWal(wal: WriteAheadLog, head: Head): SamplesReplayStats {
   const t0 = performance.now();
-  /** WAL ref → the series' labels and, once it has a sample, its head ref */
-  const refs = new Map<number, { labels: Labels; ref: number | undefined }>();
+  /** WAL ref → the series' labels and, once it has a sample, its head ref (refs are small integers) */
+  const refs: ({ labels: Labels; ref: number | undefined } | undefined)[] = [];
   const refused = new Map<Exclude<AppendStatus, 'ok'>, number>();
   let series = 0;
   let samples = 0;
@@ -41,7 +41,7 @@ export function replaySamplesWal(wal: WriteAheadLog, head: Head): SamplesReplayS
   // samples are all refused now is not created, and retention running mid-replay cannot remove
   // a series before its samples arrive.
   const put = (walRef: number, t: number, v: number, stale: boolean): void => {
-    const s = refs.get(walRef);
+    const s = refs[walRef];
     if (s === undefined) {
       unknownRefs++;
       return;
@@ -64,7 +64,8 @@ export function replaySamplesWal(wal: WriteAheadLog, head: Head): SamplesReplayS
       case RecordType.SERIES:
         while (!r.done) {
           const walRef = r.uvarint();
-          refs.set(walRef, { labels: readLabels(r), ref: undefined });
+          if (walRef > 0xffffffff) throw new RecordDecodeError(`series ref ${walRef} out of range`);
+          refs[walRef] = { labels: readLabels(r), ref: undefined };
           series++;
         }
         return;
