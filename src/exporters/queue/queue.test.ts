@@ -42,7 +42,9 @@ describe('SendingQueue', () => {
       backoff: { initialMs: 10, multiplier: 2, maxMs: 1000, jitter: 0 },
       send: () => {
         at.push(Date.now());
-        return Promise.resolve<SendOutcome>(at.length < 4 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'delivered' });
+        return Promise.resolve<SendOutcome>(
+          at.length < 4 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'delivered' },
+        );
       },
     });
     await q.start();
@@ -103,7 +105,8 @@ describe('SendingQueue', () => {
       capacity: 3,
       capacityBytes: 100,
       refusalRetryAfterSeconds: 7,
-      send: () => Promise.resolve<SendOutcome>(open ? { kind: 'delivered' } : { kind: 'retry', reason: 'connect ECONNREFUSED' }),
+      send: () =>
+        Promise.resolve<SendOutcome>(open ? { kind: 'delivered' } : { kind: 'retry', reason: 'connect ECONNREFUSED' }),
     });
     await q.start();
     expect(q.offer(req(1))).toBeUndefined();

@@ -23,7 +23,8 @@ export interface QueuedRequest {
 
 /** What one attempt came to. */
 export type SendOutcome =
-  | { readonly kind: 'delivered' }
+  /** accepted; `rejected` items of it refused for good by the upstream (OTLP partial success) */
+  | { readonly kind: 'delivered'; readonly rejected?: number }
   /** worth another try (HTTP 429/502/503/504, gRPC UNAVAILABLE, a reset connection, a timeout) */
   | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
   /** will never succeed (HTTP 400, gRPC INVALID_ARGUMENT): dropped and counted as failed */
@@ -218,7 +219,9 @@ export class SendingQueue implements Component {
         outcome = { kind: 'retry', reason: err instanceof Error ? err.message : String(err) };
       }
       if (outcome.kind === 'delivered') {
-        this.sentItems += request.items;
+        const rejected = Math.min(request.items, Math.max(0, outcome.rejected ?? 0));
+        this.sentItems += request.items - rejected;
+        this.failedItems += rejected;
         this.lastError = '';
         return true;
       }
