@@ -32,6 +32,8 @@ import { SpanMetricsConnector } from '../connectors/spanmetrics/connector.js';
 import { CollectingAppender, type MetricFamily } from '../exporters/prometheus/exposition.js';
 import { PrometheusStorageExporter } from '../exporters/prometheus/exporter.js';
 import { OtlpToPrometheus } from '../exporters/prometheus/translate.js';
+import { buildOutbound, type OutboundConfig } from '../exporters/outbound.js';
+import { gatePipelines } from '../exporters/queue/gate.js';
 import { RefusedError } from '../consumer/consumer.js';
 import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
@@ -47,7 +49,7 @@ import { Head } from '../tsdb/head.js';
 import { ApiServer } from './api-server.js';
 import { packageRoot } from './paths.js';
 
-export interface BackendConfig {
+export interface BackendConfig extends OutboundConfig {
   /** interface for every listener; default 127.0.0.1 (nothing public unless asked) */
   readonly host?: string;
   /** query APIs, /metrics and the console; default 8080; 0 = ephemeral */
@@ -83,6 +85,8 @@ export interface BackendConfig {
   readonly corsAllowOrigins?: readonly string[];
   /** request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding */
   readonly corsAllowHeaders?: readonly string[];
+  /** keep traces in the local trace store; default true (false: --no-local-traces, forwarding only) */
+  readonly localTraces?: boolean;
 }
 
 export interface BackendPorts {
@@ -138,8 +142,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
   const engine = new QueryPool();
 
-  // Pipelines.
-  const exporter = new PrometheusStorageExporter(storage, {
+  // Pipelines. Forwarding goes first in every fan-out: a full sending queue refuses the batch
+  // before any local part keeps it. Remote write sees every sample the store keeps.
+  const outbound = buildOutbound(config, config.dataDir);
+  const forwarding = outbound.forwarding ? [outbound.forwarding] : [];
+  const appender = outbound.remoteWrite ? outbound.remoteWrite.wrap(storage) : storage;
+  const exporter = new PrometheusStorageExporter(appender, {
     promoteResourceAttributes: config.promoteResourceAttributes,
   });
   const spanMetrics = new SpanMetricsConnector(exporter, { intervalMs });
@@ -148,7 +156,14 @@ export function createBackend(config: BackendConfig = {}): Backend {
     ...(config.memoryLimitBytes !== undefined ? { limitBytes: config.memoryLimitBytes } : {}),
     evict: (bytes) => traceStore.evictOldest(bytes),
   });
-  const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logs] });
+  const limited = buildPipelines({
+    limiter,
+    traces: [...forwarding, ...(config.localTraces === false ? [] : [traceStore]), spanMetrics],
+    metrics: [...forwarding, exporter],
+    logs: [...forwarding, logs],
+  });
+  const rw = outbound.remoteWrite;
+  const pipelines = rw ? gatePipelines(limited, () => rw.admit()) : limited;
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
   const originPolicy = new OriginPolicy({
@@ -214,7 +229,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const writeSelfMetrics = (): void => {
     const now = Date.now();
     try {
-      selfMetrics.writeTo(storage, now, { job: 'orrery', instance: `${host}:${api.port}` });
+      selfMetrics.writeTo(appender, now, { job: 'orrery', instance: `${host}:${api.port}` });
       exporter.prune(now - retentionMs);
       collection = { atMs: now, durationMs: Date.now() - now, error: '' };
     } catch (err) {
@@ -234,6 +249,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
     storage,
     engine,
     traceStore,
+    ...(outbound.remoteWrite ? [outbound.remoteWrite] : []),
+    ...forwarding,
     exporter,
     spanMetrics,
     logs,
@@ -318,5 +335,8 @@ function effectiveSettings(
     'load-url': proxies.get('/api/load'),
     'cors-allow-origin': config.corsAllowOrigins ?? DEFAULT_CORS_ALLOW_ORIGINS,
     'cors-allow-header': config.corsAllowHeaders ?? [],
+    'forward-otlp': (config.forwardOtlp ?? []).map((t) => t.display),
+    'local-traces': config.localTraces !== false,
+    'remote-write': config.remoteWrite?.url,
   };
 }

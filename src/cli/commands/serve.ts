@@ -2,7 +2,10 @@
 // for pointing any OpenTelemetry SDK or Collector at it. One log line per listener; SIGINT or
 // SIGTERM stop it cleanly with exit code 0.
 import { DEFAULT_CORS_ALLOW_ORIGINS, isHeaderName, parseOriginPattern } from '../../api/origin-policy.js';
-import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
+import { parseOtlpTarget, parseHeaders, type OtlpProtocol } from '../../exporters/otlp/target.js';
+import type { OutboundConfig } from '../../exporters/outbound.js';
+import { parseRemoteWriteUrl } from '../../exporters/remotewrite/exporter.js';
+import { formatFlags, parseArgs, UsageError, type FlagSpecs, type ParsedFlags } from '../args.js';
 
 const FLAGS = {
   host: { type: 'string', env: 'ORRERY_HOST', default: '127.0.0.1', help: 'interface to listen on', metavar: 'HOST' },
@@ -94,7 +97,105 @@ const FLAGS = {
     help: 'request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding (repeatable)',
     metavar: 'HEADER',
   },
+  forwardOtlp: {
+    type: 'list',
+    env: 'ORRERY_FORWARD_OTLP',
+    help: 'also send every accepted batch to this OTLP endpoint (repeatable): http(s)://host:4318 (OTLP/HTTP, to /v1/traces etc.) or grpc(s)://host:4317',
+    metavar: 'URL',
+  },
+  forwardProtocol: {
+    type: 'string',
+    env: 'ORRERY_FORWARD_PROTOCOL',
+    help: 'http or grpc: overrides what the --forward-otlp scheme says (grpc with http:// = plain text, https:// = TLS)',
+    metavar: 'PROTOCOL',
+  },
+  forwardHeader: {
+    type: 'list',
+    env: 'ORRERY_FORWARD_HEADER',
+    help: 'header sent with every forwarded request, Name=value (repeatable; e.g. Authorization=Bearer TOKEN)',
+    metavar: 'HEADER',
+  },
+  forwardCompression: {
+    type: 'string',
+    env: 'ORRERY_FORWARD_COMPRESSION',
+    default: 'gzip',
+    help: 'gzip or none',
+    metavar: 'ALGORITHM',
+  },
+  forwardQueueSize: {
+    type: 'int',
+    env: 'ORRERY_FORWARD_QUEUE_SIZE',
+    default: 1000,
+    help: 'requests each forwarding queue holds per signal before senders get 503 (in memory, on disk with --data-dir)',
+    metavar: 'N',
+  },
+  localTraces: {
+    type: 'bool',
+    env: 'ORRERY_LOCAL_TRACES',
+    default: true,
+    help: 'keep traces in the local trace store (--no-local-traces: forward only; span metrics stay)',
+  },
+  remoteWrite: {
+    type: 'string',
+    env: 'ORRERY_REMOTE_WRITE',
+    help: 'send every sample the TSDB keeps to this Prometheus remote-write 1.0 receiver, e.g. http://prometheus:9090/api/v1/write',
+    metavar: 'URL',
+  },
+  remoteWriteHeader: {
+    type: 'list',
+    env: 'ORRERY_REMOTE_WRITE_HEADER',
+    help: 'header sent with every remote-write request, Name=value (repeatable; e.g. X-Scope-OrgID=tenant1)',
+    metavar: 'HEADER',
+  },
 } as const satisfies FlagSpecs;
+
+/** The scale-out flags, checked before anything starts: a wrong URL or scheme is a usage error. */
+function outboundConfig(f: ParsedFlags<typeof FLAGS>): OutboundConfig {
+  const fail = (flag: string, e: unknown): never => {
+    throw new UsageError(`--${flag}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  const protocol = f.forwardProtocol;
+  if (protocol !== undefined && protocol !== 'http' && protocol !== 'grpc') {
+    fail('forward-protocol', `"${protocol}" is not a protocol (http or grpc)`);
+  }
+  if (f.forwardCompression !== 'gzip' && f.forwardCompression !== 'none') {
+    fail('forward-compression', `"${f.forwardCompression}" is not supported (gzip or none)`);
+  }
+  if (f.forwardQueueSize < 1) fail('forward-queue-size', 'must be at least 1');
+  const targets = (f.forwardOtlp ?? []).map((url) => {
+    try {
+      return parseOtlpTarget(url, protocol as OtlpProtocol | undefined);
+    } catch (e) {
+      return fail('forward-otlp', e);
+    }
+  });
+  let forwardHeaders: Record<string, string> = {};
+  let remoteWriteHeaders: Record<string, string> = {};
+  try {
+    forwardHeaders = parseHeaders(f.forwardHeader ?? []);
+  } catch (e) {
+    fail('forward-header', e);
+  }
+  try {
+    remoteWriteHeaders = parseHeaders(f.remoteWriteHeader ?? []);
+  } catch (e) {
+    fail('remote-write-header', e);
+  }
+  if (f.remoteWrite !== undefined) {
+    try {
+      parseRemoteWriteUrl(f.remoteWrite);
+    } catch (e) {
+      fail('remote-write', e);
+    }
+  }
+  return {
+    forwardOtlp: targets,
+    forwardHeaders,
+    forwardCompression: f.forwardCompression as 'gzip' | 'none',
+    forwardQueue: { capacity: f.forwardQueueSize },
+    ...(f.remoteWrite !== undefined ? { remoteWrite: { url: f.remoteWrite, headers: remoteWriteHeaders } } : {}),
+  };
+}
 
 export function usage(): string {
   return `Usage: orrery serve [options]\n\nRuns the telemetry backend: OTLP in, trace and metric stores, query APIs and the console.\n\nOptions:\n${formatFlags(FLAGS)}\n`;
@@ -102,6 +203,7 @@ export function usage(): string {
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
+  let outbound: OutboundConfig;
   try {
     parsed = parseArgs(argv, FLAGS);
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
@@ -115,6 +217,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const h of parsed.flags.corsAllowHeader ?? []) {
       if (!isHeaderName(h)) throw new UsageError(`--cors-allow-header: "${h}" is not a header name`);
     }
+    outbound = outboundConfig(parsed.flags);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`orrery serve: ${err.message}\n\n${usage()}`);
@@ -152,6 +255,8 @@ export async function run(argv: string[]): Promise<number> {
     proxies,
     corsAllowOrigins: f.corsAllowOrigin,
     corsAllowHeaders: f.corsAllowHeader,
+    localTraces: f.localTraces,
+    ...outbound,
   });
   let ports;
   try {
@@ -169,6 +274,8 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`orrery: console and query APIs on http://${h}:${ports.api}/`);
   console.log(`orrery: OTLP/HTTP on http://${h}:${ports.otlpHttp}/v1/traces (metrics, logs)`);
   console.log(`orrery: OTLP/gRPC on ${h}:${ports.otlpGrpc}`);
+  for (const t of outbound.forwardOtlp ?? []) console.log(`orrery: forwarding OTLP to ${t.display}`);
+  if (outbound.remoteWrite) console.log(`orrery: remote write to ${outbound.remoteWrite.url}`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
