@@ -101,7 +101,7 @@ export class OtlpForwarder implements Component {
   }
 
   async shutdown(): Promise<void> {
-    for (const s of OTLP_SIGNALS) await this.queues[s].shutdown();
+    await Promise.all(OTLP_SIGNALS.map((s) => this.queues[s].shutdown()));
     this.transport.close();
   }
 
@@ -137,7 +137,7 @@ export class OtlpForwarding implements TracesConsumer, MetricsConsumer, LogsCons
   private offer(signal: OtlpSignal, request: QueuedRequest): void {
     for (const f of this.forwarders) {
       const q = f.queues[signal];
-      if (q.size + 1 > q.capacity || q.bytes + request.body.length > q.capacityBytes) {
+      if (!q.hasRoomFor(request)) {
         const key = `${f.id}\u0000${signal}`;
         this.enqueueFailed.set(key, (this.enqueueFailed.get(key) ?? 0) + request.items);
         // the queue's own refusal, so the message and Retry-After are the ones it gives

@@ -131,7 +131,7 @@ export class SendingQueue implements Component {
    * queue is full. Nothing is kept when refused.
    */
   offer(request: QueuedRequest): RefusedError | undefined {
-    if (this.held + 1 > this.capacity || this.heldBytes + request.body.length > this.capacityBytes) {
+    if (!this.hasRoomFor(request)) {
       this.refusedOffers++;
       return new RefusedError(
         `sending queue of ${this.name} is full (${this.held} requests, ${this.heldBytes} bytes; capacity ${this.capacity} requests, ${this.capacityBytes} bytes): ${this.lastError || 'the upstream is slower than the input'}; retry later`,
@@ -141,6 +141,11 @@ export class SendingQueue implements Component {
     }
     this.hold(this.store.add(request));
     return undefined;
+  }
+
+  /** whether offer() would take the request now */
+  hasRoomFor(request: QueuedRequest): boolean {
+    return this.held + 1 <= this.capacity && this.heldBytes + request.body.length <= this.capacityBytes;
   }
 
   private hold(stored: StoredRequest): void {
