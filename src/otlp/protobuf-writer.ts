@@ -5,6 +5,10 @@
 // few big ones), so no message is encoded into a buffer of its own and copied.
 const TWO_32 = 4294967296;
 const UTF8 = new TextEncoder();
+/** the value of a hex digit by its char code (IDs are lower-case hex; upper case read too) */
+const HEX = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
 
 export class ProtoWriter {
   private buf: Uint8Array;
@@ -135,9 +139,24 @@ export class ProtoWriter {
   }
 
   private utf8(s: string): number {
-    const { written } = UTF8.encodeInto(s, this.buf.subarray(this.pos));
-    this.pos += written;
-    return written;
+    // ASCII (nearly every attribute key and value) byte by byte: encodeInto's call and subarray
+    // cost more than the copy for short strings.
+    const buf = this.buf;
+    const start = this.pos;
+    const n = s.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[start + i] = c;
+    }
+    if (i === n) {
+      this.pos = start + n;
+      return n;
+    }
+    const { written } = UTF8.encodeInto(s.slice(i), buf.subarray(start + i));
+    this.pos = start + i + written;
+    return i + written;
   }
 
   /** a bytes field, skipped when empty */
@@ -155,8 +174,10 @@ export class ProtoWriter {
     this.tag(field, 2);
     this.varint(n);
     this.ensure(n);
-    Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, n).write(hex, 'hex');
-    this.pos += n;
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = (HEX[hex.charCodeAt(2 * i)]! << 4) | HEX[hex.charCodeAt(2 * i + 1)]!;
+    this.pos = p;
   }
 
   raw(b: Uint8Array): void {

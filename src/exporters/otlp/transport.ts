@@ -6,7 +6,7 @@
 // UNAVAILABLE, DATA_LOSS, and RESOURCE_EXHAUSTED only when the server sent RetryInfo; every other
 // error is permanent. Network faults (refused, reset, timed out) are retryable.
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { constants, gzip as gzipCallback } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { OTLP_GRPC_METHODS } from '../../receivers/otlp-grpc.js';
 import type { SendOutcome } from '../queue/queue.js';
@@ -14,6 +14,8 @@ import { parseRetryAfter, readPartialSuccess, readPartialSuccessJson, readRetryI
 import { httpExportUrl, type OtlpSignal, type OtlpTarget } from './target.js';
 
 const gzip = promisify(gzipCallback);
+// Level 1: a third of the CPU of the default level for about 6 % more bytes on OTLP spans (bench:forward).
+const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 
 export interface OtlpTransportOptions {
   /** sent with every request (authentication) */
@@ -66,7 +68,7 @@ export class HttpOtlpTransport implements OtlpTransport {
     let res: Response;
     let text: Uint8Array;
     try {
-      const payload = this.gzip ? await gzip(body) : body;
+      const payload = this.gzip ? await gzip(body, GZIP_OPTIONS) : body;
       res = await fetch(httpExportUrl(this.target, signal), {
         method: 'POST',
         headers: this.headers,
