@@ -133,6 +133,7 @@ export class RemoteWriteExporter implements Component {
   private readonly refusalRetryAfter: number;
   private readonly writer = new ProtoWriter(1 << 20);
   private timer: NodeJS.Timeout | undefined;
+  private readonly placed = new WeakMap<Labels, { readonly key: string; readonly shard: Shard }>();
   /** samples that found their shard's queue full (counted as failed) */
   droppedSamples = 0;
   sentBytes = 0;
@@ -175,8 +176,14 @@ export class RemoteWriteExporter implements Component {
 
   /** a sample the store kept */
   add(labels: Labels, t: number, v: number, stale: boolean): void {
-    const key = labelsKey(labels);
-    const shard = this.shards[shardOf(key, this.shards.length)]!;
+    // Writers reuse one Labels object per series (as the head's own cache expects): key it once.
+    let placed = this.placed.get(labels);
+    if (placed === undefined) {
+      const key = labelsKey(labels);
+      placed = { key, shard: this.shards[shardOf(key, this.shards.length)]! };
+      this.placed.set(labels, placed);
+    }
+    const { key, shard } = placed;
     shard.add(key, labels, t, v, stale);
     if (t > this.highestTimestampMs) this.highestTimestampMs = t;
     if (shard.samples >= this.maxSamples) this.flushShard(shard);
