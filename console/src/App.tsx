@@ -14,6 +14,7 @@ import { SearchPage } from './pages/search/SearchPage.js';
 import { TraceIdLookup } from './pages/trace/TraceIdLookup.js';
 import { TracePage } from './pages/trace/TracePage.js';
 import { ComparePage } from './pages/compare/ComparePage.js';
+import { DataSourceStatus } from './components/DataSourceStatus.js';
 
 // Explore carries the PromQL editor (CodeMirror and Prometheus's grammar): loaded when first opened.
 const ExplorePage = lazy(() => import('./pages/explore/ExplorePage.js').then((m) => ({ default: m.ExplorePage })));
@@ -50,6 +51,7 @@ export function App() {
           ))}
         </nav>
         <TraceIdLookup />
+        <DataSourceStatus />
       </header>
       <main className="content">
         <Suspense fallback={<p className="muted">Loading…</p>}>

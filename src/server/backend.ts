@@ -17,6 +17,8 @@ import path from 'node:path';
 import { AnnotationStore } from '../annotations/store.js';
 import { registerAnnotationsApi } from '../api/annotations.js';
 import { registerDashboardsApi } from '../api/dashboards.js';
+import { registerDataSources, type DataSources } from '../datasources/index.js';
+import { RemotePrometheus } from '../datasources/prometheus.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
@@ -87,6 +89,8 @@ export interface BackendConfig extends OutboundConfig {
   readonly corsAllowHeaders?: readonly string[];
   /** keep traces in the local trace store; default true (false: --no-local-traces, forwarding only) */
   readonly localTraces?: boolean;
+  /** external engines that answer the query APIs instead of the embedded stores (--prometheus-url, --jaeger-url) */
+  readonly dataSources?: DataSources;
 }
 
 export interface BackendPorts {
@@ -175,7 +179,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
   registerHealth(app, () => ready);
-  registerJaegerApi(app, traceStore, { metrics: { engine, querier: storage } });
+  // External engines first: the first matching route wins, so their read paths shadow the embedded ones.
+  const dataSources = config.dataSources ?? {};
+  registerDataSources(app, dataSources);
+  // PromQL that Orrery evaluates itself (the monitor API, findings) goes where the console's goes.
+  const queries = dataSources.prometheus ? new RemotePrometheus(dataSources.prometheus) : engine;
+  registerJaegerApi(app, traceStore, { metrics: { engine: queries, querier: storage } });
   // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
   let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
   registerPrometheusApi(app, {
@@ -198,7 +207,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     },
   });
   registerAnnotationsApi(app, annotations);
-  registerOrreryApi(app, { traces: traceStore, engine, storage, annotations });
+  registerOrreryApi(app, { traces: traceStore, engine: queries, storage, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
   const metricFamilies = (): MetricFamily[] => {
@@ -338,5 +347,7 @@ function effectiveSettings(
     'forward-otlp': (config.forwardOtlp ?? []).map((t) => t.display),
     'local-traces': config.localTraces !== false,
     'remote-write': config.remoteWrite?.url,
+    'prometheus-url': config.dataSources?.prometheus?.displayUrl,
+    'jaeger-url': config.dataSources?.jaeger?.displayUrl,
   };
 }

@@ -5,6 +5,7 @@ import { DEFAULT_CORS_ALLOW_ORIGINS, isHeaderName, parseOriginPattern } from '..
 import { parseOtlpTarget, parseHeaders, type OtlpProtocol } from '../../exporters/otlp/target.js';
 import type { OutboundConfig } from '../../exporters/outbound.js';
 import { parseRemoteWriteUrl } from '../../exporters/remotewrite/exporter.js';
+import { parseUpstream, type Upstream } from '../../datasources/upstream.js';
 import { formatFlags, parseArgs, UsageError, type FlagSpecs, type ParsedFlags } from '../args.js';
 
 const FLAGS = {
@@ -147,6 +148,30 @@ const FLAGS = {
     help: 'header sent with every remote-write request, Name=value (repeatable; e.g. X-Scope-OrgID=tenant1)',
     metavar: 'HEADER',
   },
+  prometheusUrl: {
+    type: 'string',
+    env: 'ORRERY_PROMETHEUS_URL',
+    help: 'read metrics from this Prometheus (HTTP API) instead of the embedded TSDB; user info in the URL = basic auth',
+    metavar: 'URL',
+  },
+  prometheusBearerToken: {
+    type: 'string',
+    env: 'ORRERY_PROMETHEUS_BEARER_TOKEN',
+    help: 'bearer token sent to --prometheus-url (prefer the environment variable: flags show in ps)',
+    metavar: 'TOKEN',
+  },
+  jaegerUrl: {
+    type: 'string',
+    env: 'ORRERY_JAEGER_URL',
+    help: 'read traces from this Jaeger query API instead of the embedded trace store; user info = basic auth',
+    metavar: 'URL',
+  },
+  jaegerBearerToken: {
+    type: 'string',
+    env: 'ORRERY_JAEGER_BEARER_TOKEN',
+    help: 'bearer token sent to --jaeger-url',
+    metavar: 'TOKEN',
+  },
 } as const satisfies FlagSpecs;
 
 /** The scale-out flags, checked before anything starts: a wrong URL or scheme is a usage error. */
@@ -204,6 +229,8 @@ export function usage(): string {
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   let outbound: OutboundConfig;
+  let prometheus: Upstream | undefined;
+  let jaeger: Upstream | undefined;
   try {
     parsed = parseArgs(argv, FLAGS);
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
@@ -218,6 +245,19 @@ export async function run(argv: string[]): Promise<number> {
       if (!isHeaderName(h)) throw new UsageError(`--cors-allow-header: "${h}" is not a header name`);
     }
     outbound = outboundConfig(parsed.flags);
+    const fl = parsed.flags;
+    try {
+      if (fl.prometheusUrl !== undefined) {
+        prometheus = parseUpstream('prometheus', '--prometheus-url', fl.prometheusUrl, fl.prometheusBearerToken);
+      } else if (fl.prometheusBearerToken !== undefined) {
+        throw new Error('--prometheus-bearer-token needs --prometheus-url');
+      }
+      if (fl.jaegerUrl !== undefined)
+        jaeger = parseUpstream('jaeger', '--jaeger-url', fl.jaegerUrl, fl.jaegerBearerToken);
+      else if (fl.jaegerBearerToken !== undefined) throw new Error('--jaeger-bearer-token needs --jaeger-url');
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`orrery serve: ${err.message}\n\n${usage()}`);
@@ -257,6 +297,7 @@ export async function run(argv: string[]): Promise<number> {
     corsAllowHeaders: f.corsAllowHeader,
     localTraces: f.localTraces,
     ...outbound,
+    dataSources: { prometheus, jaeger },
   });
   let ports;
   try {
@@ -276,6 +317,8 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`orrery: OTLP/gRPC on ${h}:${ports.otlpGrpc}`);
   for (const t of outbound.forwardOtlp ?? []) console.log(`orrery: forwarding OTLP to ${t.display}`);
   if (outbound.remoteWrite) console.log(`orrery: remote write to ${outbound.remoteWrite.url}`);
+  if (prometheus) console.log(`orrery: metrics queries answered by Prometheus at ${prometheus.displayUrl}`);
+  if (jaeger) console.log(`orrery: trace queries answered by Jaeger at ${jaeger.displayUrl}`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
