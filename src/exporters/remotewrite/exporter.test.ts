@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../../labels/labels.js';
 import { SelfMetrics } from '../../selfmetrics/registry.js';
 import { Head } from '../../tsdb/head.js';
 import { FakeUpstream, type UpstreamBehaviour } from '../otlp/testing.js';
+import { DiskQueueStore } from '../queue/disk-store.js';
 import { parseRemoteWriteUrl, RemoteWriteExporter, type RemoteWriteOptions } from './exporter.js';
 import { decodeWriteRequest, samplesBySeries } from './testing.js';
 
@@ -120,6 +124,33 @@ describe('remote write exporter', () => {
     const got = received(u);
     for (const samples of got.values()) expect(samples).toHaveLength(step);
     expect(rw.admit()).toBeUndefined();
+  });
+
+  it('on disk: batches queued while the receiver is down survive a restart and arrive in order', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orrery-rw-'));
+    cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    const u = await upstream();
+    await u.stop();
+    const store = (shard: number) => new DiskQueueStore({ dir: path.join(dir, `shard-${shard}`) });
+    const first = new RemoteWriteExporter({
+      url: u.url,
+      shards: 2,
+      maxSamplesPerSend: 5,
+      store,
+      backoff: { initialMs: 5, jitter: 0 },
+    });
+    await first.start();
+    const app = first.wrap(new Head({ retentionMs: 3600_000 }));
+    for (let step = 0; step < 10; step++)
+      for (let s = 0; s < 3; s++) app.append(labelsFromRecord({ __name__: 'm', s: String(s) }), T0 + step * 1000, step);
+    await first.shutdown();
+
+    await u.start();
+    const second = await exporter(u.url, { shards: 2, store });
+    await second.idle();
+    const got = received(u);
+    expect(got.size).toBe(3);
+    for (const samples of got.values()) expect(samples.map((x) => x.v)).toEqual([...Array(10).keys()]);
   });
 
   it('a wrong URL is a clear error at start', () => {
