@@ -7,6 +7,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DemoPorts } from '../src/names/ports.js';
+import type { Backend } from '../src/server/backend.js';
 import { SUPERVISOR_METRICS } from '../src/names/contract.js';
 import { SHOP_SERVICES, type ServiceSpec } from './topology.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -29,6 +30,13 @@ export interface DemoSettings {
   readonly output: (line: string) => void;
   /** a warning for the user */
   readonly warn: (line: string) => void;
+  /**
+   * OTLP/HTTP base URL every service's SDK exports to (--otlp-endpoint: a Collector, Jaeger, another
+   * orrery); default the backend's own OTLP/HTTP port
+   */
+  readonly otlpEndpoint?: string;
+  /** start the backend in this process; default true (--no-backend: the shop alone feeds an existing stack) */
+  readonly backend?: boolean;
 }
 
 export interface RunningDemo {
@@ -36,6 +44,10 @@ export interface RunningDemo {
   readonly services: readonly ServiceSpec[];
   /** where the services are reached: loopback when the backend listens on a wildcard */
   readonly reach: string;
+  /** whether the backend runs in this process (not with --no-backend) */
+  readonly withBackend: boolean;
+  /** where the services send their telemetry */
+  readonly otlpEndpoint: string;
   /** the URL of a service by name */
   serviceUrl(name: string): string;
   /** Stops every service, then the backend; the same promise on every call. 0, or 1 if a part failed to stop. */
@@ -66,30 +78,35 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
   });
 
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'orrery-demo-'));
-  const { createBackend } = await import('../src/server/backend.js');
-  const backend = createBackend({
-    host: s.host,
-    port: ports.console,
-    otlpHttpPort: ports.otlpHttp,
-    otlpGrpcPort: ports.otlpGrpc,
-    dataDir: s.dataDir,
-    proxies: { '/api/flags': serviceUrl('featureflagservice'), '/api/load': serviceUrl('loadgenerator') },
-  });
-  try {
-    await backend.start();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    await fsp.rm(tmp, { recursive: true, force: true });
-    const hint = e.code === 'EADDRINUSE' ? ` (is another demo running? pick another block of ports with --port)` : '';
-    throw new DemoStartError(`cannot start the backend: ${e.message}${hint}`);
+  const withBackend = s.backend !== false;
+  const otlpEndpoint = s.otlpEndpoint ?? `http://${r}:${ports.otlpHttp}`;
+  let backend: Backend | undefined;
+  if (withBackend) {
+    const { createBackend } = await import('../src/server/backend.js');
+    backend = createBackend({
+      host: s.host,
+      port: ports.console,
+      otlpHttpPort: ports.otlpHttp,
+      otlpGrpcPort: ports.otlpGrpc,
+      dataDir: s.dataDir,
+      proxies: { '/api/flags': serviceUrl('featureflagservice'), '/api/load': serviceUrl('loadgenerator') },
+    });
+    try {
+      await backend.start();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      await fsp.rm(tmp, { recursive: true, force: true });
+      const hint = e.code === 'EADDRINUSE' ? ` (is another demo running? pick another block of ports with --port)` : '';
+      throw new DemoStartError(`cannot start the backend: ${e.message}${hint}`);
+    }
   }
 
   // The restart counter starts at 0 for every service, so increase() sees the first restart.
-  const restarts = backend.selfMetrics.counter(
+  const restarts = backend?.selfMetrics.counter(
     SUPERVISOR_METRICS.restarts,
     'Restarts of demo services by the supervisor.',
   );
-  for (const svc of services) restarts.inc({ service_name: svc.name }, 0);
+  for (const svc of services) restarts?.inc({ service_name: svc.name }, 0);
 
   const supervisor = new Supervisor({
     host: reach,
@@ -101,10 +118,12 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
       services,
       host: reach,
       recommendationHeapMb: s.recommendationHeapMb,
+      commonEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint },
       extraEnv: {
         featureflagservice: {
           FLAGS_FILE: path.join(tmp, 'flags.json'),
-          ANNOTATIONS_URL: `http://${r}:${ports.console}/api/annotations`,
+          // flag changes become chart markers in the backend's annotations (none without it)
+          ...(backend ? { ANNOTATIONS_URL: `http://${r}:${ports.console}/api/annotations` } : {}),
         },
         loadgenerator: {
           LOAD_USERS: String(s.users),
@@ -114,8 +133,8 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
       },
     }),
     onRestart: (service, count, reason) => {
-      restarts.inc({ service_name: service });
-      backend.annotations.add({
+      restarts?.inc({ service_name: service });
+      backend?.annotations.add({
         time: Date.now(),
         tags: ['restart', service],
         text: `${service} restarted (#${count}): ${reason}`,
@@ -131,14 +150,14 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
         s.warn(`error stopping services: ${(e as Error).message}`);
         code = 1;
       });
-      await backend.stop().catch((e: unknown) => {
+      await backend?.stop().catch((e: unknown) => {
         s.warn(`error stopping the backend: ${(e as Error).message}`);
         code = 1;
       });
       await fsp.rm(tmp, { recursive: true, force: true });
       return code;
     })());
-  const demo: RunningDemo = { services, reach, serviceUrl, stop };
+  const demo: RunningDemo = { services, reach, withBackend, otlpEndpoint, serviceUrl, stop };
 
   const onAbort = (): void => void stop();
   abort?.addEventListener('abort', onAbort);

@@ -4,6 +4,7 @@
 import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../../src/cli/args.js';
 import { demoPorts, type DemoPorts } from '../../src/names/ports.js';
 import { packageRoot } from '../../src/server/paths.js';
+import { parseOtlpTarget } from '../../src/exporters/otlp/target.js';
 import { DemoStartError, startDemo, type RunningDemo } from '../run.js';
 import { demoDataDir } from './data-dir.js';
 
@@ -56,6 +57,17 @@ const FLAGS = {
     default: false,
     help: 'print every line of every service (default: errors and lifecycle only)',
   },
+  otlpEndpoint: {
+    type: 'string',
+    env: 'ORRERY_DEMO_OTLP_ENDPOINT',
+    help: "OTLP/HTTP base URL every service exports to instead of the demo's backend (a Collector, Jaeger, another orrery), e.g. http://collector:4318",
+    metavar: 'URL',
+  },
+  backend: {
+    type: 'bool',
+    default: true,
+    help: 'run the backend and console here (--no-backend: only the shop, flag service and load generator, to feed an existing stack)',
+  },
 } as const satisfies FlagSpecs;
 
 export function usage(): string {
@@ -84,6 +96,19 @@ export async function run(argv: string[]): Promise<number> {
       ports = demoPorts(f.port);
     } catch (e) {
       throw new UsageError((e as Error).message);
+    }
+    if (f.otlpEndpoint !== undefined) {
+      let target;
+      try {
+        target = parseOtlpTarget(f.otlpEndpoint);
+      } catch (e) {
+        throw new UsageError(`--otlp-endpoint: ${(e as Error).message}`);
+      }
+      if (target.protocol !== 'http') {
+        throw new UsageError(
+          `--otlp-endpoint: the services' SDKs speak OTLP/HTTP: give an http:// or https:// URL (port 4318 on a Collector)`,
+        );
+      }
     }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -119,6 +144,8 @@ export async function run(argv: string[]): Promise<number> {
         recommendationHeapMb: Math.round(f.recommendationMemory / 1024 ** 2),
         verbose: f.verbose,
         dataDir,
+        backend: f.backend,
+        ...(f.otlpEndpoint !== undefined ? { otlpEndpoint: f.otlpEndpoint.replace(/\/+$/, '') } : {}),
         output: (line) => console.log(line),
         warn: (line) => console.error(`orrery demo: warning: ${line}`),
       },
@@ -140,18 +167,28 @@ export async function run(argv: string[]): Promise<number> {
 
   const seconds = process.uptime().toFixed(1);
   const base = `http://${r}:${ports.console}`;
-  const lines = [
-    `orrery demo: ready in ${seconds} s (${services.length} services)`,
-    `  console            ${base}/`,
-    `  Jaeger query API   ${base}/api/traces?service=frontend`,
-    `  Prometheus API     ${base}/api/v1/query?query=up`,
-    `  OTLP               gRPC ${r}:${ports.otlpGrpc}, HTTP http://${r}:${ports.otlpHttp}`,
-    `  shop frontend      ${svc('frontend')}/`,
-    `  flags              orrery flags list --port ${ports.console}   (set: orrery flags set recommendationCache on --port ${ports.console})`,
-    `  data               ${dataDir ?? 'none (--ephemeral)'}`,
-    `  load               ${f.users} users at ${f.spawnRate}/s   (orrery load stats --port ${ports.console})`,
-    'Ctrl-C stops everything.',
-  ];
+  const lines = demo.withBackend
+    ? [
+        `orrery demo: ready in ${seconds} s (${services.length} services)`,
+        `  console            ${base}/`,
+        `  Jaeger query API   ${base}/api/traces?service=frontend`,
+        `  Prometheus API     ${base}/api/v1/query?query=up`,
+        `  OTLP               gRPC ${r}:${ports.otlpGrpc}, HTTP http://${r}:${ports.otlpHttp}`,
+        ...(f.otlpEndpoint !== undefined ? [`  services export to ${demo.otlpEndpoint}`] : []),
+        `  shop frontend      ${svc('frontend')}/`,
+        `  flags              orrery flags list --port ${ports.console}   (set: orrery flags set recommendationCache on --port ${ports.console})`,
+        `  data               ${dataDir ?? 'none (--ephemeral)'}`,
+        `  load               ${f.users} users at ${f.spawnRate}/s   (orrery load stats --port ${ports.console})`,
+        'Ctrl-C stops everything.',
+      ]
+    : [
+        `orrery demo: ready in ${seconds} s (${services.length} services, no backend)`,
+        `  services export to ${demo.otlpEndpoint}`,
+        `  shop frontend      ${svc('frontend')}/`,
+        `  flags API          ${svc('featureflagservice')}/api/flags`,
+        `  load API           ${svc('loadgenerator')}/api/load/stats`,
+        'Ctrl-C stops everything.',
+      ];
   console.log(lines.join('\n'));
 
   return new Promise<number>((resolve) => {

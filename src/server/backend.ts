@@ -37,6 +37,8 @@ import { SpanMetricsConnector } from '../connectors/spanmetrics/connector.js';
 import { CollectingAppender, type MetricFamily } from '../exporters/prometheus/exposition.js';
 import { PrometheusStorageExporter } from '../exporters/prometheus/exporter.js';
 import { OtlpToPrometheus } from '../exporters/prometheus/translate.js';
+import { buildOutbound, type OutboundConfig } from '../exporters/outbound.js';
+import { gatePipelines } from '../exporters/queue/gate.js';
 import { RefusedError } from '../consumer/consumer.js';
 import { LogStore } from '../logs/store.js';
 import { LogCounter } from '../pipeline/log-counter.js';
@@ -56,7 +58,7 @@ import { DEFAULT_BLOCK_DURATION_MS, Tsdb } from '../tsdb/db.js';
 import { ApiServer } from './api-server.js';
 import { packageRoot } from './paths.js';
 
-export interface BackendConfig {
+export interface BackendConfig extends OutboundConfig {
   /** interface for every listener; default 127.0.0.1 (nothing public unless asked) */
   readonly host?: string;
   /** query APIs, /metrics and the console; default 8080; 0 = ephemeral */
@@ -102,6 +104,8 @@ export interface BackendConfig {
   readonly corsAllowOrigins?: readonly string[];
   /** request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding */
   readonly corsAllowHeaders?: readonly string[];
+  /** keep traces in the local trace store; default true (false: --no-local-traces, forwarding only) */
+  readonly localTraces?: boolean;
   /** external engines that answer the query APIs instead of the embedded stores (--prometheus-url, --jaeger-url) */
   readonly dataSources?: DataSources;
 }
@@ -181,14 +185,18 @@ export function createBackend(config: BackendConfig = {}): Backend {
           head: storage,
           checkpointMinBytes: config.walCheckpointBytes,
         });
-  const appender: Appender = samplesWal?.appender ?? storage;
+  const walAppender: Appender = samplesWal?.appender ?? storage;
   const selfMetrics = new SelfMetrics();
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
   const engine = new QueryPool();
   // Attribute comparisons are scored in a worker thread too.
   const comparePool = new ComparePool();
 
-  // Pipelines.
+  // Pipelines. Forwarding goes first in every fan-out: a full sending queue refuses the batch
+  // before any local part keeps it. Remote write sees every sample the store keeps.
+  const outbound = buildOutbound(config, config.dataDir);
+  const forwarding = outbound.forwarding ? [outbound.forwarding] : [];
+  const appender: Appender = outbound.remoteWrite ? outbound.remoteWrite.wrap(walAppender) : walAppender;
   const exporter = new PrometheusStorageExporter(appender, {
     promoteResourceAttributes: config.promoteResourceAttributes,
   });
@@ -201,7 +209,14 @@ export function createBackend(config: BackendConfig = {}): Backend {
       return freed < bytes ? freed + logStore.evictOldest(bytes - freed) : freed;
     },
   });
-  const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logStore, logs] });
+  const limited = buildPipelines({
+    limiter,
+    traces: [...forwarding, ...(config.localTraces === false ? [] : [traceStore]), spanMetrics],
+    metrics: [...forwarding, exporter],
+    logs: [...forwarding, logs],
+  });
+  const rw = outbound.remoteWrite;
+  const pipelines = rw ? gatePipelines(limited, () => rw.admit()) : limited;
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
   const originPolicy = new OriginPolicy({
@@ -299,6 +314,8 @@ export function createBackend(config: BackendConfig = {}): Backend {
     comparePool,
     traceStore,
     logStore,
+    ...(outbound.remoteWrite ? [outbound.remoteWrite] : []),
+    ...forwarding,
     exporter,
     spanMetrics,
     logs,
@@ -389,6 +406,9 @@ function effectiveSettings(
     'load-url': proxies.get('/api/load'),
     'cors-allow-origin': config.corsAllowOrigins ?? DEFAULT_CORS_ALLOW_ORIGINS,
     'cors-allow-header': config.corsAllowHeaders ?? [],
+    'forward-otlp': (config.forwardOtlp ?? []).map((t) => t.display),
+    'local-traces': config.localTraces !== false,
+    'remote-write': config.remoteWrite?.url,
     'prometheus-url': config.dataSources?.prometheus?.displayUrl,
     'jaeger-url': config.dataSources?.jaeger?.displayUrl,
   };

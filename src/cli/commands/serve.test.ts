@@ -14,6 +14,21 @@ describe('orrery serve flags', () => {
     expect(errors.join('\n')).toContain('--cors-allow-header: "bad header" is not a header name');
   });
 
+  it('a wrong --forward-otlp or --remote-write URL or scheme is a usage error before anything starts', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    expect(await run(['--forward-otlp', 'collector:4317'])).toBe(2);
+    expect(errors.join('\n')).toContain('--forward-otlp: "collector:4317": unsupported scheme collector://');
+    expect(await run(['--forward-otlp', 'grpc://c:4317', '--forward-protocol', 'http'])).toBe(2);
+    expect(errors.join('\n')).toContain('is gRPC, but --forward-protocol says http');
+    expect(await run(['--forward-otlp', 'http://c:4318', '--forward-protocol', 'thrift'])).toBe(2);
+    expect(errors.join('\n')).toContain('--forward-protocol: "thrift" is not a protocol (http or grpc)');
+    expect(await run(['--forward-otlp', 'http://c:4318', '--forward-header', 'Authorization'])).toBe(2);
+    expect(errors.join('\n')).toContain('--forward-header: "Authorization" is not a header (expected Name=value');
+    expect(await run(['--remote-write', 'ftp://prometheus/api/v1/write'])).toBe(2);
+    expect(errors.join('\n')).toContain('--remote-write: "ftp://prometheus/api/v1/write": unsupported scheme ftp://');
+  });
+
   it('lists the flags in --help', async () => {
     const out: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));

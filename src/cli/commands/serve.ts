@@ -2,8 +2,11 @@
 // for pointing any OpenTelemetry SDK or Collector at it. One log line per listener; SIGINT or
 // SIGTERM stop it cleanly with exit code 0.
 import { DEFAULT_CORS_ALLOW_ORIGINS, isHeaderName, parseOriginPattern } from '../../api/origin-policy.js';
+import { parseOtlpTarget, parseHeaders, type OtlpProtocol } from '../../exporters/otlp/target.js';
+import type { OutboundConfig } from '../../exporters/outbound.js';
+import { parseRemoteWriteUrl } from '../../exporters/remotewrite/exporter.js';
 import { parseUpstream, type Upstream } from '../../datasources/upstream.js';
-import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
+import { formatFlags, parseArgs, UsageError, type FlagSpecs, type ParsedFlags } from '../args.js';
 
 const FLAGS = {
   host: { type: 'string', env: 'ORRERY_HOST', default: '127.0.0.1', help: 'interface to listen on', metavar: 'HOST' },
@@ -122,6 +125,56 @@ const FLAGS = {
     help: 'request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding (repeatable)',
     metavar: 'HEADER',
   },
+  forwardOtlp: {
+    type: 'list',
+    env: 'ORRERY_FORWARD_OTLP',
+    help: 'also send every accepted batch to this OTLP endpoint (repeatable): http(s)://host:4318 (OTLP/HTTP, to /v1/traces etc.) or grpc(s)://host:4317',
+    metavar: 'URL',
+  },
+  forwardProtocol: {
+    type: 'string',
+    env: 'ORRERY_FORWARD_PROTOCOL',
+    help: 'http or grpc: overrides what the --forward-otlp scheme says (grpc with http:// = plain text, https:// = TLS)',
+    metavar: 'PROTOCOL',
+  },
+  forwardHeader: {
+    type: 'list',
+    env: 'ORRERY_FORWARD_HEADER',
+    help: 'header sent with every forwarded request, Name=value (repeatable; e.g. Authorization=Bearer TOKEN)',
+    metavar: 'HEADER',
+  },
+  forwardCompression: {
+    type: 'string',
+    env: 'ORRERY_FORWARD_COMPRESSION',
+    default: 'gzip',
+    help: 'gzip or none',
+    metavar: 'ALGORITHM',
+  },
+  forwardQueueSize: {
+    type: 'int',
+    env: 'ORRERY_FORWARD_QUEUE_SIZE',
+    default: 1000,
+    help: 'requests each forwarding queue holds per signal before senders get 503 (in memory, on disk with --data-dir)',
+    metavar: 'N',
+  },
+  localTraces: {
+    type: 'bool',
+    env: 'ORRERY_LOCAL_TRACES',
+    default: true,
+    help: 'keep traces in the local trace store (--no-local-traces: forward only; span metrics stay)',
+  },
+  remoteWrite: {
+    type: 'string',
+    env: 'ORRERY_REMOTE_WRITE',
+    help: 'send every sample the TSDB keeps to this Prometheus remote-write 1.0 receiver, e.g. http://prometheus:9090/api/v1/write',
+    metavar: 'URL',
+  },
+  remoteWriteHeader: {
+    type: 'list',
+    env: 'ORRERY_REMOTE_WRITE_HEADER',
+    help: 'header sent with every remote-write request, Name=value (repeatable; e.g. X-Scope-OrgID=tenant1)',
+    metavar: 'HEADER',
+  },
   prometheusUrl: {
     type: 'string',
     env: 'ORRERY_PROMETHEUS_URL',
@@ -148,12 +201,61 @@ const FLAGS = {
   },
 } as const satisfies FlagSpecs;
 
+/** The scale-out flags, checked before anything starts: a wrong URL or scheme is a usage error. */
+function outboundConfig(f: ParsedFlags<typeof FLAGS>): OutboundConfig {
+  const fail = (flag: string, e: unknown): never => {
+    throw new UsageError(`--${flag}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  const protocol = f.forwardProtocol;
+  if (protocol !== undefined && protocol !== 'http' && protocol !== 'grpc') {
+    fail('forward-protocol', `"${protocol}" is not a protocol (http or grpc)`);
+  }
+  if (f.forwardCompression !== 'gzip' && f.forwardCompression !== 'none') {
+    fail('forward-compression', `"${f.forwardCompression}" is not supported (gzip or none)`);
+  }
+  if (f.forwardQueueSize < 1) fail('forward-queue-size', 'must be at least 1');
+  const targets = (f.forwardOtlp ?? []).map((url) => {
+    try {
+      return parseOtlpTarget(url, protocol as OtlpProtocol | undefined);
+    } catch (e) {
+      return fail('forward-otlp', e);
+    }
+  });
+  let forwardHeaders: Record<string, string> = {};
+  let remoteWriteHeaders: Record<string, string> = {};
+  try {
+    forwardHeaders = parseHeaders(f.forwardHeader ?? []);
+  } catch (e) {
+    fail('forward-header', e);
+  }
+  try {
+    remoteWriteHeaders = parseHeaders(f.remoteWriteHeader ?? []);
+  } catch (e) {
+    fail('remote-write-header', e);
+  }
+  if (f.remoteWrite !== undefined) {
+    try {
+      parseRemoteWriteUrl(f.remoteWrite);
+    } catch (e) {
+      fail('remote-write', e);
+    }
+  }
+  return {
+    forwardOtlp: targets,
+    forwardHeaders,
+    forwardCompression: f.forwardCompression as 'gzip' | 'none',
+    forwardQueue: { capacity: f.forwardQueueSize },
+    ...(f.remoteWrite !== undefined ? { remoteWrite: { url: f.remoteWrite, headers: remoteWriteHeaders } } : {}),
+  };
+}
+
 export function usage(): string {
   return `Usage: orrery serve [options]\n\nRuns the telemetry backend: OTLP in, trace and metric stores, query APIs and the console.\n\nOptions:\n${formatFlags(FLAGS)}\n`;
 }
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
+  let outbound: OutboundConfig;
   let prometheus: Upstream | undefined;
   let jaeger: Upstream | undefined;
   try {
@@ -169,6 +271,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const h of parsed.flags.corsAllowHeader ?? []) {
       if (!isHeaderName(h)) throw new UsageError(`--cors-allow-header: "${h}" is not a header name`);
     }
+    outbound = outboundConfig(parsed.flags);
     const fl = parsed.flags;
     try {
       if (fl.prometheusUrl !== undefined) {
@@ -227,6 +330,8 @@ export async function run(argv: string[]): Promise<number> {
     proxies,
     corsAllowOrigins: f.corsAllowOrigin,
     corsAllowHeaders: f.corsAllowHeader,
+    localTraces: f.localTraces,
+    ...outbound,
     dataSources: { prometheus, jaeger },
   });
   let ports;
@@ -245,6 +350,8 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`orrery: console and query APIs on http://${h}:${ports.api}/`);
   console.log(`orrery: OTLP/HTTP on http://${h}:${ports.otlpHttp}/v1/traces (metrics, logs)`);
   console.log(`orrery: OTLP/gRPC on ${h}:${ports.otlpGrpc}`);
+  for (const t of outbound.forwardOtlp ?? []) console.log(`orrery: forwarding OTLP to ${t.display}`);
+  if (outbound.remoteWrite) console.log(`orrery: remote write to ${outbound.remoteWrite.url}`);
   if (prometheus) console.log(`orrery: metrics queries answered by Prometheus at ${prometheus.displayUrl}`);
   if (jaeger) console.log(`orrery: trace queries answered by Jaeger at ${jaeger.displayUrl}`);
 
