@@ -17,12 +17,12 @@ import type { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { createLoggerProvider } from './logs.js';
 
 export interface Telemetry {
   readonly tracerProvider: NodeTracerProvider;
   readonly meterProvider: MeterProvider;
-  readonly loggerProvider: LoggerProvider;
+  /** undefined when OTEL_LOGS_EXPORTER=none */
+  readonly loggerProvider: LoggerProvider | undefined;
   /** flush and stop the three providers; bounded so a dead backend cannot hold up an exit */
   shutdown(timeoutMs?: number): Promise<void>;
 }
@@ -63,10 +63,24 @@ function exportInterval(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(n) && n > 0 ? n : 10_000;
 }
 
-let started: Telemetry | undefined;
+/**
+ * OTEL_LOGS_EXPORTER, as the SDK environment spec reads it: "none" turns logs off; the default
+ * and any other value export over OTLP (the only exporter set up here).
+ */
+export function logsEnabled(env: NodeJS.ProcessEnv): boolean {
+  const value = (env.OTEL_LOGS_EXPORTER ?? '').trim().toLowerCase();
+  return value !== 'none';
+}
 
-export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry {
-  if (started) return started;
+let started: Promise<Telemetry> | undefined;
+
+/** Async only for the logs SDK, loaded when logs are on, so OTEL_LOGS_EXPORTER=none saves its memory. */
+export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Promise<Telemetry> {
+  started ??= start(env);
+  return started;
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<Telemetry> {
   const resource = buildResource(env);
   const base = otlpBase(env);
 
@@ -95,7 +109,9 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
   });
   metrics.setGlobalMeterProvider(meterProvider);
   // demo/services/common/log.ts emits through the global logger provider
-  const loggerProvider = createLoggerProvider(resource, { otlpBase: base, global: true });
+  const loggerProvider = logsEnabled(env)
+    ? (await import('./logs.js')).createLoggerProvider(resource, { otlpBase: base, global: true })
+    : undefined;
 
   registerInstrumentations({
     tracerProvider,
@@ -116,7 +132,7 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
   let stopping: Promise<void> | undefined;
   const shutdown = (timeoutMs = 3000): Promise<void> => {
     stopping ??= Promise.race([
-      Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]).then(
+      Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider?.shutdown()]).then(
         () => undefined,
       ),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
@@ -130,6 +146,5 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
     });
   }
 
-  started = { tracerProvider, meterProvider, loggerProvider, shutdown };
-  return started;
+  return { tracerProvider, meterProvider, loggerProvider, shutdown };
 }
