@@ -1,7 +1,7 @@
 // The composition of the three pipelines, as a Collector config would declare them:
 //   traces:  receivers → memory_limiter → [trace store, spanmetrics connector]
 //   metrics: receivers → memory_limiter → [tsdb exporter]   (the connector feeds the exporter too)
-//   logs:    receivers → memory_limiter → [counter]
+//   logs:    receivers → memory_limiter → [log store, counter]
 // The trace store comes first in the fan-out so that if it refuses a batch, nothing (not even
 // the span metrics) has counted it.
 import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../consumer/consumer.js';

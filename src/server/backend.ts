@@ -19,6 +19,7 @@ import { registerAnnotationsApi } from '../api/annotations.js';
 import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
+import { registerLokiApi } from '../api/loki/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
 import { registerOrreryApi } from '../api/orrery/index.js';
 import { DEFAULT_CORS_ALLOW_ORIGINS, OriginPolicy } from '../api/origin-policy.js';
@@ -33,6 +34,7 @@ import { CollectingAppender, type MetricFamily } from '../exporters/prometheus/e
 import { PrometheusStorageExporter } from '../exporters/prometheus/exporter.js';
 import { OtlpToPrometheus } from '../exporters/prometheus/translate.js';
 import { RefusedError } from '../consumer/consumer.js';
+import { LogStore } from '../logs/store.js';
 import { LogCounter } from '../pipeline/log-counter.js';
 import { MemoryLimiter } from '../pipeline/memory-limiter.js';
 import { buildPipelines } from '../pipeline/pipelines.js';
@@ -60,6 +62,8 @@ export interface BackendConfig {
   readonly dataDir?: string;
   /** trace store byte budget; default 256 MiB */
   readonly traceBudgetBytes?: number;
+  /** log store byte budget; default 128 MiB */
+  readonly logBudgetBytes?: number;
   /** how long traces and samples are kept; default 2 h */
   readonly retentionMs?: number;
   /** largest OTLP request body; default 16 MiB */
@@ -96,6 +100,7 @@ export interface Backend {
   start(): Promise<{ ports: BackendPorts }>;
   stop(): Promise<void>;
   readonly traceStore: TraceStore;
+  readonly logStore: LogStore;
   readonly storage: Head;
   readonly annotations: AnnotationStore;
   readonly selfMetrics: SelfMetrics;
@@ -115,6 +120,7 @@ export const BACKEND_DEFAULTS = {
   otlpHttpPort: 4318,
   otlpGrpcPort: 4317,
   traceBudgetBytes: 256 * 1024 * 1024,
+  logBudgetBytes: 128 * 1024 * 1024,
   retentionMs: 2 * 3600_000,
   maxBodyBytes: 16 * 1024 * 1024,
   spanMetricsIntervalMs: 10_000,
@@ -133,6 +139,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retentionMs,
   });
+  const logStore = new LogStore({ budgetBytes: config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes, retentionMs });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   const selfMetrics = new SelfMetrics();
   // PromQL evaluates in worker threads, so that a heavy query cannot stall health or ingestion.
@@ -146,9 +153,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const logs = new LogCounter();
   const limiter = new MemoryLimiter({
     ...(config.memoryLimitBytes !== undefined ? { limitBytes: config.memoryLimitBytes } : {}),
-    evict: (bytes) => traceStore.evictOldest(bytes),
+    evict: (bytes) => {
+      const freed = traceStore.evictOldest(bytes);
+      return freed < bytes ? freed + logStore.evictOldest(bytes - freed) : freed;
+    },
   });
-  const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logs] });
+  const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logStore, logs] });
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
   const originPolicy = new OriginPolicy({
@@ -182,6 +192,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
       }),
     },
   });
+  registerLokiApi(app, { store: logStore });
   registerAnnotationsApi(app, annotations);
   registerOrreryApi(app, { traces: traceStore, engine, storage, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
@@ -234,6 +245,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     storage,
     engine,
     traceStore,
+    logStore,
     exporter,
     spanMetrics,
     logs,
@@ -253,6 +265,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
 
   return {
     traceStore,
+    logStore,
     storage,
     annotations,
     selfMetrics,
@@ -309,6 +322,7 @@ function effectiveSettings(
     'otlp-grpc-port': ports?.otlpGrpc ?? config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort,
     'data-dir': config.dataDir,
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
+    'log-budget': config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes,
     retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
     'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,
     'span-metrics-interval': formatDuration(config.spanMetricsIntervalMs ?? BACKEND_DEFAULTS.spanMetricsIntervalMs),

@@ -35,6 +35,13 @@ const FLAGS = {
     help: 'trace store memory budget',
     metavar: 'SIZE',
   },
+  logBudget: {
+    type: 'size',
+    env: 'ORRERY_LOG_BUDGET',
+    default: '128MB',
+    help: 'log store memory budget',
+    metavar: 'SIZE',
+  },
   retention: {
     type: 'duration',
     env: 'ORRERY_RETENTION',
@@ -141,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     otlpGrpcPort: f.otlpGrpcPort,
     dataDir: f.dataDir,
     traceBudgetBytes: f.traceBudget,
+    logBudgetBytes: f.logBudget,
     retentionMs: f.retention,
     maxBodyBytes: f.maxBody,
     spanMetricsIntervalMs: f.spanMetricsInterval,
