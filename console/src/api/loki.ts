@@ -43,7 +43,7 @@ export type LokiStreams = z.output<typeof streams>;
 export type LokiMatrix = z.output<typeof matrix>;
 export type LokiStreamEntry = LokiStreams['result'][number]['values'][number];
 
-const envelope = <T extends z.ZodMiniType>(data: T) => z.object({ status: z.literal('success'), data });
+const envelope = z.object({ status: z.literal('success'), data: z.unknown() });
 
 async function get<T extends z.ZodMiniType>(
   path: string,
@@ -64,12 +64,13 @@ async function get<T extends z.ZodMiniType>(
   } catch {
     throw new LokiError(`GET /loki/api/v1/${path}: HTTP ${res.status}, the answer is not JSON`, res.status);
   }
-  const parsed = envelope(schema).safeParse(body);
+  const outer = envelope.safeParse(body);
+  const parsed = outer.success ? schema.safeParse(outer.data.data) : outer;
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.map(String).join('.') || '(root)';
     throw new LokiError(`GET /loki/api/v1/${path}: unexpected answer at ${where}`, res.status);
   }
-  return parsed.data.data;
+  return parsed.data as z.output<T>;
 }
 
 const nsText = (ms: number): string => `${Math.floor(ms)}000000`;

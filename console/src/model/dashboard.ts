@@ -4,7 +4,8 @@
 import * as z from 'zod/mini';
 import type { PanelLink } from './links.js';
 
-export type PanelType = 'timeseries' | 'stat' | 'bar';
+/** 'logs': the newest lines of a LogQL log query (its first query), from the Loki API */
+export type PanelType = 'timeseries' | 'stat' | 'bar' | 'logs';
 export type Unit = 'percent' | 'bytes' | 'ms' | 's' | 'reqps' | 'short' | 'none';
 
 export interface PanelQuery {
@@ -69,7 +70,7 @@ export type ValidationResult =
   | { readonly ok: true; readonly dashboard: Dashboard }
   | { readonly ok: false; readonly errors: readonly ValidationError[] };
 
-const PANEL_TYPES = ['timeseries', 'stat', 'bar'] as const satisfies readonly PanelType[];
+const PANEL_TYPES = ['timeseries', 'stat', 'bar', 'logs'] as const satisfies readonly PanelType[];
 export const UNITS = ['percent', 'bytes', 'ms', 's', 'reqps', 'short', 'none'] as const satisfies readonly Unit[];
 const REFRESH = /^(|\d+[smh])$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -159,6 +160,27 @@ function duplicateIds(input: unknown): ValidationError[] {
   return errors;
 }
 
+/** A logs panel's queries are LogQL log queries: a stream selector first (`{…} | …`). */
+function logsPanelQueries(input: unknown): ValidationError[] {
+  const panels = typeof input === 'object' && input !== null ? (input as { panels?: unknown }).panels : undefined;
+  if (!Array.isArray(panels)) return [];
+  const errors: ValidationError[] = [];
+  panels.forEach((p: unknown, i) => {
+    if (typeof p !== 'object' || p === null || (p as { type?: unknown }).type !== 'logs') return;
+    const queries = (p as { queries?: unknown }).queries;
+    if (!Array.isArray(queries)) return;
+    queries.forEach((q: unknown, j) => {
+      const expr = typeof q === 'object' && q !== null ? (q as { expr?: unknown }).expr : undefined;
+      if (typeof expr === 'string' && expr.trim() !== '' && !expr.trim().startsWith('{'))
+        errors.push({
+          path: `panels[${i}].queries[${j}].expr`,
+          message: 'a logs panel needs a LogQL log query: a stream selector first, e.g. {service_name="x"} |= "text"',
+        });
+    });
+  });
+  return errors;
+}
+
 const dashboardSchema = obj({
   uid: nonEmpty().check(
     z.refine((v) => v === '' || /^[A-Za-z0-9_-]+$/.test(v), { error: 'may hold only letters, digits, _ and -' }),
@@ -187,7 +209,7 @@ export function validateDashboard(input: unknown): ValidationResult {
   const errors: ValidationError[] = parsed.success
     ? []
     : parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
-  errors.push(...duplicateIds(input));
+  errors.push(...duplicateIds(input), ...logsPanelQueries(input));
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   return { ok: true, dashboard: parsed.data };
 }
