@@ -65,15 +65,18 @@ export function LogsPage() {
     if (draft === state.query) setRuns((r) => r + 1);
     else update({ query: draft }, { replace: false });
   };
-  const status = !logQuery
-    ? 'metric'
-    : lines.error
-      ? 'error'
-      : lines.data === undefined
-        ? 'loading'
-        : shown.length === 0
-          ? 'empty'
-          : 'data';
+  const status =
+    state.query.trim() === ''
+      ? 'idle'
+      : !logQuery
+        ? 'metric'
+        : lines.error
+          ? 'error'
+          : lines.data === undefined
+            ? 'loading'
+            : shown.length === 0
+              ? 'empty'
+              : 'data';
 
   return (
     <section className="page logs-page" data-page="logs">
