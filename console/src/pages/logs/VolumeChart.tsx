@@ -33,7 +33,14 @@ export function VolumeChart(props: { frame: VolumeFrame; height: number }) {
           {},
           ...order.map((k) => {
             const color = LEVEL_COLORS[frame.series[k]!.level];
-            return { label: frame.series[k]!.level, stroke: color, fill: color, width: 0, paths: bars };
+            return {
+              label: frame.series[k]!.level,
+              stroke: color,
+              fill: color,
+              width: 0,
+              paths: bars,
+              points: { show: false },
+            };
           }),
         ],
       },
