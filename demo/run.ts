@@ -12,6 +12,7 @@ import { SUPERVISOR_METRICS } from '../src/names/contract.js';
 import { SHOP_SERVICES, type ServiceSpec } from './topology.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { shopChildren } from './supervisor/shop.js';
+import { createSupervisorLoggerProvider } from './telemetry/logs.js';
 
 export interface DemoSettings {
   /** the package root, where dist/ is */
@@ -108,7 +109,9 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
   );
   for (const svc of services) restarts?.inc({ service_name: svc.name }, 0);
 
+  const supervisorLogs = createSupervisorLoggerProvider(otlpEndpoint);
   const supervisor = new Supervisor({
+    logger: supervisorLogs.getLogger('supervisor'),
     host: reach,
     verbose: s.verbose,
     output: s.output,
@@ -150,6 +153,11 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
         s.warn(`error stopping services: ${(e as Error).message}`);
         code = 1;
       });
+      // the last exit records go out while the backend still listens (bounded: it may be gone)
+      await Promise.race([
+        supervisorLogs.shutdown().catch(() => undefined),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
       await backend?.stop().catch((e: unknown) => {
         s.warn(`error stopping the backend: ${(e as Error).message}`);
         code = 1;

@@ -169,7 +169,8 @@ describeNeeding([needChromium()])('console in a browser', () => {
   /** Opens the Demo Dashboard over the last hour and waits until every panel is drawn. */
   async function openDemoDashboard(): Promise<void> {
     await page.goto(`${base}/d/demo?from=now-1h&to=now`);
-    await waitForPanels(6);
+    // six charts and the logs panel of recommendationservice's cache misses
+    await waitForPanels(7);
     // Fully drawn: every time-series panel has its canvas.
     await page.waitForFunction(() => document.querySelectorAll('.panel .uplot canvas').length === 6, undefined, {
       timeout: 30_000,
@@ -219,7 +220,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
     await openDemoDashboard();
     page.on('request', listener);
     await page.selectOption('select[aria-label="Time range"]', 'now-6h');
-    await waitForPanels(6);
+    await waitForPanels(7);
     await page.waitForFunction(() => new URL(location.href).searchParams.get('from') === 'now-6h');
     const sixHour = seen.splice(0);
     expect(sixHour.length).toBeGreaterThanOrEqual(6);
@@ -227,7 +228,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
     for (const body of sixHour) expect(new URLSearchParams(body).get('step')).not.toBe('10');
 
     await page.selectOption('select[aria-label="Service"]', 'frontend');
-    await waitForPanels(6);
+    await waitForPanels(7);
     await page.waitForFunction(() => new URL(location.href).searchParams.get('var-service') === 'frontend');
     const afterService = seen.splice(0).map((b) => new URLSearchParams(b).get('query') ?? '');
     expect(afterService.some((q) => q.includes('service_name="frontend"'))).toBe(true);
@@ -271,7 +272,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
 
   it('hover tooltip shows the value the API returns for that time', async () => {
     await page.goto(`${base}/d/demo?from=now-15m&to=now`);
-    await waitForPanels(6);
+    await waitForPanels(7);
     const chart = page.locator('.panel[data-panel-title="Recommendation Service (CPU%)"] .u-over');
     const box = (await chart.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
@@ -294,7 +295,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
 
   it("links the latency panel to a trace search of the dashboard's service and time window", async () => {
     await page.goto(`${base}/d/demo?from=now-15m&to=now&var-service=frontend`);
-    await waitForPanels(6);
+    await waitForPanels(7);
     const link = page.locator('.panel[data-panel-title="Service Latency (from SpanMetrics)"] .panel-link', {
       hasText: 'View traces',
     });
@@ -370,7 +371,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
 
   it('opens every query of a two-query panel in Explore with its unit', async () => {
     await page.goto(`${base}/d/demo?from=now-15m&to=now`);
-    await waitForPanels(6);
+    await waitForPanels(7);
     await page.locator('.panel[data-panel-title="Recommendation Service (Memory)"] .panel-explore').click();
     await page.locator('.explore-result .uplot').waitFor();
     const url = new URL(page.url());
@@ -421,7 +422,7 @@ describeNeeding([needChromium()])('console in a browser', () => {
       .toBe(true);
     backend.annotations.add({ time: Date.now() - 60_000, tags: ['restart', 'recommendationservice'], text: 'x' });
     await page.goto(`${base}/d/demo?from=now-15m&to=now`);
-    await waitForPanels(6);
+    await waitForPanels(7);
     const memory = page.locator('.panel[data-panel-title="Recommendation Service (Memory)"]');
     await memory.locator('.legend-marker[data-marker="flag"]').waitFor();
     await memory.locator('.legend-marker[data-marker="restart"]').waitFor();

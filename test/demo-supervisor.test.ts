@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { Supervisor, backoffDelay, isNotable, startWaves, type ChildSpec } from '../demo/supervisor/supervisor.js';
 import { launchArgs, shopChildren } from '../demo/supervisor/shop.js';
 import { SHOP_SERVICES } from '../demo/topology.js';
@@ -200,21 +201,34 @@ describe('supervisor with fake children', () => {
     for (const pid of [...pids, first, second]) expect(alive(pid)).toBe(false);
   });
 
-  it('detects an out-of-memory exit under a heap limit', async () => {
+  it('detects an out-of-memory exit under a heap limit, and logs it as an error record', async () => {
     const restarts: Array<[string, number, string]> = [];
     const lines: string[] = [];
+    const exporter = new InMemoryLogRecordExporter();
+    const logs = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
     const c = await child('hog', { OOM: '1' }, [], ['--max-old-space-size=24']);
     const sup = new Supervisor({
       children: [c],
       backoff: { initialMs: 5000 },
       output: (l) => lines.push(l),
       onRestart: (s, n, r) => restarts.push([s, n, r]),
+      logger: logs.getLogger('supervisor'),
     });
     await sup.start();
     await until(() => restarts.length === 1, 20_000, 'oom exit');
     expect(restarts[0]![2]).toMatch(/^out of memory \((signal SIGABRT|code \d+)\)$/);
     expect(lines.some((l) => /hog exited \(.*out of memory\), restart #1 in 5s/.test(l))).toBe(true);
     expect(lines.some((l) => l.startsWith('hog | ') && /heap out of memory/.test(l))).toBe(true);
+    const [exit] = exporter.getFinishedLogRecords();
+    expect(exit?.severityText).toBe('ERROR');
+    expect(String(exit?.body)).toMatch(/^hog exited: out of memory \(.*\); restart #1 in 5s$/);
+    expect(exit?.attributes).toMatchObject({
+      'app.service.name': 'hog',
+      'app.process.out_of_memory': true,
+      'app.restart.count': 1,
+      'app.restart.delay_ms': 5000,
+    });
+    expect(String(exit?.attributes['app.process.fatal_error'])).toMatch(/heap out of memory|heap limit/i);
     await sup.stop();
     expect(sup.pids()).toEqual([]);
   }, 30_000);

@@ -7,6 +7,7 @@ import { DashboardsPage } from './pages/dashboards/DashboardsPage.js';
 import { FlagsPage } from './pages/flags/FlagsPage.js';
 import { HomePage } from './pages/home/HomePage.js';
 import { LoadPage } from './pages/load/LoadPage.js';
+import { LogsPage } from './pages/logs/LogsPage.js';
 import { ServiceMapPage } from './pages/map/ServiceMapPage.js';
 import { MonitorPage } from './pages/monitor/MonitorPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
@@ -27,6 +28,7 @@ const NAV = [
   { path: '/dashboards', label: 'Dashboards', also: ['/d/'] },
   { path: '/explore', label: 'Explore', also: [] },
   { path: '/search', label: 'Traces', also: ['/trace/', '/compare'] },
+  { path: '/logs', label: 'Logs', also: [] },
   { path: '/map', label: 'Service Map', also: [] },
   { path: '/monitor', label: 'Monitor', also: [] },
   { path: '/diagnosis/findings', label: 'Diagnosis', also: ['/diagnosis/'] },
@@ -72,6 +74,7 @@ export function App() {
             <Route path="/traces" element={<TracesRedirect />} />
             <Route path="/trace/:id" element={<TracePage />} />
             <Route path="/compare" element={<ComparePage />} />
+            <Route path="/logs" element={<LogsPage />} />
             <Route path="/map" element={<ServiceMapPage />} />
             <Route path="/monitor" element={<MonitorPage />} />
             <Route path="/diagnosis/findings" element={<FindingsPage />} />

@@ -6,6 +6,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { log as emit } from '../services/common/log.js';
 import { FlagStore } from './store.js';
 import { createFlagServer } from './server.js';
 
@@ -35,7 +36,12 @@ async function main(): Promise<void> {
     if (e.code !== 'EEXIST') throw e;
   });
 
-  const log = (line: string): void => console.error(line);
+  // Each line also becomes a log record (flag changes, reloads, errors), its level read from the text.
+  const log = (line: string): void => {
+    console.error(line);
+    const msg = line.replace(/^\[featureflagservice\] /, '');
+    emit(/^(error|fatal)\b/.test(msg) ? 'error' : 'info', msg, {}, { stdout: false });
+  };
   const store = await FlagStore.open({ file, fallbackText: defaults, log });
   store.watch();
   const server = createFlagServer({ store, annotationsUrl: process.env.ANNOTATIONS_URL, log });
@@ -45,6 +51,7 @@ async function main(): Promise<void> {
     server.listen(port, host, () => resolve());
   });
   console.log(`[featureflagservice] listening on ${host}:${port}, flags in ${file}`);
+  emit('info', `listening on ${host}:${port}`, { port, 'app.flags.file': file }, { stdout: false });
 
   const stop = (): void => {
     store.close();

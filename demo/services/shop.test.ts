@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyValue } from '../../src/otlp/model.js';
 import { SpanKind, StatusCode } from '../../src/otlp/model.js';
 import { LEAK, RECOMMENDATIONS_COUNTER } from '../../src/names/contract.js';
-import { startShop, type CollectedSpan, type RunningShop } from './testing/harness.js';
+import { startShop, type CollectedLogRecord, type CollectedSpan, type RunningShop } from './testing/harness.js';
 
 const SERVICES = [
   'featureflagservice',
@@ -384,5 +384,84 @@ describe('checkout across processes', () => {
     }[];
     expect(products).toHaveLength(10);
     expect(products.every((p) => p.priceUsd.currencyCode === 'JPY')).toBe(true);
+  });
+});
+
+describe('logs across processes', () => {
+  const attrOf = (r: CollectedLogRecord, key: string): unknown => value(r, key);
+  const body = (r: CollectedLogRecord): string => (r.body.kind === 'string' ? r.body.value : '');
+
+  it('a recommendation request logs, in its own trace: request handled, the flag variant and the cache lookup', async () => {
+    const res = await fetch(`${base}/api/recommendations?productIds=L9ECAV7KIM&sessionId=logs`);
+    expect(res.status).toBe(200);
+    const root = await shop.waitFor('the frontend server span', () =>
+      shop.spans.find(
+        (s) =>
+          s.service === 'frontend' &&
+          s.kind === SpanKind.SERVER &&
+          s.name === 'GET /api/recommendations' &&
+          shop.trace(s.traceId).some((c) => c.name === LEAK.spanName) &&
+          shop.logs.some((r) => r.traceId === s.traceId && r.service === 'frontend'),
+      ),
+    );
+    const lookup = shop.trace(root.traceId).find((s) => s.name === LEAK.spanName)!;
+    const records = await shop.waitFor('the records of that trace', () => {
+      const found = shop.logs.filter((r) => r.traceId === root.traceId);
+      return found.some((r) => r.service === 'recommendationservice' && /^cache (hit|miss)/.test(body(r)))
+        ? found
+        : undefined;
+    });
+
+    // request handled, on the frontend's server span
+    const handled = records.find(
+      (r) => r.service === 'frontend' && body(r) === 'GET /api/recommendations handled: 200',
+    );
+    expect(handled?.spanId).toBe(root.spanId);
+    expect(handled?.severityText).toBe('INFO');
+    expect(handled?.severityNumber).toBe(9);
+    expect(attrOf(handled!, 'http.response.status_code')).toBe(200);
+    expect(attrOf(handled!, 'http.route')).toBe('/api/recommendations');
+
+    // the cache lookup, on get_product_list, with the span's own count
+    const cache = records.find((r) => r.service === 'recommendationservice' && /^cache (hit|miss)/.test(body(r)))!;
+    expect(cache.spanId).toBe(lookup.spanId);
+    expect(attrOf(cache, LEAK.cacheHit)).toBe(value(lookup, LEAK.cacheHit));
+    expect(attrOf(cache, LEAK.productsCount)).toBe(value(lookup, LEAK.productsCount));
+    expect(cache.scope).toBe('recommendationservice');
+
+    // the flag evaluation's variant, also inside get_product_list
+    const flag = records.find(
+      (r) => r.service === 'recommendationservice' && attrOf(r, 'feature_flag.key') === 'recommendationCache',
+    );
+    expect(flag?.spanId).toBe(lookup.spanId);
+    expect(attrOf(flag!, 'feature_flag.result.variant')).toBe('on');
+    expect(body(flag!)).toBe('flag recommendationCache evaluated: variant on, on');
+
+    // and the gRPC server of recommendationservice: request handled, on its server span
+    const server = shop.trace(root.traceId).find((s) => s.spanId === lookup.parentSpanId)!;
+    const grpcHandled = records.find(
+      (r) =>
+        r.service === 'recommendationservice' && body(r) === 'RecommendationService/ListRecommendations handled: OK',
+    );
+    expect(grpcHandled?.spanId).toBe(server.spanId);
+    expect(attrOf(grpcHandled!, 'rpc.grpc.status_code')).toBe(0);
+  });
+
+  it('a refused request logs a warning with its status, on both sides of the call, in one trace', async () => {
+    const before = shop.logs.length;
+    expect((await fetch(`${base}/api/products/NOSUCHPROD`)).status).toBe(404);
+    const warn = await shop.waitFor('the 404 record', () =>
+      shop.logs.slice(before).find((r) => r.service === 'frontend' && body(r) === 'GET /api/products/:id handled: 404'),
+    );
+    expect(warn.severityText).toBe('WARN');
+    expect(warn.traceId).toMatch(/^[0-9a-f]{32}$/);
+    // productcatalogservice answers NOT_FOUND: its record says so, at WARN
+    const grpcWarn = await shop.waitFor('the NOT_FOUND record', () =>
+      shop.logs
+        .slice(before)
+        .find((r) => r.service === 'productcatalogservice' && body(r).endsWith('GetProduct handled: NOT_FOUND')),
+    );
+    expect(grpcWarn.traceId).toBe(warn.traceId);
+    expect(attrOf(grpcWarn, 'rpc.grpc.status_code')).toBe(5);
   });
 });

@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
+import type { Logger } from '@opentelemetry/api-logs';
+import { severityOf, toLogAttributes, type LogFields, type LogLevel } from '../services/common/log.js';
 
 export interface ChildSpec {
   readonly name: string;
@@ -49,6 +51,8 @@ export interface SupervisorOptions {
   readonly output?: (line: string) => void;
   readonly onRestart?: (service: string, count: number, reason: string) => void;
   readonly host?: string;
+  /** where exits, restarts and out-of-memory deaths also go as OpenTelemetry log records */
+  readonly logger?: Logger;
 }
 
 interface Child {
@@ -68,6 +72,11 @@ interface Child {
 
 const TAIL_LINES = 40;
 const QUIET_LINES_PER_10S = 20;
+
+/** The line of a child's last output that says V8 ran out of heap, if any. */
+export function oomLine(tail: readonly string[]): string | undefined {
+  return tail.find((l) => /heap out of memory|Reached heap limit|Allocation failed/i.test(l));
+}
 
 /** Delay before restart number `streak` (1-based): initial, 2x, 4x … capped. */
 export function backoffDelay(streak: number, b: BackoffOptions): number {
@@ -297,9 +306,18 @@ export class Supervisor {
   }
 
   private exitReason(child: Child, code: number | null, signal: NodeJS.Signals | null): string {
-    const oom = child.tail.some((l) => /heap out of memory|Reached heap limit|Allocation failed/i.test(l));
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    return oom ? `out of memory (${how})` : how;
+    return oomLine(child.tail) === undefined ? how : `out of memory (${how})`;
+  }
+
+  private record(level: LogLevel, msg: string, fields: LogFields): void {
+    const severity = severityOf(level);
+    this.opts.logger?.emit({
+      severityNumber: severity.number,
+      severityText: severity.text,
+      body: msg,
+      attributes: toLogAttributes(fields),
+    });
   }
 
   private onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
@@ -316,8 +334,24 @@ export class Supervisor {
     const reason = this.exitReason(child, code, signal);
     child.state = 'backoff';
     const secs = delay >= 1000 ? `${Math.round(delay / 100) / 10}s` : `${delay}ms`;
+    const fatal = oomLine(child.tail);
     this.out(
-      `[supervisor] ${name} exited (code ${code}, signal ${signal}${reason.startsWith('out of memory') ? ', out of memory' : ''}), restart #${child.restarts} in ${secs}`,
+      `[supervisor] ${name} exited (code ${code}, signal ${signal}${fatal === undefined ? '' : ', out of memory'}), restart #${child.restarts} in ${secs}`,
+    );
+    this.record(
+      fatal === undefined ? 'warn' : 'error',
+      `${name} exited: ${reason}; restart #${child.restarts} in ${secs}`,
+      {
+        'app.service.name': name,
+        'process.pid': child.proc?.pid,
+        'process.exit.code': code,
+        'app.process.exit.signal': signal,
+        'app.process.out_of_memory': fatal !== undefined,
+        'app.process.fatal_error': fatal,
+        'app.process.uptime_ms': uptime,
+        'app.restart.count': child.restarts,
+        'app.restart.delay_ms': delay,
+      },
     );
     try {
       this.opts.onRestart?.(name, child.restarts, reason);
@@ -334,7 +368,14 @@ export class Supervisor {
         waitForPort(port, this.opts.host ?? '127.0.0.1', this.opts.readinessTimeoutMs ?? 60_000, () =>
           this.stopping || proc !== child.proc || (proc && proc.exitCode !== null) ? 'gone' : undefined,
         ).then(
-          () => this.out(`[supervisor] ${name} is back (pid ${proc?.pid})`),
+          () => {
+            this.out(`[supervisor] ${name} is back (pid ${proc?.pid})`);
+            this.record('info', `${name} is back after restart #${child.restarts}`, {
+              'app.service.name': name,
+              'process.pid': proc?.pid,
+              'app.restart.count': child.restarts,
+            });
+          },
           (e: Error) => {
             if (e.message !== 'gone') this.out(`[supervisor] ${name} restarted but is not answering: ${e.message}`);
           },

@@ -12,4 +12,4 @@ import { HOOKED_MODULES } from './modules.js';
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: [...HOOKED_MODULES] } });
 
 const { startTelemetry } = await import('./sdk.js');
-startTelemetry();
+await startTelemetry();

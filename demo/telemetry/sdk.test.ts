@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildResource, parseResourceAttributes } from './sdk.js';
+import { buildResource, logsEnabled, parseResourceAttributes } from './sdk.js';
 
 describe('resource', () => {
   it('parses OTEL_RESOURCE_ATTRIBUTES with percent-encoding and junk', () => {
@@ -27,5 +27,13 @@ describe('resource', () => {
     expect(r.attributes['telemetry.sdk.language']).toBe('nodejs');
     expect(r.attributes['telemetry.sdk.name']).toBe('opentelemetry');
     expect(typeof r.attributes['telemetry.sdk.version']).toBe('string');
+  });
+});
+
+describe('logsEnabled', () => {
+  it('is on by default and for any exporter name but none', () => {
+    expect(logsEnabled({})).toBe(true);
+    expect(logsEnabled({ OTEL_LOGS_EXPORTER: 'otlp' })).toBe(true);
+    expect(logsEnabled({ OTEL_LOGS_EXPORTER: ' None ' })).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // The one OpenTelemetry setup every shop service shares, built by hand from the SDK's parts:
 // NodeSDK and the resource detectors would load more modules (memory, start-up time) for data the
-// demo does not need. Configuration comes from the standard OTEL_* environment variables, so a
+// demo does not need. Traces, metrics and logs share one resource. Configuration comes from the standard OTEL_* environment variables, so a
 // service can be pointed at any OTLP/HTTP backend.
 import { metrics, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -13,6 +13,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -20,7 +21,9 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 export interface Telemetry {
   readonly tracerProvider: NodeTracerProvider;
   readonly meterProvider: MeterProvider;
-  /** flush and stop both providers; bounded so a dead backend cannot hold up an exit */
+  /** undefined when OTEL_LOGS_EXPORTER=none */
+  readonly loggerProvider: LoggerProvider | undefined;
+  /** flush and stop the three providers; bounded so a dead backend cannot hold up an exit */
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
@@ -51,7 +54,7 @@ export function buildResource(env: NodeJS.ProcessEnv = process.env): Resource {
   return defaultResource().merge(resourceFromAttributes(attrs));
 }
 
-function otlpBase(env: NodeJS.ProcessEnv): string {
+export function otlpBase(env: NodeJS.ProcessEnv): string {
   return (env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318').replace(/\/+$/, '');
 }
 
@@ -60,10 +63,24 @@ function exportInterval(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(n) && n > 0 ? n : 10_000;
 }
 
-let started: Telemetry | undefined;
+/**
+ * OTEL_LOGS_EXPORTER, as the SDK environment spec reads it: "none" turns logs off; the default
+ * and any other value export over OTLP (the only exporter set up here).
+ */
+export function logsEnabled(env: NodeJS.ProcessEnv): boolean {
+  const value = (env.OTEL_LOGS_EXPORTER ?? '').trim().toLowerCase();
+  return value !== 'none';
+}
 
-export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry {
-  if (started) return started;
+let started: Promise<Telemetry> | undefined;
+
+/** Async only for the logs SDK, loaded when logs are on, so OTEL_LOGS_EXPORTER=none saves its memory. */
+export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Promise<Telemetry> {
+  started ??= start(env);
+  return started;
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<Telemetry> {
   const resource = buildResource(env);
   const base = otlpBase(env);
 
@@ -91,6 +108,10 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
     ],
   });
   metrics.setGlobalMeterProvider(meterProvider);
+  // demo/services/common/log.ts emits through the global logger provider
+  const loggerProvider = logsEnabled(env)
+    ? (await import('./logs.js')).createLoggerProvider(resource, { otlpBase: base, global: true })
+    : undefined;
 
   registerInstrumentations({
     tracerProvider,
@@ -111,7 +132,9 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
   let stopping: Promise<void> | undefined;
   const shutdown = (timeoutMs = 3000): Promise<void> => {
     stopping ??= Promise.race([
-      Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]).then(() => undefined),
+      Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider?.shutdown()]).then(
+        () => undefined,
+      ),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
     return stopping;
@@ -123,6 +146,5 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
     });
   }
 
-  started = { tracerProvider, meterProvider, shutdown };
-  return started;
+  return { tracerProvider, meterProvider, loggerProvider, shutdown };
 }

@@ -52,6 +52,28 @@ describe('validateDashboard', () => {
     );
   });
 
+  it('takes a logs panel with a LogQL log query, and names a metric query in one', () => {
+    const panel = (expr: string) => ({
+      id: 1,
+      title: 'Cache misses',
+      type: 'logs',
+      gridPos: { x: 0, y: 0, w: 24, h: 8 },
+      queries: [{ expr }],
+    });
+    const ok = validateDashboard({
+      uid: 'l',
+      title: 'L',
+      panels: [panel('{service_name="$service"} |= "cache miss"')],
+    });
+    expect(ok.ok && ok.dashboard.panels[0]!.type).toBe('logs');
+    const bad = validateDashboard({ uid: 'l', title: 'L', panels: [panel('count_over_time({a="b"}[1m])')] });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(formatValidationErrors(bad.errors)).toBe(
+      'panels[0].queries[0].expr: a logs panel needs a LogQL log query: a stream selector first, e.g. {service_name="x"} |= "text"',
+    );
+  });
+
   it('names every offending field', () => {
     const result = validateDashboard({
       uid: 'bad uid',

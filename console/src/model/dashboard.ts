@@ -7,7 +7,8 @@ import { arr, issuesOf, nonEmpty, num, obj, oneOf, str, type ValidationError } f
 
 export { formatValidationErrors, type ValidationError } from './schema.js';
 
-export type PanelType = 'timeseries' | 'stat' | 'bar';
+/** 'logs': the newest lines of a LogQL log query (its first query), from the Loki API */
+export type PanelType = 'timeseries' | 'stat' | 'bar' | 'logs';
 export type Unit = 'percent' | 'bytes' | 'ms' | 's' | 'reqps' | 'short' | 'none';
 
 export interface PanelQuery {
@@ -73,7 +74,7 @@ export type ValidationResult =
   | { readonly ok: true; readonly dashboard: Dashboard }
   | { readonly ok: false; readonly errors: readonly ValidationError[] };
 
-const PANEL_TYPES = ['timeseries', 'stat', 'bar'] as const satisfies readonly PanelType[];
+const PANEL_TYPES = ['timeseries', 'stat', 'bar', 'logs'] as const satisfies readonly PanelType[];
 export const UNITS = ['percent', 'bytes', 'ms', 's', 'reqps', 'short', 'none'] as const satisfies readonly Unit[];
 const POINT_LINKS = ['none', 'latency', 'errors'] as const satisfies readonly PointLinkKind[];
 const REFRESH = /^(|\d+[smh])$/;
@@ -149,6 +150,27 @@ function duplicateIds(input: unknown): ValidationError[] {
   return errors;
 }
 
+/** A logs panel's queries are LogQL log queries: a stream selector first (`{…} | …`). */
+function logsPanelQueries(input: unknown): ValidationError[] {
+  const panels = typeof input === 'object' && input !== null ? (input as { panels?: unknown }).panels : undefined;
+  if (!Array.isArray(panels)) return [];
+  const errors: ValidationError[] = [];
+  panels.forEach((p: unknown, i) => {
+    if (typeof p !== 'object' || p === null || (p as { type?: unknown }).type !== 'logs') return;
+    const queries = (p as { queries?: unknown }).queries;
+    if (!Array.isArray(queries)) return;
+    queries.forEach((q: unknown, j) => {
+      const expr = typeof q === 'object' && q !== null ? (q as { expr?: unknown }).expr : undefined;
+      if (typeof expr === 'string' && expr.trim() !== '' && !expr.trim().startsWith('{'))
+        errors.push({
+          path: `panels[${i}].queries[${j}].expr`,
+          message: 'a logs panel needs a LogQL log query: a stream selector first, e.g. {service_name="x"} |= "text"',
+        });
+    });
+  });
+  return errors;
+}
+
 const dashboardSchema = obj({
   uid: nonEmpty().check(
     z.refine((v) => v === '' || /^[A-Za-z0-9_-]+$/.test(v), { error: 'may hold only letters, digits, _ and -' }),
@@ -168,7 +190,7 @@ const dashboardSchema = obj({
 export function validateDashboard(input: unknown): ValidationResult {
   const parsed = dashboardSchema.safeParse(input);
   const errors: ValidationError[] = parsed.success ? [] : issuesOf(parsed.error);
-  errors.push(...duplicateIds(input));
+  errors.push(...duplicateIds(input), ...logsPanelQueries(input));
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   return { ok: true, dashboard: parsed.data };
 }

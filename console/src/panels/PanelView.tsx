@@ -18,6 +18,7 @@ import { panelLinkHref } from '../model/links.js';
 import { buildFrame, lastValue, type Frame, type QueryResultSet } from '../model/frames.js';
 import { formatValue } from '../model/units.js';
 import { interpolate, interpolateQuery } from '../model/variables.js';
+import { LogsPanel } from './LogsPanel.js';
 import { TimeSeriesChart, seriesColor, type PointLink } from './TimeSeriesChart.js';
 
 export interface PanelContext {
@@ -55,6 +56,10 @@ class QueryFailure extends Error {
 }
 
 export function PanelView(props: { panel: Panel; ctx: PanelContext }) {
+  return props.panel.type === 'logs' ? <LogsPanel {...props} /> : <MetricPanelView {...props} />;
+}
+
+function MetricPanelView(props: { panel: Panel; ctx: PanelContext }) {
   const { panel, ctx } = props;
   const box = useRef<HTMLDivElement>(null);
   // The panel's width sets how many points its queries ask for (Grafana's maxDataPoints).

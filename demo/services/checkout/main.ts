@@ -77,12 +77,22 @@ const service: CheckoutService = {
     try {
       await cart.EmptyCart({ userId });
     } catch (err) {
-      log('warn', 'could not empty the cart after checkout', { userId, error: grpcDetails(err) });
+      log(
+        'warn',
+        `could not empty the cart after checkout: ${grpcDetails(err)}`,
+        { 'app.user.id': userId },
+        { exception: err },
+      );
     }
     try {
       await postJson(emailUrl, { email, order });
     } catch (err) {
-      log('warn', 'could not send the order confirmation', { orderId: order.orderId, error: errorMessage(err) });
+      log(
+        'warn',
+        `could not send the order confirmation: ${errorMessage(err)}`,
+        { 'app.order.id': order.orderId },
+        { exception: err },
+      );
     }
     return { order };
   },

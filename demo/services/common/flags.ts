@@ -3,7 +3,14 @@
 // fetch, so it shows in the trace as an undici client span joined to the flag service's server span.
 import { randomUUID } from 'node:crypto';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
-import { ErrorCode, OpenFeature, type Client, type Logger } from '@openfeature/server-sdk';
+import {
+  ErrorCode,
+  OpenFeature,
+  type Client,
+  type EvaluationDetails,
+  type FlagValue,
+  type Logger,
+} from '@openfeature/server-sdk';
 import { peerAddr, serviceName } from './env.js';
 import { log } from './log.js';
 import type { FLAGS } from '../../../src/names/contract.js';
@@ -53,7 +60,42 @@ function flagClient(): Client {
 export async function flagOn(key: FlagKey): Promise<boolean> {
   const c = flagClient();
   const details = await c.getBooleanDetails(key, false, { targetingKey: randomUUID() });
-  if (details.errorCode !== ErrorCode.TYPE_MISMATCH) return details.value;
-  const p = await c.getNumberValue(key, 0, { targetingKey: randomUUID() });
-  return Math.random() < p;
+  if (details.errorCode !== ErrorCode.TYPE_MISMATCH) {
+    logEvaluation(c, details, details.value);
+    return details.value;
+  }
+  const numeric = await c.getNumberDetails(key, 0, { targetingKey: randomUUID() });
+  const on = Math.random() < numeric.value;
+  logEvaluation(c, numeric, on);
+  return on;
+}
+
+/** The semantic conventions' feature_flag.evaluation event, one record per evaluation. */
+export function evaluationRecord(
+  providerName: string,
+  details: EvaluationDetails<FlagValue>,
+  on: boolean,
+): { readonly message: string; readonly attributes: Record<string, string | number | boolean> } {
+  const value = typeof details.value === 'object' ? JSON.stringify(details.value) : details.value;
+  const attributes: Record<string, string | number | boolean> = {
+    'feature_flag.key': details.flagKey,
+    'feature_flag.provider.name': providerName,
+    'feature_flag.result.value': value,
+    'app.feature_flag.on': on,
+  };
+  // a failed evaluation has no variant: the SDK answered with the caller's default
+  if (details.variant) attributes['feature_flag.result.variant'] = details.variant;
+  if (details.reason) attributes['feature_flag.result.reason'] = details.reason.toLowerCase();
+  if (details.errorCode) attributes['error.type'] = details.errorCode.toLowerCase();
+  const error = details.errorCode ? ` (${details.errorCode}: ${details.errorMessage ?? 'no message'})` : '';
+  const outcome = details.variant ? `variant ${details.variant}` : `value ${String(value)}`;
+  return { message: `flag ${details.flagKey} evaluated: ${outcome}, ${on ? 'on' : 'off'}${error}`, attributes };
+}
+
+function logEvaluation(c: Client, details: EvaluationDetails<FlagValue>, on: boolean): void {
+  const r = evaluationRecord(c.metadata.providerMetadata.name, details, on);
+  log(details.errorCode ? 'warn' : 'info', r.message, r.attributes, {
+    stdout: false,
+    eventName: 'feature_flag.evaluation',
+  });
 }

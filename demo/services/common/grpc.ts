@@ -76,9 +76,17 @@ export async function serveGrpc(
       const fn = impl[method];
       if (typeof fn !== 'function') throw new Error(`${name}.${method} is not implemented`);
       handlers[method] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        const started = performance.now();
         fn.call(impl, call.request).then(
-          (res) => callback(null, res),
-          (err: unknown) => callback(toServiceError(name, method, err)),
+          (res) => {
+            logHandled(name, method, grpc.status.OK, started);
+            callback(null, res);
+          },
+          (err: unknown) => {
+            const error = toServiceError(name, method, err);
+            logHandled(name, method, error.code ?? grpc.status.UNKNOWN, started);
+            callback(error);
+          },
         );
       }) as grpc.handleUnaryCall<unknown, unknown>;
     }
@@ -95,9 +103,25 @@ export async function serveGrpc(
   };
 }
 
+/** One "request handled" record per call, in the server span's context (its trace and span IDs). */
+function logHandled(service: string, method: string, code: grpc.status, startedMs: number): void {
+  log(
+    code === grpc.status.OK ? 'info' : 'warn',
+    `${service}/${method} handled: ${grpc.status[code] ?? code}`,
+    {
+      'rpc.system': 'grpc',
+      'rpc.service': `hipstershop.${service}`,
+      'rpc.method': method,
+      'rpc.grpc.status_code': code,
+      'app.duration_ms': Math.round((performance.now() - startedMs) * 10) / 10,
+    },
+    { stdout: false },
+  );
+}
+
 function toServiceError(service: string, method: string, err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof RpcError) return { code: err.code, details: err.message };
-  log('error', `${service}/${method} failed`, { error: errorMessage(err) });
+  log('error', `${service}/${method} failed`, {}, { exception: err });
   return { code: grpc.status.INTERNAL, details: errorMessage(err) };
 }
 

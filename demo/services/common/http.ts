@@ -89,13 +89,33 @@ function send(res: ServerResponse, reply: Reply): void {
   }
 }
 
+/** One "request handled" record per request, in the server span's context (its trace and span IDs). */
+function logHandled(req: IncomingMessage, route: string | undefined, status: number, startedMs: number): void {
+  log(
+    status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
+    `${req.method ?? '?'} ${route ?? '(no route)'} handled: ${status}`,
+    {
+      'http.request.method': req.method,
+      'http.route': route,
+      'http.response.status_code': status,
+      'app.duration_ms': Math.round((performance.now() - startedMs) * 10) / 10,
+    },
+    { stdout: false },
+  );
+}
+
 async function handle(routes: readonly CompiledRoute[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const answer = (reply: Reply, route?: string): void => {
+    send(res, reply);
+    logHandled(req, route, reply.status ?? 200, started);
+  };
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://localhost');
   } catch {
     markSpanError('malformed request URL');
-    send(res, { status: 400, json: { error: 'malformed request URL' } });
+    answer({ status: 400, json: { error: 'malformed request URL' } });
     return;
   }
   const matches = matchRoute(routes, url.pathname);
@@ -105,21 +125,26 @@ async function handle(routes: readonly CompiledRoute[], req: IncomingMessage, re
     const message = status === 405 ? `${req.method} is not allowed on ${url.pathname}` : `no route for ${url.pathname}`;
     markSpanError(message);
     req.resume();
-    send(res, { status, json: { error: message } });
+    answer({ status, json: { error: message } });
     return;
   }
   // The route template names the server span (`GET /api/products/:id`) and sets http.route.
   const rpc = getRPCMetadata(context.active());
   if (rpc?.type === RPCType.HTTP) rpc.route = match.route.path;
+  const route = match.route.path;
   try {
-    send(res, await match.route.handler({ req, url, params: match.params }));
+    answer(await match.route.handler({ req, url, params: match.params }), route);
   } catch (err) {
     const status = err instanceof HttpError ? err.status : 500;
     const message = errorMessage(err);
     markSpanError(message, err);
-    if (status >= 500) log('error', `${req.method} ${match.route.path} failed`, { status, error: message });
-    if (!res.headersSent) send(res, { status, json: { error: message } });
-    else res.destroy();
+    if (status >= 500)
+      log('error', `${req.method} ${route} failed`, { 'http.response.status_code': status }, { exception: err });
+    if (!res.headersSent) answer({ status, json: { error: message } }, route);
+    else {
+      res.destroy();
+      logHandled(req, route, status, started);
+    }
   }
 }
 
@@ -137,7 +162,7 @@ export async function serveHttp(
   const compiled: CompiledRoute[] = routes.map((r) => ({ ...r, segments: r.path.split('/').filter((s) => s !== '') }));
   const server = createServer((req, res) => {
     handle(compiled, req, res).catch((err: unknown) => {
-      log('error', 'request handling failed', { error: errorMessage(err) });
+      log('error', 'request handling failed', {}, { exception: err });
       res.destroy();
     });
   });

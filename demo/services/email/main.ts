@@ -18,7 +18,7 @@ await runService((port) =>
         const order = asObject(body.order, 'order');
         const orderId = asString(order.orderId, 'order.orderId');
         trace.getActiveSpan()?.setAttributes({ 'app.order.id': orderId, 'app.email.recipient': email });
-        log('info', 'order confirmation sent', { orderId, email });
+        log('info', 'order confirmation sent', { 'app.order.id': orderId, 'app.email.recipient': email });
         return { json: { sent: true } };
       },
     },

@@ -24,10 +24,10 @@ const service: PaymentService = {
     span?.setAttributes({ 'app.payment.card_type': check.brand, 'app.payment.card_valid': true });
     const transactionId = randomUUID();
     span?.setAttribute('app.payment.transaction.id', transactionId);
-    log('info', 'charged', {
-      amount: formatMoney(amount),
-      card: `${check.brand} ending ${check.lastFour}`,
-      transactionId,
+    log('info', `charged ${formatMoney(amount)}`, {
+      'app.payment.amount': formatMoney(amount),
+      'app.payment.card': `${check.brand} ending ${check.lastFour}`,
+      'app.payment.transaction.id': transactionId,
     });
     return { transactionId };
   },

@@ -5,7 +5,7 @@ import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
 import { flagOn } from '../common/flags.js';
 import { grpcClient, serveGrpc } from '../common/grpc.js';
 import { peerAddr } from '../common/env.js';
-import { errorMessage } from '../common/log.js';
+import { errorMessage, log } from '../common/log.js';
 import { runService } from '../common/service.js';
 import type { RecommendationService } from '../common/types.js';
 import { FLAGS, LEAK, RECOMMENDATIONS_COUNTER } from '../../../src/names/contract.js';
@@ -24,6 +24,16 @@ const source: ProductListSource = {
   cache: new LeakyProductCache(), // process-global: lives until the process dies
   cacheEnabled: () => flagOn(FLAGS.recommendationCache),
   listProductIds: async () => (await catalog.ListProducts({})).products.map((p) => p.id),
+  // one record per lookup, in get_product_list's context: a cache-miss line leads to its trace
+  onCacheLookup: ({ hit, fetched, productsCount }) =>
+    log(
+      'info',
+      hit
+        ? `cache hit: ${productsCount} products in the cache`
+        : `cache miss: fetched ${fetched} products, the cache now holds ${productsCount}`,
+      { [LEAK.cacheHit]: hit, [LEAK.productsCount]: productsCount, [LEAK.cacheEnabled]: true },
+      { stdout: false },
+    ),
 };
 
 const service: RecommendationService = {

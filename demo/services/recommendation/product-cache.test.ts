@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeValue } from '@opentelemetry/api';
 import { LEAK, PRODUCT_IDS } from '../../../src/names/contract.js';
-import { ChunkedList, getProductList, LeakyProductCache, sample, type ProductListSource } from './product-cache.js';
+import {
+  ChunkedList,
+  getProductList,
+  LeakyProductCache,
+  sample,
+  type CacheLookup,
+  type ProductListSource,
+} from './product-cache.js';
 
 const CATALOG = [...PRODUCT_IDS];
 
@@ -131,6 +138,19 @@ describe('getProductList', () => {
     expect(span.attrs.has(LEAK.cacheHit)).toBe(false);
     expect(span.attrs.get(LEAK.productsCount)).toBe(10);
     expect(span.attrs.get(LEAK.filteredCount)).toBe(8);
+  });
+
+  it('tells the source of each lookup: a miss with what it fetched, then a hit; nothing with the flag off', async () => {
+    const lookups: CacheLookup[] = [];
+    const cache = new LeakyProductCache(cycle(0.9));
+    const on = { ...source(true, cache, { list: 0 }), onCacheLookup: (l: CacheLookup) => lookups.push(l) };
+    await getProductList(new Recorder(), [], on);
+    await getProductList(new Recorder(), [], on);
+    await getProductList(new Recorder(), [], { ...on, cacheEnabled: async () => false });
+    expect(lookups).toEqual([
+      { hit: false, fetched: 10, productsCount: 12 },
+      { hit: true, fetched: 0, productsCount: 12 },
+    ]);
   });
 
   it('recommends fewer than five when few remain', async () => {

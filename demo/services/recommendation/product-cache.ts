@@ -75,12 +75,23 @@ export class LeakyProductCache {
   }
 }
 
+/** What one lookup in the cache found, for the service's log record. */
+export interface CacheLookup {
+  readonly hit: boolean;
+  /** IDs fetched from the catalogue (0 on a hit) */
+  readonly fetched: number;
+  /** the cache's length after the lookup: the span's app.products.count */
+  readonly productsCount: number;
+}
+
 /** Where the lookup gets its inputs: the flag, the catalogue and the cache. */
 export interface ProductListSource {
   cacheEnabled(): Promise<boolean>;
   listProductIds(): Promise<string[]>;
   readonly cache: LeakyProductCache;
   readonly random?: () => number;
+  /** told of every lookup in the cache, inside the caller's active span */
+  readonly onCacheLookup?: (lookup: CacheLookup) => void;
 }
 
 /** The part of a span this logic needs (a real Span in the service, a recorder in tests). */
@@ -103,14 +114,17 @@ export async function getProductList(
   let count: number;
   if (await source.cacheEnabled()) {
     span.setAttribute(LEAK.cacheEnabled, true);
-    if (source.cache.nextIsMiss()) {
-      span.setAttribute(LEAK.cacheHit, false);
-      source.cache.refill(await source.listProductIds());
-    } else {
-      span.setAttribute(LEAK.cacheHit, true);
+    const hit = !source.cache.nextIsMiss();
+    span.setAttribute(LEAK.cacheHit, hit);
+    let fetched = 0;
+    if (!hit) {
+      const ids = await source.listProductIds();
+      fetched = ids.length;
+      source.cache.refill(ids);
     }
     productIds = source.cache.ids;
     count = source.cache.ids.length;
+    source.onCacheLookup?.({ hit, fetched, productsCount: count });
   } else {
     span.setAttribute(LEAK.cacheEnabled, false);
     const fetched = await source.listProductIds();

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KeyValue, MetricsData, Span, TracesData } from '../../../src/otlp/model.js';
+import type { KeyValue, LogRecord, LogsData, MetricsData, Span, TracesData } from '../../../src/otlp/model.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver } from '../../../src/receivers/otlp-http.js';
 import { SHOP_SERVICES } from '../../topology.js';
 
@@ -23,9 +23,15 @@ export interface CollectedSpan extends Span {
   readonly resource: readonly KeyValue[];
 }
 
+export interface CollectedLogRecord extends LogRecord {
+  readonly service: string;
+  readonly scope: string;
+}
+
 export interface RunningShop {
   addr(service: string): string;
   readonly spans: CollectedSpan[];
+  readonly logs: CollectedLogRecord[];
   readonly metrics: MetricsData[];
   readonly processes: ReadonlyMap<string, ChildProcess>;
   output(service: string): string;
@@ -102,6 +108,7 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
 
   const spans: CollectedSpan[] = [];
   const metrics: MetricsData[] = [];
+  const logs: CollectedLogRecord[] = [];
   const receiver: OtlpHttpReceiver = createOtlpHttpReceiver({
     port: 0,
     traces: {
@@ -114,7 +121,15 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
       },
     },
     metrics: { consumeMetrics: (batch: MetricsData) => void metrics.push(batch) },
-    logs: { consumeLogs: () => undefined },
+    logs: {
+      consumeLogs(batch: LogsData) {
+        for (const rl of batch.resourceLogs) {
+          const service = attr(rl.resource.attributes, 'service.name');
+          for (const sl of rl.scopeLogs)
+            for (const r of sl.logRecords) logs.push({ ...r, service, scope: sl.scope.name });
+        }
+      },
+    },
   });
   await receiver.start();
   const otlpPort = receiver.port;
@@ -199,6 +214,7 @@ export async function startShop(opts: ShopOptions): Promise<RunningShop> {
   return {
     addr: (service) => `127.0.0.1:${ports.get(service)}`,
     spans,
+    logs,
     metrics,
     processes,
     output: (service) => outputs.get(service) ?? '',

@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { JaegerKeyValue } from '../../api/traces.js';
+import { spanLogsHref } from '../logs/model.js';
 import { formatDuration } from '../search/duration.js';
 import type { SpanNode, TraceTree } from './tree.js';
 import { displayValue } from './values.js';
@@ -74,6 +75,7 @@ export function SpanDetail(props: { tree: TraceTree; node: SpanNode }) {
           Time: <strong>{formatDuration(node.offsetUs)}</strong>
         </span>
         <Link to={`/monitor?service=${encodeURIComponent(node.service)}`}>Monitor {node.service}</Link>
+        <Link to={spanLogsHref(node.service, span.spanID, span.startTime, span.duration)}>Logs for this span</Link>
       </div>
       {node.orphan && <p className="panel-note">Its parent span is not in this trace (not arrived, or dropped).</p>}
       {node.clockSkew && (

@@ -7,6 +7,7 @@ import { Link, useParams } from 'react-router';
 import { errorMessage } from '../../api/queryClient.js';
 import { fetchTrace, type JaegerTrace } from '../../api/traces.js';
 import { useQueryParams } from '../../url.js';
+import { traceLogsHref } from '../logs/model.js';
 import { formatDuration } from '../search/duration.js';
 import { rootSpan, serviceOf } from '../search/results.js';
 import { findSpans } from './find.js';
@@ -132,6 +133,7 @@ function TraceView(props: { trace: JaegerTrace }) {
             ↓
           </button>
         </div>
+        <Link to={traceLogsHref(trace.traceID, tree.startUs, tree.durationUs)}>Logs for this trace</Link>
         <Link to={`/compare?a=${trace.traceID}`}>Compare</Link>
       </header>
       <dl className="trace-facts">
