@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -179,6 +179,30 @@ describe('Tsdb: head and blocks', () => {
     db.maintain();
     expect(db.blockMetas()).toHaveLength(1);
     db.shutdown();
+  });
+
+  it('drops the parents a compaction left behind when it was interrupted before deleting them', () => {
+    const db = open();
+    fill(db, T0, T0 + 2.5 * BLOCK + 60_000);
+    // two 1-hour blocks; the third, cut on the next pass, completes the window and all three merge
+    db.maintain();
+    const parents = db.blockMetas().map((m) => m.ulid);
+    expect(parents).toHaveLength(2);
+    const saved = path.join(dir + '-saved');
+    for (const u of parents) cpSync(path.join(dir, u), path.join(saved, u), { recursive: true });
+    fill(db, T0 + 2.5 * BLOCK + 60_000, T0 + 3.6 * BLOCK);
+    db.maintain();
+    expect(db.blockMetas()[0]!.compaction.level).toBe(2);
+    const before = plain(db.select(ALL, T0, T0 + 3 * BLOCK - 1));
+    db.shutdown();
+    // as if the process died between writing the merged block and deleting its parents
+    for (const u of parents) cpSync(path.join(saved, u), path.join(dir, u), { recursive: true });
+    rmSync(saved, { recursive: true });
+    const again = open();
+    expect(again.blockMetas().map((m) => m.compaction.level)).toEqual([2]);
+    for (const u of parents) expect(existsSync(path.join(dir, u))).toBe(false);
+    expect(plain(again.select(ALL, T0, T0 + 3 * BLOCK - 1))).toEqual(before);
+    again.shutdown();
   });
 
   it('writes no empty block for ranges a sparse series only spans', () => {
