@@ -14,8 +14,8 @@ import { BlockCursor, BlockWriter, type RecordFields, type SymbolTable } from '.
  */
 const COMPRESSION_LEVEL = 1;
 
-function trigramHash(a: number, b: number, c: number): number {
-  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+function gramHash(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d) ^ Math.imul(d, 0x27d4eb2f);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   return (h ^ (h >>> 13)) >>> 0;
@@ -48,7 +48,7 @@ export class Chunk {
   constructor(
     readonly id: number,
     readonly streamId: number,
-    /** size of the line trigram filter (bytes, a power of two) */
+    /** size of the line 4-gram filter (bytes, a power of two) */
     gramBytes = 16 * 1024,
   ) {
     this.grams = new Uint8Array(gramBytes);
@@ -56,7 +56,8 @@ export class Chunk {
   }
 
   /**
-   * A one-hash Bloom filter of the lines' trigrams (UTF-16 code units): a needle of n trigrams
+   * A one-hash Bloom filter of the lines' 4-grams (UTF-16 code units; trigrams of hex IDs would
+   * fill it, there being only 4,096 of them): a needle of n 4-grams
    * that is in no line of the chunk is missed by all n bits with probability about f^n, f the
    * filter's fill, so a rare needle skips the chunk without inflating it.
    */
@@ -66,8 +67,9 @@ export class Chunk {
   private addGrams(line: string): void {
     const g = this.grams;
     const mask = this.gramMask;
-    for (let i = 0; i + 2 < line.length; i++) {
-      const h = trigramHash(line.charCodeAt(i), line.charCodeAt(i + 1), line.charCodeAt(i + 2)) & mask;
+    for (let i = 0; i + 3 < line.length; i++) {
+      const h =
+        gramHash(line.charCodeAt(i), line.charCodeAt(i + 1), line.charCodeAt(i + 2), line.charCodeAt(i + 3)) & mask;
       g[h >>> 3]! |= 1 << (h & 7);
     }
   }
@@ -76,8 +78,10 @@ export class Chunk {
   mayContainText(needle: string): boolean {
     const g = this.grams;
     const mask = this.gramMask;
-    for (let i = 0; i + 2 < needle.length; i++) {
-      const h = trigramHash(needle.charCodeAt(i), needle.charCodeAt(i + 1), needle.charCodeAt(i + 2)) & mask;
+    for (let i = 0; i + 3 < needle.length; i++) {
+      const h =
+        gramHash(needle.charCodeAt(i), needle.charCodeAt(i + 1), needle.charCodeAt(i + 2), needle.charCodeAt(i + 3)) &
+        mask;
       if ((g[h >>> 3]! & (1 << (h & 7))) === 0) return false;
     }
     return true;
