@@ -158,7 +158,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
       return freed < bytes ? freed + logStore.evictOldest(bytes - freed) : freed;
     },
   });
-  const pipelines = buildPipelines({ limiter, traces: [traceStore, spanMetrics], metrics: [exporter], logs: [logStore, logs] });
+  const pipelines = buildPipelines({
+    limiter,
+    traces: [traceStore, spanMetrics],
+    metrics: [exporter],
+    logs: [logStore, logs],
+  });
 
   // The HTTP side. Order matters: the static console's catch-all goes last.
   const originPolicy = new OriginPolicy({
