@@ -14,13 +14,6 @@ import { BlockCursor, BlockWriter, type RecordFields, type SymbolTable } from '.
  */
 const COMPRESSION_LEVEL = 1;
 
-function trigramHash(a: number, b: number, c: number): number {
-  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
 /** The hash a chunk indexes for a trace or span ID (lower-case hex). */
 export function idHash(id: string): number {
   return hashString(id);
@@ -48,26 +41,32 @@ export class Chunk {
   constructor(
     readonly id: number,
     readonly streamId: number,
-    /** size of the line trigram filter (bytes, a power of two) */
+    /** size of the line 4-gram filter (bytes, a power of two) */
     gramBytes = 16 * 1024,
   ) {
     this.grams = new Uint8Array(gramBytes);
-    this.gramMask = gramBytes * 8 - 1;
+    this.gramShift = 32 - Math.log2(gramBytes * 8);
   }
 
   /**
-   * A one-hash Bloom filter of the lines' trigrams (UTF-16 code units): a needle of n trigrams
+   * A one-hash Bloom filter of the lines' 4-grams (UTF-16 code units; trigrams of hex IDs would
+   * fill it, there being only 4,096 of them): a needle of n 4-grams
    * that is in no line of the chunk is missed by all n bits with probability about f^n, f the
    * filter's fill, so a rare needle skips the chunk without inflating it.
    */
   private readonly grams: Uint8Array;
-  private readonly gramMask: number;
+  private readonly gramShift: number;
 
   private addGrams(line: string): void {
     const g = this.grams;
-    const mask = this.gramMask;
-    for (let i = 0; i + 2 < line.length; i++) {
-      const h = trigramHash(line.charCodeAt(i), line.charCodeAt(i + 1), line.charCodeAt(i + 2)) & mask;
+    const shift = this.gramShift;
+    // four characters' low bytes packed into one int, rolled along the line; a multiplicative
+    // hash of it picks the bit (needles are hashed the same way, so non-ASCII only collides more)
+    let packed = 0;
+    for (let i = 0; i < line.length; i++) {
+      packed = (packed << 8) | (line.charCodeAt(i) & 0xff);
+      if (i < 3) continue;
+      const h = Math.imul(packed, 0x9e3779b1) >>> shift;
       g[h >>> 3]! |= 1 << (h & 7);
     }
   }
@@ -75,16 +74,15 @@ export class Chunk {
   /** False when no line of the chunk can contain `needle` (true: it may). */
   mayContainText(needle: string): boolean {
     const g = this.grams;
-    const mask = this.gramMask;
-    for (let i = 0; i + 2 < needle.length; i++) {
-      const h = trigramHash(needle.charCodeAt(i), needle.charCodeAt(i + 1), needle.charCodeAt(i + 2)) & mask;
+    const shift = this.gramShift;
+    let packed = 0;
+    for (let i = 0; i < needle.length; i++) {
+      packed = (packed << 8) | (needle.charCodeAt(i) & 0xff);
+      if (i < 3) continue;
+      const h = Math.imul(packed, 0x9e3779b1) >>> shift;
       if ((g[h >>> 3]! & (1 << (h & 7))) === 0) return false;
     }
     return true;
-  }
-
-  get open(): boolean {
-    return this.writer !== undefined;
   }
 
   /** The chunk-local origin index of a resource + scope metadata list (interned by its key). */

@@ -120,7 +120,7 @@ describe('LogStore', () => {
     expect(stats.chunks).toBe(1);
   });
 
-  it('skips chunks that cannot hold a required substring (trigram filter, then the inflated block)', () => {
+  it('skips chunks that cannot hold a required substring (4-gram filter, then the inflated block)', () => {
     const store = new LogStore({ chunkBytes: 4096 });
     store.consumeLogs(records(3000));
     const hits: string[] = [];
@@ -136,7 +136,7 @@ describe('LogStore', () => {
     );
     expect(hits).toHaveLength(1);
     expect(stats.records).toBeLessThan(300);
-    // the chunks' trigram filters rule out nearly every chunk before it is inflated
+    // the chunks' 4-gram filters rule out nearly every chunk before it is inflated
     expect(stats.chunks).toBeLessThanOrEqual(3);
   });
 

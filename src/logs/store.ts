@@ -123,7 +123,7 @@ export class LogStore implements LogsConsumer, Component {
     this.budgetBytes = opts.budgetBytes ?? 128 * 1024 * 1024;
     this.retentionMs = opts.retentionMs ?? 24 * 3600_000;
     this.chunkBytes = opts.chunkBytes ?? 256 * 1024;
-    // the trigram filter: 1/16 of the chunk's target size, a power of two of at least 512 bytes
+    // the 4-gram filter: 1/16 of the chunk's target size, a power of two of at least 512 bytes
     this.gramBytes = Math.max(512, 2 ** Math.round(Math.log2(this.chunkBytes / 16)));
     this.limits = { ...DEFAULT_LOG_LIMITS, ...opts.limits };
     for (const r of Object.values(REFUSAL)) this.refused.set(r, 0);

@@ -213,7 +213,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     limiter,
     traces: [...forwarding, ...(config.localTraces === false ? [] : [traceStore]), spanMetrics],
     metrics: [...forwarding, exporter],
-    logs: [...forwarding, logs],
+    logs: [...forwarding, logStore, logs],
   });
   const rw = outbound.remoteWrite;
   const pipelines = rw ? gatePipelines(limited, () => rw.admit()) : limited;
