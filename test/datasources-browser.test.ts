@@ -89,7 +89,8 @@ describeNeeding([needPrometheus(), needChromium()])(
       await page.goto(`${base}/d/demo?from=now-1h&to=now`);
       await page.waitForFunction(
         () => {
-          const panels = [...document.querySelectorAll('.panel')];
+          // six metric panels drawn from Prometheus; the logs panel reads Orrery's own log store
+          const panels = [...document.querySelectorAll('.panel:not([data-panel-type="logs"])')];
           return panels.length === 6 && panels.every((p) => p.getAttribute('data-state') === 'data');
         },
         undefined,
