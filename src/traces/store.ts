@@ -19,12 +19,13 @@ import { SELF_METRICS } from '../names/contract.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import { SegmentArena } from './arena.js';
 import { Catalogue, type Origin } from './catalogue.js';
-import { decodeSpan, RecordEncoder, SpanCursor } from './codec.js';
+import { decodeSpan, RecordEncoder, recordTraceId, SpanCursor } from './codec.js';
 import { DependencyIndex } from './dependencies.js';
 import { forEachSpanLink } from './dependency-scan.js';
 import { Dictionary } from './intern.js';
 import { REC_COMPLEX_BASE } from './layout.js';
 import { TermIndex } from './postings.js';
+import { RecordFacts } from './record-facts.js';
 import { Retention, type MemoryBreakdown } from './retention.js';
 import { TraceSearch } from './search.js';
 import type {
@@ -64,6 +65,9 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
   private readonly search: TraceSearch;
   private readonly cursor: SpanCursor;
   private readonly deps: DependencyIndex;
+  private readonly facts: RecordFacts;
+  /** called with a batch's encoded records before any is stored (the write-ahead log); may throw to refuse the batch */
+  private readonly beforeStore: ((enc: RecordEncoder) => void) | undefined;
 
   constructor(opts: TraceStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -93,6 +97,8 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     this.retention = new Retention(parts, opts.budgetBytes ?? 256 * 1024 * 1024, opts.retentionMs ?? 24 * 3600 * 1000);
     this.search = new TraceSearch(parts);
     this.cursor = new SpanCursor(this.arena);
+    this.facts = new RecordFacts(this.dict, this.catalogue.origins);
+    this.beforeStore = undefined;
   }
 
   // ---------------------------------------------------------------- write path
@@ -117,40 +123,62 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         }
       }
     }
+    // every record is encoded before any is stored: a span that cannot be encoded, or a batch
+    // the log refuses, leaves no trace row, service or operation
+    const enc = this.encoder;
+    enc.begin();
+    for (const [traceId, g] of groups) enc.encode(traceId, g.spans, g.origins);
+    this.beforeStore?.(enc);
     const now = this.now();
-    for (const [traceId, g] of groups) this.append(traceId, g.spans, g.origins, now);
+    for (let i = 0; i < enc.count; i++) this.append(i, now);
     this.retention.enforce(now);
     this.index.sweep(this.table.nextOrd, 256 + nSpans * 16);
   }
 
-  /**
-   * The one place a record is stored. It is encoded first and the store changed only once that
-   * has succeeded, so a span that cannot be encoded leaves no trace row, service or operation.
-   */
-  private append(traceId: string, spans: readonly Span[], origins: readonly Origin[], now: number): void {
+  /** The one place a record is stored: encoded record i of the encoder's batch. */
+  private append(i: number, now: number): void {
     const enc = this.encoder;
-    enc.encode(traceId, spans, origins);
-
+    const buf = enc.buf;
+    const at = enc.recAt[i]!;
+    const traceId = recordTraceId(buf.u32, at);
     const table = this.table;
     const ord = table.ordOf(traceId) ?? table.add(traceId, now);
-    const slot = ord - table.base;
-    enc.setPrev(table.lastRef[slot]!);
-    const ref = this.arena.append(enc.buf, REC_COMPLEX_BASE, ord);
-    this.catalogue.addOperations(enc.operations);
+    enc.setPrev(i, table.lastRef[ord - table.base]!);
+    const ref = this.arena.append(
+      buf,
+      at,
+      enc.recEnd[i]!,
+      REC_COMPLEX_BASE,
+      enc.recComplexFrom[i]!,
+      enc.recComplexTo[i]!,
+      enc.recComplexBytes[i]!,
+      ord,
+    );
+    this.indexRecord(ord, ref);
+  }
 
-    if (enc.minStart < table.start[slot]!) table.start[slot] = enc.minStart;
-    if (enc.maxEnd > table.end[slot]!) table.end[slot] = enc.maxEnd;
-    if (enc.maxStart > table.maxSpanStart[slot]!) table.maxSpanStart[slot] = enc.maxStart;
+  /** Adds the stored record at ref (of trace ord) to the trace row, catalogue and index. */
+  private indexRecord(ord: number, ref: number): void {
+    const cur = this.cursor;
+    cur.record(ref);
+    const facts = this.facts;
+    facts.read(cur);
+    this.catalogue.addOperations(facts.operations);
+    const table = this.table;
+    const slot = ord - table.base;
+    if (facts.minStart < table.start[slot]!) table.start[slot] = facts.minStart;
+    if (facts.maxEnd > table.end[slot]!) table.end[slot] = facts.maxEnd;
+    if (facts.maxStart > table.maxSpanStart[slot]!) table.maxSpanStart[slot] = facts.maxStart;
     table.lastRef[slot] = ref;
 
     const traceStart = table.start[slot]!;
-    const { terms, termStarts } = enc;
+    const { terms, termStarts } = facts;
     const index = this.index;
     let added = 0;
     // resource and scope attributes are not indexed per trace (they would be a quarter of the
     // index); searches resolve them against the few origins instead
     for (let i = 0; i < terms.length; i++) if (index.add(terms[i]!, ord, traceStart, termStarts[i]!)) added++;
-    this.retention.added(ord, spans.length, added);
+    this.retention.added(ord, facts.spans, added);
     this.deps.touch(ord);
   }
 
