@@ -72,6 +72,8 @@ export class Dictionary {
   readonly strs = new StringTable();
   /** per key id: how many distinct values it has interned */
   private readonly keyValueCount: number[] = [];
+  /** string id → the key id it was interned as a value of (other strings are absent) */
+  readonly valueKeyOf = new Map<number, number>();
 
   constructor(private readonly valuesPerKey: number) {}
 
@@ -82,7 +84,17 @@ export class Dictionary {
     const count = this.keyValueCount[keyId] ?? 0;
     if (s.length > MAX_INTERNED_VALUE_LENGTH || count >= this.valuesPerKey) return undefined;
     this.keyValueCount[keyId] = count + 1;
-    return this.strs.add(s);
+    const id = this.strs.add(s);
+    this.valueKeyOf.set(id, keyId);
+    return id;
+  }
+
+  /** Re-adds string s (id: the table's next) as it was first added: as a value of keyId, or (-1) not. */
+  restoreString(s: string, keyId: number): void {
+    const id = this.strs.add(s);
+    if (keyId < 0) return;
+    this.keyValueCount[keyId] = (this.keyValueCount[keyId] ?? 0) + 1;
+    this.valueKeyOf.set(id, keyId);
   }
 
   get bytes(): number {
