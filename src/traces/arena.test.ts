@@ -29,11 +29,11 @@ describe('SegmentArena', () => {
     for (let ord = 0; ord < 6; ord++) append(arena, 400, ord, ord); // two records per segment
     expect(arena.count).toBe(3);
     expect(arena.oldestMaxOrd()).toBe(1);
-    arena.freeBelow(1);
+    arena.freeBelow(1, 'memory');
     expect(arena.count).toBe(3);
-    arena.freeBelow(2);
+    arena.freeBelow(2, 'memory');
     expect(arena.count).toBe(2);
-    arena.freeBelow(4);
+    arena.freeBelow(4, 'memory');
     expect(arena.count).toBe(1);
     const ref = 2 * SEGMENT_REF_SPAN + 400; // ord 5's record
     expect(arena.segmentOf(ref).u32[ref - 2 * SEGMENT_REF_SPAN + 1]).toBe(5);

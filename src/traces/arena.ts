@@ -121,6 +121,9 @@ export function stubOf(seg: Segment): Segment {
 
 const NO_BYTES = Buffer.alloc(0);
 
+/** Why segments are freed: retention time, size on disk, or memory (the byte budget, the memory limiter). */
+export type FreeReason = 'time' | 'size' | 'memory';
+
 /** Reads a sealed segment's data back from disk (a cache in front of the files). */
 export type SegmentLoader = (stub: Segment) => Segment;
 
@@ -231,6 +234,24 @@ export class SegmentArena {
     return segs[lo]!;
   }
 
+  /**
+   * The segment the next `words` words go to, opened now (sealing the open one when they do not
+   * fit): a batch's records are stored together, so a batch is in one segment.
+   */
+  prepare(words: number): Segment {
+    let seg = this.open;
+    if (seg && seg.used + words <= seg.u32.length) return seg;
+    if (seg) this.seal(seg);
+    seg = newSegment(this.nextSeq++, Math.max(this.segmentWords, words));
+    this.segments.push(seg);
+    return seg;
+  }
+
+  /** Sequence numbers of new segments start above seq (a data directory's segments and logs use those below). */
+  reserveSeqThrough(seq: number): void {
+    this.nextSeq = Math.max(this.nextSeq, seq + 1);
+  }
+
   /** The segment being written (undefined before the first record and after sealOpen). */
   get open(): Segment | undefined {
     const seg = this.segments[this.segments.length - 1];
@@ -271,15 +292,15 @@ export class SegmentArena {
     return this.segments[0]!.maxOrd;
   }
 
-  /** called with each segment freeBelow lets go (its file can go too) */
-  onFree: ((seg: Segment) => void) | undefined;
+  /** called with each segment freeBelow lets go, and why (its file can go too) */
+  onFree: ((seg: Segment, reason: FreeReason) => void) | undefined;
 
   /** Frees the oldest segments whose traces are all below firstLive (never the open one). */
-  freeBelow(firstLive: number): void {
+  freeBelow(firstLive: number, reason: FreeReason): void {
     const segs = this.segments;
     while (segs.length > 0 && segs[0]!.maxOrd < firstLive && (segs[0]!.sealed || segs.length > 1)) {
       const seg = segs.shift()!;
-      this.onFree?.(seg);
+      this.onFree?.(seg, reason);
     }
   }
 

@@ -93,6 +93,26 @@ export class RecordEncoder {
     this.recComplexBytes.length = 0;
   }
 
+  /**
+   * Puts records read back from the write-ahead log into the buffer, as encode would have left
+   * them: words, per record [first word, word past it, complex from, to], complex values.
+   */
+  load(words: Uint32Array, records: readonly number[], complex: readonly AnyValue[]): void {
+    this.begin();
+    const buf = this.buf;
+    buf.ensure(words.length);
+    buf.u32.set(words);
+    buf.len = words.length;
+    for (const v of complex) buf.complex.push(v);
+    for (let i = 0; i + 3 < records.length; i += 4) {
+      this.recAt.push(records[i]!);
+      this.recEnd.push(records[i + 1]!);
+      this.recComplexFrom.push(records[i + 2]!);
+      this.recComplexTo.push(records[i + 3]!);
+      this.recComplexBytes.push((records[i + 3]! - records[i + 2]!) * 64);
+    }
+  }
+
   /** Records encoded since begin(). */
   get count(): number {
     return this.recAt.length;

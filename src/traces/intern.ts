@@ -79,8 +79,8 @@ export class Dictionary {
 
   /** The id of attribute value s of key keyId, interning it while the key has room; undefined: store inline. */
   valueId(keyId: number, s: string): number | undefined {
-    const id = this.strs.get(s);
-    if (id !== undefined) return id;
+    const known = this.strs.get(s);
+    if (known !== undefined) return known;
     const count = this.keyValueCount[keyId] ?? 0;
     if (s.length > MAX_INTERNED_VALUE_LENGTH || count >= this.valuesPerKey) return undefined;
     this.keyValueCount[keyId] = count + 1;

@@ -2,9 +2,26 @@
 // through a small cache of decoded segments, deleted whole by retention. It tracks the bytes on
 // disk for size retention. Writes go to a temporary name, are synced and then renamed, so a
 // kill never leaves half a segment under a segment's name.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
-import { decodeSegmentFile, encodeSegmentFile, segmentFileName, segmentSeqOf, type SegmentData } from './segment-file.js';
+import {
+  decodeSegmentFile,
+  encodeSegmentFile,
+  segmentFileName,
+  segmentSeqOf,
+  type SegmentData,
+} from './segment-file.js';
 
 export interface SegmentFileInfo {
   readonly seq: number;
@@ -23,6 +40,8 @@ export class SegmentDir {
     readonly dir: string,
     /** decoded segments kept (each about a segment's size in memory) */
     private readonly cacheSegments = 4,
+    /** fsync a file before it takes its name (off only where a machine crash does not matter: tests) */
+    private readonly sync = true,
   ) {
     mkdirSync(dir, { recursive: true });
     for (const name of readdirSync(dir)) {
@@ -59,7 +78,7 @@ export class SegmentDir {
       try {
         let o = 0;
         while (o < bytes.length) o += writeSync(fd, bytes, o, bytes.length - o);
-        fsyncSync(fd);
+        if (this.sync) fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
@@ -91,6 +110,22 @@ export class SegmentDir {
     this.cache.delete(data.seq);
     this.cache.set(data.seq, data);
     while (this.cache.size > this.cacheSegments) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  /** Renames an unreadable segment file out of the way (kept for inspection); returns its new name. */
+  setAside(seq: number): string {
+    const from = path.join(this.dir, segmentFileName(seq));
+    const to = `${from}.corrupt`;
+    try {
+      renameSync(from, to);
+    } catch {
+      // left where it is: it will be reported again on the next start
+    }
+    return to;
+  }
+
+  has(seq: number): boolean {
+    return this.sizes.has(seq);
   }
 
   delete(seq: number): void {
