@@ -12,7 +12,7 @@
 //   node dist/bench/ingest.js --duration 30s --connections 4
 //   node dist/bench/ingest.js --memory-limit 200MB --trace-budget 1GiB   (does the limit hold?)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +129,10 @@ async function main(): Promise<void> {
       type: 'string',
       help: 'backend --memory-limit (then the peak RSS shows whether the limit holds under this load)',
     },
+    dataDir: {
+      type: 'string',
+      help: 'backend --data-dir (an empty directory): also prints the trace store bytes on disk per span',
+    },
   });
   if (flags.sender) {
     await sender(flags.sender, flags.duration, flags.connections, flags.batch);
@@ -155,10 +159,12 @@ async function main(): Promise<void> {
       '--retention',
       '2h',
       ...(flags.memoryLimit !== undefined ? ['--memory-limit', flags.memoryLimit] : []),
+      ...(flags.dataDir !== undefined ? ['--data-dir', flags.dataDir] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const api = `http://127.0.0.1:${port}`;
+  let stored = { spans: 0, wireBytesPerSpan: 0 };
   try {
     for (let i = 0; ; i++) {
       if (backend.exitCode !== null) throw new Error('backend exited');
@@ -241,11 +247,21 @@ async function main(): Promise<void> {
     console.log(
       `memory per span against the wire: store estimate ${(storeBytes / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x, RSS growth ${((rssAfter - rssBefore) / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x the OTLP protobuf bytes of a span`,
     );
+    stored = { spans: storedSpans, wireBytesPerSpan: s.bytes / s.sentSpans };
   } finally {
     const exited = new Promise((r) => backend.once('exit', r));
     if (backend.exitCode === null) backend.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (backend.exitCode === null) backend.kill('SIGKILL');
+  }
+  if (flags.dataDir !== undefined && stored.spans > 0) {
+    // after a clean shutdown every stored span is in a sealed segment file
+    const dir = path.join(flags.dataDir, 'traces', 'segments');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.seg'));
+    const bytes = files.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
+    console.log(
+      `trace store on disk: ${files.length} segment files, ${(bytes / 2 ** 20).toFixed(1)} MiB = ${Math.round(bytes / stored.spans)} bytes/span = ${(bytes / stored.spans / stored.wireBytesPerSpan).toFixed(2)}x the OTLP protobuf bytes of a span`,
+    );
   }
 }
 

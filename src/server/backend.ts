@@ -62,6 +62,8 @@ export interface BackendConfig {
   readonly traceBudgetBytes?: number;
   /** how long traces and samples are kept; default 2 h */
   readonly retentionMs?: number;
+  /** with dataDir: each store deletes its oldest segments/blocks while its files take more bytes than this */
+  readonly retentionBytes?: number;
   /** largest OTLP request body; default 16 MiB */
   readonly maxBodyBytes?: number;
   /** span metrics and self-metrics interval; default 10 s */
@@ -132,6 +134,9 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const traceStore = new TraceStore({
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retentionMs,
+    // with a data directory: a write-ahead log and sealed segments under <data-dir>/traces
+    ...(config.dataDir !== undefined ? { dataDir: path.join(config.dataDir, 'traces') } : {}),
+    ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
   });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   const selfMetrics = new SelfMetrics();
@@ -310,6 +315,7 @@ function effectiveSettings(
     'data-dir': config.dataDir,
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
+    'retention-size': config.retentionBytes,
     'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,
     'span-metrics-interval': formatDuration(config.spanMetricsIntervalMs ?? BACKEND_DEFAULTS.spanMetricsIntervalMs),
     'memory-limit': memoryLimitBytes,

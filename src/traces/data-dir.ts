@@ -139,13 +139,17 @@ export class TraceDataDir {
   }
 
   /**
-   * The logged batches are stored again: the log opens for appends. It keeps its segments: the
-   * replayed records are in the open arena segment, not in a file, until the next seal.
+   * The logged batches are stored again (and their segments sealed and written): the log opens
+   * for appends, emptied when every segment is in a file.
    */
   replayDone(): void {
     this.replaying = false;
     this.walMark = markOf(this.dict, this.catalogue);
     this.wal.start();
+    if (this.unwritten.length === 0) {
+      this.cutDue = false;
+      this.wal.truncateBefore(this.wal.cut() + 1);
+    }
   }
 
   private readBatch(rec: Uint8Array): LoggedBatch | undefined {

@@ -206,6 +206,9 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
       this.storeEncoded(b.nowMs);
       replayed += this.encoder.count;
     }
+    // the replayed records go to a file now, and the log is emptied: a second kill must not
+    // replay them again beside the files written while replaying
+    if (replayed > 0) this.arena.sealOpen();
     disk.replayDone();
     this.evictResident(this.memorySegments);
     this.retention.enforce(this.now());

@@ -42,6 +42,12 @@ const FLAGS = {
     help: 'how long traces and samples are kept',
     metavar: 'DURATION',
   },
+  retentionSize: {
+    type: 'size',
+    env: 'ORRERY_RETENTION_SIZE',
+    help: 'with --data-dir: delete the oldest trace segments (and metric blocks) while each store takes more than this',
+    metavar: 'SIZE',
+  },
   maxBody: {
     type: 'size',
     env: 'ORRERY_MAX_BODY',
@@ -142,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     dataDir: f.dataDir,
     traceBudgetBytes: f.traceBudget,
     retentionMs: f.retention,
+    retentionBytes: f.retentionSize,
     maxBodyBytes: f.maxBody,
     spanMetricsIntervalMs: f.spanMetricsInterval,
     memoryLimitBytes: f.memoryLimit,
