@@ -158,14 +158,13 @@ describe('orrery serve --data-dir: traces under kill -9', () => {
   it(`finds every acknowledged trace after ${ROUNDS} kills at random moments under load`, async () => {
     const dataDir = path.join(dir, 'data');
     const acked: Acked = new Map();
-    let ackedBefore: string[] = [];
+    let ackedBefore = new Set<string>();
     for (let round = 0; round <= ROUNDS; round++) {
       const srv = await serve(dataDir);
       running.push(srv.child);
-      // every trace acknowledged in earlier rounds: all of the last round's, a sample of older ones
-      const last = [...acked.keys()].filter((id) => !ackedBefore.includes(id));
-      const older = ackedBefore.filter(() => Math.random() < 200 / Math.max(200, ackedBefore.length));
-      const check = round === ROUNDS ? [...acked.keys()] : [...last, ...older];
+      // every trace acknowledged in every earlier round
+      const check = [...acked.keys()];
+      const last = check.filter((id) => !ackedBefore.has(id));
       const lost = await missing(srv.api, acked, check);
       const spans = [...acked.values()].reduce((n, s) => n + s.size, 0);
       console.log(
@@ -178,7 +177,7 @@ describe('orrery serve --data-dir: traces under kill -9', () => {
         await exited(srv.child);
         break;
       }
-      ackedBefore = [...acked.keys()];
+      ackedBefore = new Set(acked.keys());
       const stop = { stopped: false };
       const senders = Array.from({ length: SENDERS }, () => send(srv.otlp, acked, stop));
       await new Promise((r) => setTimeout(r, 200 + Math.random() * 1200));
