@@ -488,8 +488,8 @@ async function main(): Promise<void> {
   gc!();
   const memBefore = process.memoryUsage();
   const heapBefore = memBefore.heapUsed + memBefore.arrayBuffers;
-  // on disk: the memory window is a tenth of the segments (at ~260 stored bytes a span)
-  const memorySegments = Math.ceil((0.1 * TRACES * 10 * 260) / 2 ** 20);
+  // on disk: the memory window is a tenth of the segments (at ~150 stored bytes a span)
+  const memorySegments = Math.ceil((0.1 * TRACES * 10 * 150) / 2 ** 20);
   const store = new TraceStore({
     budgetBytes: 4 * 1024 ** 3,
     retentionMs: 24 * HOUR_MS,

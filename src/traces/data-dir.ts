@@ -37,7 +37,7 @@ const KIND_BATCH = 1;
 export interface TraceDataDirOptions {
   /** the directory (the backend gives <data-dir>/traces) */
   readonly dir: string;
-  /** decoded on-disk segments cached for reads (default 4) */
+  /** decoded on-disk segments cached for reads (default 16) */
   readonly cacheSegments?: number;
   /** fsync interval of the logs (default the WAL's, 5 s) */
   readonly fsyncIntervalMs?: number;
@@ -87,7 +87,7 @@ export class TraceDataDir {
     this.log = opts.log ?? ((line) => console.error(line));
     // never syncing the logs (fsyncIntervalMs Infinity, tests) means not syncing segment files either
     const sync = opts.fsyncIntervalMs !== Infinity;
-    this.segments = new SegmentDir(path.join(opts.dir, 'segments'), opts.cacheSegments ?? 4, sync);
+    this.segments = new SegmentDir(path.join(opts.dir, 'segments'), opts.cacheSegments ?? 16, sync);
     this.syncFiles = sync;
     const common = { fsyncIntervalMs: opts.fsyncIntervalMs, log: this.log };
     this.wal = new WriteAheadLog({

@@ -62,7 +62,7 @@ export interface TraceStoreOptions {
   readonly memorySegments?: number;
   /** with a data directory: the most bytes its segment files may take, oldest deleted first (default no limit) */
   readonly retentionBytes?: number;
-  /** with a data directory: decoded segments cached for reads from disk (default 4) */
+  /** with a data directory: decoded segments cached for reads from disk (default 16) */
   readonly cacheSegments?: number;
   /** with a data directory: fsync interval of its logs (default 5 s) */
   readonly fsyncIntervalMs?: number;
