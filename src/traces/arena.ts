@@ -124,8 +124,8 @@ const NO_BYTES = Buffer.alloc(0);
 /** Why segments are freed: retention time, size on disk, or memory (the byte budget, the memory limiter). */
 export type FreeReason = 'time' | 'size' | 'memory';
 
-/** Reads a sealed segment's data back from disk (a cache in front of the files). */
-export type SegmentLoader = (stub: Segment) => Segment;
+/** Reads a sealed segment's data back from disk, at least the part holding the record at `word` (a cache in front of the files). */
+export type SegmentLoader = (stub: Segment, word: number) => Segment;
 
 export function readString(seg: Segment, o: number): string {
   const n = seg.u32[o]!;
@@ -214,8 +214,9 @@ export class SegmentArena {
 
   /** The segment a ref points into, read back from disk when it is not resident. */
   segmentOf(ref: number): Segment {
-    const seg = this.liveSegment(Math.floor(ref / SEGMENT_REF_SPAN));
-    return seg.resident ? seg : this.loader!(seg);
+    const seq = Math.floor(ref / SEGMENT_REF_SPAN);
+    const seg = this.liveSegment(seq);
+    return seg.resident ? seg : this.loader!(seg, ref - seq * SEGMENT_REF_SPAN);
   }
 
   /** The live segment with this sequence number, resident or not. */

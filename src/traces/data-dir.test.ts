@@ -167,7 +167,7 @@ describe('trace store on disk', () => {
 
     const lines: string[] = [];
     const second = onDisk(dir, {}, lines);
-    expect(lines.some((l) => /segment \d+ is unreadable \(block \d+ of \d+: checksum mismatch\)/.test(l))).toBe(true);
+    expect(lines.some((l) => /segment \d+ is unreadable \(block at byte \d+: checksum mismatch\)/.test(l))).toBe(true);
     expect(readdirSync(segDir).filter((f) => f.endsWith('.corrupt'))).toHaveLength(1);
     const { traces } = second.stats();
     expect(traces).toBeGreaterThan(50);

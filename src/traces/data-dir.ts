@@ -277,9 +277,9 @@ export class TraceDataDir {
     this.log(`orrery: trace store: segment ${seq} is unreadable (${reason}): skipped, kept as ${aside}`);
   }
 
-  /** A non-resident segment's data, read back (through the cache). */
-  load(stub: Segment): Segment {
-    const data = this.segments.read(stub.seq);
+  /** A non-resident segment's data, at least the record at `word` (through the cache). */
+  load(stub: Segment, word: number): Segment {
+    const data = this.segments.readAt(stub.seq, word);
     return residentSegment(data, stub.maxOrd);
   }
 

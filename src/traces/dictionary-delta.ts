@@ -40,7 +40,11 @@ export function deltaSince(dict: Dictionary, catalogue: Catalogue, from: Diction
     const o = catalogue.origins[id]!;
     origins.push(originToJson(o.resource, o.scope));
   }
-  return { k: [from.keys, dict.keys.strings.slice(from.keys, to.keys)], s: [from.strs, strs], o: [from.origins, origins] };
+  return {
+    k: [from.keys, dict.keys.strings.slice(from.keys, to.keys)],
+    s: [from.strs, strs],
+    o: [from.origins, origins],
+  };
 }
 
 /**

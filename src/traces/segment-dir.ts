@@ -1,5 +1,6 @@
 // The directory of sealed segment files (segment-file.ts): written once, read back on demand
-// through a small cache of decoded segments, deleted whole by retention. It tracks the bytes on
+// block by block (only the block of the record asked for is read and inflated) into a small
+// cache of segments, deleted whole by retention. It tracks the bytes on
 // disk for size retention. Writes go to a temporary name, are synced and then renamed, so a
 // kill never leaves half a segment under a segment's name.
 import {
@@ -9,6 +10,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -16,11 +18,16 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import {
+  complexValues,
   decodeSegmentFile,
   encodeSegmentFile,
+  indexSegmentFile,
+  inflateBlock,
   segmentFileName,
   segmentSeqOf,
+  type BlockInfo,
   type SegmentData,
+  type SegmentIndex,
 } from './segment-file.js';
 
 export interface SegmentFileInfo {
@@ -30,16 +37,18 @@ export interface SegmentFileInfo {
 
 export class SegmentDir {
   private readonly sizes = new Map<number, number>();
-  /** decoded segments, least recently used first */
-  private readonly cache = new Map<number, SegmentData>();
+  /** where each held file's blocks are */
+  private readonly indexes = new Map<number, SegmentIndex>();
+  /** segments read back, least recently used first: their words, of which the blocks read so far are filled */
+  private readonly cache = new Map<number, { data: SegmentData; loaded: Uint8Array }>();
   private totalBytes = 0;
-  /** segment reads from disk (cache misses) since start */
+  /** blocks read from disk (cache misses) since start */
   reads = 0;
 
   constructor(
     readonly dir: string,
     /** decoded segments kept (each about a segment's size in memory) */
-    private readonly cacheSegments = 4,
+    private readonly cacheSegments = 16,
     /** fsync a file before it takes its name (off only where a machine crash does not matter: tests) */
     private readonly sync = true,
   ) {
@@ -87,29 +96,77 @@ export class SegmentDir {
       rmSync(tmp, { force: true });
       throw err;
     }
+    this.indexes.set(data.seq, indexSegmentFile(bytes));
     this.track({ seq: data.seq, bytes: bytes.length });
     return bytes.length;
   }
 
-  /** A segment's data, from the cache or the file (throws SegmentFileError or the file system's error). */
+  /** A whole segment, read and checked (on start); throws SegmentFileError or the file system's error. */
   read(seq: number): SegmentData {
-    const hit = this.cache.get(seq);
-    if (hit) {
-      this.cache.delete(seq);
-      this.cache.set(seq, hit);
-      return hit;
-    }
-    const data = decodeSegmentFile(readFileSync(path.join(this.dir, segmentFileName(seq))));
-    this.reads++;
-    this.remember(data);
+    const file = readFileSync(path.join(this.dir, segmentFileName(seq)));
+    const data = decodeSegmentFile(file);
+    const index = indexSegmentFile(file);
+    this.indexes.set(seq, index);
+    this.remember(data, new Uint8Array(index.blocks.length).fill(1));
     return data;
   }
 
-  /** Puts a segment in the cache (one just decoded on load is likely to be read again). */
-  remember(data: SegmentData): void {
+  /**
+   * A segment whose block holding `word` is filled (other blocks may be zeros): from the cache,
+   * or by reading that block. Throws when the file has gone or its block fails its check.
+   */
+  readAt(seq: number, word: number): SegmentData {
+    const index = this.indexes.get(seq);
+    if (!index) throw new Error(`trace segment ${seq}: no such file`);
+    let entry = this.cache.get(seq);
+    if (entry) {
+      this.cache.delete(seq);
+      this.cache.set(seq, entry);
+    } else {
+      const complex = index.complex ? complexValues(this.readBlock(seq, index.complex)) : [];
+      const data: SegmentData = { seq, u32: new Uint32Array(index.used), complex, lastAppendMs: index.lastAppendMs };
+      entry = this.remember(data, new Uint8Array(index.blocks.length));
+    }
+    const blocks = index.blocks;
+    let lo = 0;
+    let hi = blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (blocks[mid]!.word <= word) lo = mid;
+      else hi = mid - 1;
+    }
+    if (entry.loaded[lo] === 0) {
+      const b = blocks[lo]!;
+      const content = this.readBlock(seq, b);
+      Buffer.from(entry.data.u32.buffer).set(content, b.word * 4);
+      entry.loaded[lo] = 1;
+    }
+    return entry.data;
+  }
+
+  private readBlock(seq: number, b: BlockInfo): Buffer {
+    const stored = Buffer.allocUnsafe(b.storedLen);
+    const fd = openSync(path.join(this.dir, segmentFileName(seq)), 'r');
+    try {
+      let o = 0;
+      while (o < b.storedLen) {
+        const n = readSync(fd, stored, o, b.storedLen - o, b.at + o);
+        if (n === 0) break;
+        o += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    this.reads++;
+    return inflateBlock(stored, b);
+  }
+
+  private remember(data: SegmentData, loaded: Uint8Array): { data: SegmentData; loaded: Uint8Array } {
+    const entry = { data, loaded };
     this.cache.delete(data.seq);
-    this.cache.set(data.seq, data);
+    this.cache.set(data.seq, entry);
     while (this.cache.size > this.cacheSegments) this.cache.delete(this.cache.keys().next().value!);
+    return entry;
   }
 
   /** Renames an unreadable segment file out of the way (kept for inspection); returns its new name. */
@@ -130,6 +187,7 @@ export class SegmentDir {
 
   delete(seq: number): void {
     this.cache.delete(seq);
+    this.indexes.delete(seq);
     const bytes = this.sizes.get(seq);
     if (bytes !== undefined) {
       this.sizes.delete(seq);

@@ -148,7 +148,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
       this.disk = disk;
       this.arena.onSeal = (seg) => disk.sealed(seg, this.lastAppendMs);
       this.arena.onFree = (seg, reason) => disk.freed(seg, reason);
-      this.arena.loader = (stub) => disk.load(stub);
+      this.arena.loader = (stub, word) => disk.load(stub, word);
       tier = {
         evictOne: () => this.evictResident(Infinity) > 0,
         get bytes() {
