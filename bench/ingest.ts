@@ -328,6 +328,10 @@ async function main(): Promise<void> {
       type: 'string',
       help: 'backend --memory-limit (then the peak RSS shows whether the limit holds under this load)',
     },
+    dataDir: {
+      type: 'string',
+      help: 'backend --data-dir (an empty directory): also prints the trace store bytes on disk per span',
+    },
   });
   if (flags.sender) {
     const signal: Signal = flags.signal === 'metrics' ? 'metrics' : 'traces';
@@ -341,8 +345,9 @@ async function main(): Promise<void> {
     await compareWal(flags);
     return;
   }
-  const b = await startBackend(flags, []);
+  const b = await startBackend(flags, flags.dataDir !== undefined ? ['--data-dir', flags.dataDir] : []);
   const api = b.api;
+  let stored = { spans: 0, wireBytesPerSpan: 0 };
   try {
     const pid = b.pid;
     await new Promise((r) => setTimeout(r, 1000));
@@ -383,8 +388,18 @@ async function main(): Promise<void> {
     console.log(
       `memory per span against the wire: store estimate ${(storeBytes / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x, RSS growth ${((rssAfter - rssBefore) / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x the OTLP protobuf bytes of a span`,
     );
+    stored = { spans: storedSpans, wireBytesPerSpan: s.bytes / s.sentSpans };
   } finally {
     await b.stop();
+  }
+  if (flags.dataDir !== undefined && stored.spans > 0) {
+    // after a clean shutdown every stored span is in a sealed segment file
+    const dir = path.join(flags.dataDir, 'traces', 'segments');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.seg'));
+    const bytes = files.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
+    console.log(
+      `trace store on disk: ${files.length} segment files, ${(bytes / 2 ** 20).toFixed(1)} MiB = ${Math.round(bytes / stored.spans)} bytes/span = ${(bytes / stored.spans / stored.wireBytesPerSpan).toFixed(2)}x the OTLP protobuf bytes of a span`,
+    );
   }
 }
 

@@ -4,6 +4,7 @@
 // Jaeger API: service+operation, service+tag and service+minDuration, limit 20.
 //
 //   npm run bench:search            (or: node --expose-gc dist/bench/search.js [traces])
+//   npm run bench:search -- 1000000 --data-dir /tmp/empty-dir   (90 % of the segments on disk)
 //
 // Prints p50/p95 latency per kind, the store's own byte estimate per span and the heap growth per
 // span measured after a full GC (the script re-executes itself with --expose-gc when needed).
@@ -27,7 +28,11 @@ if (!gc) {
   process.exit(r.status ?? 1);
 }
 
-const TRACES = Number(process.argv[2] ?? 100_000);
+const args = process.argv.slice(2);
+const flagAt = args.indexOf('--data-dir');
+/** with --data-dir DIR (an empty directory): the store keeps sealed segments there, 10 % of them in memory */
+const DATA_DIR = flagAt >= 0 ? args.splice(flagAt, 2)[1] : undefined;
+const TRACES = Number(args[0] ?? 100_000);
 const HOUR_MS = 3600_000;
 const SEARCHES_PER_KIND = 200;
 
@@ -483,7 +488,14 @@ async function main(): Promise<void> {
   gc!();
   const memBefore = process.memoryUsage();
   const heapBefore = memBefore.heapUsed + memBefore.arrayBuffers;
-  const store = new TraceStore({ budgetBytes: 2 * 1024 ** 3, retentionMs: 24 * HOUR_MS });
+  // on disk: the memory window is a tenth of the segments (at ~150 stored bytes a span)
+  const memorySegments = Math.ceil((0.1 * TRACES * 10 * 150) / 2 ** 20);
+  const store = new TraceStore({
+    budgetBytes: 4 * 1024 ** 3,
+    retentionMs: 24 * HOUR_MS,
+    ...(DATA_DIR !== undefined ? { dataDir: DATA_DIR, memorySegments } : {}),
+  });
+  store.start();
   const ingestStart = performance.now();
   let spans = 0;
   let ingestCpuUs = 0;
@@ -517,6 +529,14 @@ async function main(): Promise<void> {
   console.log(
     `heap + array buffers delta after GC: ${((heapAfter - heapBefore) / 1024 ** 2).toFixed(1)} MiB = ${((heapAfter - heapBefore) / st.spans).toFixed(0)} bytes/span (heap ${((memAfter.heapUsed - memBefore.heapUsed) / st.spans).toFixed(0)}, array buffers ${((memAfter.arrayBuffers - memBefore.arrayBuffers) / st.spans).toFixed(0)}; rss ${(memAfter.rss / 1024 ** 2).toFixed(0)} MiB)`,
   );
+
+  if (DATA_DIR !== undefined) {
+    const u = store.segmentUsage();
+    console.log(
+      `on disk: ${u.segments - u.resident} of ${u.segments} segments (${(((u.segments - u.resident) / u.segments) * 100).toFixed(0)} %), ${u.files} files, ${(u.diskBytes / 1024 ** 2).toFixed(1)} MiB = ${(u.diskBytes / st.spans).toFixed(0)} bytes/span on disk (the open segment is in the log only)`,
+    );
+  }
+  const readsBefore = store.segmentUsage().diskReads;
 
   const app = new HttpApp();
   registerJaegerApi(app, store);
@@ -586,6 +606,10 @@ async function main(): Promise<void> {
     );
   }
 
+  if (DATA_DIR !== undefined)
+    console.log(
+      `  segment files read back during the searches (cache misses): ${store.segmentUsage().diskReads - readsBefore}`,
+    );
   // the store alone (no JSON, no HTTP), for comparison
   const direct: number[] = [];
   for (let i = 0; i < SEARCHES_PER_KIND; i++) {

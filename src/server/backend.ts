@@ -77,7 +77,7 @@ export interface BackendConfig extends OutboundConfig {
   readonly logBudgetBytes?: number;
   /** how long traces and samples are kept; default 2 h */
   readonly retentionMs?: number;
-  /** with dataDir: the oldest TSDB blocks are deleted while the blocks take more bytes than this */
+  /** with dataDir: each store deletes its oldest trace segments / TSDB blocks while its files take more bytes than this */
   readonly retentionBytes?: number;
   /** with dataDir: the range of a TSDB block cut from the head; default 2 h */
   readonly blockDurationMs?: number;
@@ -173,6 +173,9 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const traceStore = new TraceStore({
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     retentionMs,
+    // with a data directory: a write-ahead log and sealed segments under <data-dir>/traces
+    ...(config.dataDir !== undefined ? { dataDir: path.join(config.dataDir, 'traces') } : {}),
+    ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
   });
   const logStore = new LogStore({ budgetBytes: config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes, retentionMs });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
@@ -257,7 +260,13 @@ export function createBackend(config: BackendConfig = {}): Backend {
   });
   registerLokiApi(app, { store: logStore });
   registerAnnotationsApi(app, annotations);
-  registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine: queries, storage: queryable, annotations });
+  registerOrreryApi(app, {
+    traces: traceStore,
+    comparer: comparePool,
+    engine: queries,
+    storage: queryable,
+    annotations,
+  });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   registerScenariosApi(app, config.scenariosDir ?? path.join(root, 'scenarios'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });

@@ -69,6 +69,10 @@ export class WordBuf {
 export interface Segment {
   /** global sequence number; a record ref is seq * SEGMENT_REF_SPAN + word offset */
   readonly seq: number;
+  /** false for a sealed segment whose words are only on disk (read back through the arena's loader) */
+  readonly resident: boolean;
+  /** true once the next segment was opened (or the store shut down): its records never change */
+  sealed: boolean;
   readonly u32: Uint32Array;
   readonly bytes: Buffer;
   used: number;
@@ -84,8 +88,44 @@ export const SEGMENT_REF_SPAN = 2 ** 26;
 
 export function newSegment(seq: number, words: number): Segment {
   const u32 = new Uint32Array(words);
-  return { seq, u32, bytes: Buffer.from(u32.buffer), used: 0, maxOrd: -1, complex: [], complexBytes: 0 };
+  return {
+    seq,
+    resident: true,
+    sealed: false,
+    u32,
+    bytes: Buffer.from(u32.buffer),
+    used: 0,
+    maxOrd: -1,
+    complex: [],
+    complexBytes: 0,
+  };
 }
+
+const NO_WORDS = new Uint32Array(0);
+
+/** A non-resident stand-in for a sealed segment: what the arena keeps of it in memory. */
+export function stubOf(seg: Segment): Segment {
+  const { seq, used, maxOrd } = seg;
+  return {
+    seq,
+    resident: false,
+    sealed: true,
+    u32: NO_WORDS,
+    bytes: NO_BYTES,
+    used,
+    maxOrd,
+    complex: [],
+    complexBytes: 0,
+  };
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** Why segments are freed: retention time, size on disk, or memory (the byte budget, the memory limiter). */
+export type FreeReason = 'time' | 'size' | 'memory';
+
+/** Reads a sealed segment's data back from disk, at least the part holding the record at `word` (a cache in front of the files). */
+export type SegmentLoader = (stub: Segment, word: number) => Segment;
 
 export function readString(seg: Segment, o: number): string {
   const n = seg.u32[o]!;
@@ -125,17 +165,35 @@ export function wordHex(w: number): string {
  * a record does not fit), addressed by ref, and segments are freed whole from the oldest end.
  */
 export class SegmentArena {
+  /** live segments, oldest first; sequence numbers may have gaps where a segment was lost on disk */
   readonly segments: Segment[] = [];
   private nextSeq = 0;
+  /** called with a segment when the next one is opened: it will not change any more */
+  onSeal: ((seg: Segment) => void) | undefined;
+  /** reads a non-resident segment back */
+  loader: SegmentLoader | undefined;
 
   /** segmentWords: size of a new segment (a larger record gets a segment of its own size) */
   constructor(private readonly segmentWords: number) {}
 
-  /** Copies the encoded record in buf (whose complexBase word is at complexBaseAt) for trace ord; returns its ref. */
-  append(buf: WordBuf, complexBaseAt: number, ord: number): number {
-    const words = buf.len;
+  /**
+   * Copies the record at words [at, end) of buf (whose complex-base word is at at + complexBaseAt,
+   * its complex values buf.complex[complexFrom, complexTo)) for trace ord; returns its ref.
+   */
+  append(
+    buf: WordBuf,
+    at: number,
+    end: number,
+    complexBaseAt: number,
+    complexFrom: number,
+    complexTo: number,
+    complexBytes: number,
+    ord: number,
+  ): number {
+    const words = end - at;
     let seg = this.segments[this.segments.length - 1];
-    if (!seg || seg.used + words > seg.u32.length) {
+    if (!seg || seg.sealed || seg.used + words > seg.u32.length) {
+      if (seg) this.seal(seg);
       seg = newSegment(this.nextSeq++, Math.max(this.segmentWords, words));
       this.segments.push(seg);
     }
@@ -144,19 +202,86 @@ export class SegmentArena {
       // a plain loop beats creating a subarray view for the typical record of a few spans
       const src = buf.u32;
       const dst = seg.u32;
-      for (let i = 0; i < words; i++) dst[off + i] = src[i]!;
-    } else seg.u32.set(buf.u32.subarray(0, words), off);
+      for (let i = 0; i < words; i++) dst[off + i] = src[at + i]!;
+    } else seg.u32.set(buf.u32.subarray(at, end), off);
     seg.u32[off + complexBaseAt] = seg.complex.length;
-    for (const v of buf.complex) seg.complex.push(v);
-    seg.complexBytes += buf.complexBytes;
+    for (let i = complexFrom; i < complexTo; i++) seg.complex.push(buf.complex[i]!);
+    seg.complexBytes += complexBytes;
     seg.used += words;
     if (ord > seg.maxOrd) seg.maxOrd = ord;
     return seg.seq * SEGMENT_REF_SPAN + off;
   }
 
+  /** The segment a ref points into, read back from disk when it is not resident. */
   segmentOf(ref: number): Segment {
     const seq = Math.floor(ref / SEGMENT_REF_SPAN);
-    return this.segments[seq - this.segments[0]!.seq]!;
+    const seg = this.liveSegment(seq);
+    return seg.resident ? seg : this.loader!(seg, ref - seq * SEGMENT_REF_SPAN);
+  }
+
+  /** The live segment with this sequence number, resident or not. */
+  private liveSegment(seq: number): Segment {
+    const segs = this.segments;
+    const i = seq - segs[0]!.seq;
+    // without gaps the position is the sequence offset; after a lost segment, search
+    if (segs[i]?.seq === seq) return segs[i];
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (segs[mid]!.seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return segs[lo]!;
+  }
+
+  /**
+   * The segment the next `words` words go to, opened now (sealing the open one when they do not
+   * fit): a batch's records are stored together, so a batch is in one segment.
+   */
+  prepare(words: number): Segment {
+    let seg = this.open;
+    if (seg && seg.used + words <= seg.u32.length) return seg;
+    if (seg) this.seal(seg);
+    seg = newSegment(this.nextSeq++, Math.max(this.segmentWords, words));
+    this.segments.push(seg);
+    return seg;
+  }
+
+  /** Sequence numbers of new segments start above seq (a data directory's segments and logs use those below). */
+  reserveSeqThrough(seq: number): void {
+    this.nextSeq = Math.max(this.nextSeq, seq + 1);
+  }
+
+  /** The segment being written (undefined before the first record and after sealOpen). */
+  get open(): Segment | undefined {
+    const seg = this.segments[this.segments.length - 1];
+    return seg && !seg.sealed ? seg : undefined;
+  }
+
+  /** Seals the open segment now, if it holds records (at shutdown, so that it reaches disk). */
+  sealOpen(): void {
+    const seg = this.open;
+    if (seg && seg.used > 0) this.seal(seg);
+  }
+
+  private seal(seg: Segment): void {
+    if (seg.sealed) return;
+    seg.sealed = true;
+    this.onSeal?.(seg);
+  }
+
+  /** Replaces a sealed segment's words by a stub: it is read back through the loader from now on. */
+  evict(seg: Segment): void {
+    const i = this.segments.indexOf(seg);
+    if (i < 0 || !seg.sealed || !seg.resident) return;
+    this.segments[i] = stubOf(seg);
+  }
+
+  /** Adds a sealed segment read from disk (loading a data directory, oldest first). */
+  restore(stub: Segment): void {
+    this.segments.push(stub);
+    this.nextSeq = Math.max(this.nextSeq, stub.seq + 1);
   }
 
   get count(): number {
@@ -168,17 +293,24 @@ export class SegmentArena {
     return this.segments[0]!.maxOrd;
   }
 
-  /** Frees the oldest segments whose traces are all below firstLive. */
-  freeBelow(firstLive: number): void {
-    while (this.segments.length > 0 && this.segments[0]!.maxOrd < firstLive) this.segments.shift();
+  /** called with each segment freeBelow lets go, and why (its file can go too) */
+  onFree: ((seg: Segment, reason: FreeReason) => void) | undefined;
+
+  /** Frees the oldest segments whose traces are all below firstLive (never the open one). */
+  freeBelow(firstLive: number, reason: FreeReason): void {
+    const segs = this.segments;
+    while (segs.length > 0 && segs[0]!.maxOrd < firstLive && (segs[0]!.sealed || segs.length > 1)) {
+      const seg = segs.shift()!;
+      this.onFree?.(seg, reason);
+    }
   }
 
-  /** Bytes held (segment words and complex values) and 32-bit words used. */
+  /** Bytes held in memory (resident segment words and complex values, ~100 B per stub) and 32-bit words stored. */
   usage(): { bytes: number; wordsUsed: number } {
     let bytes = 0;
     let wordsUsed = 0;
     for (const s of this.segments) {
-      bytes += s.u32.byteLength + s.complexBytes;
+      bytes += s.resident ? s.u32.byteLength + s.complexBytes : 100;
       wordsUsed += s.used;
     }
     return { bytes, wordsUsed };

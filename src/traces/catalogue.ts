@@ -65,6 +65,11 @@ export class Catalogue {
     return origin;
   }
 
+  /** Re-creates an origin read from a data directory; it must get the id it had (origins are restored in id order). */
+  restoreOrigin(resource: Resource, scope: InstrumentationScope): Origin {
+    return this.originOf({ resource, scopeSpans: [], schemaUrl: '' }, { scope, spans: [], schemaUrl: '' });
+  }
+
   /** Registers operations as (service id, name id * 8 + kind) pairs, flat. */
   addOperations(pairs: readonly number[]): void {
     for (let i = 0; i < pairs.length; i += 2) {

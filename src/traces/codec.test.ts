@@ -121,6 +121,34 @@ function parts(): { dict: Dictionary; arena: SegmentArena; enc: RecordEncoder; o
   return { dict, arena: new SegmentArena(4096), enc: new RecordEncoder(dict), origins: catalogue.origins, origin };
 }
 
+/** Encodes one record of spans (all of one origin) after prevRef and stores it; returns its ref. */
+function store(
+  arena: SegmentArena,
+  enc: RecordEncoder,
+  traceId: string,
+  spans: Span[],
+  origin: Origin,
+  prevRef: number,
+): number {
+  enc.begin();
+  enc.encode(
+    traceId,
+    spans,
+    spans.map(() => origin),
+  );
+  enc.setPrev(0, prevRef);
+  return arena.append(
+    enc.buf,
+    0,
+    enc.recEnd[0]!,
+    REC_COMPLEX_BASE,
+    0,
+    enc.recComplexTo[0]!,
+    enc.recComplexBytes[0]!,
+    0,
+  );
+}
+
 describe('record codec', () => {
   it('round-trips spans with every optional field absent or present, across records of a trace', () => {
     const rnd = rng(11);
@@ -130,13 +158,7 @@ describe('record codec', () => {
     let lastRef = -1;
     for (let r = 0; r < 40; r++) {
       const spans = Array.from({ length: 1 + Math.floor(rnd() * 4) }, (_, i) => randomSpan(rnd, traceId, r * 10 + i));
-      enc.encode(
-        traceId,
-        spans,
-        spans.map(() => origin),
-      );
-      enc.setPrev(lastRef);
-      lastRef = arena.append(enc.buf, REC_COMPLEX_BASE, 0);
+      lastRef = store(arena, enc, traceId, spans, origin, lastRef);
       records.push(spans);
     }
     // the trace walk: newest record first, each record's spans in order
@@ -158,9 +180,7 @@ describe('record codec', () => {
   it('a plain span stores none of the optional fields and decodes them as their defaults', () => {
     const { dict, arena, enc, origins, origin } = parts();
     const span = testSpan({ traceId: tid(2), spanId: sid(1), startMs: T0_NS / 1e6, flags: 0 });
-    enc.encode(tid(2), [span], [origin]);
-    enc.setPrev(-1);
-    const ref = arena.append(enc.buf, REC_COMPLEX_BASE, 0);
+    const ref = store(arena, enc, tid(2), [span], origin, -1);
     const cur = new SpanCursor(arena);
     cur.record(ref);
     expect(cur.nextInRecord()).toBe(true);
@@ -178,13 +198,7 @@ describe('record codec', () => {
     const rnd = rng(5);
     const { dict, arena, enc, origin } = parts();
     const spans = Array.from({ length: 300 }, (_, i) => randomSpan(rnd, tid(3), i));
-    enc.encode(
-      tid(3),
-      spans,
-      spans.map(() => origin),
-    );
-    enc.setPrev(-1);
-    const ref = arena.append(enc.buf, REC_COMPLEX_BASE, 0);
+    const ref = store(arena, enc, tid(3), spans, origin, -1);
     const cur = new SpanCursor(arena);
     cur.record(ref);
     let checked = 0;

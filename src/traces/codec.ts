@@ -24,7 +24,7 @@ import {
   type Segment,
 } from './arena.js';
 import type { Origin } from './catalogue.js';
-import { hashString, mix, type Dictionary } from './intern.js';
+import type { Dictionary } from './intern.js';
 import {
   B_HAS_DROPPED,
   B_HAS_EVENTS,
@@ -39,6 +39,7 @@ import {
   REC_HEADER_WORDS,
   REC_NSPANS,
   REC_PREV,
+  REC_TRACE_ID,
   SP_BITS,
   SP_END,
   SP_FIXED_WORDS,
@@ -60,20 +61,6 @@ import {
   V_TRUE,
 } from './layout.js';
 import type { StoredSpan } from './storage.js';
-import {
-  DURATION_THRESHOLDS_US,
-  durationBase,
-  ERROR_TERM,
-  H_EMPTY,
-  H_FALSE,
-  H_STATUS_DESC,
-  H_TRACE_STATE,
-  H_TRUE,
-  KIND_TERMS,
-  operationTerm,
-  serviceTerm,
-  STATUS_TERMS,
-} from './terms.js';
 
 /** Words before an event's attributes: time (f64), name id, attribute count | dropped << 16. */
 const EVENT_HEADER_WORDS = 4;
@@ -81,68 +68,90 @@ const EVENT_HEADER_WORDS = 4;
 const LINK_IDS_WORDS = 6;
 
 /**
- * Encodes records into its buffer. Besides the words, an encoded record yields its index terms
- * (with the start of the span each came from), its (service id, operation) pairs and its time
- * bounds; the store applies them only once the record is safely stored.
+ * Encodes records into its buffer, one after another: a batch's records are all encoded (and
+ * can be written to the log) before any is stored, so a batch the log refuses leaves no trace.
+ * The record facts (record-facts.ts) say what a stored record adds to the index and catalogue.
  */
 export class RecordEncoder {
   readonly buf = new WordBuf();
-  /** index terms of the record's spans, and the start of the span each came with */
-  readonly terms: number[] = [];
-  readonly termStarts: number[] = [];
-  /** per span: service id, name id * 8 + kind */
-  readonly operations: number[] = [];
-  minStart = Infinity;
-  maxStart = -Infinity;
-  maxEnd = -Infinity;
+  /** per encoded record: its first word, the word past it, and its complex values [from, to) with their estimated bytes */
+  readonly recAt: number[] = [];
+  readonly recEnd: number[] = [];
+  readonly recComplexFrom: number[] = [];
+  readonly recComplexTo: number[] = [];
+  readonly recComplexBytes: number[] = [];
 
   constructor(private readonly dict: Dictionary) {}
 
-  /** Encodes the spans of one trace (origins[i] is spans[i]'s); the previous record's ref is set later by setPrev. */
+  /** Empties the buffer for a new batch. */
+  begin(): void {
+    this.buf.reset();
+    this.recAt.length = 0;
+    this.recEnd.length = 0;
+    this.recComplexFrom.length = 0;
+    this.recComplexTo.length = 0;
+    this.recComplexBytes.length = 0;
+  }
+
+  /**
+   * Puts records read back from the write-ahead log into the buffer, as encode would have left
+   * them: words, per record [first word, word past it, complex from, to], complex values.
+   */
+  load(words: Uint32Array, records: readonly number[], complex: readonly AnyValue[]): void {
+    this.begin();
+    const buf = this.buf;
+    buf.ensure(words.length);
+    buf.u32.set(words);
+    buf.len = words.length;
+    for (const v of complex) buf.complex.push(v);
+    for (let i = 0; i + 3 < records.length; i += 4) {
+      this.recAt.push(records[i]!);
+      this.recEnd.push(records[i + 1]!);
+      this.recComplexFrom.push(records[i + 2]!);
+      this.recComplexTo.push(records[i + 3]!);
+      this.recComplexBytes.push((records[i + 3]! - records[i + 2]!) * 64);
+    }
+  }
+
+  /** Records encoded since begin(). */
+  get count(): number {
+    return this.recAt.length;
+  }
+
+  /**
+   * Appends a record of the spans of one trace (origins[i] is spans[i]'s); the previous record's
+   * ref is set later by setPrev. Its complex-base word holds where its complex values start in
+   * the buffer until the arena rebases it.
+   */
   encode(traceId: string, spans: readonly Span[], origins: readonly Origin[]): void {
     const buf = this.buf;
-    buf.reset();
+    const at = buf.len;
+    const complexFrom = buf.complex.length;
+    const complexBytes = buf.complexBytes;
     buf.ensure(REC_HEADER_WORDS);
-    buf.u32[REC_NSPANS] = spans.length;
-    buf.u32[REC_COMPLEX_BASE] = 0;
-    buf.len = REC_PREV;
+    buf.u32[at + REC_NSPANS] = spans.length;
+    buf.u32[at + REC_COMPLEX_BASE] = complexFrom;
+    buf.len = at + REC_PREV;
     buf.f64(-1);
     buf.word(hexWord(traceId, 0));
     buf.word(hexWord(traceId, 8));
     buf.word(hexWord(traceId, 16));
     buf.word(hexWord(traceId, 24));
-    this.terms.length = 0;
-    this.termStarts.length = 0;
-    this.operations.length = 0;
-    let minStart = Infinity;
-    let maxEnd = -Infinity;
-    let maxStart = -Infinity;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i]!;
-      this.encodeSpan(span, origins[i]!);
-      const s = span.startTimeUnixNano;
-      if (s < minStart) minStart = s;
-      if (s > maxStart) maxStart = s;
-      if (span.endTimeUnixNano > maxEnd) maxEnd = span.endTimeUnixNano;
-    }
-    this.minStart = minStart;
-    this.maxStart = maxStart;
-    this.maxEnd = maxEnd;
+    for (let i = 0; i < spans.length; i++) this.encodeSpan(spans[i]!, origins[i]!, complexFrom);
+    this.recAt.push(at);
+    this.recEnd.push(buf.len);
+    this.recComplexFrom.push(complexFrom);
+    this.recComplexTo.push(buf.complex.length);
+    this.recComplexBytes.push(buf.complexBytes - complexBytes);
   }
 
-  /** Sets the encoded record's link to the trace's previous record (-1: none). */
-  setPrev(ref: number): void {
-    const buf = this.buf;
-    const end = buf.len;
-    buf.len = REC_PREV;
-    buf.f64(ref);
-    buf.len = end;
+  /** Sets record i's link to the trace's previous record (-1: none). */
+  setPrev(i: number, ref: number): void {
+    setRecordPrev(this.buf.u32, this.recAt[i]!, ref);
   }
 
-  private encodeSpan(span: Span, origin: Origin): void {
+  private encodeSpan(span: Span, origin: Origin, complexFrom: number): void {
     const buf = this.buf;
-    const terms = this.terms;
-    const termStarts = this.termStarts;
     const p = buf.len;
     const start = span.startTimeUnixNano;
     buf.ensure(SP_FIXED_WORDS);
@@ -176,22 +185,14 @@ export class RecordEncoder {
       (nAttrs << 16);
     buf.word(bits);
     if (span.flags !== 0) buf.word(span.flags);
-    if (span.traceState !== '') {
-      buf.str(span.traceState);
-      terms.push(mix(H_TRACE_STATE, hashString(span.traceState)));
-      termStarts.push(start);
-    }
-    if (span.status.message !== '') {
-      buf.str(span.status.message);
-      terms.push(mix(H_STATUS_DESC, hashString(span.status.message)));
-      termStarts.push(start);
-    }
+    if (span.traceState !== '') buf.str(span.traceState);
+    if (span.status.message !== '') buf.str(span.status.message);
     if (dropped) {
       buf.word(span.droppedAttributesCount + (span.attributes.length - nAttrs));
       buf.word(span.droppedEventsCount);
       buf.word(span.droppedLinksCount);
     }
-    for (let i = 0; i < nAttrs; i++) this.encodeAttr(span.attributes[i]!, true, start);
+    for (let i = 0; i < nAttrs; i++) this.encodeAttr(span.attributes[i]!, complexFrom);
     if (span.events.length > 0) {
       buf.word(span.events.length);
       for (const ev of span.events) {
@@ -199,7 +200,7 @@ export class RecordEncoder {
         buf.word(this.dict.strs.intern(ev.name));
         const n = Math.min(ev.attributes.length, MAX_COUNT);
         buf.word(n | (Math.min(ev.droppedAttributesCount + ev.attributes.length - n, MAX_COUNT) << 16));
-        for (let i = 0; i < n; i++) this.encodeAttr(ev.attributes[i]!, true, start);
+        for (let i = 0; i < n; i++) this.encodeAttr(ev.attributes[i]!, complexFrom);
       }
     }
     if (span.links.length > 0) {
@@ -215,45 +216,18 @@ export class RecordEncoder {
         buf.word(l.flags);
         const n = Math.min(l.attributes.length, MAX_COUNT);
         buf.word(n | (Math.min(l.droppedAttributesCount + l.attributes.length - n, MAX_COUNT) << 16));
-        // link attributes are kept but not searchable (Jaeger does not search them either)
-        for (let i = 0; i < n; i++) this.encodeAttr(l.attributes[i]!, false, start);
+        for (let i = 0; i < n; i++) this.encodeAttr(l.attributes[i]!, complexFrom);
       }
     }
     buf.u32[p + SP_WORDS] = buf.len - p;
-
-    // the span's own terms: service, service+operation, duration classes, Jaeger's derived tags
-    terms.push(serviceTerm(origin.serviceId), operationTerm(origin.serviceId, nameId));
-    termStarts.push(start, start);
-    const durUs = Math.round((span.endTimeUnixNano - start) / 1000);
-    if (durUs >= DURATION_THRESHOLDS_US[0]!) {
-      const durBase = durationBase(origin.serviceId);
-      for (let k = 0; k < DURATION_THRESHOLDS_US.length && durUs >= DURATION_THRESHOLDS_US[k]!; k++) {
-        terms.push(mix(durBase, k));
-        termStarts.push(start);
-      }
-    }
-    if (kind !== 0 && kind < KIND_TERMS.length) {
-      terms.push(KIND_TERMS[kind]!);
-      termStarts.push(start);
-    }
-    if (code === 1 || code === 2) {
-      terms.push(STATUS_TERMS[code]!);
-      termStarts.push(start);
-      if (code === 2) {
-        terms.push(ERROR_TERM);
-        termStarts.push(start);
-      }
-    }
-    this.operations.push(origin.serviceId, nameId * 8 + kind);
   }
 
-  /** Encodes one attribute; when indexed, also records its search term. */
-  private encodeAttr(kv: KeyValue, indexed: boolean, start: number): void {
+  /** Encodes one attribute (a complex value by its index among the record's, from complexFrom). */
+  private encodeAttr(kv: KeyValue, complexFrom: number): void {
     const buf = this.buf;
     const dict = this.dict;
     const keyId = dict.keys.intern(kv.key);
     const v = kv.value;
-    let textHash: number;
     buf.ensure(3);
     switch (v.kind) {
       case 'string': {
@@ -262,17 +236,14 @@ export class RecordEncoder {
         if (id !== undefined) {
           buf.word((keyId << 8) | V_STR_ID);
           buf.word(id);
-          textHash = dict.strs.hashes[id]!;
         } else {
           buf.word((keyId << 8) | V_STR);
           buf.str(s);
-          textHash = hashString(s);
         }
         break;
       }
       case 'bool':
         buf.word((keyId << 8) | (v.value ? V_TRUE : V_FALSE));
-        textHash = v.value ? H_TRUE : H_FALSE;
         break;
       case 'int': {
         const n = v.value;
@@ -288,33 +259,39 @@ export class RecordEncoder {
           buf.word((keyId << 8) | V_INT);
           buf.f64(n);
         }
-        textHash = hashString(String(n));
         break;
       }
       case 'double':
         buf.word((keyId << 8) | V_DOUBLE);
         buf.f64(v.value);
-        textHash = hashString(String(v.value));
         break;
       case 'empty':
         buf.word((keyId << 8) | V_EMPTY);
-        textHash = H_EMPTY;
         break;
-      default: {
-        const text = anyValueToString(v);
+      default:
         buf.word((keyId << 8) | V_COMPLEX);
-        buf.word(buf.complex.length);
+        buf.word(buf.complex.length - complexFrom);
         buf.complex.push(v);
-        buf.complexBytes += text.length * 2 + 64;
-        textHash = hashString(text);
-      }
-    }
-    if (indexed) {
-      this.terms.push(mix(dict.keys.hashes[keyId]!, textHash));
-      this.termStarts.push(start);
+        buf.complexBytes += anyValueToString(v).length * 2 + 64;
     }
   }
 }
+
+/** The trace id (32 hex digits) in the header of the record at word `at`. */
+export function recordTraceId(u32: Uint32Array, at: number): string {
+  const o = at + REC_TRACE_ID;
+  return wordHex(u32[o]!) + wordHex(u32[o + 1]!) + wordHex(u32[o + 2]!) + wordHex(u32[o + 3]!);
+}
+
+/** Sets the previous-record link of the record at word `at`. */
+export function setRecordPrev(u32: Uint32Array, at: number, ref: number): void {
+  scratchF64[0] = ref;
+  u32[at + REC_PREV] = scratchU32[0]!;
+  u32[at + REC_PREV + 1] = scratchU32[1]!;
+}
+
+const scratchF64 = new Float64Array(1);
+const scratchU32 = new Uint32Array(scratchF64.buffer);
 
 /**
  * The walker over stored records: positioned on a record (or a trace's newest record), it steps
@@ -343,13 +320,17 @@ export class SpanCursor {
   private droppedOff = -1;
   private attrsOff = 0;
 
-  constructor(private readonly arena: SegmentArena) {}
+  constructor(private readonly arena?: SegmentArena) {}
 
   /** Positions before the first span of the record at ref. */
   record(ref: number): void {
-    const seg = this.arena.segmentOf(ref);
+    const seg = this.arena!.segmentOf(ref);
+    this.at(seg, ref - seg.seq * SEGMENT_REF_SPAN);
+  }
+
+  /** Positions before the first span of the record at word r of seg (a segment, or an encoder's buffer seen as one). */
+  at(seg: Segment, r: number): void {
     const u32 = seg.u32;
-    const r = ref - seg.seq * SEGMENT_REF_SPAN;
     this.seg = seg;
     this.u32 = u32;
     this.left = u32[r + REC_NSPANS]!;

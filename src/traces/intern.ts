@@ -72,17 +72,29 @@ export class Dictionary {
   readonly strs = new StringTable();
   /** per key id: how many distinct values it has interned */
   private readonly keyValueCount: number[] = [];
+  /** string id → the key id it was interned as a value of (other strings are absent) */
+  readonly valueKeyOf = new Map<number, number>();
 
   constructor(private readonly valuesPerKey: number) {}
 
   /** The id of attribute value s of key keyId, interning it while the key has room; undefined: store inline. */
   valueId(keyId: number, s: string): number | undefined {
-    const id = this.strs.get(s);
-    if (id !== undefined) return id;
+    const known = this.strs.get(s);
+    if (known !== undefined) return known;
     const count = this.keyValueCount[keyId] ?? 0;
     if (s.length > MAX_INTERNED_VALUE_LENGTH || count >= this.valuesPerKey) return undefined;
     this.keyValueCount[keyId] = count + 1;
-    return this.strs.add(s);
+    const id = this.strs.add(s);
+    this.valueKeyOf.set(id, keyId);
+    return id;
+  }
+
+  /** Re-adds string s (id: the table's next) as it was first added: as a value of keyId, or (-1) not. */
+  restoreString(s: string, keyId: number): void {
+    const id = this.strs.add(s);
+    if (keyId < 0) return;
+    this.keyValueCount[keyId] = (this.keyValueCount[keyId] ?? 0) + 1;
+    this.valueKeyOf.set(id, keyId);
   }
 
   get bytes(): number {

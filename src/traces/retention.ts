@@ -2,7 +2,7 @@
 // estimate of its bytes), what it has dropped, and the dropping itself. Traces go strictly in
 // arrival order: past the retention time one by one, past the byte budget (or when the memory
 // limiter asks) a whole segment's worth at a time, so the freed memory is real.
-import type { SegmentArena } from './arena.js';
+import type { FreeReason, SegmentArena } from './arena.js';
 import type { Catalogue } from './catalogue.js';
 import type { RecordEncoder } from './codec.js';
 import type { Dictionary } from './intern.js';
@@ -19,6 +19,14 @@ export interface AccountedParts {
   readonly encoder: RecordEncoder;
   /** the dependency index, whose bytes count against the budget too */
   readonly deps?: { bytesEstimate(): number };
+}
+
+/** Where a store with a data directory keeps sealed segments: memory can be freed by evicting them. */
+export interface DiskTier {
+  /** Makes one sealed, written segment non-resident; false when there is none. */
+  evictOne(): boolean;
+  /** bytes of the segment files */
+  readonly bytes: number;
 }
 
 /** Where the estimated bytes go (for benchmarks and the console's store page). */
@@ -46,6 +54,9 @@ export class Retention {
     private readonly budgetBytes: number,
     /** traces first seen longer ago than this (ms) are dropped */
     private readonly retentionMs: number,
+    /** with a data directory: the segment files, and the most bytes they may take (Infinity: no limit) */
+    private readonly disk?: DiskTier,
+    private readonly retentionBytes = Infinity,
   ) {}
 
   /** Counts spans and index entries a record added to trace ord. */
@@ -65,13 +76,22 @@ export class Retention {
     if (table.firstLive >= table.nextOrd || table.firstSeen[table.firstLive - table.base]! >= cutoff) return;
     while (table.firstLive < table.nextOrd && table.firstSeen[table.firstLive - table.base]! < cutoff)
       this.dropOldest();
-    this.parts.arena.freeBelow(table.firstLive);
+    this.parts.arena.freeBelow(table.firstLive, 'time');
   }
 
-  /** Retention time, then the byte budget (never dropping the segment being written). */
+  /**
+   * Retention time, the size on disk, then the byte budget: segments that are on disk leave
+   * memory first, and only then are the oldest traces dropped (never the segment being written).
+   */
   enforce(now: number): void {
     this.expire(now);
-    while (this.bytesEstimate() > this.budgetBytes && this.parts.arena.count > 1) this.dropOldestSegment();
+    const disk = this.disk;
+    while (disk && disk.bytes > this.retentionBytes && this.parts.arena.count > 1) this.dropOldestSegment('size');
+    while (this.bytesEstimate() > this.budgetBytes) {
+      if (disk?.evictOne()) continue;
+      if (this.parts.arena.count <= 1) break;
+      this.dropOldestSegment('memory');
+    }
   }
 
   /**
@@ -80,15 +100,19 @@ export class Retention {
    */
   evictOldest(bytes: number): number {
     const before = this.bytesEstimate();
-    while (before - this.bytesEstimate() < bytes && this.parts.arena.count > 1) this.dropOldestSegment();
+    while (before - this.bytesEstimate() < bytes) {
+      if (this.disk?.evictOne()) continue;
+      if (this.parts.arena.count <= 1) break;
+      this.dropOldestSegment('memory');
+    }
     return Math.max(0, before - this.bytesEstimate());
   }
 
-  private dropOldestSegment(): void {
+  private dropOldestSegment(reason: FreeReason): void {
     const { table, arena } = this.parts;
     const target = arena.oldestMaxOrd();
     while (table.firstLive <= target) this.dropOldest();
-    arena.freeBelow(table.firstLive);
+    arena.freeBelow(table.firstLive, reason);
   }
 
   /** The one place a trace is dropped. */

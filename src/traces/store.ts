@@ -17,15 +17,18 @@ import type { Span, TracesData } from '../otlp/model.js';
 import type { Component } from '../component/component.js';
 import { SELF_METRICS } from '../names/contract.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
-import { SegmentArena } from './arena.js';
+import { readF64, SEGMENT_REF_SPAN, SegmentArena, type FreeReason, type Segment } from './arena.js';
 import { Catalogue, type Origin } from './catalogue.js';
-import { decodeSpan, RecordEncoder, SpanCursor } from './codec.js';
+import { decodeSpan, RecordEncoder, recordTraceId, SpanCursor } from './codec.js';
 import { DependencyIndex } from './dependencies.js';
 import { forEachSpanLink } from './dependency-scan.js';
 import { Dictionary } from './intern.js';
-import { REC_COMPLEX_BASE } from './layout.js';
+import { TraceDataDir, residentSegment } from './data-dir.js';
+import { REC_COMPLEX_BASE, REC_HEADER_WORDS, REC_NSPANS, REC_PREV, SP_FIXED_WORDS, SP_WORDS } from './layout.js';
 import { TermIndex } from './postings.js';
-import { Retention, type MemoryBreakdown } from './retention.js';
+import { RecordFacts } from './record-facts.js';
+import { Retention, type DiskTier, type MemoryBreakdown } from './retention.js';
+import type { SegmentData } from './segment-file.js';
 import { TraceSearch } from './search.js';
 import type {
   DependencyLink,
@@ -50,6 +53,36 @@ export interface TraceStoreOptions {
   readonly segmentBytes?: number;
   /** distinct values interned per attribute key before further new values are stored inline (default 1000) */
   readonly valuesPerKey?: number;
+  /**
+   * where the store keeps its write-ahead log and sealed segments (the backend gives
+   * <data-dir>/traces); without one it holds only memory. Read on start().
+   */
+  readonly dataDir?: string;
+  /** with a data directory: sealed segments kept in memory besides the one being written (default 16) */
+  readonly memorySegments?: number;
+  /** with a data directory: the most bytes its segment files may take, oldest deleted first (default no limit) */
+  readonly retentionBytes?: number;
+  /** with a data directory: decoded segments cached for reads from disk (default 16) */
+  readonly cacheSegments?: number;
+  /** with a data directory: fsync interval of its logs (default 5 s) */
+  readonly fsyncIntervalMs?: number;
+  /** with a data directory: size at which the write-ahead log begins a new file (default 128 MiB) */
+  readonly walSegmentBytes?: number;
+  /** where loading and disk trouble are reported (default console.error) */
+  readonly log?: (line: string) => void;
+}
+
+export interface SegmentUsage {
+  /** live segments, resident or not */
+  readonly segments: number;
+  /** of which in memory (the open one included) */
+  readonly resident: number;
+  readonly files: number;
+  readonly diskBytes: number;
+  /** segment files read back (cache misses) */
+  readonly diskReads: number;
+  /** segment files deleted whole, by reason */
+  readonly deleted: Readonly<Record<FreeReason, number>>;
 }
 
 export class TraceStore implements SpanWriter, TraceReader, Component {
@@ -64,6 +97,13 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
   private readonly search: TraceSearch;
   private readonly cursor: SpanCursor;
   private readonly deps: DependencyIndex;
+  private readonly facts: RecordFacts;
+  private readonly disk: TraceDataDir | undefined;
+  private readonly memorySegments: number;
+  private readonly log: (line: string) => void;
+  /** wall clock of the newest stored batch (a sealed segment's files says it) */
+  private lastAppendMs = 0;
+  private loaded = false;
 
   constructor(opts: TraceStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -90,9 +130,158 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
       encoder: this.encoder,
       deps: this.deps,
     };
-    this.retention = new Retention(parts, opts.budgetBytes ?? 256 * 1024 * 1024, opts.retentionMs ?? 24 * 3600 * 1000);
+    this.log = opts.log ?? ((line) => console.error(line));
+    this.memorySegments = opts.memorySegments ?? 16;
+    let tier: DiskTier | undefined;
+    if (opts.dataDir !== undefined) {
+      const disk = new TraceDataDir(
+        {
+          dir: opts.dataDir,
+          cacheSegments: opts.cacheSegments,
+          fsyncIntervalMs: opts.fsyncIntervalMs,
+          walSegmentBytes: opts.walSegmentBytes,
+          log: this.log,
+        },
+        this.dict,
+        this.catalogue,
+      );
+      this.disk = disk;
+      this.arena.onSeal = (seg) => disk.sealed(seg, this.lastAppendMs);
+      this.arena.onFree = (seg, reason) => disk.freed(seg, reason);
+      this.arena.loader = (stub, word) => disk.load(stub, word);
+      tier = {
+        evictOne: () => this.evictResident(Infinity) > 0,
+        get bytes() {
+          return disk.segments.bytes;
+        },
+      };
+    }
+    this.retention = new Retention(
+      parts,
+      opts.budgetBytes ?? 256 * 1024 * 1024,
+      opts.retentionMs ?? 24 * 3600 * 1000,
+      tier,
+      opts.retentionBytes ?? Infinity,
+    );
     this.search = new TraceSearch(parts);
     this.cursor = new SpanCursor(this.arena);
+    this.facts = new RecordFacts(this.dict, this.catalogue.origins);
+  }
+
+  // ---------------------------------------------------------------- data directory
+
+  /** Loads the data directory (dictionary, segment files, then the logged batches); idempotent. */
+  start(): void {
+    if (!this.disk || this.loaded) return;
+    this.loaded = true;
+    const t0 = performance.now();
+    const disk = this.disk;
+    disk.loadDictionary();
+    let maxSeq = -1;
+    const inFiles = new Set<number>();
+    let skipped = 0;
+    for (const file of disk.segments.list()) {
+      maxSeq = Math.max(maxSeq, file.seq);
+      let data: SegmentData;
+      try {
+        data = disk.segments.read(file.seq);
+      } catch (err) {
+        disk.setAside(file.seq, err);
+        continue;
+      }
+      disk.segments.track(file);
+      const seg = residentSegment(data, -1);
+      this.arena.restore(seg);
+      skipped += this.restoreRecords(seg, data.lastAppendMs);
+      inFiles.add(file.seq);
+    }
+    const batches = disk.readBatches();
+    for (const b of batches) maxSeq = Math.max(maxSeq, b.seq);
+    // new segments never reuse a number a file or a logged batch names
+    this.arena.reserveSeqThrough(maxSeq);
+    let replayed = 0;
+    for (const b of batches) {
+      if (inFiles.has(b.seq)) continue;
+      this.encoder.load(b.words, b.records, b.complex);
+      this.storeEncoded(b.nowMs);
+      replayed += this.encoder.count;
+    }
+    // the replayed records go to a file now, and the log is emptied: a second kill must not
+    // replay them again beside the files written while replaying
+    if (replayed > 0) this.arena.sealOpen();
+    disk.replayDone();
+    this.evictResident(this.memorySegments);
+    this.retention.enforce(this.now());
+    const s = this.stats();
+    this.log(
+      `orrery: trace store: loaded ${s.traces} traces (${s.spans} spans) from ${inFiles.size} segment files and ${replayed} logged records in ${(performance.now() - t0).toFixed(0)} ms` +
+        (skipped > 0 ? `; ${skipped} records of traces whose earlier records are gone were skipped` : ''),
+    );
+  }
+
+  /** Writes the open segment and closes the logs. */
+  shutdown(): void {
+    if (!this.disk || !this.loaded) return;
+    this.arena.sealOpen();
+    this.disk.shutdown();
+    this.loaded = false;
+  }
+
+  /**
+   * Indexes the records of a segment read from disk; returns how many were skipped: records of
+   * traces whose earlier records are gone (dropped, or in a segment that was lost).
+   */
+  private restoreRecords(seg: Segment, firstSeenMs: number): number {
+    const { u32, used } = seg;
+    const table = this.table;
+    const base = seg.seq * SEGMENT_REF_SPAN;
+    let skipped = 0;
+    for (let r = 0; r + REC_HEADER_WORDS <= used;) {
+      let end = r + REC_HEADER_WORDS;
+      for (let n = u32[r + REC_NSPANS]!, k = 0; k < n; k++) {
+        const w = u32[end + SP_WORDS]!;
+        if (w < SP_FIXED_WORDS || end + w > used) {
+          this.log(
+            `orrery: trace store: segment ${seg.seq}: record at word ${r} runs past the segment; the rest is skipped`,
+          );
+          return skipped + 1;
+        }
+        end += w;
+      }
+      const traceId = recordTraceId(u32, r);
+      const prevRef = readF64(u32, r + REC_PREV);
+      let ord = table.ordOf(traceId);
+      if (prevRef >= 0 && (ord === undefined || table.lastRef[ord - table.base] !== prevRef)) {
+        skipped++;
+      } else {
+        if (prevRef < 0) ord = table.add(traceId, firstSeenMs);
+        if (ord! > seg.maxOrd) seg.maxOrd = ord!;
+        this.indexRecord(ord!, base + r);
+      }
+      r = end;
+    }
+    return skipped;
+  }
+
+  /**
+   * Makes the oldest sealed segments whose files are written non-resident until at most `keep`
+   * remain in memory (besides the open one); returns how many it evicted (Infinity: one).
+   */
+  private evictResident(keep: number): number {
+    const disk = this.disk;
+    if (!disk) return 0;
+    const segs = this.arena.segments;
+    let resident = 0;
+    for (const seg of segs) if (seg.resident && seg.sealed) resident++;
+    let evicted = 0;
+    for (let i = 0; i < segs.length && (keep === Infinity ? evicted === 0 : resident > keep); i++) {
+      const seg = segs[i]!;
+      if (!seg.resident || !disk.isWritten(seg)) continue;
+      this.arena.evict(seg);
+      resident--;
+      evicted++;
+    }
+    return evicted;
   }
 
   // ---------------------------------------------------------------- write path
@@ -117,40 +306,75 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         }
       }
     }
+    // every record is encoded before any is stored: a span that cannot be encoded, or a batch
+    // the log refuses, leaves no trace row, service or operation
+    const enc = this.encoder;
+    enc.begin();
+    for (const [traceId, g] of groups) enc.encode(traceId, g.spans, g.origins);
     const now = this.now();
-    for (const [traceId, g] of groups) this.append(traceId, g.spans, g.origins, now);
+    if (enc.count > 0) {
+      const seg = this.arena.prepare(enc.buf.len);
+      // before anything is stored: a refusal (disk full) leaves the store as it was
+      this.disk?.logBatch(enc, seg.seq, now);
+      this.storeEncoded(now);
+    }
     this.retention.enforce(now);
     this.index.sweep(this.table.nextOrd, 256 + nSpans * 16);
   }
 
-  /**
-   * The one place a record is stored. It is encoded first and the store changed only once that
-   * has succeeded, so a span that cannot be encoded leaves no trace row, service or operation.
-   */
-  private append(traceId: string, spans: readonly Span[], origins: readonly Origin[], now: number): void {
+  /** Stores the encoder's records (one batch: they go to one segment). */
+  private storeEncoded(now: number): void {
     const enc = this.encoder;
-    enc.encode(traceId, spans, origins);
+    this.arena.prepare(enc.buf.len);
+    this.lastAppendMs = now;
+    for (let i = 0; i < enc.count; i++) this.append(i, now);
+    this.evictResident(this.memorySegments);
+  }
 
+  /** The one place a record is stored: encoded record i of the encoder's batch. */
+  private append(i: number, now: number): void {
+    const enc = this.encoder;
+    const buf = enc.buf;
+    const at = enc.recAt[i]!;
+    const traceId = recordTraceId(buf.u32, at);
     const table = this.table;
     const ord = table.ordOf(traceId) ?? table.add(traceId, now);
-    const slot = ord - table.base;
-    enc.setPrev(table.lastRef[slot]!);
-    const ref = this.arena.append(enc.buf, REC_COMPLEX_BASE, ord);
-    this.catalogue.addOperations(enc.operations);
+    enc.setPrev(i, table.lastRef[ord - table.base]!);
+    const ref = this.arena.append(
+      buf,
+      at,
+      enc.recEnd[i]!,
+      REC_COMPLEX_BASE,
+      enc.recComplexFrom[i]!,
+      enc.recComplexTo[i]!,
+      enc.recComplexBytes[i]!,
+      ord,
+    );
+    this.indexRecord(ord, ref);
+  }
 
-    if (enc.minStart < table.start[slot]!) table.start[slot] = enc.minStart;
-    if (enc.maxEnd > table.end[slot]!) table.end[slot] = enc.maxEnd;
-    if (enc.maxStart > table.maxSpanStart[slot]!) table.maxSpanStart[slot] = enc.maxStart;
+  /** Adds the stored record at ref (of trace ord) to the trace row, catalogue and index. */
+  private indexRecord(ord: number, ref: number): void {
+    const cur = this.cursor;
+    cur.record(ref);
+    const facts = this.facts;
+    facts.read(cur);
+    this.catalogue.addOperations(facts.operations);
+    const table = this.table;
+    const slot = ord - table.base;
+    if (facts.minStart < table.start[slot]!) table.start[slot] = facts.minStart;
+    if (facts.maxEnd > table.end[slot]!) table.end[slot] = facts.maxEnd;
+    if (facts.maxStart > table.maxSpanStart[slot]!) table.maxSpanStart[slot] = facts.maxStart;
     table.lastRef[slot] = ref;
 
     const traceStart = table.start[slot]!;
-    const { terms, termStarts } = enc;
+    const { terms, termStarts } = facts;
     const index = this.index;
     let added = 0;
     // resource and scope attributes are not indexed per trace (they would be a quarter of the
     // index); searches resolve them against the few origins instead
     for (let i = 0; i < terms.length; i++) if (index.add(terms[i]!, ord, traceStart, termStarts[i]!)) added++;
-    this.retention.added(ord, spans.length, added);
+    this.retention.added(ord, facts.spans, added);
     this.deps.touch(ord);
   }
 
@@ -168,6 +392,22 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     return this.retention.memory();
   }
 
+  /** Segments in memory and on disk (all zero on disk without a data directory). */
+  segmentUsage(): SegmentUsage {
+    const segs = this.arena.segments;
+    let resident = 0;
+    for (const seg of segs) if (seg.resident) resident++;
+    const disk = this.disk;
+    return {
+      segments: segs.length,
+      resident,
+      files: disk?.segments.files ?? 0,
+      diskBytes: disk?.segments.bytes ?? 0,
+      diskReads: disk?.segments.reads ?? 0,
+      deleted: { ...(disk?.deleted ?? { time: 0, size: 0, memory: 0 }) },
+    };
+  }
+
   // ---------------------------------------------------------------- read path
 
   stats(): TraceStoreStats {
@@ -183,6 +423,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
   }
 
   registerMetrics(registry: SelfMetrics): void {
+    this.disk?.registerMetrics(registry);
     registry.gauge(SELF_METRICS.storedTraces, 'Traces held by the trace store.', () => this.stats().traces);
     registry.gauge(SELF_METRICS.storedSpans, 'Spans held by the trace store.', () => this.stats().spans);
     registry.gauge(

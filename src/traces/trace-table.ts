@@ -85,7 +85,8 @@ export class TraceTable {
     const ord = this.firstLive;
     const slot = ord - this.base;
     const id = this.ids[slot];
-    if (id !== undefined) this.byId.delete(id);
+    // the id may name a newer row by now (a trace id seen again after a restart dropped the old one)
+    if (id !== undefined && this.byId.get(id) === ord) this.byId.delete(id);
     this.ids[slot] = undefined;
     this.firstLive++;
     return ord;

@@ -63,7 +63,7 @@ const FLAGS = {
   retentionSize: {
     type: 'size',
     env: 'ORRERY_RETENTION_SIZE',
-    help: 'with --data-dir: delete the oldest metric blocks while they take more than this',
+    help: 'with --data-dir: delete the oldest trace segments and metric blocks while each store takes more than this',
     metavar: 'SIZE',
   },
   blockDuration: {
