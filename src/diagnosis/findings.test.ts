@@ -22,10 +22,10 @@ function random(seed: number): () => number {
   };
 }
 
-/** Appends f(minutes since START) every 10 s over the window (and 5 minutes before it). */
-function fill(head: Head, labels: Record<string, string>, f: (min: number) => number): void {
+/** Appends f(minutes since START) every 10 s over the window (and 5 minutes before it, or from fromMin). */
+function fill(head: Head, labels: Record<string, string>, f: (min: number) => number, fromMin = -5): void {
   const l = labelsFromRecord(labels);
-  for (let t = START - 5 * MINUTE; t <= END; t += 10_000) head.append(l, t, f((t - START) / MINUTE));
+  for (let t = START + fromMin * MINUTE; t <= END; t += 10_000) head.append(l, t, f((t - START) / MINUTE));
 }
 
 /** Span-metrics buckets whose calls take `latencyMs(min)`, `rate` calls/s, `errorShare(min)` failing. */
@@ -34,6 +34,7 @@ function spanMetrics(
   service: string,
   latencyMs: (min: number) => number,
   errorShare: (min: number) => number,
+  fromMin = -5,
 ): void {
   const base = { service_name: service, span_name: 'op', span_kind: 'SPAN_KIND_SERVER' };
   const rate = 10;
@@ -43,13 +44,17 @@ function spanMetrics(
     for (let m = -5; m < until; m += 1 / 6) total += f(m) * rate * 10;
     return total;
   };
-  fill(head, { __name__: SPAN_METRICS.calls, ...base, status_code: 'STATUS_CODE_ERROR' }, (min) =>
-    cumulative(errorShare, min),
+  fill(
+    head,
+    { __name__: SPAN_METRICS.calls, ...base, status_code: 'STATUS_CODE_ERROR' },
+    (min) => cumulative(errorShare, min),
+    fromMin,
   );
   fill(
     head,
     { __name__: SPAN_METRICS.calls, ...base, status_code: 'STATUS_CODE_UNSET' },
     (min) => callsAt(min) - cumulative(errorShare, min),
+    fromMin,
   );
   for (const le of [...SPAN_METRICS.bucketsMs, Infinity]) {
     fill(
@@ -61,6 +66,7 @@ function spanMetrics(
         le: le === Infinity ? '+Inf' : String(le),
       },
       (min) => cumulative((m) => (latencyMs(m) <= le ? 1 : 0), min),
+      fromMin,
     );
   }
 }
@@ -182,6 +188,39 @@ describe('findFindings', () => {
     expect(found[0]!.summary).toMatch(
       /^recommendationservice: memory rising \d+ MB\/min since 14:1[12], 3 out-of-memory restarts$/,
     );
+  });
+
+  it('lets a service that started inside the window warm up: no latency or error shift in its first 5 minutes', async () => {
+    const h = new Head();
+    // cartservice starts at 14:04; its p99 triples and some calls fail from 14:06, then it runs steady
+    spanMetrics(
+      h,
+      'cartservice',
+      (min) => (min >= 6 ? 600 : 90),
+      (min) => (min >= 6 ? 0.3 : 0),
+      4,
+    );
+    const none = await findFindings(
+      { engine: new Engine(), storage: h, annotations: new AnnotationStore(), clock },
+      START,
+      END,
+    );
+    expect(none).toEqual([]);
+    // the same shift 6 minutes after a start at 14:00 is one
+    const later = new Head();
+    spanMetrics(
+      later,
+      'cartservice',
+      (min) => (min >= 7 ? 600 : 90),
+      () => 0,
+      -5,
+    );
+    const found = await findFindings(
+      { engine: new Engine(), storage: later, annotations: new AnnotationStore(), clock },
+      START,
+      END,
+    );
+    expect(found.map((f) => [f.service, f.kind])).toEqual([['cartservice', 'latency_shift']]);
   });
 
   it('counts a supervisor counter that first appears inside the window from 0', async () => {
