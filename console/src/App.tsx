@@ -18,6 +18,7 @@ import { CompareAttributesPage } from './pages/diagnosis/compare/CompareAttribut
 import { FindingsPage } from './pages/diagnosis/findings/FindingsPage.js';
 import { ScenarioPage, ScenariosPage } from './pages/scenarios/ScenariosPage.js';
 import { useRecordVisits } from './pages/scenarios/visits.js';
+import { DataSourceStatus } from './components/DataSourceStatus.js';
 
 // Explore carries the PromQL editor (CodeMirror and Prometheus's grammar): loaded when first opened.
 const ExplorePage = lazy(() => import('./pages/explore/ExplorePage.js').then((m) => ({ default: m.ExplorePage })));
@@ -58,6 +59,7 @@ export function App() {
           ))}
         </nav>
         <TraceIdLookup />
+        <DataSourceStatus />
       </header>
       <main className="content">
         <Suspense fallback={<p className="muted">Loading…</p>}>

@@ -3,6 +3,7 @@
 // origin. Method, path, query, headers (minus hop-by-hop ones) and body stream through; an
 // unreachable upstream gets 502 with a message, never a hang (connect timeout).
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Router } from './http.js';
 
 const HOP_BY_HOP = new Set([
@@ -29,6 +30,16 @@ export interface ProxyOptions {
   readonly timeoutMs?: number;
 }
 
+/** What one forwarded request adds: the upstream's credentials replace the caller's. */
+export interface ForwardOptions {
+  readonly timeoutMs?: number;
+  /** headers set on the upstream request (e.g. Authorization for an external engine) */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The caller's credentials for this server are never passed on to an upstream. */
+const CALLER_CREDENTIALS = ['cookie', 'authorization'];
+
 function filterHeaders(h: IncomingMessage['headers']): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP_BY_HOP.has(k.toLowerCase())) out[k] = v;
@@ -45,8 +56,15 @@ function fail(res: ServerResponse, status: number, message: string): void {
   res.end(body);
 }
 
-/** Forwards one request to base (an http:// URL). */
-export function proxyRequest(base: string, req: IncomingMessage, res: ServerResponse, timeoutMs = 30_000): void {
+/** Forwards one request to base (an http:// or https:// URL). */
+export function proxyRequest(
+  base: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  timeoutMsOrOptions: number | ForwardOptions = 30_000,
+): void {
+  const opts = typeof timeoutMsOrOptions === 'number' ? { timeoutMs: timeoutMsOrOptions } : timeoutMsOrOptions;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   let upstream: URL;
   try {
     upstream = new URL(base);
@@ -57,7 +75,12 @@ export function proxyRequest(base: string, req: IncomingMessage, res: ServerResp
   const basePath = upstream.pathname.replace(/\/$/, '');
   const headers = filterHeaders(req.headers);
   headers['x-forwarded-host'] = req.headers.host ?? '';
-  const out = httpRequest(
+  if (opts.headers) {
+    for (const h of CALLER_CREDENTIALS) delete headers[h];
+    Object.assign(headers, opts.headers);
+  }
+  const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
+  const out = send(
     {
       protocol: upstream.protocol,
       hostname: upstream.hostname,

@@ -86,7 +86,7 @@ function decodeRoot<T>(input: Uint8Array | string, report: DecodeReport | undefi
   } catch (err) {
     if (!(err instanceof DecodeError) || err.detail !== INEXACT_INTEGER) throw err;
   }
-  text = quoteLongIntegers(text);
+  text = quoteLongIntegers(text, OTLP_INT_KEYS);
   return decode(parseRoot(text));
 }
 
@@ -107,8 +107,14 @@ function inputText(input: Uint8Array | string, report: DecodeReport | undefined)
 /** Digits from which a JSON integer literal may lie beyond 2^53 (2^53 has 16). */
 const LONG_INTEGER_DIGITS = 16;
 
-/** `text` with every intValue given as an integer literal of LONG_INTEGER_DIGITS or more digits in quotes. */
-function quoteLongIntegers(text: string): string {
+const OTLP_INT_KEYS: ReadonlySet<string> = new Set(['intValue', 'int_value']);
+
+/**
+ * `text` with every value of one of `keys` given as an integer literal of LONG_INTEGER_DIGITS or
+ * more digits in quotes, so JSON.parse keeps it exact as a string (OTLP's intValue; the Jaeger
+ * API's tag values).
+ */
+export function quoteLongIntegers(text: string, keys: ReadonlySet<string>): string {
   const parts: string[] = [];
   let copied = 0;
   /** the key whose value comes next ('' when the next token is not a value) */
@@ -132,7 +138,7 @@ function quoteLongIntegers(text: string): string {
       while (i < n && isDigit(text.charCodeAt(i))) i++;
       const digits = i - start - (c === 0x2d ? 1 : 0);
       const plain = i >= n || !isNumberPart(text.charCodeAt(i));
-      if (plain && digits >= LONG_INTEGER_DIGITS && (key === 'intValue' || key === 'int_value')) {
+      if (plain && digits >= LONG_INTEGER_DIGITS && keys.has(key)) {
         parts.push(text.slice(copied, start), '"', text.slice(start, i), '"');
         copied = i;
       }

@@ -18,6 +18,8 @@ import { AnnotationStore } from '../annotations/store.js';
 import { registerAnnotationsApi } from '../api/annotations.js';
 import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerScenariosApi } from '../api/scenarios.js';
+import { registerDataSources, type DataSources } from '../datasources/index.js';
+import { RemotePrometheus } from '../datasources/prometheus.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
 import { registerMetricsEndpoint } from '../api/metrics-endpoint.js';
@@ -87,6 +89,8 @@ export interface BackendConfig {
   readonly corsAllowOrigins?: readonly string[];
   /** request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding */
   readonly corsAllowHeaders?: readonly string[];
+  /** external engines that answer the query APIs instead of the embedded stores (--prometheus-url, --jaeger-url) */
+  readonly dataSources?: DataSources;
 }
 
 export interface BackendPorts {
@@ -166,7 +170,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const app = new HttpApp({ maxBodyBytes, originPolicy });
   let ready = false;
   registerHealth(app, () => ready);
-  registerJaegerApi(app, traceStore, { metrics: { engine, querier: storage } });
+  // External engines first: the first matching route wins, so their read paths shadow the embedded ones.
+  const dataSources = config.dataSources ?? {};
+  registerDataSources(app, dataSources);
+  // PromQL that Orrery evaluates itself (the monitor API, findings) goes where the console's goes.
+  const queries = dataSources.prometheus ? new RemotePrometheus(dataSources.prometheus) : engine;
+  registerJaegerApi(app, traceStore, { metrics: { engine: queries, querier: storage } });
   // What the backend's own collection did last, for /api/v1/targets (it plays its own scrape target).
   let collection: { readonly atMs: number; readonly durationMs: number; readonly error: string } | undefined;
   registerPrometheusApi(app, {
@@ -189,7 +198,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     },
   });
   registerAnnotationsApi(app, annotations);
-  registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine, storage, annotations });
+  registerOrreryApi(app, { traces: traceStore, comparer: comparePool, engine: queries, storage, annotations });
   registerDashboardsApi(app, config.dashboardsDir ?? path.join(root, 'dashboards'));
   registerScenariosApi(app, config.scenariosDir ?? path.join(root, 'scenarios'));
   const spanTranslator = new OtlpToPrometheus({ promoteResourceAttributes: config.promoteResourceAttributes });
@@ -326,5 +335,7 @@ function effectiveSettings(
     'load-url': proxies.get('/api/load'),
     'cors-allow-origin': config.corsAllowOrigins ?? DEFAULT_CORS_ALLOW_ORIGINS,
     'cors-allow-header': config.corsAllowHeaders ?? [],
+    'prometheus-url': config.dataSources?.prometheus?.displayUrl,
+    'jaeger-url': config.dataSources?.jaeger?.displayUrl,
   };
 }

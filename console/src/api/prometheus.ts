@@ -52,13 +52,28 @@ async function call<T>(path: string, params: Record<string, string | string[]>, 
   return readEnvelope<T>(res);
 }
 
+/** What came back instead of Prometheus's envelope: status, content type and the start of the body (shown as text). */
+function notPrometheus(res: Response, text: string): string {
+  const type = (res.headers.get('content-type') ?? 'no content type').split(';')[0];
+  const start = text.slice(0, 120).replace(/\s+/g, ' ').trim();
+  return `the metrics source answered HTTP ${res.status} ${type}${start ? ` "${start}${text.length > 120 ? '…' : ''}"` : ' (empty)'}`;
+}
+
 /** Unwraps Prometheus's {status, data | errorType, error} envelope, keeping its error text. */
 async function readEnvelope<T>(res: Response): Promise<T> {
+  const text = await res.text();
   let env: Envelope<T>;
   try {
-    env = (await res.json()) as Envelope<T>;
+    env = JSON.parse(text) as Envelope<T>;
   } catch {
-    throw new PrometheusError('bad_response', `HTTP ${res.status}: the response is not JSON`, res.status);
+    throw new PrometheusError('bad_response', `${notPrometheus(res, text)}, not JSON`, res.status);
+  }
+  if (typeof env === 'object' && env !== null && env.status === undefined && typeof env.error === 'string') {
+    // the backend's own refusal (e.g. the proxy's 502 when an external engine is down)
+    throw new PrometheusError('unavailable', env.error, res.status);
+  }
+  if (typeof env !== 'object' || env === null || (env.status !== 'success' && env.status !== 'error')) {
+    throw new PrometheusError('bad_response', `${notPrometheus(res, text)}, not a Prometheus API answer`, res.status);
   }
   if (env.status !== 'success' || env.data === undefined) {
     throw new PrometheusError(env.errorType ?? 'unknown', env.error ?? `HTTP ${res.status}`, res.status);

@@ -2,6 +2,7 @@
 // for pointing any OpenTelemetry SDK or Collector at it. One log line per listener; SIGINT or
 // SIGTERM stop it cleanly with exit code 0.
 import { DEFAULT_CORS_ALLOW_ORIGINS, isHeaderName, parseOriginPattern } from '../../api/origin-policy.js';
+import { parseUpstream, type Upstream } from '../../datasources/upstream.js';
 import { formatFlags, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 
 const FLAGS = {
@@ -94,6 +95,30 @@ const FLAGS = {
     help: 'request headers granted to OTLP/HTTP preflights besides Content-Type and Content-Encoding (repeatable)',
     metavar: 'HEADER',
   },
+  prometheusUrl: {
+    type: 'string',
+    env: 'ORRERY_PROMETHEUS_URL',
+    help: 'read metrics from this Prometheus (HTTP API) instead of the embedded TSDB; user info in the URL = basic auth',
+    metavar: 'URL',
+  },
+  prometheusBearerToken: {
+    type: 'string',
+    env: 'ORRERY_PROMETHEUS_BEARER_TOKEN',
+    help: 'bearer token sent to --prometheus-url (prefer the environment variable: flags show in ps)',
+    metavar: 'TOKEN',
+  },
+  jaegerUrl: {
+    type: 'string',
+    env: 'ORRERY_JAEGER_URL',
+    help: 'read traces from this Jaeger query API instead of the embedded trace store; user info = basic auth',
+    metavar: 'URL',
+  },
+  jaegerBearerToken: {
+    type: 'string',
+    env: 'ORRERY_JAEGER_BEARER_TOKEN',
+    help: 'bearer token sent to --jaeger-url',
+    metavar: 'TOKEN',
+  },
 } as const satisfies FlagSpecs;
 
 export function usage(): string {
@@ -102,6 +127,8 @@ export function usage(): string {
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
+  let prometheus: Upstream | undefined;
+  let jaeger: Upstream | undefined;
   try {
     parsed = parseArgs(argv, FLAGS);
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
@@ -114,6 +141,19 @@ export async function run(argv: string[]): Promise<number> {
     }
     for (const h of parsed.flags.corsAllowHeader ?? []) {
       if (!isHeaderName(h)) throw new UsageError(`--cors-allow-header: "${h}" is not a header name`);
+    }
+    const fl = parsed.flags;
+    try {
+      if (fl.prometheusUrl !== undefined) {
+        prometheus = parseUpstream('prometheus', '--prometheus-url', fl.prometheusUrl, fl.prometheusBearerToken);
+      } else if (fl.prometheusBearerToken !== undefined) {
+        throw new Error('--prometheus-bearer-token needs --prometheus-url');
+      }
+      if (fl.jaegerUrl !== undefined)
+        jaeger = parseUpstream('jaeger', '--jaeger-url', fl.jaegerUrl, fl.jaegerBearerToken);
+      else if (fl.jaegerBearerToken !== undefined) throw new Error('--jaeger-bearer-token needs --jaeger-url');
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
     }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -152,6 +192,7 @@ export async function run(argv: string[]): Promise<number> {
     proxies,
     corsAllowOrigins: f.corsAllowOrigin,
     corsAllowHeaders: f.corsAllowHeader,
+    dataSources: { prometheus, jaeger },
   });
   let ports;
   try {
@@ -169,6 +210,8 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`orrery: console and query APIs on http://${h}:${ports.api}/`);
   console.log(`orrery: OTLP/HTTP on http://${h}:${ports.otlpHttp}/v1/traces (metrics, logs)`);
   console.log(`orrery: OTLP/gRPC on ${h}:${ports.otlpGrpc}`);
+  if (prometheus) console.log(`orrery: metrics queries answered by Prometheus at ${prometheus.displayUrl}`);
+  if (jaeger) console.log(`orrery: trace queries answered by Jaeger at ${jaeger.displayUrl}`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
