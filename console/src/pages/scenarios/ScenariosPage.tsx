@@ -115,9 +115,13 @@ function ScenarioView(props: { scenario: Scenario }) {
     return p;
   });
   const checks = useQuery({
-    queryKey: ['scenario-checks', s.id, progress.startedAt],
+    queryKey: ['scenario-checks', s.id, progress.startedAt, progress.ticked],
     queryFn: ({ signal }) =>
-      evaluateSteps(s.steps, { sinceMs: progress.startedAt, nowMs: Date.now(), visits: loadVisits(), signal }),
+      evaluateSteps(
+        s.steps,
+        { sinceMs: progress.startedAt, nowMs: Date.now(), visits: loadVisits(), signal },
+        progress.ticked,
+      ),
     refetchInterval: CHECK_INTERVAL_MS,
     refetchIntervalInBackground: true,
     retry: false,

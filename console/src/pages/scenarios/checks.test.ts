@@ -12,8 +12,9 @@ const flag = (value: string | number): Flag => ({
   customTargeting: false,
 });
 
-const ctx = (over: Partial<Parameters<typeof evaluateCheck>[1]> = {}) => ({
+const ctx = (over: Partial<Parameters<typeof evaluateCheck>[1]> = {}): Parameters<typeof evaluateCheck>[1] => ({
   sinceMs: 0,
+  previousTickMs: 0,
   nowMs: 1_000_000,
   visits: [],
   flags: () => Promise.resolve([flag('on')]),
@@ -67,8 +68,34 @@ describe('scenario checks', () => {
         { status: 400 },
       ),
     );
-    const r = await evaluateCheck({ kind: 'promql', expr: 'up >', description: 'd' }, ctx());
+    const r = await evaluateCheck({ kind: 'promql', expr: 'up >', description: 'd', afterMs: 0 }, ctx());
     expect(r).toEqual({ holds: false, detail: 'cannot check: 1:5: parse error: unexpected end of input' });
+  });
+
+  it('waits with a condition until its window lies after the step before', async () => {
+    let queried = 0;
+    vi.stubGlobal('fetch', async () => {
+      queried++;
+      return Response.json({
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: [1, '2e5'] }] },
+      });
+    });
+    const c = { kind: 'promql' as const, expr: 'deriv(m[2m]) > 100000', description: 'rising', afterMs: 120_000 };
+    expect(await evaluateCheck(c, ctx({ previousTickMs: null }))).toEqual({
+      holds: false,
+      detail: 'waits for the step before',
+    });
+    expect(await evaluateCheck(c, ctx({ previousTickMs: 1_000_000 - 30_000 }))).toEqual({
+      holds: false,
+      detail: 'checked in 90 s',
+    });
+    expect(queried).toBe(0);
+    expect(await evaluateCheck(c, ctx({ previousTickMs: 1_000_000 - 120_000 }))).toEqual({
+      holds: true,
+      detail: 'holds: 200000',
+    });
+    expect(queried).toBe(1);
   });
 
   it('holds a trace visit only when a span of the service carries the tag', async () => {
@@ -130,6 +157,7 @@ describe('scenario checks', () => {
         { checks: [{ kind: 'flag', flag: 'recommendationCache', value: 'off' }] },
       ],
       { sinceMs: 0, nowMs: 0, visits: [] },
+      [null, null],
     );
     expect(results.map((r) => r.map((c) => c.holds))).toEqual([[false], [true]]);
     expect(calls).toBe(1);

@@ -39,6 +39,8 @@ export function flagValueText(flag: Flag): string {
 
 export interface CheckContext {
   readonly sinceMs: number;
+  /** when the step before this one was ticked (the scenario's start for the first; null: not yet) */
+  readonly previousTickMs: number | null;
   readonly nowMs: number;
   readonly visits: readonly Visit[];
   readonly flags: () => Promise<Flag[]>;
@@ -85,8 +87,15 @@ export async function evaluateCheck(c: Check, ctx: CheckContext): Promise<CheckR
         const value = flagValueText(flag);
         return { holds: value === c.value, detail: `${c.flag} is ${value}` };
       }
-      case 'promql':
+      case 'promql': {
+        if (c.afterMs > 0) {
+          const from = ctx.previousTickMs;
+          if (from === null) return { holds: false, detail: 'waits for the step before' };
+          const left = from + c.afterMs - ctx.nowMs;
+          if (left > 0) return { holds: false, detail: `checked in ${Math.ceil(left / 1000)} s` };
+        }
         return conditionHolds(await queryInstant(c.expr, ctx.nowMs, ctx.signal));
+      }
       case 'visit':
         return await visitHolds(c, ctx);
     }
@@ -98,9 +107,15 @@ export async function evaluateCheck(c: Check, ctx: CheckContext): Promise<CheckR
 /** Every check of every step, the flags read once for all of them. */
 export async function evaluateSteps(
   steps: readonly { readonly checks: readonly Check[] }[],
-  base: Omit<CheckContext, 'flags'>,
+  base: Omit<CheckContext, 'flags' | 'previousTickMs'>,
+  ticked: readonly (number | null)[],
 ): Promise<CheckResult[][]> {
   let flags: Promise<Flag[]> | undefined;
-  const ctx: CheckContext = { ...base, flags: () => (flags ??= fetchFlags(base.signal)) };
-  return Promise.all(steps.map((s) => Promise.all(s.checks.map((c) => evaluateCheck(c, ctx)))));
+  const ctx = { ...base, flags: () => (flags ??= fetchFlags(base.signal)) };
+  return Promise.all(
+    steps.map((s, i) => {
+      const previousTickMs = i === 0 ? base.sinceMs : (ticked[i - 1] ?? null);
+      return Promise.all(s.checks.map((c) => evaluateCheck(c, { ...ctx, previousTickMs })));
+    }),
+  );
 }

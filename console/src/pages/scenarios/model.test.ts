@@ -41,7 +41,7 @@ describe('scenarios as data', () => {
     const leak = toScenarioEntries(shipped).find((e) => e.scenario?.flag === 'recommendationCache')!.scenario!;
     expect(leak.steps.map((s) => s.checks.map(describeCheck).join(' and '))).toEqual([
       'flag recommendationCache is on',
-      expect.stringMatching(/^recommendationservice's resident memory grows/),
+      expect.stringMatching(/^recommendationservice's resident memory grows.*, from 2m after the step before$/),
       'a page under /trace/ with a span of recommendationservice tagged app.cache_hit=false opened in the console',
       'the page /diagnosis/compare (service=recommendationservice) opened in the console',
       expect.stringMatching(
@@ -62,6 +62,7 @@ describe('scenarios as data', () => {
           link: { title: 'x', url: 'https://evil.example/' },
         },
         step([]),
+        step([{ kind: 'promql', expr: 'up', description: 'd', after: 'soon' }]),
       ],
     });
     expect(r.ok).toBe(false);
@@ -75,6 +76,7 @@ describe('scenarios as data', () => {
         'steps[1].checks[0].description: must be a string',
         'steps[1].checks[1].kind: must be one of flag, promql, visit',
         'steps[2].checks: must hold at least one check',
+        'steps[3].checks[0].after: must be a duration like 2m or 30s',
       ]),
     );
   });

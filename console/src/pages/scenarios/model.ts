@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { arr, formatValidationErrors, issuesOf, nonEmpty, obj, str, type ValidationError } from '../../model/schema.js';
 import { inConsole } from '../../model/links.js';
+import { formatDurationMs, parseDurationMs } from '../../model/time.js';
 
 export interface FlagCheck {
   readonly kind: 'flag';
@@ -19,6 +20,11 @@ export interface PromqlCheck {
   readonly expr: string;
   /** what the condition means, as the page shows it */
   readonly description: string;
+  /**
+   * ms the condition waits after the step before it was ticked, so that the query's window holds
+   * only what came after (memory that rises while the shop warms up is not the leak); 0 = none
+   */
+  readonly afterMs: number;
 }
 
 export interface SpanTag {
@@ -63,7 +69,24 @@ const checkSchema = z.discriminatedUnion(
   'kind',
   [
     obj({ kind: z.literal('flag'), flag: nonEmpty(), value: nonEmpty() }),
-    obj({ kind: z.literal('promql'), expr: nonEmpty(), description: nonEmpty() }),
+    z.pipe(
+      obj({
+        kind: z.literal('promql'),
+        expr: nonEmpty(),
+        description: nonEmpty(),
+        after: z.optional(
+          str().check(
+            z.refine((v) => parseDurationMs(v) !== undefined, { error: 'must be a duration like 2m or 30s' }),
+          ),
+        ),
+      }),
+      z.transform((c): PromqlCheck => ({
+        kind: c.kind,
+        expr: c.expr,
+        description: c.description,
+        afterMs: c.after === undefined ? 0 : (parseDurationMs(c.after) ?? 0),
+      })),
+    ),
     z.pipe(
       obj({
         kind: z.literal('visit'),
@@ -135,7 +158,9 @@ export function describeCheck(c: Check): string {
     case 'flag':
       return `flag ${c.flag} is ${c.value}`;
     case 'promql':
-      return c.description;
+      return c.afterMs > 0
+        ? `${c.description}, from ${formatDurationMs(c.afterMs)} after the step before`
+        : c.description;
     case 'visit': {
       const params = Object.entries(c.params).map(([k, v]) => `${k}=${v}`);
       const page = c.path.endsWith('/') ? `a page under ${c.path}` : `the page ${c.path}`;
