@@ -179,11 +179,13 @@ describe('a second Orrery as the Jaeger-API engine', () => {
   let engine: Backend;
   let front: Backend;
   let base: string;
+  let engineBase: string;
   const traceId = tid(7);
 
   beforeAll(async () => {
     engine = createBackend(ports);
     const enginePort = (await engine.start()).ports.api;
+    engineBase = `http://127.0.0.1:${enginePort}`;
     const now = Date.now();
     engine.traceStore.consumeTraces(
       batch({
@@ -226,6 +228,17 @@ describe('a second Orrery as the Jaeger-API engine', () => {
     const byId = (await (await fetch(`${base}/api/traces/${traceId}`)).json()) as { data: { spans: unknown[] }[] };
     expect(byId.data[0]!.spans).toHaveLength(2);
     expect(front.traceStore.getServices()).toEqual([]);
+  });
+
+  it('compares attributes over the engine spans, as the engine itself does', async () => {
+    const q = 'service=faraway&lookback=1h&select=duration&minDuration=100ms';
+    const [mine, theirs] = await Promise.all(
+      [base, engineBase].map(
+        async (b) => ((await (await fetch(`${b}/api/orrery/v1/compare?${q}`)).json()) as { data: unknown }).data,
+      ),
+    );
+    expect(mine).toMatchObject({ selected: 1, baseline: 1 });
+    expect(mine).toEqual(theirs);
   });
 
   it('says the traces come from the Jaeger query API', async () => {

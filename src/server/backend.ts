@@ -19,6 +19,7 @@ import { registerAnnotationsApi } from '../api/annotations.js';
 import { registerDashboardsApi } from '../api/dashboards.js';
 import { registerScenariosApi } from '../api/scenarios.js';
 import { registerDataSources, type DataSources } from '../datasources/index.js';
+import { RemoteJaegerSpans } from '../datasources/jaeger.js';
 import { RemotePrometheus } from '../datasources/prometheus.js';
 import { registerHealth } from '../api/health.js';
 import { registerJaegerApi } from '../api/jaeger/index.js';
@@ -262,6 +263,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   registerAnnotationsApi(app, annotations);
   registerOrreryApi(app, {
     traces: traceStore,
+    ...(dataSources.jaeger ? { externalTraces: new RemoteJaegerSpans(dataSources.jaeger) } : {}),
     comparer: comparePool,
     engine: queries,
     storage: queryable,

@@ -17,8 +17,15 @@ export interface SpanScanner {
   scanSpans(q: TraceQuery, visit: (span: StoredSpan) => void): void;
 }
 
+/** Spans from an external engine (an external Jaeger, src/datasources/jaeger.ts): one search over the network. */
+export interface ExternalSpanScanner {
+  scanSpans(q: TraceQuery, visit: (span: StoredSpan) => void): Promise<unknown>;
+}
+
 export interface OrreryApiDeps {
   readonly traces: SpanScanner;
+  /** with --jaeger-url: comparisons read the spans of that engine instead of `traces` */
+  readonly externalTraces?: ExternalSpanScanner;
   /** scores comparisons: the worker pool (ComparePool); default this thread */
   readonly comparer?: Comparer;
   /** the engine in this thread or the worker pool */
@@ -51,10 +58,22 @@ export function registerOrreryApi(router: Router, deps: OrreryApiDeps): void {
     '/api/orrery/v1/compare',
     guarded(async (req) => {
       const { query, selection } = parseCompare(req.query, now());
-      // the spans are streamed into columns when the worker is free, so waiting requests hold none
+      // An external engine's spans are fetched first (the search is over the network); the
+      // store's are streamed into columns when the worker is free, so waiting requests hold none.
+      let fetched: StoredSpan[] | undefined;
+      if (deps.externalTraces) {
+        const spans: StoredSpan[] = [];
+        try {
+          await deps.externalTraces.scanSpans(query, (span) => spans.push(span));
+        } catch (err) {
+          return json(502, { message: err instanceof Error ? err.message : String(err) });
+        }
+        fetched = spans;
+      }
       const collect = (): SpanColumns => {
         const columns = new SpanColumns({ includeSpanName: query.operation === undefined });
-        deps.traces.scanSpans(query, (span) => columns.add(span));
+        if (fetched) for (const span of fetched) columns.add(span);
+        else deps.traces.scanSpans(query, (span) => columns.add(span));
         return columns;
       };
       return json(200, { data: await comparer.compare(collect, selection) });
