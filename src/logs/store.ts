@@ -12,7 +12,9 @@ import type { LogsData, LogRecord, ScopeLogs } from '../otlp/model.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import type { BlockCursor } from './block.js';
 import { SymbolTable } from './block.js';
+import type { RecordFields } from './block.js';
 import { Chunk } from './chunk.js';
+import { LogDataDir, type LogDataDirOptions, type LoggedBatch, type LoggedGroup } from './data-dir.js';
 import {
   LEVELS,
   bodyLine,
@@ -55,6 +57,9 @@ export interface LogStoreOptions {
   readonly limits?: Partial<LogLimits>;
   /** wall clock in ms (tests inject one) */
   readonly now?: () => number;
+  /** with a directory (the backend gives <data-dir>/logs): every accepted batch is logged there and replayed on start */
+  readonly dataDir?: string | Omit<LogDataDirOptions, 'log'>;
+  readonly log?: (line: string) => void;
 }
 
 export interface Stream {
@@ -117,6 +122,8 @@ export class LogStore implements LogsConsumer, Component {
   appendedRecords = 0;
   evictedRecords = 0;
   readonly refused = new Map<string, number>();
+  private readonly dataDir: LogDataDir | undefined;
+  private started = false;
 
   constructor(opts: LogStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -127,46 +134,57 @@ export class LogStore implements LogsConsumer, Component {
     this.gramBytes = Math.max(512, 2 ** Math.round(Math.log2(this.chunkBytes / 16)));
     this.limits = { ...DEFAULT_LOG_LIMITS, ...opts.limits };
     for (const r of Object.values(REFUSAL)) this.refused.set(r, 0);
+    const dd = typeof opts.dataDir === 'string' ? { dir: opts.dataDir } : opts.dataDir;
+    this.dataDir = dd ? new LogDataDir({ ...dd, ...(opts.log ? { log: opts.log } : {}) }) : undefined;
   }
 
   // ---------------------------------------------------------------- write path
 
   consumeLogs(batch: LogsData, rejections?: Rejections): void {
     const nowMs = this.now();
+    const groups: LoggedGroup[] = [];
     for (const rl of batch.resourceLogs) {
       let mapping: StreamMapping | undefined;
-      let stream: Stream | undefined;
-      let resourceKey = '';
+      let group: { labels: Label[]; origins: Label[][]; records: RecordFields[] } | undefined;
       for (const sl of rl.scopeLogs) {
         if (sl.logRecords.length === 0) continue;
-        if (!mapping) {
-          mapping = mapResource(rl.resource.attributes);
-          stream = this.streamOf(mapping.labels);
-          resourceKey = labelsKey(mapping.resourceMetadata);
+        if (!mapping) mapping = mapResource(rl.resource.attributes);
+        let origin = -1;
+        for (const rec of sl.logRecords) {
+          if (origin < 0) {
+            group ??= { labels: mapping.labels, origins: [], records: [] };
+            origin = group.origins.push(scopeOrigin(sl, mapping.resourceMetadata)) - 1;
+          }
+          const fields = this.admit(rec, group!.origins[origin]!, origin, nowMs, rejections);
+          if (fields) group!.records.push(fields);
         }
-        const origin = scopeOrigin(sl, mapping.resourceMetadata);
-        const originKey = resourceKey + '\xfd' + labelsKey(origin);
-        for (const rec of sl.logRecords) this.appendRecord(stream!, rec, origin, originKey, nowMs, rejections);
       }
+      if (group && group.records.length > 0) groups.push(group);
     }
+    if (groups.length === 0) return this.enforce(nowMs);
+    const logged: LoggedBatch = { nowMs, groups };
+    // logged before it is stored: a failed write refuses the whole batch, keeping none of it
+    this.dataDir?.logBatch(logged);
+    this.appendedRecords += this.storeBatch(logged);
     this.enforce(nowMs);
+    if (this.dataDir?.checkpointDue) this.dataDir.checkpoint(() => this.snapshot());
   }
 
-  private appendRecord(
-    stream: Stream,
+  /** The record as stored, or undefined when a limit refuses it (counted, reported). */
+  private admit(
     rec: LogRecord,
-    origin: Label[],
-    originKey: string,
+    origins: readonly Label[],
+    origin: number,
     nowMs: number,
     rejections: Rejections | undefined,
-  ): void {
+  ): RecordFields | undefined {
     const line = bodyLine(rec.body);
     const lineBytes = Buffer.byteLength(line, 'utf8');
     const lim = this.limits;
     if (lineBytes > lim.maxLineBytes)
       return this.refuse(REFUSAL.lineTooLong, rejections, `line longer than ${lim.maxLineBytes} bytes`);
     // counted before flattening too, so that 10,000 attributes are refused without being walked
-    const tooMany = (n: number): boolean => n + origin.length > lim.maxMetadataEntries;
+    const tooMany = (n: number): boolean => n + origins.length > lim.maxMetadataEntries;
     const attributes: Label[] = [];
     if (!tooMany(rec.attributes.length)) pushAttributes(attributes, rec.attributes);
     if (tooMany(rec.attributes.length) || tooMany(attributes.length))
@@ -177,51 +195,103 @@ export class LogStore implements LogsConsumer, Component {
       );
     let mdBytes = 0;
     for (const a of attributes) mdBytes += a.name.length + a.value.length;
-    for (const a of origin) mdBytes += a.name.length + a.value.length;
+    for (const a of origins) mdBytes += a.name.length + a.value.length;
     if (mdBytes > lim.maxMetadataBytes)
       return this.refuse(
         REFUSAL.metadataTooLarge,
         rejections,
         `structured metadata larger than ${lim.maxMetadataBytes} bytes`,
       );
-
-    let head = stream.head;
-    if (head && head.rawBytes >= this.chunkBytes) {
-      this.cutHead(stream);
-      head = undefined;
-    }
-    if (!head) {
-      head = new Chunk(this.nextChunkId++, stream.id, this.gramBytes);
-      stream.head = head;
-    }
-    const timeNs = rec.timeUnixNano || rec.observedTimeUnixNano || nowMs * 1e6;
-    head.append(
-      {
-        timeNs,
-        observedNs: rec.observedTimeUnixNano,
-        severityNumber: rec.severityNumber,
-        severityText: rec.severityText,
-        level: LEVELS.indexOf(levelFromSeverity(rec.severityNumber, rec.severityText)),
-        traceId: rec.traceId,
-        spanId: rec.spanId,
-        origin: head.originOf(originKey, () => origin),
-        line,
-        attributes,
-      },
-      lineBytes,
-      this.symbols,
-      nowMs,
-    );
-    this.liveRecords++;
-    this.appendedRecords++;
+    return {
+      timeNs: rec.timeUnixNano || rec.observedTimeUnixNano || nowMs * 1e6,
+      observedNs: rec.observedTimeUnixNano,
+      severityNumber: rec.severityNumber,
+      severityText: rec.severityText,
+      level: LEVELS.indexOf(levelFromSeverity(rec.severityNumber, rec.severityText)),
+      traceId: rec.traceId,
+      spanId: rec.spanId,
+      origin,
+      line,
+      attributes,
+    };
   }
 
-  private refuse(reason: string, rejections: Rejections | undefined, why: string): void {
+  /** Appends a batch's records to their streams' heads; returns how many. */
+  private storeBatch(batch: LoggedBatch): number {
+    let n = 0;
+    for (const g of batch.groups) {
+      const stream = this.streamOf(g.labels);
+      const keys = g.origins.map((o) => labelsKey(o));
+      for (const rec of g.records) {
+        let head = stream.head;
+        if (head && head.rawBytes >= this.chunkBytes) {
+          this.cutHead(stream);
+          head = undefined;
+        }
+        if (!head) {
+          head = new Chunk(this.nextChunkId++, stream.id, this.gramBytes);
+          stream.head = head;
+        }
+        const origin = head.originOf(keys[rec.origin]!, () => [...g.origins[rec.origin]!]);
+        head.append({ ...rec, origin }, Buffer.byteLength(rec.line, 'utf8'), this.symbols, batch.nowMs);
+        this.liveRecords++;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The records held, one batch per chunk, in the order the chunks were last written to. */
+  private *snapshot(): Generator<LoggedBatch> {
+    const chunks: { stream: Stream; chunk: Chunk }[] = [];
+    for (const stream of this.streams.values())
+      for (const chunk of stream.head ? [...stream.chunks, stream.head] : stream.chunks)
+        if (chunk.count > 0) chunks.push({ stream, chunk });
+    chunks.sort((a, b) => a.chunk.lastWriteMs - b.chunk.lastWriteMs);
+    for (const { stream, chunk } of chunks) {
+      const records: RecordFields[] = [];
+      const c = chunk.cursor(this.symbols);
+      while (c.next())
+        records.push({
+          timeNs: c.timeNs,
+          observedNs: c.observedNs,
+          severityNumber: c.severityNumber,
+          severityText: c.severityText,
+          level: c.level,
+          traceId: c.traceId,
+          spanId: c.spanId,
+          origin: c.origin,
+          line: c.line,
+          attributes: c.attributes(),
+        });
+      yield { nowMs: chunk.lastWriteMs, groups: [{ labels: stream.labels, origins: chunk.origins, records }] };
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** With a data directory: the log is replayed into the (empty) store, retention and budget applied. */
+  start(): void {
+    if (!this.dataDir || this.started) return;
+    this.started = true;
+    this.dataDir.replay((batch) => {
+      this.storeBatch(batch);
+      this.enforce(this.now());
+    });
+  }
+
+  shutdown(): void {
+    this.started = false;
+    this.dataDir?.shutdown();
+  }
+
+  private refuse(reason: string, rejections: Rejections | undefined, why: string): undefined {
     this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
     rejections?.add(`log records refused: ${why} (${reason})`);
+    return undefined;
   }
 
-  private streamOf(labels: Label[]): Stream {
+  private streamOf(labels: readonly Label[]): Stream {
     const key = labelsKey(labels);
     let s = this.streams.get(key);
     if (s) return s;
@@ -495,6 +565,7 @@ export class LogStore implements LogsConsumer, Component {
   }
 
   registerMetrics(registry: SelfMetrics): void {
+    this.dataDir?.registerMetrics(registry);
     registry.gauge('orrery_log_store_records', 'Log records held by the log store.', () => this.stats().records);
     registry.gauge('orrery_log_store_streams', 'Log streams held by the log store.', () => this.stats().streams);
     registry.gauge(

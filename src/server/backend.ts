@@ -178,7 +178,12 @@ export function createBackend(config: BackendConfig = {}): Backend {
     ...(config.dataDir !== undefined ? { dataDir: path.join(config.dataDir, 'traces') } : {}),
     ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
   });
-  const logStore = new LogStore({ budgetBytes: config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes, retentionMs });
+  const logStore = new LogStore({
+    budgetBytes: config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes,
+    retentionMs,
+    // with a data directory: every accepted batch is logged under <data-dir>/logs before the 200
+    ...(config.dataDir !== undefined ? { dataDir: path.join(config.dataDir, 'logs') } : {}),
+  });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   // With a data directory every sample the head accepts is logged (<data-dir>/wal) before the 200.
   const samplesWal =
