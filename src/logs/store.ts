@@ -122,7 +122,8 @@ export class LogStore implements LogsConsumer, Component {
   appendedRecords = 0;
   evictedRecords = 0;
   readonly refused = new Map<string, number>();
-  private readonly dataDir: LogDataDir | undefined;
+  /** with a data directory: its write-ahead log */
+  readonly dataDir: LogDataDir | undefined;
   private started = false;
 
   constructor(opts: LogStoreOptions = {}) {
