@@ -246,6 +246,15 @@ describe('the log store WAL record', () => {
     expect(decodeBatch(encodeBatch(new RecordWriter(16), sample))).toEqual(sample);
   });
 
+  it('drops an ID of any other length, as the block does (so replay never refuses what was stored)', () => {
+    const odd: LoggedBatch = {
+      ...sample,
+      groups: [{ ...sample.groups[0]!, records: [{ ...sample.groups[0]!.records[0]!, traceId: 'abc', spanId: 'ff' }] }],
+    };
+    const back = decodeBatch(encodeBatch(new RecordWriter(16), odd)).groups[0]!.records[0]!;
+    expect(back).toMatchObject({ traceId: '', spanId: '', line: sample.groups[0]!.records[0]!.line });
+  });
+
   it('refuses a record that does not read as a batch (truncated, out-of-range origin, other kind)', () => {
     const bytes = encodeBatch(new RecordWriter(16), sample).slice();
     expect(() => decodeBatch(bytes.subarray(0, bytes.length - 3))).toThrow(RecordDecodeError);

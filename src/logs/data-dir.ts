@@ -7,8 +7,9 @@
 //
 // WAL batch record: u8 kind (1), f64 wall clock ms of the write, uvarint group count; per group
 // the stream labels, uvarint origin count and each origin's labels, uvarint record count; per
-// record f64 time ns, f64 observed ns, u8 severity number, u8 level, str severity text, str
-// trace ID, str span ID (hex or ''), uvarint origin index, str line, the attributes. A label
+// record f64 time ns, f64 observed ns, u8 severity number, u8 level, str severity text, bytes
+// of the trace ID and of the span ID (none when absent), uvarint origin index, str line, the
+// attributes. A label
 // list is a uvarint count of (str name, str value).
 import path from 'node:path';
 import type { Label } from '../labels/labels.js';
@@ -17,7 +18,6 @@ import { RecordDecodeError, RecordReader, RecordWriter, WriteAheadLog, walMetric
 import type { RecordFields } from './block.js';
 
 const KIND_BATCH = 1;
-const HEX_ID = /^(?:[0-9a-f]{2})*$/;
 
 /** A stream's share of a batch; a record's `origin` indexes `origins`. */
 export interface LoggedGroup {
@@ -146,6 +146,13 @@ export class LogDataDir {
   }
 }
 
+/** A trace (32 hex digits) or span ID's (16) bytes; none for any other length, which the block does not keep either. */
+function idBytes(hex: string, digits: number): Uint8Array {
+  return hex.length === digits ? Buffer.from(hex, 'hex') : EMPTY;
+}
+
+const EMPTY = new Uint8Array(0);
+
 function writeLabels(w: RecordWriter, labels: readonly Label[]): void {
   w.uvarint(labels.length);
   for (const l of labels) w.string(l.name).string(l.value);
@@ -169,7 +176,7 @@ export function encodeBatch(w: RecordWriter, batch: LoggedBatch): Uint8Array {
     w.uvarint(g.records.length);
     for (const rec of g.records) {
       w.f64(rec.timeNs).f64(rec.observedNs).u8(rec.severityNumber).u8(rec.level);
-      w.string(rec.severityText).string(rec.traceId).string(rec.spanId);
+      w.string(rec.severityText).bytes(idBytes(rec.traceId, 32)).bytes(idBytes(rec.spanId, 16));
       w.uvarint(rec.origin).string(rec.line);
       writeLabels(w, rec.attributes);
     }
@@ -200,15 +207,14 @@ export function decodeBatch(rec: Uint8Array): LoggedBatch {
       const severityNumber = r.u8();
       const level = r.u8();
       const severityText = r.string();
-      const traceId = r.string();
-      const spanId = r.string();
+      const traceId = Buffer.from(r.bytes()).toString('hex');
+      const spanId = Buffer.from(r.bytes()).toString('hex');
       const origin = r.uvarint();
       const line = r.string();
       const attributes = readLabels(r);
       if (origin >= origins.length) throw new RecordDecodeError(`origin ${origin} of ${origins.length}`);
-      if (!(traceId === '' || (traceId.length === 32 && HEX_ID.test(traceId))))
-        throw new RecordDecodeError('bad trace ID');
-      if (!(spanId === '' || (spanId.length === 16 && HEX_ID.test(spanId)))) throw new RecordDecodeError('bad span ID');
+      if (traceId.length !== 0 && traceId.length !== 32) throw new RecordDecodeError('bad trace ID');
+      if (spanId.length !== 0 && spanId.length !== 16) throw new RecordDecodeError('bad span ID');
       records.push({
         timeNs,
         observedNs,
