@@ -19,7 +19,7 @@ const shipped = readdirSync(dir)
 const step = (checks: unknown[]) => ({ title: 'T', explanation: 'E', link: { title: 'L', url: '/flags' }, checks });
 
 describe('scenarios as data', () => {
-  it('accepts every scenario shipped in scenarios/, one per demo flag, each ending with the flag off', () => {
+  it('accepts every scenario shipped in scenarios/, one per demo flag, each ending with the flag off and what follows', () => {
     const entries = toScenarioEntries(shipped);
     expect(entries.filter((e) => e.error).map((e) => `${e.file}: ${e.error}`)).toEqual([]);
     const flags = entries.map((e) => e.scenario!.flag).sort();
@@ -33,7 +33,9 @@ describe('scenarios as data', () => {
     for (const e of entries) {
       const s = e.scenario!;
       expect(s.steps[0]!.checks).toContainEqual({ kind: 'flag', flag: s.flag, value: 'on' });
-      expect(s.steps.at(-1)!.checks).toContainEqual({ kind: 'flag', flag: s.flag, value: 'off' });
+      expect(s.steps.at(-2)!.checks).toContainEqual({ kind: 'flag', flag: s.flag, value: 'off' });
+      // what the switch-off changes is checked on what came after it
+      expect(s.steps.at(-1)!.checks.every((c) => c.kind === 'promql' && c.afterMs > 0)).toBe(true);
     }
   });
 
@@ -44,8 +46,9 @@ describe('scenarios as data', () => {
       expect.stringMatching(/^recommendationservice's resident memory grows.*, from 2m after the step before$/),
       'a page under /trace/ with a span of recommendationservice tagged app.cache_hit=false opened in the console',
       'the page /diagnosis/compare (service=recommendationservice) opened in the console',
+      'flag recommendationCache is off',
       expect.stringMatching(
-        /^flag recommendationCache is off and recommendationservice's resident memory changes by less/,
+        /^recommendationservice's resident memory changes by less.*, from 2m after the step before$/,
       ),
     ]);
   });
