@@ -83,7 +83,7 @@ describeNeeding([needPrometheus(), needChromium()])(
     it('draws the Demo Dashboard from Prometheus and says so', async () => {
       const answers: { body: string; response: Promise<string> }[] = [];
       page.on('response', (r) => {
-        if (r.url().includes('/api/v1/query_range'))
+        if (new URL(r.url()).pathname === '/api/v1/query_range')
           answers.push({ body: r.request().postData() ?? '', response: r.text() });
       });
       await page.goto(`${base}/d/demo?from=now-1h&to=now`);

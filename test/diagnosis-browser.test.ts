@@ -200,8 +200,9 @@ describeNeeding([needChromium()])('diagnosis in a browser: findings, point links
         expect(endUs - startUs).toBeGreaterThan(0);
         expect(endUs - startUs).toBeLessThanOrEqual(5 * 60e6);
         expect(Date.now() * 1000 - endUs).toBeLessThan(5 * 60e6);
+        // the lower bound of the point's histogram bucket: spans of that bucket lie above it
         const minUs = Number(/^(\d+)us$/.exec(q.get('minDuration') ?? '')?.[1]);
-        expect(minUs).toBeGreaterThan(0);
+        expect(Number.isFinite(minUs)).toBe(true);
         await page.locator('.result-item').first().waitFor({ timeout: 30_000 });
         const durations = await page
           .locator('.result-item')

@@ -5,7 +5,7 @@
 // Orrery reads back, and a real Prometheus 2.42 started on a copy of the directory answers the
 // Demo Dashboard's queries (dashboards/demo.json) over the blocks' range byte for byte as Orrery.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,23 +21,13 @@ import { formatFloatG } from '../src/gocompat/float.js';
 import { goQuote } from '../src/gocompat/quote.js';
 import { newMatcher } from '../src/labels/matcher.js';
 import { QueryPool } from '../src/promql/pool.js';
-import { packageRoot } from '../src/server/paths.js';
 import { Tsdb } from '../src/tsdb/db.js';
 import { Head } from '../src/tsdb/head.js';
 import { describeNeeding, needPrometheus } from './support/needs.js';
+import { demoDashboardPromQL } from './fixtures/demo-dashboard.js';
 
 const HOUR = 3_600_000;
 const PROMTOOL = '/usr/bin/promtool';
-
-/** The dashboard's queries with its variables as the console fills them for a 15 s step at 10 s data. */
-function dashboardQueries(): string[] {
-  const dash = JSON.parse(readFileSync(path.join(packageRoot(), 'dashboards', 'demo.json'), 'utf8')) as {
-    panels: { queries?: { expr: string }[] }[];
-  };
-  return dash.panels
-    .flatMap((p) => p.queries ?? [])
-    .map((q) => q.expr.replaceAll('$__rate_interval', '1m').replaceAll('$service', 'recommendationservice'));
-}
 
 const describeP = describeNeeding([needPrometheus()]);
 
@@ -132,7 +122,7 @@ describeP('Prometheus reads the blocks Orrery writes', () => {
     const startS = Math.ceil(blocksMin / 1000) + 300;
     const endS = Math.floor((blocksMax - 1) / 1000);
     let compared = 0;
-    for (const query of dashboardQueries()) {
+    for (const query of demoDashboardPromQL()) {
       const qs = new URLSearchParams({ query, start: String(startS), end: String(endS), step: '15' }).toString();
       const [o, p] = await Promise.all(
         [orreryUrl, prom!.url].map(async (base) => {

@@ -3,7 +3,6 @@
 // receiver (span metrics made by the connector, self-metrics by the backend's own collection),
 // everything Orrery's TSDB keeps is remote-written, and the Demo Dashboard's queries
 // (dashboards/demo.json) answer the same from Orrery's Prometheus API and from Prometheus's.
-import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { compareAnswers, type Answer } from '../src/api/prometheus/testing/compa
 import { startPrometheus, type PrometheusProcess } from '../src/api/prometheus/testing/prometheus-process.js';
 import { createBackend, type Backend } from '../src/server/backend.js';
 import { describeNeeding, needPrometheus } from './support/needs.js';
+import { demoDashboardPromQL } from './fixtures/demo-dashboard.js';
 
 const SERVICES = ['recommendationservice', 'frontend'];
 const STEP_MS = 10_000;
@@ -130,18 +130,6 @@ async function postOtlp(port: number, signal: 'traces' | 'metrics', body: Uint8A
   if (res.status !== 200) throw new Error(`OTLP ${signal}: HTTP ${res.status} ${await res.text()}`);
 }
 
-/** the Demo Dashboard's queries as the console sends them ($service's default, a 1m rate interval) */
-function dashboardQueries(): string[] {
-  const d = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'dashboards', 'demo.json'), 'utf8')) as {
-    variables: { name: string; default: string }[];
-    panels: { queries?: { expr: string }[] }[];
-  };
-  const service = d.variables.find((v) => v.name === 'service')!.default;
-  return d.panels
-    .flatMap((p) => p.queries ?? [])
-    .map((q) => q.expr.replaceAll('$__rate_interval', '1m').replaceAll('$service', service));
-}
-
 async function get(base: string, params: Record<string, string>): Promise<Answer> {
   const res = await fetch(`${base}/api/v1/query_range?${new URLSearchParams(params)}`);
   return { status: res.status, body: await res.text() };
@@ -197,7 +185,7 @@ describePrometheus('remote write into a real Prometheus 2.42', () => {
   });
 
   it('every Demo Dashboard query gives the same answer from Orrery and from Prometheus', async () => {
-    const queries = dashboardQueries();
+    const queries = demoDashboardPromQL();
     expect(queries.length).toBeGreaterThanOrEqual(10);
     const params = (query: string) => ({
       query,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { minDurationText, nearestSeries, pointTraces, pointTracesHref } from './pointLinks.js';
+import { SPAN_METRICS } from '../../../src/names/contract.js';
+import { minDurationText, nearestSeries, pointTraces, pointTracesHref, SPAN_METRICS_BUCKETS_MS } from './pointLinks.js';
 
 const LATENCY =
   'histogram_quantile(0.99, sum by (le) (rate(traces_span_metrics_duration_milliseconds_bucket{service_name="cartservice"}[40s])))';
@@ -20,14 +21,14 @@ describe('from a chart point to its traces', () => {
       operation: undefined,
       startMs: 1_700_000_060_000,
       endMs: 1_700_000_100_000,
-      minDuration: '412345us',
+      minDuration: '400000us',
       tags: undefined,
     });
     const href = new URL(pointTracesHref(t!), 'http://h');
     expect(href.pathname).toBe('/search');
     expect(Object.fromEntries(href.searchParams)).toEqual({
       service: 'cartservice',
-      minDuration: '412345us',
+      minDuration: '400000us',
       lookback: 'custom',
       start: '1700000060000000',
       end: '1700000100000000',
@@ -47,7 +48,7 @@ describe('from a chart point to its traces', () => {
       operation: 'GetAds',
       startMs: 540_000,
       endMs: 600_000,
-      minDuration: '1500000us',
+      minDuration: '1400000us',
     });
     expect(new URL(pointTracesHref(t!), 'http://h').searchParams.get('service')).toBe('ad & co');
   });
@@ -79,10 +80,17 @@ describe('from a chart point to its traces', () => {
     expect(pointTraces('latency', 'ms', { ...p, expr: LATENCY, value: NaN })).toBeUndefined();
   });
 
-  it('writes latencies as Min Duration text floored to the microsecond', () => {
-    expect(minDurationText(0.0015, 'ms')).toBe('1us');
-    expect(minDurationText(2, 's')).toBe('2000000us');
+  it("starts the search at the lower bound of the latency's histogram bucket (a quantile is interpolated inside it)", () => {
+    expect(minDurationText(0.0015, 'ms')).toBe('0us');
+    expect(minDurationText(99.441, 'ms')).toBe('50000us');
+    expect(minDurationText(100, 'ms')).toBe('50000us');
+    expect(minDurationText(2, 's')).toBe('1400000us');
+    expect(minDurationText(60, 's')).toBe('15000000us');
     expect(minDurationText(-1, 'ms')).toBeUndefined();
+  });
+
+  it("uses the span-metrics connector's bucket bounds", () => {
+    expect(SPAN_METRICS_BUCKETS_MS).toEqual(SPAN_METRICS.bucketsMs);
   });
 
   it('picks the series drawn nearest the cursor, skipping gaps', () => {

@@ -33,11 +33,22 @@ export interface PointTraces {
   readonly tags: string | undefined;
 }
 
-/** Min Duration text of a latency (floored to the µs, so the span the value came from is kept). */
+/**
+ * The span-metrics connector's histogram bounds in ms (contracts.md; pointLinks.test.ts checks
+ * them against src/names/contract.ts). A quantile from histogram_quantile is interpolated inside
+ * one bucket, so no span need lie above it: the search starts at that bucket's lower bound.
+ */
+export const SPAN_METRICS_BUCKETS_MS: readonly number[] = [
+  2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10000, 15000,
+];
+
+/** Min Duration text of a latency: the lower bound of the span-metrics bucket it lies in, in µs. */
 export function minDurationText(value: number, unit: Unit): string | undefined {
   const ms = unit === 's' ? value * 1000 : unit === 'ms' ? value : undefined;
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return undefined;
-  return `${Math.floor(ms * 1000)}us`;
+  let lower = 0;
+  for (const b of SPAN_METRICS_BUCKETS_MS) if (b < ms) lower = b;
+  return `${Math.floor(lower * 1000)}us`;
 }
 
 /**
