@@ -11,7 +11,7 @@ import { demoPorts } from '../src/names/ports.js';
 import { packageRoot } from '../src/server/paths.js';
 import { createBackend, type Backend } from '../src/server/backend.js';
 import { freeDemoPort } from '../test/support/demo-ports.js';
-import { DEMO_BIN, holdWholeDemo } from '../test/support/whole-demo.js';
+import { DEMO_BIN, holdWholeDemo, WHOLE_DEMO_WAIT_MS } from '../test/support/whole-demo.js';
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -60,41 +60,45 @@ describe('orrery demo against an existing stack', () => {
     expect(bad.output()).toContain('--otlp-endpoint: "collector" is not a URL');
   });
 
-  it('--no-backend --otlp-endpoint: the shop alone, its traces in the other backend', async () => {
-    const release = await holdWholeDemo();
-    const port = await freeDemoPort();
-    const ports = demoPorts(port);
-    const d = demo([
-      '--port',
-      String(port),
-      '--no-backend',
-      '--otlp-endpoint',
-      `http://127.0.0.1:${stackOtlp}`,
-      '--users',
-      '3',
-      '--spawn-rate',
-      '3',
-      '--pause-scale',
-      '0.3',
-    ]);
-    try {
-      for (let i = 0; i < 1200 && !d.output().includes('ready in'); i++) {
-        if (d.child.exitCode !== null) throw new Error(`demo exited: ${d.output()}`);
-        await new Promise((r) => setTimeout(r, 100));
+  it(
+    '--no-backend --otlp-endpoint: the shop alone, its traces in the other backend',
+    async () => {
+      const release = await holdWholeDemo();
+      const port = await freeDemoPort();
+      const ports = demoPorts(port);
+      const d = demo([
+        '--port',
+        String(port),
+        '--no-backend',
+        '--otlp-endpoint',
+        `http://127.0.0.1:${stackOtlp}`,
+        '--users',
+        '3',
+        '--spawn-rate',
+        '3',
+        '--pause-scale',
+        '0.3',
+      ]);
+      try {
+        for (let i = 0; i < 1200 && !d.output().includes('ready in'); i++) {
+          if (d.child.exitCode !== null) throw new Error(`demo exited: ${d.output()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(d.output()).toContain('no backend');
+        expect(d.output()).toContain(`services export to http://127.0.0.1:${stackOtlp}`);
+        expect(await listening(ports.console)).toBe(false);
+        expect(await listening(ports.otlpHttp)).toBe(false);
+        // the load generator's users reach the frontend, whose spans land in the stack
+        const services = () => new Set(stack!.traceStore.getServices());
+        for (let i = 0; i < 600 && !(services().has('frontend') && services().has('loadgenerator')); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect([...services()]).toEqual(expect.arrayContaining(['frontend', 'loadgenerator']));
+      } finally {
+        d.child.kill('SIGTERM');
+        expect(await d.exited).toBe(0);
+        release();
       }
-      expect(d.output()).toContain('no backend');
-      expect(d.output()).toContain(`services export to http://127.0.0.1:${stackOtlp}`);
-      expect(await listening(ports.console)).toBe(false);
-      expect(await listening(ports.otlpHttp)).toBe(false);
-      // the load generator's users reach the frontend, whose spans land in the stack
-      const services = () => new Set(stack!.traceStore.getServices());
-      for (let i = 0; i < 600 && !(services().has('frontend') && services().has('loadgenerator')); i++)
-        await new Promise((r) => setTimeout(r, 100));
-      expect([...services()]).toEqual(expect.arrayContaining(['frontend', 'loadgenerator']));
-    } finally {
-      d.child.kill('SIGTERM');
-      expect(await d.exited).toBe(0);
-      release();
-    }
-  }, 900_000);
+    },
+    WHOLE_DEMO_WAIT_MS + 900_000,
+  );
 });

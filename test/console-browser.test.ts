@@ -325,11 +325,14 @@ describeNeeding([needChromium()])('console in a browser', () => {
     await box.pressSequentially('process_mem');
     // Metric names come from the API through Prometheus's own completion.
     // Wait for the list of the whole prefix (an earlier keystroke's list may still be showing).
-    await page
-      .locator('.cm-tooltip-autocomplete li[aria-selected="true"]', { hasText: 'process_memory_usage' })
-      .waitFor();
-    await box.press('Enter');
-    expect(await box.textContent()).toBe('process_memory_usage');
+    const option = page.locator('.cm-tooltip-autocomplete li[aria-selected="true"]', {
+      hasText: 'process_memory_usage',
+    });
+    await option.waitFor();
+    // A click applies the option itself (an Enter can reach a list that a late answer replaced);
+    // the editor's text is polled, as it changes in the next frame.
+    await option.click();
+    await expect.poll(() => box.textContent(), { timeout: 5000 }).toBe('process_memory_usage');
     await page.click('button:has-text("Run query")');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('expr') === 'process_memory_usage');
     expect(await page.locator('.cm-content .cm-line span').count()).toBeGreaterThan(0); // highlighted

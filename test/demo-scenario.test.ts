@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { LEAK, SPAN_METRICS, RUNTIME_METRICS, SUPERVISOR_METRICS } from '../src/names/contract.js';
 import { freeDemoPort } from './support/demo-ports.js';
-import { DEMO_BIN as BIN, holdWholeDemo, spawnFastDemo } from './support/whole-demo.js';
+import { DEMO_BIN as BIN, holdWholeDemo, spawnFastDemo, WHOLE_DEMO_WAIT_MS } from './support/whole-demo.js';
 
 const REC = 'recommendationservice';
 
@@ -144,7 +144,7 @@ describe('the memory-leak scenario', () => {
     console.log(
       `[scenario] demo on port ${port}: ready in ${readyS.toFixed(1)} s, first trace searchable at ${firstTraceS.toFixed(1)} s`,
     );
-  }, 900_000);
+  }, WHOLE_DEMO_WAIT_MS + 900_000);
 
   afterAll(async () => {
     if (demo && exitCode === undefined) {

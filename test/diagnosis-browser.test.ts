@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageRoot } from '../src/server/paths.js';
 import { launchChromium } from './support/browser.js';
 import { describeNeeding, needChromium } from './support/needs.js';
-import { startFastDemo, type RunningDemo } from './support/whole-demo.js';
+import { startFastDemo, type RunningDemo, WHOLE_DEMO_WAIT_MS } from './support/whole-demo.js';
 
 const ARTIFACTS = join(packageRoot(), 'test-artifacts');
 const REC = 'recommendationservice';
@@ -41,7 +41,7 @@ describeNeeding([needChromium()])('diagnosis in a browser: findings, point links
     page = await context.newPage();
     // a minute of traffic without the flag, as a baseline for the trends
     await sleep(60_000);
-  }, 900_000);
+  }, WHOLE_DEMO_WAIT_MS + 900_000);
 
   afterAll(async () => {
     await context?.close();

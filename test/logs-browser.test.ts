@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageRoot } from '../src/server/paths.js';
 import { describeNeeding, needChromium } from './support/needs.js';
 import { freeDemoPort } from './support/demo-ports.js';
-import { holdWholeDemo, spawnFastDemo } from './support/whole-demo.js';
+import { holdWholeDemo, spawnFastDemo, WHOLE_DEMO_WAIT_MS } from './support/whole-demo.js';
 import { launchChromium } from './support/browser.js';
 
 const ARTIFACTS = join(packageRoot(), 'test-artifacts');
@@ -73,7 +73,7 @@ describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
     }
     context = await launchChromium({ width: 1500, height: 1000 });
     page = await context.newPage();
-  }, 900_000);
+  }, WHOLE_DEMO_WAIT_MS + 900_000);
 
   afterAll(async () => {
     await context?.close();

@@ -16,7 +16,7 @@ import { formatValue } from '../console/src/model/units.js';
 import { packageRoot } from '../src/server/paths.js';
 import { describeNeeding, needChromium } from './support/needs.js';
 import { freeDemoPort } from './support/demo-ports.js';
-import { holdWholeDemo, spawnFastDemo } from './support/whole-demo.js';
+import { holdWholeDemo, spawnFastDemo, WHOLE_DEMO_WAIT_MS } from './support/whole-demo.js';
 import { launchChromium } from './support/browser.js';
 
 const ROOT = packageRoot();
@@ -69,7 +69,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
     // a baseline before the flag: a minute of cache-less traffic (the first seconds after a start
     // are slow while the services warm up)
     await sleep(60_000);
-  }, 900_000);
+  }, WHOLE_DEMO_WAIT_MS + 900_000);
 
   afterAll(async () => {
     await context?.close();
@@ -235,7 +235,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
         .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-duration-us'))));
 
     await walk(
-      '3. Traces: app.cache_hit=false, Longest First, the first trace shows a huge app.products.count',
+      '3. Traces: app.cache_hit=false, Longest First, the longest traces show a huge app.products.count',
       async () => {
         await page.getByRole('link', { name: 'Traces', exact: true }).first().click();
         await search('app.cache_hit=false');
@@ -243,18 +243,35 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
         await page.getByLabel('Sort').selectOption({ label: 'Longest First' });
         await shot('search-cache-miss');
         const first = page.locator('.result-item').first();
-        slowTraceId = (await first.getAttribute('data-trace-id')) ?? '';
         expect(Number(await first.getAttribute('data-duration-us'))).toBe(Math.max(...missDurations));
-        await first.locator('a.result-link').click();
-        const row = page.getByRole('treeitem', { name: /recommendationservice get_product_list/ }).first();
-        await row.waitFor();
-        await row.click();
-        const attrs = page.locator('.span-detail').getByRole('table', { name: 'Attributes' });
-        await attrs.waitFor();
-        expect(await attrs.locator('td[data-key="app.cache_hit"]').textContent()).toBe('false');
-        const count = Number(await attrs.locator('td[data-key="app.products.count"]').textContent());
-        console.log(`[walkthrough] the longest cache miss: app.products.count = ${count}`);
-        expect(count).toBeGreaterThan(1000);
+        // The seed's user opens the longest traces. On two shared cores a cache miss of a short list
+        // can be delayed past the copies of a huge one, so the longest few are opened, as a user
+        // would go down the list, and one of them must show the huge list.
+        const counts: number[] = [];
+        for (let rank = 0; rank < 5; rank++) {
+          const item = page.locator('.result-item').nth(rank);
+          if ((await item.count()) === 0) break;
+          const traceId = (await item.getAttribute('data-trace-id')) ?? '';
+          await item.locator('a.result-link').click();
+          const row = page.getByRole('treeitem', { name: /recommendationservice get_product_list/ }).first();
+          await row.waitFor();
+          await row.click();
+          const attrs = page.locator('.span-detail').getByRole('table', { name: 'Attributes' });
+          await attrs.waitFor();
+          expect(await attrs.locator('td[data-key="app.cache_hit"]').textContent()).toBe('false');
+          const count = Number(await attrs.locator('td[data-key="app.products.count"]').textContent());
+          counts.push(count);
+          if (count > 1000) {
+            slowTraceId = traceId;
+            break;
+          }
+          await page.goBack();
+          await page.locator('.result-item').first().waitFor();
+        }
+        console.log(
+          `[walkthrough] app.products.count of the longest cache misses, longest first: ${counts.join(', ')}`,
+        );
+        expect(Math.max(...counts)).toBeGreaterThan(1000);
         await shot('waterfall-get-product-list');
       },
     );

@@ -20,8 +20,15 @@ function holderAlive(): boolean {
   }
 }
 
+/**
+ * How long a whole-demo test may wait for the lock: every such test runs after the others, and
+ * together they take about 45 minutes on two cores. Their hook and test timeouts add this to
+ * what they need themselves.
+ */
+export const WHOLE_DEMO_WAIT_MS = 75 * 60_000;
+
 /** Waits until no other test runs the whole demo; returns the release (idempotent). */
-export async function holdWholeDemo(timeoutMs = 600_000): Promise<() => void> {
+export async function holdWholeDemo(timeoutMs = WHOLE_DEMO_WAIT_MS): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
