@@ -281,14 +281,17 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
       await search('app.cache_hit=true');
       const hitDurations = await scatterDurations();
       fastTraceId = (await page.locator('.result-item').first().getAttribute('data-trace-id')) ?? '';
-      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const quantile = (xs: number[], q: number): number =>
+        [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+      const ms = (us: number): string => (us / 1000).toFixed(1);
       console.log(
-        `[walkthrough] scatter medians: cache miss ${(median(missDurations) / 1000).toFixed(1)} ms over ${missDurations.length} traces, cache hit ${(median(hitDurations) / 1000).toFixed(1)} ms over ${hitDurations.length}; longest ${(Math.max(...missDurations) / 1000).toFixed(0)} ms vs ${(Math.max(...hitDurations) / 1000).toFixed(0)} ms`,
+        `[walkthrough] scatter: cache miss median ${ms(quantile(missDurations, 0.5))} ms, p90 ${ms(quantile(missDurations, 0.9))} ms over ${missDurations.length} traces; cache hit median ${ms(quantile(hitDurations, 0.5))} ms, p90 ${ms(quantile(hitDurations, 0.9))} ms over ${hitDurations.length}; longest ${ms(Math.max(...missDurations))} ms vs ${ms(Math.max(...hitDurations))} ms`,
       );
       expect(hitDurations.length).toBeGreaterThan(0);
-      // the mean of what the scatter draws: a miss also copies the list, so misses stand above hits
-      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-      expect(mean(hitDurations)).toBeLessThan(mean(missDurations));
+      // The slow end of what the scatter draws: a miss copies the list a hit only reads, so at the
+      // sizes where the leak shows the misses stand above the hits. (The middle does not: after an
+      // out-of-memory restart the cache starts small, and its first lookups are fast misses.)
+      expect(quantile(hitDurations, 0.9)).toBeLessThan(quantile(missDurations, 0.9));
       await shot('search-cache-hit');
     });
 
