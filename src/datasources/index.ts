@@ -7,6 +7,7 @@
 import { proxyRequest } from '../api/proxy.js';
 import { json, type Router } from '../api/http.js';
 import type { Upstream } from './upstream.js';
+import { isRecord } from '../json/record.js';
 
 /** Prometheus HTTP API paths forwarded to an external Prometheus (GET, and POST forms as Grafana sends). */
 export const PROMETHEUS_READ_PATHS: readonly string[] = [
@@ -106,7 +107,7 @@ function probeAll(sources: DataSources, atMs: number): Promise<DataSourceStatus[
 }
 
 function field(x: unknown, key: string): unknown {
-  return typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[key] : undefined;
+  return isRecord(x) ? x[key] : undefined;
 }
 
 async function probePrometheus(upstream: Upstream, atMs: number): Promise<DataSourceStatus> {

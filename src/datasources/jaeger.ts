@@ -9,6 +9,7 @@ import { anyValueToString } from '../otlp/model.js';
 import { JAEGER_SPAN_KINDS, type StoredSpan, type TraceQuery } from '../traces/storage.js';
 import { quoteLongIntegers } from '../otlp/decode-json.js';
 import { Upstream, UpstreamError } from './upstream.js';
+import { isRecord } from '../json/record.js';
 
 /** Jaeger writes int64 tag values as number literals; quoted first, those beyond 2^53 stay exact. */
 const TAG_VALUE_KEYS: ReadonlySet<string> = new Set(['value']);
@@ -20,10 +21,6 @@ export function parseJaegerJson(text: string): unknown {
 export const DEFAULT_MAX_TRACES = 2000;
 
 type Json = Record<string, unknown>;
-
-function isRecord(x: unknown): x is Json {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 const KIND_BY_NAME = new Map<string, SpanKind>(
   Object.entries(JAEGER_SPAN_KINDS).map(([k, name]) => [name, Number(k) as SpanKind]),

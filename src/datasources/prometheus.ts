@@ -17,6 +17,7 @@ import {
 } from '../promql/value.js';
 import type { Querier } from '../storage/storage.js';
 import { Upstream, UpstreamError } from './upstream.js';
+import { isRecord } from '../json/record.js';
 
 const ERROR_TYPES: ReadonlySet<string> = new Set(['bad_data', 'execution', 'timeout', 'canceled', 'internal']);
 
@@ -54,10 +55,6 @@ export class RemotePrometheus implements QueryService {
     }
     return decodeQueryAnswer(answer.body, answer.status, this.upstream.displayUrl);
   }
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 /** Prometheus's {status, data:{resultType, result}} → QueryValue; anything else is a QueryError naming the engine. */

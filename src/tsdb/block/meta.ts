@@ -2,6 +2,7 @@
 // block holds samples with minTime <= t < maxTime.
 import { CorruptError } from './encoding.js';
 import { isUlid } from './ulid.js';
+import { isRecord } from '../../json/record.js';
 
 export interface BlockMeta {
   readonly ulid: string;
@@ -14,10 +15,6 @@ export interface BlockMeta {
     readonly parents?: readonly { readonly ulid: string; readonly minTime: number; readonly maxTime: number }[];
   };
   readonly version: 1;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function int(x: unknown, what: string): number {
