@@ -7,15 +7,13 @@
 // box completes stream labels and values; the Demo Dashboard's logs panel lists the misses; and
 // the supervisor's out-of-memory exit is a log line at error level. Screenshots go to
 // test-artifacts/.
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageRoot } from '../src/server/paths.js';
 import { describeNeeding, needChromium } from './support/needs.js';
-import { freeDemoPort } from './support/demo-ports.js';
-import { holdWholeDemo, spawnFastDemo, WHOLE_DEMO_WAIT_MS } from './support/whole-demo.js';
+import { startFastDemo, WHOLE_DEMO_WAIT_MS, type RunningDemo } from './support/whole-demo.js';
 import { launchChromium } from './support/browser.js';
 
 const ARTIFACTS = join(packageRoot(), 'test-artifacts');
@@ -31,13 +29,10 @@ interface JaegerTraces {
 }
 
 describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
-  let demo: ChildProcess;
-  let exitCode: number | null | undefined;
-  let output = '';
-  let base: string;
+  let demo: RunningDemo | undefined;
+  let base = '';
   let context: BrowserContext;
   let page: Page;
-  let releaseDemo: (() => void) | undefined;
 
   // categorized: structured metadata (trace_id, span_id…) apart from the stream labels, as Grafana asks
   const get = async <T>(path: string): Promise<T> => {
@@ -57,33 +52,16 @@ describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
   };
 
   beforeAll(async () => {
-    releaseDemo = await holdWholeDemo();
     mkdirSync(ARTIFACTS, { recursive: true });
-    const port = await freeDemoPort();
-    base = `http://127.0.0.1:${port}`;
-    demo = spawnFastDemo(port);
-    demo.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    demo.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    demo.once('exit', (code) => (exitCode = code));
-    const t0 = Date.now();
-    while (!/ready in [\d.]+ s/.test(output)) {
-      if (exitCode !== undefined) throw new Error(`orrery demo exited with ${exitCode}:\n${output}`);
-      if (Date.now() - t0 > 180_000) throw new Error(`orrery demo not ready in 180 s:\n${output}`);
-      await sleep(200);
-    }
+    demo = await startFastDemo();
+    base = demo.base;
     context = await launchChromium({ width: 1500, height: 1000 });
     page = await context.newPage();
   }, WHOLE_DEMO_WAIT_MS + 900_000);
 
   afterAll(async () => {
     await context?.close();
-    if (demo && exitCode === undefined) {
-      demo.kill('SIGTERM');
-      const deadline = Date.now() + 30_000;
-      while (exitCode === undefined && Date.now() < deadline) await sleep(100);
-      if (exitCode === undefined) demo.kill('SIGKILL');
-    }
-    releaseDemo?.();
+    await demo?.stop();
   });
 
   // One test: the flag turned on first is what every later step looks at.
@@ -116,7 +94,9 @@ describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
     let slow: { traceId: string; spanId: string; durationUs: number; line: string } | undefined;
     const checked = new Set<string>();
     while (!slow) {
-      expect(Date.now() - flagOnMs, `no slow cache miss in 4 minutes\n${output.slice(-2000)}`).toBeLessThan(240_000);
+      expect(Date.now() - flagOnMs, `no slow cache miss in 4 minutes\n${demo?.output().slice(-2000)}`).toBeLessThan(
+        240_000,
+      );
       await sleep(5000);
       const misses = await loki(MISSES, 300);
       for (const s of misses.data.result)
@@ -206,9 +186,10 @@ describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
     // The leak ends in an out-of-memory exit: the supervisor logs it at error level.
     let oom: LokiStreams['data']['result'] = [];
     while (oom.length === 0) {
-      expect(Date.now() - flagOnMs, `no out-of-memory record in 6 minutes\n${output.slice(-2000)}`).toBeLessThan(
-        360_000,
-      );
+      expect(
+        Date.now() - flagOnMs,
+        `no out-of-memory record in 6 minutes\n${demo?.output().slice(-2000)}`,
+      ).toBeLessThan(360_000);
       await sleep(5000);
       oom = (await loki('{service_name="supervisor"} |= "out of memory"', 600)).data.result;
     }

@@ -7,7 +7,6 @@
 // above 10; search app.cache_hit=true and see lower durations in the scatter plot; compare one
 // trace of each. A screenshot of each step goes to test-artifacts/. This is the product's
 // acceptance test: without chromium it fails in CI (it is skipped, loudly, only outside CI).
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -15,8 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatValue } from '../console/src/model/units.js';
 import { packageRoot } from '../src/server/paths.js';
 import { describeNeeding, needChromium } from './support/needs.js';
-import { freeDemoPort } from './support/demo-ports.js';
-import { holdWholeDemo, spawnFastDemo, WHOLE_DEMO_WAIT_MS } from './support/whole-demo.js';
+import { startFastDemo, WHOLE_DEMO_WAIT_MS, type RunningDemo } from './support/whole-demo.js';
 import { launchChromium } from './support/browser.js';
 
 const ROOT = packageRoot();
@@ -29,10 +27,8 @@ interface Matrix {
 }
 
 describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
-  let demo: ChildProcess;
-  let exitCode: number | null | undefined;
-  let output = '';
-  let base: string;
+  let demo: RunningDemo | undefined;
+  let base = '';
   let context: BrowserContext;
   let page: Page;
   let step = 0;
@@ -48,22 +44,10 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
   let fastTraceId = '';
   let missDurations: number[] = [];
 
-  let releaseDemo: (() => void) | undefined;
   beforeAll(async () => {
-    releaseDemo = await holdWholeDemo();
     mkdirSync(ARTIFACTS, { recursive: true });
-    const port = await freeDemoPort();
-    base = `http://127.0.0.1:${port}`;
-    demo = spawnFastDemo(port);
-    demo.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    demo.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    demo.once('exit', (code) => (exitCode = code));
-    const t0 = Date.now();
-    while (!/ready in [\d.]+ s/.test(output)) {
-      if (exitCode !== undefined) throw new Error(`orrery demo exited with ${exitCode}:\n${output}`);
-      if (Date.now() - t0 > 180_000) throw new Error(`orrery demo not ready in 180 s:\n${output}`);
-      await sleep(200);
-    }
+    demo = await startFastDemo();
+    base = demo.base;
     context = await launchChromium({ width: 1500, height: 1000 });
     page = await context.newPage();
     // a baseline before the flag: a minute of cache-less traffic (the first seconds after a start
@@ -73,13 +57,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
 
   afterAll(async () => {
     await context?.close();
-    if (demo && exitCode === undefined) {
-      demo.kill('SIGTERM');
-      const deadline = Date.now() + 30_000;
-      while (exitCode === undefined && Date.now() < deadline) await sleep(100);
-      if (exitCode === undefined) demo.kill('SIGKILL');
-    }
-    releaseDemo?.();
+    await demo?.stop();
   });
 
   /** One step of the walkthrough: logged, and named in the failure when it fails. */
