@@ -2,14 +2,22 @@
 // link); above the results a scatter plot of the found traces; the results list with its count,
 // the five sorts and two-row compare.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/queryClient.js';
-import { fetchOperations, fetchServices, searchTraces } from '../../api/traces.js';
+import { searchTraces } from '../../api/traces.js';
+import {
+  DurationFields,
+  LookbackField,
+  ServiceFields,
+  TagsField,
+  TextField,
+  useFormState,
+} from '../../components/SearchFields.js';
 import { useQueryParams } from '../../url.js';
 import '../trace/traces.css';
 import { formatDuration } from './duration.js';
-import { apiQuery, formFromParams, LOOKBACKS, paramsFromForm, type FieldErrors, type SearchForm } from './form.js';
+import { apiQuery, formFromParams, paramsFromForm, type SearchForm } from './form.js';
 import { isSortOrder, SORTS, sortTraces, summarize, timeAgo, type SortOrder, type TraceSummary } from './results.js';
 import { ScatterPlot } from './ScatterPlot.js';
 
@@ -57,117 +65,14 @@ export function SearchPage() {
 }
 
 function SearchFormView(props: { initial: SearchForm; onSubmit: (f: SearchForm) => void }) {
-  const [form, setForm] = useState(props.initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  useEffect(() => setForm(props.initial), [props.initial]);
-  const services = useQuery({ queryKey: ['services'], queryFn: ({ signal }) => fetchServices(signal) });
-  const operations = useQuery({
-    queryKey: ['operations', form.service],
-    queryFn: ({ signal }) => fetchOperations(form.service, signal),
-    enabled: form.service !== '',
-  });
-  const set = (k: keyof SearchForm, v: string): void => {
-    setForm((f) => ({ ...f, [k]: v, ...(k === 'service' ? { operation: '' } : {}) }));
-    setErrors((e) => ({ ...e, [k]: undefined }));
-  };
-  const submit = (e: FormEvent): void => {
-    e.preventDefault();
-    const q = apiQuery(form, Date.now());
-    if (!q.ok) {
-      setErrors(q.errors);
-      return;
-    }
-    setErrors({});
-    props.onSubmit(form);
-  };
-  const field = (k: keyof SearchForm, label: string, placeholder: string) => (
-    <div className="field">
-      <label htmlFor={`search-${k}`}>{label}</label>
-      <input
-        id={`search-${k}`}
-        value={form[k]}
-        placeholder={placeholder}
-        aria-invalid={errors[k] ? true : undefined}
-        aria-describedby={errors[k] ? `search-${k}-error` : undefined}
-        onChange={(e) => set(k, e.target.value)}
-      />
-      {errors[k] && (
-        <p id={`search-${k}-error`} className="field-error" role="alert">
-          {errors[k]}
-        </p>
-      )}
-    </div>
-  );
-  const serviceList = services.data ?? [];
-  const opList = operations.data ?? [];
+  const state = useFormState('search', props.initial, apiQuery, props.onSubmit);
   return (
-    <form className="search-form" onSubmit={submit} noValidate>
-      <div className="field">
-        <span className="field-label">
-          <label htmlFor="search-service">Service</label> <span className="muted">({serviceList.length})</span>
-        </span>
-        <select
-          id="search-service"
-          value={form.service}
-          aria-invalid={errors.service ? true : undefined}
-          onChange={(e) => set('service', e.target.value)}
-        >
-          <option value="">Select a service</option>
-          {/* a service in the URL that is not (yet) listed stays selectable */}
-          {form.service !== '' && !serviceList.includes(form.service) && (
-            <option value={form.service}>{form.service}</option>
-          )}
-          {serviceList.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-        {services.error && <p className="field-error">Could not load services: {errorMessage(services.error)}</p>}
-        {errors.service && (
-          <p className="field-error" role="alert">
-            {errors.service}
-          </p>
-        )}
-      </div>
-      <div className="field">
-        <span className="field-label">
-          <label htmlFor="search-operation">Operation</label> <span className="muted">({opList.length})</span>
-        </span>
-        <select id="search-operation" value={form.operation} onChange={(e) => set('operation', e.target.value)}>
-          <option value="">all</option>
-          {form.operation !== '' && !opList.includes(form.operation) && (
-            <option value={form.operation}>{form.operation}</option>
-          )}
-          {opList.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-      {field('tags', 'Tags', 'http.status_code=200 error=true')}
-      <div className="field">
-        <label htmlFor="search-lookback">Lookback</label>
-        <select id="search-lookback" value={form.lookback} onChange={(e) => set('lookback', e.target.value)}>
-          {LOOKBACKS.map((l) => (
-            <option key={l.value} value={l.value}>
-              {l.label}
-            </option>
-          ))}
-          {form.lookback === 'custom' && <option value="custom">Custom range</option>}
-        </select>
-        {errors.lookback && (
-          <p className="field-error" role="alert">
-            {errors.lookback}
-          </p>
-        )}
-      </div>
-      <div className="field-pair">
-        {field('minDuration', 'Min Duration', 'e.g. 1.2s, 100ms, 500us')}
-        {field('maxDuration', 'Max Duration', 'e.g. 1.2s, 100ms, 500us')}
-      </div>
-      {field('limit', 'Limit Results', '20')}
+    <form className="search-form" onSubmit={state.submit} noValidate>
+      <ServiceFields state={state} />
+      <TagsField state={state} />
+      <LookbackField state={state} />
+      <DurationFields state={state} />
+      <TextField state={state} field="limit" label="Limit Results" placeholder="20" />
       <button type="submit" className="primary">
         Find Traces
       </button>

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { apiQuery, DEFAULT_FORM, formFromParams, paramsFromForm, type SearchForm } from './form.js';
+import {
+  apiQuery,
+  checkDurations,
+  checkScope,
+  DEFAULT_FORM,
+  formFromParams,
+  paramsFromForm,
+  windowParams,
+  type FieldErrorsOf,
+  type SearchForm,
+  type SearchScope,
+} from './form.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -86,5 +97,82 @@ describe('search form', () => {
     const q = apiQuery({ ...DEFAULT_FORM, service: 's', lookback: 'custom', start: '1000', end: '5000' }, NOW);
     expect(q.ok && [q.params.get('start'), q.params.get('end')]).toEqual(['1000', '5000']);
     expect(apiQuery({ ...DEFAULT_FORM, service: 's', lookback: 'custom', start: '9', end: '5' }, NOW).ok).toBe(false);
+  });
+});
+
+describe('the scope and durations every span search checks', () => {
+  const scope: SearchScope = { service: 'svc', operation: '', tags: '', lookback: '15m', start: '', end: '' };
+
+  it('a lookback ends at the given clock; a custom range is taken as written', () => {
+    const errors: FieldErrorsOf<SearchScope> = {};
+    expect(checkScope({ ...scope, tags: 'a=1' }, NOW, errors)).toEqual({
+      service: 'svc',
+      operation: '',
+      tags: { a: '1' },
+      startUs: (NOW - 15 * 60_000) * 1000,
+      endUs: NOW * 1000,
+    });
+    expect(checkScope({ ...scope, lookback: 'custom', start: '1000', end: '5000' }, NOW, errors)).toMatchObject({
+      startUs: 1000,
+      endUs: 5000,
+    });
+    expect(errors).toEqual({});
+  });
+
+  it('names each wrong field: no service, tags that do not parse, a range that ends before it starts', () => {
+    const errors: FieldErrorsOf<SearchScope> = {};
+    checkScope({ ...scope, service: '', tags: 'oops', lookback: 'custom', start: '9', end: '5' }, NOW, errors);
+    expect(errors).toEqual({
+      service: 'choose a service',
+      tags: '"oops" has no value: write oops=value',
+      lookback: 'the custom range needs a start before its end (µs since the epoch)',
+    });
+    for (const [start, end] of [
+      ['', '5'],
+      ['1.5', '5'],
+      ['-1', '5'],
+      ['1', '99999999999999999999'],
+    ] as const) {
+      const e: FieldErrorsOf<SearchScope> = {};
+      checkScope({ ...scope, lookback: 'custom', start, end }, NOW, e);
+      expect(e.lookback, `${start}..${end}`).toMatch(/start before its end/);
+    }
+  });
+
+  it('writes a window as the APIs read it, operation and tags only when set', () => {
+    const w = { service: 'svc', operation: '', tags: {}, startUs: 1, endUs: 2 };
+    expect(windowParams(w).toString()).toBe('service=svc&start=1&end=2');
+    expect(Object.fromEntries(windowParams({ ...w, operation: 'get', tags: { 'app.cache_hit': 'false' } }))).toEqual({
+      service: 'svc',
+      operation: 'get',
+      tags: '{"app.cache_hit":"false"}',
+      start: '1',
+      end: '2',
+    });
+  });
+
+  it('reads Min and Max Duration in µs; empty is no bound unless the minimum is required', () => {
+    const errors: FieldErrorsOf<SearchForm> = {};
+    expect(checkDurations({ minDuration: '1.2s', maxDuration: ' 2s ' }, errors)).toEqual({
+      minUs: 1_200_000,
+      maxUs: 2_000_000,
+    });
+    expect(checkDurations({ minDuration: '', maxDuration: '' }, errors)).toEqual({});
+    expect(errors).toEqual({});
+    checkDurations({ minDuration: ' ', maxDuration: '' }, errors, true);
+    expect(errors).toEqual({ minDuration: 'a duration, e.g. 1.2s or 300ms' });
+  });
+
+  it('a maximum below the minimum, or text that is not a duration, is an error of that field', () => {
+    const inverted: FieldErrorsOf<SearchForm> = {};
+    expect(checkDurations({ minDuration: '2s', maxDuration: '1s' }, inverted)).toEqual({
+      minUs: 2_000_000,
+      maxUs: 1_000_000,
+    });
+    expect(inverted).toEqual({ maxDuration: 'must not be below Min Duration' });
+    const wrong: FieldErrorsOf<SearchForm> = {};
+    expect(checkDurations({ minDuration: '10', maxDuration: 'soon' }, wrong)).toEqual({});
+    expect(wrong.minDuration).toMatch(/"10" is not a duration/);
+    expect(wrong.maxDuration).toMatch(/not a duration/);
   });
 });

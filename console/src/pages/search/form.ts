@@ -1,9 +1,11 @@
 // The search form's state: read from and written to the page's URL (a search is a link), checked
-// field by field, and turned into the /api/traces query.
+// field by field, and turned into the /api/traces query. The scope (service, operation, tags,
+// window) and the duration range are checked here for the attribute comparison's form too.
 import { parseDuration } from './duration.js';
 import { parseLogfmtTags } from './logfmt.js';
 
-export interface SearchForm {
+/** The fields every span search has (the trace search's and the attribute comparison's). */
+export interface SearchScope {
   readonly service: string;
   /** '' for all operations */
   readonly operation: string;
@@ -11,12 +13,28 @@ export interface SearchForm {
   readonly tags: string;
   /** a LOOKBACKS value, or 'custom' for start/end */
   readonly lookback: string;
-  readonly minDuration: string;
-  readonly maxDuration: string;
-  readonly limit: string;
   /** µs since the epoch, with lookback 'custom' */
   readonly start: string;
   readonly end: string;
+}
+
+/** Min/Max Duration as typed: Go-style durations (1.2s, 300ms, 500us). */
+export interface DurationRange {
+  readonly minDuration: string;
+  readonly maxDuration: string;
+}
+
+/** A checked SearchScope: the spans of a service (and operation) with these tags in a window. */
+export interface SearchWindow {
+  readonly service: string;
+  readonly operation: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly startUs: number;
+  readonly endUs: number;
+}
+
+export interface SearchForm extends SearchScope, DurationRange {
+  readonly limit: string;
 }
 
 export const LOOKBACKS: readonly { readonly value: string; readonly label: string; readonly ms: number }[] = [
@@ -70,7 +88,70 @@ export function paramsFromForm(form: SearchForm): Record<string, string | undefi
   return out;
 }
 
-export type FieldErrors = Partial<Record<keyof SearchForm, string>>;
+/** What is wrong with a form's fields, by field. */
+export type FieldErrorsOf<F> = Partial<Record<keyof F, string>>;
+
+export type FieldErrors = FieldErrorsOf<SearchForm>;
+
+/**
+ * The window a scope searches, a relative lookback ending at nowMs; what is wrong goes into
+ * `errors` by field (the window is then not to be used).
+ */
+export function checkScope(form: SearchScope, nowMs: number, errors: FieldErrorsOf<SearchScope>): SearchWindow {
+  if (form.service === '') errors.service = 'choose a service';
+  const tags = parseLogfmtTags(form.tags);
+  if (!tags.ok) errors.tags = tags.error;
+  let startUs = 0;
+  let endUs = 0;
+  if (form.lookback === 'custom') {
+    startUs = Number(form.start);
+    endUs = Number(form.end);
+    if (!/^\d+$/.test(form.start) || !/^\d+$/.test(form.end) || !Number.isSafeInteger(endUs) || startUs > endUs)
+      errors.lookback = 'the custom range needs a start before its end (µs since the epoch)';
+  } else {
+    const lb = LOOKBACKS.find((l) => l.value === form.lookback);
+    if (!lb) errors.lookback = `unknown lookback "${form.lookback}"`;
+    endUs = Math.floor(nowMs * 1000);
+    startUs = endUs - (lb?.ms ?? 0) * 1000;
+  }
+  return { service: form.service, operation: form.operation, tags: tags.ok ? tags.tags : {}, startUs, endUs };
+}
+
+/** The API parameters of a window (/api/traces and /api/orrery/v1/compare read them alike). */
+export function windowParams(w: SearchWindow): URLSearchParams {
+  const p = new URLSearchParams();
+  p.set('service', w.service);
+  if (w.operation !== '') p.set('operation', w.operation);
+  if (Object.keys(w.tags).length > 0) p.set('tags', JSON.stringify(w.tags));
+  p.set('start', String(w.startUs));
+  p.set('end', String(w.endUs));
+  return p;
+}
+
+/** Min and Max Duration in µs (undefined when empty or wrong; what is wrong goes into `errors`). */
+export function checkDurations(
+  form: DurationRange,
+  errors: FieldErrorsOf<DurationRange>,
+  minRequired = false,
+): { readonly minUs?: number; readonly maxUs?: number } {
+  const us = (k: keyof DurationRange, required: boolean): number | undefined => {
+    if (form[k].trim() === '') {
+      if (required) errors[k] = 'a duration, e.g. 1.2s or 300ms';
+      return undefined;
+    }
+    const d = parseDuration(form[k]);
+    if (!d.ok) errors[k] = d.error;
+    return d.ok ? d.us : undefined;
+  };
+  const minUs = us('minDuration', minRequired);
+  const maxUs = us('maxDuration', false);
+  if (minUs !== undefined && maxUs !== undefined && maxUs < minUs)
+    errors.maxDuration = 'must not be below Min Duration';
+  return { minUs, maxUs };
+}
+
+/** A duration in µs as the APIs read it. */
+export const usText = (us: number): string => `${Math.round(us)}us`;
 
 export type ApiQuery =
   { readonly ok: true; readonly params: URLSearchParams } | { readonly ok: false; readonly errors: FieldErrors };
@@ -78,38 +159,14 @@ export type ApiQuery =
 /** The /api/traces query of a form at wall-clock nowMs, or what is wrong, field by field. */
 export function apiQuery(form: SearchForm, nowMs: number): ApiQuery {
   const errors: FieldErrors = {};
-  if (form.service === '') errors.service = 'choose a service';
-  const tags = parseLogfmtTags(form.tags);
-  if (!tags.ok) errors.tags = tags.error;
-  const min = form.minDuration.trim() === '' ? undefined : parseDuration(form.minDuration);
-  const max = form.maxDuration.trim() === '' ? undefined : parseDuration(form.maxDuration);
-  if (min && !min.ok) errors.minDuration = min.error;
-  if (max && !max.ok) errors.maxDuration = max.error;
-  if (min?.ok && max?.ok && max.us < min.us) errors.maxDuration = 'must not be below Min Duration';
+  const window = checkScope(form, nowMs, errors);
+  const { minUs, maxUs } = checkDurations(form, errors);
   const limit = Number(form.limit);
   if (!/^\d+$/.test(form.limit.trim()) || limit < 1 || limit > 1500) errors.limit = 'a whole number from 1 to 1500';
-  let startUs: number;
-  let endUs: number;
-  if (form.lookback === 'custom') {
-    startUs = Number(form.start);
-    endUs = Number(form.end);
-    if (!Number.isSafeInteger(startUs) || !Number.isSafeInteger(endUs) || startUs > endUs || form.start === '')
-      errors.lookback = 'the custom range needs a start before its end';
-  } else {
-    const lb = LOOKBACKS.find((l) => l.value === form.lookback);
-    if (!lb) errors.lookback = `unknown lookback "${form.lookback}"`;
-    endUs = Math.floor(nowMs * 1000);
-    startUs = endUs - (lb?.ms ?? 0) * 1000;
-  }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const p = new URLSearchParams();
-  p.set('service', form.service);
-  if (form.operation !== '') p.set('operation', form.operation);
-  if (tags.ok && Object.keys(tags.tags).length > 0) p.set('tags', JSON.stringify(tags.tags));
-  p.set('start', String(startUs));
-  p.set('end', String(endUs));
-  if (min?.ok) p.set('minDuration', `${Math.round(min.us)}us`);
-  if (max?.ok) p.set('maxDuration', `${Math.round(max.us)}us`);
+  const p = windowParams(window);
+  if (minUs !== undefined) p.set('minDuration', usText(minUs));
+  if (maxUs !== undefined) p.set('maxDuration', usText(maxUs));
   p.set('limit', String(limit));
   return { ok: true, params: p };
 }

@@ -4,13 +4,21 @@
 // every attribute ranked by how well it separates the selection from the other spans, each
 // score explained, the top ones drawn, and a click on a value opening the trace search with it.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { fetchComparison, type AttributeComparison, type Comparison, type Quantiles } from '../../../api/diagnosis.js';
 import { errorMessage } from '../../../api/queryClient.js';
-import { fetchOperations, fetchServices, searchTraces } from '../../../api/traces.js';
+import { searchTraces } from '../../../api/traces.js';
+import {
+  DurationFields,
+  FieldError,
+  LookbackField,
+  ServiceFields,
+  TagsField,
+  TextField,
+  useFormState,
+} from '../../../components/SearchFields.js';
 import { useQueryParams } from '../../../url.js';
-import { LOOKBACKS } from '../../search/form.js';
 import { ScatterPlot } from '../../search/ScatterPlot.js';
 import '../../trace/traces.css';
 import './compare.css';
@@ -30,7 +38,6 @@ import {
   spanDots,
   withRegion,
   type CompareForm,
-  type FieldErrors,
   type SearchWindow,
   type SelectKind,
 } from './model.js';
@@ -80,102 +87,13 @@ export function CompareAttributesPage() {
 }
 
 function CompareFormView(props: { initial: CompareForm; onSubmit: (f: CompareForm) => void }) {
-  const [form, setForm] = useState(props.initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  useEffect(() => setForm(props.initial), [props.initial]);
-  const services = useQuery({ queryKey: ['services'], queryFn: ({ signal }) => fetchServices(signal) });
-  const operations = useQuery({
-    queryKey: ['operations', form.service],
-    queryFn: ({ signal }) => fetchOperations(form.service, signal),
-    enabled: form.service !== '',
-  });
-  const set = (k: keyof CompareForm, v: string): void => {
-    setForm((f) => ({ ...f, [k]: v, ...(k === 'service' ? { operation: '' } : {}) }));
-    setErrors((e) => ({ ...e, [k]: undefined }));
-  };
-  const submit = (e: FormEvent): void => {
-    e.preventDefault();
-    const c = checkForm(form, Date.now());
-    if (!c.ok) {
-      setErrors(c.errors);
-      return;
-    }
-    setErrors({});
-    props.onSubmit(form);
-  };
-  const error = (k: keyof CompareForm) =>
-    errors[k] && (
-      <p id={`compare-${k}-error`} className="field-error" role="alert">
-        {errors[k]}
-      </p>
-    );
-  const field = (k: keyof CompareForm, label: string, placeholder: string) => (
-    <div className="field">
-      <label htmlFor={`compare-${k}`}>{label}</label>
-      <input
-        id={`compare-${k}`}
-        value={form[k]}
-        placeholder={placeholder}
-        aria-invalid={errors[k] ? true : undefined}
-        aria-describedby={errors[k] ? `compare-${k}-error` : undefined}
-        onChange={(e) => set(k, e.target.value)}
-      />
-      {error(k)}
-    </div>
-  );
-  const serviceList = services.data ?? [];
-  const opList = operations.data ?? [];
+  const state = useFormState('compare', props.initial, checkForm, props.onSubmit);
+  const { form } = state;
   return (
-    <form className="search-form compare-form" onSubmit={submit} noValidate>
-      <div className="field">
-        <label htmlFor="compare-service">Service</label>
-        <select id="compare-service" value={form.service} onChange={(e) => set('service', e.target.value)}>
-          <option value="">Select a service</option>
-          {form.service !== '' && !serviceList.includes(form.service) && (
-            <option value={form.service}>{form.service}</option>
-          )}
-          {serviceList.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-        {services.error && <p className="field-error">Could not load services: {errorMessage(services.error)}</p>}
-        {error('service')}
-      </div>
-      <div className="field">
-        <label htmlFor="compare-operation">Operation</label>
-        <select id="compare-operation" value={form.operation} onChange={(e) => set('operation', e.target.value)}>
-          <option value="">all</option>
-          {form.operation !== '' && !opList.includes(form.operation) && (
-            <option value={form.operation}>{form.operation}</option>
-          )}
-          {opList.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-      {field('tags', 'Tags', 'http.status_code=200 error=true')}
-      <div className="field">
-        <label htmlFor="compare-lookback">Lookback</label>
-        <select id="compare-lookback" value={form.lookback} onChange={(e) => set('lookback', e.target.value)}>
-          {LOOKBACKS.map((l) => (
-            <option key={l.value} value={l.value}>
-              {l.label}
-            </option>
-          ))}
-          <option value="custom">Custom range</option>
-        </select>
-        {error('lookback')}
-      </div>
-      {form.lookback === 'custom' && (
-        <div className="field-pair">
-          {field('start', 'Start (µs)', 'µs since the epoch')}
-          {field('end', 'End (µs)', 'µs since the epoch')}
-        </div>
-      )}
+    <form className="search-form compare-form" onSubmit={state.submit} noValidate>
+      <ServiceFields state={state} />
+      <TagsField state={state} />
+      <LookbackField state={state} />
       <fieldset className="compare-selection">
         <legend>Selection</legend>
         {SELECT_KINDS.map((k) => (
@@ -185,18 +103,13 @@ function CompareFormView(props: { initial: CompareForm; onSubmit: (f: CompareFor
               name="compare-select"
               value={k.value}
               checked={form.select === k.value}
-              onChange={() => set('select', k.value satisfies SelectKind)}
+              onChange={() => state.set('select', k.value satisfies SelectKind)}
             />{' '}
             {k.label}
           </label>
         ))}
-        {form.select === 'slowest' && field('percent', 'Slowest (%)', '5')}
-        {(form.select === 'duration' || form.select === 'region') && (
-          <div className="field-pair">
-            {field('minDuration', 'Min Duration', 'e.g. 1.2s, 100ms')}
-            {field('maxDuration', 'Max Duration', 'e.g. 2s')}
-          </div>
-        )}
+        {form.select === 'slowest' && <TextField state={state} field="percent" label="Slowest (%)" placeholder="5" />}
+        {(form.select === 'duration' || form.select === 'region') && <DurationFields state={state} />}
         {form.select === 'region' && (
           <p className="muted" data-region={form.regionStart !== '' ? `${form.regionStart}-${form.regionEnd}` : ''}>
             {form.regionStart === ''
@@ -204,7 +117,7 @@ function CompareFormView(props: { initial: CompareForm; onSubmit: (f: CompareFor
               : `Spans starting from ${new Date(Number(form.regionStart) / 1000).toLocaleTimeString()} to ${new Date(Number(form.regionEnd) / 1000).toLocaleTimeString()}.`}
           </p>
         )}
-        {error('regionStart')}
+        <FieldError id="compare-regionStart-error" error={state.errors.regionStart} />
       </fieldset>
       <button type="submit" className="primary">
         Compare

@@ -5,7 +5,16 @@
 import type { HistogramBin } from '../../../api/diagnosis.js';
 import type { JaegerTrace } from '../../../api/traces.js';
 import { parseDuration } from '../../search/duration.js';
-import { LOOKBACKS } from '../../search/form.js';
+import {
+  checkDurations,
+  checkScope,
+  usText,
+  windowParams,
+  type DurationRange,
+  type FieldErrorsOf,
+  type SearchScope,
+  type SearchWindow,
+} from '../../search/form.js';
 import { formatLogfmtTags, parseLogfmtTags } from '../../search/logfmt.js';
 import { isErrorSpan, type TraceSummary } from '../../search/results.js';
 import type { BrushRegion } from '../../search/scatter.js';
@@ -21,22 +30,10 @@ export const SELECT_KINDS: readonly { readonly value: SelectKind; readonly label
   { value: 'region', label: 'Brushed region' },
 ];
 
-export interface CompareForm {
-  readonly service: string;
-  /** '' for all operations */
-  readonly operation: string;
-  /** logfmt text as typed (the URL holds the API's JSON) */
-  readonly tags: string;
-  /** a LOOKBACKS value, or 'custom' for start/end */
-  readonly lookback: string;
-  /** µs since the epoch, with lookback 'custom' */
-  readonly start: string;
-  readonly end: string;
+/** The search (the tags typed as logfmt; the URL holds the API's JSON) and a selection inside it. */
+export interface CompareForm extends SearchScope, DurationRange {
   readonly select: SelectKind;
   readonly percent: string;
-  /** Go-style durations (1.2s, 300ms) */
-  readonly minDuration: string;
-  readonly maxDuration: string;
   /** µs since the epoch: the brushed region's start times */
   readonly regionStart: string;
   readonly regionEnd: string;
@@ -100,19 +97,12 @@ export function formFromParams(params: URLSearchParams): CompareForm {
   };
 }
 
-export type FieldErrors = Partial<Record<keyof CompareForm, string>>;
+export type FieldErrors = FieldErrorsOf<CompareForm>;
 
 export type Checked<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: FieldErrors };
 
-/** The search part of a checked form: what both the comparison and the scatter plot read. */
-export interface SearchWindow {
-  readonly service: string;
-  readonly operation: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly startUs: number;
-  readonly endUs: number;
-}
+export type { SearchWindow };
 
 export interface CheckedForm {
   readonly window: SearchWindow;
@@ -120,56 +110,21 @@ export interface CheckedForm {
   readonly api: URLSearchParams;
 }
 
-const usText = (us: number): string => `${Math.round(us)}us`;
-
 /** Checks the form field by field; with lookback, the window ends at nowMs. */
 export function checkForm(form: CompareForm, nowMs: number): Checked<CheckedForm> {
   const errors: FieldErrors = {};
-  if (form.service === '') errors.service = 'choose a service';
-  const tags = parseLogfmtTags(form.tags);
-  if (!tags.ok) errors.tags = tags.error;
-  let startUs = 0;
-  let endUs = 0;
-  if (form.lookback === 'custom') {
-    startUs = Number(form.start);
-    endUs = Number(form.end);
-    if (!/^\d+$/.test(form.start) || !/^\d+$/.test(form.end) || !Number.isSafeInteger(endUs) || startUs > endUs)
-      errors.lookback = 'the custom range needs a start before its end (µs since the epoch)';
-  } else {
-    const lb = LOOKBACKS.find((l) => l.value === form.lookback);
-    if (!lb) errors.lookback = `unknown lookback "${form.lookback}"`;
-    endUs = Math.floor(nowMs * 1000);
-    startUs = endUs - (lb?.ms ?? 0) * 1000;
-  }
-  const api = new URLSearchParams();
-  api.set('service', form.service);
-  if (form.operation !== '') api.set('operation', form.operation);
-  if (tags.ok && Object.keys(tags.tags).length > 0) api.set('tags', JSON.stringify(tags.tags));
-  api.set('start', String(startUs));
-  api.set('end', String(endUs));
+  const window = checkScope(form, nowMs, errors);
+  const api = windowParams(window);
   api.set('select', form.select);
-  const duration = (k: 'minDuration' | 'maxDuration', required: boolean): number | undefined => {
-    if (form[k].trim() === '') {
-      if (required) errors[k] = 'a duration, e.g. 1.2s or 300ms';
-      return undefined;
-    }
-    const d = parseDuration(form[k]);
-    if (!d.ok) {
-      errors[k] = d.error;
-      return undefined;
-    }
-    api.set(k, usText(d.us));
-    return d.us;
-  };
   if (form.select === 'slowest') {
     const p = Number(form.percent);
     if (!/^\d+(\.\d+)?$/.test(form.percent.trim()) || !(p > 0 && p < 100))
       errors.percent = 'a number above 0 and below 100';
     else api.set('percent', form.percent.trim());
   } else if (form.select === 'duration' || form.select === 'region') {
-    const min = duration('minDuration', form.select === 'duration');
-    const max = duration('maxDuration', false);
-    if (min !== undefined && max !== undefined && max < min) errors.maxDuration = 'must not be below the minimum';
+    const { minUs, maxUs } = checkDurations(form, errors, form.select === 'duration');
+    if (minUs !== undefined) api.set('minDuration', usText(minUs));
+    if (maxUs !== undefined) api.set('maxDuration', usText(maxUs));
     if (form.select === 'region') {
       const a = Number(form.regionStart);
       const b = Number(form.regionEnd);
@@ -182,13 +137,7 @@ export function checkForm(form: CompareForm, nowMs: number): Checked<CheckedForm
     }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    value: {
-      window: { service: form.service, operation: form.operation, tags: tags.ok ? tags.tags : {}, startUs, endUs },
-      api,
-    },
-  };
+  return { ok: true, value: { window, api } };
 }
 
 /** The URL parameters of a form: the API's own, only what the selection uses, defaults left out. */
@@ -215,12 +164,7 @@ export function paramsFromForm(form: CompareForm): Record<string, string | undef
 
 /** The /api/traces query whose spans the scatter plot draws: the same service, window and tags. */
 export function scatterSearch(w: SearchWindow, limit = 500): URLSearchParams {
-  const p = new URLSearchParams();
-  p.set('service', w.service);
-  if (w.operation !== '') p.set('operation', w.operation);
-  if (Object.keys(w.tags).length > 0) p.set('tags', JSON.stringify(w.tags));
-  p.set('start', String(w.startUs));
-  p.set('end', String(w.endUs));
+  const p = windowParams(w);
   p.set('limit', String(limit));
   return p;
 }
