@@ -30,7 +30,7 @@ export type FormCheck<F> = { readonly ok: true } | { readonly ok: false; readonl
  * The state of a form that starts from `initial` (and starts again when it changes: the URL
  * holds the submitted form); a new service clears the operation, which belongs to the old one.
  */
-export function useFormState<F extends TextForm<F>>(
+export function useFormState<F extends SearchScope & TextForm<F>>(
   prefix: string,
   initial: F,
   check: (form: F, nowMs: number) => FormCheck<F>,
