@@ -144,7 +144,13 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
       const series = matrix.data.result[0]!.values.map(([t, v]): [number, number] => [t, Number(v)]);
       // hover the chart's last point: the tooltip shows what the chart drew there
       const over = panel.locator('.u-over');
-      const box = (await over.boundingBox())!;
+      // while the chart is drawn again its plot can be off the page for a moment (on busy cores)
+      let box = await over.boundingBox();
+      for (let i = 0; box === null && i < 40; i++) {
+        await page.waitForTimeout(250);
+        box = await over.boundingBox();
+      }
+      if (box === null) throw new Error(`the plot of "${title}" is not on the page`);
       await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
       const tooltip = panel.locator('.tooltip');
       await tooltip.waitFor({ state: 'visible' });
