@@ -41,6 +41,13 @@ export interface ForwardQueueOptions {
   readonly refusalRetryAfterSeconds?: number;
 }
 
+/**
+ * A request still failing this long after its first attempt is dropped and counted in
+ * otelcol_exporter_send_failed_* (the Collector's max_elapsed_time default); backoff.maxElapsedMs
+ * sets another, 0 = never.
+ */
+export const DEFAULT_FORWARD_MAX_ELAPSED_MS = 5 * 60_000;
+
 export interface OtlpForwarderOptions extends OtlpTransportOptions {
   readonly target: OtlpTarget;
   /** the exporter label, e.g. 'otlphttp/0' */
@@ -77,7 +84,10 @@ export class OtlpForwarder implements Component {
         capacity: opts.queue?.capacity,
         capacityBytes: opts.queue?.capacityBytes,
         concurrency: opts.queue?.concurrency ?? 4,
-        backoff: opts.queue?.backoff,
+        backoff: {
+          ...opts.queue?.backoff,
+          maxElapsedMs: opts.queue?.backoff?.maxElapsedMs ?? DEFAULT_FORWARD_MAX_ELAPSED_MS,
+        },
         refusalRetryAfterSeconds: opts.queue?.refusalRetryAfterSeconds,
         store: opts.store?.(signal),
         send: (r) => this.transport.send(signal, r.body),

@@ -1,10 +1,14 @@
 // The two ways an OTLP request leaves: OTLP/HTTP protobuf (POST <base>/v1/<signal>) and
 // OTLP/gRPC (<Service>/Export on @grpc/grpc-js with the bytes passed through as they are). Both
 // compress with gzip unless told not to, and both sort every answer into the sending queue's
-// three outcomes as the OTLP specification says: retryable are HTTP 429, 502, 503 and 504
+// three outcomes. Retryable are what the OTLP specification lists, HTTP 429, 502, 503 and 504
 // (waiting Retry-After when given) and gRPC CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE,
-// UNAVAILABLE, DATA_LOSS, and RESOURCE_EXHAUSTED only when the server sent RetryInfo; every other
-// error is permanent. Network faults (refused, reset, timed out) are retryable.
+// UNAVAILABLE, DATA_LOSS, and RESOURCE_EXHAUSTED only when the server sent RetryInfo, and beyond
+// its letter HTTP 500 and gRPC INTERNAL and UNKNOWN: a proxy in front of the upstream, or an
+// upstream restarting, answers those for a while, and the queue's elapsed-time bound (the
+// forwarder's maxElapsedMs) drops a request whose 500 turns out to be permanent. Every other
+// error (400-class, UNIMPLEMENTED, INVALID_ARGUMENT…) is permanent. Network faults (refused,
+// reset, timed out) are retryable.
 import { promisify } from 'node:util';
 import { constants, gzip as gzipCallback } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
@@ -33,7 +37,7 @@ export interface OtlpTransport {
   close(): void;
 }
 
-const RETRYABLE_HTTP = new Set([429, 502, 503, 504]);
+const RETRYABLE_HTTP = new Set([429, 500, 502, 503, 504]);
 
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -118,6 +122,9 @@ const RETRYABLE_GRPC = new Set([
   grpc.status.OUT_OF_RANGE,
   grpc.status.UNAVAILABLE,
   grpc.status.DATA_LOSS,
+  // beyond the OTLP specification, as HTTP 500 (see the top of this file)
+  grpc.status.INTERNAL,
+  grpc.status.UNKNOWN,
 ]);
 
 const passThrough = (b: Buffer): Buffer => b;
