@@ -358,36 +358,14 @@ describe('OTLP forwarding over gRPC', () => {
     expect(fw.queues.traces.sentItems).toBe(2);
   });
 
-  it('UNAVAILABLE and RESOURCE_EXHAUSTED with RetryInfo are retried until accepted', async () => {
-    let refuseNext = 2;
-    const got = new RecordingConsumer();
-    const refusing = new RecordingConsumer();
-    refusing.consumeTraces = (b) => {
-      if (refuseNext-- > 0) throw new RefusedErrorFor(refuseNext === 1 ? 'unavailable' : 'exhausted');
-      got.consumeTraces(b);
-    };
-    const rx = await grpcUpstream(refusing);
-    const fw = new OtlpForwarder({
-      id: 'otlp/0',
-      target: parseOtlpTarget(`grpc://127.0.0.1:${rx.port}`),
-      queue: fastQueue,
-    });
-    const f = new OtlpForwarding([fw]);
-    await f.start();
-    cleanups.push(() => f.shutdown());
-    f.consumeTraces(spans(3));
-    await f.idle();
-    expect(got.traces).toHaveLength(1);
-    expect(fw.queues.traces.retriedItems).toBe(6);
-    expect(fw.queues.traces.failedItems).toBe(0);
-  });
-
-  it('INTERNAL (a failing pipeline upstream) is retried until accepted', async () => {
-    let failNext = 2;
+  /** a forwarder to a gRPC receiver whose pipeline throws what `fail` gives for the first calls */
+  async function failingFirst(fail: (call: number) => Error | undefined) {
     const got = new RecordingConsumer();
     const failing = new RecordingConsumer();
+    let calls = 0;
     failing.consumeTraces = (b) => {
-      if (failNext-- > 0) throw new Error('store restarting');
+      const err = fail(++calls);
+      if (err) throw err;
       got.consumeTraces(b);
     };
     const rx = await grpcUpstream(failing);
@@ -399,12 +377,27 @@ describe('OTLP forwarding over gRPC', () => {
     const f = new OtlpForwarding([fw]);
     await f.start();
     cleanups.push(() => f.shutdown());
+    return { got, f, queue: fw.queues.traces };
+  }
+
+  it('UNAVAILABLE and RESOURCE_EXHAUSTED with RetryInfo are retried until accepted', async () => {
+    const refusals = [new RefusedErrorFor('unavailable'), new RefusedErrorFor('exhausted')];
+    const { got, f, queue } = await failingFirst((call) => refusals[call - 1]);
     f.consumeTraces(spans(3));
     await f.idle();
     expect(got.traces).toHaveLength(1);
-    expect(fw.queues.traces.retriedItems).toBe(6);
-    expect(fw.queues.traces.failedItems).toBe(0);
-    expect(fw.queues.traces.sentItems).toBe(3);
+    expect(queue.retriedItems).toBe(6);
+    expect(queue.failedItems).toBe(0);
+  });
+
+  it('INTERNAL (a failing pipeline upstream) is retried until accepted', async () => {
+    const { got, f, queue } = await failingFirst((call) => (call <= 2 ? new Error('store restarting') : undefined));
+    f.consumeTraces(spans(3));
+    await f.idle();
+    expect(got.traces).toHaveLength(1);
+    expect(queue.retriedItems).toBe(6);
+    expect(queue.failedItems).toBe(0);
+    expect(queue.sentItems).toBe(3);
   });
 
   it('INVALID_ARGUMENT is permanent', async () => {
