@@ -11,14 +11,19 @@
 //   npm run bench:ingest                       (defaults: 20 s, 8 connections)
 //   node dist/bench/ingest.js --duration 30s --connections 4
 //   node dist/bench/ingest.js --memory-limit 200MB --trace-budget 1GiB   (does the limit hold?)
+//   npm run bench:ingest -- --decode-only     (issue 14: orrery serve --data-dir against a receiver
+//                                              that only decodes with protobufjs, alternated
+//                                              --rounds times; spans/s, per CPU-second, ratios;
+//                                              --profile DIR keeps the backend's CPU profiles)
 //   npm run bench:ingest -- --wal             (write-ahead logs on against off, in the same run:
 //                                              spans/s, and samples/s of demo-shaped OTLP metrics
 //                                              from bench/demo-metrics.ts; prints the ratios)
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../src/cli/args.js';
-import { metricValue, procStatus, startBackend, type RunningBackend } from './backend-process.js';
+import { metricValue, procCpuSeconds, procStatus, startBackend, type RunningBackend } from './backend-process.js';
+import { startDecodeOnlyReceiver } from './decode-only-receiver.js';
 import { runSender, type SenderResult, type SenderSignal } from './sender.js';
 
 interface BenchFlags {
@@ -31,8 +36,13 @@ interface BenchFlags {
 }
 
 /** `orrery serve` pinned to core 0 with the run's budget and limit, ready. */
-function backend(flags: BenchFlags, extra: readonly string[]): Promise<RunningBackend> {
+function backend(
+  flags: BenchFlags,
+  extra: readonly string[],
+  nodeArgs: readonly string[] = [],
+): Promise<RunningBackend> {
   return startBackend({
+    nodeArgs,
     args: [
       '--trace-budget',
       flags.traceBudget,
@@ -123,6 +133,77 @@ async function compareWal(flags: BenchFlags): Promise<void> {
   }
 }
 
+interface RunFigures {
+  readonly perSec: number;
+  readonly perCpu: number;
+  /** share of its core the process used */
+  readonly busy: number;
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
+
+/**
+ * Issue 14's speed goal: `orrery serve --data-dir` against a receiver that only decodes
+ * (bench/decode-only-receiver.ts), each pinned to core 0 in turn, the same sender on core 1,
+ * alternated (A B A B) so that both see the same machine. CPU from /proc for both.
+ */
+async function compareDecodeOnly(flags: BenchFlags, rounds: number, profileDir: string | undefined): Promise<void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'orrery-bench-decode-only-'));
+  const orrery: RunFigures[] = [];
+  const reference: RunFigures[] = [];
+  const figures = (s: SenderResult, cpu: number): RunFigures => ({
+    perSec: s.accepted / s.secs,
+    perCpu: s.accepted / cpu,
+    busy: cpu / s.secs,
+  });
+  const line = (label: string, s: SenderResult, f: RunFigures): string =>
+    `${label}: ${s.accepted} spans in ${s.secs.toFixed(1)} s = ${Math.round(f.perSec)} spans/s, ${Math.round(f.perCpu)} per CPU-second (${(f.busy * 100).toFixed(0)}% of its core); refused ${s.refused}, failed ${s.failed}`;
+  try {
+    for (let r = 1; r <= rounds; r++) {
+      const prof = profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const b = await backend(flags, ['--data-dir', path.join(root, `round-${r}`)], prof);
+      try {
+        await settle();
+        const cpu0 = procCpuSeconds(b.pid);
+        const s = await sendTo(flags, b.httpPort, 'traces');
+        const f = figures(s, procCpuSeconds(b.pid) - cpu0);
+        orrery.push(f);
+        console.log(line(`round ${r}, orrery serve --data-dir`, s, f));
+      } finally {
+        await b.stop();
+      }
+      const ref = await startDecodeOnlyReceiver(0);
+      let stopped = false;
+      try {
+        await settle();
+        const cpu0 = procCpuSeconds(ref.pid);
+        const s = await runSender({
+          url: `http://127.0.0.1:${ref.port}/v1/traces`,
+          durationMs: flags.duration,
+          connections: flags.connections,
+          batch: flags.batch,
+        });
+        const f = figures(s, procCpuSeconds(ref.pid) - cpu0);
+        reference.push(f);
+        stopped = true;
+        const decoded = await ref.stop();
+        console.log(line(`round ${r}, decode-only receiver (protobufjs)`, s, f) + `; decoded ${decoded} spans`);
+      } finally {
+        if (!stopped) await ref.stop();
+      }
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const mean = (xs: RunFigures[], f: (x: RunFigures) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
+  const perRound = orrery.map((o, i) => (o.perCpu / reference[i]!.perCpu).toFixed(2)).join(', ');
+  console.log(
+    `orrery / decode-only over ${rounds} rounds: ${(mean(orrery, (x) => x.perSec) / mean(reference, (x) => x.perSec)).toFixed(2)}x spans/s, ${(mean(orrery, (x) => x.perCpu) / mean(reference, (x) => x.perCpu)).toFixed(2)}x spans per CPU-second (rounds: ${perRound}; goal ≥ 1.0); load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+}
+
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2), {
     duration: { type: 'duration', default: '20s', help: 'how long to send' },
@@ -134,6 +215,16 @@ async function main(): Promise<void> {
       help: 'with --wal: series per metric of each connection (8 metrics: 400 points per request)',
     },
     wal: { type: 'bool', default: false, help: 'compare write-ahead logs on (--data-dir) against off' },
+    decodeOnly: {
+      type: 'bool',
+      default: false,
+      help: 'compare orrery serve --data-dir against a receiver that only decodes with protobufjs, alternated',
+    },
+    rounds: { type: 'int', default: 2, help: 'with --decode-only: rounds of the two, alternated' },
+    profile: {
+      type: 'string',
+      help: 'with --decode-only: write CPU profiles of the backend (node --cpu-prof) to this directory',
+    },
     traceBudget: { type: 'string', default: '4GiB', help: 'backend --trace-budget' },
     memoryLimit: {
       type: 'string',
@@ -144,6 +235,13 @@ async function main(): Promise<void> {
       help: 'backend --data-dir (an empty directory): also prints the trace store bytes on disk per span',
     },
   });
+  if (flags.decodeOnly) {
+    console.log(
+      `orrery serve --data-dir against a decode-only receiver, each on core 0 in turn for ${flags.duration / 1000}s over ${flags.connections} connections (sender on core 1), ${flags.batch} spans per request`,
+    );
+    await compareDecodeOnly(flags, flags.rounds, flags.profile);
+    return;
+  }
   if (flags.wal) {
     console.log(
       `write-ahead logs on (--data-dir) against off: each case on a fresh backend (core 0) for ${flags.duration / 1000}s over ${flags.connections} connections (sender on core 1); traces ${flags.batch} spans per request, metrics ${8 * flags.seriesPerMetric} points per request`,
