@@ -267,6 +267,18 @@ describe('OTLP forwarding over HTTP', () => {
     expect(short.queues.traces.maxElapsedMs).toBe(30_000);
   });
 
+  it('an oversized error answer is read only in part and the request still dropped as the status says', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanups.push(() => Promise.resolve(errors.mockRestore()));
+    const u = await upstream({ kind: 'status', status: 400, body: 'x'.repeat(8 * 2 ** 20) });
+    const f = await forwarding([u.url]);
+    f.consumeTraces(spans(2));
+    await f.idle();
+    const q = f.forwarders[0]!.queues.traces;
+    expect(q.failedItems).toBe(2);
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/dropped 2 items: HTTP 400: x{300}$/));
+  });
+
   it('partial success: the rejected items are counted as failed, the rest as sent, and nothing is retried', async () => {
     const u = await upstream({
       kind: 'accept',
