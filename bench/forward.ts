@@ -18,10 +18,9 @@
 //   npm run bench:forward                                   (defaults: 10 s runs, a 60 s outage)
 //   node dist/bench/forward.js --duration 5s --outage 10s   (a quick run)
 //   node dist/bench/forward.js --rounds 3 --only-forwarding (1 and 2 alone)
-import http from 'node:http';
 import { loadavg } from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from '../src/cli/args.js';
+import { FakeUpstream } from '../src/exporters/otlp/testing.js';
 import { RemoteWriteExporter } from '../src/exporters/remotewrite/exporter.js';
 import { labelsFromRecord, type Labels } from '../src/labels/labels.js';
 import { Head } from '../src/tsdb/head.js';
@@ -35,34 +34,10 @@ import {
 import { runSender, type SenderResult } from './sender.js';
 
 /** An upstream that takes every request (drains the body, answers 200), and can go down and come back. */
-class Sink {
-  requests = 0;
-  bytes = 0;
-  private server: http.Server | undefined;
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = http.createServer((req, res) => {
-      req.on('data', (c: Buffer) => (this.bytes += c.length));
-      req.on('end', () => {
-        this.requests++;
-        res.writeHead(200, { 'content-type': 'application/x-protobuf' });
-        res.end();
-      });
-    });
-    server.keepAliveTimeout = 60_000;
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', () => resolve()));
-    this.port = (server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
+function sinkUpstream(): FakeUpstream {
+  const sink = new FakeUpstream();
+  sink.keepBodies = false;
+  return sink;
 }
 
 /** `orrery serve` on core 0 with a 1 GiB trace budget, settled for half a second after it is ready */
@@ -201,7 +176,7 @@ async function main(): Promise<void> {
     rounds: { type: 'int', default: 2, help: 'local and forwarding runs, alternated' },
     onlyForwarding: { type: 'bool', default: false, help: 'stop after the forwarding comparison' },
   });
-  const sink = new Sink();
+  const sink = sinkUpstream();
   await sink.start();
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
   console.log(
