@@ -1,7 +1,8 @@
 // OTLP forwarding, the Collector's otlp / otlphttp exporters: every batch the pipeline accepts is
 // queued for each --forward-otlp target as one request body: the protobuf bytes the receiver
-// decoded it from when it came whole and unchanged (otlp/request-bytes.ts), else encoded once, each target with a sending queue per
-// signal (in memory, or on disk under --data-dir). A batch is taken by all targets or by none:
+// decoded it from when it came whole and unchanged (otlp/request-bytes.ts), else the batch
+// encoded once. Each target has a sending queue per signal (in memory, or on disk under
+// --data-dir). A batch is taken by all targets or by none:
 // when any queue is full the pipeline gets a RefusedError (503 + Retry-After to the sender) and
 // nothing was queued anywhere, so the sender's retry cannot duplicate it.
 //
