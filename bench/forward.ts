@@ -1,11 +1,12 @@
 // Scale-out benchmark (`npm run bench:forward`): what forwarding and remote write cost and how
 // they behave when the upstream goes away. The backend (`orrery serve`, built) runs pinned to
-// core 0; the sender (bench/ingest.ts's, demo-shaped traces with every ID, time and request ID
+// core 0; the sender (bench/sender.ts, demo-shaped traces with every ID, time and request ID
 // fresh, 512 spans per OTLP/HTTP protobuf request) and the upstream sink run on core 1.
 //
 //   1. local ingest, the reference measured in this run: spans/s accepted and per backend CPU-second;
 //   2. the same with --forward-otlp to the sink: spans/s in (accepted) and out (delivered), and the
-//      ratio to 1 (goal: within 20 %);
+//      ratio to 1 (goal: within 20 %), alternated with 1 for --rounds rounds (A B A B); per CPU-second
+//      both while the sender ran and counting the CPU the backend spent until its queue was empty;
 //   3. remote write, in this process: samples/s through the store's appender with remote write to
 //      the sink, against the store alone (unique series values and timestamps);
 //   4. a full queue: the sink down, the backend (--forward-queue-size 100) fed for 15 s, past the
@@ -16,159 +17,39 @@
 //
 //   npm run bench:forward                                   (defaults: 10 s runs, a 60 s outage)
 //   node dist/bench/forward.js --duration 5s --outage 10s   (a quick run)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+//   node dist/bench/forward.js --rounds 3 --only-forwarding (1 and 2 alone)
+import { loadavg } from 'node:os';
 import { parseArgs } from '../src/cli/args.js';
-import { freePort } from '../src/api/prometheus/testing/prometheus-process.js';
+import { FakeUpstream } from '../src/exporters/otlp/testing.js';
 import { RemoteWriteExporter } from '../src/exporters/remotewrite/exporter.js';
 import { labelsFromRecord, type Labels } from '../src/labels/labels.js';
 import { Head } from '../src/tsdb/head.js';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = path.resolve(HERE, '..', 'src', 'cli', 'main.js');
-const SENDER = path.resolve(HERE, 'ingest.js');
-
-interface SenderResult {
-  accepted: number;
-  refused: number;
-  failed: number;
-  secs: number;
-  bytes: number;
-  sentSpans: number;
-}
+import {
+  metricValue as metric,
+  procCpuSeconds,
+  procStatus,
+  startBackend as startProcess,
+  type RunningBackend,
+} from './backend-process.js';
+import { runSender, type SenderResult } from './sender.js';
 
 /** An upstream that takes every request (drains the body, answers 200), and can go down and come back. */
-class Sink {
-  requests = 0;
-  bytes = 0;
-  private server: http.Server | undefined;
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = http.createServer((req, res) => {
-      req.on('data', (c: Buffer) => (this.bytes += c.length));
-      req.on('end', () => {
-        this.requests++;
-        res.writeHead(200, { 'content-type': 'application/x-protobuf' });
-        res.end();
-      });
-    });
-    server.keepAliveTimeout = 60_000;
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', () => resolve()));
-    this.port = (server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
+function sinkUpstream(): FakeUpstream {
+  const sink = new FakeUpstream();
+  sink.keepBodies = false;
+  return sink;
 }
 
-function procStatus(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-async function metric(api: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${api}/metrics`)).text();
-  let sum = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (!(line.startsWith(name + ' ') || line.startsWith(name + '{'))) continue;
-    if (labels && !line.includes(labels)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-    found = true;
-  }
-  return found ? sum : NaN;
-}
-
-interface RunningBackend {
-  readonly api: string;
-  readonly otlp: string;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-async function startBackend(extra: string[]): Promise<RunningBackend> {
-  const [port, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
-  const child: ChildProcess = spawn(
-    'taskset',
-    [
-      '-c',
-      '0',
-      process.execPath,
-      '--max-old-space-size=4096',
-      MAIN,
-      'serve',
-      '--port',
-      String(port),
-      '--otlp-http-port',
-      String(httpPort),
-      '--otlp-grpc-port',
-      String(grpcPort),
-      '--trace-budget',
-      '1GiB',
-      ...extra,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const api = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error('backend exited');
-    if (
-      await fetch(`${api}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 200) throw new Error('backend not ready after 20 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** `orrery serve` on core 0 with a 1 GiB trace budget, settled for half a second after it is ready */
+async function startBackend(extra: string[]): Promise<RunningBackend & { readonly otlp: string }> {
+  const b = await startProcess({ args: ['--trace-budget', '1GiB', ...extra], maxOldSpaceMb: 4096 });
   await new Promise((r) => setTimeout(r, 500));
-  return {
-    api,
-    otlp: `http://127.0.0.1:${httpPort}/v1/traces`,
-    pid: child.pid!,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
+  return { ...b, otlp: `http://127.0.0.1:${b.httpPort}/v1/traces` };
 }
 
-/** bench/ingest.ts's sender on core 1 for durationMs; refused requests are counted, and it backs off 100 ms */
-async function send(url: string, durationMs: number, connections: number): Promise<SenderResult> {
-  const snd = spawn(
-    'taskset',
-    [
-      '-c',
-      '1',
-      process.execPath,
-      SENDER,
-      '--sender',
-      url,
-      '--duration',
-      `${durationMs}ms`,
-      '--connections',
-      String(connections),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  snd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((r) => snd.once('exit', r));
-  return JSON.parse(out.trim().split('\n').pop()!) as SenderResult;
+/** the sender on core 1 for durationMs */
+function send(url: string, durationMs: number, connections: number): Promise<SenderResult> {
+  return runSender({ url, durationMs, connections });
 }
 
 async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<number> {
@@ -182,24 +63,70 @@ async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs: numb
 
 const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
 
-async function ingestRun(label: string, extra: string[], durationMs: number, connections: number) {
+interface IngestFigures {
+  readonly perSec: number;
+  /** spans per backend CPU-second while the sender ran */
+  readonly perCpu: number;
+  /** the same with the CPU the backend spent until its forwarding queue was empty */
+  readonly perCpuDrained: number;
+  readonly accepted: number;
+  readonly delivered: number;
+}
+
+/** One backend, the sender for durationMs, and (forwarding) the wait until its queue is empty. */
+async function ingestRun(
+  label: string,
+  extra: string[],
+  durationMs: number,
+  connections: number,
+): Promise<IngestFigures> {
   const b = await startBackend(extra);
   try {
-    const cpu0 = await metric(b.api, 'process_cpu_seconds_total');
+    const cpu0 = procCpuSeconds(b.pid);
     const s = await send(b.otlp, durationMs, connections);
-    const cpu = (await metric(b.api, 'process_cpu_seconds_total')) - cpu0;
-    const sentOut = await metric(b.api, 'otelcol_exporter_sent_spans_total');
+    const cpu = procCpuSeconds(b.pid) - cpu0;
+    const forwarding = extra.includes('--forward-otlp');
+    const drainedMs = forwarding
+      ? await waitFor(
+          'forwarding queue empty',
+          async () => (await metric(b.api, 'otelcol_exporter_queue_size', 'data_type="traces"')) === 0,
+          60_000,
+        )
+      : 0;
+    const cpuDrained = procCpuSeconds(b.pid) - cpu0;
+    const delivered = forwarding ? await metric(b.api, 'otelcol_exporter_sent_spans_total') : 0;
     const perSec = s.accepted / s.secs;
     const perCpu = s.accepted / cpu;
     console.log(
       `${label}: in ${Math.round(perSec)} spans/s (${s.accepted} accepted, ${s.refused} refused), ${Math.round(perCpu)} spans per backend CPU-second (${((cpu / s.secs) * 100).toFixed(0)}% of its core)` +
-        (Number.isNaN(sentOut) ? '' : `; out ${Math.round(sentOut / s.secs)} spans/s delivered during the run`),
+        (forwarding
+          ? `; delivered ${delivered}, queue empty ${(drainedMs / 1000).toFixed(1)} s after the sender stopped: ${Math.round(s.accepted / cpuDrained)} spans per CPU-second with the drain`
+          : ''),
     );
-    return { perSec, perCpu, accepted: s.accepted, api: b.api, backend: b };
-  } catch (err) {
+    return { perSec, perCpu, perCpuDrained: s.accepted / cpuDrained, accepted: s.accepted, delivered };
+  } finally {
     await b.stop();
-    throw err;
   }
+}
+
+/** Local ingest and forwarding alternated (A B A B): per-round and overall ratios. */
+async function compareForwarding(sinkUrl: string, rounds: number, durationMs: number, connections: number) {
+  const local: IngestFigures[] = [];
+  const fwd: IngestFigures[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    local.push(await ingestRun(`round ${r}, local ingest (reference)`, [], durationMs, connections));
+    fwd.push(await ingestRun(`round ${r}, with --forward-otlp`, ['--forward-otlp', sinkUrl], durationMs, connections));
+  }
+  const mean = (xs: IngestFigures[], f: (x: IngestFigures) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
+  const ratio = (f: (x: IngestFigures) => number) => (mean(fwd, f) / mean(local, f)).toFixed(2);
+  const perRound = fwd.map((f, i) => (f.perCpu / local[i]!.perCpu).toFixed(2)).join(', ');
+  const delivered = fwd.reduce((n, f) => n + f.delivered, 0);
+  const accepted = fwd.reduce((n, f) => n + f.accepted, 0);
+  console.log(
+    `forwarding / local over ${rounds} rounds: ${ratio((x) => x.perSec)}x spans/s, ${ratio((x) => x.perCpu)}x spans per CPU-second while sending (rounds: ${perRound}), ${(mean(fwd, (x) => x.perCpuDrained) / mean(local, (x) => x.perCpu)).toFixed(2)}x counting the forwarder's drain (goal ≥ 0.80); delivered ${delivered} of ${accepted} accepted; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 }
 
 function remoteWriteBench(sinkUrl: string, seriesCount: number, steps: number): Promise<void> {
@@ -246,28 +173,22 @@ async function main(): Promise<void> {
     outage: { type: 'duration', default: '60s', help: 'how long the upstream is down in the outage run' },
     connections: { type: 'int', default: 8, help: 'concurrent keep-alive connections of the sender' },
     fullQueue: { type: 'int', default: 100, help: '--forward-queue-size of the full-queue run (requests)' },
+    rounds: { type: 'int', default: 2, help: 'local and forwarding runs, alternated' },
+    onlyForwarding: { type: 'bool', default: false, help: 'stop after the forwarding comparison' },
   });
-  const sink = new Sink();
+  const sink = sinkUpstream();
   await sink.start();
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
   console.log(
     `forwarding bench: backend on core 0, sender and sink on core 1; ${flags.duration / 1000} s per run, ${flags.connections} connections, 512 spans per request`,
   );
 
-  // 1 and 2: local ingest as the reference, then forwarding, in the same run.
-  const local = await ingestRun('local ingest (reference)', [], flags.duration, flags.connections);
-  await local.backend.stop();
-  const fwd = await ingestRun('with --forward-otlp', ['--forward-otlp', sinkUrl], flags.duration, flags.connections);
-  const drained = await waitFor(
-    'forwarding queue empty',
-    async () => (await metric(fwd.api, 'otelcol_exporter_queue_size', 'data_type="traces"')) === 0,
-    60_000,
-  );
-  const out = await metric(fwd.api, 'otelcol_exporter_sent_spans_total');
-  await fwd.backend.stop();
-  console.log(
-    `forwarding: in/local ${(fwd.perSec / local.perSec).toFixed(2)}x spans/s, ${(fwd.perCpu / local.perCpu).toFixed(2)}x spans per CPU-second (goal ≥ 0.80); delivered ${out} of ${fwd.accepted} accepted (queue empty ${(drained / 1000).toFixed(1)} s after the sender stopped)`,
-  );
+  // 1 and 2: local ingest as the reference, alternated with forwarding, in the same run.
+  await compareForwarding(sinkUrl, flags.rounds, flags.duration, flags.connections);
+  if (flags.onlyForwarding) {
+    await sink.stop();
+    return;
+  }
 
   // 3: remote write in this process.
   await remoteWriteBench(`${sinkUrl}/api/v1/write`, 5000, 40);

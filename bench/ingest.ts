@@ -11,146 +11,20 @@
 //   npm run bench:ingest                       (defaults: 20 s, 8 connections)
 //   node dist/bench/ingest.js --duration 30s --connections 4
 //   node dist/bench/ingest.js --memory-limit 200MB --trace-budget 1GiB   (does the limit hold?)
+//   npm run bench:ingest -- --decode-only     (issue 14: orrery serve --data-dir against a receiver
+//                                              that only decodes with protobufjs, alternated
+//                                              --rounds times; spans/s, per CPU-second, ratios;
+//                                              --profile DIR keeps the backend's CPU profiles)
 //   npm run bench:ingest -- --wal             (write-ahead logs on against off, in the same run:
 //                                              spans/s, and samples/s of demo-shaped OTLP metrics
 //                                              from bench/demo-metrics.ts; prints the ratios)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { Agent, request } from 'node:http';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from '../src/cli/args.js';
-import { freePort } from '../src/api/prometheus/testing/prometheus-process.js';
-import { Template } from './demo-traces.js';
-import { MetricsTemplate } from './demo-metrics.js';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = path.resolve(HERE, '..', 'src', 'cli', 'main.js');
-
-// ---- sender (core 1) ----
-
-type Signal = 'traces' | 'metrics';
-
-async function sender(
-  url: string,
-  durationMs: number,
-  connections: number,
-  batchSpans: number,
-  signal: Signal,
-  seriesPerMetric: number,
-): Promise<void> {
-  // Templates give the requests their shapes; every send rewrites every value that real traffic
-  // never repeats (bench/demo-traces.ts), so no two spans sent share an ID, a time or a request ID.
-  // For metrics each connection owns one template (its series), so its timestamps only increase.
-  const templates: { fresh(nowMs: number): Buffer; readonly spans: number }[] =
-    signal === 'traces'
-      ? Array.from({ length: 32 }, () => new Template(batchSpans))
-      : Array.from({ length: connections }, (_, w) => {
-          const m = new MetricsTemplate(w, seriesPerMetric);
-          return { fresh: (now: number) => m.fresh(now), spans: m.points };
-        });
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const target = new URL(url);
-  let accepted = 0;
-  let refused = 0;
-  let failed = 0;
-  let requests = 0;
-  let bytes = 0;
-  let genMs = 0;
-  const deadline = Date.now() + durationMs;
-  const start = Date.now();
-  const cpuStart = process.cpuUsage();
-  const post = (body: Buffer): Promise<number> =>
-    new Promise((resolve) => {
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', () => resolve(0));
-      req.end(body);
-    });
-  const worker = async (w: number): Promise<void> => {
-    let i = w;
-    while (Date.now() < deadline) {
-      const t = signal === 'traces' ? templates[i++ % templates.length]! : templates[w]!;
-      const genStart = performance.now();
-      const body = t.fresh(Date.now());
-      genMs += performance.now() - genStart;
-      const status = await post(body);
-      requests++;
-      bytes += body.length;
-      const n = t.spans;
-      if (status === 200) accepted += n;
-      else if (status === 429 || status === 503) {
-        refused += n;
-        await new Promise((r) => setTimeout(r, 100));
-      } else failed += n;
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
-  const secs = (Date.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpuStart);
-  agent.destroy();
-  process.stdout.write(
-    JSON.stringify({
-      accepted,
-      refused,
-      failed,
-      requests,
-      bytes,
-      secs,
-      avgBatchBytes: Math.round(bytes / Math.max(1, requests)),
-      sentSpans: accepted + refused + failed,
-      genSecs: genMs / 1000,
-      senderCpu: (cpu.user + cpu.system) / 1e6,
-    }) + '\n',
-  );
-}
-
-// ---- orchestration ----
-
-function procStatus(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-async function metricValue(api: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${api}/metrics`)).text();
-  let sum = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(name + ' ') || line.startsWith(name + '{')) {
-      if (labels && !line.includes(labels)) continue;
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      found = true;
-    }
-  }
-  return found ? sum : NaN;
-}
-
-interface SenderResult {
-  accepted: number;
-  refused: number;
-  failed: number;
-  requests: number;
-  secs: number;
-  avgBatchBytes: number;
-  bytes: number;
-  sentSpans: number;
-  genSecs: number;
-  senderCpu: number;
-}
+import { metricValue, procCpuSeconds, procStatus, startBackend, type RunningBackend } from './backend-process.js';
+import { startDecodeOnlyReceiver } from './decode-only-receiver.js';
+import { runSender, type SenderResult, type SenderSignal } from './sender.js';
 
 interface BenchFlags {
   duration: number;
@@ -161,31 +35,15 @@ interface BenchFlags {
   seriesPerMetric: number;
 }
 
-interface RunningBackend {
-  readonly api: string;
-  readonly httpPort: number;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-/** `orrery serve` pinned to core 0, ready. */
-async function startBackend(flags: BenchFlags, extra: readonly string[]): Promise<RunningBackend> {
-  const [port, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
-  const backend: ChildProcess = spawn(
-    'taskset',
-    [
-      '-c',
-      '0',
-      process.execPath,
-      '--max-old-space-size=8192',
-      MAIN,
-      'serve',
-      '--port',
-      String(port),
-      '--otlp-http-port',
-      String(httpPort),
-      '--otlp-grpc-port',
-      String(grpcPort),
+/** `orrery serve` pinned to core 0 with the run's budget and limit, ready. */
+function backend(
+  flags: BenchFlags,
+  extra: readonly string[],
+  nodeArgs: readonly string[] = [],
+): Promise<RunningBackend> {
+  return startBackend({
+    nodeArgs,
+    args: [
       '--trace-budget',
       flags.traceBudget,
       '--retention',
@@ -193,61 +51,19 @@ async function startBackend(flags: BenchFlags, extra: readonly string[]): Promis
       ...(flags.memoryLimit !== undefined ? ['--memory-limit', flags.memoryLimit] : []),
       ...extra,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const stop = async (): Promise<void> => {
-    const exited = new Promise((r) => backend.once('exit', r));
-    if (backend.exitCode === null) backend.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (backend.exitCode === null) backend.kill('SIGKILL');
-  };
-  const api = `http://127.0.0.1:${port}`;
-  try {
-    for (let i = 0; ; i++) {
-      if (backend.exitCode !== null) throw new Error('backend exited');
-      const ok = await fetch(`${api}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 200) throw new Error('backend not ready after 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { api, httpPort, pid: backend.pid!, stop };
+  });
 }
 
-/** The sender process pinned to core 1, for the configured time; its tally. */
-async function runSender(flags: BenchFlags, httpPort: number, signal: Signal): Promise<SenderResult> {
-  const snd = spawn(
-    'taskset',
-    [
-      '-c',
-      '1',
-      process.execPath,
-      fileURLToPath(import.meta.url),
-      '--sender',
-      `http://127.0.0.1:${httpPort}/v1/${signal}`,
-      '--signal',
-      signal,
-      '--duration',
-      `${flags.duration}ms`,
-      '--connections',
-      String(flags.connections),
-      '--batch',
-      String(flags.batch),
-      '--series-per-metric',
-      String(flags.seriesPerMetric),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  snd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((r) => snd.once('exit', r));
-  return JSON.parse(out.trim().split('\n').pop()!) as SenderResult;
+/** The sender pinned to core 1 for the configured time; its tally. */
+function sendTo(flags: BenchFlags, httpPort: number, signal: SenderSignal): Promise<SenderResult> {
+  return runSender({
+    url: `http://127.0.0.1:${httpPort}/v1/${signal}`,
+    signal,
+    durationMs: flags.duration,
+    connections: flags.connections,
+    batch: flags.batch,
+    seriesPerMetric: flags.seriesPerMetric,
+  });
 }
 
 /** Bytes of the regular files under dir. */
@@ -264,16 +80,23 @@ function duBytes(dir: string): number {
 /** WAL on against off, for spans and for samples, each on a fresh backend in this run. */
 async function compareWal(flags: BenchFlags): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'orrery-bench-wal-'));
-  const rows: { signal: Signal; wal: boolean; perSec: number; perCpu: number; diskBytes: number; items: number }[] = [];
+  const rows: {
+    signal: SenderSignal;
+    wal: boolean;
+    perSec: number;
+    perCpu: number;
+    diskBytes: number;
+    items: number;
+  }[] = [];
   try {
     for (const signal of ['traces', 'metrics'] as const) {
       for (const wal of [false, true]) {
         const dataDir = path.join(root, `${signal}-${wal ? 'wal' : 'mem'}`);
-        const b = await startBackend(flags, wal ? ['--data-dir', dataDir] : []);
+        const b = await backend(flags, wal ? ['--data-dir', dataDir] : []);
         try {
           await new Promise((r) => setTimeout(r, 1000));
           const cpuBefore = await metricValue(b.api, 'process_cpu_seconds_total');
-          const s = await runSender(flags, b.httpPort, signal);
+          const s = await sendTo(flags, b.httpPort, signal);
           const busy = (await metricValue(b.api, 'process_cpu_seconds_total')) - cpuBefore;
           const item = signal === 'traces' ? 'spans' : 'samples';
           const diskBytes = wal ? duBytes(dataDir) : 0;
@@ -310,19 +133,98 @@ async function compareWal(flags: BenchFlags): Promise<void> {
   }
 }
 
+interface RunFigures {
+  readonly perSec: number;
+  readonly perCpu: number;
+  /** share of its core the process used */
+  readonly busy: number;
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
+
+/**
+ * Issue 14's speed goal: `orrery serve --data-dir` against a receiver that only decodes
+ * (bench/decode-only-receiver.ts), each pinned to core 0 in turn, the same sender on core 1,
+ * alternated (A B A B) so that both see the same machine. CPU from /proc for both.
+ */
+async function compareDecodeOnly(flags: BenchFlags, rounds: number, profileDir: string | undefined): Promise<void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'orrery-bench-decode-only-'));
+  const orrery: RunFigures[] = [];
+  const reference: RunFigures[] = [];
+  const figures = (s: SenderResult, cpu: number): RunFigures => ({
+    perSec: s.accepted / s.secs,
+    perCpu: s.accepted / cpu,
+    busy: cpu / s.secs,
+  });
+  const line = (label: string, s: SenderResult, f: RunFigures): string =>
+    `${label}: ${s.accepted} spans in ${s.secs.toFixed(1)} s = ${Math.round(f.perSec)} spans/s, ${Math.round(f.perCpu)} per CPU-second (${(f.busy * 100).toFixed(0)}% of its core); refused ${s.refused}, failed ${s.failed}`;
+  try {
+    for (let r = 1; r <= rounds; r++) {
+      const prof = profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const b = await backend(flags, ['--data-dir', path.join(root, `round-${r}`)], prof);
+      try {
+        await settle();
+        const cpu0 = procCpuSeconds(b.pid);
+        const s = await sendTo(flags, b.httpPort, 'traces');
+        const f = figures(s, procCpuSeconds(b.pid) - cpu0);
+        orrery.push(f);
+        console.log(line(`round ${r}, orrery serve --data-dir`, s, f));
+      } finally {
+        await b.stop();
+      }
+      const ref = await startDecodeOnlyReceiver(0);
+      let stopped = false;
+      try {
+        await settle();
+        const cpu0 = procCpuSeconds(ref.pid);
+        const s = await runSender({
+          url: `http://127.0.0.1:${ref.port}/v1/traces`,
+          durationMs: flags.duration,
+          connections: flags.connections,
+          batch: flags.batch,
+        });
+        const f = figures(s, procCpuSeconds(ref.pid) - cpu0);
+        reference.push(f);
+        stopped = true;
+        const decoded = await ref.stop();
+        console.log(line(`round ${r}, decode-only receiver (protobufjs)`, s, f) + `; decoded ${decoded} spans`);
+      } finally {
+        if (!stopped) await ref.stop();
+      }
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const mean = (xs: RunFigures[], f: (x: RunFigures) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
+  const perRound = orrery.map((o, i) => (o.perCpu / reference[i]!.perCpu).toFixed(2)).join(', ');
+  console.log(
+    `orrery / decode-only over ${rounds} rounds: ${(mean(orrery, (x) => x.perSec) / mean(reference, (x) => x.perSec)).toFixed(2)}x spans/s, ${(mean(orrery, (x) => x.perCpu) / mean(reference, (x) => x.perCpu)).toFixed(2)}x spans per CPU-second (rounds: ${perRound}; goal ≥ 1.0); load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+}
+
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2), {
     duration: { type: 'duration', default: '20s', help: 'how long to send' },
     connections: { type: 'int', default: 8, help: 'concurrent keep-alive connections' },
     batch: { type: 'int', default: 512, help: 'spans per request' },
-    sender: { type: 'string', help: 'internal: run as the sender against this URL' },
-    signal: { type: 'string', default: 'traces', help: 'internal: what the sender sends (traces or metrics)' },
     seriesPerMetric: {
       type: 'int',
       default: 50,
       help: 'with --wal: series per metric of each connection (8 metrics: 400 points per request)',
     },
     wal: { type: 'bool', default: false, help: 'compare write-ahead logs on (--data-dir) against off' },
+    decodeOnly: {
+      type: 'bool',
+      default: false,
+      help: 'compare orrery serve --data-dir against a receiver that only decodes with protobufjs, alternated',
+    },
+    rounds: { type: 'int', default: 2, help: 'with --decode-only: rounds of the two, alternated' },
+    profile: {
+      type: 'string',
+      help: 'with --decode-only: write CPU profiles of the backend (node --cpu-prof) to this directory',
+    },
     traceBudget: { type: 'string', default: '4GiB', help: 'backend --trace-budget' },
     memoryLimit: {
       type: 'string',
@@ -333,9 +235,11 @@ async function main(): Promise<void> {
       help: 'backend --data-dir (an empty directory): also prints the trace store bytes on disk per span',
     },
   });
-  if (flags.sender) {
-    const signal: Signal = flags.signal === 'metrics' ? 'metrics' : 'traces';
-    await sender(flags.sender, flags.duration, flags.connections, flags.batch, signal, flags.seriesPerMetric);
+  if (flags.decodeOnly) {
+    console.log(
+      `orrery serve --data-dir against a decode-only receiver, each on core 0 in turn for ${flags.duration / 1000}s over ${flags.connections} connections (sender on core 1), ${flags.batch} spans per request`,
+    );
+    await compareDecodeOnly(flags, flags.rounds, flags.profile);
     return;
   }
   if (flags.wal) {
@@ -345,7 +249,7 @@ async function main(): Promise<void> {
     await compareWal(flags);
     return;
   }
-  const b = await startBackend(flags, flags.dataDir !== undefined ? ['--data-dir', flags.dataDir] : []);
+  const b = await backend(flags, flags.dataDir !== undefined ? ['--data-dir', flags.dataDir] : []);
   const api = b.api;
   let stored = { spans: 0, wireBytesPerSpan: 0 };
   try {
@@ -356,7 +260,7 @@ async function main(): Promise<void> {
     console.log(
       `backend pid ${pid} on core 0, RSS at rest ${(rssBefore / 2 ** 20).toFixed(1)} MiB; sending for ${flags.duration / 1000}s over ${flags.connections} connections, ${flags.batch} spans per request (sender on core 1)`,
     );
-    const s = await runSender(flags, b.httpPort, 'traces');
+    const s = await sendTo(flags, b.httpPort, 'traces');
     const backendAccepted = await metricValue(api, 'otelcol_receiver_accepted_spans_total', 'transport="http"');
     const storedSpans = await metricValue(api, 'orrery_trace_store_spans');
     const storeBytes = await metricValue(api, 'orrery_trace_store_bytes');

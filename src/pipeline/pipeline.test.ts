@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TracesData } from '../otlp/model.js';
 import { RefusedError, type TracesConsumer } from '../consumer/consumer.js';
 import { fanOutTraces } from './fanout.js';
-import { MemoryLimiter } from './memory-limiter.js';
+import { MemoryLimiter, memoryUsedMeter } from './memory-limiter.js';
 import { buildPipelines } from './pipelines.js';
 import { LogCounter } from './log-counter.js';
 import { TraceStore } from '../traces/store.js';
@@ -35,6 +35,18 @@ describe('pipeline', () => {
     expect(seen).toEqual([]);
     expect(() => fanOutTraces([ok, boom, ok]).consumeTraces(empty)).toThrow('boom');
     expect(seen).toEqual(['ok', 'ok']);
+  });
+
+  it("the limiter's default meter counts the heap and every buffer, as process.memoryUsage() does", () => {
+    const meter = memoryUsedMeter();
+    const before = meter();
+    const held = Buffer.alloc(64 * 2 ** 20, 1);
+    const after = meter();
+    const m = process.memoryUsage();
+    expect(after - before).toBeGreaterThanOrEqual(64 * 2 ** 20);
+    // heap + external (+ the runtime's own bytes at start): never below what node reports for the two
+    expect(after).toBeGreaterThanOrEqual(m.heapUsed + m.external - 2 ** 20);
+    expect(held[held.length - 1]).toBe(1);
   });
 
   it('the memory limiter refuses with Retry-After while over the limit', () => {

@@ -7,6 +7,10 @@
 // and handed to the pipeline in pieces with the event loop free between them, so one 16 MB
 // export no longer stalls every other request for a second or two. If the pipeline refuses a
 // later piece after earlier ones were kept, the rest is reported as rejected (partial success).
+//
+// A protobuf request decoded whole, with nothing left out or repaired, hands its bytes down with
+// the batch (otlp/request-bytes.ts), so forwarding sends them as they came. Pieces of a large
+// request, JSON requests and requests the decoder had to change carry none and are re-encoded.
 import {
   RefusedError,
   Rejections,
@@ -16,6 +20,7 @@ import {
   type TracesConsumer,
 } from '../consumer/consumer.js';
 import type { LogsData, MetricsData, TracesData } from '../otlp/model.js';
+import { keepRequestBytes } from '../otlp/request-bytes.js';
 import { decodeExport, type BodyFormat, type DecodeNotes, type ExportBatch } from './decode.js';
 import type { DecodePool, PoolOutcome } from './decode-pool.js';
 import type { ReceiverObserver, ReceiverSignal, ReceiverTransport } from './observer.js';
@@ -157,6 +162,9 @@ export async function runExport(
   // An empty request is a valid no-op; the pipeline need not see it.
   if (decoded.items === 0 && decoded.notes.dropped.length === 0)
     return { kind: 'ok', items: 0, rejected: 0, message: '' };
+  if (format === 'protobuf' && decoded.notes.dropped.length === 0 && decoded.notes.altered === '') {
+    keepRequestBytes(decoded.batch, body);
+  }
   if (decoded.items > 0) delivery.take(decoded.batch, decoded.items);
   return delivery.outcome(decoded.items, decoded.notes, signal, observer, transport);
 }

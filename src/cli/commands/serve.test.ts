@@ -25,6 +25,8 @@ describe('orrery serve flags', () => {
     expect(errors.join('\n')).toContain('--forward-protocol: "thrift" is not a protocol (http or grpc)');
     expect(await run(['--forward-otlp', 'http://c:4318', '--forward-header', 'Authorization'])).toBe(2);
     expect(errors.join('\n')).toContain('--forward-header: "Authorization" is not a header (expected Name=value');
+    expect(await run(['--forward-otlp', 'http://c:4318', '--forward-max-elapsed', 'soon'])).toBe(2);
+    expect(errors.join('\n')).toMatch(/--forward-max-elapsed.*"soon" is not a duration/);
     expect(await run(['--remote-write', 'ftp://prometheus/api/v1/write'])).toBe(2);
     expect(errors.join('\n')).toContain('--remote-write: "ftp://prometheus/api/v1/write": unsupported scheme ftp://');
   });
@@ -34,5 +36,6 @@ describe('orrery serve flags', () => {
     vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
     expect(await run(['--help'])).toBe(0);
     expect(out.join('\n')).toMatch(/--cors-allow-origin ORIGIN .*default http:\/\/localhost:\*,/);
+    expect(out.join('\n')).toMatch(/--forward-max-elapsed DURATION .*default 5m/);
   });
 });

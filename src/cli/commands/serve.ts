@@ -157,6 +157,13 @@ const FLAGS = {
     help: 'requests each forwarding queue holds per signal before senders get 503 (in memory, on disk with --data-dir)',
     metavar: 'N',
   },
+  forwardMaxElapsed: {
+    type: 'duration',
+    env: 'ORRERY_FORWARD_MAX_ELAPSED',
+    default: '5m',
+    help: 'drop a forwarded request (counted in otelcol_exporter_send_failed_*) still failing this long after its first attempt; 0 = retry for ever',
+    metavar: 'DURATION',
+  },
   localTraces: {
     type: 'bool',
     env: 'ORRERY_LOCAL_TRACES',
@@ -244,7 +251,7 @@ function outboundConfig(f: ParsedFlags<typeof FLAGS>): OutboundConfig {
     forwardOtlp: targets,
     forwardHeaders,
     forwardCompression: f.forwardCompression as 'gzip' | 'none',
-    forwardQueue: { capacity: f.forwardQueueSize },
+    forwardQueue: { capacity: f.forwardQueueSize, backoff: { maxElapsedMs: f.forwardMaxElapsed } },
     ...(f.remoteWrite !== undefined ? { remoteWrite: { url: f.remoteWrite, headers: remoteWriteHeaders } } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type {
   ExponentialHistogramBuckets,
   InstrumentationScope,
   KeyValue,
+  LogRecord,
   LogsData,
   Metric,
   MetricsData,
@@ -121,27 +122,52 @@ function span(w: ProtoWriter, s: Span): void {
   w.fixed32(16, s.flags);
 }
 
-/** ExportTraceServiceRequest */
-export function encodeTracesRequest(data: TracesData, w = new ProtoWriter()): Uint8Array {
+/**
+ * The shape the three Export*ServiceRequests share: repeated Resource* = 1 { Resource resource = 1;
+ * repeated Scope* = 2 { InstrumentationScope scope = 1; repeated <item> = 2; schema_url = 3 };
+ * schema_url = 3 }. `item` writes one span, metric or log record's fields.
+ */
+function encodeRequest<
+  R extends { readonly resource: Resource; readonly schemaUrl: string },
+  S extends { readonly scope: InstrumentationScope; readonly schemaUrl: string },
+  I,
+>(
+  w: ProtoWriter,
+  resources: readonly R[],
+  scopesOf: (r: R) => readonly S[],
+  itemsOf: (s: S) => readonly I[],
+  item: (w: ProtoWriter, i: I) => void,
+): Uint8Array {
   w.reset();
-  for (const rs of data.resourceSpans) {
-    const r = w.fork(1);
-    resource(w, rs.resource);
-    for (const ss of rs.scopeSpans) {
+  for (const r of resources) {
+    const rm = w.fork(1);
+    resource(w, r.resource);
+    for (const sc of scopesOf(r)) {
       const sm = w.fork(2);
-      scope(w, ss.scope);
-      for (const s of ss.spans) {
+      scope(w, sc.scope);
+      for (const i of itemsOf(sc)) {
         const m = w.fork(2);
-        span(w, s);
+        item(w, i);
         w.end(m);
       }
-      w.string(3, ss.schemaUrl);
+      w.string(3, sc.schemaUrl);
       w.end(sm);
     }
-    w.string(3, rs.schemaUrl);
-    w.end(r);
+    w.string(3, r.schemaUrl);
+    w.end(rm);
   }
   return w.finish();
+}
+
+/** ExportTraceServiceRequest */
+export function encodeTracesRequest(data: TracesData, w = new ProtoWriter()): Uint8Array {
+  return encodeRequest(
+    w,
+    data.resourceSpans,
+    (rs) => rs.scopeSpans,
+    (ss) => ss.spans,
+    span,
+  );
 }
 
 function exemplars(w: ProtoWriter, field: number, list: readonly Exemplar[]): void {
@@ -171,6 +197,18 @@ function buckets(w: ProtoWriter, field: number, b: ExponentialHistogramBuckets):
   w.end(m);
 }
 
+/** start_time_unix_nano = 2 and time_unix_nano = 3, the same in every kind of data point */
+function pointTimes(w: ProtoWriter, p: { readonly startTimeUnixNano: number; readonly timeUnixNano: number }): void {
+  w.fixed64(2, p.startTimeUnixNano);
+  w.fixed64(3, p.timeUnixNano);
+}
+
+/** fixed64 count = 4, written even when zero (histograms and summaries) */
+function pointCount(w: ProtoWriter, count: number): void {
+  w.tag(4, 1);
+  w.rawFixed64(count);
+}
+
 function metric(w: ProtoWriter, metricData: Metric): void {
   w.string(1, metricData.name);
   w.string(2, metricData.description);
@@ -182,8 +220,7 @@ function metric(w: ProtoWriter, metricData: Metric): void {
       const m = w.fork(d.type === 'gauge' ? 5 : 7);
       for (const p of d.dataPoints) {
         const pm = w.fork(1);
-        w.fixed64(2, p.startTimeUnixNano);
-        w.fixed64(3, p.timeUnixNano);
+        pointTimes(w, p);
         w.double(4, p.value);
         exemplars(w, 5, p.exemplars);
         attributes(w, 7, p.attributes);
@@ -201,10 +238,8 @@ function metric(w: ProtoWriter, metricData: Metric): void {
       const m = w.fork(9);
       for (const p of d.dataPoints) {
         const pm = w.fork(1);
-        w.fixed64(2, p.startTimeUnixNano);
-        w.fixed64(3, p.timeUnixNano);
-        w.tag(4, 1);
-        w.rawFixed64(p.count);
+        pointTimes(w, p);
+        pointCount(w, p.count);
         optionalDouble(w, 5, p.sum);
         if (p.bucketCounts.length > 0) {
           w.tag(6, 2);
@@ -232,10 +267,8 @@ function metric(w: ProtoWriter, metricData: Metric): void {
       for (const p of d.dataPoints) {
         const pm = w.fork(1);
         attributes(w, 1, p.attributes);
-        w.fixed64(2, p.startTimeUnixNano);
-        w.fixed64(3, p.timeUnixNano);
-        w.tag(4, 1);
-        w.rawFixed64(p.count);
+        pointTimes(w, p);
+        pointCount(w, p.count);
         optionalDouble(w, 5, p.sum);
         w.sint(6, p.scale);
         w.fixed64(7, p.zeroCount);
@@ -256,10 +289,8 @@ function metric(w: ProtoWriter, metricData: Metric): void {
       const m = w.fork(11);
       for (const p of d.dataPoints) {
         const pm = w.fork(1);
-        w.fixed64(2, p.startTimeUnixNano);
-        w.fixed64(3, p.timeUnixNano);
-        w.tag(4, 1);
-        w.rawFixed64(p.count);
+        pointTimes(w, p);
+        pointCount(w, p.count);
         w.double(5, p.sum);
         for (const q of p.quantileValues) {
           const qm = w.fork(6);
@@ -281,53 +312,33 @@ function metric(w: ProtoWriter, metricData: Metric): void {
 
 /** ExportMetricsServiceRequest */
 export function encodeMetricsRequest(data: MetricsData, w = new ProtoWriter()): Uint8Array {
-  w.reset();
-  for (const rm of data.resourceMetrics) {
-    const r = w.fork(1);
-    resource(w, rm.resource);
-    for (const sm of rm.scopeMetrics) {
-      const s = w.fork(2);
-      scope(w, sm.scope);
-      for (const m of sm.metrics) {
-        const mm = w.fork(2);
-        metric(w, m);
-        w.end(mm);
-      }
-      w.string(3, sm.schemaUrl);
-      w.end(s);
-    }
-    w.string(3, rm.schemaUrl);
-    w.end(r);
-  }
-  return w.finish();
+  return encodeRequest(
+    w,
+    data.resourceMetrics,
+    (rm) => rm.scopeMetrics,
+    (sm) => sm.metrics,
+    metric,
+  );
+}
+
+function logRecord(w: ProtoWriter, l: LogRecord): void {
+  w.fixed64(1, l.timeUnixNano);
+  w.uint(2, l.severityNumber);
+  w.string(3, l.severityText);
+  if (l.body.kind !== 'empty') anyValue(w, 5, l.body);
+  attributes(w, 6, l.attributes);
+  w.hex(9, l.traceId);
+  w.hex(10, l.spanId);
+  w.fixed64(11, l.observedTimeUnixNano);
 }
 
 /** ExportLogsServiceRequest */
 export function encodeLogsRequest(data: LogsData, w = new ProtoWriter()): Uint8Array {
-  w.reset();
-  for (const rl of data.resourceLogs) {
-    const r = w.fork(1);
-    resource(w, rl.resource);
-    for (const sl of rl.scopeLogs) {
-      const s = w.fork(2);
-      scope(w, sl.scope);
-      for (const l of sl.logRecords) {
-        const m = w.fork(2);
-        w.fixed64(1, l.timeUnixNano);
-        w.uint(2, l.severityNumber);
-        w.string(3, l.severityText);
-        if (l.body.kind !== 'empty') anyValue(w, 5, l.body);
-        attributes(w, 6, l.attributes);
-        w.hex(9, l.traceId);
-        w.hex(10, l.spanId);
-        w.fixed64(11, l.observedTimeUnixNano);
-        w.end(m);
-      }
-      w.string(3, sl.schemaUrl);
-      w.end(s);
-    }
-    w.string(3, rl.schemaUrl);
-    w.end(r);
-  }
-  return w.finish();
+  return encodeRequest(
+    w,
+    data.resourceLogs,
+    (rl) => rl.scopeLogs,
+    (sl) => sl.logRecords,
+    logRecord,
+  );
 }

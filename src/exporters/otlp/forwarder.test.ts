@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefusedError } from '../../consumer/consumer.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest } from '../../otlp/decode-protobuf.js';
 import type { LogsData, MetricsData } from '../../otlp/model.js';
@@ -7,7 +7,12 @@ import { createOtlpGrpcReceiver, type OtlpGrpcReceiver } from '../../receivers/o
 import { RecordingConsumer } from '../../receivers/testing.js';
 import { SelfMetrics } from '../../selfmetrics/registry.js';
 import { batch, sid, span, tid } from '../../traces/testdata.js';
-import { OtlpForwarder, OtlpForwarding, type ForwardQueueOptions } from './forwarder.js';
+import {
+  DEFAULT_FORWARD_MAX_ELAPSED_MS,
+  OtlpForwarder,
+  OtlpForwarding,
+  type ForwardQueueOptions,
+} from './forwarder.js';
 import { parseOtlpTarget } from './target.js';
 import { FakeUpstream, type UpstreamBehaviour } from './testing.js';
 
@@ -181,11 +186,11 @@ describe('OTLP forwarding over HTTP', () => {
     expect(u.accepted).toHaveLength(1);
   });
 
-  it('500, 400 and 401 are not retryable in OTLP: dropped once, counted as send failures', async () => {
+  it('400, 401 and 404 are permanent: dropped once, counted as send failures', async () => {
     const answers: UpstreamBehaviour[] = [
-      { kind: 'status', status: 500, body: 'boom' },
       { kind: 'status', status: 400, body: 'bad request' },
       { kind: 'status', status: 401 },
+      { kind: 'status', status: 404 },
     ];
     const u = await upstream((n) => answers[n - 1] ?? { kind: 'accept' });
     const f = await forwarding([u.url]);
@@ -199,6 +204,79 @@ describe('OTLP forwarding over HTTP', () => {
     expect(q.failedItems).toBe(6);
     expect(q.sentItems).toBe(5);
     expect(q.retriedItems).toBe(0);
+  });
+
+  it('an upstream answering 500 for a while (a proxy, a restart): everything is delivered once it accepts again', async () => {
+    let failing = true;
+    const u = await upstream(() =>
+      failing ? { kind: 'status', status: 500, body: 'upstream restarting' } : { kind: 'accept' },
+    );
+    const f = await forwarding([u.url]);
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const b = spans(4);
+      f.consumeTraces(b);
+      sent.push(...b.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.spanId));
+    }
+    // the 500 phase: every request is tried and retried, none delivered or dropped
+    while (u.attempts < 6) await new Promise((r) => setTimeout(r, 5));
+    const q = f.forwarders[0]!.queues.traces;
+    expect(u.accepted).toHaveLength(0);
+    expect(q.size).toBe(3);
+    expect(q.lastError).toMatch(/HTTP 500: upstream restarting/);
+    failing = false;
+    await f.idle();
+    expect(receivedSpanIds(u).sort()).toEqual(sent.sort());
+    const m = new SelfMetrics();
+    f.registerMetrics(m);
+    expect(m.value('otelcol_exporter_sent_spans_total', { exporter: 'otlphttp/0' })).toBe(12);
+    expect(m.value('otelcol_exporter_send_failed_spans_total', { exporter: 'otlphttp/0' })).toBe(0);
+    expect(m.value('orrery_exporter_retried_spans_total', { exporter: 'otlphttp/0' })).toBeGreaterThanOrEqual(12);
+  });
+
+  it('a 500 that lasts past the maximum elapsed time: the request is dropped, logged and counted as failed', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanups.push(() => Promise.resolve(errors.mockRestore()));
+    const u = await upstream({ kind: 'status', status: 500, body: 'broken for good' });
+    const f = await forwarding([u.url], { queue: { backoff: { ...fastQueue.backoff, maxElapsedMs: 150 } } });
+    const t0 = Date.now();
+    f.consumeTraces(spans(3));
+    await f.idle();
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(u.attempts).toBeGreaterThan(1);
+    const m = new SelfMetrics();
+    f.registerMetrics(m);
+    expect(m.value('otelcol_exporter_send_failed_spans_total', { exporter: 'otlphttp/0' })).toBe(3);
+    expect(m.value('otelcol_exporter_sent_spans_total', { exporter: 'otlphttp/0' })).toBe(0);
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /dropped 3 items: still failing after \d+ attempts .*limit is 150ms.*HTTP 500: broken for good/,
+      ),
+    );
+  });
+
+  it('requests are given up 5 minutes after their first attempt unless told otherwise (0: never)', () => {
+    const target = parseOtlpTarget('http://127.0.0.1:1');
+    const byDefault = new OtlpForwarder({ id: 'otlphttp/0', target });
+    const forEver = new OtlpForwarder({ id: 'otlphttp/1', target, queue: { backoff: { maxElapsedMs: 0 } } });
+    const short = new OtlpForwarder({ id: 'otlphttp/2', target, queue: { backoff: { maxElapsedMs: 30_000 } } });
+    expect(DEFAULT_FORWARD_MAX_ELAPSED_MS).toBe(300_000);
+    expect(byDefault.queues.traces.maxElapsedMs).toBe(DEFAULT_FORWARD_MAX_ELAPSED_MS);
+    expect(byDefault.queues.logs.maxElapsedMs).toBe(DEFAULT_FORWARD_MAX_ELAPSED_MS);
+    expect(forEver.queues.metrics.maxElapsedMs).toBe(Infinity);
+    expect(short.queues.traces.maxElapsedMs).toBe(30_000);
+  });
+
+  it('an oversized error answer is read only in part and the request still dropped as the status says', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanups.push(() => Promise.resolve(errors.mockRestore()));
+    const u = await upstream({ kind: 'status', status: 400, body: 'x'.repeat(8 * 2 ** 20) });
+    const f = await forwarding([u.url]);
+    f.consumeTraces(spans(2));
+    await f.idle();
+    const q = f.forwarders[0]!.queues.traces;
+    expect(q.failedItems).toBe(2);
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/dropped 2 items: HTTP 400: x{300}$/));
   });
 
   it('partial success: the rejected items are counted as failed, the rest as sent, and nothing is retried', async () => {
@@ -292,15 +370,17 @@ describe('OTLP forwarding over gRPC', () => {
     expect(fw.queues.traces.sentItems).toBe(2);
   });
 
-  it('UNAVAILABLE and RESOURCE_EXHAUSTED with RetryInfo are retried until accepted', async () => {
-    let refuseNext = 2;
+  /** a forwarder to a gRPC receiver whose pipeline throws what `fail` gives for the first calls */
+  async function failingFirst(fail: (call: number) => Error | undefined) {
     const got = new RecordingConsumer();
-    const refusing = new RecordingConsumer();
-    refusing.consumeTraces = (b) => {
-      if (refuseNext-- > 0) throw new RefusedErrorFor(refuseNext === 1 ? 'unavailable' : 'exhausted');
+    const failing = new RecordingConsumer();
+    let calls = 0;
+    failing.consumeTraces = (b) => {
+      const err = fail(++calls);
+      if (err) throw err;
       got.consumeTraces(b);
     };
-    const rx = await grpcUpstream(refusing);
+    const rx = await grpcUpstream(failing);
     const fw = new OtlpForwarder({
       id: 'otlp/0',
       target: parseOtlpTarget(`grpc://127.0.0.1:${rx.port}`),
@@ -309,11 +389,27 @@ describe('OTLP forwarding over gRPC', () => {
     const f = new OtlpForwarding([fw]);
     await f.start();
     cleanups.push(() => f.shutdown());
+    return { got, f, queue: fw.queues.traces };
+  }
+
+  it('UNAVAILABLE and RESOURCE_EXHAUSTED with RetryInfo are retried until accepted', async () => {
+    const refusals = [new RefusedErrorFor('unavailable'), new RefusedErrorFor('exhausted')];
+    const { got, f, queue } = await failingFirst((call) => refusals[call - 1]);
     f.consumeTraces(spans(3));
     await f.idle();
     expect(got.traces).toHaveLength(1);
-    expect(fw.queues.traces.retriedItems).toBe(6);
-    expect(fw.queues.traces.failedItems).toBe(0);
+    expect(queue.retriedItems).toBe(6);
+    expect(queue.failedItems).toBe(0);
+  });
+
+  it('INTERNAL (a failing pipeline upstream) is retried until accepted', async () => {
+    const { got, f, queue } = await failingFirst((call) => (call <= 2 ? new Error('store restarting') : undefined));
+    f.consumeTraces(spans(3));
+    await f.idle();
+    expect(got.traces).toHaveLength(1);
+    expect(queue.retriedItems).toBe(6);
+    expect(queue.failedItems).toBe(0);
+    expect(queue.sentItems).toBe(3);
   });
 
   it('INVALID_ARGUMENT is permanent', async () => {

@@ -1,6 +1,8 @@
 // OTLP forwarding, the Collector's otlp / otlphttp exporters: every batch the pipeline accepts is
-// encoded once and queued for each --forward-otlp target, each target with a sending queue per
-// signal (in memory, or on disk under --data-dir). A batch is taken by all targets or by none:
+// queued for each --forward-otlp target as one request body: the protobuf bytes the receiver
+// decoded it from when it came whole and unchanged (otlp/request-bytes.ts), else the batch
+// encoded once. Each target has a sending queue per signal (in memory, or on disk under
+// --data-dir). A batch is taken by all targets or by none:
 // when any queue is full the pipeline gets a RefusedError (503 + Retry-After to the sender) and
 // nothing was queued anywhere, so the sender's retry cannot duplicate it.
 //
@@ -12,6 +14,7 @@ import type { Component } from '../../component/component.js';
 import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../../consumer/consumer.js';
 import type { LogsData, MetricsData, TracesData } from '../../otlp/model.js';
 import { ProtoWriter } from '../../otlp/protobuf-writer.js';
+import { requestBytesOf, type OtlpBatch } from '../../otlp/request-bytes.js';
 import { countLogRecords, countMetricPoints, countSpans } from '../../receivers/observer.js';
 import type { SelfMetrics } from '../../selfmetrics/registry.js';
 import { SendingQueue, type BackoffOptions, type QueuedRequest } from '../queue/queue.js';
@@ -40,6 +43,13 @@ export interface ForwardQueueOptions {
   /** Retry-After given to senders while a queue is full; default 5 s */
   readonly refusalRetryAfterSeconds?: number;
 }
+
+/**
+ * A request still failing this long after its first attempt is dropped and counted in
+ * otelcol_exporter_send_failed_* (the Collector's max_elapsed_time default); backoff.maxElapsedMs
+ * sets another, 0 = never.
+ */
+export const DEFAULT_FORWARD_MAX_ELAPSED_MS = 5 * 60_000;
 
 export interface OtlpForwarderOptions extends OtlpTransportOptions {
   readonly target: OtlpTarget;
@@ -77,7 +87,10 @@ export class OtlpForwarder implements Component {
         capacity: opts.queue?.capacity,
         capacityBytes: opts.queue?.capacityBytes,
         concurrency: opts.queue?.concurrency ?? 4,
-        backoff: opts.queue?.backoff,
+        backoff: {
+          ...opts.queue?.backoff,
+          maxElapsedMs: opts.queue?.backoff?.maxElapsedMs ?? DEFAULT_FORWARD_MAX_ELAPSED_MS,
+        },
         refusalRetryAfterSeconds: opts.queue?.refusalRetryAfterSeconds,
         store: opts.store?.(signal),
         send: (r) => this.transport.send(signal, r.body),
@@ -121,17 +134,28 @@ export class OtlpForwarding implements TracesConsumer, MetricsConsumer, LogsCons
 
   consumeTraces(batch: TracesData): void {
     const items = countSpans(batch);
-    if (items > 0) this.offer('traces', { body: encodeTracesRequest(batch, this.writer), items });
+    if (items > 0) this.offer('traces', { body: this.body(batch, encodeTracesRequest), items });
   }
 
   consumeMetrics(batch: MetricsData): void {
     const items = countMetricPoints(batch);
-    if (items > 0) this.offer('metrics', { body: encodeMetricsRequest(batch, this.writer), items });
+    if (items > 0) this.offer('metrics', { body: this.body(batch, encodeMetricsRequest), items });
   }
 
   consumeLogs(batch: LogsData): void {
     const items = countLogRecords(batch);
-    if (items > 0) this.offer('logs', { body: encodeLogsRequest(batch, this.writer), items });
+    if (items > 0) this.offer('logs', { body: this.body(batch, encodeLogsRequest), items });
+  }
+
+  /** the bytes received when they are the batch, else the batch encoded */
+  private body<T extends OtlpBatch>(batch: T, encode: (batch: T, writer: ProtoWriter) => Uint8Array): Uint8Array {
+    const received = requestBytesOf(batch);
+    if (received === undefined) return encode(batch, this.writer);
+    // A view into a larger buffer (a pooled or shared one) would keep all of it alive while
+    // queued, and the queue's byte bound would not see it: keep a copy of just these bytes.
+    return received.byteOffset === 0 && received.byteLength === received.buffer.byteLength
+      ? received
+      : received.slice();
   }
 
   private offer(signal: OtlpSignal, request: QueuedRequest): void {

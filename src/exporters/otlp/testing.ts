@@ -1,7 +1,8 @@
 // A fake upstream on loopback for the exporters' fault tests: it answers as told (accept, 500,
 // 503, 429 with Retry-After, slowly, by resetting the connection, or not at all when stopped) and
-// keeps every request body it accepted, gunzipped and snappy-decoded as sent. It can stop and
-// start again on the same port, as an upstream that goes down and comes back.
+// keeps every request body it accepted, gunzipped and snappy-decoded as sent (or, for benchmarks,
+// only counts them). It can stop and start again on the same port, as an upstream that goes down
+// and comes back.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -29,11 +30,15 @@ export class FakeUpstream {
   /** every request that arrived, whatever the answer */
   attempts = 0;
   behaviour: UpstreamBehaviour | ((attempt: number) => UpstreamBehaviour) = { kind: 'accept' };
+  /** false: accepted requests are counted in acceptedRequests, neither decoded nor kept (a benchmark's sink) */
+  keepBodies = true;
+  acceptedRequests = 0;
   private server: http.Server | undefined;
   port = 0;
 
   async start(): Promise<void> {
     const server = http.createServer((req, res) => this.handle(req, res));
+    server.keepAliveTimeout = 60_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -59,7 +64,8 @@ export class FakeUpstream {
     const attempt = ++this.attempts;
     const b = typeof this.behaviour === 'function' ? this.behaviour(attempt) : this.behaviour;
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    if (this.keepBodies) req.on('data', (c: Buffer) => chunks.push(c));
+    else req.resume();
     req.on('end', () => {
       if (b.kind === 'reset') {
         req.socket.destroy();
@@ -77,6 +83,12 @@ export class FakeUpstream {
           ...(b.retryAfter !== undefined ? { 'retry-after': b.retryAfter } : {}),
         });
         res.end(b.body ?? '');
+        return;
+      }
+      this.acceptedRequests++;
+      if (!this.keepBodies) {
+        res.writeHead(200, { 'content-type': b.contentType ?? 'application/x-protobuf' });
+        res.end(b.body ?? Buffer.alloc(0));
         return;
       }
       const raw = Buffer.concat(chunks);

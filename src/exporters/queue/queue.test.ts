@@ -99,6 +99,64 @@ describe('SendingQueue', () => {
     expect(reasons).toEqual(['HTTP 400: bad']);
   });
 
+  it('with maxElapsedMs: a request still failing that long after its first attempt is dropped, counted and reported', async () => {
+    const dropped: string[] = [];
+    let attempts = 0;
+    const q = queue({
+      backoff: { ...fast, maxElapsedMs: 60 },
+      onPermanentFailure: (reason, r) => dropped.push(`${r.items}: ${reason}`),
+      send: () => {
+        attempts++;
+        return Promise.resolve<SendOutcome>({ kind: 'retry', reason: 'HTTP 500' });
+      },
+    });
+    await q.start();
+    q.offer(req(2));
+    await q.idle();
+    expect(attempts).toBeGreaterThan(2);
+    expect(q.failedItems).toBe(2);
+    expect(q.sentItems).toBe(0);
+    expect(q.size).toBe(0);
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatch(/^2: still failing after \d+ attempts in \d+ms \(the retry limit is 60ms\): HTTP 500$/);
+  });
+
+  it('with maxElapsedMs: a Retry-After reaching past the limit gives up at once instead of waiting', async () => {
+    let attempts = 0;
+    const q = queue({
+      backoff: { ...fast, maxElapsedMs: 1000 },
+      send: () => {
+        attempts++;
+        return Promise.resolve<SendOutcome>({ kind: 'retry', reason: 'HTTP 429', retryAfterMs: 5000 });
+      },
+    });
+    await q.start();
+    const t0 = Date.now();
+    q.offer(req(1));
+    await q.idle();
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(attempts).toBe(1);
+    expect(q.failedItems).toBe(1);
+  });
+
+  it('without maxElapsedMs (or 0) a failing request is retried for as long as it takes', async () => {
+    for (const backoff of [fast, { ...fast, maxElapsedMs: 0 }]) {
+      let attempts = 0;
+      const q = queue({
+        backoff,
+        send: () =>
+          Promise.resolve<SendOutcome>(++attempts < 12 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'delivered' }),
+      });
+      expect(q.maxElapsedMs).toBe(Infinity);
+      await q.start();
+      q.offer(req(1));
+      await q.idle();
+      expect(attempts).toBe(12);
+      expect(q.sentItems).toBe(1);
+      expect(q.failedItems).toBe(0);
+    }
+  });
+
   it('full (by requests or by bytes): refuses as unavailable with Retry-After, and takes more once drained', async () => {
     let open = false;
     const q = queue({

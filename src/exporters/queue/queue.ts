@@ -7,11 +7,15 @@
 // A request stays in the queue (and counts towards its bound) until it is delivered or refused
 // for good: while the upstream is down, retrying requests still hold their place, so memory stays
 // bounded whatever the outage. Retries back off exponentially with jitter, or wait what the
-// upstream asked (Retry-After, gRPC RetryInfo), and go on until delivered: nothing is dropped for
-// taking long, since the refusals at the front already stop new data. With one worker, requests
-// leave in the order they came (remote write relies on it for per-series order).
+// upstream asked (Retry-After, gRPC RetryInfo). By default they go on until delivered, since the
+// refusals at the front already stop new data; with `maxElapsedMs` (the Collector's
+// retry_on_failure max_elapsed_time, OTLP forwarding) a request still failing that long after its
+// first attempt is dropped and counted as failed, so an error that only looks transient cannot
+// hold the queue for ever. With one worker, requests leave in the order they came (remote write
+// relies on it for per-series order).
 import type { Component } from '../../component/component.js';
 import { RefusedError } from '../../consumer/consumer.js';
+import { formatDuration } from '../../promql/parser/format.js';
 import { MemoryQueueStore, type QueueStore, type StoredRequest } from './store.js';
 
 export interface QueuedRequest {
@@ -25,7 +29,7 @@ export interface QueuedRequest {
 export type SendOutcome =
   /** accepted; `rejected` items of it refused for good by the upstream (OTLP partial success) */
   | { readonly kind: 'delivered'; readonly rejected?: number }
-  /** worth another try (HTTP 429/502/503/504, gRPC UNAVAILABLE, a reset connection, a timeout) */
+  /** worth another try (HTTP 429/500/502/503/504, gRPC UNAVAILABLE, a reset connection, a timeout) */
   | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
   /** will never succeed (HTTP 400, gRPC INVALID_ARGUMENT): dropped and counted as failed */
   | { readonly kind: 'permanent'; readonly reason: string };
@@ -41,6 +45,11 @@ export interface BackoffOptions {
   readonly jitter?: number;
   /** a Retry-After longer than this is cut to it; default 60 s */
   readonly maxRetryAfterMs?: number;
+  /**
+   * give up on a request once the next retry would start later than this after its first
+   * attempt (dropped, counted as failed, logged); default: never (0 and Infinity too)
+   */
+  readonly maxElapsedMs?: number;
 }
 
 export interface SendingQueueOptions {
@@ -66,6 +75,8 @@ export class SendingQueue implements Component {
   readonly name: string;
   readonly capacity: number;
   readonly capacityBytes: number;
+  /** how long after its first attempt a failing request is given up (Infinity: never) */
+  readonly maxElapsedMs: number;
   private readonly concurrency: number;
   private readonly sendOne: (request: QueuedRequest) => Promise<SendOutcome>;
   private readonly backoff: Required<BackoffOptions>;
@@ -101,7 +112,9 @@ export class SendingQueue implements Component {
       multiplier: opts.backoff?.multiplier ?? 1.5,
       jitter: opts.backoff?.jitter ?? 0.5,
       maxRetryAfterMs: opts.backoff?.maxRetryAfterMs ?? 60_000,
+      maxElapsedMs: opts.backoff?.maxElapsedMs || Infinity,
     };
+    this.maxElapsedMs = this.backoff.maxElapsedMs;
     this.store = opts.store ?? new MemoryQueueStore();
     this.refusalRetryAfter = opts.refusalRetryAfterSeconds ?? 5;
     this.onPermanentFailure =
@@ -215,6 +228,7 @@ export class SendingQueue implements Component {
   /** true once the request has left the queue for good (delivered or refused), false on shutdown */
   private async deliver(stored: StoredRequest): Promise<boolean> {
     const { request } = stored;
+    const firstAttempt = Date.now();
     for (let attempt = 0; this.running; attempt++) {
       if (attempt > 0) this.retriedItems += request.items;
       let outcome: SendOutcome;
@@ -236,7 +250,18 @@ export class SendingQueue implements Component {
         return true;
       }
       this.lastError = outcome.reason;
-      await this.sleep(this.delay(attempt, outcome.retryAfterMs));
+      const wait = this.delay(attempt, outcome.retryAfterMs);
+      const elapsed = Date.now() - firstAttempt;
+      if (elapsed + wait > this.backoff.maxElapsedMs) {
+        this.failedItems += request.items;
+        const tries = attempt + 1;
+        this.onPermanentFailure(
+          `still failing after ${tries} attempt${tries === 1 ? '' : 's'} in ${formatDuration(elapsed >= 1000 ? Math.round(elapsed / 100) * 100 : elapsed)} (the retry limit is ${formatDuration(this.backoff.maxElapsedMs)}): ${outcome.reason}`,
+          request,
+        );
+        return true;
+      }
+      await this.sleep(wait);
     }
     return false;
   }
