@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatValue } from '../console/src/model/units.js';
+import type { Unit } from '../console/src/model/dashboard.js';
 import { packageRoot } from '../src/server/paths.js';
 import { describeNeeding, needChromium } from './support/needs.js';
 import { startFastDemo, WHOLE_DEMO_WAIT_MS, type RunningDemo } from './support/whole-demo.js';
@@ -121,7 +122,7 @@ describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
       title: string,
       seriesName: string,
       exprPart: string,
-      unit: string,
+      unit: Unit,
     ): Promise<{ drawn: string; api: string; series: [number, number][] }> {
       const panel = page.locator(`.panel[data-panel-title="${title}"]`);
       const response = page.waitForResponse(

@@ -65,8 +65,9 @@ export function encodeWriteRequest(series: readonly WriteSeries[], w = new Proto
   return w.finish();
 }
 
-export function snappyCompress(bytes: Uint8Array): Uint8Array {
-  return snappy.compress(bytes);
+/** snappy's block format; the result is a fresh ArrayBuffer-backed array, which fetch's DOM typing wants */
+export function snappyCompress(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return snappy.compress(bytes) as Uint8Array<ArrayBuffer>;
 }
 
 export function snappyUncompress(bytes: Uint8Array): Uint8Array {

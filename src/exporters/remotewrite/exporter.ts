@@ -224,7 +224,9 @@ export class RemoteWriteExporter implements Component {
       res = await fetch(this.url, {
         method: 'POST',
         headers: this.headers,
-        body,
+        // Queued bodies are never shared memory (the DOM typing of fetch, in the browser tests'
+        // typecheck, accepts only ArrayBuffer-backed views).
+        body: body as Uint8Array<ArrayBuffer>,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await res.text();
