@@ -17,6 +17,7 @@
 // series that left it get staleness markers, so old and new buckets are never live together.
 // A data point the store refuses (or that is malformed) is counted by reason, for OTLP's
 // partial success; the running total of a delta series only takes points the store kept.
+import { nanosToMillis } from '../../otlp/time.js';
 import {
   anyValueToString,
   Temporality,
@@ -316,7 +317,7 @@ export class OtlpToPrometheus {
   }
 
   private ts(timeUnixNano: number): number {
-    return timeUnixNano > 0 ? Math.floor(timeUnixNano / 1e6) : this.now();
+    return timeUnixNano > 0 ? nanosToMillis(timeUnixNano) : this.now();
   }
 
   private baseLabels(attrs: readonly KeyValue[], ctx: ResourceContext): Map<string, string> {
@@ -570,7 +571,7 @@ function toExemplar(e: OtlpExemplar, pointT: number): Exemplar {
   return {
     labels: sortLabels(labels),
     value: e.value,
-    t: e.timeUnixNano > 0 ? Math.floor(e.timeUnixNano / 1e6) : pointT,
+    t: e.timeUnixNano > 0 ? nanosToMillis(e.timeUnixNano) : pointT,
   };
 }
 
