@@ -38,6 +38,7 @@ export function mergeSelect(
   mint: number,
   maxt: number,
 ): SeriesSamples[] {
+  if (blocks.every((l) => l.length === 0)) return [...head];
   // A block lists series in UTF-8 byte order, which differs from label order beyond the BMP.
   const lists: readonly (readonly Piece[])[] = [...blocks, head]
     .filter((l) => l.length > 0)
