@@ -159,15 +159,22 @@ interface SelectedSeries {
   readonly stale: Uint8Array | undefined;
 }
 
-/** Samples without staleness markers (range selections ignore them). */
+/**
+ * Samples without staleness markers (range selections ignore them), as typed arrays like the
+ * storage's: the range functions' loops then see one kind of array.
+ */
 function withoutStale(s: SelectedSeries): { t: ArrayLike<number>; v: ArrayLike<number> } {
-  if (!s.stale) return s;
-  const t: number[] = [];
-  const v: number[] = [];
+  const stale = s.stale;
+  if (!stale) return s;
+  let n = 0;
+  for (let i = 0; i < s.t.length; i++) if (stale[i] !== 1) n++;
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  let j = 0;
   for (let i = 0; i < s.t.length; i++) {
-    if (s.stale[i] !== 1) {
-      t.push(s.t[i]!);
-      v.push(s.v[i]!);
+    if (stale[i] !== 1) {
+      t[j] = s.t[i]!;
+      v[j++] = s.v[i]!;
     }
   }
   return { t, v };

@@ -268,6 +268,7 @@ export class SnapshotQuerier implements Querier {
     const { data, labels } = entry;
     if (mint < data.mint || maxt > data.maxt) this.outsideRange++;
     const out: SeriesSamples[] = [];
+    const stale = data.stale.length > 0 ? data.stale : undefined;
     for (let i = 0; i < labels.length; i++) {
       const lo = bound(data.t, data.from[i]!, data.to[i]!, mint, false);
       const hi = bound(data.t, lo, data.to[i]!, maxt, true);
@@ -276,7 +277,9 @@ export class SnapshotQuerier implements Querier {
         labels: labels[i]!,
         t: data.t.subarray(lo, hi),
         v: data.v.subarray(lo, hi),
-        ...(data.stale.length > 0 ? { stale: data.stale.subarray(lo, hi) } : {}),
+        // Only a series holding a marker gets flags, as from the storage: flags on every series
+        // would send each through the engine's slower path for staleness markers.
+        ...(stale !== undefined && stale.subarray(lo, hi).includes(1) ? { stale: stale.subarray(lo, hi) } : {}),
       });
     }
     return out;
