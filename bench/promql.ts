@@ -99,6 +99,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/**
+ * Runs the timed subjects one after the other, starting with a different one each run: a query
+ * right after another pays for some of its predecessor's garbage collection, and a fixed order
+ * would put that cost on the same subject every time.
+ */
+async function inRotation(run: number, subjects: readonly (() => Promise<unknown>)[]): Promise<void> {
+  for (let k = 0; k < subjects.length; k++) await subjects[(run + k) % subjects.length]!();
+}
+
 async function rangeQuery(base: string, query: string, start: number, end: number): Promise<Answer> {
   const res = await fetch(`${base}/api/v1/query_range`, {
     method: 'POST',
@@ -313,9 +322,11 @@ async function memoryFigures(): Promise<void> {
       const w: number[] = [];
       const p: number[] = [];
       for (let i = 0; i < RUNS; i++) {
-        o.push(await timeQuery(orrery, q, qs, qe));
-        w.push(await timeQuery(orreryPool, q, qs, qe));
-        p.push(await timeQuery(prom.url, q, qs, qe));
+        await inRotation(i, [
+          async () => o.push(await timeQuery(orrery, q, qs, qe)),
+          async () => w.push(await timeQuery(orreryPool, q, qs, qe)),
+          async () => p.push(await timeQuery(prom.url, q, qs, qe)),
+        ]);
       }
       const mo = median(o);
       const mw = median(w);
@@ -520,9 +531,11 @@ async function scaleCase(size: number, range: string): Promise<void> {
       const w: number[] = [];
       const p: number[] = [];
       for (let i = 0; i < SCALE_RUNS; i++) {
-        o.push(await time(orrery));
-        w.push(await time(orreryPool));
-        p.push(await time(prom.url));
+        await inRotation(i, [
+          async () => o.push(await time(orrery)),
+          async () => w.push(await time(orreryPool)),
+          async () => p.push(await time(prom.url)),
+        ]);
       }
       const [mo, mw, mp] = [median(o), median(w), median(p)];
       ratios.push(mw / mp);

@@ -53,7 +53,7 @@ function randomVectorScalar(r: () => number, inner: string): string {
 }
 
 function randomQuery(r: () => number): string {
-  let inner = pick(r, ['x', 'x', 'x offset 20s', 'rate(x[1m])', '-x']);
+  let inner = pick(r, ['x', 'x', 'x offset 20s', 'rate(x[1m])', 'increase(x[45s] offset 10s)', 'delta(x[2m])', '-x']);
   if (r() < 0.5) inner = randomVectorScalar(r, inner);
   const agg = `${pick(r, AGGREGATIONS)}${pick(r, GROUPINGS)} (${inner})`;
   const u = r();

@@ -28,14 +28,7 @@ import {
   type FnArg,
   type MatrixArg,
 } from './functions.js';
-import {
-  ACCUMULATORS,
-  aggregate,
-  groupingKey,
-  type Accumulator,
-  type AggregationParam,
-  type AggState,
-} from './aggregations.js';
+import { ACCUMULATORS, aggregate, groupingKey, type Accumulator, type AggregationParam } from './aggregations.js';
 import {
   isSetOperator,
   scalarBinop,
@@ -49,6 +42,7 @@ import {
 } from './binary.js';
 import { EvalError, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { ColumnarFold } from './columnar.js';
 
 export const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
 export const DEFAULT_MAX_SAMPLES = 50_000_000;
@@ -165,15 +159,22 @@ interface SelectedSeries {
   readonly stale: Uint8Array | undefined;
 }
 
-/** Samples without staleness markers (range selections ignore them). */
+/**
+ * Samples without staleness markers (range selections ignore them), as typed arrays like the
+ * storage's: the range functions' loops then see one kind of array.
+ */
 function withoutStale(s: SelectedSeries): { t: ArrayLike<number>; v: ArrayLike<number> } {
-  if (!s.stale) return s;
-  const t: number[] = [];
-  const v: number[] = [];
+  const stale = s.stale;
+  if (!stale) return s;
+  let n = 0;
+  for (let i = 0; i < s.t.length; i++) if (stale[i] !== 1) n++;
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  let j = 0;
   for (let i = 0; i < s.t.length; i++) {
-    if (s.stale[i] !== 1) {
-      t.push(s.t[i]!);
-      v.push(s.v[i]!);
+    if (stale[i] !== 1) {
+      t[j] = s.t[i]!;
+      v[j++] = s.v[i]!;
     }
   }
   return { t, v };
@@ -191,6 +192,37 @@ function lastAtOrBefore(t: ArrayLike<number>, ref: number): number {
   return lo - 1;
 }
 
+/** Step-sized buffers of ratesInto: step indexes and values, and the widest window seen. */
+interface RateScratch {
+  readonly k: Int32Array;
+  readonly v: Float64Array;
+  widest: number;
+}
+
+interface FusableRate {
+  readonly sel: MatrixSelector;
+  readonly kind: { readonly isCounter: boolean; readonly isRate: boolean };
+}
+
+/**
+ * rate/increase/delta(name{…}[range]) without @: an aggregation can fold its results as they are
+ * computed. The selector names one metric, so dropping the name cannot make two series'
+ * labels equal (which would be an error to report).
+ */
+function fusableRate(expr: Expr): FusableRate | undefined {
+  let e = expr;
+  while (e.type === 'ParenExpr') e = e.expr;
+  if (e.type !== 'Call' || e.args.length !== 1) return undefined;
+  const kind = EXTRAPOLATED_RATE_KINDS[e.func];
+  let arg = e.args[0]!;
+  while (arg.type === 'ParenExpr') arg = arg.expr;
+  if (!kind || arg.type !== 'MatrixSelector') return undefined;
+  const vs = arg.vectorSelector;
+  if (vs.timestamp !== undefined) return undefined;
+  if (!vs.matchers.some((m) => m.name === '__name__' && m.type === '=')) return undefined;
+  return { sel: arg, kind };
+}
+
 // ---- evaluator ---------------------------------------------------------------------------
 
 interface EvalContext {
@@ -204,6 +236,8 @@ interface EvalContext {
 }
 
 class Evaluator {
+  private scratch: RateScratch | undefined;
+
   constructor(
     private readonly ctx: EvalContext,
     readonly start: number,
@@ -577,47 +611,22 @@ class Evaluator {
    */
   private aggregateColumnar(e: AggregateExpr, acc: Accumulator, groupSet: ReadonlySet<string>): Series[] {
     const originalNumSamples = this.ctx.currentSamples;
+    const rates = fusableRate(e.expr);
+    if (rates) return this.aggregateRates(e, acc, groupSet, rates);
     const input = this.evalMatrix(e.expr);
-    const steps = this.numSteps;
-    const start = this.start;
-    const interval = this.interval;
-    const without = e.without;
-
-    const ids = new Map<string, number>();
-    const groupLabels: Labels[] = [];
-    const gid = new Int32Array(input.length);
-    for (let si = 0; si < input.length; si++) {
-      const metric = input[si]!.metric;
-      const key = groupingKey(metric, groupSet, without);
-      let id = ids.get(key);
-      if (id === undefined) {
-        id = groupLabels.length;
-        ids.set(key, id);
-        if (without) groupLabels.push(metric.filter((l) => !groupSet.has(l.name) && l.name !== '__name__'));
-        else if (groupSet.size > 0) groupLabels.push(metric.filter((l) => groupSet.has(l.name)));
-        else groupLabels.push([]);
-      }
-      gid[si] = id;
-    }
-    const numGroups = groupLabels.length;
-    const size = numGroups * steps;
+    const fold = new ColumnarFold(acc, this.numSteps, input.length);
+    for (let si = 0; si < input.length; si++) fold.groupOf(si, input[si]!.metric, groupSet, e.without);
     // The slots are dense (group x step): with sparse input (short-lived series, many groups)
     // they could dwarf the input itself, so such inputs take the step-wise path.
     let inputPoints = 0;
     for (const s of input) inputPoints += s.t.length;
-    if (size > 4 * inputPoints + 65536) return this.aggregateStepwise(e, groupSet, originalNumSamples, input);
-    const count = new Float64Array(size);
-    const value = new Float64Array(size);
-    const state: AggState = { value, mean: acc.usesMean ? new Float64Array(size) : value, count };
-    const inCount = new Int32Array(steps);
-    const firstStep = new Int32Array(numGroups).fill(steps);
-    const firstSeries = new Int32Array(numGroups);
-
+    if (!fold.allocate(inputPoints)) return this.aggregateStepwise(e, groupSet, originalNumSamples, input);
+    const start = this.start;
+    const interval = this.interval;
+    const steps = this.numSteps;
     for (let si = 0; si < input.length; si++) {
       if ((si & 63) === 63) this.checkTimeout();
       const s = input[si]!;
-      const g = gid[si]!;
-      const base = g * steps;
       const st = s.t;
       const sv = s.v;
       for (let j = 0; j < st.length; j++) {
@@ -625,41 +634,65 @@ class Evaluator {
         // Every point of an instant-vector node lies on a step; anything else takes the general path.
         if (!(k >= 0 && k < steps && (k | 0) === k))
           return this.aggregateStepwise(e, groupSet, originalNumSamples, input);
-        const x = sv[j]!;
-        const idx = base + k;
-        inCount[k]!++;
-        const c = count[idx]!;
-        count[idx] = c + 1;
-        if (c === 0) {
-          if (k < firstStep[g]!) {
-            firstStep[g] = k;
-            firstSeries[g] = si;
-          }
-          acc.init(state, idx, x);
-        } else acc.add(state, idx, x);
+        fold.add(si, k, sv[j]!);
       }
     }
+    return this.finishFold(fold, originalNumSamples);
+  }
 
-    // Output series in rangeEval's order of creation.
-    const order: number[] = [];
-    for (let g = 0; g < numGroups; g++) if (firstStep[g]! < steps) order.push(g);
-    order.sort((a, b) => firstStep[a]! - firstStep[b]! || firstSeries[a]! - firstSeries[b]!);
-    const outCount = new Int32Array(steps);
-    const out: Series[] = [];
-    for (const g of order) {
-      const ss: Series = { metric: groupLabels[g]!, t: [], v: [] };
-      const base = g * steps;
-      for (let k = firstStep[g]!; k < steps; k++) {
-        const idx = base + k;
-        if (count[idx] === 0) continue;
-        const r = acc.result(state, idx);
-        ss.t.push(start + k * interval);
-        ss.v.push(r);
-        outCount[k]!++;
-      }
-      out.push(ss);
+  /**
+   * sum/avg/... of rate, increase or delta over a selector: each series' rates are folded into
+   * their group's slots as they are computed, without building the intermediate series (they
+   * are what evalRangeFunction would return, in the same order, with the same sample counts).
+   */
+  private aggregateRates(
+    e: AggregateExpr,
+    acc: Accumulator,
+    groupSet: ReadonlySet<string>,
+    call: FusableRate,
+  ): Series[] {
+    const originalNumSamples = this.ctx.currentSamples;
+    const { sel, kind } = call;
+    const vs = sel.vectorSelector;
+    const range = sel.range;
+    const offset = vs.offset;
+    const data = this.select(vs, this.start - offset - range, this.end - offset);
+    const steps = this.numSteps;
+    const fold = new ColumnarFold(acc, steps, data.length);
+    // At most the steps whose window can hold two of a series' samples.
+    let inputPoints = 0;
+    for (let si = 0; si < data.length; si++) {
+      const t = data[si]!.t;
+      fold.groupOf(si, dropMetricName(data[si]!.metric), groupSet, e.without);
+      if (t.length >= 2) inputPoints += Math.min(steps, (t[t.length - 1]! - t[0]! + range) / this.interval + 1);
     }
-    this.checkStepSamples(inCount, outCount);
+    if (!fold.allocate(inputPoints))
+      return this.aggregateStepwise(e, groupSet, originalNumSamples, this.evalMatrix(e.expr));
+    const scratch = this.rateScratch();
+    const maxSamples = this.ctx.maxSamples;
+    let running = originalNumSamples;
+    for (let si = 0; si < data.length; si++) {
+      this.checkTimeout();
+      const { t, v } = withoutStale(data[si]!);
+      const n = this.ratesInto(t, v, undefined, offset, range, kind.isCounter, kind.isRate, scratch);
+      if (running + scratch.widest > maxSamples) this.tooManySamples();
+      if (n === 0) continue;
+      if (running + n > maxSamples) this.tooManySamples();
+      running += n;
+      const ks = scratch.k;
+      const xs = scratch.v;
+      for (let j = 0; j < n; j++) fold.add(si, ks[j]!, xs[j]!);
+    }
+    this.ctx.currentSamples = running;
+    return this.finishFold(fold, originalNumSamples);
+  }
+
+  /** The folded groups as series, in rangeEval's order of creation; checks the sample limit. */
+  private finishFold(fold: ColumnarFold, originalNumSamples: number): Series[] {
+    const start = this.start;
+    const interval = this.interval;
+    const out = fold.series((k) => start + k * interval);
+    this.checkStepSamples(fold.inCount, fold.outCount);
     this.ctx.currentSamples = originalNumSamples + totalSamples(out);
     return out;
   }
@@ -900,7 +933,13 @@ class Evaluator {
       const ss: Series = { metric: keepName ? s.metric : dropMetricName(s.metric), t: [], v: [] };
       const n = s.t.length;
       if (rateKind) {
-        this.rateSeries(s.t, s.v, ss, timestamp, offset, range, rateKind.isCounter, rateKind.isRate);
+        const scratch = this.rateScratch();
+        const count = this.ratesInto(s.t, s.v, timestamp, offset, range, rateKind.isCounter, rateKind.isRate, scratch);
+        if (this.ctx.currentSamples + scratch.widest > this.ctx.maxSamples) this.tooManySamples();
+        for (let j = 0; j < count; j++) {
+          ss.t.push(this.stepTime(scratch.k[j]!));
+          ss.v.push(scratch.v[j]!);
+        }
       } else if (kernel) {
         const t = s.t;
         const maxSamples = this.ctx.maxSamples;
@@ -965,27 +1004,38 @@ class Evaluator {
     return out;
   }
 
+  /** Step-sized buffers for ratesInto, reused across series and queries of this evaluator. */
+  private rateScratch(): RateScratch {
+    const steps = this.numSteps;
+    if (!this.scratch || this.scratch.k.length < steps) {
+      this.scratch = { k: new Int32Array(steps), v: new Float64Array(steps), widest: 0 };
+    }
+    return this.scratch;
+  }
+
   /**
-   * rate/increase/delta of one series at every step: the window [lo, hi) slides forward over the
-   * samples; the sample limit is checked against the largest window (the count in use does not
-   * change within a series, so that is the same test as per window).
+   * rate/increase/delta of one series at every step into out (step indexes and values; returns
+   * how many): the window [lo, hi) slides forward over the samples. out.widest is the largest
+   * window, for the sample limit (the count in use does not change within a series, so testing
+   * the widest is the same test as per window).
    */
-  private rateSeries(
+  private ratesInto(
     t: ArrayLike<number>,
     v: ArrayLike<number>,
-    ss: Series,
     timestamp: number | undefined,
     offset: number,
     range: number,
     isCounter: boolean,
     isRate: boolean,
-  ): void {
+    out: RateScratch,
+  ): number {
     const n = t.length;
-    const outT = ss.t;
-    const outV = ss.v;
+    const outK = out.k;
+    const outV = out.v;
     let lo = 0;
     let hi = 0;
     let widest = 0;
+    let count = 0;
     for (let k = 0, steps = this.numSteps; k < steps; k++) {
       const ts = this.stepTime(k);
       if ((k & 1023) === 1023) this.checkTimeout();
@@ -996,10 +1046,11 @@ class Evaluator {
       const w = hi - lo;
       if (w > widest) widest = w;
       if (w < 2) continue;
-      outT.push(ts);
-      outV.push(extrapolatedRateAt(t, v, lo, hi, mint, maxt, range, isCounter, isRate));
+      outK[count] = k;
+      outV[count++] = extrapolatedRateAt(t, v, lo, hi, mint, maxt, range, isCounter, isRate);
     }
-    if (this.ctx.currentSamples + widest > this.ctx.maxSamples) this.tooManySamples();
+    out.widest = widest;
+    return count;
   }
 
   /** absent_over_time: 1 at the steps where no series had samples in its window. */

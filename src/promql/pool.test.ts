@@ -93,17 +93,23 @@ async function duringHeavy(base: string, heavy: string) {
 describe('QueryPool', () => {
   const head = demoHead();
   const pool = new QueryPool({ workers: 2 });
+  // Every query through a worker, however small (the default pool evaluates small ones itself).
+  const workersOnly = new QueryPool({ workers: 2, inlineWork: 0 });
   let viaPool: { server: Server; base: string };
+  let viaWorkers: { server: Server; base: string };
   let inThread: { server: Server; base: string };
 
   beforeAll(async () => {
     viaPool = await serve(head, pool);
+    viaWorkers = await serve(head, workersOnly);
     inThread = await serve(head, new Engine());
   });
 
   afterAll(async () => {
     await pool.shutdown();
+    await workersOnly.shutdown();
     viaPool.server.close();
+    viaWorkers.server.close();
     inThread.server.close();
   });
 
@@ -133,10 +139,33 @@ describe('QueryPool', () => {
         `/api/v1/query?query=${encodeURIComponent(q)}&time=1800`,
         `/api/v1/query_range?query=${encodeURIComponent(q)}&start=600&end=3600&step=60`,
       ]) {
-        const [a, b] = await Promise.all([timed(viaPool.base + path), timed(inThread.base + path)]);
+        const [a, w, b] = await Promise.all([
+          timed(viaPool.base + path),
+          timed(viaWorkers.base + path),
+          timed(inThread.base + path),
+        ]);
         expect(a.status, path).toBe(b.status);
         expect(a.body, path).toBe(b.body);
+        expect(w.status, path).toBe(b.status);
+        expect(w.body, path).toBe(b.body);
       }
+    }
+  });
+
+  it('evaluates small queries without a subquery in this thread, the others in a worker', async () => {
+    const counting = new QueryPool({ workers: 1, inlineWork: 20_000 });
+    try {
+      const range = (q: string): Promise<unknown> => counting.rangeQuery(head, q, 0, 60 * M, 60_000);
+      // One series of 361 samples over 61 steps: small.
+      await range('temp{i="3"}');
+      expect(counting.inlined).toBe(1);
+      // A subquery's cost is not bounded by what it selects.
+      await range('max_over_time(temp{i="3"}[10m:10s])');
+      // 50 series of 361 samples: above 20,000.
+      await range('sum(temp)');
+      expect(counting.inlined).toBe(1);
+    } finally {
+      await counting.shutdown();
     }
   });
 
@@ -201,6 +230,7 @@ describe('QueryPool', () => {
     const spinning = new QueryPool({
       workers: 1,
       workerUrl: new URL(`data:text/javascript,${encodeURIComponent(script)}`),
+      inlineWork: 0, // these queries are small: without this they would not reach the worker
     });
     try {
       const t0 = performance.now();
@@ -221,7 +251,11 @@ describe('QueryPool', () => {
   });
 
   it('fails queries, without respawning in a loop, when workers cannot start', async () => {
-    const broken = new QueryPool({ workers: 2, workerUrl: new URL('data:text/javascript,throw new Error("no")') });
+    const broken = new QueryPool({
+      workers: 2,
+      workerUrl: new URL('data:text/javascript,throw new Error("no")'),
+      inlineWork: 0, // a query as small as this one would not need a worker
+    });
     try {
       await expect(broken.instantQuery(head, '1', 0)).rejects.toMatchObject({ errorType: 'internal' });
       await new Promise((r) => setTimeout(r, 300));

@@ -19,12 +19,18 @@ import {
   TIMEOUT_MESSAGE,
   TOO_MANY_SAMPLES_MESSAGE,
 } from './engine.js';
-import type { Expr } from './parser/ast.js';
-import { snapshotTransferList } from './snapshot.js';
+import { children, type Expr } from './parser/ast.js';
+import { SnapshotQuerier, snapshotTransferList } from './snapshot.js';
 import { QueryError, type EngineOptions, type QueryOptions, type QueryService, type QueryValue } from './value.js';
 import type { EvalReply, EvalRequest, EvalWorkerData } from './worker.js';
 
 const DEFAULT_WORKERS = 2;
+/**
+ * Queries reading at most this much (selected samples plus selected series x steps) and without
+ * subqueries are evaluated in the calling thread: that takes a few milliseconds at most, less than
+ * handing the query to a worker and its answer back costs on a busy machine.
+ */
+const DEFAULT_INLINE_WORK = 100_000;
 const DEFAULT_WORKER_HEAP_MB = 512;
 /** How long a worker may go on past a deadline before it is terminated. */
 const KILL_GRACE_MS = 250;
@@ -36,6 +42,8 @@ export interface QueryPoolOptions extends EngineOptions {
   readonly workerUrl?: URL;
   /** each worker's V8 heap limit (old generation), MB; default 512. A query needing more fails. */
   readonly workerHeapMb?: number;
+  /** see DEFAULT_INLINE_WORK; 0 sends every query to a worker */
+  readonly inlineWork?: number;
 }
 
 interface Job {
@@ -44,6 +52,7 @@ interface Job {
    * waiting in the queue hold no copies of data.
    */
   readonly prepare: () => Omit<EvalRequest, 'id' | 'timeoutMs'>;
+  readonly expr: Expr;
   readonly deadline: number;
   readonly resolve: (v: QueryValue) => void;
   readonly reject: (e: Error) => void;
@@ -97,6 +106,15 @@ export function staleSource(root: string, dir: string): string | undefined {
   return undefined;
 }
 
+function hasSubquery(expr: Expr): boolean {
+  const stack: Expr[] = [expr];
+  for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
+    if (e.type === 'SubqueryExpr') return true;
+    stack.push(...children(e));
+  }
+  return false;
+}
+
 /** The error a query gets when its worker dies under it. */
 function workerFailure(err: Error): QueryError {
   // The heap limit stands in for the sample limit that a query holding so much data would exceed.
@@ -113,12 +131,15 @@ export class QueryPool implements QueryService, Component {
   private readonly url: URL;
   private readonly data: EvalWorkerData;
   private readonly heapMb: number;
+  private readonly inlineWork: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
   /** workers terminated past a deadline or lost */
   restarts = 0;
   timeouts = 0;
+  /** queries evaluated in the calling thread (small enough, see DEFAULT_INLINE_WORK) */
+  inlined = 0;
 
   constructor(opts: QueryPoolOptions = {}) {
     this.engine = new Engine(opts);
@@ -126,6 +147,7 @@ export class QueryPool implements QueryService, Component {
     this.size = Math.max(1, opts.workers ?? DEFAULT_WORKERS);
     this.url = opts.workerUrl ?? workerUrl();
     this.heapMb = opts.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
+    this.inlineWork = opts.inlineWork ?? DEFAULT_INLINE_WORK;
     this.data = {
       maxSamples: opts.maxSamples ?? DEFAULT_MAX_SAMPLES,
       lookbackDeltaMs: opts.lookbackDeltaMs ?? DEFAULT_LOOKBACK_MS,
@@ -178,6 +200,11 @@ export class QueryPool implements QueryService, Component {
       () => this.timeouts,
     );
     registry.counterFunc(
+      'orrery_query_pool_inline_queries_total',
+      'PromQL queries small enough to be evaluated without a worker thread.',
+      () => this.inlined,
+    );
+    registry.counterFunc(
       'orrery_query_pool_worker_restarts_total',
       'PromQL worker threads terminated (deadline or failure) and replaced.',
       () => this.restarts,
@@ -208,8 +235,9 @@ export class QueryPool implements QueryService, Component {
     const limit = Math.min(this.timeoutMs, opts?.timeoutMs ?? this.timeoutMs);
     const deadline = Date.now() + limit;
     return new Promise<QueryValue>((resolve, reject) => {
-      const prepare = check(this.engine.parse(query));
-      const job: Job = { prepare, deadline, resolve, reject, timer: undefined, slot: undefined, settled: false };
+      const expr = this.engine.parse(query);
+      const prepare = check(expr);
+      const job: Job = { prepare, expr, deadline, resolve, reject, timer: undefined, slot: undefined, settled: false };
       job.timer = setTimeout(() => this.expire(job), Math.max(0, deadline - Date.now()));
       this.queue.push(job);
       this.dispatch();
@@ -228,12 +256,44 @@ export class QueryPool implements QueryService, Component {
         this.finish(job, e instanceof Error ? e : new Error(String(e)));
         continue;
       }
+      if (this.small(job.expr, request)) {
+        this.evaluateInline(job, request);
+        continue;
+      }
       const id = this.nextId++;
       slot.job = job;
       slot.jobId = id;
       job.slot = slot;
       const req: EvalRequest = { ...request, id, timeoutMs: Math.max(0, job.deadline - Date.now()) };
       slot.worker.postMessage(req, snapshotTransferList(request.snapshot));
+    }
+  }
+
+  /** Whether a query is cheap enough to evaluate here (see DEFAULT_INLINE_WORK). */
+  private small(expr: Expr, request: ReturnType<Job['prepare']>): boolean {
+    if (this.inlineWork <= 0 || hasSubquery(expr)) return false;
+    const steps = request.kind === 'instant' ? 1 : Math.floor((request.end - request.start) / request.step) + 1;
+    let work = 0;
+    for (const d of request.snapshot.selectors) {
+      work += d.labelCounts.length * steps;
+      for (let i = 0; i < d.from.length; i++) work += d.to[i]! - d.from[i]!;
+      if (work > this.inlineWork) return false;
+    }
+    return true;
+  }
+
+  private evaluateInline(job: Job, request: ReturnType<Job['prepare']>): void {
+    this.inlined++;
+    try {
+      const querier = new SnapshotQuerier(request.snapshot, job.expr);
+      const opts = { timeoutMs: Math.max(0, job.deadline - Date.now()) };
+      const value =
+        request.kind === 'instant'
+          ? this.engine.instantQueryExpr(querier, job.expr, request.start, opts)
+          : this.engine.rangeQueryExpr(querier, job.expr, request.start, request.end, request.step, opts);
+      this.finish(job, undefined, value);
+    } catch (e) {
+      this.finish(job, e instanceof Error ? e : new Error(String(e)));
     }
   }
 

@@ -18,11 +18,12 @@ export interface SelectorData {
   readonly labelLengths: Uint32Array;
   /** labels per series */
   readonly labelCounts: Uint32Array;
-  /** series i holds samples offsets[i] to offsets[i + 1] (exclusive) */
-  readonly offsets: Uint32Array;
+  /** series i holds samples from[i] to to[i] (exclusive) of t and v, in any order */
+  readonly from: Uint32Array;
+  readonly to: Uint32Array;
   readonly t: Float64Array;
   readonly v: Float64Array;
-  /** 1 for a staleness marker; empty when the selection holds none */
+  /** 1 for a staleness marker (indexed as t); empty when the selection holds none */
   readonly stale: Uint8Array;
 }
 
@@ -120,7 +121,28 @@ export function selectorRanges(
   return out;
 }
 
-/** Copies one selector's series into packed arrays. */
+/**
+ * The element index of each series' samples when all of them are views of one pair of column
+ * arrays at matching positions (what the storage's select returns), else undefined.
+ */
+function sharedColumns(series: readonly SeriesSamples[]): Uint32Array | undefined {
+  if (series.length === 0) return undefined;
+  const tb = series[0]!.t.buffer;
+  const vb = series[0]!.v.buffer;
+  const from = new Uint32Array(series.length);
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i]!;
+    if (s.t.buffer !== tb || s.v.buffer !== vb || s.t.byteOffset !== s.v.byteOffset) return undefined;
+    from[i] = s.t.byteOffset / Float64Array.BYTES_PER_ELEMENT;
+  }
+  return from;
+}
+
+/**
+ * One selector's series as packed arrays. When the series are views of one pair of column
+ * arrays, those arrays are used as they are (and transferred to the worker: a select answer's
+ * arrays belong to its caller); else the samples are copied.
+ */
 function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData {
   let samples = 0;
   let labels = 0;
@@ -130,10 +152,19 @@ function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData 
     labels += s.labels.length;
     if (s.stale) anyStale = true;
   }
-  const t = new Float64Array(samples);
-  const v = new Float64Array(samples);
-  const stale = new Uint8Array(anyStale ? samples : 0);
-  const offsets = new Uint32Array(series.length + 1);
+  const shared = sharedColumns(series);
+  const from = shared ?? new Uint32Array(series.length);
+  const to = new Uint32Array(series.length);
+  let t: Float64Array;
+  let v: Float64Array;
+  if (shared) {
+    t = new Float64Array(series[0]!.t.buffer);
+    v = new Float64Array(series[0]!.v.buffer);
+  } else {
+    t = new Float64Array(samples);
+    v = new Float64Array(samples);
+  }
+  const stale = new Uint8Array(anyStale ? t.length : 0);
   const labelCounts = new Uint32Array(series.length);
   const labelLengths = new Uint32Array(2 * labels);
   const text: string[] = [];
@@ -141,11 +172,14 @@ function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData 
   let li = 0;
   for (let i = 0; i < series.length; i++) {
     const s = series[i]!;
-    t.set(s.t, n);
-    v.set(s.v, n);
-    if (s.stale) stale.set(s.stale, n);
-    n += s.t.length;
-    offsets[i + 1] = n;
+    if (!shared) {
+      t.set(s.t, n);
+      v.set(s.v, n);
+      from[i] = n;
+      n += s.t.length;
+    }
+    to[i] = from[i]! + s.t.length;
+    if (s.stale) stale.set(s.stale, from[i]);
     labelCounts[i] = s.labels.length;
     for (const l of s.labels) {
       text.push(l.name, l.value);
@@ -159,7 +193,8 @@ function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData 
     labelText: text.join(''),
     labelLengths,
     labelCounts,
-    offsets,
+    from,
+    to,
     t,
     v,
     stale,
@@ -189,7 +224,7 @@ export function takeSnapshot(
 export function snapshotTransferList(snap: Snapshot): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const d of snap.selectors) {
-    for (const a of [d.labelLengths, d.labelCounts, d.offsets, d.t, d.v, d.stale]) out.add(a.buffer as ArrayBuffer);
+    for (const a of [d.labelLengths, d.labelCounts, d.from, d.to, d.t, d.v, d.stale]) out.add(a.buffer as ArrayBuffer);
   }
   return [...out];
 }
@@ -233,15 +268,18 @@ export class SnapshotQuerier implements Querier {
     const { data, labels } = entry;
     if (mint < data.mint || maxt > data.maxt) this.outsideRange++;
     const out: SeriesSamples[] = [];
+    const stale = data.stale.length > 0 ? data.stale : undefined;
     for (let i = 0; i < labels.length; i++) {
-      const lo = bound(data.t, data.offsets[i]!, data.offsets[i + 1]!, mint, false);
-      const hi = bound(data.t, lo, data.offsets[i + 1]!, maxt, true);
+      const lo = bound(data.t, data.from[i]!, data.to[i]!, mint, false);
+      const hi = bound(data.t, lo, data.to[i]!, maxt, true);
       if (hi <= lo) continue;
       out.push({
         labels: labels[i]!,
         t: data.t.subarray(lo, hi),
         v: data.v.subarray(lo, hi),
-        ...(data.stale.length > 0 ? { stale: data.stale.subarray(lo, hi) } : {}),
+        // Only a series holding a marker gets flags, as from the storage: flags on every series
+        // would send each through the engine's slower path for staleness markers.
+        ...(stale !== undefined && stale.subarray(lo, hi).includes(1) ? { stale: stale.subarray(lo, hi) } : {}),
       });
     }
     return out;

@@ -20,6 +20,7 @@ import type { Matcher } from '../labels/matcher.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from '../storage/storage.js';
 import { Head } from './head.js';
+import { mergeSelect } from './select-merge.js';
 import { Block, type BlockSeries } from './block/reader.js';
 import type { BlockMeta } from './block/meta.js';
 import {
@@ -437,22 +438,8 @@ export class Tsdb implements Storage, Component {
   }
 
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
-    const parts = this.fromBlocks(mint, maxt, (b) => b.select(matchers, mint, maxt));
-    parts.push(this.head.select(matchers, mint, maxt));
-    const nonEmpty = parts.filter((p) => p.length > 0);
-    if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
-    const bySeries = new Map<string, SeriesSamples[]>();
-    for (const part of nonEmpty) {
-      for (const s of part) {
-        const key = labelsKey(s.labels);
-        const list = bySeries.get(key);
-        if (list === undefined) bySeries.set(key, [s]);
-        else list.push(s);
-      }
-    }
-    const out: SeriesSamples[] = [];
-    for (const pieces of bySeries.values()) out.push(pieces.length === 1 ? pieces[0]! : concatSamples(pieces));
-    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+    const parts = this.fromBlocks(mint, maxt, (b) => b.selectChunks(matchers, mint, maxt));
+    return mergeSelect(parts, this.head.select(matchers, mint, maxt), mint, maxt);
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {
@@ -491,40 +478,4 @@ export class Tsdb implements Storage, Component {
   metadata(metricName?: string): Map<string, MetricMetadata> {
     return this.head.metadata(metricName);
   }
-}
-
-/**
- * One series' pieces from several sources (blocks oldest first, then the head) as one: pieces
- * ordered by their first sample, and a sample time already taken (the head keeps a chunk that
- * straddles a block's end) taken once.
- */
-function concatSamples(pieces: SeriesSamples[]): SeriesSamples {
-  pieces.sort((a, b) => a.t[0]! - b.t[0]!);
-  let cap = 0;
-  for (const p of pieces) cap += p.t.length;
-  const T = new Float64Array(cap);
-  const V = new Float64Array(cap);
-  const VU = new Uint32Array(V.buffer);
-  let S: Uint8Array | undefined;
-  let n = 0;
-  let last = -Infinity;
-  for (const p of pieces) {
-    const pu = new Uint32Array(p.v.buffer, p.v.byteOffset, p.v.length * 2);
-    for (let i = 0; i < p.t.length; i++) {
-      const t = p.t[i]!;
-      if (t <= last) continue;
-      T[n] = t;
-      VU[2 * n] = pu[2 * i]!;
-      VU[2 * n + 1] = pu[2 * i + 1]!;
-      if (p.stale !== undefined && p.stale[i] === 1) (S ??= new Uint8Array(cap))[n] = 1;
-      n++;
-      last = t;
-    }
-  }
-  return {
-    labels: pieces[0]!.labels,
-    t: T.subarray(0, n),
-    v: V.subarray(0, n),
-    ...(S !== undefined ? { stale: S.subarray(0, n) } : {}),
-  };
 }

@@ -14,15 +14,10 @@ import { crc32c } from './crc32c.js';
 import { ByteReader, CorruptError, compareUtf8 } from './encoding.js';
 import { parseMeta, type BlockMeta } from './meta.js';
 import { CHUNKS_MAGIC, ENCODING_XOR, INDEX_MAGIC } from './writer.js';
-import { decodePromXorInto, promXorNumSamples } from './xor.js';
+import { mergeSelect, type ChunkedSeries } from '../select-merge.js';
 
 const TWO32 = 4294967296;
 const TOC_BYTES = 6 * 8 + 4;
-const STALE_HI = 0x7ff00000;
-const STALE_LO = 0x00000002;
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HI = LITTLE ? 1 : 0;
-const LO = LITTLE ? 0 : 1;
 
 export interface ChunkMeta {
   readonly minT: number;
@@ -312,28 +307,18 @@ export class Block implements PostingsIndex {
 
   /** The samples of matching series in [mint, maxt] (inclusive), in label order. */
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
-    const out: SeriesSamples[] = [];
+    return mergeSelect([this.selectChunks(matchers, mint, maxt)], [], mint, maxt);
+  }
+
+  /**
+   * Matching series with the data of their chunks overlapping [mint, maxt], in label order,
+   * for decoding by the caller (the database merges blocks and head into one set of arrays).
+   */
+  selectChunks(matchers: readonly Matcher[], mint: number, maxt: number): ChunkedSeries[] {
+    const out: ChunkedSeries[] = [];
     for (const s of this.matching(matchers, mint, maxt)) {
       const chunks = s.chunks.filter((c) => c.minT <= maxt && c.maxT >= mint);
-      const data = this.chunkData(chunks);
-      let cap = 0;
-      for (const d of data) cap += promXorNumSamples(d);
-      const T = new Float64Array(cap);
-      const V = new Float64Array(cap);
-      const VU = new Uint32Array(V.buffer);
-      let n = 0;
-      for (const d of data) n = decodePromXorInto(d, mint, maxt, T, VU, 0, n);
-      if (n === 0) continue;
-      let stale: Uint8Array | undefined;
-      for (let i = 0; i < n; i++) {
-        if (VU[2 * i + HI] === STALE_HI && VU[2 * i + LO] === STALE_LO) (stale ??= new Uint8Array(n))[i] = 1;
-      }
-      out.push({
-        labels: s.labels,
-        t: n === cap ? T : T.subarray(0, n),
-        v: n === cap ? V : V.subarray(0, n),
-        ...(stale !== undefined ? { stale } : {}),
-      });
+      out.push({ labels: s.labels, minT: chunks[0]!.minT, chunks: this.chunkData(chunks) });
     }
     return out;
   }
