@@ -28,7 +28,7 @@ it('a restarted backend answers range queries from the blocks it wrote', async (
     let n = 0;
     for (let t = from; t < Date.now(); t += 15_000)
       if (a.storage.append(labels, t, n++) !== 'ok') throw new Error('refused');
-    a.tsdb!.maintain();
+    await a.tsdb!.maintain();
     const blocks = a.tsdb!.blockMetas();
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     await a.stop();
