@@ -56,8 +56,7 @@ const FLAGS = {
   retention: {
     type: 'duration',
     env: 'ORRERY_RETENTION',
-    default: '2h',
-    help: 'how long traces and samples are kept',
+    help: 'how long traces, samples and logs are kept (default 2h; 15d with --data-dir, as Prometheus)',
     metavar: 'DURATION',
   },
   retentionSize: {
