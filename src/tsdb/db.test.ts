@@ -104,6 +104,12 @@ describe('Tsdb: head and blocks', () => {
     expect(metas[0]!.compaction.sources).toHaveLength(3);
     expect(plain(db.select(ALL, T0, T0 + 3 * BLOCK - 1))).toEqual(before);
     expect(metric(m, 'prometheus_tsdb_compactions_total')).toBe(1);
+    // each block written and each compaction is logged, as Prometheus logs them
+    expect(
+      logs.filter((l) => /^tsdb: wrote block \w{26} \[\d+, \d+\) with 3 series, \d+ samples in \d+ ms$/.test(l)),
+    ).toHaveLength(4);
+    expect(logs.filter((l) => l.startsWith('tsdb: compacting blocks '))).toHaveLength(1);
+    expect(logs.filter((l) => /^tsdb: compacted 3 blocks into \w{26} in \d+ ms$/.test(l))).toHaveLength(1);
     expect(metric(m, 'prometheus_tsdb_blocks_loaded')).toBe(2);
     // the parents' directories are gone
     expect(readdirSync(dir).filter((n) => !n.startsWith('.'))).toHaveLength(2);
@@ -155,7 +161,7 @@ describe('Tsdb: head and blocks', () => {
     renameSync(path.join(dir, 'x'), path.join(dir, '01ARZ3NDEKTSV4RRFFQ69G5FAV.tmp-for-creation'));
     const again = open();
     expect(again.blockMetas()).toHaveLength(1);
-    expect(logs.some((l) => l.includes(first!.ulid))).toBe(true);
+    expect(logs.some((l) => l.startsWith(`tsdb: skipping block ${first!.ulid}`))).toBe(true);
     expect(existsSync(path.join(dir, '01ARZ3NDEKTSV4RRFFQ69G5FAV.tmp-for-creation'))).toBe(false);
     expect(again.select(ALL, T0 + BLOCK, T0 + 2 * BLOCK - 1)).toHaveLength(3);
     await again.shutdown();

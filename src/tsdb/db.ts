@@ -53,7 +53,7 @@ export interface TsdbOptions {
   readonly blockDurationMs?: number;
   /** how often maintenance runs; default min(1 min, block duration / 4) */
   readonly maintainEveryMs?: number;
-  /** where problems are reported; default console.error */
+  /** where blocks written and problems are reported; default console.error */
   readonly log?: (line: string) => void;
   /** false: write blocks on the event loop (the cut benchmark's reference); default a worker thread */
   readonly blockWorker?: boolean;
@@ -295,11 +295,17 @@ export class Tsdb implements Storage, Component {
       parts.push(packHeadChunks(this.head.chunksIn(refs.slice(i, i + SERIES_PER_TURN), start, end - 1)));
     }
     try {
+      const t0 = performance.now();
       const meta = await this.jobs.run({ kind: 'cut', parentDir: this.dir, minTime: start, maxTime: end, parts });
       if (this.closed) return false;
       if (meta !== undefined) {
         this.blocks.push(Block.open(path.join(this.dir, meta.ulid)));
         this.sortBlocks();
+        // one line per block, as Prometheus logs "write block"
+        this.log(
+          `tsdb: wrote block ${meta.ulid} [${start}, ${end}) with ${meta.stats.numSeries} series, ` +
+            `${meta.stats.numSamples} samples in ${Math.round(performance.now() - t0)} ms`,
+        );
       }
       return true;
     } catch (e) {
@@ -348,7 +354,10 @@ export class Tsdb implements Storage, Component {
   }
 
   private async compactGroup(parents: Block[]): Promise<boolean> {
+    const names = parents.map((b) => b.meta.ulid).join(', ');
     try {
+      this.log(`tsdb: compacting blocks ${names}`);
+      const t0 = performance.now();
       const meta = await this.jobs.run({
         kind: 'compact',
         parentDir: this.dir,
@@ -363,12 +372,15 @@ export class Tsdb implements Storage, Component {
       this.sortBlocks();
       for (const p of parents) this.deleteBlock(p);
       this.compactions++;
+      this.log(
+        `tsdb: compacted ${parents.length} blocks into ${meta.ulid} in ${Math.round(performance.now() - t0)} ms`,
+      );
       return true;
     } catch (e) {
       if (this.closed) return false;
       this.removeTempDirs();
       this.compactionsFailed++;
-      this.log(`tsdb: compaction of ${parents.map((b) => b.meta.ulid).join(', ')} failed: ${errorText(e)}`);
+      this.log(`tsdb: compaction of ${names} failed: ${errorText(e)}`);
       return false;
     }
   }
