@@ -70,7 +70,7 @@ export interface BackendConfig extends OutboundConfig {
   readonly otlpGrpcPort?: number;
   /** where stores persist across restarts (annotations today; the stores as they gain it) */
   readonly dataDir?: string;
-  /** with dataDir: the samples WAL is checkpointed once its segments outgrow this; default 64 MiB */
+  /** with dataDir: the samples and log store WALs are checkpointed once they outgrow this; default 64 MiB */
   readonly walCheckpointBytes?: number;
   /** trace store byte budget; default 256 MiB */
   readonly traceBudgetBytes?: number;
@@ -197,7 +197,14 @@ export function createBackend(config: BackendConfig = {}): Backend {
     budgetBytes: config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes,
     retentionMs,
     // with a data directory: every accepted batch is logged under <data-dir>/logs before the 200
-    ...(config.dataDir !== undefined ? { dataDir: path.join(config.dataDir, 'logs') } : {}),
+    ...(config.dataDir !== undefined
+      ? {
+          dataDir: {
+            dir: path.join(config.dataDir, 'logs'),
+            ...(config.walCheckpointBytes !== undefined ? { checkpointBytes: config.walCheckpointBytes } : {}),
+          },
+        }
+      : {}),
   });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   // With a data directory every sample the head accepts is logged (<data-dir>/wal) before the 200.
