@@ -38,7 +38,7 @@ export const DEFAULT_BLOCK_DURATION_MS = 2 * 3600_000;
 /** Prometheus's cap on a compacted block's range */
 const MAX_BLOCK_RANGE_MS = 31 * 24 * 3600_000;
 /** series whose chunks are copied out of the head per event-loop turn when cutting a block */
-const SERIES_PER_TURN = 10_000;
+const SERIES_PER_TURN = 5_000;
 
 export interface TsdbOptions {
   /** the directory holding the blocks (created when missing) */
