@@ -7,7 +7,8 @@
 // while perf_hooks' monitorEventLoopDelay records the longest delay. Subject: blocks written in
 // the worker thread (the default); reference in the same run: the same passes written on the
 // event loop (blockWorker: false), alternated subject/reference (A B A B; one pair at the
-// largest size). Prints the longest stall of each, their ratio, the pass's duration and the load.
+// largest size). Prints the longest stall of each, their ratio, the pass's duration, the longest
+// delay of the idle loop over a second (the floor the machine's load sets) and the load average.
 //
 //   npm run bench:cut                          (default --sizes=2000,20000,100000)
 //   node dist/bench/cut.js --sizes=2000 --rounds=2
@@ -51,20 +52,31 @@ interface Measure {
   readonly blocks: number;
 }
 
-async function measuredPass(db: Tsdb): Promise<Measure> {
+/** The longest event-loop delay while `work` runs, and how long it took. */
+async function longestStall(work: () => Promise<unknown>): Promise<{ stallMs: number; ms: number }> {
   const h = monitorEventLoopDelay({ resolution: 5 });
   // a timer keeps the loop turning, so that a blocked turn shows as one long delay
   const tick = setInterval(() => {}, 5);
   h.enable();
-  // the histogram's first turns only set its baseline: let them pass before the pass starts
+  // the histogram's first turns only set its baseline: let them pass before the work starts
   await new Promise((r) => setTimeout(r, 30));
   const t0 = performance.now();
-  await db.maintain();
-  const passMs = performance.now() - t0;
+  await work();
+  const ms = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 20));
   h.disable();
   clearInterval(tick);
-  return { stallMs: h.max / 1e6, passMs, blocks: db.blockMetas().length };
+  return { stallMs: h.max / 1e6, ms };
+}
+
+async function measuredPass(db: Tsdb): Promise<Measure> {
+  const { stallMs, ms } = await longestStall(() => db.maintain());
+  return { stallMs, passMs: ms, blocks: db.blockMetas().length };
+}
+
+/** The floor at this load: the longest delay of an idle event loop over one second. */
+async function idleStall(): Promise<number> {
+  return (await longestStall(() => new Promise((r) => setTimeout(r, 1000)))).stallMs;
 }
 
 async function round(size: number, inWorker: boolean): Promise<{ cut: Measure; compact: Measure }> {
@@ -100,18 +112,19 @@ async function main(): Promise<void> {
   const roundsWanted = Number(option('rounds', '2'));
   const f = (x: number): string => x.toFixed(0).padStart(6);
   console.log('longest event-loop stall (ms) during a maintenance pass: worker (subject) vs event loop (reference)');
-  console.log('series   phase      worker  ref    ratio  worker pass  ref pass  load');
+  console.log('series   phase      worker  ref    ratio  worker pass  ref pass  idle  load');
   for (const size of sizes) {
     const rounds = size >= 100_000 ? 1 : roundsWanted;
     for (let r = 0; r < rounds; r++) {
       const a = await round(size, true);
       const b = await round(size, false);
+      const idle = await idleStall();
       const load = loadavg()[0]!.toFixed(2);
       for (const phase of ['cut', 'compact'] as const) {
         const w = a[phase];
         const e = b[phase];
         console.log(
-          `${String(size).padStart(6)}   ${phase.padEnd(8)} ${f(w.stallMs)} ${f(e.stallMs)}  ${(w.stallMs / e.stallMs).toFixed(2).padStart(5)}x ${f(w.passMs)} ms  ${f(e.passMs)} ms  ${load}`,
+          `${String(size).padStart(6)}   ${phase.padEnd(8)} ${f(w.stallMs)} ${f(e.stallMs)}  ${(w.stallMs / e.stallMs).toFixed(2).padStart(5)}x ${f(w.passMs)} ms  ${f(e.passMs)} ms ${f(idle)}  ${load}`,
         );
       }
     }
