@@ -67,6 +67,11 @@ export function compactionRanges(blockMs: number, retentionMs: number): number[]
   return out;
 }
 
+/** Lets the event loop serve what waits (requests, queries) before the next step of a pass. */
+function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -278,6 +283,7 @@ export class Tsdb implements Storage, Component {
       if (!(await this.writeHeadBlock(start, end))) return;
       this.persistedUpTo = end;
       this.head.truncateBefore(end);
+      await nextTurn(); // the next cut's look at the head is a turn of its own
     }
   }
 
@@ -290,7 +296,7 @@ export class Tsdb implements Storage, Component {
     if (refs.length === 0) return true;
     const parts: HeadChunksPart[] = [];
     for (let i = 0; i < refs.length; i += SERIES_PER_TURN) {
-      if (i > 0) await new Promise((r) => setImmediate(r));
+      await nextTurn();
       if (this.closed) return false;
       parts.push(packHeadChunks(this.head.chunksIn(refs.slice(i, i + SERIES_PER_TURN), start, end - 1)));
     }
