@@ -455,9 +455,9 @@ async function scaleCase(size: number, range: string): Promise<void> {
     if (long) {
       const t1 = performance.now();
       const writer = new Tsdb({ dir, head, blockDurationMs: block });
-      writer.maintain();
+      await writer.maintain();
       const metas = writer.blockMetas();
-      writer.shutdown();
+      await writer.shutdown();
       const cutMs = performance.now() - t1;
       const reader = new Tsdb({ dir, head: new Head(), blockDurationMs: block });
       closers.unshift(() => reader.shutdown());

@@ -14,6 +14,9 @@ import { Supervisor } from './supervisor/supervisor.js';
 import { shopChildren } from './supervisor/shop.js';
 import { createSupervisorLoggerProvider } from './telemetry/logs.js';
 
+/** with a data directory: the trace segments and the metric blocks each take at most this */
+export const DEMO_RETENTION_BYTES = 1024 ** 3;
+
 export interface DemoSettings {
   /** the package root, where dist/ is */
   readonly root: string;
@@ -90,6 +93,8 @@ export async function startDemo(s: DemoSettings, abort?: AbortSignal): Promise<R
       otlpHttpPort: ports.otlpHttp,
       otlpGrpcPort: ports.otlpGrpc,
       dataDir: s.dataDir,
+      // 15 days by default with a data dir; the per-port directory also stays laptop-sized
+      ...(s.dataDir !== undefined ? { retentionBytes: DEMO_RETENTION_BYTES } : {}),
       proxies: { '/api/flags': serviceUrl('featureflagservice'), '/api/load': serviceUrl('loadgenerator') },
     });
     try {

@@ -28,7 +28,7 @@ it('a restarted backend answers range queries from the blocks it wrote', async (
     let n = 0;
     for (let t = from; t < Date.now(); t += 15_000)
       if (a.storage.append(labels, t, n++) !== 'ok') throw new Error('refused');
-    a.tsdb!.maintain();
+    await a.tsdb!.maintain();
     const blocks = a.tsdb!.blockMetas();
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     await a.stop();
@@ -53,6 +53,39 @@ it('a restarted backend answers range queries from the blocks it wrote', async (
     const metrics = await (await fetch(`http://127.0.0.1:${ports.api}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`^prometheus_tsdb_blocks_loaded ${blocks.length}$`, 'm'));
     await b.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('keeps 15 days with a data directory and no --retention (2 h without one), as Prometheus keeps on disk', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orrery-retention-'));
+  const base = { port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, consoleDir: dir };
+  const retentionOf = async (opts: {
+    dataDir?: string;
+  }): Promise<{ storage: string; setting: unknown; old: string }> => {
+    const backend = createBackend({ ...base, ...opts, blockDurationMs: HOUR });
+    const { ports } = await backend.start();
+    try {
+      const api = `http://127.0.0.1:${ports.api}`;
+      const info = (await (await fetch(`${api}/api/v1/status/runtimeinfo`)).json()) as {
+        data: { storageRetention: string };
+      };
+      const settings = (await (await fetch(`${api}/api/v1/status/flags`)).json()) as { data: Record<string, unknown> };
+      // a sample from 3 days ago is inside the window with a data dir, too old without one
+      const old = backend.storage.append(labelsFromRecord({ __name__: 'up', job: 'x' }), Date.now() - 72 * HOUR, 1);
+      return { storage: info.data.storageRetention, setting: settings.data['retention'], old };
+    } finally {
+      await backend.stop();
+    }
+  };
+  try {
+    expect(await retentionOf({ dataDir: path.join(dir, 'data') })).toEqual({
+      storage: '15d',
+      setting: '15d',
+      old: 'ok',
+    });
+    expect(await retentionOf({})).toEqual({ storage: '2h', setting: '2h', old: 'too-old' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,65 +1,63 @@
-// Log records acknowledged with a 200 survive `kill -9` of `orrery serve --data-dir`, at random
-// moments under load, round after round on the same data directory: senders post OTLP/HTTP log
-// requests, each record with a unique line, the built bin is killed with SIGKILL, started again,
-// and every line a 200 acknowledged must be back through /loki/api/v1/query_range.
+// Log records acknowledged with a 200 survive `kill -9` of `orrery serve --data-dir`, round after
+// round on the same data directory: senders post OTLP/HTTP log requests, each record with a
+// unique line, the built bin is killed with SIGKILL at a random moment or the instant a log WAL
+// checkpoint begins (a small --wal-checkpoint-size makes them frequent), started again, and
+// every line a 200 acknowledged must be back through /loki/api/v1/query_range.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exited, serveBuilt, type ServedBin } from '../src/cli/testing/served-bin.js';
+import { sendAcked } from './support/acked-sender.js';
 
 const ROUNDS = 12;
 const SENDERS = 3;
 const RECORDS_PER_REQUEST = 10;
 /** Loki's max_entries_limit_per_query, the largest page query_range gives */
 const PAGE = 5000;
+/** small, so that the log store checkpoints every second or so of sending */
+const CHECKPOINT_SIZE = '256KB';
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
+/** One request of RECORDS_PER_REQUEST records, each with a unique line. */
+function request(): { body: string; items: string[] } {
+  const lines: string[] = [];
+  const logRecords = Array.from({ length: RECORDS_PER_REQUEST }, (_, i) => {
+    const line = `kill9 order ${hex(8)} handled in ${i * 7} ms`;
+    lines.push(line);
+    return {
+      timeUnixNano: String(BigInt(Date.now()) * 1_000_000n + BigInt(i * 1000)),
+      severityNumber: 9,
+      severityText: 'INFO',
+      body: { stringValue: line },
+      traceId: hex(16),
+      spanId: hex(8),
+      attributes: [{ key: 'app.payload', value: { stringValue: hex(40) } }],
+    };
+  });
+  const body = JSON.stringify({
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'kill9' } }] },
+        scopeLogs: [{ scope: { name: 'kill9-sender' }, logRecords }],
+      },
+    ],
+  });
+  return { body, items: lines };
+}
+
 /** Posts requests until stopped, adding to `acked` the lines of every request a 200 answered. */
-async function send(otlp: string, acked: Set<string>, stop: { stopped: boolean }): Promise<number> {
-  let requests = 0;
-  while (!stop.stopped) {
-    const lines: string[] = [];
-    const logRecords = Array.from({ length: RECORDS_PER_REQUEST }, (_, i) => {
-      const line = `kill9 order ${hex(8)} handled in ${i * 7} ms`;
-      lines.push(line);
-      return {
-        timeUnixNano: String(BigInt(Date.now()) * 1_000_000n + BigInt(i * 1000)),
-        severityNumber: 9,
-        severityText: 'INFO',
-        body: { stringValue: line },
-        traceId: hex(16),
-        spanId: hex(8),
-        attributes: [{ key: 'app.payload', value: { stringValue: hex(40) } }],
-      };
-    });
-    const body = JSON.stringify({
-      resourceLogs: [
-        {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'kill9' } }] },
-          scopeLogs: [{ scope: { name: 'kill9-sender' }, logRecords }],
-        },
-      ],
-    });
-    let status = 0;
-    try {
-      const r = await fetch(`${otlp}/v1/logs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      status = r.status;
-      await r.arrayBuffer();
-    } catch {
-      return requests; // the server is gone
-    }
-    if (status !== 200) continue;
-    requests++;
-    for (const l of lines) acked.add(l);
-  }
-  return requests;
+function send(otlp: string, acked: Set<string>, stop: { stopped: boolean }): Promise<number> {
+  return sendAcked({
+    url: `${otlp}/v1/logs`,
+    next: request,
+    onAck: (lines) => {
+      for (const l of lines) acked.add(l);
+    },
+    stop,
+  });
 }
 
 interface QueryRange {
@@ -104,13 +102,16 @@ describe('orrery serve --data-dir: logs under kill -9', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`finds every acknowledged log record after ${ROUNDS} kills at random moments under load`, async () => {
+  it(`finds every acknowledged log record after ${ROUNDS} kills, at random moments and during checkpoints`, async () => {
     const dataDir = path.join(dir, 'data');
+    const walDir = path.join(dataDir, 'logs', 'wal');
     const startNs = BigInt(Date.now() - 60_000) * 1_000_000n;
     const acked = new Set<string>();
     let ackedBefore = 0;
+    let midCheckpoint = 0;
+    let checkpointsWritten = 0;
     for (let round = 0; round <= ROUNDS; round++) {
-      const srv = await serveBuilt(['--data-dir', dataDir], 60_000);
+      const srv = await serveBuilt(['--data-dir', dataDir, '--wal-checkpoint-size', CHECKPOINT_SIZE], 60_000);
       running.push(srv);
       const found = await allLines(srv.base, startNs, BigInt(Date.now() + 60_000) * 1_000_000n);
       const lost = [...acked].filter((l) => !found.has(l));
@@ -132,13 +133,49 @@ describe('orrery serve --data-dir: logs under kill -9', () => {
       ackedBefore = acked.size;
       const stop = { stopped: false };
       const senders = Array.from({ length: SENDERS }, () => send(srv.otlpHttp, acked, stop));
-      await new Promise((r) => setTimeout(r, 200 + Math.random() * 1200));
-      srv.child.kill('SIGKILL');
+      const onCheckpoint = round % 2 === 1;
+      const hit = await killAt(srv, onCheckpoint ? walDir : undefined);
       expect(await exited(srv.child)).toBe('SIGKILL');
       stop.stopped = true;
       const requests = (await Promise.all(senders)).reduce((a, b) => a + b, 0);
       expect(requests).toBeGreaterThan(0);
+      const unfinished = readdirSync(walDir).some((n) => n.endsWith('.tmp'));
+      if (unfinished) midCheckpoint++;
+      checkpointsWritten += srv.output().split('log store: checkpoint of').length - 1;
+      console.log(
+        `kill9-logs round ${round}: killed ${onCheckpoint ? (hit ? 'as a checkpoint began' : 'after 8 s without a checkpoint') : 'at a random moment'} after ` +
+          `${requests} acknowledged requests${unfinished ? ' (checkpoint unfinished)' : ''}`,
+      );
     }
+    console.log(
+      `kill9-logs: ${midCheckpoint} kills left a checkpoint unfinished; ${checkpointsWritten} checkpoints completed`,
+    );
     expect(acked.size).toBeGreaterThan(ROUNDS * RECORDS_PER_REQUEST);
+    expect(midCheckpoint).toBeGreaterThan(0);
+    expect(checkpointsWritten).toBeGreaterThan(0);
   }, 600_000);
 });
+
+/**
+ * SIGKILLs the server the instant a checkpoint's temp directory appears in walDir (or after 8 s
+ * without one: resolves false), or without walDir at a random moment in the next 0.2-1.4 s.
+ */
+function killAt(srv: ServedBin, walDir: string | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    let watcher: ReturnType<typeof watch> | undefined;
+    const kill = (hit: boolean): void => {
+      watcher?.close();
+      clearTimeout(timer);
+      srv.child.kill('SIGKILL');
+      resolve(hit);
+    };
+    const timer = setTimeout(
+      () => kill(walDir === undefined),
+      walDir === undefined ? 200 + Math.random() * 1200 : 8000,
+    );
+    if (walDir !== undefined)
+      watcher = watch(walDir, (_event, name) => {
+        if (name !== null && name.endsWith('.tmp')) kill(true);
+      });
+  });
+}

@@ -1,37 +1,51 @@
-// Every sample `orrery serve --data-dir` acknowledged with a 200 is still there after `kill -9`:
-// senders push OTLP/HTTP metrics (unique series, one point per series per request, each a unique
-// value at a unique whole-second timestamp) and record what was acknowledged; the built bin is
-// SIGKILLed at random moments, or the instant a WAL checkpoint begins, and restarted; after each
-// restart /api/v1/query_range (step 1 s, so each step lands on one sample's timestamp) must return
-// every acknowledged sample with its value. Then a truncated and a corrupted segment: the start
-// logs what was cut and serves the rest.
+// Every sample `orrery serve --data-dir` acknowledged with a 200 is still there after `kill -9`,
+// exactly once: senders push OTLP/HTTP metrics (unique series, one point per series per request,
+// each a unique value at a unique millisecond timestamp near now) and record what was
+// acknowledged; the built bin runs with 10 s blocks, so that blocks are cut and compacted every
+// few seconds, and is SIGKILLed at random moments, the instant a WAL checkpoint begins, while a
+// block is being written (its temp dir appears) and as a compaction starts (its log line), then
+// restarted; after each restart the raw samples (a range selector) must hold every acknowledged
+// sample with its value, nothing twice, and the blocks on disk must not overlap (a compaction's
+// parents are never read beside it). Then a truncated and a corrupted segment: the start logs
+// what was cut and serves the rest.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exited, serveBuilt, type ServedBin } from '../src/cli/testing/served-bin.js';
+import { sendAcked } from './support/acked-sender.js';
 
-const ROUNDS = 20;
+const ROUNDS = 24;
 const SENDERS = 2;
 const SERIES_PER_SENDER = 10;
-/** timestamps run from 45 minutes ago, one second per request, never past the head's future window */
-const T_START = Math.floor(Date.now() / 1000) * 1000 - 45 * 60_000;
-const MAX_REQUESTS = 50 * 60;
+const T_START = Date.now();
 /** small, so that checkpoints happen every few dozen requests */
 const CHECKPOINT_SIZE = '16KB';
+/** short blocks: a cut every few seconds of sending and a compaction every three */
+const BLOCK_DURATION = '10s';
+type Moment = 'random' | 'checkpoint' | 'cut' | 'compaction';
+const MOMENTS: readonly Moment[] = ['random', 'checkpoint', 'cut', 'compaction'];
 
 /** acknowledged samples: series name → (t ms → value) */
 const acked = new Map<string, Map<number, number>>();
+/** every sample sent (acknowledged or not): series name → (t ms → value) */
+const sent = new Map<string, Map<number, number>>();
+/** one clock for all senders: every request a new millisecond, in sending order */
+let lastT = 0;
 
-function body(sender: number, k: number): string {
-  const timeUnixNano = `${T_START + k * 1000}000000`;
-  const dataPoints = Array.from({ length: SERIES_PER_SENDER }, (_, i) => ({
+function request(sender: number): { body: string; items: { t: number; values: number[] } } {
+  const t = (lastT = Math.max(lastT + 1, Date.now()));
+  const values = Array.from({ length: SERIES_PER_SENDER }, (_, i) => (t - T_START) * 100 + sender * 10 + i);
+  values.forEach((v, i) => record(sent, `s${sender}-${i}`, t, v));
+  const dataPoints = values.map((v, i) => ({
     attributes: [{ key: 'series', value: { stringValue: `s${sender}-${i}` } }],
-    timeUnixNano,
-    asDouble: k * 1000 + sender * 100 + i,
+    // 500 ns past the millisecond: the receiver holds nanoseconds as a double (256 ns apart at
+    // today's times) and floors them to ms, so an exact millisecond can come out 1 ms early
+    timeUnixNano: `${t}000500`,
+    asDouble: v,
   }));
-  return JSON.stringify({
+  const body = JSON.stringify({
     resourceMetrics: [
       {
         resource: { attributes: [{ key: 'service.name', value: { stringValue: 'kill9' } }] },
@@ -39,55 +53,68 @@ function body(sender: number, k: number): string {
       },
     ],
   });
+  return { body, items: { t, values } };
 }
 
-/** Sends until the server dies; returns how many requests were acknowledged. */
-async function sendUntilDead(server: ServedBin, sender: number, next: { k: number }): Promise<number> {
-  let ok = 0;
-  while (next.k < MAX_REQUESTS) {
-    // Never reuse a timestamp: an unacknowledged request may still have been stored.
-    const k = next.k++;
-    let status: number;
-    let text: string;
-    try {
-      const r = await fetch(`${server.otlpHttp}/v1/metrics`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: body(sender, k),
-      });
-      status = r.status;
-      text = await r.text();
-    } catch {
-      return ok; // killed
-    }
-    if (status !== 200) continue; // refused (503/429): not acknowledged, nothing to find
-    // A 200 with rejected points would be a partial acknowledgement; the test sends none such.
-    expect(text).not.toMatch(/rejected/i);
-    ok++;
-    for (let i = 0; i < SERIES_PER_SENDER; i++) {
-      const name = `s${sender}-${i}`;
-      let m = acked.get(name);
-      if (!m) acked.set(name, (m = new Map()));
-      m.set(T_START + k * 1000, k * 1000 + sender * 100 + i);
-    }
-  }
-  return ok;
+function record(into: Map<string, Map<number, number>>, name: string, t: number, v: number): void {
+  let m = into.get(name);
+  if (!m) into.set(name, (m = new Map()));
+  m.set(t, v);
 }
 
-interface QueryRange {
-  data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+/** Points a 200 refused inside the batch (OTLP partial success): not acknowledged. */
+function rejectedPoints(responseText: string): number {
+  if (responseText === '') return 0;
+  const parsed = JSON.parse(responseText) as { partialSuccess?: { rejectedDataPoints?: string | number } };
+  return Number(parsed.partialSuccess?.rejectedDataPoints ?? 0);
 }
 
-/** How many acknowledged samples query_range returns with their value, and which are missing. */
-async function check(server: ServedBin): Promise<{ found: number; missing: string[] }> {
-  const end = T_START / 1000 + MAX_REQUESTS;
-  const r = await fetch(
-    `${server.base}/api/v1/query_range?query=kill9_gauge&start=${T_START / 1000}&end=${end}&step=1`,
-  );
+let partiallyRefused = 0;
+
+function send(server: ServedBin, sender: number): Promise<number> {
+  return sendAcked({
+    url: `${server.otlpHttp}/v1/metrics`,
+    next: () => request(sender),
+    onAck: ({ t, values }, text) => {
+      // a sample older than the newest block is refused as too old; the whole request shares t
+      if (rejectedPoints(text) > 0) {
+        partiallyRefused++;
+        return;
+      }
+      values.forEach((v, i) => record(acked, `s${sender}-${i}`, t, v));
+    },
+  });
+}
+
+interface RawSamples {
+  data: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] };
+}
+
+/**
+ * Reads every raw sample back (a range selector returns them as stored) and compares: how many
+ * acknowledged samples are there with their value, which are missing, and which times come back
+ * twice or were never sent.
+ */
+async function check(server: ServedBin): Promise<{ found: number; missing: string[]; wrong: string[] }> {
+  const now = Date.now();
+  const windowS = Math.ceil((now - T_START) / 1000) + 60;
+  const q = new URLSearchParams({ query: `kill9_gauge[${windowS}s]`, time: String(now / 1000 + 30) });
+  const r = await fetch(`${server.base}/api/v1/query?${q}`);
   expect(r.status).toBe(200);
+  const body = (await r.json()) as RawSamples;
+  expect(body.data.resultType).toBe('matrix');
   const got = new Map<string, Map<number, number>>();
-  for (const s of ((await r.json()) as QueryRange).data.result) {
-    got.set(s.metric['series']!, new Map(s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)])));
+  const wrong: string[] = [];
+  for (const s of body.data.result) {
+    const name = s.metric['series']!;
+    const m = new Map<number, number>();
+    for (const [ts, v] of s.values) {
+      const t = Math.round(ts * 1000);
+      if (m.has(t)) wrong.push(`${name}@${t} twice`);
+      if (sent.get(name)?.get(t) !== Number(v)) wrong.push(`${name}@${t}=${v} never sent`);
+      m.set(t, Number(v));
+    }
+    got.set(name, m);
   }
   let found = 0;
   const missing: string[] = [];
@@ -98,17 +125,36 @@ async function check(server: ServedBin): Promise<{ found: number; missing: strin
       else missing.push(`${name}@${t}=${v} (got ${series?.get(t)})`);
     }
   }
-  return { found, missing };
+  return { found, missing, wrong };
+}
+
+/** Block ranges on disk, from each block's meta.json; two that overlap would be read twice. */
+function overlappingBlocks(dataDir: string): string[] {
+  const metas = readdirSync(dataDir)
+    .filter((n) => /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(n))
+    .map((n) => JSON.parse(readFileSync(path.join(dataDir, n, 'meta.json'), 'utf8')) as BlockRange)
+    .sort((a, b) => a.minTime - b.minTime);
+  const out: string[] = [];
+  for (let i = 1; i < metas.length; i++)
+    if (metas[i]!.minTime < metas[i - 1]!.maxTime) out.push(`${metas[i - 1]!.ulid} and ${metas[i]!.ulid}`);
+  return out;
+}
+
+interface BlockRange {
+  readonly ulid: string;
+  readonly minTime: number;
+  readonly maxTime: number;
 }
 
 const ackedCount = (): number => [...acked.values()].reduce((n, m) => n + m.size, 0);
+const tmpBlocks = (dataDir: string): string[] => readdirSync(dataDir).filter((n) => n.endsWith('.tmp-for-creation'));
 
 describe('orrery serve --data-dir: samples under kill -9', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'orrery-kill9-'));
   const dataDir = path.join(dir, 'data');
   const walDir = path.join(dataDir, 'wal');
   const running: ChildProcess[] = [];
-  const args = ['--data-dir', dataDir, '--wal-checkpoint-size', CHECKPOINT_SIZE];
+  const args = ['--data-dir', dataDir, '--wal-checkpoint-size', CHECKPOINT_SIZE, '--block-duration', BLOCK_DURATION];
   afterAll(async () => {
     for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await Promise.all(running.map(exited));
@@ -121,62 +167,94 @@ describe('orrery serve --data-dir: samples under kill -9', () => {
     return s;
   };
 
-  it(`finds every acknowledged sample after each of ${ROUNDS} kills, some during a checkpoint`, async () => {
-    const next = Array.from({ length: SENDERS }, () => ({ k: 0 }));
-    let midCheckpoint = 0;
-    let afterCheckpoints = 0;
+  /** Resolves once the moment came (or after `maxMs` without it), having SIGKILLed the server. */
+  const killAt = (server: ServedBin, moment: Moment, maxMs: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const cleanups: (() => void)[] = [];
+      const kill = (hit: boolean): void => {
+        for (const c of cleanups) c();
+        server.child.kill('SIGKILL');
+        resolve(hit);
+      };
+      const timer = setTimeout(
+        () => kill(moment === 'random'),
+        moment === 'random' ? 300 + Math.random() * 1500 : maxMs,
+      );
+      cleanups.push(() => clearTimeout(timer));
+      if (moment === 'checkpoint' || moment === 'cut') {
+        // Killed the instant a checkpoint's or a block's temp directory appears.
+        const suffix = moment === 'checkpoint' ? '.tmp' : '.tmp-for-creation';
+        const watcher = watch(moment === 'checkpoint' ? walDir : dataDir, (_event, name) => {
+          if (name !== null && name.endsWith(suffix)) kill(true);
+        });
+        cleanups.push(() => watcher.close());
+      } else if (moment === 'compaction') {
+        const seen = server.output().split('tsdb: compacting blocks').length;
+        const onData = (): void => {
+          if (server.output().split('tsdb: compacting blocks').length > seen) kill(true);
+        };
+        server.child.stderr!.on('data', onData);
+        server.child.stdout!.on('data', onData);
+        cleanups.push(() => {
+          server.child.stderr!.off('data', onData);
+          server.child.stdout!.off('data', onData);
+        });
+      }
+    });
+
+  it(`finds every acknowledged sample once after each of ${ROUNDS} kills, during checkpoints, cuts and compactions`, async () => {
+    const landed = new Map<Moment, number>(MOMENTS.map((m) => [m, 0]));
+    const unfinished = { checkpoint: 0, block: 0, compaction: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       const server = await start();
-      const { found, missing } = await check(server);
-      console.log(`round ${round}: ${found} of ${ackedCount()} acknowledged samples found, ${missing.length} missing`);
-      expect(missing.slice(0, 5)).toEqual([]);
-      const senders = next.map((n, i) => sendUntilDead(server, i, n));
-      const onCheckpoint = round % 2 === 1;
-      await new Promise<void>((resolve) => {
-        let watcher: ReturnType<typeof watch> | undefined;
-        const kill = (): void => {
-          watcher?.close();
-          server.child.kill('SIGKILL');
-          resolve();
-        };
-        if (onCheckpoint) {
-          // Killed the instant a checkpoint directory appears (or after 3 s without one). After a
-          // restart the segments of the earlier runs are over the checkpoint size, so that is the
-          // first commit of this run: the kill lands while everything acknowledged before is
-          // being rewritten into the checkpoint.
-          watcher = watch(walDir, (_event, name) => {
-            if (name !== null && name.endsWith('.tmp')) kill();
-          });
-          setTimeout(kill, 3000);
-        } else {
-          setTimeout(kill, 100 + Math.random() * 700);
-        }
-      });
-      expect(await exited(server.child)).toBe('SIGKILL');
-      const sent = await Promise.all(senders);
-      const unfinished = readdirSync(walDir).filter((n) => n.endsWith('.tmp'));
-      if (unfinished.length > 0) midCheckpoint++;
-      if (/checkpoint of segments/.test(server.output())) afterCheckpoints++;
+      const { found, missing, wrong } = await check(server);
       console.log(
-        `round ${round}: killed ${onCheckpoint ? 'as a checkpoint began' : 'at a random moment'} after ` +
-          `${sent.join('+')} acknowledged requests${unfinished.length > 0 ? ' (checkpoint unfinished)' : ''}`,
+        `round ${round}: ${found} of ${ackedCount()} acknowledged samples found, ${missing.length} missing, ` +
+          `${wrong.length} duplicated or unknown`,
+      );
+      expect([...missing.slice(0, 5), ...wrong.slice(0, 5)]).toEqual([]);
+      expect(overlappingBlocks(dataDir)).toEqual([]);
+      const senders = Array.from({ length: SENDERS }, (_, i) => send(server, i));
+      const moment = MOMENTS[round % MOMENTS.length]!;
+      const hit = await killAt(server, moment, 8000);
+      if (hit) landed.set(moment, landed.get(moment)! + 1);
+      expect(await exited(server.child)).toBe('SIGKILL');
+      const requests = await Promise.all(senders);
+      const leftWal = readdirSync(walDir).filter((n) => n.endsWith('.tmp'));
+      const leftBlocks = tmpBlocks(dataDir);
+      const out = server.output();
+      const compactionCut = out.split('tsdb: compacting blocks').length > out.split('tsdb: compacted ').length;
+      if (leftWal.length > 0) unfinished.checkpoint++;
+      if (leftBlocks.length > 0) unfinished.block++;
+      if (compactionCut) unfinished.compaction++;
+      const blocksWritten = out.split('tsdb: wrote block').length - 1;
+      console.log(
+        `round ${round}: killed ${hit ? `as a ${moment} began` : moment === 'random' ? 'at a random moment' : `after waiting for a ${moment}`} ` +
+          `after ${requests.join('+')} acknowledged requests, ${blocksWritten} blocks written` +
+          `${leftWal.length > 0 ? '; checkpoint unfinished' : ''}${leftBlocks.length > 0 ? '; block write unfinished' : ''}` +
+          `${compactionCut ? '; compaction unfinished' : ''}`,
       );
     }
     const last = await start();
-    const { found, missing } = await check(last);
+    const { found, missing, wrong } = await check(last);
+    const summary = [...landed].map(([m, n]) => `${n} at a ${m}`).join(', ');
     console.log(
-      `after ${ROUNDS} kills: ${found} of ${ackedCount()} acknowledged samples found, ${missing.length} missing; ` +
-        `${midCheckpoint} kills left a checkpoint unfinished, ${afterCheckpoints} runs wrote checkpoints`,
+      `after ${ROUNDS} kills (${summary}): ${found} of ${ackedCount()} acknowledged samples found, ${missing.length} missing, ` +
+        `${wrong.length} duplicated or unknown; ${partiallyRefused} requests refused in part (not counted as acknowledged); ` +
+        `kills left ${unfinished.checkpoint} checkpoints, ${unfinished.block} block writes and ${unfinished.compaction} compactions unfinished`,
     );
     expect(missing.slice(0, 5)).toEqual([]);
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(overlappingBlocks(dataDir)).toEqual([]);
     expect(found).toBe(ackedCount());
     expect(ackedCount()).toBeGreaterThan(ROUNDS * SERIES_PER_SENDER);
-    expect(afterCheckpoints).toBeGreaterThan(0);
-    expect(midCheckpoint).toBeGreaterThan(0);
+    expect(unfinished.checkpoint).toBeGreaterThan(0);
+    expect(unfinished.block).toBeGreaterThan(0);
+    expect(unfinished.compaction).toBeGreaterThan(0);
     expect(last.output()).toMatch(/samples WAL .*: replayed \d+ series, \d+ samples/);
     last.child.kill('SIGKILL');
     await exited(last.child);
-  }, 600_000);
+  }, 900_000);
 
   it('starts on a truncated and a corrupted segment, logs what was cut and serves the rest', async () => {
     // Fresh data: one run writes, then its last segment is truncated mid-record and an earlier one corrupted.
@@ -184,11 +262,12 @@ describe('orrery serve --data-dir: samples under kill -9', () => {
     const ownArgs = ['--data-dir', own, '--wal-checkpoint-size', '1GB'];
     const first = await serveBuilt(ownArgs);
     running.push(first.child);
+    const from = Date.now();
     for (let k = 0; k < 30; k++) {
       const r = await fetch(`${first.otlpHttp}/v1/metrics`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: body(7, k),
+        body: request(7).body,
       });
       expect(r.status).toBe(200);
     }
@@ -209,10 +288,9 @@ describe('orrery serve --data-dir: samples under kill -9', () => {
     expect(second.output()).toMatch(/write-ahead log: .*: cut \d+ bytes at offset \d+ \(/);
     const health = await fetch(`${second.base}/healthz`);
     expect(health.status).toBe(200);
-    const r = await fetch(
-      `${second.base}/api/v1/query_range?query=kill9_gauge&start=${T_START / 1000}&end=${T_START / 1000 + 40}&step=1`,
-    );
-    const result = ((await r.json()) as QueryRange).data.result;
+    const windowS = Math.ceil((Date.now() - from) / 1000) + 5;
+    const r = await fetch(`${second.base}/api/v1/query?query=kill9_gauge[${windowS}s]&time=${Date.now() / 1000}`);
+    const result = ((await r.json()) as RawSamples).data.result;
     const points = result.reduce((n, s) => n + s.values.length, 0);
     console.log(`after the cut: ${result.length} series, ${points} points served`);
     expect(result.length).toBe(SERIES_PER_SENDER);

@@ -52,8 +52,8 @@ describeP('Prometheus reads the blocks Orrery writes', () => {
     const data = generateDemoData({ start, durationMs: 6 * HOUR, intervalMs: interval, seed: 3 });
     const writer = new Tsdb({ dir: blocksDir, head: new Head(), blockDurationMs: HOUR, log: () => {} });
     appendAll(writer, data);
-    writer.maintain();
-    writer.shutdown();
+    await writer.maintain();
+    await writer.shutdown();
     // A second Tsdb on the directory with an empty head answers from the blocks alone, as Prometheus will.
     reader = new Tsdb({ dir: blocksDir, head: new Head(), blockDurationMs: HOUR });
     const metas = reader.blockMetas();
@@ -72,7 +72,7 @@ describeP('Prometheus reads the blocks Orrery writes', () => {
     await prom?.stop();
     await engine?.shutdown();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    reader?.shutdown();
+    await reader?.shutdown();
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -70,13 +70,13 @@ export interface BackendConfig extends OutboundConfig {
   readonly otlpGrpcPort?: number;
   /** where stores persist across restarts (annotations today; the stores as they gain it) */
   readonly dataDir?: string;
-  /** with dataDir: the samples WAL is checkpointed once its segments outgrow this; default 64 MiB */
+  /** with dataDir: the samples and log store WALs are checkpointed once they outgrow this; default 64 MiB */
   readonly walCheckpointBytes?: number;
   /** trace store byte budget; default 256 MiB */
   readonly traceBudgetBytes?: number;
   /** log store byte budget; default 128 MiB */
   readonly logBudgetBytes?: number;
-  /** how long traces and samples are kept; default 2 h */
+  /** how long traces, samples and logs are kept; default defaultRetentionMs(dataDir) */
   readonly retentionMs?: number;
   /** with dataDir: each store deletes its oldest trace segments / TSDB blocks while its files take more bytes than this */
   readonly retentionBytes?: number;
@@ -145,14 +145,29 @@ export const BACKEND_DEFAULTS = {
   otlpGrpcPort: 4317,
   traceBudgetBytes: 256 * 1024 * 1024,
   logBudgetBytes: 128 * 1024 * 1024,
+  /** without a data directory everything is in memory: a short window */
   retentionMs: 2 * 3600_000,
+  /** with a data directory, Prometheus's default (--storage.tsdb.retention.time 15d) */
+  diskRetentionMs: 15 * 24 * 3600_000,
+  /** what a silent series' delta accumulators are kept in memory (at most the retention) */
+  memoryWindowMs: 2 * 3600_000,
   maxBodyBytes: 16 * 1024 * 1024,
   spanMetricsIntervalMs: 10_000,
 } as const;
 
+/**
+ * The retention when none is given: 15 days with a data directory (what the disk is for, as in
+ * Prometheus; memory stays bounded by the trace and log budgets and the head's block range),
+ * 2 hours without (memory holds everything).
+ */
+export function defaultRetentionMs(dataDir: string | undefined): number {
+  return dataDir === undefined ? BACKEND_DEFAULTS.retentionMs : BACKEND_DEFAULTS.diskRetentionMs;
+}
+
 export function createBackend(config: BackendConfig = {}): Backend {
   const host = config.host ?? BACKEND_DEFAULTS.host;
-  const retentionMs = config.retentionMs ?? BACKEND_DEFAULTS.retentionMs;
+  const retentionMs = config.retentionMs ?? defaultRetentionMs(config.dataDir);
+  const memoryWindowMs = Math.min(retentionMs, BACKEND_DEFAULTS.memoryWindowMs);
   const intervalMs = config.spanMetricsIntervalMs ?? BACKEND_DEFAULTS.spanMetricsIntervalMs;
   const maxBodyBytes = config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes;
   const root = packageRoot();
@@ -182,7 +197,14 @@ export function createBackend(config: BackendConfig = {}): Backend {
     budgetBytes: config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes,
     retentionMs,
     // with a data directory: every accepted batch is logged under <data-dir>/logs before the 200
-    ...(config.dataDir !== undefined ? { dataDir: path.join(config.dataDir, 'logs') } : {}),
+    ...(config.dataDir !== undefined
+      ? {
+          dataDir: {
+            dir: path.join(config.dataDir, 'logs'),
+            ...(config.walCheckpointBytes !== undefined ? { checkpointBytes: config.walCheckpointBytes } : {}),
+          },
+        }
+      : {}),
   });
   const annotations = new AnnotationStore({ dataDir: config.dataDir });
   // With a data directory every sample the head accepts is logged (<data-dir>/wal) before the 200.
@@ -307,7 +329,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     try {
       selfMetrics.writeTo(appender, now, { job: 'orrery', instance: `${host}:${api.port}` });
       appender.commit?.();
-      exporter.prune(now - retentionMs);
+      exporter.prune(now - memoryWindowMs);
       collection = { atMs: now, durationMs: Date.now() - now, error: '' };
     } catch (err) {
       collection = { atMs: now, durationMs: Date.now() - now, error: err instanceof Error ? err.message : String(err) };
@@ -411,7 +433,7 @@ function effectiveSettings(
     'wal-checkpoint-size': config.walCheckpointBytes ?? 64 * 1024 * 1024,
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
     'log-budget': config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes,
-    retention: formatDuration(config.retentionMs ?? BACKEND_DEFAULTS.retentionMs),
+    retention: formatDuration(config.retentionMs ?? defaultRetentionMs(config.dataDir)),
     'retention-size': config.retentionBytes,
     'block-duration': formatDuration(config.blockDurationMs ?? DEFAULT_BLOCK_DURATION_MS),
     'max-body': config.maxBodyBytes ?? BACKEND_DEFAULTS.maxBodyBytes,

@@ -9,6 +9,11 @@
 //      that window; chunks are copied as they are, only the index is rebuilt;
 //   3. applies retention: blocks wholly older than (newest sample − retention) are deleted, then
 //      the oldest while the blocks take more bytes than the size limit.
+// Writing a block (cut or compaction) runs in a worker thread (block/block-jobs.ts): the event
+// loop only copies the range's encoded chunks out of the head (after which the head refuses
+// samples in that range, so the copy is complete), and when the block is on disk opens it and,
+// in the same turn, adds it and truncates the head: a query sees each sample in the head or in
+// the block, never in both or neither. Passes run one at a time.
 // Queries merge the blocks overlapping the range with the head, series by series, each sample
 // time once. A block that fails to open is logged and skipped; a failed write (ENOSPC, say) is
 // logged, counted, its temp dir removed, and retried on the next pass.
@@ -21,22 +26,20 @@ import type { SelfMetrics } from '../selfmetrics/registry.js';
 import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from '../storage/storage.js';
 import { Head } from './head.js';
 import { mergeSelect } from './select-merge.js';
-import { Block, type BlockSeries } from './block/reader.js';
+import { Block } from './block/reader.js';
 import type { BlockMeta } from './block/meta.js';
-import {
-  BlockWriter,
-  TMP_CREATION_SUFFIX,
-  TMP_DELETION_SUFFIX,
-  compareLabelsUtf8,
-  type ChunkToWrite,
-} from './block/writer.js';
+import { BlockJobs } from './block/block-jobs.js';
+import { packHeadChunks, type HeadChunksPart } from './block/jobs.js';
+import { TMP_CREATION_SUFFIX, TMP_DELETION_SUFFIX } from './block/writer.js';
 import { isUlid } from './block/ulid.js';
-import { encodePromXor } from './block/xor.js';
+
+export { toPromChunks } from './block/jobs.js';
 
 export const DEFAULT_BLOCK_DURATION_MS = 2 * 3600_000;
 /** Prometheus's cap on a compacted block's range */
 const MAX_BLOCK_RANGE_MS = 31 * 24 * 3600_000;
-const SAMPLES_PER_CHUNK = 120;
+/** series whose chunks are copied out of the head per event-loop turn when cutting a block */
+const SERIES_PER_TURN = 5_000;
 
 export interface TsdbOptions {
   /** the directory holding the blocks (created when missing) */
@@ -51,8 +54,10 @@ export interface TsdbOptions {
   readonly blockDurationMs?: number;
   /** how often maintenance runs; default min(1 min, block duration / 4) */
   readonly maintainEveryMs?: number;
-  /** where problems are reported; default console.error */
+  /** where blocks written and problems are reported; default console.error */
   readonly log?: (line: string) => void;
+  /** false: write blocks on the event loop (the cut benchmark's reference); default a worker thread */
+  readonly blockWorker?: boolean;
 }
 
 /** The compaction ranges after the block duration: 3·D, 9·D, … up to a tenth of the retention. */
@@ -63,15 +68,9 @@ export function compactionRanges(blockMs: number, retentionMs: number): number[]
   return out;
 }
 
-/** Samples of one series in chunks of Prometheus's XOR encoding. */
-export function toPromChunks(s: SeriesSamples, perChunk = SAMPLES_PER_CHUNK): ChunkToWrite[] {
-  const bits = new Uint32Array(s.v.buffer, s.v.byteOffset, s.v.length * 2);
-  const out: ChunkToWrite[] = [];
-  for (let i = 0; i < s.t.length; i += perChunk) {
-    const end = Math.min(s.t.length, i + perChunk);
-    out.push({ minT: s.t[i]!, maxT: s.t[end - 1]!, data: encodePromXor(s.t, bits, i, end) });
-  }
-  return out;
+/** Lets the event loop serve what waits (requests, queries) before the next step of a pass. */
+function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
 }
 
 function errorText(e: unknown): string {
@@ -89,6 +88,10 @@ export class Tsdb implements Storage, Component {
   private readonly maintainEveryMs: number;
   private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | undefined;
+  private readonly jobs: BlockJobs;
+  /** the maintenance pass running (passes never overlap) */
+  private pass: Promise<void> | undefined;
+  private closed = false;
   /** the end of the newest block cut from the head: the head holds what comes after */
   private persistedUpTo = -Infinity;
   private timeRetentions = 0;
@@ -109,6 +112,7 @@ export class Tsdb implements Storage, Component {
     this.maintainEveryMs = opts.maintainEveryMs ?? Math.min(60_000, this.blockMs / 4);
     this.log = opts.log ?? ((line) => console.error(line));
     this.head = opts.head ?? new Head({ retentionMs: this.retentionMs });
+    this.jobs = new BlockJobs({ useWorker: opts.blockWorker !== false });
     this.load();
   }
 
@@ -152,6 +156,11 @@ export class Tsdb implements Storage, Component {
     this.blocks.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
   }
 
+  /** true when blocks are written in a worker thread (false: on the event loop) */
+  get blocksInWorker(): boolean {
+    return this.jobs.usesWorker;
+  }
+
   /** The blocks, oldest first (their metas). */
   blockMetas(): BlockMeta[] {
     return this.blocks.map((b) => b.meta);
@@ -169,14 +178,20 @@ export class Tsdb implements Storage, Component {
   start(): void {
     this.head.start();
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.maintain(), this.maintainEveryMs);
+    this.timer = setInterval(() => {
+      if (this.pass === undefined) void this.maintain();
+    }, this.maintainEveryMs);
     this.timer.unref();
   }
 
-  shutdown(): void {
+  /** Stops maintenance; a block being written is abandoned (its temp dir is removed on the next start). */
+  async shutdown(): Promise<void> {
+    this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.head.shutdown();
+    await this.jobs.shutdown();
+    await this.pass?.catch(() => undefined);
     for (const b of this.blocks) b.close();
     this.blocks = [];
   }
@@ -231,73 +246,102 @@ export class Tsdb implements Storage, Component {
     );
   }
 
-  /** Cuts the head into blocks where due, compacts, applies retention; never throws. */
-  maintain(): void {
+  /**
+   * Cuts the head into blocks where due, compacts, applies retention; never rejects. A call
+   * during a pass runs another pass after it.
+   */
+  maintain(): Promise<void> {
+    const run = (this.pass ?? Promise.resolve()).then(() => this.runPass());
+    const tracked = run.finally(() => {
+      if (this.pass === tracked) this.pass = undefined;
+    });
+    this.pass = tracked;
+    return tracked;
+  }
+
+  private async runPass(): Promise<void> {
+    if (this.closed) return;
     try {
-      this.cutHead();
-      this.compact();
-      this.applyRetention();
+      await this.cutHead();
+      await this.compact();
+      if (!this.closed) this.applyRetention();
     } catch (e) {
-      this.log(`tsdb: maintenance failed: ${errorText(e)}`);
+      if (!this.closed) this.log(`tsdb: maintenance failed: ${errorText(e)}`);
     }
   }
 
   // ---- cutting the head ----
 
-  private cutHead(): void {
+  private async cutHead(): Promise<void> {
     const D = this.blockMs;
-    for (;;) {
+    while (!this.closed) {
       const headMax = this.head.maxTime();
       const headMin = Math.max(this.head.minTime(), this.persistedUpTo);
       if (!Number.isFinite(headMax) || !Number.isFinite(headMin)) return;
       const start = Math.floor(headMin / D) * D;
       const end = start + D;
       if (headMax < end + D / 2) return;
-      if (!this.writeHeadBlock(start, end)) return;
+      if (!(await this.writeHeadBlock(start, end))) return;
       this.persistedUpTo = end;
       this.head.truncateBefore(end);
+      await nextTurn(); // the next cut's look at the head is a turn of its own
     }
   }
 
   /** Writes the head's samples in [start, end) as a block; false when writing failed. */
-  private writeHeadBlock(start: number, end: number): boolean {
-    const series = this.head.seriesIn(start, end - 1).sort((a, b) => compareLabelsUtf8(a.labels, b.labels));
-    if (series.length === 0) return true;
-    let w: BlockWriter | undefined;
+  private async writeHeadBlock(start: number, end: number): Promise<boolean> {
+    // From here on nothing can land in [start, end): the chunks taken next are all of it, even
+    // when taken over several turns (a series' open chunk only grows past `end`).
+    this.head.refuseBefore(end);
+    const refs = this.head.seriesIn(start, end - 1).map((s) => s.ref);
+    if (refs.length === 0) return true;
+    const parts: HeadChunksPart[] = [];
+    for (let i = 0; i < refs.length; i += SERIES_PER_TURN) {
+      await nextTurn();
+      if (this.closed) return false;
+      parts.push(packHeadChunks(this.head.chunksIn(refs.slice(i, i + SERIES_PER_TURN), start, end - 1)));
+    }
     try {
-      w = new BlockWriter(this.dir, { minTime: start, maxTime: end });
-      let written = 0;
-      for (const { ref, labels } of series) {
-        const s = this.head.samplesOf(ref, start, end - 1);
-        if (s === undefined) continue;
-        w.addSeries(labels, toPromChunks(s));
-        written++;
+      const t0 = performance.now();
+      const meta = await this.jobs.run({ kind: 'cut', parentDir: this.dir, minTime: start, maxTime: end, parts });
+      if (this.closed) return false;
+      if (meta !== undefined) {
+        this.blocks.push(Block.open(path.join(this.dir, meta.ulid)));
+        this.sortBlocks();
+        // one line per block, as Prometheus logs "write block"
+        this.log(
+          `tsdb: wrote block ${meta.ulid} [${start}, ${end}) with ${meta.stats.numSeries} series, ` +
+            `${meta.stats.numSamples} samples in ${Math.round(performance.now() - t0)} ms`,
+        );
       }
-      // Chunks of sparse series can span the range without a sample in it: no empty blocks.
-      if (written === 0) {
-        w.abort();
-        return true;
-      }
-      const meta = w.finish();
-      this.blocks.push(Block.open(path.join(this.dir, meta.ulid)));
-      this.sortBlocks();
       return true;
     } catch (e) {
-      w?.abort();
+      if (this.closed) return false;
+      this.removeTempDirs();
       this.writeFailures++;
       this.log(`tsdb: writing the block for [${start}, ${end}) failed, will retry: ${errorText(e)}`);
       return false;
     }
   }
 
+  /** Removes what a job that died (a worker crash) left half written; no other job is running. */
+  private removeTempDirs(): void {
+    try {
+      for (const name of readdirSync(this.dir))
+        if (name.endsWith(TMP_CREATION_SUFFIX)) rmSync(path.join(this.dir, name), { recursive: true, force: true });
+    } catch (e) {
+      this.log(`tsdb: removing temp dirs failed: ${errorText(e)}`);
+    }
+  }
+
   // ---- compaction ----
 
-  private compact(): void {
+  private async compact(): Promise<void> {
     for (const range of this.ranges) {
-      for (;;) {
+      while (!this.closed) {
         const group = this.compactableGroup(range);
         if (group === undefined) break;
-        if (!this.compactGroup(group)) return;
+        if (!(await this.compactGroup(group))) return;
       }
     }
   }
@@ -316,45 +360,34 @@ export class Tsdb implements Storage, Component {
     return undefined;
   }
 
-  private compactGroup(parents: Block[]): boolean {
-    let w: BlockWriter | undefined;
+  private async compactGroup(parents: Block[]): Promise<boolean> {
+    const names = parents.map((b) => b.meta.ulid).join(', ');
     try {
-      w = new BlockWriter(this.dir, {
-        minTime: Math.min(...parents.map((b) => b.minTime)),
-        maxTime: Math.max(...parents.map((b) => b.maxTime)),
-        level: Math.max(...parents.map((b) => b.meta.compaction.level)) + 1,
-        parents: parents.map((b) => b.meta),
+      this.log(`tsdb: compacting blocks ${names}`);
+      const t0 = performance.now();
+      const meta = await this.jobs.run({
+        kind: 'compact',
+        parentDir: this.dir,
+        parents: parents.map((b) => ({ dir: b.dir, meta: b.meta })),
       });
-      const its = parents.map((b) => b.allSeries());
-      const heads: (BlockSeries | undefined)[] = its.map((it) => it.next().value ?? undefined);
-      for (;;) {
-        let min: Labels | undefined;
-        for (const h of heads)
-          if (h !== undefined && (min === undefined || compareLabelsUtf8(h.labels, min) < 0)) min = h.labels;
-        if (min === undefined) break;
-        const chunks: ChunkToWrite[] = [];
-        for (let i = 0; i < heads.length; i++) {
-          const h = heads[i];
-          if (h === undefined || compareLabelsUtf8(h.labels, min) !== 0) continue;
-          const data = parents[i]!.readChunks(h.chunks);
-          h.chunks.forEach((c, k) => chunks.push({ minT: c.minT, maxT: c.maxT, data: data[k]! }));
-          heads[i] = its[i]!.next().value ?? undefined;
-        }
-        chunks.sort((a, b) => a.minT - b.minT);
-        w.addSeries(min, chunks);
-      }
-      const meta = w.finish();
+      if (this.closed) return false;
+      if (meta === undefined) throw new Error('compaction wrote no block');
+      // In one turn: the merged block replaces its parents for every query from now on.
       const merged = Block.open(path.join(this.dir, meta.ulid));
       this.blocks = this.blocks.filter((b) => !parents.includes(b));
       this.blocks.push(merged);
       this.sortBlocks();
       for (const p of parents) this.deleteBlock(p);
       this.compactions++;
+      this.log(
+        `tsdb: compacted ${parents.length} blocks into ${meta.ulid} in ${Math.round(performance.now() - t0)} ms`,
+      );
       return true;
     } catch (e) {
-      w?.abort();
+      if (this.closed) return false;
+      this.removeTempDirs();
       this.compactionsFailed++;
-      this.log(`tsdb: compaction of ${parents.map((b) => b.meta.ulid).join(', ')} failed: ${errorText(e)}`);
+      this.log(`tsdb: compaction of ${names} failed: ${errorText(e)}`);
       return false;
     }
   }

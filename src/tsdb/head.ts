@@ -58,6 +58,20 @@ const CLOCK_SLACK_MS = 1000;
 /** ...and after this many appends in any case. */
 const CLOCK_REUSE = 4096;
 
+/**
+ * Chunks of many series copied out of the head (chunksIn): series j owns chunks
+ * seriesChunks[j] to seriesChunks[j + 1] - 1; chunk k is bytes[chunkStart[k], chunkStart[k + 1])
+ * and holds chunkSamples[k] samples. Typed arrays besides the labels, so that they can be
+ * transferred to a worker thread without copying.
+ */
+export interface HeadChunks {
+  readonly labels: Labels[];
+  readonly seriesChunks: Uint32Array;
+  readonly chunkStart: Float64Array;
+  readonly chunkSamples: Uint16Array;
+  readonly bytes: Uint8Array;
+}
+
 /** Fields per closed chunk in MemSeries.closed. */
 const CHUNK_FIELDS = 4; // minT, maxT, arena location, byte length
 
@@ -362,8 +376,16 @@ export class Head implements Storage, Component {
    * chunks ending before t, then series left empty. Samples before t are refused from then on.
    */
   truncateBefore(t: number): void {
-    if (t > this.minValidT) this.minValidT = t;
+    this.refuseBefore(t);
     this.dropBefore(t);
+  }
+
+  /**
+   * Refuses samples before `t` from now on, keeping what is held: db.ts calls it before taking
+   * the chunks of a range to write as a block, so that nothing lands in that range afterwards.
+   */
+  refuseBefore(t: number): void {
+    if (t > this.minValidT) this.minValidT = t;
   }
 
   private dropBefore(cutoff: number): void {
@@ -514,6 +536,66 @@ export class Head implements Storage, Component {
     if (n === 0) return undefined;
     const stale = S.subarray(0, n);
     return { labels: s.labels, t: T.subarray(0, n), v: V.subarray(0, n), ...(stale.includes(1) ? { stale } : {}) };
+  }
+
+  /**
+   * The encoded chunks (this head's XOR format) in [mint, maxt] of the series `refs` (from
+   * seriesIn; removed ones are skipped), copied into fresh buffers that can be transferred to a
+   * worker thread: db.ts writes blocks from them there. Compressed bytes are copied, nothing is
+   * decoded here.
+   */
+  chunksIn(refs: readonly number[], mint: number, maxt: number): HeadChunks {
+    const series: MemSeries[] = [];
+    let numChunks = 0;
+    let numBytes = 0;
+    for (const ref of refs) {
+      const s = this.byRef.get(ref);
+      if (s === undefined || !s.overlaps(mint, maxt)) continue;
+      series.push(s);
+      const c = s.closed;
+      for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
+        if (c[i]! > maxt) break;
+        if (c[i + 1]! < mint) continue;
+        numChunks++;
+        numBytes += c[i + 3]!;
+      }
+      if (s.app !== null && s.headMinT <= maxt && s.lastT >= mint) {
+        numChunks++;
+        numBytes += s.app.size;
+      }
+    }
+    const labels = new Array<Labels>(series.length);
+    const seriesChunks = new Uint32Array(series.length + 1);
+    const chunkStart = new Float64Array(numChunks + 1);
+    const chunkSamples = new Uint16Array(numChunks);
+    const bytes = new Uint8Array(numBytes);
+    let k = 0;
+    let at = 0;
+    series.forEach((s, j) => {
+      labels[j] = s.labels;
+      seriesChunks[j] = k;
+      const c = s.closed;
+      for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
+        if (c[i]! > maxt) break;
+        if (c[i + 1]! < mint) continue;
+        const view = this.arena.view(c[i + 2]!, c[i + 3]!);
+        bytes.set(view, at);
+        chunkStart[k] = at;
+        chunkSamples[k++] = xorNumSamples(view);
+        at += view.length;
+      }
+      const app = s.app;
+      if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
+        bytes.set(app.bytes(), at);
+        chunkStart[k] = at;
+        // the open chunk's header count is written only when it is closed
+        chunkSamples[k++] = app.numSamples;
+        at += app.size;
+      }
+    });
+    seriesChunks[series.length] = k;
+    chunkStart[k] = at;
+    return { labels, seriesChunks, chunkStart, chunkSamples, bytes };
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {

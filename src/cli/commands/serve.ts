@@ -36,7 +36,7 @@ const FLAGS = {
     type: 'size',
     env: 'ORRERY_WAL_CHECKPOINT_SIZE',
     default: '64MB',
-    help: 'with --data-dir: checkpoint the samples WAL once its segments outgrow this (and twice the last checkpoint)',
+    help: 'with --data-dir: checkpoint the samples and log WALs once their segments outgrow this (and twice the last checkpoint)',
     metavar: 'SIZE',
   },
   traceBudget: {
@@ -56,8 +56,7 @@ const FLAGS = {
   retention: {
     type: 'duration',
     env: 'ORRERY_RETENTION',
-    default: '2h',
-    help: 'how long traces and samples are kept',
+    help: 'how long traces, samples and logs are kept (default 2h; 15d with --data-dir, as Prometheus)',
     metavar: 'DURATION',
   },
   retentionSize: {
