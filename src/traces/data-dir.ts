@@ -233,12 +233,15 @@ export class TraceDataDir {
           this.dictMark = markOf(this.dict, this.catalogue);
         }
         if (this.syncFiles) this.dictLog.sync();
-        this.segments.write({
-          seq: seg.seq,
-          u32: seg.u32.subarray(0, seg.used),
-          complex: seg.complex,
-          lastAppendMs: this.unwrittenAt.get(seg.seq) ?? Date.now(),
-        });
+        this.segments.write(
+          {
+            seq: seg.seq,
+            u32: seg.u32.subarray(0, seg.used),
+            complex: seg.complex,
+            lastAppendMs: this.unwrittenAt.get(seg.seq) ?? Date.now(),
+          },
+          seg.packed?.file,
+        );
       } catch (err) {
         this.segmentWriteFailures++;
         this.log(
@@ -343,5 +346,6 @@ export function residentSegment(data: SegmentData, maxOrd: number): Segment {
     maxOrd,
     complex: data.complex as AnyValue[],
     complexBytes: 0,
+    packed: undefined,
   };
 }
