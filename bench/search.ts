@@ -5,6 +5,7 @@
 //
 //   npm run bench:search            (or: node --expose-gc dist/bench/search.js [traces])
 //   npm run bench:search -- 1000000 --data-dir /tmp/empty-dir   (90 % of the segments on disk)
+//   npm run bench:search -- --plain-segments Infinity   (no sealed segment kept compressed: the reference)
 //
 // Prints p50/p95 latency per kind, the store's own byte estimate per span and the heap growth per
 // span measured after a full GC (the script re-executes itself with --expose-gc when needed).
@@ -32,6 +33,9 @@ const args = process.argv.slice(2);
 const flagAt = args.indexOf('--data-dir');
 /** with --data-dir DIR (an empty directory): the store keeps sealed segments there, 10 % of them in memory */
 const DATA_DIR = flagAt >= 0 ? args.splice(flagAt, 2)[1] : undefined;
+const plainAt = args.indexOf('--plain-segments');
+/** with --plain-segments N: sealed segments kept uncompressed (default the store's; Infinity: none compressed, the reference) */
+const PLAIN_SEGMENTS = plainAt >= 0 ? Number(args.splice(plainAt, 2)[1]) : undefined;
 const TRACES = Number(args[0] ?? 100_000);
 const HOUR_MS = 3600_000;
 const SEARCHES_PER_KIND = 200;
@@ -494,6 +498,7 @@ async function main(): Promise<void> {
     budgetBytes: 4 * 1024 ** 3,
     retentionMs: 24 * HOUR_MS,
     ...(DATA_DIR !== undefined ? { dataDir: DATA_DIR, memorySegments } : {}),
+    ...(PLAIN_SEGMENTS !== undefined ? { plainSegments: PLAIN_SEGMENTS } : {}),
   });
   store.start();
   const ingestStart = performance.now();

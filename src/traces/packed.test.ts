@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SegmentArena, SEGMENT_REF_SPAN, WordBuf } from './arena.js';
 import { packSegment, UnpackCache } from './packed.js';
 import { answerDifferences, ANSWERS_T0, variedBatches } from './same-answers.js';
+import { BLOCK_WORDS } from './segment-file.js';
 import { TraceStore } from './store.js';
 
 describe('sealed segments kept compressed in memory', () => {
@@ -26,6 +27,19 @@ describe('sealed segments kept compressed in memory', () => {
     const { differences, found } = answerDifferences(plain, packed);
     expect(differences).toEqual([]);
     expect(found).toBeGreaterThan(300);
+    expect(packed.segmentUsage().blocksInflated).toBeGreaterThan(usage.blocksInflated);
+  });
+
+  it('decide a minDuration search above every span of a trace without inflating its records', () => {
+    const store = new TraceStore({ now: () => ANSWERS_T0, segmentBytes: 16 * 1024, plainSegments: 0 });
+    for (const b of variedBatches(400)) store.consumeTraces(b);
+    // variedBatches' spans last at most floor(e^8) = 2,980 ms: the index's 1 s class holds candidates, none long enough
+    expect(store.findTraces({ service: 'front', tags: {}, durationMinUs: 1_000_000, limit: 0 }).length).toBeGreaterThan(
+      0,
+    );
+    const before = store.segmentUsage().blocksInflated;
+    expect(store.findTraces({ service: 'front', tags: {}, durationMinUs: 2_990_000, limit: 20 })).toEqual([]);
+    expect(store.segmentUsage().blocksInflated).toBe(before);
   });
 
   it('keep the newest plainSegments sealed segments uncompressed, and take less memory', () => {
@@ -63,14 +77,15 @@ describe('UnpackCache', () => {
   }
 
   it('inflates only the block of the record read, and reads the words that were packed', () => {
-    // 8-word records: a 16 Ki-word block holds 2,048 of them, so 5,000 make three blocks
-    const arena = sealedSegment(5000);
+    // 8-word records: three blocks' worth and a bit
+    const records = Math.floor((BLOCK_WORDS * 3) / 8) + 10;
+    const arena = sealedSegment(records);
     const seg = arena.segments[0]!;
-    expect(seg.packed!.index.blocks.length).toBe(3);
+    expect(seg.packed!.index.blocks.length).toBe(4);
     arena.compress(seg);
     expect(arena.segments[0]!.resident).toBe(false);
-    const last = arena.segmentOf(4999 * 8);
-    expect(last.u32[4999 * 8 + 4]).toBe(4999);
+    const last = arena.segmentOf((records - 1) * 8);
+    expect(last.u32[(records - 1) * 8 + 4]).toBe(records - 1);
     expect(arena.unpacked.inflated).toBe(1);
     // a block not read is not filled
     expect(last.u32[4]).toBe(0);

@@ -137,7 +137,7 @@ export class Retention {
     const { table, arena, index, dict, catalogue, encoder } = this.parts;
     const usage = arena.usage();
     // typed-array columns, plus per live trace its id string (~48 B) and Map entry (~40 B)
-    const traceTable = table.capacity * (8 * 5 + 4 * 3) + table.size * 100;
+    const traceTable = table.capacity * (8 * 6 + 4 * 3) + table.size * 100;
     // index: entries of lists as counted per live trace (4 B each in a Uint32Array, plus growth
     // slack), per list its overhead (map entry, list object, arrays and chunk bounds), and the
     // table of one-trace terms

@@ -83,6 +83,8 @@ export interface SegmentUsage {
   readonly resident: number;
   /** of which in memory compressed */
   readonly packed: number;
+  /** blocks of compressed segments inflated for reads (cache misses) */
+  readonly blocksInflated: number;
   readonly files: number;
   readonly diskBytes: number;
   /** segment files read back (cache misses) */
@@ -399,6 +401,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     if (facts.minStart < table.start[slot]!) table.start[slot] = facts.minStart;
     if (facts.maxEnd > table.end[slot]!) table.end[slot] = facts.maxEnd;
     if (facts.maxStart > table.maxSpanStart[slot]!) table.maxSpanStart[slot] = facts.maxStart;
+    if (facts.maxDurUs > table.maxDurUs[slot]!) table.maxDurUs[slot] = facts.maxDurUs;
     table.lastRef[slot] = ref;
 
     const traceStart = table.start[slot]!;
@@ -440,6 +443,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
       segments: segs.length,
       resident,
       packed,
+      blocksInflated: this.arena.unpacked.inflated,
       files: disk?.segments.files ?? 0,
       diskBytes: disk?.segments.bytes ?? 0,
       diskReads: disk?.segments.reads ?? 0,
