@@ -616,6 +616,7 @@ async function main(): Promise<void> {
       `  segment files read back during the searches (cache misses): ${store.segmentUsage().diskReads - readsBefore}`,
     );
   // the store alone (no JSON, no HTTP), for comparison
+  const inflatedBefore = store.segmentUsage().blocksInflated;
   const direct: number[] = [];
   for (let i = 0; i < SEARCHES_PER_KIND; i++) {
     const t = performance.now();
@@ -623,7 +624,7 @@ async function main(): Promise<void> {
     direct.push(performance.now() - t);
   }
   console.log(
-    `  store.findTraces (service+minDuration 500ms, in process): p50 ${percentile(direct, 50).toFixed(2)} ms, p95 ${percentile(direct, 95).toFixed(2)} ms`,
+    `  store.findTraces (service+minDuration 500ms, in process): p50 ${percentile(direct, 50).toFixed(2)} ms, p95 ${percentile(direct, 95).toFixed(2)} ms; compressed blocks inflated ${((store.segmentUsage().blocksInflated - inflatedBefore) / SEARCHES_PER_KIND).toFixed(1)} per search`,
   );
   // dependencies come from an index kept per trace and time bucket: the first query also
   // processes the traces ingested since the index last caught up, later ones add bucket totals
