@@ -87,6 +87,8 @@ describe('UnpackCache', () => {
     const last = arena.segmentOf((records - 1) * 8);
     expect(last.u32[(records - 1) * 8 + 4]).toBe(records - 1);
     expect(arena.unpacked.inflated).toBe(1);
+    // only the filled block counts
+    expect(arena.unpacked.bytes).toBe(seg.packed!.index.blocks[3]!.rawLen);
     // a block not read is not filled
     expect(last.u32[4]).toBe(0);
     expect(arena.segmentOf(8).u32[8 + 4]).toBe(1);
@@ -108,6 +110,7 @@ describe('UnpackCache', () => {
     cache.readAt(views[0]!, 0);
     cache.readAt(views[2]!, 0);
     expect(cache.inflated).toBe(3);
+    // two segments of one block each, filled
     expect(cache.bytes).toBe(2 * 10 * 8 * 4);
     cache.readAt(views[0]!, 0);
     expect(cache.inflated).toBe(3);

@@ -41,6 +41,8 @@ interface Unpacked {
   readonly seg: Segment;
   /** per block: 1 once inflated into seg's words */
   readonly loaded: Uint8Array;
+  /** bytes of the blocks inflated */
+  filled: number;
 }
 
 /**
@@ -75,7 +77,7 @@ export class UnpackCache {
         complexBytes: 0,
         packed: undefined,
       };
-      entry = { seg, loaded: new Uint8Array(packed.index.blocks.length) };
+      entry = { seg, loaded: new Uint8Array(packed.index.blocks.length), filled: 0 };
       this.entries.set(stub.seq, entry);
       while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     }
@@ -84,6 +86,7 @@ export class UnpackCache {
       const info = packed.index.blocks[b]!;
       entry.seg.bytes.set(inflateBlock(packed.file.subarray(info.at, info.at + info.storedLen), info), info.word * 4);
       entry.loaded[b] = 1;
+      entry.filled += info.rawLen;
       this.inflated++;
     }
     return entry.seg;
@@ -94,10 +97,13 @@ export class UnpackCache {
     this.entries.delete(seq);
   }
 
-  /** Bytes of the word arrays held. */
+  /**
+   * Bytes of the blocks inflated into the word arrays held: a segment-sized array is zero-filled
+   * memory the system maps on first write, so the blocks never filled take none.
+   */
   get bytes(): number {
     let n = 0;
-    for (const e of this.entries.values()) n += e.seg.u32.byteLength;
+    for (const e of this.entries.values()) n += e.filled;
     return n;
   }
 }
