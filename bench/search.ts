@@ -538,7 +538,7 @@ async function main(): Promise<void> {
   if (DATA_DIR !== undefined) {
     const u = store.segmentUsage();
     console.log(
-      `on disk: ${u.segments - u.resident} of ${u.segments} segments (${(((u.segments - u.resident) / u.segments) * 100).toFixed(0)} %), ${u.files} files, ${(u.diskBytes / 1024 ** 2).toFixed(1)} MiB = ${(u.diskBytes / st.spans).toFixed(0)} bytes/span on disk (the open segment is in the log only)`,
+      `on disk only: ${u.segments - u.resident - u.packed} of ${u.segments} segments (${(((u.segments - u.resident - u.packed) / u.segments) * 100).toFixed(0)} %; ${u.packed} compressed and ${u.resident} plain in memory), ${u.files} files, ${(u.diskBytes / 1024 ** 2).toFixed(1)} MiB = ${(u.diskBytes / st.spans).toFixed(0)} bytes/span on disk (the open segment is in the log only)`,
     );
   }
   const readsBefore = store.segmentUsage().diskReads;
