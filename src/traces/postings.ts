@@ -122,7 +122,9 @@ export class TermIndex {
     }
     let big = p.big!;
     if (p.len === big.length) {
-      const next = new Uint32Array(big.length * 2);
+      // by a quarter, not double: the lists are most of the index, and the slack of doubling
+      // (a third of their bytes on average) costs more than the extra copies
+      const next = new Uint32Array(Math.ceil((big.length * 1.25) / 16) * 16);
       next.set(big);
       this.bigBytes += next.byteLength - big.byteLength;
       p.big = big = next;

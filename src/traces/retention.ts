@@ -138,11 +138,9 @@ export class Retention {
     const usage = arena.usage();
     // typed-array columns, plus per live trace its id string (~48 B) and Map entry (~40 B)
     const traceTable = table.capacity * (8 * 6 + 4 * 3) + table.size * 100;
-    // index: entries of lists as counted per live trace (4 B each in a Uint32Array, plus growth
-    // slack), per list its overhead (map entry, list object, arrays and chunk bounds), and the
-    // table of one-trace terms
-    const listEntries = Math.max(0, this.liveEntries - index.singles.size);
-    const indexBytes = listEntries * 5.5 + index.map.size * 240 + index.singles.bytes;
+    // index: the long lists' Uint32Arrays, per list its overhead (map entry, list object, a short
+    // list's entries, chunk bounds), and the table of one-trace terms
+    const indexBytes = index.bigBytes + index.map.size * 240 + index.singles.bytes;
     return {
       segments: encoder.buf.u32.byteLength + usage.bytes,
       segmentWordsUsed: usage.wordsUsed,
