@@ -1,10 +1,20 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RefusedError } from '../consumer/consumer.js';
 import { segmentName } from '../wal/index.js';
 import { answerDifferences, ANSWERS_T0, variedBatches } from './same-answers.js';
+import { segmentFileName } from './segment-file.js';
 import { TraceStore, type TraceStoreOptions } from './store.js';
 import { batch, sid, span, tid } from './testdata.js';
 
@@ -159,6 +169,38 @@ describe('trace store on disk', () => {
     expect(store.getTrace(tid(1))?.spans.some((s) => s.spanId === sid(999))).toBe(false);
     for (const b of data.slice(10)) store.consumeTraces(b);
     expect(store.stats().spans).toBe(before.stats.spans + 40);
+  });
+
+  it('a segment whose file cannot be written stays in memory, compressed, and is served until it is written', () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const store = onDisk(dir, { plainSegments: 0 }, lines);
+    const memory = new TraceStore({ now: () => T0 });
+    const data = batches(400);
+    for (const b of data.slice(0, 100)) {
+      store.consumeTraces(b);
+      memory.consumeTraces(b);
+    }
+    // the open segment's file name taken by a directory: writing it fails (and every later one waits)
+    const openSeq = store.segmentUsage().segments - 1;
+    const blocker = path.join(dir, 'segments', `${segmentFileName(openSeq)}.tmp`);
+    mkdirSync(blocker);
+    for (const b of data.slice(100, 300)) {
+      store.consumeTraces(b);
+      memory.consumeTraces(b);
+    }
+    expect(lines.some((l) => l.includes(`cannot write segment ${openSeq}`))).toBe(true);
+    const usage = store.segmentUsage();
+    expect(usage.packed).toBeGreaterThan(3);
+    expect(usage.files).toBeLessThan(usage.segments - 3);
+    expectSameAnswers(memory, store);
+    rmSync(blocker, { recursive: true });
+    for (const b of data.slice(300)) {
+      store.consumeTraces(b);
+      memory.consumeTraces(b);
+    }
+    expect(store.segmentUsage().files).toBe(store.segmentUsage().segments - 1);
+    expectSameAnswers(memory, store);
   });
 
   it('retention by size deletes the oldest segment files whole and counts them', () => {

@@ -258,12 +258,13 @@ export class TraceDataDir {
 
   /** Whether a sealed segment's file is written (so its words may leave memory). */
   isWritten(seg: Segment): boolean {
-    return seg.sealed && !this.unwritten.includes(seg);
+    // by sequence number: the arena replaces a segment by its compressed stand-in
+    return seg.sealed && !this.unwritten.some((u) => u.seq === seg.seq);
   }
 
   /** A freed segment's file goes too. */
   freed(seg: Segment, reason: FreeReason): void {
-    const i = this.unwritten.indexOf(seg);
+    const i = this.unwritten.findIndex((u) => u.seq === seg.seq);
     if (i >= 0) this.unwritten.splice(i, 1);
     this.unwrittenAt.delete(seg.seq);
     if (this.segments.has(seg.seq)) {
