@@ -5,6 +5,7 @@
 //
 //   npm run bench:search            (or: node --expose-gc dist/bench/search.js [traces])
 //   npm run bench:search -- 1000000 --data-dir /tmp/empty-dir   (90 % of the segments on disk)
+//   npm run bench:search -- --plain-segments Infinity   (no sealed segment kept compressed: the reference)
 //
 // Prints p50/p95 latency per kind, the store's own byte estimate per span and the heap growth per
 // span measured after a full GC (the script re-executes itself with --expose-gc when needed).
@@ -32,6 +33,9 @@ const args = process.argv.slice(2);
 const flagAt = args.indexOf('--data-dir');
 /** with --data-dir DIR (an empty directory): the store keeps sealed segments there, 10 % of them in memory */
 const DATA_DIR = flagAt >= 0 ? args.splice(flagAt, 2)[1] : undefined;
+const plainAt = args.indexOf('--plain-segments');
+/** with --plain-segments N: sealed segments kept uncompressed (default the store's; Infinity: none compressed, the reference) */
+const PLAIN_SEGMENTS = plainAt >= 0 ? Number(args.splice(plainAt, 2)[1]) : undefined;
 const TRACES = Number(args[0] ?? 100_000);
 const HOUR_MS = 3600_000;
 const SEARCHES_PER_KIND = 200;
@@ -494,6 +498,7 @@ async function main(): Promise<void> {
     budgetBytes: 4 * 1024 ** 3,
     retentionMs: 24 * HOUR_MS,
     ...(DATA_DIR !== undefined ? { dataDir: DATA_DIR, memorySegments } : {}),
+    ...(PLAIN_SEGMENTS !== undefined ? { plainSegments: PLAIN_SEGMENTS } : {}),
   });
   store.start();
   const ingestStart = performance.now();
@@ -533,7 +538,7 @@ async function main(): Promise<void> {
   if (DATA_DIR !== undefined) {
     const u = store.segmentUsage();
     console.log(
-      `on disk: ${u.segments - u.resident} of ${u.segments} segments (${(((u.segments - u.resident) / u.segments) * 100).toFixed(0)} %), ${u.files} files, ${(u.diskBytes / 1024 ** 2).toFixed(1)} MiB = ${(u.diskBytes / st.spans).toFixed(0)} bytes/span on disk (the open segment is in the log only)`,
+      `on disk only: ${u.segments - u.resident - u.packed} of ${u.segments} segments (${(((u.segments - u.resident - u.packed) / u.segments) * 100).toFixed(0)} %; ${u.packed} compressed and ${u.resident} plain in memory), ${u.files} files, ${(u.diskBytes / 1024 ** 2).toFixed(1)} MiB = ${(u.diskBytes / st.spans).toFixed(0)} bytes/span on disk (the open segment is in the log only)`,
     );
   }
   const readsBefore = store.segmentUsage().diskReads;
@@ -611,6 +616,7 @@ async function main(): Promise<void> {
       `  segment files read back during the searches (cache misses): ${store.segmentUsage().diskReads - readsBefore}`,
     );
   // the store alone (no JSON, no HTTP), for comparison
+  const inflatedBefore = store.segmentUsage().blocksInflated;
   const direct: number[] = [];
   for (let i = 0; i < SEARCHES_PER_KIND; i++) {
     const t = performance.now();
@@ -618,7 +624,7 @@ async function main(): Promise<void> {
     direct.push(performance.now() - t);
   }
   console.log(
-    `  store.findTraces (service+minDuration 500ms, in process): p50 ${percentile(direct, 50).toFixed(2)} ms, p95 ${percentile(direct, 95).toFixed(2)} ms`,
+    `  store.findTraces (service+minDuration 500ms, in process): p50 ${percentile(direct, 50).toFixed(2)} ms, p95 ${percentile(direct, 95).toFixed(2)} ms; compressed blocks inflated ${((store.segmentUsage().blocksInflated - inflatedBefore) / SEARCHES_PER_KIND).toFixed(1)} per search`,
   );
   // dependencies come from an index kept per trace and time bucket: the first query also
   // processes the traces ingested since the index last caught up, later ones add bucket totals

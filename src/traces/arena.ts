@@ -4,6 +4,7 @@
 // once every trace it holds has been dropped, which makes retention cheap and keeps the write
 // path a plain append (the same records can later be written to a data directory as they are).
 import type { AnyValue } from '../otlp/model.js';
+import { UnpackCache, type PackedSegment } from './packed.js';
 
 const scratchF64 = new Float64Array(1);
 const scratchU32 = new Uint32Array(scratchF64.buffer);
@@ -69,7 +70,7 @@ export class WordBuf {
 export interface Segment {
   /** global sequence number; a record ref is seq * SEGMENT_REF_SPAN + word offset */
   readonly seq: number;
-  /** false for a sealed segment whose words are only on disk (read back through the arena's loader) */
+  /** false for a sealed segment whose words are only packed in memory or on disk (read back on demand) */
   readonly resident: boolean;
   /** true once the next segment was opened (or the store shut down): its records never change */
   sealed: boolean;
@@ -81,6 +82,8 @@ export interface Segment {
   readonly complex: AnyValue[];
   /** estimated bytes of the complex values */
   complexBytes: number;
+  /** a sealed segment's words compressed (packed.ts), set when it is sealed; undefined once only on disk */
+  packed: PackedSegment | undefined;
 }
 
 /** Segments are at most 2^26 words (256 MiB); refs stay exact doubles. */
@@ -98,14 +101,19 @@ export function newSegment(seq: number, words: number): Segment {
     maxOrd: -1,
     complex: [],
     complexBytes: 0,
+    packed: undefined,
   };
 }
 
 const NO_WORDS = new Uint32Array(0);
 
-/** A non-resident stand-in for a sealed segment: what the arena keeps of it in memory. */
-export function stubOf(seg: Segment): Segment {
+/**
+ * A non-resident stand-in for a sealed segment: what the arena keeps of it in memory. Kept packed,
+ * it keeps its compressed words and complex values; otherwise it is read back from disk.
+ */
+export function stubOf(seg: Segment, keepPacked: boolean): Segment {
   const { seq, used, maxOrd } = seg;
+  const packed = keepPacked ? seg.packed : undefined;
   return {
     seq,
     resident: false,
@@ -114,8 +122,9 @@ export function stubOf(seg: Segment): Segment {
     bytes: NO_BYTES,
     used,
     maxOrd,
-    complex: [],
-    complexBytes: 0,
+    complex: packed ? seg.complex : [],
+    complexBytes: packed ? seg.complexBytes : 0,
+    packed,
   };
 }
 
@@ -170,11 +179,18 @@ export class SegmentArena {
   private nextSeq = 0;
   /** called with a segment when the next one is opened: it will not change any more */
   onSeal: ((seg: Segment) => void) | undefined;
-  /** reads a non-resident segment back */
+  /** reads a non-resident segment that is not packed back (from disk) */
   loader: SegmentLoader | undefined;
+  /** packed segments inflated for reads */
+  readonly unpacked: UnpackCache;
 
   /** segmentWords: size of a new segment (a larger record gets a segment of its own size) */
-  constructor(private readonly segmentWords: number) {}
+  constructor(
+    private readonly segmentWords: number,
+    unpackCacheSegments = 4,
+  ) {
+    this.unpacked = new UnpackCache(unpackCacheSegments);
+  }
 
   /**
    * Copies the record at words [at, end) of buf (whose complex-base word is at at + complexBaseAt,
@@ -212,11 +228,13 @@ export class SegmentArena {
     return seg.seq * SEGMENT_REF_SPAN + off;
   }
 
-  /** The segment a ref points into, read back from disk when it is not resident. */
+  /** The segment a ref points into, inflated or read back from disk when it is not resident. */
   segmentOf(ref: number): Segment {
     const seq = Math.floor(ref / SEGMENT_REF_SPAN);
     const seg = this.liveSegment(seq);
-    return seg.resident ? seg : this.loader!(seg, ref - seq * SEGMENT_REF_SPAN);
+    if (seg.resident) return seg;
+    const word = ref - seq * SEGMENT_REF_SPAN;
+    return seg.packed ? this.unpacked.readAt(seg, word) : this.loader!(seg, word);
   }
 
   /** The live segment with this sequence number, resident or not. */
@@ -271,11 +289,19 @@ export class SegmentArena {
     this.onSeal?.(seg);
   }
 
-  /** Replaces a sealed segment's words by a stub: it is read back through the loader from now on. */
+  /** Replaces a packed sealed segment's plain words by its packed form: reads inflate it from now on. */
+  compress(seg: Segment): void {
+    const i = this.segments.indexOf(seg);
+    if (i < 0 || !seg.sealed || !seg.resident || !seg.packed) return;
+    this.segments[i] = stubOf(seg, true);
+  }
+
+  /** Lets a sealed segment's words (plain or packed) leave memory: it is read back through the loader from now on. */
   evict(seg: Segment): void {
     const i = this.segments.indexOf(seg);
-    if (i < 0 || !seg.sealed || !seg.resident) return;
-    this.segments[i] = stubOf(seg);
+    if (i < 0 || !seg.sealed || !(seg.resident || seg.packed)) return;
+    this.segments[i] = stubOf(seg, false);
+    this.unpacked.drop(seg.seq);
   }
 
   /** Adds a sealed segment read from disk (loading a data directory, oldest first). */
@@ -301,16 +327,20 @@ export class SegmentArena {
     const segs = this.segments;
     while (segs.length > 0 && segs[0]!.maxOrd < firstLive && (segs[0]!.sealed || segs.length > 1)) {
       const seg = segs.shift()!;
+      this.unpacked.drop(seg.seq);
       this.onFree?.(seg, reason);
     }
   }
 
-  /** Bytes held in memory (resident segment words and complex values, ~100 B per stub) and 32-bit words stored. */
+  /**
+   * Bytes held in memory (plain words, packed words, complex values, ~100 B per stub, the inflated
+   * cache) and 32-bit words stored.
+   */
   usage(): { bytes: number; wordsUsed: number } {
-    let bytes = 0;
+    let bytes = this.unpacked.bytes;
     let wordsUsed = 0;
     for (const s of this.segments) {
-      bytes += s.resident ? s.u32.byteLength + s.complexBytes : 100;
+      bytes += 100 + s.complexBytes + (s.resident ? s.u32.byteLength : 0) + (s.packed ? s.packed.file.byteLength : 0);
       wordsUsed += s.used;
     }
     return { bytes, wordsUsed };

@@ -1,16 +1,25 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RefusedError } from '../consumer/consumer.js';
-import type { TracesData } from '../otlp/model.js';
 import { segmentName } from '../wal/index.js';
-import type { TraceQuery } from './storage.js';
+import { answerDifferences, ANSWERS_T0, variedBatches } from './same-answers.js';
+import { segmentFileName } from './segment-file.js';
 import { TraceStore, type TraceStoreOptions } from './store.js';
-import { batch, rng, sid, span, tid } from './testdata.js';
+import { batch, sid, span, tid } from './testdata.js';
 
-const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
-const SERVICES = ['front', 'cart', 'db'];
+const T0 = ANSWERS_T0;
+const batches = variedBatches;
 const dirs: string[] = [];
 const stores: TraceStore[] = [];
 
@@ -42,77 +51,11 @@ function onDisk(dir: string, opts: Partial<TraceStoreOptions> = {}, lines: strin
   return store;
 }
 
-/** Demo-ish batches: traces spread over many batches, varied attributes, events, statuses. */
-function batches(n: number, seed = 3): TracesData[] {
-  const rnd = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const out: TracesData[] = [];
-  for (let b = 0; b < n; b++) {
-    const spans = [];
-    for (let k = 0; k < 4; k++) {
-      const t = Math.floor(b / 3) + Math.floor(rnd() * 4) + 1;
-      spans.push(
-        span({
-          traceId: tid(t),
-          spanId: sid(b * 10 + k + 1),
-          parentSpanId: k > 0 ? sid(b * 10 + k) : undefined,
-          name: pick(['get', 'put', 'query']),
-          kind: pick([1, 2, 3] as const),
-          startMs: T0 + t * 50 + Math.floor(rnd() * 500),
-          durationMs: Math.floor(Math.exp(rnd() * 8)),
-          attributes: {
-            hit: rnd() < 0.5,
-            code: pick([200, 404, 500]),
-            user: `u${Math.floor(rnd() * 30)}`,
-            url: `/p/${b}/${k}/${Math.floor(rnd() * 1e9)}`,
-            list: { kind: 'array', value: [{ kind: 'string', value: pick(['a', 'b']) }] },
-          },
-          events: rnd() < 0.3 ? [{ name: 'ev', timeMs: T0, attributes: { 'ev.key': pick(['a', 'b']) } }] : [],
-          status: pick([{ code: 0 }, { code: 1 }, { code: 2, message: pick(['boom', 'oops']) }] as const),
-        }),
-      );
-    }
-    const service = pick(SERVICES);
-    out.push(batch({ service, resource: { zone: pick(['z1', 'z2']) }, spans }));
-  }
-  return out;
-}
-
-function queries(n: number): TraceQuery[] {
-  const rnd = rng(9);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const tags: (() => Record<string, string>)[] = [
-    () => ({}),
-    () => ({ user: `u${Math.floor(rnd() * 30)}` }),
-    () => ({ code: pick(['200', '500']) }),
-    () => ({ error: 'true' }),
-    () => ({ 'ev.key': 'a', zone: pick(['z1', 'z2']) }),
-    () => ({ list: '["a"]' }),
-  ];
-  return Array.from({ length: n }, () => ({
-    service: rnd() < 0.7 ? pick(SERVICES) : undefined,
-    operation: rnd() < 0.3 ? pick(['get', 'put', 'query']) : undefined,
-    tags: pick(tags)(),
-    durationMinUs: rnd() < 0.3 ? Math.floor(Math.exp(rnd() * 8)) * 1000 : undefined,
-    limit: pick([0, 5, 20]),
-  }));
-}
-
 /** Every query's answer and every trace read by ID, from both stores, must be equal (and not all empty). */
 function expectSameAnswers(memory: TraceStore, disk: TraceStore): void {
-  let found = 0;
-  for (const q of queries(60)) {
-    const want = memory.findTraces(q);
-    expect(disk.findTraces(q)).toEqual(want);
-    found += want.length;
-  }
+  const { differences, found } = answerDifferences(memory, disk);
+  expect(differences).toEqual([]);
   expect(found).toBeGreaterThan(300);
-  const all = memory.findTraces({ tags: {}, limit: 0 });
-  for (const t of all) expect(disk.getTrace(t.traceId)).toEqual(t);
-  expect(disk.stats()).toMatchObject({ traces: memory.stats().traces, spans: memory.stats().spans });
-  expect(disk.getServices()).toEqual(memory.getServices());
-  for (const service of SERVICES) expect(disk.getOperations({ service })).toEqual(memory.getOperations({ service }));
-  expect(disk.getDependencies(T0 + 3600_000, 7200_000)).toEqual(memory.getDependencies(T0 + 3600_000, 7200_000));
 }
 
 describe('trace store on disk', () => {
@@ -226,6 +169,38 @@ describe('trace store on disk', () => {
     expect(store.getTrace(tid(1))?.spans.some((s) => s.spanId === sid(999))).toBe(false);
     for (const b of data.slice(10)) store.consumeTraces(b);
     expect(store.stats().spans).toBe(before.stats.spans + 40);
+  });
+
+  it('a segment whose file cannot be written stays in memory, compressed, and is served until it is written', () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const store = onDisk(dir, { plainSegments: 0 }, lines);
+    const memory = new TraceStore({ now: () => T0 });
+    const data = batches(400);
+    for (const b of data.slice(0, 100)) {
+      store.consumeTraces(b);
+      memory.consumeTraces(b);
+    }
+    // the open segment's file name taken by a directory: writing it fails (and every later one waits)
+    const openSeq = store.segmentUsage().segments - 1;
+    const blocker = path.join(dir, 'segments', `${segmentFileName(openSeq)}.tmp`);
+    mkdirSync(blocker);
+    for (const b of data.slice(100, 300)) {
+      store.consumeTraces(b);
+      memory.consumeTraces(b);
+    }
+    expect(lines.some((l) => l.includes(`cannot write segment ${openSeq}`))).toBe(true);
+    const usage = store.segmentUsage();
+    expect(usage.packed).toBeGreaterThan(3);
+    expect(usage.files).toBeLessThan(usage.segments - 3);
+    expectSameAnswers(memory, store);
+    rmSync(blocker, { recursive: true });
+    for (const b of data.slice(300)) {
+      store.consumeTraces(b);
+      memory.consumeTraces(b);
+    }
+    expect(store.segmentUsage().files).toBe(store.segmentUsage().segments - 1);
+    expectSameAnswers(memory, store);
   });
 
   it('retention by size deletes the oldest segment files whole and counts them', () => {

@@ -233,12 +233,15 @@ export class TraceDataDir {
           this.dictMark = markOf(this.dict, this.catalogue);
         }
         if (this.syncFiles) this.dictLog.sync();
-        this.segments.write({
-          seq: seg.seq,
-          u32: seg.u32.subarray(0, seg.used),
-          complex: seg.complex,
-          lastAppendMs: this.unwrittenAt.get(seg.seq) ?? Date.now(),
-        });
+        this.segments.write(
+          {
+            seq: seg.seq,
+            u32: seg.u32.subarray(0, seg.used),
+            complex: seg.complex,
+            lastAppendMs: this.unwrittenAt.get(seg.seq) ?? Date.now(),
+          },
+          seg.packed?.file,
+        );
       } catch (err) {
         this.segmentWriteFailures++;
         this.log(
@@ -255,12 +258,13 @@ export class TraceDataDir {
 
   /** Whether a sealed segment's file is written (so its words may leave memory). */
   isWritten(seg: Segment): boolean {
-    return seg.sealed && !this.unwritten.includes(seg);
+    // by sequence number: the arena replaces a segment by its compressed stand-in
+    return seg.sealed && !this.unwritten.some((u) => u.seq === seg.seq);
   }
 
   /** A freed segment's file goes too. */
   freed(seg: Segment, reason: FreeReason): void {
-    const i = this.unwritten.indexOf(seg);
+    const i = this.unwritten.findIndex((u) => u.seq === seg.seq);
     if (i >= 0) this.unwritten.splice(i, 1);
     this.unwrittenAt.delete(seg.seq);
     if (this.segments.has(seg.seq)) {
@@ -343,5 +347,6 @@ export function residentSegment(data: SegmentData, maxOrd: number): Segment {
     maxOrd,
     complex: data.complex as AnyValue[],
     complexBytes: 0,
+    packed: undefined,
   };
 }

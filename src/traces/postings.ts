@@ -4,8 +4,8 @@
 // collision costs time, never a wrong answer. Entries are per trace, not per span (a repeat of
 // the last entry is skipped), which keeps the index to a few bytes per span.
 //
-// Storage per term grows with use: a bare ordinal in the map (most high-cardinality values),
-// then a small JS array, then a Uint32Array holding ordinals modulo 2^32 (decoded against the
+// Storage per term grows with use: an entry in a table of one-trace terms (single-terms.ts: most
+// high-cardinality values), then a small JS array, then a Uint32Array holding ordinals modulo 2^32 (decoded against the
 // oldest live ordinal: the live range is far below 2^32, and the sweep removes dead entries long
 // before they could alias).
 //
@@ -14,6 +14,8 @@
 // running maximum of those bounds: walking back from the newest chunk, once `limit` traces
 // have been found whose starts are all at or above that running maximum, no older entry can
 // beat them and the walk stops.
+
+import { SingleTerms } from './single-terms.js';
 
 export const CHUNK = 256;
 const SMALL_MAX = 24;
@@ -53,8 +55,11 @@ export class Posting {
 export type TraceStartOf = (ord: number) => number;
 
 export class TermIndex {
-  readonly map = new Map<number, number | Posting>();
-  private sweepIter: Iterator<[number, number | Posting]> | undefined;
+  /** terms of more than one trace */
+  readonly map = new Map<number, Posting>();
+  /** terms of one trace so far (most of them: values unique to a trace) */
+  readonly singles = new SingleTerms();
+  private sweepIter: Iterator<[number, Posting]> | undefined;
   /** entries held, live or not yet swept */
   entries = 0;
   postings = 0;
@@ -69,15 +74,15 @@ export class TermIndex {
   add(term: number, ord: number, traceStart: number, spanStart: number): boolean {
     const cur = this.map.get(term);
     if (cur === undefined) {
-      this.map.set(term, ord);
+      const single = this.singles.get(term, this.firstLive);
+      if (single === ord) return false;
+      if (single === undefined) this.singles.set(term, ord);
+      else {
+        this.singles.delete(term);
+        this.map.set(term, new Posting(single, ord));
+        this.postings++;
+      }
       this.entries++;
-      return true;
-    }
-    if (typeof cur === 'number') {
-      if (cur === ord) return false;
-      this.map.set(term, new Posting(cur, ord));
-      this.entries++;
-      this.postings++;
       return true;
     }
     const n = cur.len;
@@ -92,8 +97,14 @@ export class TermIndex {
     return true;
   }
 
+  /** The traces holding term: a posting list, the one trace's ordinal, or undefined for none live. */
   get(term: number): number | Posting | undefined {
-    return this.map.get(term);
+    return this.map.get(term) ?? this.singles.get(term, this.firstLive);
+  }
+
+  /** Terms held (one-trace terms of dropped traces included until swept). */
+  get terms(): number {
+    return this.map.size + this.singles.size;
   }
 
   private push(p: Posting, ord: number): void {
@@ -111,7 +122,9 @@ export class TermIndex {
     }
     let big = p.big!;
     if (p.len === big.length) {
-      const next = new Uint32Array(big.length * 2);
+      // by a quarter, not double: the lists are most of the index, and the slack of doubling
+      // (a third of their bytes on average) costs more than the extra copies
+      const next = new Uint32Array(Math.ceil((big.length * 1.25) / 16) * 16);
       next.set(big);
       this.bigBytes += next.byteLength - big.byteLength;
       p.big = big = next;
@@ -177,9 +190,10 @@ export class TermIndex {
    * spread over ingest.
    */
   sweep(nextOrd: number, budget: number): void {
-    if (this.map.size === 0) return;
     const firstLive = this.firstLive;
     const liveCount = nextOrd - firstLive;
+    if (this.singles.size > 0) this.entries -= this.singles.sweep(firstLive, liveCount, budget);
+    if (this.map.size === 0) return;
     let visited = 0;
     while (visited < budget) {
       if (!this.sweepIter) this.sweepIter = this.map.entries();
@@ -190,13 +204,6 @@ export class TermIndex {
       }
       visited++;
       const [term, cur] = step.value;
-      if (typeof cur === 'number') {
-        if (cur < firstLive) {
-          this.map.delete(term);
-          this.entries--;
-        }
-        continue;
-      }
       let h = cur.head;
       if (cur.small) while (h < cur.len && cur.small[h]! < firstLive) h++;
       else while (h < cur.len && (cur.big![h]! - firstLive) >>> 0 >= liveCount) h++;

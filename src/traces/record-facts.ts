@@ -58,6 +58,8 @@ export class RecordFacts {
   minStart = Infinity;
   maxStart = -Infinity;
   maxEnd = -Infinity;
+  /** the longest span's duration in µs, rounded as searches compare it */
+  maxDurUs = -Infinity;
 
   constructor(
     private readonly dict: Dictionary,
@@ -73,6 +75,7 @@ export class RecordFacts {
     let minStart = Infinity;
     let maxStart = -Infinity;
     let maxEnd = -Infinity;
+    let maxDurUs = -Infinity;
     while (cur.nextInRecord()) {
       spans++;
       const start = cur.startNs;
@@ -80,12 +83,15 @@ export class RecordFacts {
       if (start < minStart) minStart = start;
       if (start > maxStart) maxStart = start;
       if (end > maxEnd) maxEnd = end;
+      const durUs = Math.round((end - start) / 1000);
+      if (durUs > maxDurUs) maxDurUs = durUs;
       this.readSpan(cur, start, end);
     }
     this.spans = spans;
     this.minStart = minStart;
     this.maxStart = maxStart;
     this.maxEnd = maxEnd;
+    this.maxDurUs = maxDurUs;
   }
 
   private readSpan(cur: SpanCursor, start: number, end: number): void {

@@ -137,17 +137,17 @@ export class Retention {
     const { table, arena, index, dict, catalogue, encoder } = this.parts;
     const usage = arena.usage();
     // typed-array columns, plus per live trace its id string (~48 B) and Map entry (~40 B)
-    const traceTable = table.capacity * (8 * 5 + 4 * 3) + table.size * 100;
-    // index: entries as counted per live trace (4 B each in a Uint32Array, plus growth slack),
-    // plus per-term overhead (map entry; list object, arrays and chunk bounds)
-    const indexBytes = this.liveEntries * 5.5 + index.map.size * 40 + index.postings * 200;
+    const traceTable = table.capacity * (8 * 6 + 4 * 3) + table.size * 100;
+    // index: the long lists' Uint32Arrays, per list its overhead (map entry, list object, a short
+    // list's entries, chunk bounds), and the table of one-trace terms
+    const indexBytes = index.bigBytes + index.map.size * 240 + index.singles.bytes;
     return {
       segments: encoder.buf.u32.byteLength + usage.bytes,
       segmentWordsUsed: usage.wordsUsed,
       traceTable,
       index: indexBytes,
       indexEntries: index.entries,
-      indexTerms: index.map.size,
+      indexTerms: index.terms,
       strings: dict.bytes + catalogue.bytes,
       dependencies: this.parts.deps?.bytesEstimate() ?? 0,
     };

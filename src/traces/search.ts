@@ -195,6 +195,8 @@ export class TraceSearch {
     const table = this.src.table;
     const slot = ord - table.base;
     if (table.maxSpanStart[slot]! < cq.startMinNs || table.start[slot]! >= cq.startMaxNs) return false;
+    // no span is long enough: decided without reading the spans (which may be compressed or on disk)
+    if (table.maxDurUs[slot]! < cq.durMinUs) return false;
     const cur = this.cursor;
     cur.trace(table.lastRef[slot]!);
     while (cur.next()) if (this.spanMatches(cur, cq)) return true;

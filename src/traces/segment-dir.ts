@@ -29,6 +29,7 @@ import {
   type SegmentData,
   type SegmentIndex,
 } from './segment-file.js';
+import { blockAt, type PackedSegment } from './packed.js';
 
 export interface SegmentFileInfo {
   readonly seq: number;
@@ -77,9 +78,12 @@ export class SegmentDir {
     this.totalBytes += info.bytes;
   }
 
-  /** Writes a sealed segment; throws the file system's error (ENOSPC, EIO), leaving no file behind. */
-  write(data: SegmentData): number {
-    const bytes = encodeSegmentFile(data);
+  /**
+   * Writes a sealed segment (`encoded`: its file bytes when they were made already); throws the
+   * file system's error (ENOSPC, EIO), leaving no file behind.
+   */
+  write(data: SegmentData, encoded?: Buffer): number {
+    const bytes = encoded ?? encodeSegmentFile(data);
     const final = path.join(this.dir, segmentFileName(data.seq));
     const tmp = `${final}.tmp`;
     try {
@@ -101,14 +105,16 @@ export class SegmentDir {
     return bytes.length;
   }
 
-  /** A whole segment, read and checked (on start); throws SegmentFileError or the file system's error. */
-  read(seq: number): SegmentData {
+  /**
+   * A whole segment, read and checked (on start), and its file bytes (its packed form in memory);
+   * throws SegmentFileError or the file system's error.
+   */
+  read(seq: number): { data: SegmentData; packed: PackedSegment } {
     const file = readFileSync(path.join(this.dir, segmentFileName(seq)));
     const data = decodeSegmentFile(file);
     const index = indexSegmentFile(file);
     this.indexes.set(seq, index);
-    this.remember(data, new Uint8Array(index.blocks.length).fill(1));
-    return data;
+    return { data, packed: { file, index } };
   }
 
   /**
@@ -127,16 +133,9 @@ export class SegmentDir {
       const data: SegmentData = { seq, u32: new Uint32Array(index.used), complex, lastAppendMs: index.lastAppendMs };
       entry = this.remember(data, new Uint8Array(index.blocks.length));
     }
-    const blocks = index.blocks;
-    let lo = 0;
-    let hi = blocks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (blocks[mid]!.word <= word) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = blockAt(index, word);
     if (entry.loaded[lo] === 0) {
-      const b = blocks[lo]!;
+      const b = index.blocks[lo]!;
       const content = this.readBlock(seq, b);
       Buffer.from(entry.data.u32.buffer).set(content, b.word * 4);
       entry.loaded[lo] = 1;

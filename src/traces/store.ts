@@ -5,6 +5,7 @@
 //   catalogue.ts    origins (resource + scope) and the services and operations seen
 //   codec.ts        the record encoder, the one walker over stored records, the decoder
 //   arena.ts        append-only word segments records are copied into, freed whole
+//   packed.ts       sealed segments past the newest few, kept compressed and inflated on read
 //   trace-table.ts  one columnar row per trace (time bounds, newest record, counts)
 //   postings.ts     the term index: hashed terms (terms.ts) → trace ordinals
 //   search.ts       query compilation and matching
@@ -25,6 +26,7 @@ import { forEachSpanLink } from './dependency-scan.js';
 import { Dictionary } from './intern.js';
 import { TraceDataDir, residentSegment } from './data-dir.js';
 import { REC_COMPLEX_BASE, REC_HEADER_WORDS, REC_NSPANS, REC_PREV, SP_FIXED_WORDS, SP_WORDS } from './layout.js';
+import { packSegment, type PackedSegment } from './packed.js';
 import { TermIndex } from './postings.js';
 import { RecordFacts } from './record-facts.js';
 import { Retention, type DiskTier, type MemoryBreakdown } from './retention.js';
@@ -58,7 +60,9 @@ export interface TraceStoreOptions {
    * <data-dir>/traces); without one it holds only memory. Read on start().
    */
   readonly dataDir?: string;
-  /** with a data directory: sealed segments kept in memory besides the one being written (default 16) */
+  /** sealed segments kept uncompressed besides the one being written (default 2); older ones are kept deflated */
+  readonly plainSegments?: number;
+  /** with a data directory: sealed segments kept in memory (compressed, or plain) besides the one being written (default 16) */
   readonly memorySegments?: number;
   /** with a data directory: the most bytes its segment files may take, oldest deleted first (default no limit) */
   readonly retentionBytes?: number;
@@ -75,8 +79,12 @@ export interface TraceStoreOptions {
 export interface SegmentUsage {
   /** live segments, resident or not */
   readonly segments: number;
-  /** of which in memory (the open one included) */
+  /** of which in memory uncompressed (the open one included) */
   readonly resident: number;
+  /** of which in memory compressed */
+  readonly packed: number;
+  /** blocks of compressed segments inflated for reads (cache misses) */
+  readonly blocksInflated: number;
   readonly files: number;
   readonly diskBytes: number;
   /** segment files read back (cache misses) */
@@ -100,6 +108,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
   private readonly facts: RecordFacts;
   private readonly disk: TraceDataDir | undefined;
   private readonly memorySegments: number;
+  private readonly plainSegments: number;
   private readonly log: (line: string) => void;
   /** wall clock of the newest stored batch (a sealed segment's files says it) */
   private lastAppendMs = 0;
@@ -132,6 +141,12 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     };
     this.log = opts.log ?? ((line) => console.error(line));
     this.memorySegments = opts.memorySegments ?? 16;
+    this.plainSegments = opts.plainSegments ?? 2;
+    // a sealed segment is compressed once: that form is kept in memory and is its file
+    this.arena.onSeal = (seg) => {
+      seg.packed = packSegment(seg, this.lastAppendMs);
+      this.disk?.sealed(seg, this.lastAppendMs);
+    };
     let tier: DiskTier | undefined;
     if (opts.dataDir !== undefined) {
       const disk = new TraceDataDir(
@@ -146,7 +161,6 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         this.catalogue,
       );
       this.disk = disk;
-      this.arena.onSeal = (seg) => disk.sealed(seg, this.lastAppendMs);
       this.arena.onFree = (seg, reason) => disk.freed(seg, reason);
       this.arena.loader = (stub, word) => disk.load(stub, word);
       tier = {
@@ -182,18 +196,22 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     let skipped = 0;
     for (const file of disk.segments.list()) {
       maxSeq = Math.max(maxSeq, file.seq);
-      let data: SegmentData;
+      let read: { data: SegmentData; packed: PackedSegment };
       try {
-        data = disk.segments.read(file.seq);
+        read = disk.segments.read(file.seq);
       } catch (err) {
         disk.setAside(file.seq, err);
         continue;
       }
       disk.segments.track(file);
+      const data = read.data;
       const seg = residentSegment(data, -1);
+      seg.packed = read.packed;
       this.arena.restore(seg);
       skipped += this.restoreRecords(seg, data.lastAppendMs);
       inFiles.add(file.seq);
+      // as it goes: loading a large directory must not hold every segment plain
+      this.settleSegments();
     }
     const batches = disk.readBatches();
     for (const b of batches) maxSeq = Math.max(maxSeq, b.seq);
@@ -210,7 +228,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     // replay them again beside the files written while replaying
     if (replayed > 0) this.arena.sealOpen();
     disk.replayDone();
-    this.evictResident(this.memorySegments);
+    this.settleSegments();
     this.retention.enforce(this.now());
     const s = this.stats();
     this.log(
@@ -263,22 +281,40 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     return skipped;
   }
 
+  /** After a batch: the plain window is compressed past its size, and the memory window evicted to disk. */
+  private settleSegments(): void {
+    this.compressOld();
+    this.evictResident(this.memorySegments);
+  }
+
+  /** Sealed segments older than the newest `plainSegments` keep only their compressed words. */
+  private compressOld(): void {
+    const segs = this.arena.segments;
+    let plain = 0;
+    for (let i = segs.length - 1; i >= 0; i--) {
+      const seg = segs[i]!;
+      if (!seg.sealed || !seg.resident || !seg.packed) continue;
+      if (++plain > this.plainSegments) this.arena.compress(seg);
+    }
+  }
+
   /**
-   * Makes the oldest sealed segments whose files are written non-resident until at most `keep`
-   * remain in memory (besides the open one); returns how many it evicted (Infinity: one).
+   * Makes the oldest sealed segments whose files are written leave memory until at most `keep`
+   * remain there, plain or compressed (besides the open one); returns how many it evicted
+   * (Infinity: one).
    */
   private evictResident(keep: number): number {
     const disk = this.disk;
     if (!disk) return 0;
     const segs = this.arena.segments;
-    let resident = 0;
-    for (const seg of segs) if (seg.resident && seg.sealed) resident++;
+    let inMemory = 0;
+    for (const seg of segs) if (seg.sealed && (seg.resident || seg.packed)) inMemory++;
     let evicted = 0;
-    for (let i = 0; i < segs.length && (keep === Infinity ? evicted === 0 : resident > keep); i++) {
+    for (let i = 0; i < segs.length && (keep === Infinity ? evicted === 0 : inMemory > keep); i++) {
       const seg = segs[i]!;
-      if (!seg.resident || !disk.isWritten(seg)) continue;
+      if (!(seg.resident || seg.packed) || !disk.isWritten(seg)) continue;
       this.arena.evict(seg);
-      resident--;
+      inMemory--;
       evicted++;
     }
     return evicted;
@@ -328,7 +364,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     this.arena.prepare(enc.buf.len);
     this.lastAppendMs = now;
     for (let i = 0; i < enc.count; i++) this.append(i, now);
-    this.evictResident(this.memorySegments);
+    this.settleSegments();
   }
 
   /** The one place a record is stored: encoded record i of the encoder's batch. */
@@ -365,6 +401,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     if (facts.minStart < table.start[slot]!) table.start[slot] = facts.minStart;
     if (facts.maxEnd > table.end[slot]!) table.end[slot] = facts.maxEnd;
     if (facts.maxStart > table.maxSpanStart[slot]!) table.maxSpanStart[slot] = facts.maxStart;
+    if (facts.maxDurUs > table.maxDurUs[slot]!) table.maxDurUs[slot] = facts.maxDurUs;
     table.lastRef[slot] = ref;
 
     const traceStart = table.start[slot]!;
@@ -396,11 +433,17 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
   segmentUsage(): SegmentUsage {
     const segs = this.arena.segments;
     let resident = 0;
-    for (const seg of segs) if (seg.resident) resident++;
+    let packed = 0;
+    for (const seg of segs) {
+      if (seg.resident) resident++;
+      else if (seg.packed) packed++;
+    }
     const disk = this.disk;
     return {
       segments: segs.length,
       resident,
+      packed,
+      blocksInflated: this.arena.unpacked.inflated,
       files: disk?.segments.files ?? 0,
       diskBytes: disk?.segments.bytes ?? 0,
       diskReads: disk?.segments.reads ?? 0,

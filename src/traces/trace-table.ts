@@ -21,6 +21,8 @@ export class TraceTable {
   end = new Float64Array(0);
   /** latest span start, ns */
   maxSpanStart = new Float64Array(0);
+  /** the longest span's duration, µs (a minDuration search skips a trace below it without reading its spans) */
+  maxDurUs = new Float64Array(0);
   /** ref of the newest record (-1 before the first) */
   lastRef = new Float64Array(0);
   /** wall clock ms when the trace was first seen (for retention) */
@@ -72,6 +74,7 @@ export class TraceTable {
     this.start[slot] = Infinity;
     this.end[slot] = -Infinity;
     this.maxSpanStart[slot] = -Infinity;
+    this.maxDurUs[slot] = -Infinity;
     this.lastRef[slot] = -1;
     this.firstSeen[slot] = now;
     this.spans[slot] = 0;
@@ -118,6 +121,7 @@ export class TraceTable {
     this.start = grow(this.start, (n) => new Float64Array(n));
     this.end = grow(this.end, (n) => new Float64Array(n));
     this.maxSpanStart = grow(this.maxSpanStart, (n) => new Float64Array(n));
+    this.maxDurUs = grow(this.maxDurUs, (n) => new Float64Array(n));
     this.lastRef = grow(this.lastRef, (n) => new Float64Array(n));
     this.firstSeen = grow(this.firstSeen, (n) => new Float64Array(n));
     this.spans = grow(this.spans, (n) => new Uint32Array(n));
@@ -133,6 +137,7 @@ export class TraceTable {
       this.start,
       this.end,
       this.maxSpanStart,
+      this.maxDurUs,
       this.lastRef,
       this.firstSeen,
       this.spans,
