@@ -40,9 +40,8 @@ function request(sender: number): { body: string; items: { t: number; values: nu
   values.forEach((v, i) => record(sent, `s${sender}-${i}`, t, v));
   const dataPoints = values.map((v, i) => ({
     attributes: [{ key: 'series', value: { stringValue: `s${sender}-${i}` } }],
-    // 500 ns past the millisecond: the receiver holds nanoseconds as a double (256 ns apart at
-    // today's times) and floors them to ms, so an exact millisecond can come out 1 ms early
-    timeUnixNano: `${t}000500`,
+    // exact milliseconds: the read-back compares them as sent (src/otlp/time.ts)
+    timeUnixNano: `${t}000000`,
     asDouble: v,
   }));
   const body = JSON.stringify({
