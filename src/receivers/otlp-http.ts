@@ -167,7 +167,12 @@ function readBody(
     const onRaw = (chunk: Buffer): void => {
       raw += chunk.length;
       if (raw > limit) return tooLarge('');
-      rawChunks?.push(chunk);
+      if (rawChunks !== undefined) {
+        // kept beside the inflated body, so held against the same in-flight budget
+        const refused = reservation.add(chunk.length);
+        if (refused) return settle(new BodyError(refusalHttpStatus(refused.kind), refused.message, refused));
+        rawChunks.push(chunk);
+      }
       if (inflater) inflater.write(chunk);
       else onBody(chunk);
     };

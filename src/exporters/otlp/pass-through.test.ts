@@ -284,6 +284,30 @@ describe("a client's gzip bytes", () => {
     expect(Buffer.from(got.body).equals(bytes)).toBe(true);
   });
 
+  it('the gzip bytes kept beside the inflated ones count against the in-flight budget', async () => {
+    const bytes = traceRequest();
+    const gz = clientGzip(bytes);
+    for (const [budget, status] of [
+      [bytes.length + gz.length - 1, 429],
+      [bytes.length + gz.length, 200],
+    ] as const) {
+      const limiter = new MemoryLimiter({
+        limitBytes: 1e15,
+        inFlightLimitBytes: budget,
+        memoryUsed: () => 0,
+        gc: null,
+      });
+      const f = await front({ limiter });
+      const res = await fetch(`http://127.0.0.1:${f.httpPort}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+        body: gz,
+      });
+      expect(res.status).toBe(status);
+      await res.arrayBuffer();
+    }
+  });
+
   it('a gRPC transport given a gzip body inflates it (grpc-js compresses messages itself)', async () => {
     const f = await front();
     const bytes = traceRequest();
