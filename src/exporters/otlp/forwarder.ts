@@ -162,11 +162,13 @@ export class OtlpForwarding implements TracesConsumer, MetricsConsumer, LogsCons
     encode: (batch: T, writer: ProtoWriter) => Uint8Array,
   ): (f: OtlpForwarder) => QueuedRequest {
     const gzipped = gzippedRequestBytesOf(batch);
-    const gzippedRequest: QueuedRequest | undefined =
-      gzipped === undefined ? undefined : { body: ownBytes(gzipped), items, gzipped: true };
+    let gzippedRequest: QueuedRequest | undefined;
     let plain: QueuedRequest | undefined;
     return (f) => {
-      if (f.takesGzip && gzippedRequest !== undefined) return gzippedRequest;
+      if (f.takesGzip && gzipped !== undefined) {
+        gzippedRequest ??= { body: ownBytes(gzipped), items, gzipped: true };
+        return gzippedRequest;
+      }
       if (plain === undefined) {
         const received = requestBytesOf(batch);
         plain = { body: received === undefined ? encode(batch, this.writer) : ownBytes(received), items };

@@ -308,6 +308,31 @@ describe("a client's gzip bytes", () => {
     }
   });
 
+  it('two targets take the same batch each in its own form: the gzip bytes, and the inflated ones', async () => {
+    const ups = [new FakeUpstream(), new FakeUpstream()];
+    for (const u of ups) {
+      await u.start();
+      cleanups.push(() => u.stop());
+    }
+    const forwarding = new OtlpForwarding(
+      (['gzip', 'none'] as const).map(
+        (compression, i) =>
+          new OtlpForwarder({ id: `otlphttp/${i}`, target: parseOtlpTarget(ups[i]!.url), compression }),
+      ),
+    );
+    await forwarding.start();
+    cleanups.push(() => forwarding.shutdown());
+    const bytes = traceRequest();
+    const gz = clientGzip(bytes);
+    const batch = decodeTracesRequest(bytes);
+    keepRequestBytes(batch, bytes, gz);
+    forwarding.consumeTraces(batch);
+    await forwarding.idle();
+    expect(Buffer.from(ups[0]!.accepted[0]!.raw).equals(gz)).toBe(true);
+    expect(ups[1]!.accepted[0]!.headers['content-encoding']).toBeUndefined();
+    expect(Buffer.from(ups[1]!.accepted[0]!.raw).equals(bytes)).toBe(true);
+  });
+
   it('a gRPC transport given a gzip body inflates it (grpc-js compresses messages itself)', async () => {
     const f = await front();
     const bytes = traceRequest();
