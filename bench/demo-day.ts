@@ -42,7 +42,10 @@ function blocks(dir: string, dayStartMs: number): string[] {
       continue; // not a block
     }
     const h = (ms: number): string => ((ms - dayStartMs) / HOUR_MS).toFixed(1);
-    out.push({ min: meta.minTime, text: `${h(meta.minTime)}-${h(meta.maxTime)} h (level ${meta.compaction.level})` });
+    out.push({
+      min: meta.minTime,
+      text: `${h(meta.minTime)} h to ${h(meta.maxTime)} h (level ${meta.compaction.level})`,
+    });
   }
   return out.sort((a, b) => a.min - b.min).map((b) => b.text);
 }
@@ -64,7 +67,7 @@ async function checkAnswers(
   const end = dayStartMs + hours * HOUR_MS;
   const params = new URLSearchParams({
     query: 'count({__name__=~".+"})',
-    start: String(dayStartMs / 1000 + 300),
+    start: String(dayStartMs / 1000 + 3600),
     end: String(end / 1000),
     step: '3600',
   });
@@ -101,9 +104,10 @@ async function main(): Promise<void> {
     },
     spanMetricsInterval: {
       type: 'string',
-      default: '250ms',
-      help: 'the backends’ span metrics and self-metrics interval (real time)',
+      default: '100ms',
+      help: 'the backends’ span metrics and self-metrics interval (real time; the least serve takes)',
     },
+    lockWait: { type: 'duration', default: '10m', help: 'real run: longest wait for the whole-demo tests’ lock' },
     keep: { type: 'bool', default: false, help: 'keep the data directory' },
   });
   const started = Date.now();
@@ -112,7 +116,13 @@ async function main(): Promise<void> {
   log(
     `1. real run: orrery demo --users ${flags.users} --ephemeral, ${flags.window / 1000} s measured after ${flags.warmup / 1000} s`,
   );
-  const shape = await measureDemo({ users: flags.users, warmupMs: flags.warmup, windowMs: flags.window, log });
+  const shape = await measureDemo({
+    users: flags.users,
+    warmupMs: flags.warmup,
+    windowMs: flags.window,
+    lockWaitMs: flags.lockWait,
+    log,
+  });
   const perMin = (n: number): string => ((n * 60_000) / shape.windowMs).toFixed(0);
   log(
     `  through the proxy: ${perMin(shape.spans)} spans/min, ${perMin(shape.traces)} traces/min (${(shape.spans / Math.max(1, shape.traces)).toFixed(1)} spans/trace, ${(shape.spanBytes / Math.max(1, shape.spans)).toFixed(0)} B/span on the wire), ` +
