@@ -29,6 +29,18 @@ interface HourSample {
   readonly progress: DayProgress;
   readonly memory: Resident;
   readonly diskBytes?: number;
+  /** the backend's own accounting (self-metrics), for where the memory goes */
+  readonly parts?: string;
+}
+
+/** Heap, trace store and log store bytes from the backend's /metrics. */
+async function memoryParts(api: string): Promise<string> {
+  const text = await (await fetch(`${api}/metrics`)).text();
+  const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return (
+    `heap ${mib(value('orrery_process_heap_used_bytes'))}, trace store ${mib(value('orrery_trace_store_bytes'))} ` +
+    `(${value('orrery_trace_store_spans')} spans), log store ${mib(value('orrery_log_store_bytes'))}`
+  );
 }
 
 /** The TSDB blocks under the data directory: their ranges (hours into the day) and levels. */
@@ -143,6 +155,7 @@ async function main(): Promise<void> {
   const sampleLine = (s: HourSample): string =>
     `  ${String(s.progress.hour).padStart(2)} h  RSS ${mib(s.memory.rssBytes).padStart(7)} MiB  HWM ${mib(s.memory.hwmBytes).padStart(7)} MiB` +
     (s.diskBytes !== undefined ? `  disk ${mib(s.diskBytes).padStart(7)} MiB` : '') +
+    (s.parts !== undefined ? `  [${s.parts} MiB]` : '') +
     `  (${(s.progress.realMs / 1000).toFixed(0)} s real, ${s.progress.spans} spans, ${s.progress.metricPoints} points, ${s.progress.logRecords} log records, ${s.progress.retried} retried)`;
 
   log(
@@ -181,7 +194,8 @@ async function main(): Promise<void> {
       hours: flags.hours,
       maxRealMs: flags.maxMinutes * 60_000,
       onHour: async (progress) => {
-        const s = { progress, memory: resident(diskBackend.pid), diskBytes: dirBytes(dataDir).total };
+        const memory = resident(diskBackend.pid);
+        const s = { progress, memory, diskBytes: dirBytes(dataDir).total, parts: await memoryParts(diskBackend.api) };
         disk.push(s);
         log(sampleLine(s));
       },
@@ -190,6 +204,8 @@ async function main(): Promise<void> {
     const settled = resident(diskBackend.pid);
     log(`  15 s after the last push: RSS ${mib(settled.rssBytes)} MiB, HWM ${mib(settled.hwmBytes)} MiB`);
     await checkAnswers(diskBackend, dayStartMs, day.hours, day.firstTrace);
+    const queried = resident(diskBackend.pid);
+    log(`  after the queries: RSS ${mib(queried.rssBytes)} MiB, HWM ${mib(queried.hwmBytes)} MiB`);
     const bytes = dirBytes(dataDir);
     log(
       `  on disk: ${mib(bytes.total)} MiB (${[...bytes.byEntry]
