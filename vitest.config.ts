@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'demo/**/*.test.ts', 'console/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'demo/**/*.test.ts',
+      'bench/**/*.test.ts',
+      'console/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     // Rebuilds dist/ and console/dist when older than their sources (tests run the built bin).
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,

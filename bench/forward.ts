@@ -18,7 +18,10 @@
 //   npm run bench:forward                                   (defaults: 10 s runs, a 60 s outage)
 //   node dist/bench/forward.js --duration 5s --outage 10s   (a quick run)
 //   node dist/bench/forward.js --rounds 3 --only-forwarding (1 and 2 alone)
+//   … --client-gzip    the sender gzips its requests (forwarding passes those bytes on as they came)
+//   … --profile DIR    CPU profiles of the forwarding backends (node --cpu-prof) in DIR
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from '../src/cli/args.js';
 import { FakeUpstream } from '../src/exporters/otlp/testing.js';
 import { RemoteWriteExporter } from '../src/exporters/remotewrite/exporter.js';
@@ -41,15 +44,27 @@ function sinkUpstream(): FakeUpstream {
 }
 
 /** `orrery serve` on core 0 with a 1 GiB trace budget, settled for half a second after it is ready */
-async function startBackend(extra: string[]): Promise<RunningBackend & { readonly otlp: string }> {
-  const b = await startProcess({ args: ['--trace-budget', '1GiB', ...extra], maxOldSpaceMb: 4096 });
+async function startBackend(
+  extra: string[],
+  nodeArgs: string[] = [],
+): Promise<RunningBackend & { readonly otlp: string }> {
+  const b = await startProcess({ args: ['--trace-budget', '1GiB', ...extra], nodeArgs, maxOldSpaceMb: 4096 });
   await new Promise((r) => setTimeout(r, 500));
   return { ...b, otlp: `http://127.0.0.1:${b.httpPort}/v1/traces` };
 }
 
-/** the sender on core 1 for durationMs */
-function send(url: string, durationMs: number, connections: number): Promise<SenderResult> {
-  return runSender({ url, durationMs, connections });
+/** the sender on core 1 for durationMs (gzip: it compresses its requests) */
+function send(url: string, durationMs: number, connections: number, gzip = false): Promise<SenderResult> {
+  return runSender({ url, durationMs, connections, gzip });
+}
+
+interface RunSetup {
+  readonly durationMs: number;
+  readonly connections: number;
+  /** the sender gzips its requests */
+  readonly gzip: boolean;
+  /** node --cpu-prof flags for the forwarding backends */
+  readonly profile: string[];
 }
 
 async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<number> {
@@ -74,18 +89,13 @@ interface IngestFigures {
 }
 
 /** One backend, the sender for durationMs, and (forwarding) the wait until its queue is empty. */
-async function ingestRun(
-  label: string,
-  extra: string[],
-  durationMs: number,
-  connections: number,
-): Promise<IngestFigures> {
-  const b = await startBackend(extra);
+async function ingestRun(label: string, extra: string[], setup: RunSetup): Promise<IngestFigures> {
+  const forwarding = extra.includes('--forward-otlp');
+  const b = await startBackend(extra, forwarding ? setup.profile : []);
   try {
     const cpu0 = procCpuSeconds(b.pid);
-    const s = await send(b.otlp, durationMs, connections);
+    const s = await send(b.otlp, setup.durationMs, setup.connections, setup.gzip);
     const cpu = procCpuSeconds(b.pid) - cpu0;
-    const forwarding = extra.includes('--forward-otlp');
     const drainedMs = forwarding
       ? await waitFor(
           'forwarding queue empty',
@@ -110,12 +120,12 @@ async function ingestRun(
 }
 
 /** Local ingest and forwarding alternated (A B A B): per-round and overall ratios. */
-async function compareForwarding(sinkUrl: string, rounds: number, durationMs: number, connections: number) {
+async function compareForwarding(sinkUrl: string, rounds: number, setup: RunSetup) {
   const local: IngestFigures[] = [];
   const fwd: IngestFigures[] = [];
   for (let r = 1; r <= rounds; r++) {
-    local.push(await ingestRun(`round ${r}, local ingest (reference)`, [], durationMs, connections));
-    fwd.push(await ingestRun(`round ${r}, with --forward-otlp`, ['--forward-otlp', sinkUrl], durationMs, connections));
+    local.push(await ingestRun(`round ${r}, local ingest (reference)`, [], setup));
+    fwd.push(await ingestRun(`round ${r}, with --forward-otlp`, ['--forward-otlp', sinkUrl], setup));
   }
   const mean = (xs: IngestFigures[], f: (x: IngestFigures) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
   const ratio = (f: (x: IngestFigures) => number) => (mean(fwd, f) / mean(local, f)).toFixed(2);
@@ -175,16 +185,23 @@ async function main(): Promise<void> {
     fullQueue: { type: 'int', default: 100, help: '--forward-queue-size of the full-queue run (requests)' },
     rounds: { type: 'int', default: 2, help: 'local and forwarding runs, alternated' },
     onlyForwarding: { type: 'bool', default: false, help: 'stop after the forwarding comparison' },
+    clientGzip: { type: 'bool', default: false, help: 'the sender gzips its requests (both runs)' },
+    profile: { type: 'string', help: 'write CPU profiles of the forwarding backends (node --cpu-prof) here' },
   });
   const sink = sinkUpstream();
   await sink.start();
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
   console.log(
-    `forwarding bench: backend on core 0, sender and sink on core 1; ${flags.duration / 1000} s per run, ${flags.connections} connections, 512 spans per request`,
+    `forwarding bench: backend on core 0, sender and sink on core 1; ${flags.duration / 1000} s per run, ${flags.connections} connections, 512 spans per request${flags.clientGzip ? ', gzip-compressed by the sender' : ''}`,
   );
 
   // 1 and 2: local ingest as the reference, alternated with forwarding, in the same run.
-  await compareForwarding(sinkUrl, flags.rounds, flags.duration, flags.connections);
+  await compareForwarding(sinkUrl, flags.rounds, {
+    durationMs: flags.duration,
+    connections: flags.connections,
+    gzip: flags.clientGzip,
+    profile: flags.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : [],
+  });
   if (flags.onlyForwarding) {
     await sink.stop();
     return;

@@ -1,6 +1,7 @@
 // The load of the ingest-side benchmarks, as its own process pinned to core 1: demo-shaped traces
 // (bench/demo-traces.ts) or OTLP metrics (bench/demo-metrics.ts) posted as OTLP/HTTP protobuf over
-// several keep-alive connections for a fixed time. Every value real traffic never repeats (IDs,
+// several keep-alive connections for a fixed time, gzip-compressed with --gzip (as an SDK with
+// compression on sends them; level 1, to keep the sender's own core from being the limit). Every value real traffic never repeats (IDs,
 // timestamps, request IDs…) is fresh in every request. A refused request (429/503) is counted and
 // followed by a 100 ms pause on its connection. Prints one JSON line: what was accepted, refused
 // and failed.
@@ -9,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { constants, gzipSync } from 'node:zlib';
 import { parseArgs } from '../src/cli/args.js';
 import { Template } from './demo-traces.js';
 import { MetricsTemplate } from './demo-metrics.js';
@@ -28,6 +30,8 @@ export interface SenderOptions {
   readonly seriesPerMetric?: number;
   /** default 1 */
   readonly cpu?: number;
+  /** gzip every request (Content-Encoding: gzip); default false */
+  readonly gzip?: boolean;
 }
 
 export interface SenderResult {
@@ -68,6 +72,7 @@ export async function runSender(opts: SenderOptions): Promise<SenderResult> {
       String(opts.batch ?? 512),
       '--series-per-metric',
       String(opts.seriesPerMetric ?? 50),
+      ...(opts.gzip === true ? ['--gzip'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -80,7 +85,7 @@ export async function runSender(opts: SenderOptions): Promise<SenderResult> {
 }
 
 async function send(opts: Required<Omit<SenderOptions, 'cpu'>>): Promise<SenderResult> {
-  const { url, durationMs, connections, batch, signal, seriesPerMetric } = opts;
+  const { url, durationMs, connections, batch, signal, seriesPerMetric, gzip } = opts;
   // Templates give the requests their shapes; every send rewrites every value that real traffic
   // never repeats (bench/demo-traces.ts), so no two spans sent share an ID, a time or a request ID.
   // For metrics each connection owns one template (its series), so its timestamps only increase.
@@ -111,7 +116,11 @@ async function send(opts: Required<Omit<SenderOptions, 'cpu'>>): Promise<SenderR
           port: target.port,
           path: target.pathname,
           method: 'POST',
-          headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+          headers: {
+            'content-type': 'application/x-protobuf',
+            'content-length': body.length,
+            ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+          },
         },
         (res) => {
           res.resume();
@@ -126,7 +135,8 @@ async function send(opts: Required<Omit<SenderOptions, 'cpu'>>): Promise<SenderR
     while (Date.now() < deadline) {
       const t = signal === 'traces' ? templates[i++ % templates.length]! : templates[w]!;
       const genStart = performance.now();
-      const body = t.fresh(Date.now());
+      const fresh = t.fresh(Date.now());
+      const body = gzip ? gzipSync(fresh, { level: constants.Z_BEST_SPEED }) : fresh;
       genMs += performance.now() - genStart;
       const status = await post(body);
       requests++;
@@ -165,6 +175,7 @@ if (process.argv[1] === SELF) {
     connections: { type: 'int', default: 8, help: 'concurrent keep-alive connections' },
     batch: { type: 'int', default: 512, help: 'spans per request' },
     seriesPerMetric: { type: 'int', default: 50, help: 'metrics: series per metric of each connection' },
+    gzip: { type: 'bool', default: false, help: 'gzip every request' },
   });
   if (flags.url === undefined) throw new Error('--url is required');
   const result = await send({
@@ -174,6 +185,7 @@ if (process.argv[1] === SELF) {
     connections: flags.connections,
     batch: flags.batch,
     seriesPerMetric: flags.seriesPerMetric,
+    gzip: flags.gzip,
   });
   process.stdout.write(JSON.stringify(result) + '\n');
 }

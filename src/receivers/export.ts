@@ -131,6 +131,8 @@ export async function runExport(
   observer: ReceiverObserver | undefined,
   transport: ReceiverTransport,
   pool?: DecodePool,
+  /** `body` as the client sent it, gzip-compressed, for forwarding to pass on (otlp/request-bytes.ts) */
+  gzipped?: Uint8Array,
 ): Promise<ExportOutcome> {
   const delivery = new PieceDelivery(signal, consumers, new Rejections());
   if (pool !== undefined && body.length >= pool.thresholdBytes) {
@@ -163,7 +165,7 @@ export async function runExport(
   if (decoded.items === 0 && decoded.notes.dropped.length === 0)
     return { kind: 'ok', items: 0, rejected: 0, message: '' };
   if (format === 'protobuf' && decoded.notes.dropped.length === 0 && decoded.notes.altered === '') {
-    keepRequestBytes(decoded.batch, body);
+    keepRequestBytes(decoded.batch, body, gzipped);
   }
   if (decoded.items > 0) delivery.take(decoded.batch, decoded.items);
   return delivery.outcome(decoded.items, decoded.notes, signal, observer, transport);

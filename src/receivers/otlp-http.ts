@@ -43,6 +43,11 @@ export interface OtlpHttpReceiverOptions {
   readonly decodePool?: DecodePool;
   /** Host/Origin checks and CORS grants; default: loopback names and `host`, localhost origins */
   readonly originPolicy?: OriginPolicy;
+  /**
+   * keep a gzip body as it came too, beside its inflated form, so that forwarding can send the
+   * client's compressed bytes on (the backend sets it when it forwards); default false
+   */
+  readonly keepGzippedBodies?: boolean;
 }
 
 export interface OtlpHttpReceiver extends Component {
@@ -102,6 +107,13 @@ function contentCoding(header: string | undefined): Coding | undefined {
   return undefined;
 }
 
+interface ReadBody {
+  /** the body, inflated */
+  readonly body: Buffer;
+  /** with keepGzipped, a gzip body as it came when the inflater read every byte of it */
+  readonly gzipped?: Buffer;
+}
+
 /**
  * Reads the request body into one Buffer, inflating it on the fly. Rejects with BodyError(413) as
  * soon as either the raw or the inflated byte count passes `limit`, without reading further.
@@ -111,9 +123,11 @@ function readBody(
   coding: Coding,
   limit: number,
   reservation: BodyReservation,
-): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
+  keepGzipped: boolean,
+): Promise<ReadBody> {
+  return new Promise<ReadBody>((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const rawChunks: Buffer[] | undefined = keepGzipped && coding === 'gzip' ? [] : undefined;
     let raw = 0;
     let size = 0;
     let settled = false;
@@ -131,7 +145,14 @@ function readBody(
       if (err) {
         chunks.length = 0;
         reject(err);
-      } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        return;
+      }
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      // zlib passes over zero bytes after the end of a stream; an upstream's reader might not
+      const whole = rawChunks !== undefined && inflater !== undefined && inflater.bytesWritten === raw;
+      resolve(
+        whole ? { body, gzipped: rawChunks.length === 1 ? rawChunks[0]! : Buffer.concat(rawChunks, raw) } : { body },
+      );
     };
     const tooLarge = (what: string) =>
       settle(new BodyError(413, `request body${what} exceeds the limit of ${limit} bytes`));
@@ -146,6 +167,12 @@ function readBody(
     const onRaw = (chunk: Buffer): void => {
       raw += chunk.length;
       if (raw > limit) return tooLarge('');
+      if (rawChunks !== undefined) {
+        // kept beside the inflated body, so held against the same in-flight budget
+        const refused = reservation.add(chunk.length);
+        if (refused) return settle(new BodyError(refusalHttpStatus(refused.kind), refused.message, refused));
+        rawChunks.push(chunk);
+      }
       if (inflater) inflater.write(chunk);
       else onBody(chunk);
     };
@@ -348,9 +375,9 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
     coding: Coding,
     reservation: BodyReservation,
   ): Promise<void> {
-    let body: Buffer;
+    let read: ReadBody;
     try {
-      body = await readBody(req, coding, limit, reservation);
+      read = await readBody(req, coding, limit, reservation, opts.keepGzippedBodies === true);
     } catch (err) {
       const e = err instanceof BodyError ? err : new BodyError(400, String(err));
       if (e.refusal) return sendRefusal(req, res, format, e.refusal);
@@ -358,7 +385,16 @@ export function createOtlpHttpReceiver(opts: OtlpHttpReceiverOptions): OtlpHttpR
       return sendStatus(res, e.status, format, RpcCode.INVALID_ARGUMENT, e.message);
     }
 
-    const outcome = await runExport(signal, format, body, consumers, opts.observer, 'http', opts.decodePool);
+    const outcome = await runExport(
+      signal,
+      format,
+      read.body,
+      consumers,
+      opts.observer,
+      'http',
+      opts.decodePool,
+      read.gzipped,
+    );
     switch (outcome.kind) {
       case 'ok': {
         const partial = { rejected: outcome.rejected, errorMessage: outcome.message };

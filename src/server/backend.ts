@@ -320,6 +320,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
     ...common,
     originPolicy,
     port: config.otlpHttpPort ?? BACKEND_DEFAULTS.otlpHttpPort,
+    keepGzippedBodies: outbound.forwarding !== undefined,
   });
   const grpcRx = createOtlpGrpcReceiver({ ...common, port: config.otlpGrpcPort ?? BACKEND_DEFAULTS.otlpGrpcPort });
 

@@ -3,8 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeTracesRequest } from '../../otlp/decode-protobuf.js';
+import { demoSpans } from '../../otlp/testing/demo-spans.js';
 import { createBackend, type Backend, type BackendConfig } from '../../server/backend.js';
 import { parseOtlpTarget } from './target.js';
 import { FakeUpstream } from './testing.js';
@@ -123,6 +126,25 @@ describe('orrery in front of another OTLP backend', () => {
       ),
     );
     expect(got.sort()).toEqual(accepted.sort());
+  });
+
+  it("a client's gzip protobuf request reaches an OTLP/HTTP upstream as the very bytes the client sent", async () => {
+    const up = new FakeUpstream();
+    upstreams.push(up);
+    await up.start();
+    const front = await started({ forwardOtlp: [parseOtlpTarget(up.url)] });
+    const gz = gzipSync(ProtobufTraceSerializer.serializeRequest(demoSpans(20))!, { level: 9 });
+    const res = await fetch(`http://127.0.0.1:${front.ports.otlpHttp}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+      body: gz,
+    });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 200 && up.accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(up.accepted).toHaveLength(1);
+    expect(up.accepted[0]!.headers['content-encoding']).toBe('gzip');
+    expect(Buffer.from(up.accepted[0]!.raw).equals(gz)).toBe(true);
+    expect(front.backend.traceStore.stats().spans).toBe(20);
   });
 
   it('with --data-dir a restart loses nothing queued: the next run sends it', async () => {

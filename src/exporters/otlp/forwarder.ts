@@ -1,7 +1,8 @@
 // OTLP forwarding, the Collector's otlp / otlphttp exporters: every batch the pipeline accepts is
 // queued for each --forward-otlp target as one request body: the protobuf bytes the receiver
-// decoded it from when it came whole and unchanged (otlp/request-bytes.ts), else the batch
-// encoded once. Each target has a sending queue per signal (in memory, or on disk under
+// decoded it from when it came whole and unchanged (otlp/request-bytes.ts), and for a target that
+// sends gzip the client's own gzip bytes when it sent them so (no compressing again), else the
+// batch encoded once. Each target has a sending queue per signal (in memory, or on disk under
 // --data-dir). A batch is taken by all targets or by none:
 // when any queue is full the pipeline gets a RefusedError (503 + Retry-After to the sender) and
 // nothing was queued anywhere, so the sender's retry cannot duplicate it.
@@ -14,7 +15,7 @@ import type { Component } from '../../component/component.js';
 import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../../consumer/consumer.js';
 import type { LogsData, MetricsData, TracesData } from '../../otlp/model.js';
 import { ProtoWriter } from '../../otlp/protobuf-writer.js';
-import { requestBytesOf, type OtlpBatch } from '../../otlp/request-bytes.js';
+import { gzippedRequestBytesOf, requestBytesOf, type OtlpBatch } from '../../otlp/request-bytes.js';
 import { countLogRecords, countMetricPoints, countSpans } from '../../receivers/observer.js';
 import type { SelfMetrics } from '../../selfmetrics/registry.js';
 import { SendingQueue, type BackoffOptions, type QueuedRequest } from '../queue/queue.js';
@@ -67,6 +68,8 @@ export class OtlpForwarder implements Component {
   readonly id: string;
   readonly target: OtlpTarget;
   readonly queues: Readonly<Record<OtlpSignal, SendingQueue>>;
+  /** the target takes gzip bodies as they are: queue a client's gzip bytes rather than the inflated ones */
+  readonly takesGzip: boolean;
   private readonly transport: OtlpTransport;
   /** partial successes reported by the upstream, and the items they rejected */
   partialSuccesses = 0;
@@ -93,8 +96,9 @@ export class OtlpForwarder implements Component {
         },
         refusalRetryAfterSeconds: opts.queue?.refusalRetryAfterSeconds,
         store: opts.store?.(signal),
-        send: (r) => this.transport.send(signal, r.body),
+        send: (r) => this.transport.send(signal, r.body, r.gzipped),
       });
+    this.takesGzip = this.transport.sendsGzip;
     this.queues = { traces: queue('traces'), metrics: queue('metrics'), logs: queue('logs') };
   }
 
@@ -134,33 +138,49 @@ export class OtlpForwarding implements TracesConsumer, MetricsConsumer, LogsCons
 
   consumeTraces(batch: TracesData): void {
     const items = countSpans(batch);
-    if (items > 0) this.offer('traces', { body: this.body(batch, encodeTracesRequest), items });
+    if (items > 0) this.offer('traces', this.requests(batch, items, encodeTracesRequest));
   }
 
   consumeMetrics(batch: MetricsData): void {
     const items = countMetricPoints(batch);
-    if (items > 0) this.offer('metrics', { body: this.body(batch, encodeMetricsRequest), items });
+    if (items > 0) this.offer('metrics', this.requests(batch, items, encodeMetricsRequest));
   }
 
   consumeLogs(batch: LogsData): void {
     const items = countLogRecords(batch);
-    if (items > 0) this.offer('logs', { body: this.body(batch, encodeLogsRequest), items });
+    if (items > 0) this.offer('logs', this.requests(batch, items, encodeLogsRequest));
   }
 
-  /** the bytes received when they are the batch, else the batch encoded */
-  private body<T extends OtlpBatch>(batch: T, encode: (batch: T, writer: ProtoWriter) => Uint8Array): Uint8Array {
-    const received = requestBytesOf(batch);
-    if (received === undefined) return encode(batch, this.writer);
-    // A view into a larger buffer (a pooled or shared one) would keep all of it alive while
-    // queued, and the queue's byte bound would not see it: keep a copy of just these bytes.
-    return received.byteOffset === 0 && received.byteLength === received.buffer.byteLength
-      ? received
-      : received.slice();
+  /**
+   * The request each target queues: the client's gzip bytes for one that takes gzip as it is,
+   * else the bytes received when they are the batch, else the batch encoded (once, however many
+   * targets want it).
+   */
+  private requests<T extends OtlpBatch>(
+    batch: T,
+    items: number,
+    encode: (batch: T, writer: ProtoWriter) => Uint8Array,
+  ): (f: OtlpForwarder) => QueuedRequest {
+    const gzipped = gzippedRequestBytesOf(batch);
+    let gzippedRequest: QueuedRequest | undefined;
+    let plain: QueuedRequest | undefined;
+    return (f) => {
+      if (f.takesGzip && gzipped !== undefined) {
+        gzippedRequest ??= { body: ownBytes(gzipped), items, gzipped: true };
+        return gzippedRequest;
+      }
+      if (plain === undefined) {
+        const received = requestBytesOf(batch);
+        plain = { body: received === undefined ? encode(batch, this.writer) : ownBytes(received), items };
+      }
+      return plain;
+    };
   }
 
-  private offer(signal: OtlpSignal, request: QueuedRequest): void {
+  private offer(signal: OtlpSignal, requestFor: (f: OtlpForwarder) => QueuedRequest): void {
     for (const f of this.forwarders) {
       const q = f.queues[signal];
+      const request = requestFor(f);
       if (!q.hasRoomFor(request)) {
         const key = `${f.id}\u0000${signal}`;
         this.enqueueFailed.set(key, (this.enqueueFailed.get(key) ?? 0) + request.items);
@@ -168,7 +188,7 @@ export class OtlpForwarding implements TracesConsumer, MetricsConsumer, LogsCons
         throw q.offer(request)!;
       }
     }
-    for (const f of this.forwarders) f.queues[signal].offer(request);
+    for (const f of this.forwarders) f.queues[signal].offer(requestFor(f));
   }
 
   async start(): Promise<void> {
@@ -231,4 +251,12 @@ export class OtlpForwarding implements TracesConsumer, MetricsConsumer, LogsCons
       'bytes',
     );
   }
+}
+
+/**
+ * `bytes`, or a copy of just them when they are a view into a larger buffer (a pooled or shared
+ * one): that would keep all of it alive while queued, unseen by the queue's byte bound.
+ */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }

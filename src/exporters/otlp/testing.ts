@@ -22,6 +22,8 @@ export interface ReceivedRequest {
   readonly headers: http.IncomingHttpHeaders;
   /** the body after Content-Encoding is undone */
   readonly body: Uint8Array;
+  /** the body as it came */
+  readonly raw: Uint8Array;
 }
 
 export class FakeUpstream {
@@ -94,7 +96,7 @@ export class FakeUpstream {
       const raw = Buffer.concat(chunks);
       const enc = req.headers['content-encoding'];
       const body = enc === 'gzip' ? gunzipSync(raw) : enc === 'snappy' ? snappy.uncompress(raw) : raw;
-      this.accepted.push({ path: req.url ?? '', headers: req.headers, body });
+      this.accepted.push({ path: req.url ?? '', headers: req.headers, body, raw });
       res.writeHead(200, { 'content-type': b.contentType ?? 'application/x-protobuf' });
       res.end(b.body ?? Buffer.alloc(0));
     });

@@ -12,7 +12,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
-import { constants, gzip as gzipCallback } from 'node:zlib';
+import { constants, gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { OTLP_GRPC_METHODS } from '../../receivers/otlp-grpc.js';
 import type { SendOutcome } from '../queue/queue.js';
@@ -20,6 +20,7 @@ import { parseRetryAfter, readPartialSuccess, readPartialSuccessJson, readRetryI
 import { httpExportUrl, type OtlpSignal, type OtlpTarget } from './target.js';
 
 const gzip = promisify(gzipCallback);
+const gunzip = promisify(gunzipCallback);
 // Level 1: a third of the CPU of the default level for about 6 % more bytes on OTLP spans (bench:forward).
 const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 
@@ -35,9 +36,26 @@ export interface OtlpTransportOptions {
 }
 
 export interface OtlpTransport {
-  send(signal: OtlpSignal, body: Uint8Array): Promise<SendOutcome>;
+  /** sends gzip-compressed bodies as they are (OTLP/HTTP with gzip), so the forwarder queues them compressed */
+  readonly sendsGzip: boolean;
+  /** `gzipped`: `body` is gzip-compressed; a transport that does not send it so inflates it first */
+  send(signal: OtlpSignal, body: Uint8Array, gzipped?: boolean): Promise<SendOutcome>;
   close(): void;
 }
+
+/**
+ * A gzip body inflated for a transport that sends it otherwise; undefined when it does not
+ * inflate (the queue on disk held it damaged), which no retry can mend.
+ */
+async function inflated(body: Uint8Array): Promise<Uint8Array | undefined> {
+  try {
+    return await gunzip(body);
+  } catch {
+    return undefined;
+  }
+}
+
+const DAMAGED: SendOutcome = { kind: 'permanent', reason: 'the queued gzip body does not inflate' };
 
 const RETRYABLE_HTTP = new Set([429, 500, 502, 503, 504]);
 
@@ -65,6 +83,7 @@ interface HttpAnswer {
 export class HttpOtlpTransport implements OtlpTransport {
   private readonly headers: Record<string, string>;
   private readonly gzip: boolean;
+  readonly sendsGzip: boolean;
   private readonly timeoutMs: number;
   private readonly agent: http.Agent;
   private readonly client: typeof http | typeof https;
@@ -74,6 +93,7 @@ export class HttpOtlpTransport implements OtlpTransport {
     private readonly opts: OtlpTransportOptions = {},
   ) {
     this.gzip = (opts.compression ?? 'gzip') === 'gzip';
+    this.sendsGzip = this.gzip;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.headers = {
       ...opts.headers,
@@ -84,10 +104,16 @@ export class HttpOtlpTransport implements OtlpTransport {
     this.agent = new this.client.Agent({ keepAlive: true });
   }
 
-  async send(signal: OtlpSignal, body: Uint8Array): Promise<SendOutcome> {
+  async send(signal: OtlpSignal, body: Uint8Array, gzipped = false): Promise<SendOutcome> {
+    let plain = body;
+    if (gzipped && !this.gzip) {
+      const bytes = await inflated(body);
+      if (bytes === undefined) return DAMAGED;
+      plain = bytes;
+    }
     let res: HttpAnswer;
     try {
-      const payload = this.gzip ? await gzip(body, GZIP_OPTIONS) : body;
+      const payload = !this.gzip ? plain : gzipped ? body : await gzip(body, GZIP_OPTIONS);
       res = await this.post(httpExportUrl(this.target, signal), payload);
     } catch (err) {
       return { kind: 'retry', reason: describeError(err) };
@@ -188,6 +214,8 @@ export class GrpcOtlpTransport implements OtlpTransport {
   private readonly client: grpc.Client;
   private readonly metadata: grpc.Metadata;
   private readonly timeoutMs: number;
+  /** grpc-js compresses each message itself */
+  readonly sendsGzip = false;
 
   constructor(
     target: OtlpTarget,
@@ -207,7 +235,13 @@ export class GrpcOtlpTransport implements OtlpTransport {
     for (const [k, v] of Object.entries(opts.headers ?? {})) this.metadata.set(k, v);
   }
 
-  send(signal: OtlpSignal, body: Uint8Array): Promise<SendOutcome> {
+  async send(signal: OtlpSignal, body: Uint8Array, gzipped = false): Promise<SendOutcome> {
+    const plain = gzipped ? await inflated(body) : body;
+    if (plain === undefined) return DAMAGED;
+    return this.call(signal, plain);
+  }
+
+  private call(signal: OtlpSignal, body: Uint8Array): Promise<SendOutcome> {
     return new Promise((resolve) => {
       this.client.makeUnaryRequest<Buffer, Buffer>(
         OTLP_GRPC_METHODS[signal],

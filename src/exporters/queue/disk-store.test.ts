@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RecordWriter, WriteAheadLog, walMetricNames } from '../../wal/index.js';
 import { DiskQueueStore } from './disk-store.js';
 import { SendingQueue, type SendOutcome } from './queue.js';
 
@@ -36,6 +37,32 @@ describe('DiskQueueStore', () => {
     expect(s4.id).toBeGreaterThan(loaded[1]!.id); // ids never reused, so order survives restarts
     b.close();
     expect(new DiskQueueStore({ dir }).load().map((s) => s.request.items)).toEqual([2, 3, 4]);
+  });
+
+  it('a gzip body is marked so across restarts and checkpoints, and a log from before the mark replays as plain', () => {
+    const dir = tempDir();
+    // the layout every "added" record had before gzip bodies: kind 1, id, items, body
+    const old = new WriteAheadLog({ dir, segmentBytes: 1 << 20, metrics: walMetricNames('t') });
+    old.replay(() => {});
+    old.start();
+    old.append(new RecordWriter(64).u8(1).uvarint(0).uvarint(7).bytes(body(7)).finish());
+    old.shutdown();
+
+    const a = new DiskQueueStore({ dir, segmentBytes: 64 * 1024 });
+    const loaded = a.load();
+    expect(loaded.map((s) => s.request)).toEqual([{ body: body(7), items: 7 }]);
+    a.add({ body: body(8), items: 8, gzipped: true });
+    // enough added and removed for a checkpoint, which writes the held requests again
+    for (let i = 0; i < 200; i++) a.remove(a.add({ body: body(1, 1000), items: 1 }));
+    expect(a.sizeBytes()).toBeLessThan(100_000); // 200 kB written: it was rewritten
+    a.close();
+
+    const b = new DiskQueueStore({ dir });
+    expect(b.load().map((s) => s.request)).toEqual([
+      { body: body(7), items: 7 },
+      { body: body(8), items: 8, gzipped: true },
+    ]);
+    b.close();
   });
 
   it('the log is rewritten as what is still held, so a long run with a small queue stays small on disk', () => {

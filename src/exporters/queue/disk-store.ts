@@ -1,5 +1,6 @@
 // A sending queue's requests on disk, in the generic write-ahead log (src/wal/): an "added"
-// record (id, items, the encoded request) before offer() returns, a "removed" record (id) once
+// record (id, items, the encoded request) before offer() returns, of its own kind when the body is
+// gzip-compressed (so a log written before bodies could be compressed replays as it is), a "removed" record (id) once
 // the request left the queue. Replay keeps the added ones never removed, in order, so a restart
 // (or a kill) sends what was queued. When removed requests make up most of the log, a
 // checkpoint rewrites it as the requests still held and drops the older segments.
@@ -10,8 +11,11 @@ import { RecordReader, RecordWriter, WriteAheadLog, walMetricNames } from '../..
 import type { QueuedRequest } from './queue.js';
 import type { QueueStore, StoredRequest } from './store.js';
 
+/** record kinds: the first byte of every record */
 const ADDED = 1;
 const REMOVED = 2;
+/** as ADDED, with a gzip-compressed body */
+const ADDED_GZIPPED = 3;
 
 export interface DiskQueueStoreOptions {
   readonly dir: string;
@@ -51,10 +55,10 @@ export class DiskQueueStore implements QueueStore {
       const r = new RecordReader(record);
       const kind = r.u8();
       const id = r.uvarint();
-      if (kind === ADDED) {
+      if (kind === ADDED || kind === ADDED_GZIPPED) {
         const items = r.uvarint();
         const body = new Uint8Array(r.bytes()); // the record is a view valid during the call only
-        this.held.set(id, { body, items });
+        this.held.set(id, kind === ADDED_GZIPPED ? { body, items, gzipped: true } : { body, items });
         this.heldBytes += body.length;
       } else if (kind === REMOVED) {
         const gone = this.held.get(id);
@@ -72,7 +76,9 @@ export class DiskQueueStore implements QueueStore {
 
   add(request: QueuedRequest): StoredRequest {
     const id = this.nextId++;
-    this.wal.append(this.writer.reset().u8(ADDED).uvarint(id).uvarint(request.items).bytes(request.body).view());
+    this.wal.append(
+      this.writer.reset().u8(addedKind(request)).uvarint(id).uvarint(request.items).bytes(request.body).view(),
+    );
     this.held.set(id, request);
     this.heldBytes += request.body.length;
     return { id, request };
@@ -94,7 +100,9 @@ export class DiskQueueStore implements QueueStore {
     if (size < this.segmentBytes || size < this.compactRatio * this.heldBytes) return;
     this.wal.checkpoint((sink) => {
       for (const [id, r] of [...this.held].sort((a, b) => a[0] - b[0])) {
-        sink.append(new RecordWriter(r.body.length + 16).u8(ADDED).uvarint(id).uvarint(r.items).bytes(r.body).finish());
+        sink.append(
+          new RecordWriter(r.body.length + 16).u8(addedKind(r)).uvarint(id).uvarint(r.items).bytes(r.body).finish(),
+        );
       }
     });
   }
@@ -108,3 +116,5 @@ export class DiskQueueStore implements QueueStore {
     this.wal.shutdown();
   }
 }
+
+const addedKind = (request: QueuedRequest): number => (request.gzipped === true ? ADDED_GZIPPED : ADDED);

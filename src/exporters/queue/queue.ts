@@ -23,6 +23,8 @@ export interface QueuedRequest {
   readonly body: Uint8Array;
   /** spans, metric points, log records or samples in it, for the counters */
   readonly items: number;
+  /** the body is gzip-compressed (a client's compressed request passed on as it came) */
+  readonly gzipped?: boolean;
 }
 
 /** What one attempt came to. */
