@@ -51,7 +51,7 @@ import { DecodePool } from '../receivers/decode-pool.js';
 import { createOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { createOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { registerProcessMetrics, SelfMetrics } from '../selfmetrics/registry.js';
-import { TraceStore } from '../traces/store.js';
+import { DEFAULT_PLAIN_SEGMENTS, TraceStore } from '../traces/store.js';
 import { Head } from '../tsdb/head.js';
 import { SamplesWal } from '../tsdb/wal/samples-wal.js';
 import type { Appender } from '../storage/storage.js';
@@ -74,6 +74,8 @@ export interface BackendConfig extends OutboundConfig {
   readonly walCheckpointBytes?: number;
   /** trace store byte budget; default 256 MiB */
   readonly traceBudgetBytes?: number;
+  /** sealed trace segments kept uncompressed in memory; default 2 */
+  readonly tracePlainSegments?: number;
   /** log store byte budget; default 128 MiB */
   readonly logBudgetBytes?: number;
   /** how long traces, samples and logs are kept; default defaultRetentionMs(dataDir) */
@@ -188,6 +190,7 @@ export function createBackend(config: BackendConfig = {}): Backend {
   const queryable = tsdb ?? storage;
   const traceStore = new TraceStore({
     budgetBytes: config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
+    ...(config.tracePlainSegments !== undefined ? { plainSegments: config.tracePlainSegments } : {}),
     retentionMs,
     // with a data directory: a write-ahead log and sealed segments under <data-dir>/traces
     ...(config.dataDir !== undefined ? { dataDir: path.join(config.dataDir, 'traces') } : {}),
@@ -433,6 +436,7 @@ function effectiveSettings(
     'data-dir': config.dataDir,
     'wal-checkpoint-size': config.walCheckpointBytes ?? 64 * 1024 * 1024,
     'trace-budget': config.traceBudgetBytes ?? BACKEND_DEFAULTS.traceBudgetBytes,
+    'trace-plain-segments': config.tracePlainSegments ?? DEFAULT_PLAIN_SEGMENTS,
     'log-budget': config.logBudgetBytes ?? BACKEND_DEFAULTS.logBudgetBytes,
     retention: formatDuration(config.retentionMs ?? defaultRetentionMs(config.dataDir)),
     'retention-size': config.retentionBytes,

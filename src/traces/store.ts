@@ -44,6 +44,9 @@ import type {
 } from './storage.js';
 import { TraceTable } from './trace-table.js';
 
+/** sealed segments kept uncompressed by default: the newest, where most searches end, stay fast */
+export const DEFAULT_PLAIN_SEGMENTS = 2;
+
 export interface TraceStoreOptions {
   /** estimated memory the store may hold; the oldest traces are dropped beyond it (default 256 MiB) */
   readonly budgetBytes?: number;
@@ -141,7 +144,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     };
     this.log = opts.log ?? ((line) => console.error(line));
     this.memorySegments = opts.memorySegments ?? 16;
-    this.plainSegments = opts.plainSegments ?? 2;
+    this.plainSegments = opts.plainSegments ?? DEFAULT_PLAIN_SEGMENTS;
     // a sealed segment is compressed once: that form is kept in memory and is its file
     this.arena.onSeal = (seg) => {
       seg.packed = packSegment(seg, this.lastAppendMs);

@@ -31,11 +31,19 @@ describe('orrery serve flags', () => {
     expect(errors.join('\n')).toContain('--remote-write: "ftp://prometheus/api/v1/write": unsupported scheme ftp://');
   });
 
+  it('refuses a negative count of plain trace segments', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    expect(await run(['--trace-plain-segments', '-1'])).toBe(2);
+    expect(errors.join('\n')).toContain('--trace-plain-segments must be 0 or more');
+  });
+
   it('lists the flags in --help', async () => {
     const out: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
     expect(await run(['--help'])).toBe(0);
     expect(out.join('\n')).toMatch(/--cors-allow-origin ORIGIN .*default http:\/\/localhost:\*,/);
     expect(out.join('\n')).toMatch(/--forward-max-elapsed DURATION .*default 5m/);
+    expect(out.join('\n')).toMatch(/--trace-plain-segments N .*default 2;/);
   });
 });

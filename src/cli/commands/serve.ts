@@ -46,6 +46,12 @@ const FLAGS = {
     help: 'trace store memory budget',
     metavar: 'SIZE',
   },
+  tracePlainSegments: {
+    type: 'int',
+    env: 'ORRERY_TRACE_PLAIN_SEGMENTS',
+    help: 'sealed 1 MiB trace segments kept uncompressed in memory (default 2; older ones are deflated: less memory, slower searches that reach them)',
+    metavar: 'N',
+  },
   logBudget: {
     type: 'size',
     env: 'ORRERY_LOG_BUDGET',
@@ -309,6 +315,10 @@ export async function run(argv: string[]): Promise<number> {
     console.error('orrery serve: --block-duration must be at least 1s');
     return 2;
   }
+  if (f.tracePlainSegments !== undefined && f.tracePlainSegments < 0) {
+    console.error('orrery serve: --trace-plain-segments must be 0 or more');
+    return 2;
+  }
   // The demo's upstreams: proxied even when unset, so a call says "no upstream configured" (502).
   const proxies = { '/api/flags': f.flagsUrl, '/api/load': f.loadUrl };
 
@@ -322,6 +332,7 @@ export async function run(argv: string[]): Promise<number> {
     dataDir: f.dataDir,
     walCheckpointBytes: f.walCheckpointSize,
     traceBudgetBytes: f.traceBudget,
+    tracePlainSegments: f.tracePlainSegments,
     logBudgetBytes: f.logBudget,
     retentionMs: f.retention,
     retentionBytes: f.retentionSize,
