@@ -81,6 +81,18 @@ describe('mergeSelect', () => {
     expect(out.map((s) => s.t)).toEqual([[10, 20, 30], [10], [30, 40]]);
   });
 
+  it('does not hand the staleness of samples dropped as overlap on to the next series', () => {
+    // a's head chunk straddles the block (2 and 3 in both) and ends stale; the overlap dropped
+    // from a leaves places the next series is written into
+    const block = [chunked(a, [0, 1, 2, 3], [1, 1, 1, 1]), chunked(b, [0, 1, 2, 3, 4, 5], [STALE, 1, 1, 1, 1, 1])];
+    const head = [samples(a, [2, 3, 4, 5], [1, 1, 1, NaN], [0, 0, 0, 1])];
+    const out = mergeSelect([block], head, 0, 100).map(plain);
+    expect(out.map((s) => s.stale)).toEqual([
+      [0, 0, 0, 0, 0, 1],
+      [1, 0, 0, 0, 0, 0],
+    ]);
+  });
+
   it('leaves out series without samples in the range', () => {
     const block = [chunked(a, [10], [1]), chunked(b, [50], [2])];
     expect(mergeSelect([block], [], 40, 60).map((s) => s.labels)).toEqual([b]);

@@ -140,5 +140,7 @@ function dropOverlap(
     w++;
     prev = t;
   }
+  // the next series is written from w on: no staleness flag of a dropped sample may stay there
+  if (S !== undefined) S.fill(0, w, n);
   return w;
 }
