@@ -166,7 +166,7 @@ const FLAGS = {
     type: 'duration',
     env: 'ORRERY_FORWARD_MAX_ELAPSED',
     default: '5m',
-    help: 'drop a forwarded request (counted in otelcol_exporter_send_failed_*) still failing this long after its first attempt; 0 = retry for ever',
+    help: 'drop a forwarded request (counted in otelcol_exporter_send_failed_*) still answered HTTP 500 or gRPC INTERNAL/UNKNOWN this long after the first such answer; 0 = retry for ever (an upstream that is down is always retried)',
     metavar: 'DURATION',
   },
   localTraces: {

@@ -46,9 +46,9 @@ export interface ForwardQueueOptions {
 }
 
 /**
- * A request still failing this long after its first attempt is dropped and counted in
- * otelcol_exporter_send_failed_* (the Collector's max_elapsed_time default); backoff.maxElapsedMs
- * sets another, 0 = never.
+ * A request still answered with an error that may be permanent (HTTP 500, gRPC INTERNAL/UNKNOWN)
+ * this long after the first such answer is dropped and counted in otelcol_exporter_send_failed_*
+ * (the Collector's max_elapsed_time default); backoff.maxElapsedMs sets another, 0 = never.
  */
 export const DEFAULT_FORWARD_MAX_ELAPSED_MS = 5 * 60_000;
 

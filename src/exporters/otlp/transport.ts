@@ -6,7 +6,8 @@
 // UNAVAILABLE, DATA_LOSS, and RESOURCE_EXHAUSTED only when the server sent RetryInfo, and beyond
 // its letter HTTP 500 and gRPC INTERNAL and UNKNOWN: a proxy in front of the upstream, or an
 // upstream restarting, answers those for a while, and the queue's elapsed-time bound (the
-// forwarder's maxElapsedMs) drops a request whose 500 turns out to be permanent. Every other
+// forwarder's maxElapsedMs, counted from the first such answer) drops a request whose 500 turns
+// out to be permanent; the other retryable failures are retried until delivered. Every other
 // error (400-class, UNIMPLEMENTED, INVALID_ARGUMENT…) is permanent. Network faults (refused,
 // reset, timed out) are retryable.
 import http from 'node:http';
@@ -58,6 +59,8 @@ async function inflated(body: Uint8Array): Promise<Uint8Array | undefined> {
 const DAMAGED: SendOutcome = { kind: 'permanent', reason: 'the queued gzip body does not inflate' };
 
 const RETRYABLE_HTTP = new Set([429, 500, 502, 503, 504]);
+/** answers retried although they may be permanent, within the queue's elapsed-time bound */
+const DOUBTFUL_HTTP = new Set([500]);
 
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -128,7 +131,12 @@ export class HttpOtlpTransport implements OtlpTransport {
     const reason = `HTTP ${res.status}${statusMessage(res.body)}`;
     if (RETRYABLE_HTTP.has(res.status)) {
       const retryAfter = res.headers['retry-after'];
-      return { kind: 'retry', reason, retryAfterMs: parseRetryAfter(retryAfter) };
+      return {
+        kind: 'retry',
+        reason,
+        retryAfterMs: parseRetryAfter(retryAfter),
+        ...(DOUBTFUL_HTTP.has(res.status) ? { mayBePermanent: true } : {}),
+      };
     }
     return { kind: 'permanent', reason };
   }
@@ -207,6 +215,8 @@ const RETRYABLE_GRPC = new Set([
   grpc.status.INTERNAL,
   grpc.status.UNKNOWN,
 ]);
+/** codes retried although they may be permanent (a server that cannot parse a request answers INTERNAL) */
+const DOUBTFUL_GRPC = new Set([grpc.status.INTERNAL, grpc.status.UNKNOWN]);
 
 const passThrough = (b: Buffer): Buffer => b;
 
@@ -264,7 +274,12 @@ export class GrpcOtlpTransport implements OtlpTransport {
             RETRYABLE_GRPC.has(err.code) ||
             (err.code === grpc.status.RESOURCE_EXHAUSTED && retryAfterMs !== undefined)
           ) {
-            resolve({ kind: 'retry', reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+            resolve({
+              kind: 'retry',
+              reason,
+              ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+              ...(DOUBTFUL_GRPC.has(err.code) ? { mayBePermanent: true } : {}),
+            });
           } else {
             resolve({ kind: 'permanent', reason });
           }

@@ -99,7 +99,7 @@ describe('SendingQueue', () => {
     expect(reasons).toEqual(['HTTP 400: bad']);
   });
 
-  it('with maxElapsedMs: a request still failing that long after its first attempt is dropped, counted and reported', async () => {
+  it('with maxElapsedMs: a request whose error may be permanent, still failing that long after the first such answer, is dropped, counted and reported', async () => {
     const dropped: string[] = [];
     let attempts = 0;
     const q = queue({
@@ -107,7 +107,7 @@ describe('SendingQueue', () => {
       onPermanentFailure: (reason, r) => dropped.push(`${r.items}: ${reason}`),
       send: () => {
         attempts++;
-        return Promise.resolve<SendOutcome>({ kind: 'retry', reason: 'HTTP 500' });
+        return Promise.resolve<SendOutcome>({ kind: 'retry', reason: 'HTTP 500', mayBePermanent: true });
       },
     });
     await q.start();
@@ -121,13 +121,18 @@ describe('SendingQueue', () => {
     expect(dropped[0]).toMatch(/^2: still failing after \d+ attempts in \d+ms \(the retry limit is 60ms\): HTTP 500$/);
   });
 
-  it('with maxElapsedMs: a Retry-After reaching past the limit gives up at once instead of waiting', async () => {
+  it('with maxElapsedMs: a Retry-After reaching past the limit of a doubtful error gives up at once instead of waiting', async () => {
     let attempts = 0;
     const q = queue({
       backoff: { ...fast, maxElapsedMs: 1000 },
       send: () => {
         attempts++;
-        return Promise.resolve<SendOutcome>({ kind: 'retry', reason: 'HTTP 429', retryAfterMs: 5000 });
+        return Promise.resolve<SendOutcome>({
+          kind: 'retry',
+          reason: 'HTTP 500',
+          retryAfterMs: 5000,
+          mayBePermanent: true,
+        });
       },
     });
     await q.start();
@@ -137,6 +142,27 @@ describe('SendingQueue', () => {
     expect(Date.now() - t0).toBeLessThan(500);
     expect(attempts).toBe(1);
     expect(q.failedItems).toBe(1);
+  });
+
+  it('with maxElapsedMs: an upstream that is down or overloaded (503) for longer than the limit loses nothing', async () => {
+    let attempts = 0;
+    const t0 = Date.now();
+    const q = queue({
+      backoff: { ...fast, maxElapsedMs: 50 },
+      send: () => {
+        attempts++;
+        return Promise.resolve<SendOutcome>(
+          Date.now() - t0 < 200 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'delivered' },
+        );
+      },
+    });
+    await q.start();
+    q.offer(req(3));
+    await q.idle();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(attempts).toBeGreaterThan(2);
+    expect(q.sentItems).toBe(3);
+    expect(q.failedItems).toBe(0);
   });
 
   it('without maxElapsedMs (or 0) a failing request is retried for as long as it takes', async () => {

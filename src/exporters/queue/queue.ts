@@ -9,9 +9,10 @@
 // bounded whatever the outage. Retries back off exponentially with jitter, or wait what the
 // upstream asked (Retry-After, gRPC RetryInfo). By default they go on until delivered, since the
 // refusals at the front already stop new data; with `maxElapsedMs` (the Collector's
-// retry_on_failure max_elapsed_time, OTLP forwarding) a request still failing that long after its
-// first attempt is dropped and counted as failed, so an error that only looks transient cannot
-// hold the queue for ever. With one worker, requests leave in the order they came (remote write
+// retry_on_failure max_elapsed_time, OTLP forwarding) a request whose error may be permanent (an
+// HTTP 500) and still fails that long after the first such answer is dropped and counted as
+// failed, so an error that only looks transient cannot hold the queue for ever, while an upstream
+// that is down or overloaded loses nothing however long it takes. With one worker, requests leave in the order they came (remote write
 // relies on it for per-series order).
 import type { Component } from '../../component/component.js';
 import { RefusedError } from '../../consumer/consumer.js';
@@ -31,8 +32,17 @@ export interface QueuedRequest {
 export type SendOutcome =
   /** accepted; `rejected` items of it refused for good by the upstream (OTLP partial success) */
   | { readonly kind: 'delivered'; readonly rejected?: number }
-  /** worth another try (HTTP 429/500/502/503/504, gRPC UNAVAILABLE, a reset connection, a timeout) */
-  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
+  /**
+   * worth another try (HTTP 429/500/502/503/504, gRPC UNAVAILABLE, a reset connection, a timeout);
+   * `mayBePermanent` marks an error that only looks transient (HTTP 500): retried within the
+   * backoff's maxElapsedMs only
+   */
+  | {
+      readonly kind: 'retry';
+      readonly reason: string;
+      readonly retryAfterMs?: number;
+      readonly mayBePermanent?: boolean;
+    }
   /** will never succeed (HTTP 400, gRPC INVALID_ARGUMENT): dropped and counted as failed */
   | { readonly kind: 'permanent'; readonly reason: string };
 
@@ -230,7 +240,8 @@ export class SendingQueue implements Component {
   /** true once the request has left the queue for good (delivered or refused), false on shutdown */
   private async deliver(stored: StoredRequest): Promise<boolean> {
     const { request } = stored;
-    const firstAttempt = Date.now();
+    /** when the upstream first gave an answer that may be permanent */
+    let firstDoubtful: number | undefined;
     for (let attempt = 0; this.running; attempt++) {
       if (attempt > 0) this.retriedItems += request.items;
       let outcome: SendOutcome;
@@ -253,8 +264,9 @@ export class SendingQueue implements Component {
       }
       this.lastError = outcome.reason;
       const wait = this.delay(attempt, outcome.retryAfterMs);
-      const elapsed = Date.now() - firstAttempt;
-      if (elapsed + wait > this.backoff.maxElapsedMs) {
+      if (outcome.mayBePermanent === true) firstDoubtful ??= Date.now();
+      const elapsed = firstDoubtful === undefined ? 0 : Date.now() - firstDoubtful;
+      if (firstDoubtful !== undefined && elapsed + wait > this.backoff.maxElapsedMs) {
         this.failedItems += request.items;
         const tries = attempt + 1;
         this.onPermanentFailure(
