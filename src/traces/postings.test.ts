@@ -16,6 +16,16 @@ describe('TermIndex', () => {
     expect(idx.entries).toBe(102);
   });
 
+  it('counts a one-trace term taken over by a new trace after its trace was dropped once', () => {
+    const idx = new TermIndex(() => 0);
+    idx.add(7, 1, 0, 0);
+    expect(idx.entries).toBe(1);
+    idx.firstLive = 2; // trace 1 dropped, its entry not swept yet
+    expect(idx.add(7, 3, 0, 0)).toBe(true);
+    expect(idx.get(7)).toBe(3);
+    expect(idx.entries).toBe(1);
+  });
+
   it('decodes ordinals past 2^32 and sweeps dead entries', () => {
     const base = 2 ** 32 - 50;
     const idx = new TermIndex((ord) => ord);

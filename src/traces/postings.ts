@@ -76,13 +76,15 @@ export class TermIndex {
     if (cur === undefined) {
       const single = this.singles.get(term, this.firstLive);
       if (single === ord) return false;
-      if (single === undefined) this.singles.set(term, ord);
-      else {
+      if (single === undefined) {
+        // a dropped trace's entry taken over in place is one entry still (the sweep never sees it)
+        if (this.singles.set(term, ord)) this.entries++;
+      } else {
         this.singles.delete(term);
         this.map.set(term, new Posting(single, ord));
         this.postings++;
+        this.entries++;
       }
-      this.entries++;
       return true;
     }
     const n = cur.len;

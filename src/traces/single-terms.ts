@@ -34,12 +34,12 @@ export class SingleTerms {
     return offset < LIVE_SPAN ? firstLive + offset : undefined;
   }
 
-  /** Sets term's one trace (replacing a dropped one's entry). */
-  set(term: number, ord: number): void {
+  /** Sets term's one trace (replacing a dropped one's entry). Returns false when it replaced one. */
+  set(term: number, ord: number): boolean {
     const held = this.find(term);
     if (held >= 0) {
       this.ords[held] = ord >>> 0;
-      return;
+      return false;
     }
     if ((this.size + this.gone + 1) / this.keys.length > MAX_LOAD) this.rehash();
     const { keys, mask } = this;
@@ -49,6 +49,7 @@ export class SingleTerms {
     keys[i] = term + 1;
     this.ords[i] = ord >>> 0;
     this.size++;
+    return true;
   }
 
   /** The slot holding term, or -1. */

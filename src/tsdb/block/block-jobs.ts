@@ -86,7 +86,13 @@ export class BlockJobs {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending = { id, resolve, reject };
-      w.postMessage({ id, job }, job.kind === 'cut' ? job.parts.flatMap(partBuffers) : []);
+      try {
+        w.postMessage({ id, job }, job.kind === 'cut' ? job.parts.flatMap(partBuffers) : []);
+      } catch (e) {
+        // a job that never reached the worker must not leave the next one refused as "running"
+        this.pending = undefined;
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
     });
   }
 
