@@ -120,12 +120,12 @@ async function ingestRun(label: string, extra: string[], setup: RunSetup): Promi
 }
 
 /** Local ingest and forwarding alternated (A B A B): per-round and overall ratios. */
-async function compareForwarding(sinkUrl: string, rounds: number, setup: RunSetup) {
+async function compareForwarding(sinkUrl: string, rounds: number, setup: RunSetup, forwardArgs: readonly string[]) {
   const local: IngestFigures[] = [];
   const fwd: IngestFigures[] = [];
   for (let r = 1; r <= rounds; r++) {
     local.push(await ingestRun(`round ${r}, local ingest (reference)`, [], setup));
-    fwd.push(await ingestRun(`round ${r}, with --forward-otlp`, ['--forward-otlp', sinkUrl], setup));
+    fwd.push(await ingestRun(`round ${r}, with --forward-otlp`, ['--forward-otlp', sinkUrl, ...forwardArgs], setup));
   }
   const mean = (xs: IngestFigures[], f: (x: IngestFigures) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
   const ratio = (f: (x: IngestFigures) => number) => (mean(fwd, f) / mean(local, f)).toFixed(2);
@@ -186,22 +186,32 @@ async function main(): Promise<void> {
     rounds: { type: 'int', default: 2, help: 'local and forwarding runs, alternated' },
     onlyForwarding: { type: 'bool', default: false, help: 'stop after the forwarding comparison' },
     clientGzip: { type: 'bool', default: false, help: 'the sender gzips its requests (both runs)' },
+    forwardCompression: {
+      type: 'string',
+      default: 'gzip',
+      help: "the forwarding backend's --forward-compression (gzip or none)",
+    },
     profile: { type: 'string', help: 'write CPU profiles of the forwarding backends (node --cpu-prof) here' },
   });
   const sink = sinkUpstream();
   await sink.start();
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
   console.log(
-    `forwarding bench: backend on core 0, sender and sink on core 1; ${flags.duration / 1000} s per run, ${flags.connections} connections, 512 spans per request${flags.clientGzip ? ', gzip-compressed by the sender' : ''}`,
+    `forwarding bench: backend on core 0, sender and sink on core 1; ${flags.duration / 1000} s per run, ${flags.connections} connections, 512 spans per request${flags.clientGzip ? ', gzip-compressed by the sender' : ''}, forwarded with --forward-compression ${flags.forwardCompression}`,
   );
 
   // 1 and 2: local ingest as the reference, alternated with forwarding, in the same run.
-  await compareForwarding(sinkUrl, flags.rounds, {
-    durationMs: flags.duration,
-    connections: flags.connections,
-    gzip: flags.clientGzip,
-    profile: flags.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : [],
-  });
+  await compareForwarding(
+    sinkUrl,
+    flags.rounds,
+    {
+      durationMs: flags.duration,
+      connections: flags.connections,
+      gzip: flags.clientGzip,
+      profile: flags.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : [],
+    },
+    ['--forward-compression', flags.forwardCompression],
+  );
   if (flags.onlyForwarding) {
     await sink.stop();
     return;
