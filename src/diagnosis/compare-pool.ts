@@ -3,12 +3,9 @@
 // are transferred, not copied, to a worker (compare-worker.ts) that scores them. A comparison not
 // done by its deadline is answered as refused (503) and its worker terminated: scoring never looks
 // at the clock. A terminated or lost worker is replaced by the next comparison.
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Component } from '../component/component.js';
-import { staleSource } from '../promql/pool.js';
+import { requireCompiledWorker } from '../workers/compiled-worker.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import {
   columnsTransferList,
@@ -58,19 +55,9 @@ export interface ComparePoolOptions {
   readonly workerHeapMb?: number;
 }
 
-/**
- * The compiled worker beside this module. Run from the TypeScript sources (vitest), the worker
- * comes from dist/, which then must not be older than the sources it was compiled from.
- */
+/** The compiled worker beside this module (from dist/ when run from the TypeScript sources). */
 export function compareWorkerUrl(): URL {
-  const here = import.meta.url;
-  if (here.endsWith('.js')) return new URL('./compare-worker.js', here);
-  const root = path.resolve(path.dirname(fileURLToPath(here)), '..', '..');
-  const compiled = path.join(root, 'dist', 'src', 'diagnosis', 'compare-worker.js');
-  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build:server`);
-  const stale = staleSource(root, 'src/diagnosis');
-  if (stale) throw new Error(`dist/ is older than ${stale}: run npm run build:server`);
-  return new URL(`file://${compiled}`);
+  return requireCompiledWorker(import.meta.url, './compare-worker.js', ['src/diagnosis']);
 }
 
 interface Job {

@@ -3,12 +3,10 @@
 // snapshot. Health checks and ingestion keep being served while a query runs, and the time limit
 // is enforced by terminating the worker: a query stops at its deadline even inside a loop that
 // never looks at the clock. A terminated worker is replaced.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Component } from '../component/component.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
+import { requireCompiledWorker } from '../workers/compiled-worker.js';
 import type { Querier } from '../storage/storage.js';
 import {
   checkRangeQuery,
@@ -72,38 +70,9 @@ interface Slot {
   killTimer: NodeJS.Timeout | undefined;
 }
 
-/**
- * The compiled worker beside this module. Run from the TypeScript sources (vitest), this module
- * is src/promql/pool.ts and the worker must come from dist/, which then must not be older than
- * the sources it was compiled from.
- */
+/** The compiled worker beside this module (from dist/ when run from the TypeScript sources). */
 export function workerUrl(): URL {
-  const here = import.meta.url;
-  if (here.endsWith('.js')) return new URL('./worker.js', here);
-  const root = path.resolve(path.dirname(fileURLToPath(here)), '..', '..');
-  const compiled = path.join(root, 'dist', 'src', 'promql', 'worker.js');
-  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build:server`);
-  for (const dir of ['src/promql', 'src/tsdb']) {
-    const stale = staleSource(root, dir);
-    if (stale) throw new Error(`dist/ is older than ${stale}: run npm run build:server`);
-  }
-  return new URL(`file://${compiled}`);
-}
-
-/** A .ts source under dir whose compiled .js in dist/ is missing or older, if any. */
-export function staleSource(root: string, dir: string): string | undefined {
-  for (const e of readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    const rel = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      const s = staleSource(root, rel);
-      if (s) return s;
-      continue;
-    }
-    if (!e.name.endsWith('.ts') || e.name.endsWith('.test.ts')) continue;
-    const out = path.join(root, 'dist', rel.replace(/\.ts$/, '.js'));
-    if (!existsSync(out) || statSync(out).mtimeMs < statSync(path.join(root, rel)).mtimeMs) return rel;
-  }
-  return undefined;
+  return requireCompiledWorker(import.meta.url, './worker.js', ['src/promql', 'src/tsdb']);
 }
 
 function hasSubquery(expr: Expr): boolean {

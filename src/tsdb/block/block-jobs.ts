@@ -3,10 +3,9 @@
 // buffers (moved, not copied). Run from the TypeScript sources (vitest) the worker comes from
 // dist/ when that is up to date; without it (or when asked) the jobs run inline.
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { staleSource } from '../../promql/pool.js';
+import { compiledWorker } from '../../workers/compiled-worker.js';
 import {
   compactBlocks,
   partBuffers,
@@ -34,16 +33,10 @@ export type BlockJobReply =
 
 /** The compiled worker beside this module, or from dist/ when running from fresh TypeScript sources. */
 export function blockWorkerFile(): string | undefined {
-  const here = import.meta.url;
-  if (here.endsWith('.js')) {
-    const file = fileURLToPath(new URL('./worker.js', here));
-    return existsSync(file) ? file : undefined;
-  }
-  const root = path.resolve(path.dirname(fileURLToPath(here)), '..', '..', '..');
-  const compiled = path.join(root, 'dist', 'src', 'tsdb', 'block', 'worker.js');
-  if (!existsSync(compiled)) return undefined;
-  for (const dir of ['src/tsdb', 'src/labels']) if (staleSource(root, dir) !== undefined) return undefined;
-  return compiled;
+  const w = compiledWorker(import.meta.url, './worker.js', ['src/tsdb', 'src/labels']);
+  if ('problem' in w) return undefined;
+  const file = fileURLToPath(w.url);
+  return existsSync(file) ? file : undefined;
 }
 
 export interface BlockJobsOptions {
