@@ -5,62 +5,24 @@
 // on a latency point lands on the traces of that service and window; a trace with
 // app.cache_hit=false opened and the comparison seen tick the next steps; the flag switched off
 // and, two minutes on, the memory flat again tick the last two. A screenshot of each step goes to test-artifacts/.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { packageRoot } from '../src/server/paths.js';
-import { launchChromium } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { useDemoInBrowser } from './support/demo-browser.js';
 import { describeNeeding, needChromium } from './support/needs.js';
-import { startFastDemo, type RunningDemo, WHOLE_DEMO_WAIT_MS } from './support/whole-demo.js';
 
-const ARTIFACTS = join(packageRoot(), 'test-artifacts');
 const REC = 'recommendationservice';
 const SCENARIO = 'recommendation-cache';
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describeNeeding([needChromium()])('diagnosis in a browser: findings, point links and the leak scenario', () => {
-  let demo: RunningDemo | undefined;
+  // a minute of traffic without the flag, as a baseline for the trends
+  const demo = useDemoInBrowser({ prefix: 'diagnosis', baselineMs: 60_000 });
+  const { shot, step } = demo;
   let base = '';
-  let context: BrowserContext;
   let page: Page;
-  let shots = 0;
-  const shot = async (name: string): Promise<void> => {
-    shots++;
-    await page.screenshot({
-      path: join(ARTIFACTS, `diagnosis-${String(shots).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
-    });
-  };
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    demo = await startFastDemo();
+  beforeAll(() => {
     base = demo.base;
-    context = await launchChromium({ width: 1500, height: 1000 });
-    page = await context.newPage();
-    // a minute of traffic without the flag, as a baseline for the trends
-    await sleep(60_000);
-  }, WHOLE_DEMO_WAIT_MS + 900_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await demo?.stop();
+    page = demo.page;
   });
-
-  /** One step: logged, and named in the failure when it fails. */
-  const step = async (name: string, fn: () => Promise<void>): Promise<void> => {
-    const t0 = Date.now();
-    try {
-      await fn();
-    } catch (err) {
-      await shot('failed').catch(() => undefined);
-      throw new Error(`diagnosis step "${name}" failed: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-      });
-    }
-    console.log(`[diagnosis] ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  };
 
   const scenarioStep = (n: number) => page.locator(`.scenario-step[data-step="${n}"]`);
 

@@ -7,16 +7,12 @@
 // box completes stream labels and values; the Demo Dashboard's logs panel lists the misses; and
 // the supervisor's out-of-memory exit is a log line at error level. Screenshots go to
 // test-artifacts/.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { packageRoot } from '../src/server/paths.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { ARTIFACTS, useDemoInBrowser } from './support/demo-browser.js';
 import { describeNeeding, needChromium } from './support/needs.js';
-import { startFastDemo, WHOLE_DEMO_WAIT_MS, type RunningDemo } from './support/whole-demo.js';
-import { launchChromium } from './support/browser.js';
 
-const ARTIFACTS = join(packageRoot(), 'test-artifacts');
 const REC = 'recommendationservice';
 const MISSES = `{service_name="${REC}"} |= "cache miss"`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -29,10 +25,13 @@ interface JaegerTraces {
 }
 
 describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
-  let demo: RunningDemo | undefined;
+  const demo = useDemoInBrowser({ prefix: 'logs' });
   let base = '';
-  let context: BrowserContext;
   let page: Page;
+  beforeAll(() => {
+    base = demo.base;
+    page = demo.page;
+  });
 
   // categorized: structured metadata (trace_id, span_id…) apart from the stream labels, as Grafana asks
   const get = async <T>(path: string): Promise<T> => {
@@ -50,19 +49,6 @@ describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
     const span = t?.data[0]?.spans.find((s) => s.operationName === 'get_product_list');
     return span ? { spanId: span.spanID, durationUs: span.duration } : undefined;
   };
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    demo = await startFastDemo();
-    base = demo.base;
-    context = await launchChromium({ width: 1500, height: 1000 });
-    page = await context.newPage();
-  }, WHOLE_DEMO_WAIT_MS + 900_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await demo?.stop();
-  });
 
   // One test: the flag turned on first is what every later step looks at.
   it('goes from a slow cache miss line to its trace and back to its logs', async () => {
@@ -94,7 +80,7 @@ describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
     let slow: { traceId: string; spanId: string; durationUs: number; line: string } | undefined;
     const checked = new Set<string>();
     while (!slow) {
-      expect(Date.now() - flagOnMs, `no slow cache miss in 4 minutes\n${demo?.output().slice(-2000)}`).toBeLessThan(
+      expect(Date.now() - flagOnMs, `no slow cache miss in 4 minutes\n${demo.output().slice(-2000)}`).toBeLessThan(
         240_000,
       );
       await sleep(5000);
@@ -186,10 +172,9 @@ describeNeeding([needChromium()])('logs in the console, tied to traces', () => {
     // The leak ends in an out-of-memory exit: the supervisor logs it at error level.
     let oom: LokiStreams['data']['result'] = [];
     while (oom.length === 0) {
-      expect(
-        Date.now() - flagOnMs,
-        `no out-of-memory record in 6 minutes\n${demo?.output().slice(-2000)}`,
-      ).toBeLessThan(360_000);
+      expect(Date.now() - flagOnMs, `no out-of-memory record in 6 minutes\n${demo.output().slice(-2000)}`).toBeLessThan(
+        360_000,
+      );
       await sleep(5000);
       oom = (await loki('{service_name="supervisor"} |= "out of memory"', 600)).data.result;
     }

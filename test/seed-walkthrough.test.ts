@@ -7,19 +7,13 @@
 // above 10; search app.cache_hit=true and see lower durations in the scatter plot; compare one
 // trace of each. A screenshot of each step goes to test-artifacts/. This is the product's
 // acceptance test: without chromium it fails in CI (it is skipped, loudly, only outside CI).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { formatValue } from '../console/src/model/units.js';
 import type { Unit } from '../console/src/model/dashboard.js';
-import { packageRoot } from '../src/server/paths.js';
+import { useDemoInBrowser } from './support/demo-browser.js';
 import { describeNeeding, needChromium } from './support/needs.js';
-import { startFastDemo, WHOLE_DEMO_WAIT_MS, type RunningDemo } from './support/whole-demo.js';
-import { launchChromium } from './support/browser.js';
 
-const ROOT = packageRoot();
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const REC = 'recommendationservice';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -28,51 +22,20 @@ interface Matrix {
 }
 
 describeNeeding([needChromium()])('the seed walkthrough in a browser', () => {
-  let demo: RunningDemo | undefined;
+  // a baseline before the flag: a minute of cache-less traffic (the first seconds after a start
+  // are slow while the services warm up)
+  const demo = useDemoInBrowser({ prefix: 'walkthrough', baselineMs: 60_000 });
+  const { shot, step: walk } = demo;
   let base = '';
-  let context: BrowserContext;
   let page: Page;
-  let step = 0;
-  const shot = async (name: string): Promise<void> => {
-    step++;
-    await page.screenshot({
-      path: join(ARTIFACTS, `walkthrough-${String(step).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
-    });
-  };
+  beforeAll(() => {
+    base = demo.base;
+    page = demo.page;
+  });
   let flagOnAtS = 0;
   let slowTraceId = '';
   let fastTraceId = '';
   let missDurations: number[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    demo = await startFastDemo();
-    base = demo.base;
-    context = await launchChromium({ width: 1500, height: 1000 });
-    page = await context.newPage();
-    // a baseline before the flag: a minute of cache-less traffic (the first seconds after a start
-    // are slow while the services warm up)
-    await sleep(60_000);
-  }, WHOLE_DEMO_WAIT_MS + 900_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await demo?.stop();
-  });
-
-  /** One step of the walkthrough: logged, and named in the failure when it fails. */
-  const walk = async (name: string, fn: () => Promise<void>): Promise<void> => {
-    const t0 = Date.now();
-    try {
-      await fn();
-    } catch (err) {
-      throw new Error(`walkthrough step "${name}" failed: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-      });
-    }
-    console.log(`[walkthrough] ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  };
 
   // One test: the steps build on each other (the flag turned on in step 1 is what step 2 sees),
   // so they run in order inside it rather than as tests that would depend on each other.
