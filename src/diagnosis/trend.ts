@@ -181,7 +181,7 @@ function riseStartIndex(v: readonly number[], from: number, to: number): number 
 
 /**
  * Where the supervisor's restarts cut the series: the first point after each restart (the new
- * process's first sample), unless a drop was seen within two points of it. A leak that kills its
+ * process's first sample), unless a drop was seen there or just after. A leak that kills its
  * process fast may leave no drop: the dying process's last samples are few, and the median the
  * drop is measured against still sits at the usual level.
  */
@@ -190,7 +190,8 @@ function restartCuts(t: readonly number[], drops: readonly number[], restarts: r
   for (const r of restarts) {
     const i = t.findIndex((x) => x > r.at);
     if (i <= 0) continue;
-    if (cuts.some((d) => Math.abs(d - i) <= 2)) continue;
+    // the successor's first samples may still be falling: a drop up to two points later is this restart
+    if (cuts.some((d) => d >= i && d - i <= 2)) continue;
     cuts.push(i);
   }
   return cuts.sort((a, b) => a - b);
@@ -210,11 +211,12 @@ export function analyseMemory(
   const drops = dropIndices(v);
   const cuts = restartCuts(t, drops, restarts);
   const bounds = [0, ...cuts, v.length];
-  // stretch s ended in an out-of-memory exit: one between its last point and the next stretch's first
-  const oomEnds = bounds.slice(1).map((to) => {
-    const lastT = t[to - 1];
+  // stretch s ended in an out-of-memory exit: one after its first point, before the next stretch's
+  // (every restart inside the series cuts it, at its first later point or at a drop near it)
+  const oomEnds = bounds.slice(1).map((to, s) => {
+    const fromT = t[bounds[s]!];
     const nextT = to < t.length ? t[to]! : Infinity;
-    return lastT !== undefined && restarts.some((r) => r.outOfMemory && r.at >= lastT && r.at < nextT);
+    return fromT !== undefined && restarts.some((r) => r.outOfMemory && r.at >= fromT && r.at < nextT);
   });
   const lastFrom = bounds[bounds.length - 2]!;
   let growth: Growth | undefined;
