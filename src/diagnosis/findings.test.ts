@@ -284,6 +284,27 @@ describe('findFindings', () => {
     );
   });
 
+  it('an out-of-memory restart of a service whose memory did not climb is a restarts finding only', async () => {
+    const h = new Head();
+    const a = new AnnotationStore();
+    // flat at 120 MB with noise; nothing sent from 14:08 to 14:10 (the lookback repeats the last
+    // sample), the exit at 14:09:30, the successor flat at 110 MB
+    const noisy = random(11);
+    const l = labelsFromRecord({ __name__: 'process_memory_usage', service_name: 'quoteservice' });
+    for (let t = START - 5 * MINUTE; t <= END; t += 10_000) {
+      if (t > START + 8 * MINUTE && t < START + 10 * MINUTE) continue;
+      h.append(l, t, (t < START + 9 * MINUTE ? 120e6 : 110e6) + noisy() * 4e6);
+    }
+    a.add({
+      time: START + 9.5 * MINUTE,
+      tags: ['restart', 'quoteservice'],
+      text: 'quoteservice restarted (#1): out of memory (signal SIGABRT)',
+    });
+    const found = await findFindings({ engine: new Engine(), storage: h, annotations: a, clock }, START, END);
+    expect(found.map((f) => [f.service, f.kind])).toEqual([['quoteservice', 'restarts']]);
+    expect(found[0]!.summary).toBe('quoteservice: 1 out-of-memory restart since 14:09');
+  });
+
   it('counts restarts without memory growth as a restarts finding', async () => {
     const h = new Head();
     const a = new AnnotationStore();
