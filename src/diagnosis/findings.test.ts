@@ -236,6 +236,75 @@ describe('findFindings', () => {
     expect(f).toMatchObject({ service: 'cartservice', kind: 'restarts', restarts: 2, since: START + 5 * MINUTE });
   });
 
+  it('finds a leak that kills its process within two minutes, from the shape of the demo run', async () => {
+    // recommendationservice's RSS in MB from `orrery demo` (2026-12-02, 60 users): flat, the flag at
+    // 14:12, then 1.25x a cache miss: three samples climb to 443 MB, the process collapses in
+    // garbage collection with no export after 14:13:21.6, dies out of memory at 14:13:55.8 and is
+    // back at 14:13:57; its successor's first export comes at 14:14:10
+    const flag = START + 12 * MINUTE;
+    const flat = [
+      87.5, 87.1, 88.1, 88.3, 88.1, 88.5, 88.2, 88.6, 89.3, 89.1, 90.5, 91.0, 91.2, 90.5, 91.0, 91.2, 90.8, 91.4, 91.3,
+      91.3, 91.3, 91.2, 91.1, 90.8, 91.1, 91.3, 91.6, 91.3, 91.3, 91.7, 91.3, 91.8, 91.4, 91.1, 91.8, 91.7, 91.3, 91.6,
+      91.5, 92.2, 91.8, 91.8, 91.9, 91.3, 91.6, 91.5, 91.5, 92.1, 91.4, 91.5, 92.0, 92.0, 90.9, 91.4, 90.9, 91.2, 92.0,
+      92.1, 91.6, 92.2, 91.9, 92.7, 93.7,
+    ];
+    const h = new Head();
+    const a = new AnnotationStore();
+    const rss = labelsFromRecord({
+      __name__: 'process_memory_usage',
+      service_name: 'recommendationservice',
+      instance: 'recommendationservice-1',
+    });
+    // the last flat sample at flag + 23.6 s, one every 10 s before it
+    flat.forEach((mb, i) => h.append(rss, flag + 23_600 - (flat.length - 1 - i) * 10_000, mb * 1e6));
+    for (const [dt, mb] of [
+      [33_600, 92.8],
+      [43_700, 93.4],
+      [53_800, 145.1],
+      [64_000, 282.9],
+    ] as const)
+      h.append(rss, flag + dt, mb * 1e6);
+    // the successor, whose own leak has not taken off yet
+    [87.5, 87.1, 88.1, 88.3, 88.1, 88.5].forEach((mb, i) => h.append(rss, flag + 105_000 + i * 10_000, mb * 1e6));
+    a.add({ time: flag, tags: ['flag', 'recommendationCache'], text: 'recommendationCache → on' });
+    a.add({
+      time: flag + 90_000,
+      tags: ['restart', 'recommendationservice'],
+      text: 'recommendationservice restarted (#1): out of memory (signal SIGABRT)',
+    });
+    const end = flag + 3 * MINUTE;
+    const found = await findFindings(
+      { engine: new Engine(), storage: h, annotations: a, clock },
+      end - 15 * MINUTE,
+      end,
+    );
+    expect(found.map((f) => [f.service, f.kind])).toEqual([['recommendationservice', 'memory_growth']]);
+    expect(found[0]!.summary).toMatch(
+      /^recommendationservice: memory rising \d+ MB\/min since 14:1[23], 1 out-of-memory restart; recommendationCache was switched on at 14:12$/,
+    );
+  });
+
+  it('an out-of-memory restart of a service whose memory did not climb is a restarts finding only', async () => {
+    const h = new Head();
+    const a = new AnnotationStore();
+    // flat at 120 MB with noise; nothing sent from 14:08 to 14:10 (the lookback repeats the last
+    // sample), the exit at 14:09:30, the successor flat at 110 MB
+    const noisy = random(11);
+    const l = labelsFromRecord({ __name__: 'process_memory_usage', service_name: 'quoteservice' });
+    for (let t = START - 5 * MINUTE; t <= END; t += 10_000) {
+      if (t > START + 8 * MINUTE && t < START + 10 * MINUTE) continue;
+      h.append(l, t, (t < START + 9 * MINUTE ? 120e6 : 110e6) + noisy() * 4e6);
+    }
+    a.add({
+      time: START + 9.5 * MINUTE,
+      tags: ['restart', 'quoteservice'],
+      text: 'quoteservice restarted (#1): out of memory (signal SIGABRT)',
+    });
+    const found = await findFindings({ engine: new Engine(), storage: h, annotations: a, clock }, START, END);
+    expect(found.map((f) => [f.service, f.kind])).toEqual([['quoteservice', 'restarts']]);
+    expect(found[0]!.summary).toBe('quoteservice: 1 out-of-memory restart since 14:09');
+  });
+
   it('counts restarts without memory growth as a restarts finding', async () => {
     const h = new Head();
     const a = new AnnotationStore();

@@ -7,7 +7,15 @@ import { RUNTIME_METRICS, SPAN_METRICS, SUPERVISOR_METRICS } from '../names/cont
 import { QueryError, type MatrixSeries, type QueryService } from '../promql/value.js';
 import { getLabel } from '../labels/labels.js';
 import type { Querier } from '../storage/storage.js';
-import { analyseMemory, analyseShift, sharedRise, type Growth, type LevelShift, type MemoryAnalysis } from './trend.js';
+import {
+  analyseMemory,
+  analyseShift,
+  sharedRise,
+  type Growth,
+  type LevelShift,
+  type MemoryAnalysis,
+  type Restart,
+} from './trend.js';
 
 export type FindingKind = 'memory_growth' | 'restarts' | 'latency_shift' | 'error_rate';
 
@@ -51,6 +59,8 @@ const ERROR_RULE = { ratio: 2, minIncrease: 0.02, minLevel: 0.05 } as const; // 
 const MIN_GROWTH_STRETCH_MS = 150_000;
 /** how long after a process starts its memory may rise without a finding */
 const WARM_UP_MS = 5 * 60_000;
+/** how the supervisor's restart annotations name an out-of-memory exit */
+const OUT_OF_MEMORY = /out of memory/i;
 const KIND_ORDER: readonly FindingKind[] = ['memory_growth', 'restarts', 'error_rate', 'latency_shift'];
 
 function hhmm(ms: number): string {
@@ -107,6 +117,30 @@ function counterRises(
     }
   }
   return { count: Math.round(total), firstAt };
+}
+
+/**
+ * The series without the steps that repeat the previous step's sample (`stamps`: the time of the
+ * freshest sample at each step, ms per step time). A range query fills a step without a new sample
+ * with the last one for up to the lookback delta, so a process that stopped sending (collapsing
+ * in garbage collection before an out-of-memory exit, then dead until its successor's first
+ * export) would show its last value as a flat top over a minute or more: no rise for the trend.
+ */
+function withoutRepeats(s: MatrixSeries, stamps: MatrixSeries | undefined): MatrixSeries {
+  if (stamps === undefined) return s;
+  const stampAt = new Map<number, number>();
+  for (let i = 0; i < stamps.t.length; i++) stampAt.set(stamps.t[i]!, stamps.v[i]!);
+  const t: number[] = [];
+  const v: number[] = [];
+  let previous: number | undefined;
+  for (let i = 0; i < s.t.length; i++) {
+    const stamp = stampAt.get(s.t[i]!);
+    if (stamp !== undefined && stamp === previous) continue;
+    previous = stamp;
+    t.push(s.t[i]!);
+    v.push(s.v[i]!);
+  }
+  return { metric: s.metric, t, v };
 }
 
 function flagChanges(annotations: readonly Annotation[]): FlagChange[] {
@@ -194,9 +228,12 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
   const latencyWindow = `${Math.max(300, (4 * stepMs) / 1000)}s`;
   const range = (q: string): Promise<Map<string, MatrixSeries>> => byService(src, q, startMs, endMs, stepMs);
 
-  const [rss, heap, restartCounter, p99, errors] = await Promise.all([
+  const [rss, heap, rssStamps, heapStamps, restartCounter, p99, errors] = await Promise.all([
     range(`sum by (service_name) (${RUNTIME_METRICS.memoryRss})`),
     range(`sum by (service_name) (${RUNTIME_METRICS.heapUsed})`),
+    // seconds since the epoch, as timestamp() gives them
+    range(`max by (service_name) (timestamp(${RUNTIME_METRICS.memoryRss})) * 1000`),
+    range(`max by (service_name) (timestamp(${RUNTIME_METRICS.heapUsed})) * 1000`),
     range(`sum by (service_name) (${SUPERVISOR_METRICS.restarts})`),
     range(
       `histogram_quantile(0.99, sum by (service_name, le) (rate(${SPAN_METRICS.durationBucket}[${latencyWindow}])))`,
@@ -223,12 +260,17 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
     };
     // restarts: the supervisor's word (its annotations and counter); a drop alone may be a GC
     const restartNotes = inWindow.filter((a) => a.tags.includes('restart') && a.tags.includes(service));
-    const oom = restartNotes.filter((a) => /out of memory/i.test(a.text)).length;
+    const oom = restartNotes.filter((a) => OUT_OF_MEMORY.test(a.text)).length;
     const counterSeries = restartCounter.get(service);
     const counter = counterSeries ? counterRises(counterSeries, startMs, stepMs) : { count: 0, firstAt: undefined };
     // RSS speaks for the whole process; the heap series only when a service has no RSS
-    const memorySeries = rss.get(service) ?? heap.get(service);
-    const memory = memorySeries ? analyseMemory(memorySeries.t, memorySeries.v) : undefined;
+    const rssSeries = rss.get(service);
+    const heapSeries = heap.get(service);
+    const memorySeries = rssSeries
+      ? withoutRepeats(rssSeries, rssStamps.get(service))
+      : heapSeries && withoutRepeats(heapSeries, heapStamps.get(service));
+    const supervised: Restart[] = restartNotes.map((a) => ({ at: a.time, outOfMemory: OUT_OF_MEMORY.test(a.text) }));
+    const memory = memorySeries ? analyseMemory(memorySeries.t, memorySeries.v, supervised) : undefined;
     const restarts = Math.max(restartNotes.length, counter.count);
     const restartText =
       restarts === 0

@@ -96,6 +96,39 @@ describe('memory series', () => {
     expect(Math.abs(a.growth!.sinceMs - (T0 + 12 * 60_000))).toBeLessThanOrEqual(30_000);
   });
 
+  it("a leak that kills its process two samples after leaving its level: the supervisor's restart cuts and confirms it", () => {
+    // flat at 92 MB, then 145 and 283 MB, no sample while the process collapses, an out-of-memory
+    // exit at 14:13:55 and its successor back at 88 MB: the fall is not sharp against the median of
+    // the last five samples, and no trend test tells two samples from noise
+    const rnd = random(5);
+    const tt: number[] = [];
+    const vv: number[] = [];
+    for (let i = 0; i < 90; i++) {
+      if (i >= 82 && i <= 84) continue; // 14:13:40 to 14:14:00: collapsing, dead, starting
+      const level = i === 80 ? 145 : i === 81 ? 283 : i > 84 ? 88 : 92;
+      tt.push(T0 + i * STEP);
+      vv.push(level * MB + (rnd() * 2 - 1) * 0.5 * MB);
+    }
+    const at = T0 + 83 * STEP + 5_000;
+    expect(analyseMemory(tt, vv).growth).toBeUndefined();
+    const a = analyseMemory(tt, vv, [{ at, outOfMemory: true }]);
+    expect(a.growth).toBeDefined();
+    // the median of two votes: the climb (about 570 MB/min) and the successor, flat so far
+    expect(a.growth!.slopePerMin / MB).toBeGreaterThan(200);
+    expect(Math.abs(a.growth!.sinceMs - (T0 + 80 * STEP))).toBeLessThanOrEqual(STEP);
+    // a crash that is not out of memory does not confirm two samples
+    expect(analyseMemory(tt, vv, [{ at, outOfMemory: false }]).growth).toBeUndefined();
+  });
+
+  it('an out-of-memory exit of a process whose memory did not rise: no growth (over many seeds)', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      // flat noisy, an exit at minute 9 without a climb before it, the successor flat again
+      const { t, v } = series((_, min) => (min < 9 ? 120 * MB : 100 * MB), 8 * MB, seed);
+      const a = analyseMemory(t, v, [{ at: T0 + 9 * 60_000 - 1, outOfMemory: true }]);
+      expect(a.growth, `seed ${seed}`).toBeUndefined();
+    }
+  });
+
   it('restarts of a flat service: drops but no growth', () => {
     const { t, v } = series((_, min) => (min % 3 < 0.2 ? 20 * MB : 100 * MB), 2 * MB);
     const a = analyseMemory(t, v);

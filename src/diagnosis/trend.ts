@@ -24,6 +24,13 @@ export interface Growth {
   readonly z: number;
 }
 
+/** A restart the supervisor reported (its annotation): when the process exited, and whether it ran out of memory. */
+export interface Restart {
+  /** ms */
+  readonly at: number;
+  readonly outOfMemory: boolean;
+}
+
 export interface MemoryAnalysis {
   /** times (ms) of the sharp drops (restarts) */
   readonly drops: readonly number[];
@@ -106,21 +113,42 @@ const MIN_TOOTH_POINTS = 3;
  * The rise of a sawtooth (a leak cut short by restarts, each tooth maybe too short to test on
  * its own): the median of the teeth's Theil–Sen slopes (one vote a tooth, so a long flat stretch
  * before the leak does not outvote it), tested with the blocked Mann–Kendall test (the teeth as
- * independent blocks).
+ * independent blocks). `oomEnds[s]`: tooth s ended in an out-of-memory restart; such a tooth
+ * whose final rise climbed by a growth's worth confirms the rise without the test, since a leak
+ * that grows fast (the demo's grows 1.25x a cache miss) kills its process within a sample or
+ * two of leaving its usual level, too few for any trend test, and the supervisor saw it die of
+ * that memory.
  */
-function sawtoothGrowth(t: readonly number[], v: readonly number[], bounds: readonly number[]): Growth | undefined {
+function sawtoothGrowth(
+  t: readonly number[],
+  v: readonly number[],
+  bounds: readonly number[],
+  oomEnds: readonly boolean[] = [],
+): Growth | undefined {
   const slopes: number[] = [];
   const blocks = [];
   const durations: number[] = [];
   /** each tooth's rising part: a tooth cut by a restart may have been flat before its rise */
   const rises: { from: number; to: number }[] = [];
+  const level = median(v)!;
+  const minRise = Math.max(MIN_GROWTH_BYTES, MIN_GROWTH_SHARE * level);
+  let oomConfirmed = false;
   for (let s = 0; s + 1 < bounds.length; s++) {
     const from = bounds[s]!;
     const to = bounds[s + 1]!;
     if (to - from < MIN_TOOTH_POINTS) continue;
-    const endsInDrop = to < v.length;
+    const oom = oomEnds[s] === true;
+    const endsInDrop = to < v.length || oom;
     const riseFrom = endsInDrop ? riseStartIndex(v, from, to) : from;
-    const r = to - riseFrom >= MIN_TOOTH_POINTS ? { from: riseFrom, to } : { from, to };
+    // the climb from the last sample at the usual level to the one before the out-of-memory exit
+    const climbed = oom && riseFrom > from && riseFrom < to && v[to - 1]! - v[riseFrom - 1]! >= minRise;
+    if (climbed) oomConfirmed = true;
+    const r =
+      to - riseFrom >= MIN_TOOTH_POINTS
+        ? { from: riseFrom, to }
+        : climbed
+          ? { from: riseFrom - 1, to } // a rise of a sample or two: its slope from the usual level
+          : { from, to };
     rises.push(r);
     slopes.push(theilSenSlope(t.slice(r.from, r.to), v.slice(r.from, r.to)));
     blocks.push(mannKendall(v.slice(from, to)));
@@ -130,8 +158,7 @@ function sawtoothGrowth(t: readonly number[], v: readonly number[], bounds: read
   const slopePerMs = median(slopes) ?? 0;
   const z = blockedMannKendallZ(blocks);
   const rise = slopePerMs * median(durations)!;
-  const level = median(v)!;
-  if (slopePerMs <= 0 || z < TREND_Z || rise < Math.max(MIN_GROWTH_BYTES, MIN_GROWTH_SHARE * level)) return undefined;
+  if (slopePerMs <= 0 || (z < TREND_Z && !oomConfirmed) || rise < minRise) return undefined;
   // since: where the first tooth that rises like the others began to rise
   for (let k = 0; k < rises.length; k++) {
     if (slopes[k]! < slopePerMs * 0.5) continue;
@@ -152,22 +179,59 @@ function riseStartIndex(v: readonly number[], from: number, to: number): number 
   return i;
 }
 
-/** Restarts and growth of a memory series (bytes); robust to noise and to single GC spikes. */
-export function analyseMemory(times: readonly number[], values: readonly number[]): MemoryAnalysis {
+/**
+ * Where the supervisor's restarts cut the series: the first point after each restart (the new
+ * process's first sample), unless a drop was seen there or just after. A leak that kills its
+ * process fast may leave no drop: the dying process's last samples are few, and the median the
+ * drop is measured against still sits at the usual level.
+ */
+function restartCuts(t: readonly number[], drops: readonly number[], restarts: readonly Restart[]): number[] {
+  const cuts = [...drops];
+  for (const r of restarts) {
+    const i = t.findIndex((x) => x > r.at);
+    if (i <= 0) continue;
+    // the successor's first samples may still be falling: a drop up to two points later is this restart
+    if (cuts.some((d) => d >= i && d - i <= 2)) continue;
+    cuts.push(i);
+  }
+  return cuts.sort((a, b) => a - b);
+}
+
+/**
+ * Restarts and growth of a memory series (bytes); robust to noise and to single GC spikes.
+ * `restarts`: those the supervisor reported, which cut the series into one stretch a process
+ * where the memory shows no drop, and whose out-of-memory exits confirm the rise before them.
+ */
+export function analyseMemory(
+  times: readonly number[],
+  values: readonly number[],
+  restarts: readonly Restart[] = [],
+): MemoryAnalysis {
   const { t, v } = finitePoints(times, values);
   const drops = dropIndices(v);
-  const bounds = [0, ...drops, v.length];
+  const cuts = restartCuts(t, drops, restarts);
+  const bounds = [0, ...cuts, v.length];
+  // stretch s ended in an out-of-memory exit: one after its first point, before the next stretch's
+  // (every restart inside the series cuts it, at its first later point or at a drop near it)
+  const oomEnds = bounds.slice(1).map((to, s) => {
+    const fromT = t[bounds[s]!];
+    const nextT = to < t.length ? t[to]! : Infinity;
+    return fromT !== undefined && restarts.some((r) => r.outOfMemory && r.at >= fromT && r.at < nextT);
+  });
   const lastFrom = bounds[bounds.length - 2]!;
   let growth: Growth | undefined;
   if (v.length - lastFrom >= MIN_TREND_POINTS) {
     // the stretch since the last drop is long enough to tell on its own whether memory rises now
     growth = segmentGrowth(t.slice(lastFrom), v.slice(lastFrom));
-    if (growth !== undefined && drops.length > 0) {
-      const early = sawtoothGrowth(t, v, bounds);
+    if (growth !== undefined && cuts.length > 0) {
+      const early = sawtoothGrowth(t, v, bounds, oomEnds);
       if (early !== undefined) growth = { ...growth, sinceMs: early.sinceMs };
+    } else if (growth === undefined && oomEnds[oomEnds.length - 1]) {
+      // the process has just died of its memory: its last stretch ends in the out-of-memory exit
+      growth = sawtoothGrowth(t, v, bounds, oomEnds);
     }
-  } else if (drops.length > 0) {
-    growth = sawtoothGrowth(t, v, bounds);
+  } else if (cuts.length > 0 || oomEnds[oomEnds.length - 1]) {
+    growth = sawtoothGrowth(t, v, bounds, oomEnds);
   }
   return { drops: drops.map((i) => t[i]!), growth };
 }
