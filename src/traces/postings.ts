@@ -70,8 +70,11 @@ export class TermIndex {
 
   constructor(private readonly traceStartOf: TraceStartOf) {}
 
-  /** Records that trace `ord` (current start traceStart) has a span starting at spanStart with `term`. Returns true when an entry was added. */
-  add(term: number, ord: number, traceStart: number, spanStart: number): boolean {
+  /**
+   * Records that trace `ord` (current start traceStart) has spans with `term` starting from
+   * spanMin to spanMax (one record's spans). Returns true when an entry was added.
+   */
+  add(term: number, ord: number, traceStart: number, spanMin: number, spanMax: number): boolean {
     const cur = this.map.get(term);
     if (cur === undefined) {
       const single = this.singles.get(term, this.firstLive);
@@ -89,12 +92,12 @@ export class TermIndex {
     }
     const n = cur.len;
     if (n > cur.head && cur.ordAt(n - 1, this.firstLive) === ord) {
-      if (cur.minSpan) this.widenChunk(cur, Math.floor((n - 1) / CHUNK), spanStart);
+      if (cur.minSpan) this.widenChunk(cur, Math.floor((n - 1) / CHUNK), spanMin, spanMax);
       return false;
     }
     this.push(cur, ord);
     this.entries++;
-    if (cur.maxStart) this.extendBounds(cur, n, traceStart, spanStart);
+    if (cur.maxStart) this.extendBounds(cur, n, traceStart, spanMin, spanMax);
     else if (cur.len > CHUNK) this.buildBounds(cur);
     return true;
   }
@@ -134,16 +137,16 @@ export class TermIndex {
     big[p.len++] = ord;
   }
 
-  private widenChunk(p: Posting, c: number, spanStart: number): void {
-    if (spanStart < p.minSpan![c]!) p.minSpan![c] = spanStart;
-    if (spanStart > p.maxSpan![c]!) {
-      p.maxSpan![c] = spanStart;
+  private widenChunk(p: Posting, c: number, spanMin: number, spanMax: number): void {
+    if (spanMin < p.minSpan![c]!) p.minSpan![c] = spanMin;
+    if (spanMax > p.maxSpan![c]!) {
+      p.maxSpan![c] = spanMax;
       const prev = c > 0 ? p.prefMaxSpan![c - 1]! : -Infinity;
-      p.prefMaxSpan![c] = Math.max(prev, spanStart);
+      p.prefMaxSpan![c] = Math.max(prev, spanMax);
     }
   }
 
-  private extendBounds(p: Posting, index: number, traceStart: number, spanStart: number): void {
+  private extendBounds(p: Posting, index: number, traceStart: number, spanMin: number, spanMax: number): void {
     const c = Math.floor(index / CHUNK);
     const maxStart = p.maxStart!;
     if (c === maxStart.length) {
@@ -151,9 +154,9 @@ export class TermIndex {
       const prevSpan = c > 0 ? p.prefMaxSpan![c - 1]! : -Infinity;
       maxStart.push(traceStart);
       p.prefMaxStart!.push(Math.max(prevStart, traceStart));
-      p.minSpan!.push(spanStart);
-      p.maxSpan!.push(spanStart);
-      p.prefMaxSpan!.push(Math.max(prevSpan, spanStart));
+      p.minSpan!.push(spanMin);
+      p.maxSpan!.push(spanMax);
+      p.prefMaxSpan!.push(Math.max(prevSpan, spanMax));
       return;
     }
     if (traceStart > maxStart[c]!) {
@@ -161,7 +164,7 @@ export class TermIndex {
       const prev = c > 0 ? p.prefMaxStart![c - 1]! : -Infinity;
       p.prefMaxStart![c] = Math.max(prev, traceStart);
     }
-    this.widenChunk(p, c, spanStart);
+    this.widenChunk(p, c, spanMin, spanMax);
   }
 
   /** Bounds for a list that just grew long: trace starts as they are now (they only ever decrease). */
