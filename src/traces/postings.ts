@@ -15,7 +15,7 @@
 // have been found whose starts are all at or above that running maximum, no older entry can
 // beat them and the walk stops.
 
-import { SingleTerms } from './single-terms.js';
+import { CLAIMED_DROPPED, CLAIMED_NEW, SingleTerms } from './single-terms.js';
 
 export const CHUNK = 256;
 const SMALL_MAX = 24;
@@ -77,17 +77,16 @@ export class TermIndex {
   add(term: number, ord: number, traceStart: number, spanMin: number, spanMax: number): boolean {
     const cur = this.map.get(term);
     if (cur === undefined) {
-      const single = this.singles.get(term, this.firstLive);
+      const single = this.singles.claim(term, ord, this.firstLive);
       if (single === ord) return false;
-      if (single === undefined) {
-        // a dropped trace's entry taken over in place is one entry still (the sweep never sees it)
-        if (this.singles.set(term, ord)) this.entries++;
-      } else {
+      // a dropped trace's entry taken over in place is one entry still (the sweep never sees it)
+      if (single === CLAIMED_DROPPED) return true;
+      if (single !== CLAIMED_NEW) {
         this.singles.delete(term);
         this.map.set(term, new Posting(single, ord));
         this.postings++;
-        this.entries++;
       }
+      this.entries++;
       return true;
     }
     const n = cur.len;
