@@ -4,11 +4,11 @@ import { CHUNK, Posting, TermIndex } from './postings.js';
 describe('TermIndex', () => {
   it('grows from a bare ordinal to a list, skipping repeats of the last trace', () => {
     const idx = new TermIndex(() => 0);
-    expect(idx.add(1, 5, 0, 0)).toBe(true);
+    expect(idx.add(1, 5, 0, 0, 0)).toBe(true);
     expect(idx.get(1)).toBe(5);
-    expect(idx.add(1, 5, 0, 0)).toBe(false);
-    expect(idx.add(1, 6, 0, 0)).toBe(true);
-    for (let o = 7; o < 7 + 100; o++) idx.add(1, o, 0, 0);
+    expect(idx.add(1, 5, 0, 0, 0)).toBe(false);
+    expect(idx.add(1, 6, 0, 0, 0)).toBe(true);
+    for (let o = 7; o < 7 + 100; o++) idx.add(1, o, 0, 0, 0);
     const p = idx.get(1) as Posting;
     expect(p.live).toBe(102);
     expect(p.ordAt(0, 0)).toBe(5);
@@ -18,19 +18,38 @@ describe('TermIndex', () => {
 
   it('counts a one-trace term taken over by a new trace after its trace was dropped once', () => {
     const idx = new TermIndex(() => 0);
-    idx.add(7, 1, 0, 0);
+    idx.add(7, 1, 0, 0, 0);
     expect(idx.entries).toBe(1);
     idx.firstLive = 2; // trace 1 dropped, its entry not swept yet
-    expect(idx.add(7, 3, 0, 0)).toBe(true);
+    expect(idx.add(7, 3, 0, 0, 0)).toBe(true);
     expect(idx.get(7)).toBe(3);
     expect(idx.entries).toBe(1);
+  });
+
+  it('bounds a chunk by the first and last span start of a record as by its spans one at a time', () => {
+    const bySpan = new TermIndex((ord) => ord);
+    const byRecord = new TermIndex((ord) => ord);
+    for (let o = 0; o < 3 * CHUNK; o++) {
+      // three spans per trace, unordered starts
+      const starts = [o * 10 + 5, o * 10 + 1, o * 10 + 9];
+      for (const s of starts) bySpan.add(4, o, o, s, s);
+      byRecord.add(4, o, o, Math.min(...starts), Math.max(...starts));
+    }
+    const a = bySpan.get(4) as Posting;
+    const b = byRecord.get(4) as Posting;
+    expect(b.minSpan!.length).toBe(3);
+    // chunks 0 and 1 were bounded when the list grew long (span starts unknown); chunk 2 after
+    expect(b.minSpan![2]).toBe(2 * CHUNK * 10 + 1);
+    expect(b.maxSpan![2]).toBe((3 * CHUNK - 1) * 10 + 9);
+    for (const k of ['maxStart', 'prefMaxStart', 'minSpan', 'maxSpan', 'prefMaxSpan'] as const)
+      expect(b[k]).toEqual(a[k]);
   });
 
   it('decodes ordinals past 2^32 and sweeps dead entries', () => {
     const base = 2 ** 32 - 50;
     const idx = new TermIndex((ord) => ord);
     idx.firstLive = base;
-    for (let o = base; o < base + 1000; o++) idx.add(9, o, o, o);
+    for (let o = base; o < base + 1000; o++) idx.add(9, o, o, o, o);
     const p = idx.get(9) as Posting;
     expect(p.maxStart).toBeDefined();
     expect(p.ordAt(999, idx.firstLive)).toBe(base + 999);

@@ -15,7 +15,7 @@
 // have been found whose starts are all at or above that running maximum, no older entry can
 // beat them and the walk stops.
 
-import { SingleTerms } from './single-terms.js';
+import { CLAIMED_DROPPED, CLAIMED_NEW, SingleTerms } from './single-terms.js';
 
 export const CHUNK = 256;
 const SMALL_MAX = 24;
@@ -70,31 +70,33 @@ export class TermIndex {
 
   constructor(private readonly traceStartOf: TraceStartOf) {}
 
-  /** Records that trace `ord` (current start traceStart) has a span starting at spanStart with `term`. Returns true when an entry was added. */
-  add(term: number, ord: number, traceStart: number, spanStart: number): boolean {
+  /**
+   * Records that trace `ord` (current start traceStart) has spans with `term` starting from
+   * spanMin to spanMax (one record's spans). Returns true when an entry was added.
+   */
+  add(term: number, ord: number, traceStart: number, spanMin: number, spanMax: number): boolean {
     const cur = this.map.get(term);
     if (cur === undefined) {
-      const single = this.singles.get(term, this.firstLive);
+      const single = this.singles.claim(term, ord, this.firstLive);
       if (single === ord) return false;
-      if (single === undefined) {
-        // a dropped trace's entry taken over in place is one entry still (the sweep never sees it)
-        if (this.singles.set(term, ord)) this.entries++;
-      } else {
+      // a dropped trace's entry taken over in place is one entry still (the sweep never sees it)
+      if (single === CLAIMED_DROPPED) return true;
+      if (single !== CLAIMED_NEW) {
         this.singles.delete(term);
         this.map.set(term, new Posting(single, ord));
         this.postings++;
-        this.entries++;
       }
+      this.entries++;
       return true;
     }
     const n = cur.len;
     if (n > cur.head && cur.ordAt(n - 1, this.firstLive) === ord) {
-      if (cur.minSpan) this.widenChunk(cur, Math.floor((n - 1) / CHUNK), spanStart);
+      if (cur.minSpan) this.widenChunk(cur, Math.floor((n - 1) / CHUNK), spanMin, spanMax);
       return false;
     }
     this.push(cur, ord);
     this.entries++;
-    if (cur.maxStart) this.extendBounds(cur, n, traceStart, spanStart);
+    if (cur.maxStart) this.extendBounds(cur, n, traceStart, spanMin, spanMax);
     else if (cur.len > CHUNK) this.buildBounds(cur);
     return true;
   }
@@ -134,16 +136,16 @@ export class TermIndex {
     big[p.len++] = ord;
   }
 
-  private widenChunk(p: Posting, c: number, spanStart: number): void {
-    if (spanStart < p.minSpan![c]!) p.minSpan![c] = spanStart;
-    if (spanStart > p.maxSpan![c]!) {
-      p.maxSpan![c] = spanStart;
+  private widenChunk(p: Posting, c: number, spanMin: number, spanMax: number): void {
+    if (spanMin < p.minSpan![c]!) p.minSpan![c] = spanMin;
+    if (spanMax > p.maxSpan![c]!) {
+      p.maxSpan![c] = spanMax;
       const prev = c > 0 ? p.prefMaxSpan![c - 1]! : -Infinity;
-      p.prefMaxSpan![c] = Math.max(prev, spanStart);
+      p.prefMaxSpan![c] = Math.max(prev, spanMax);
     }
   }
 
-  private extendBounds(p: Posting, index: number, traceStart: number, spanStart: number): void {
+  private extendBounds(p: Posting, index: number, traceStart: number, spanMin: number, spanMax: number): void {
     const c = Math.floor(index / CHUNK);
     const maxStart = p.maxStart!;
     if (c === maxStart.length) {
@@ -151,9 +153,9 @@ export class TermIndex {
       const prevSpan = c > 0 ? p.prefMaxSpan![c - 1]! : -Infinity;
       maxStart.push(traceStart);
       p.prefMaxStart!.push(Math.max(prevStart, traceStart));
-      p.minSpan!.push(spanStart);
-      p.maxSpan!.push(spanStart);
-      p.prefMaxSpan!.push(Math.max(prevSpan, spanStart));
+      p.minSpan!.push(spanMin);
+      p.maxSpan!.push(spanMax);
+      p.prefMaxSpan!.push(Math.max(prevSpan, spanMax));
       return;
     }
     if (traceStart > maxStart[c]!) {
@@ -161,7 +163,7 @@ export class TermIndex {
       const prev = c > 0 ? p.prefMaxStart![c - 1]! : -Infinity;
       p.prefMaxStart![c] = Math.max(prev, traceStart);
     }
-    this.widenChunk(p, c, spanStart);
+    this.widenChunk(p, c, spanMin, spanMax);
   }
 
   /** Bounds for a list that just grew long: trace starts as they are now (they only ever decrease). */

@@ -1,6 +1,6 @@
 // What a stored record adds to the store's index and catalogue, read from the record's words:
-// its search terms (each with the start of the span it came from), its (service, operation)
-// pairs and its time bounds. The store reads them the same way from a record it has just
+// its distinct search terms (each with the first and last start of the spans holding it), its
+// (service, operation) pairs and its time bounds. The store reads them the same way from a record it has just
 // encoded, from one replayed from the write-ahead log and from one loaded from a segment on
 // disk, so an index rebuilt on start is the index the store had.
 import { anyValueToString } from '../otlp/model.js';
@@ -48,10 +48,27 @@ export function hashUtf8(bytes: Buffer, start: number, n: number): number {
   return h >>> 0;
 }
 
+/** hashString(String(n)) of an int32 n, without making the string (1.5 integer attributes a demo span). */
+export function hashInt32(n: number): number {
+  let h = 0x811c9dc5;
+  if (n < 0) h = Math.imul(h ^ 0x2d, 0x01000193); // '-'
+  const u = Math.abs(n);
+  let div = 1;
+  while (div * 10 <= u) div *= 10;
+  for (; div >= 1; div /= 10) h = Math.imul(h ^ (0x30 + (Math.floor(u / div) % 10)), 0x01000193);
+  return h >>> 0;
+}
+
 export class RecordFacts {
-  /** index terms of the record's spans, and the start of the span each came with */
-  readonly terms: number[] = [];
-  readonly termStarts: number[] = [];
+  /**
+   * The record's distinct index terms (terms[0, nTerms)), each with the earliest and latest start
+   * of the spans that hold it: a term repeats in most spans of a trace (service, operation, kind,
+   * low-cardinality values), and the index needs it once per record with those bounds.
+   */
+  terms = new Uint32Array(512);
+  termMin = new Float64Array(512);
+  termMax = new Float64Array(512);
+  nTerms = 0;
   /** per span: service id, name id * 8 + kind */
   readonly operations: number[] = [];
   spans = 0;
@@ -60,6 +77,11 @@ export class RecordFacts {
   maxEnd = -Infinity;
   /** the longest span's duration in µs, rounded as searches compare it */
   maxDurUs = -Infinity;
+  // the set of this record's terms: open addressing over slots holding a term's position + 1,
+  // valid where stamp equals the record's generation (no clearing per record)
+  private slots = new Uint32Array(512);
+  private stamp = new Uint32Array(512);
+  private gen = 0;
 
   constructor(
     private readonly dict: Dictionary,
@@ -68,9 +90,13 @@ export class RecordFacts {
 
   /** Reads the facts of the record the cursor was just positioned on (it is left past its last span). */
   read(cur: SpanCursor): void {
-    this.terms.length = 0;
-    this.termStarts.length = 0;
+    this.nTerms = 0;
     this.operations.length = 0;
+    this.gen = (this.gen + 1) >>> 0;
+    if (this.gen === 0) {
+      this.stamp.fill(0);
+      this.gen = 1;
+    }
     let spans = 0;
     let minStart = Infinity;
     let maxStart = -Infinity;
@@ -94,18 +120,58 @@ export class RecordFacts {
     this.maxDurUs = maxDurUs;
   }
 
+  /** Adds term, held by a span starting at start, to the record's distinct terms. */
+  private term(term: number, start: number): void {
+    const { slots, stamp, gen } = this;
+    const mask = slots.length - 1;
+    for (let i = term & mask; ; i = (i + 1) & mask) {
+      if (stamp[i] !== gen) {
+        const k = this.nTerms++;
+        this.terms[k] = term;
+        this.termMin[k] = start;
+        this.termMax[k] = start;
+        stamp[i] = gen;
+        slots[i] = k;
+        // at most half full: probes stay short
+        if (this.nTerms * 2 > slots.length) this.grow();
+        return;
+      }
+      const k = slots[i]!;
+      if (this.terms[k] === term) {
+        if (start < this.termMin[k]!) this.termMin[k] = start;
+        if (start > this.termMax[k]!) this.termMax[k] = start;
+        return;
+      }
+    }
+  }
+
+  /** Doubles the term arrays and the set, re-adding the terms held. */
+  private grow(): void {
+    const cap = this.slots.length * 2;
+    const widen = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const next = make(cap);
+      next.set(a);
+      return next;
+    };
+    this.terms = widen(this.terms, (n) => new Uint32Array(n));
+    this.termMin = widen(this.termMin, (n) => new Float64Array(n));
+    this.termMax = widen(this.termMax, (n) => new Float64Array(n));
+    this.slots = new Uint32Array(cap);
+    this.stamp = new Uint32Array(cap);
+    this.gen = 1;
+    const mask = cap - 1;
+    for (let k = 0; k < this.nTerms; k++) {
+      let i = this.terms[k]! & mask;
+      while (this.stamp[i] === 1) i = (i + 1) & mask;
+      this.stamp[i] = 1;
+      this.slots[i] = k;
+    }
+  }
+
   private readSpan(cur: SpanCursor, start: number, end: number): void {
-    const terms = this.terms;
-    const termStarts = this.termStarts;
     const seg = cur.seg;
-    if (cur.traceStateAt >= 0) {
-      terms.push(mix(H_TRACE_STATE, stringHash(seg, cur.traceStateAt)));
-      termStarts.push(start);
-    }
-    if (cur.statusMsgAt >= 0) {
-      terms.push(mix(H_STATUS_DESC, stringHash(seg, cur.statusMsgAt)));
-      termStarts.push(start);
-    }
+    if (cur.traceStateAt >= 0) this.term(mix(H_TRACE_STATE, stringHash(seg, cur.traceStateAt)), start);
+    if (cur.statusMsgAt >= 0) this.term(mix(H_STATUS_DESC, stringHash(seg, cur.statusMsgAt)), start);
     // span and event attributes are searchable; link attributes are not (nor in Jaeger)
     const attrsEnd = this.readAttrs(cur, cur.attrsAt, cur.nAttrs, start);
     const eventsAt = cur.eventsAt(attrsEnd);
@@ -121,27 +187,18 @@ export class RecordFacts {
     const nameId = cur.nameId;
     const kind = cur.kind;
     const code = cur.statusCode;
-    terms.push(serviceTerm(serviceId), operationTerm(serviceId, nameId));
-    termStarts.push(start, start);
+    this.term(serviceTerm(serviceId), start);
+    this.term(operationTerm(serviceId, nameId), start);
     const durUs = Math.round((end - start) / 1000);
     if (durUs >= DURATION_THRESHOLDS_US[0]!) {
       const durBase = durationBase(serviceId);
-      for (let k = 0; k < DURATION_THRESHOLDS_US.length && durUs >= DURATION_THRESHOLDS_US[k]!; k++) {
-        terms.push(mix(durBase, k));
-        termStarts.push(start);
-      }
+      for (let k = 0; k < DURATION_THRESHOLDS_US.length && durUs >= DURATION_THRESHOLDS_US[k]!; k++)
+        this.term(mix(durBase, k), start);
     }
-    if (kind !== 0 && kind < KIND_TERMS.length) {
-      terms.push(KIND_TERMS[kind]!);
-      termStarts.push(start);
-    }
+    if (kind !== 0 && kind < KIND_TERMS.length) this.term(KIND_TERMS[kind]!, start);
     if (code === 1 || code === 2) {
-      terms.push(STATUS_TERMS[code]!);
-      termStarts.push(start);
-      if (code === 2) {
-        terms.push(ERROR_TERM);
-        termStarts.push(start);
-      }
+      this.term(STATUS_TERMS[code]!, start);
+      if (code === 2) this.term(ERROR_TERM, start);
     }
     this.operations.push(serviceId, nameId * 8 + kind);
   }
@@ -153,8 +210,7 @@ export class RecordFacts {
     for (let a = 0; a < n; a++) {
       const header = u32[o]!;
       const type = header & 0xff;
-      this.terms.push(mix(dict.keys.hashes[header >>> 8]!, valueHash(seg, type, o + 1, complexBase, dict)));
-      this.termStarts.push(start);
+      this.term(mix(dict.keys.hashes[header >>> 8]!, valueHash(seg, type, o + 1, complexBase, dict)), start);
       o += 1 + payloadWords(type, u32, o + 1);
     }
     return o;
@@ -178,7 +234,7 @@ function valueHash(seg: Segment, type: number, o: number, complexBase: number, d
     case V_FALSE:
       return H_FALSE;
     case V_INT32:
-      return hashString(String(u32[o]! | 0));
+      return hashInt32(u32[o]! | 0);
     case V_INT:
     case V_DOUBLE:
       return hashString(String(readF64(u32, o)));

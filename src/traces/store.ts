@@ -408,12 +408,12 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     table.lastRef[slot] = ref;
 
     const traceStart = table.start[slot]!;
-    const { terms, termStarts } = facts;
+    const { terms, termMin, termMax, nTerms } = facts;
     const index = this.index;
     let added = 0;
     // resource and scope attributes are not indexed per trace (they would be a quarter of the
     // index); searches resolve them against the few origins instead
-    for (let i = 0; i < terms.length; i++) if (index.add(terms[i]!, ord, traceStart, termStarts[i]!)) added++;
+    for (let i = 0; i < nTerms; i++) if (index.add(terms[i]!, ord, traceStart, termMin[i]!, termMax[i]!)) added++;
     this.retention.added(ord, facts.spans, added);
     this.deps.touch(ord);
   }
