@@ -21,7 +21,8 @@ describe('StringTable', () => {
   it('finds every string it holds and none it does not, past cache collisions and filter growth', () => {
     const table = new StringTable(16); // few cache slots: most lookups collide
     const held: string[] = [''];
-    for (let i = 0; i < 20000; i++) held.push(i % 3 === 0 ? `user-${i}` : `${(i * 2654435761) >>> 0}`.padStart(12, 'x'));
+    for (let i = 0; i < 20000; i++)
+      held.push(i % 3 === 0 ? `user-${i}` : `${(i * 2654435761) >>> 0}`.padStart(12, 'x'));
     held.forEach((s, i) => expect(table.intern(s)).toBe(i));
     // built afresh, as a decoded string is, so no lookup can succeed by identity alone
     const fresh = (s: string): string => Buffer.from(s).toString('latin1');
