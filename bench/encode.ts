@@ -6,7 +6,7 @@
 //   node dist/bench/encode.js                                   (this build alone)
 //   node dist/bench/encode.js --against /tmp/old/dist --rounds 30   (A = that build, B = this one)
 //
-// Each timed run encodes requests decoded just before it (by this build's decoder), so every
+// Each request is decoded (by this build's decoder, untimed) just before it is encoded, so every
 // string is new and carries no hash, as in ingest; the first 30 requests warm the dictionary until
 // every high-cardinality key has interned its share of values, the other 70 are timed.
 import { loadavg } from 'node:os';
@@ -40,20 +40,18 @@ for (let i = 0; i < REQUESTS; i++) bodies.push(templates[i % 3]!.fresh(Date.now(
 // one origin for all: the encoder only stores its id
 const ORIGIN = { id: 0 } as Origin;
 
-/** The requests decoded anew and grouped by trace, as the store groups a batch. */
-function decodeAll(): Batch[] {
-  return bodies.map((body) => {
-    const groups = new Map<string, { spans: Span[]; origins: Origin[] }>();
-    for (const rs of decodeTracesRequest(body).resourceSpans)
-      for (const ss of rs.scopeSpans)
-        for (const s of ss.spans) {
-          let g = groups.get(s.traceId);
-          if (!g) groups.set(s.traceId, (g = { spans: [], origins: [] }));
-          g.spans.push(s);
-          g.origins.push(ORIGIN);
-        }
-    return [...groups].map(([id, g]) => [id, g.spans, g.origins]);
-  });
+/** Request i decoded anew and grouped by trace, as the store groups a batch. */
+function decoded(i: number): Batch {
+  const groups = new Map<string, { spans: Span[]; origins: Origin[] }>();
+  for (const rs of decodeTracesRequest(bodies[i]!).resourceSpans)
+    for (const ss of rs.scopeSpans)
+      for (const s of ss.spans) {
+        let g = groups.get(s.traceId);
+        if (!g) groups.set(s.traceId, (g = { spans: [], origins: [] }));
+        g.spans.push(s);
+        g.origins.push(ORIGIN);
+      }
+  return [...groups].map(([id, g]) => [id, g.spans, g.origins]);
 }
 
 class Subject {
@@ -67,19 +65,25 @@ class Subject {
     this.dict = new intern.Dictionary(1000);
     this.enc = new codec.RecordEncoder(this.dict);
   }
-  /** Encodes batches [from, to), one encoder batch each; returns µs of CPU per span. */
-  run(batches: readonly Batch[], from: number, to: number): number {
+  /**
+   * Encodes requests [from, to), one encoder batch each, each decoded just before (untimed), so
+   * its spans are as fresh in the caches as in ingest; returns µs of CPU per span.
+   */
+  run(from: number, to: number): number {
     let spans = 0;
-    const t0 = process.cpuUsage();
-    for (let b = from; b < to; b++) {
+    let us = 0;
+    for (let i = from; i < to; i++) {
+      const batch = decoded(i);
+      const t0 = process.cpuUsage();
       this.enc.begin();
-      for (const [traceId, spansOf, origins] of batches[b]!) {
+      for (const [traceId, spansOf, origins] of batch) {
         this.enc.encode(traceId, spansOf, origins);
         spans += spansOf.length;
       }
+      const c = process.cpuUsage(t0);
+      us += c.user + c.system;
     }
-    const c = process.cpuUsage(t0);
-    return (c.user + c.system) / spans;
+    return us / spans;
   }
 }
 
@@ -93,15 +97,13 @@ async function load(dist: string): Promise<Subject> {
 const subjects: [string, Subject][] = [['B (this build)', new Subject(thisCodec, thisIntern)]];
 if (against !== undefined) subjects.unshift([`A (${against})`, await load(against)]);
 
-let batches = decodeAll();
-for (const [, s] of subjects) s.run(batches, 0, WARM);
+for (const [, s] of subjects) s.run(0, WARM);
 const pairRatios: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const perSpan: number[] = [];
   const order = r % 2 === 0 ? subjects : [...subjects].reverse();
   for (const [, s] of order) {
-    batches = decodeAll();
-    const us = s.run(batches, WARM, REQUESTS);
+    const us = s.run(WARM, REQUESTS);
     s.sumUs += us;
     s.runs++;
     s.best = Math.min(s.best, us);
