@@ -25,16 +25,67 @@ export function mix(a: number, b: number): number {
   return h & 0x3fffffff;
 }
 
-/** An append-only string table: id ↔ string, with each string's hash cached. */
+/**
+ * A cheap hash of a string from its length and eight of its characters (ends, quarters, middle):
+ * a few character reads where a Map lookup first hashes every character of a freshly decoded
+ * string. Good enough to spread ids, names and values; a collision only costs a Map lookup.
+ */
+function sampleHash(s: string): number {
+  const n = s.length;
+  if (n === 0) return 0;
+  const q = n >> 2;
+  let h = Math.imul(n ^ s.charCodeAt(0), 0x9e3779b1);
+  h = Math.imul(h ^ s.charCodeAt(n - 1), 0x85ebca6b);
+  h = Math.imul(h ^ s.charCodeAt(n >> 1), 0xc2b2ae35);
+  h = Math.imul(h ^ s.charCodeAt(q), 0x27d4eb2f);
+  h = Math.imul(h ^ s.charCodeAt(n - 1 - q), 0x165667b1);
+  if (n > 3) {
+    h = Math.imul(h ^ s.charCodeAt(n - 2), 0x85ebca6b);
+    h = Math.imul(h ^ s.charCodeAt(n - 3), 0xc2b2ae35);
+    h = Math.imul(h ^ s.charCodeAt(1), 0x27d4eb2f);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+/** A string's second Bloom filter bit (the first is h & mask). */
+function secondBit(h: number, mask: number): number {
+  return ((h >>> 11) ^ Math.imul(h, 0x5bd1e995)) & mask;
+}
+
+/** Bloom filter bits per string held, and the smallest filter (bits). */
+const BLOOM_BITS_PER_STRING = 8;
+const MIN_BLOOM_BITS = 1 << 15;
+
+/**
+ * An append-only string table: id ↔ string, with each string's hash cached. Most lookups are of
+ * strings just decoded from a request, which carry no hash yet: the repeating ones (keys, names,
+ * low-cardinality values) are found in a direct-mapped cache by sampleHash, and the unique ones
+ * (request, user, order ids: most values) are ruled out by a Bloom filter over sampleHash, so
+ * neither pays for hashing the whole string in the Map.
+ */
 export class StringTable {
   private readonly ids = new Map<string, number>();
   readonly strings: string[] = [];
   readonly hashes: number[] = [];
   /** estimated bytes held (string bodies, map entries, array slots) */
   bytes = 0;
+  /** the cache: per slot, a held string's id (-1: empty); the string is strings[id] */
+  private readonly cacheIds: Int32Array;
+  private readonly cacheMask: number;
+  /** sampleHash of every string held, two bits each */
+  private bloom = new Uint32Array(MIN_BLOOM_BITS >>> 5);
+  private bloomMask = MIN_BLOOM_BITS - 1;
+
+  /** cacheSlots: a power of two, about the number of strings that repeat */
+  constructor(cacheSlots = 1024) {
+    this.cacheIds = new Int32Array(cacheSlots).fill(-1);
+    this.cacheMask = cacheSlots - 1;
+  }
 
   intern(s: string): number {
-    let id = this.ids.get(s);
+    let id = this.get(s);
     if (id === undefined) id = this.add(s);
     return id;
   }
@@ -44,17 +95,48 @@ export class StringTable {
     this.ids.set(s, id);
     this.strings.push(s);
     this.hashes.push(hashString(s));
-    // one-byte string body + header, a Map entry with its share of buckets, two array slots
-    this.bytes += s.length + 24 + 40 + 16;
+    // one-byte string body + header, a Map entry with its share of buckets, two array slots, a
+    // byte of Bloom filter
+    this.bytes += s.length + 24 + 40 + 16 + 1;
+    if (this.strings.length * BLOOM_BITS_PER_STRING > this.bloomMask + 1) this.growBloom();
+    else this.setBloom(sampleHash(s));
     return id;
   }
 
   get(s: string): number | undefined {
-    return this.ids.get(s);
+    const h = sampleHash(s);
+    const slot = h & this.cacheMask;
+    const cached = this.cacheIds[slot]!;
+    if (cached >= 0 && this.strings[cached] === s) return cached;
+    const bloom = this.bloom;
+    const mask = this.bloomMask;
+    const b1 = h & mask;
+    const b2 = secondBit(h, mask);
+    if ((bloom[b1 >>> 5]! & (1 << (b1 & 31))) === 0 || (bloom[b2 >>> 5]! & (1 << (b2 & 31))) === 0) return undefined;
+    const id = this.ids.get(s);
+    if (id !== undefined) this.cacheIds[slot] = id;
+    return id;
   }
 
   get size(): number {
     return this.strings.length;
+  }
+
+  private setBloom(h: number): void {
+    const bloom = this.bloom;
+    const mask = this.bloomMask;
+    const b1 = h & mask;
+    const b2 = secondBit(h, mask);
+    bloom[b1 >>> 5] = bloom[b1 >>> 5]! | (1 << (b1 & 31));
+    bloom[b2 >>> 5] = bloom[b2 >>> 5]! | (1 << (b2 & 31));
+  }
+
+  /** Doubles the filter (keeping it at about BLOOM_BITS_PER_STRING bits a string) and refills it. */
+  private growBloom(): void {
+    const bits = (this.bloomMask + 1) * 2;
+    this.bloom = new Uint32Array(bits >>> 5);
+    this.bloomMask = bits - 1;
+    for (const s of this.strings) this.setBloom(sampleHash(s));
   }
 }
 
@@ -68,8 +150,8 @@ const MAX_INTERNED_VALUE_LENGTH = 256;
  * growing the table forever.
  */
 export class Dictionary {
-  readonly keys = new StringTable();
-  readonly strs = new StringTable();
+  readonly keys = new StringTable(256);
+  readonly strs = new StringTable(4096);
   /** per key id: how many distinct values it has interned */
   private readonly keyValueCount: number[] = [];
   /** string id → the key id it was interned as a value of (other strings are absent) */
