@@ -33,21 +33,8 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0
   // costs what one byte load does)
   if (LITTLE_ENDIAN && end - start >= 64) {
     while ((bytes.byteOffset + i) & 3) c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >>> 2);
-    const n2 = words.length & ~1;
-    for (let w = 0; w < n2; w += 2) {
-      const lo = (c ^ words[w]!) >>> 0;
-      const hi = words[w + 1]!;
-      c =
-        T[7 * 256 + (lo & 0xff)]! ^
-        T[6 * 256 + ((lo >>> 8) & 0xff)]! ^
-        T[5 * 256 + ((lo >>> 16) & 0xff)]! ^
-        T[4 * 256 + (lo >>> 24)]! ^
-        T[3 * 256 + (hi & 0xff)]! ^
-        T[2 * 256 + ((hi >>> 8) & 0xff)]! ^
-        T[256 + ((hi >>> 16) & 0xff)]! ^
-        T[hi >>> 24]!;
-    }
+    const n2 = ((end - i) >>> 3) * 2;
+    c = crcWords(c, new Uint32Array(bytes.buffer, bytes.byteOffset + i, n2));
     i += n2 * 4;
   }
   const end8 = end - 8;
@@ -67,4 +54,22 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0
   }
   while (i < end) c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
+}
+
+/** The CRC continued over an even number of words (its own function, so its loop is compiled for Uint32Array alone). */
+function crcWords(c: number, words: Uint32Array): number {
+  for (let w = 0; w < words.length; w += 2) {
+    const lo = (c ^ words[w]!) >>> 0;
+    const hi = words[w + 1]!;
+    c =
+      T[7 * 256 + (lo & 0xff)]! ^
+      T[6 * 256 + ((lo >>> 8) & 0xff)]! ^
+      T[5 * 256 + ((lo >>> 16) & 0xff)]! ^
+      T[4 * 256 + (lo >>> 24)]! ^
+      T[3 * 256 + (hi & 0xff)]! ^
+      T[2 * 256 + ((hi >>> 8) & 0xff)]! ^
+      T[256 + ((hi >>> 16) & 0xff)]! ^
+      T[hi >>> 24]!;
+  }
+  return c;
 }
