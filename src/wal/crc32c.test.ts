@@ -41,7 +41,9 @@ describe('crc32c', () => {
         const view = new Uint8Array(data.buffer, offset, length);
         expect(crc32c(view), `offset ${offset}, length ${length}`).toBe(reference(view));
         // a range inside a view that starts off a word boundary
-        expect(crc32c(data.subarray(offset), 1, 1 + length)).toBe(reference(data.subarray(offset + 1, offset + 1 + length)));
+        expect(crc32c(data.subarray(offset), 1, 1 + length)).toBe(
+          reference(data.subarray(offset + 1, offset + 1 + length)),
+        );
       }
   });
 
