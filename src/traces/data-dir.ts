@@ -148,7 +148,7 @@ export class TraceDataDir {
     this.wal.start();
     if (this.unwritten.length === 0) {
       this.cutDue = false;
-      this.wal.truncateBefore(this.wal.cut() + 1);
+      this.wal.discardAll();
     }
   }
 
@@ -185,9 +185,9 @@ export class TraceDataDir {
    */
   logBatch(enc: RecordEncoder, seq: number, nowMs: number): void {
     if (this.cutDue && this.unwritten.length === 0) {
-      // every batch logged so far is in a segment file now
+      // every batch logged so far is in a segment file now (synced, after the dictionary log)
       this.cutDue = false;
-      this.wal.truncateBefore(this.wal.cut() + 1);
+      this.wal.discardAll();
     }
     const delta = deltaSince(this.dict, this.catalogue, this.walMark);
     const w = this.writer.reset();
@@ -292,7 +292,7 @@ export class TraceDataDir {
     this.writePending();
     if (this.cutDue && this.unwritten.length === 0) {
       this.cutDue = false;
-      this.wal.truncateBefore(this.wal.cut() + 1);
+      this.wal.discardAll();
     }
     this.wal.shutdown();
     this.dictLog.shutdown();

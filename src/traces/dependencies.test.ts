@@ -200,7 +200,7 @@ describe('dependency index', () => {
     ]);
   });
 
-  it('too many dirty traces are processed without waiting for a query', () => {
+  it("a trace's first record is read at once; too many dirty traces are processed without waiting for a query", () => {
     let walked = 0;
     const source: DependencySource = {
       firstLive: () => 0,
@@ -210,9 +210,61 @@ describe('dependency index', () => {
       serviceName: () => 'x',
     };
     const index = new DependencyIndex(source, { maxDirty: 10 });
-    for (let ord = 0; ord < 10; ord++) index.touch(ord);
-    expect(walked).toBe(0);
-    index.touch(10);
+    for (let ord = 0; ord <= 10; ord++) index.touch(ord);
     expect(walked).toBe(11);
+    // later records of those traces wait, until more than 10 are pending
+    for (let ord = 0; ord < 10; ord++) index.touch(ord);
+    expect(walked).toBe(11);
+    index.touch(10);
+    expect(walked).toBe(22);
+  });
+
+  it('a dirty trace is re-read once maxRecords records were stored after the last flush, while they are recent', () => {
+    let walked = 0;
+    const source: DependencySource = {
+      firstLive: () => 0,
+      traceStartNs: () => 0,
+      traceMaxSpanStartNs: () => 0,
+      forEachSpan: () => walked++,
+      serviceName: () => 'x',
+    };
+    const index = new DependencyIndex(source, { maxDirty: 1000, maxRecords: 8 });
+    index.touch(0);
+    index.touch(0); // a second record: dirty
+    for (let ord = 1; ord <= 6; ord++) index.touch(ord);
+    // 8 records since the start: not more than maxRecords yet
+    expect(walked).toBe(7);
+    index.touch(7);
+    // the 9th: the dirty trace is walked again (and the new one at once)
+    expect(walked).toBe(9);
+    // new traces are read once each
+    for (let ord = 8; ord < 30; ord++) index.touch(ord);
+    expect(walked).toBe(31);
+  });
+
+  it('traces dropped while every trace came in one record are subtracted without a query', () => {
+    let firstLive = 0;
+    const source: DependencySource = {
+      firstLive: () => firstLive,
+      traceStartNs: () => 0,
+      traceMaxSpanStartNs: () => 0,
+      // a root of service 0 and its child of service 1
+      forEachSpan: (_ord, fn) => {
+        fn(0, 1, -1, -1, 0);
+        fn(0, 2, 0, 1, 1);
+      },
+      serviceName: (id) => ['a', 'b'][id]!,
+    };
+    const index = new DependencyIndex(source, { maxDirty: 10 });
+    for (let ord = 0; ord < 5; ord++) index.touch(ord);
+    const held = index.bytesEstimate();
+    // the store keeps only the newest 11 traces
+    for (let ord = 5; ord < 115; ord++) {
+      firstLive = Math.max(0, ord - 10);
+      index.touch(ord);
+    }
+    // a flush ran every 11 traces: the index holds at most the 22 since the one before last, not 115
+    expect(index.bytesEstimate()).toBeLessThan(held * 3);
+    expect(index.query(1, 1)).toEqual([{ parent: 'a', child: 'b', callCount: 11 }]);
   });
 });

@@ -2,9 +2,13 @@
 // per trace and summed per time bucket of trace start, so a request adds up a few bucket totals
 // instead of walking every span of every trace.
 //
-// Maintenance is lazy and amortised: an append only marks its trace dirty; dirty traces are
-// re-read (one walk of that trace's spans) at the next query or once too many are pending, and
-// traces the store dropped are subtracted by ordinal, as the store drops in arrival order.
+// A trace's first record is read at once, while it is the newest data in memory (waiting would
+// mean reading it back after its segment was compressed or written out). Later records of a
+// trace are lazy and amortised: the append only marks the trace dirty; dirty traces are re-read
+// (one walk of that trace's spans) at the next query, once too many are pending, or once about a
+// segment's worth of records came after the last flush (so the re-read finds them uncompressed in
+// memory), and traces the store dropped are subtracted by ordinal, as the store drops in arrival
+// order.
 import type { DependencyLink } from './storage.js';
 
 /** What the index reads from the store: trace ordinals, their time bounds and their spans. */
@@ -31,6 +35,11 @@ export interface DependencyIndexOptions {
   readonly bucketNs?: number;
   /** dirty traces pending before they are processed without a query (default 16384) */
   readonly maxDirty?: number;
+  /**
+   * records stored since the last flush after which dirty traces are processed (default 2048,
+   * about a segment: their records are still uncompressed in memory then)
+   */
+  readonly maxRecords?: number;
 }
 
 /**
@@ -57,6 +66,7 @@ interface Bucket {
 export class DependencyIndex {
   private readonly bucketNs: number;
   private readonly maxDirty: number;
+  private readonly maxRecords: number;
   /** parent service → child service → edge id */
   private readonly edgeIds = new Map<number, Map<number, number>>();
   private readonly edgeParent: number[] = [];
@@ -70,6 +80,10 @@ export class DependencyIndex {
   private readonly dirty = new Set<number>();
   /** ordinals below this have had their drop processed */
   private droppedBelow = 0;
+  /** ordinals from this one on were never touched: their next touch is their first record */
+  private untouchedFrom = 0;
+  /** records touched since the last flush */
+  private touchedSinceFlush = 0;
   /** trace walks done since start (a test and benchmark figure) */
   walks = 0;
 
@@ -79,12 +93,24 @@ export class DependencyIndex {
   ) {
     this.bucketNs = opts.bucketNs ?? 60e9;
     this.maxDirty = opts.maxDirty ?? 16384;
+    this.maxRecords = opts.maxRecords ?? 2048;
   }
 
-  /** The trace got spans: its edges are recomputed before the next answer. */
+  /** The trace got spans: its edges are recomputed before the next answer (at once for its first record). */
   touch(ord: number): void {
-    this.dirty.add(ord);
-    if (this.dirty.size > this.maxDirty) this.flush();
+    const touched = ++this.touchedSinceFlush;
+    if (ord >= this.untouchedFrom && ord >= this.source.firstLive()) {
+      // ordinals grow with arrival, so nothing of this trace was read before: its one record is all of it
+      this.untouchedFrom = ord + 1;
+      this.insert(ord);
+    } else {
+      this.untouchedFrom = Math.max(this.untouchedFrom, ord + 1);
+      this.dirty.add(ord);
+    }
+    // dirty traces are re-read while their records are recent; dropped traces are subtracted at a
+    // flush, so one is due at least as often as when every trace waited for it
+    if (this.dirty.size > 0 ? touched > this.maxRecords || this.dirty.size > this.maxDirty : touched > this.maxDirty)
+      this.flush();
   }
 
   /** Parent → child service calls of traces overlapping [endTsMs - lookbackMs, endTsMs], sorted. */
@@ -147,6 +173,7 @@ export class DependencyIndex {
       this.insert(ord);
     }
     this.dirty.clear();
+    this.touchedSinceFlush = 0;
   }
 
   private insert(ord: number): void {
@@ -257,10 +284,19 @@ export class DependencyIndex {
       if (k < out.length) out[k + 1]!++;
       else out.push(edge, 1);
     }
-    // by edge id, so equal edge sets share one list
-    const pairs: [number, number][] = [];
-    for (let k = 0; k < out.length; k += 2) pairs.push([out[k]!, out[k + 1]!]);
-    return pairs.sort((a, b) => a[0] - b[0]).flat();
+    // by edge id, so equal edge sets share one list (an insertion sort of the few pairs, in place)
+    for (let k = 2; k < out.length; k += 2) {
+      const edge = out[k]!;
+      const calls = out[k + 1]!;
+      let j = k - 2;
+      for (; j >= 0 && out[j]! > edge; j -= 2) {
+        out[j + 2] = out[j]!;
+        out[j + 3] = out[j + 1]!;
+      }
+      out[j + 2] = edge;
+      out[j + 3] = calls;
+    }
+    return out;
   }
 
   private edgeId(parent: number, child: number): number {

@@ -111,35 +111,44 @@ function blockStarts(u32: Uint32Array): number[] {
 }
 
 export function encodeSegmentFile(data: SegmentData): Buffer {
-  const blocks: Buffer[] = [];
+  const kinds: number[] = [];
+  const rawLens: number[] = [];
+  const stored: Buffer[] = [];
+  const add = (kind: number, content: Buffer): void => {
+    kinds.push(kind);
+    rawLens.push(content.length);
+    stored.push(deflateRawSync(content, { level: LEVEL }));
+  };
   const bytes = Buffer.from(data.u32.buffer, data.u32.byteOffset, data.u32.byteLength);
   const starts = blockStarts(data.u32);
   for (let i = 0; i < starts.length; i++) {
     const end = i + 1 < starts.length ? starts[i + 1]! : data.u32.length;
-    blocks.push(block(KIND_WORDS, bytes.subarray(starts[i]! * 4, end * 4)));
+    add(KIND_WORDS, bytes.subarray(starts[i]! * 4, end * 4));
   }
-  if (data.complex.length > 0) {
-    blocks.push(block(KIND_COMPLEX, Buffer.from(JSON.stringify(data.complex.map(valueToJson)), 'utf8')));
+  if (data.complex.length > 0) add(KIND_COMPLEX, Buffer.from(JSON.stringify(data.complex.map(valueToJson)), 'utf8'));
+  // each block's compressed bytes are copied once, into the file
+  let size = HEADER_BYTES;
+  for (const b of stored) size += BLOCK_HEADER_BYTES + b.length;
+  const file = Buffer.allocUnsafe(size);
+  file.fill(0, 0, HEADER_BYTES);
+  file.write(SEGMENT_MAGIC, 0, 'latin1');
+  file.writeUInt32LE(SEGMENT_FORMAT_VERSION, 8);
+  file.writeUInt32LE(stored.length, 12);
+  file.writeDoubleLE(data.seq, 16);
+  file.writeUInt32LE(data.u32.length, 24);
+  file.writeDoubleLE(data.lastAppendMs, 32);
+  file.writeUInt32LE(crc32(file.subarray(0, 44)), 44);
+  let o = HEADER_BYTES;
+  for (let i = 0; i < stored.length; i++) {
+    const b = stored[i]!;
+    file.writeUInt32LE(kinds[i]!, o);
+    file.writeUInt32LE(rawLens[i]!, o + 4);
+    file.writeUInt32LE(b.length, o + 8);
+    file.writeUInt32LE(crc32(b), o + 12);
+    b.copy(file, o + BLOCK_HEADER_BYTES);
+    o += BLOCK_HEADER_BYTES + b.length;
   }
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.write(SEGMENT_MAGIC, 0, 'latin1');
-  header.writeUInt32LE(SEGMENT_FORMAT_VERSION, 8);
-  header.writeUInt32LE(blocks.length, 12);
-  header.writeDoubleLE(data.seq, 16);
-  header.writeUInt32LE(data.u32.length, 24);
-  header.writeDoubleLE(data.lastAppendMs, 32);
-  header.writeUInt32LE(crc32(header.subarray(0, 44)), 44);
-  return Buffer.concat([header, ...blocks]);
-}
-
-function block(kind: number, content: Buffer): Buffer {
-  const stored = deflateRawSync(content, { level: LEVEL });
-  const h = Buffer.alloc(BLOCK_HEADER_BYTES);
-  h.writeUInt32LE(kind, 0);
-  h.writeUInt32LE(content.length, 4);
-  h.writeUInt32LE(stored.length, 8);
-  h.writeUInt32LE(crc32(stored), 12);
-  return Buffer.concat([h, stored]);
+  return file;
 }
 
 /** Reads a segment file's header and block headers (no block is inflated or checked). */

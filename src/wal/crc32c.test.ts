@@ -25,6 +25,28 @@ describe('crc32c', () => {
     expect(crc32c(padded, 5, 1005)).toBe(whole);
   });
 
+  it('gives the bitwise definition at every alignment and length around the word loop', () => {
+    // the definition, one bit at a time (no tables)
+    const reference = (bytes: Uint8Array): number => {
+      let c = 0xffffffff;
+      for (const b of bytes) {
+        c ^= b;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    const data = Uint8Array.from({ length: 300 }, (_, i) => (i * 2654435761) >>> 24);
+    for (let offset = 0; offset < 8; offset++)
+      for (const length of [0, 7, 8, 63, 64, 65, 66, 67, 100, 127, 128, 129, 200, 291]) {
+        const view = new Uint8Array(data.buffer, offset, length);
+        expect(crc32c(view), `offset ${offset}, length ${length}`).toBe(reference(view));
+        // a range inside a view that starts off a word boundary
+        expect(crc32c(data.subarray(offset), 1, 1 + length)).toBe(
+          reference(data.subarray(offset + 1, offset + 1 + length)),
+        );
+      }
+  });
+
   it('changes when one bit flips', () => {
     const data = Uint8Array.from({ length: 64 }, (_, i) => i);
     const before = crc32c(data);

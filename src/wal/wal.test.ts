@@ -294,4 +294,21 @@ describe('WriteAheadLog', () => {
     expect(wal.sizeBytes()).toBe(SEGMENT_HEADER.length + FRAME_HEADER_BYTES + 1);
     wal.shutdown();
   });
+
+  it('discards every segment without syncing the one it closes, and goes on in a new one', () => {
+    const wal = open({ fsyncIntervalMs: 3_600_000 });
+    wal.start();
+    wal.append(text('a'));
+    wal.cut();
+    expect(wal.fsyncs).toBe(1);
+    wal.append(text('b'));
+    wal.discardAll();
+    // the segment holding b was deleted unsynced
+    expect(wal.fsyncs).toBe(1);
+    expect(segmentFiles()).toEqual([segmentName(2)]);
+    expect(wal.sizeBytes()).toBe(0);
+    wal.append(text('c'));
+    wal.shutdown();
+    expect(replayAll().records).toEqual(['c']);
+  });
 });

@@ -12,8 +12,8 @@
 //   <dir>/checkpoint.NNNNNNNN.tmp/  a checkpoint being written; removed on start
 //
 // Durability: every append is one write(2) before append() returns, so what append() accepted
-// survives a kill of the process (it is in the page cache). fsync runs when a segment is closed,
-// every fsyncIntervalMs (as Prometheus's WAL does), and on shutdown, so a machine crash loses at
+// survives a kill of the process (it is in the page cache). fsync runs when a segment is closed
+// (unless it is discarded: discardAll, for records durable elsewhere), every fsyncIntervalMs (as Prometheus's WAL does), and on shutdown, so a machine crash loses at
 // most the last interval. A write that fails (ENOSPC, EIO) is undone (the file truncated back to
 // the last whole frame) and append() throws RefusedError('unavailable'): the receiver answers 503
 // with Retry-After and the client retries; if the undo fails too, the next append starts a new
@@ -433,10 +433,10 @@ export class WriteAheadLog implements Component {
     return new RefusedError(msg, this.retryAfterSeconds, 'unavailable');
   }
 
-  private rotateOrRefuse(): OpenSegment {
+  private rotateOrRefuse(syncClosed = true): OpenSegment {
     if (this.seg) {
       this.closedBytes += this.seg.size;
-      this.closeSegment(this.seg);
+      this.closeSegment(this.seg, syncClosed);
       this.seg = undefined;
     }
     try {
@@ -452,15 +452,23 @@ export class WriteAheadLog implements Component {
    * Closes the open segment and begins the next; returns the index of the one closed. What the
    * closed segment holds is on disk (fsync) when this returns, unless that fsync failed (logged).
    */
-  cut(): number {
+  cut(syncClosed = true): number {
     if (!this.started) throw new Error(`write-ahead log ${this.dir} is not started`);
     const closed = this.seg?.index ?? this.nextIndex - 1;
-    this.rotateOrRefuse();
+    this.rotateOrRefuse(syncClosed);
     return closed;
   }
 
-  private closeSegment(seg: OpenSegment): void {
-    if (seg.dirty && !seg.broken) this.syncSegment(seg);
+  /**
+   * Deletes every segment and begins the next one: for a log whose records are all durable
+   * elsewhere now, so the closed segment is not synced first (it is deleted next).
+   */
+  discardAll(): void {
+    this.truncateBefore(this.cut(false) + 1);
+  }
+
+  private closeSegment(seg: OpenSegment, sync = true): void {
+    if (sync && seg.dirty && !seg.broken) this.syncSegment(seg);
     if (seg.syncing) seg.closePending = true;
     else closeSync(seg.fd);
   }
