@@ -10,7 +10,7 @@
 // The varints make sample 0 and 1 byte-aligned: the stream is bit-packed only from the second
 // value on. Values are taken as raw bit patterns, so staleness markers (StaleNaN) and NaN payloads
 // pass through unchanged.
-import { peek32 } from '../chunks/xor.js';
+import { STALE_HI, STALE_LO, peek32 } from '../chunks/xor.js';
 import { CorruptError } from './encoding.js';
 
 const TWO32 = 4294967296;
@@ -207,7 +207,8 @@ function uvarintAt(buf: Uint8Array, at: number): [number, number] {
  * two uint32 per sample in platform order, from uint32 index vBase) starting at index n; returns
  * the new n. The arrays must have room for the chunk's sample count. Fields are read through a
  * 32-bit window (peek32, zeros past the end) as the head's decoder does; a chunk whose samples run
- * past its end throws CorruptError.
+ * past its end throws CorruptError. With `S`, each sample's staleness flag (1 for a StaleNaN) is
+ * written there at the same index, so callers need no second pass over the values.
  */
 export function decodePromXorInto(
   chunk: Uint8Array,
@@ -217,6 +218,7 @@ export function decodePromXorInto(
   VU: Uint32Array,
   vBase: number,
   n: number,
+  S?: Uint8Array,
 ): number {
   const total = promXorNumSamples(chunk);
   if (total === 0) return n;
@@ -237,6 +239,7 @@ export function decodePromXorInto(
       T[n] = t;
       VU[vBase + 2 * n + HI] = vHi;
       VU[vBase + 2 * n + LO] = vLo;
+      if (S !== undefined) S[n] = vHi === STALE_HI && vLo === STALE_LO ? 1 : 0;
       n++;
     }
     if (++i >= total) break;
