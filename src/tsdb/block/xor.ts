@@ -188,15 +188,24 @@ function signExtend(bits: number, n: number): number {
   return bits > 2 ** (n - 1) ? bits - 2 ** n : bits;
 }
 
-/** A uvarint at byte `at`: [value, next byte]; CorruptError when it runs past the end. */
-function uvarintAt(buf: Uint8Array, at: number): [number, number] {
+/** Where the last uvarintAt ended (the byte after it). */
+let varintEnd = 0;
+
+/**
+ * A uvarint at byte `at` (its end in varintEnd); CorruptError when it runs past the end. No
+ * [value, end] pair: allocating and destructuring one inside the decoder's loop cost it about 5 %.
+ */
+function uvarintAt(buf: Uint8Array, at: number): number {
   let x = 0;
   let mul = 1;
   for (let i = 0; i < 10; i++) {
     if (at >= buf.length) break;
     const b = buf[at++]!;
     x += (b & 0x7f) * mul;
-    if (b < 0x80) return [x, at];
+    if (b < 0x80) {
+      varintEnd = at;
+      return x;
+    }
     mul *= 128;
   }
   throw new CorruptError('chunk ends inside a varint');
@@ -223,9 +232,9 @@ export function decodePromXorInto(
   const total = promXorNumSamples(chunk);
   if (total === 0) return n;
   const endBit = chunk.length * 8;
-  let [zz, at] = uvarintAt(chunk, 2);
+  const zz = uvarintAt(chunk, 2);
   let t = zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
-  let pos = at * 8;
+  let pos = varintEnd * 8;
   let vHi = peek32(chunk, pos);
   let vLo = peek32(chunk, pos + 32);
   pos += 64;
@@ -246,9 +255,8 @@ export function decodePromXorInto(
     let w: number;
     if (i === 1) {
       // the stream is still byte aligned here
-      [zz, at] = uvarintAt(chunk, pos >>> 3);
-      tDelta = zz;
-      pos = at * 8;
+      tDelta = uvarintAt(chunk, pos >>> 3);
+      pos = varintEnd * 8;
     } else {
       w = peek32(chunk, pos);
       if (w < 0x80000000) {
