@@ -106,14 +106,7 @@ function firstTime(p: Piece): number {
 }
 
 /** Moves the samples of [from, n) later than `last` down to `from`; returns the new end. */
-function dropOverlap(
-  T: Float64Array,
-  VU: Uint32Array,
-  S: Uint8Array,
-  from: number,
-  n: number,
-  last: number,
-): number {
+function dropOverlap(T: Float64Array, VU: Uint32Array, S: Uint8Array, from: number, n: number, last: number): number {
   let w = from;
   let prev = last;
   for (let r = from; r < n; r++) {
