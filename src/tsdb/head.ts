@@ -488,18 +488,13 @@ export class Head implements Storage, Component {
         n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, T, V, S, n, VU);
       }
       if (n === n0) continue;
-      let anyStale = false;
-      for (let i = n0; i < n; i++) {
-        if (S[i] === 1) {
-          anyStale = true;
-          break;
-        }
-      }
+      // the native search over the flags, not a loop in JS: most series have no marker
+      const flags = S.subarray(n0, n);
       out.push({
         labels: s.labels,
         t: T.subarray(n0, n),
         v: V.subarray(n0, n),
-        ...(anyStale ? { stale: S.slice(n0, n) } : {}),
+        ...(flags.includes(1) ? { stale: flags.slice() } : {}),
       });
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));

@@ -5,7 +5,6 @@
 // 2-hour blocks (one allocation and one copy per series and block, plus a string key per series).
 import { compareLabels, type Labels } from '../labels/labels.js';
 import type { SeriesSamples } from '../storage/storage.js';
-import { STALE_HI, STALE_LO } from './chunks/xor.js';
 import { decodePromXorInto, promXorNumSamples } from './block/xor.js';
 
 /** A block's series with the Prometheus XOR data of its chunks overlapping the range, oldest first. */
@@ -15,10 +14,6 @@ export interface ChunkedSeries {
   readonly minT: number;
   readonly chunks: readonly Uint8Array[];
 }
-
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HI = LITTLE ? 1 : 0;
-const LO = LITTLE ? 0 : 1;
 
 type Piece = ChunkedSeries | SeriesSamples;
 
@@ -70,30 +65,21 @@ export function mergeSelect(
   const T = new Float64Array(cap);
   const V = new Float64Array(cap);
   const VU = new Uint32Array(V.buffer);
-  let S: Uint8Array | undefined;
+  // Flags for every sample (a sixteenth of T and V): the decoder sets them as it writes values.
+  const S = new Uint8Array(cap);
   const out: SeriesSamples[] = [];
   let n = 0;
   for (const group of groups) {
     if (group.length > 1) group.sort((a, b) => firstTime(a) - firstTime(b));
     const n0 = n;
-    let anyStale = false;
     for (const p of group) {
       const from = n;
       if (isChunked(p)) {
-        for (const c of p.chunks) n = decodePromXorInto(c, mint, maxt, T, VU, 0, n);
-        for (let i = from; i < n; i++) {
-          if (VU[2 * i + HI] === STALE_HI && VU[2 * i + LO] === STALE_LO) {
-            (S ??= new Uint8Array(cap))[i] = 1;
-            anyStale = true;
-          }
-        }
+        for (const c of p.chunks) n = decodePromXorInto(c, mint, maxt, T, VU, 0, n, S);
       } else {
         T.set(p.t, n);
         V.set(p.v, n);
-        if (p.stale !== undefined) {
-          (S ??= new Uint8Array(cap)).set(p.stale, n);
-          anyStale = true;
-        }
+        if (p.stale !== undefined) S.set(p.stale, n);
         n += p.t.length;
       }
       // Overlap with what earlier pieces wrote: keep only this piece's later timestamps.
@@ -104,7 +90,7 @@ export function mergeSelect(
       labels: group[0]!.labels,
       t: T.subarray(n0, n),
       v: V.subarray(n0, n),
-      ...(anyStale && S !== undefined && S.subarray(n0, n).includes(1) ? { stale: S.slice(n0, n) } : {}),
+      ...(S.subarray(n0, n).includes(1) ? { stale: S.slice(n0, n) } : {}),
     });
   }
   return out;
@@ -120,14 +106,7 @@ function firstTime(p: Piece): number {
 }
 
 /** Moves the samples of [from, n) later than `last` down to `from`; returns the new end. */
-function dropOverlap(
-  T: Float64Array,
-  VU: Uint32Array,
-  S: Uint8Array | undefined,
-  from: number,
-  n: number,
-  last: number,
-): number {
+function dropOverlap(T: Float64Array, VU: Uint32Array, S: Uint8Array, from: number, n: number, last: number): number {
   let w = from;
   let prev = last;
   for (let r = from; r < n; r++) {
@@ -136,11 +115,11 @@ function dropOverlap(
     T[w] = t;
     VU[2 * w] = VU[2 * r]!;
     VU[2 * w + 1] = VU[2 * r + 1]!;
-    if (S !== undefined) S[w] = S[r]!;
+    S[w] = S[r]!;
     w++;
     prev = t;
   }
   // the next series is written from w on: no staleness flag of a dropped sample may stay there
-  if (S !== undefined) S.fill(0, w, n);
+  S.fill(0, w, n);
   return w;
 }

@@ -43,6 +43,12 @@ describe("Prometheus's XOR chunk encoding", () => {
     const back = decodeAll(chunk);
     expect(back.t).toEqual(ts);
     expect(back.bits).toEqual([...bits]);
+    // with flags: 1 for the marker only (not for the plain NaNs), written at the samples' indexes
+    const S = new Uint8Array(122).fill(9);
+    const got = decodePromXorInto(chunk, -Infinity, Infinity, new Float64Array(122), new Uint32Array(244), 0, 2, S);
+    expect(got).toBe(122);
+    expect([...S.subarray(0, 2)]).toEqual([9, 9]);
+    expect([...S.subarray(2)]).toEqual(ts.map((_, i) => (i === 7 ? 1 : 0)));
   });
 
   it('encodes a sub-range and decodes only the samples inside [mint, maxt]', () => {

@@ -10,7 +10,7 @@
 // The varints make sample 0 and 1 byte-aligned: the stream is bit-packed only from the second
 // value on. Values are taken as raw bit patterns, so staleness markers (StaleNaN) and NaN payloads
 // pass through unchanged.
-import { peek32 } from '../chunks/xor.js';
+import { STALE_HI, STALE_LO, peek32 } from '../chunks/xor.js';
 import { CorruptError } from './encoding.js';
 
 const TWO32 = 4294967296;
@@ -188,15 +188,24 @@ function signExtend(bits: number, n: number): number {
   return bits > 2 ** (n - 1) ? bits - 2 ** n : bits;
 }
 
-/** A uvarint at byte `at`: [value, next byte]; CorruptError when it runs past the end. */
-function uvarintAt(buf: Uint8Array, at: number): [number, number] {
+/** Where the last uvarintAt ended (the byte after it). */
+let varintEnd = 0;
+
+/**
+ * A uvarint at byte `at` (its end in varintEnd); CorruptError when it runs past the end. No
+ * [value, end] pair: allocating and destructuring one inside the decoder's loop cost it about 5 %.
+ */
+function uvarintAt(buf: Uint8Array, at: number): number {
   let x = 0;
   let mul = 1;
   for (let i = 0; i < 10; i++) {
     if (at >= buf.length) break;
     const b = buf[at++]!;
     x += (b & 0x7f) * mul;
-    if (b < 0x80) return [x, at];
+    if (b < 0x80) {
+      varintEnd = at;
+      return x;
+    }
     mul *= 128;
   }
   throw new CorruptError('chunk ends inside a varint');
@@ -207,7 +216,8 @@ function uvarintAt(buf: Uint8Array, at: number): [number, number] {
  * two uint32 per sample in platform order, from uint32 index vBase) starting at index n; returns
  * the new n. The arrays must have room for the chunk's sample count. Fields are read through a
  * 32-bit window (peek32, zeros past the end) as the head's decoder does; a chunk whose samples run
- * past its end throws CorruptError.
+ * past its end throws CorruptError. With `S`, each sample's staleness flag (1 for a StaleNaN) is
+ * written there at the same index, so callers need no second pass over the values.
  */
 export function decodePromXorInto(
   chunk: Uint8Array,
@@ -217,13 +227,14 @@ export function decodePromXorInto(
   VU: Uint32Array,
   vBase: number,
   n: number,
+  S?: Uint8Array,
 ): number {
   const total = promXorNumSamples(chunk);
   if (total === 0) return n;
   const endBit = chunk.length * 8;
-  let [zz, at] = uvarintAt(chunk, 2);
+  const zz = uvarintAt(chunk, 2);
   let t = zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
-  let pos = at * 8;
+  let pos = varintEnd * 8;
   let vHi = peek32(chunk, pos);
   let vLo = peek32(chunk, pos + 32);
   pos += 64;
@@ -237,15 +248,15 @@ export function decodePromXorInto(
       T[n] = t;
       VU[vBase + 2 * n + HI] = vHi;
       VU[vBase + 2 * n + LO] = vLo;
+      if (S !== undefined) S[n] = vHi === STALE_HI && vLo === STALE_LO ? 1 : 0;
       n++;
     }
     if (++i >= total) break;
     let w: number;
     if (i === 1) {
       // the stream is still byte aligned here
-      [zz, at] = uvarintAt(chunk, pos >>> 3);
-      tDelta = zz;
-      pos = at * 8;
+      tDelta = uvarintAt(chunk, pos >>> 3);
+      pos = varintEnd * 8;
     } else {
       w = peek32(chunk, pos);
       if (w < 0x80000000) {

@@ -18,6 +18,21 @@ function roundTrip(ts: number[], vs: number[], stale: boolean[] = []): void {
     else expect(Object.is(it.v, vs[i])).toBe(true);
   }
   expect(it.next()).toBe(false);
+  // The bulk decoder on the same bytes placed inside a larger buffer (a view at a byte offset, as
+  // an arena page or a file read hands them over), bit for bit against the values appended.
+  const host = new Uint8Array(bytes.length + 11);
+  host.set(bytes, 7);
+  const view = host.subarray(3, 7 + bytes.length + 1);
+  const T = new Float64Array(ts.length + 1);
+  const V = new Float64Array(ts.length + 1);
+  const S = new Uint8Array(ts.length + 1);
+  expect(decodeXorInto(view, 4, undefined, -Infinity, Infinity, T, V, S, 1)).toBe(ts.length + 1);
+  for (let i = 0; i < ts.length; i++) {
+    expect(T[i + 1]).toBe(ts[i]);
+    expect(S[i + 1]).toBe(stale[i] ? 1 : 0);
+    if (stale[i]) expect(Number.isNaN(V[i + 1])).toBe(true);
+    else expect(Object.is(V[i + 1], Number.isNaN(vs[i]) ? NaN : vs[i])).toBe(true);
+  }
 }
 
 describe('XOR chunk', () => {

@@ -368,6 +368,18 @@ export function peek32(buf: Uint8Array, pos: number): number {
 }
 
 /**
+ * The 32 bits at bit `pos` through a big-endian DataView over buf (one word load and one byte
+ * load instead of five byte loads); `last` is the last byte index with 5 bytes after it, past
+ * which peek32 reads the tail with zeros.
+ */
+function peekView(d: DataView, last: number, buf: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  if (i > last) return peek32(buf, pos);
+  const s = pos & 7;
+  return ((d.getUint32(i) << s) | (d.getUint8(i + 4) >>> (8 - s))) >>> 0;
+}
+
+/**
  * Decodes the samples with mint <= t <= maxt of the chunk at buf[offset…] into T/V/S starting at
  * index n (the arrays must have room for the chunk's whole sample count); returns the new n.
  * `count` overrides the header's sample count (for the open chunk). `VU`, a Uint32Array over V's
@@ -389,6 +401,8 @@ export function decodeXorInto(
   if (total === 0) return n;
   // Values are written as their two 32-bit halves straight into V's buffer.
   const vBase = V.byteOffset >>> 2;
+  const d = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const last = buf.length - 5;
   let pos = (offset + 2) * 8;
   let t = (peek32(buf, pos) | 0) * TWO32 + peek32(buf, pos + 32);
   let vHi = peek32(buf, pos + 64);
@@ -407,27 +421,30 @@ export function decodeXorInto(
       n++;
     }
     if (++i >= total) break;
-    // Timestamp: delta of delta behind a 1-4 bit prefix.
-    let w = peek32(buf, pos);
+    // Timestamp: delta of delta behind a 1-4 bit prefix; `k` bits of the window are used.
+    let w = peekView(d, last, buf, pos);
+    let k: number;
     if (w < 0x80000000) {
-      pos += 1;
+      k = 1;
     } else if (w < 0xc0000000) {
       tDelta += signExtend((w >>> 23) & 0x7f, 7);
-      pos += 9;
+      k = 9;
     } else if (w < 0xe0000000) {
       tDelta += signExtend((w >>> 15) & 0x3fff, 14);
-      pos += 17;
+      k = 17;
     } else if (w < 0xf0000000) {
       tDelta += signExtend((w >>> 8) & 0xfffff, 20);
-      pos += 24;
+      k = 24;
     } else {
       pos += 4;
       tDelta += (peek32(buf, pos) | 0) * TWO32 + peek32(buf, pos + 32);
-      pos += 64;
+      k = 64;
     }
     t += tDelta;
-    // Value: '0' unchanged, '10' bits in the previous window, '11' a new window.
-    w = peek32(buf, pos);
+    pos += k;
+    // Value: '0' unchanged, '10' bits in the previous window, '11' a new window. Its 13 control
+    // bits are still in the timestamp's window after a prefix of up to 19 bits.
+    w = k <= 19 ? (w << k) >>> 0 : peekView(d, last, buf, pos);
     if (w < 0x80000000) {
       pos += 1;
       continue;
@@ -445,10 +462,10 @@ export function decodeXorInto(
     let hi = 0;
     let lo: number;
     if (sig > 32) {
-      hi = peek32(buf, pos) >>> (64 - sig);
-      lo = peek32(buf, pos + sig - 32);
+      hi = peekView(d, last, buf, pos) >>> (64 - sig);
+      lo = peekView(d, last, buf, pos + sig - 32);
     } else {
-      lo = sig === 0 ? 0 : peek32(buf, pos) >>> (32 - sig);
+      lo = sig === 0 ? 0 : peekView(d, last, buf, pos) >>> (32 - sig);
     }
     pos += sig;
     const sh = trailing;
