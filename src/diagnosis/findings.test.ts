@@ -305,6 +305,32 @@ describe('findFindings', () => {
     expect(found[0]!.summary).toBe('quoteservice: 1 out-of-memory restart since 14:09');
   });
 
+  it('a crash loop whose processes warm up a little and stay flat is a restarts finding, for every seed', async () => {
+    // adservice exits with code 1 every 2 minutes; each process warms from 112 to 120 MB over its
+    // first minute, then stays flat: restarts that were not out of memory must not cut the series
+    // into teeth, or each warm-up would read as a leak's climb
+    for (let seed = 1; seed <= 10; seed++) {
+      const h = new Head();
+      const a = new AnnotationStore();
+      const noisy = random(seed);
+      const l = labelsFromRecord({ __name__: 'process_memory_usage', service_name: 'adservice' });
+      const period = 2 * MINUTE;
+      for (let t = START - 5 * MINUTE; t <= END; t += 10_000) {
+        const k = (((t - START) % period) + period) % period;
+        const mb = k < MINUTE ? 112 + (8 * k) / MINUTE : 120;
+        h.append(l, t, mb * 1e6 + (noisy() * 2 - 1) * 1e6);
+      }
+      let n = 0;
+      for (let t = START + period; t <= END; t += period)
+        a.add({ time: t - 5000, tags: ['restart', 'adservice'], text: `adservice restarted (#${++n}): exit code 1` });
+      const found = await findFindings({ engine: new Engine(), storage: h, annotations: a, clock }, START, END);
+      expect(
+        found.map((f) => f.kind),
+        `seed ${seed}`,
+      ).toEqual(['restarts']);
+    }
+  });
+
   it('counts restarts without memory growth as a restarts finding', async () => {
     const h = new Head();
     const a = new AnnotationStore();

@@ -180,14 +180,16 @@ function riseStartIndex(v: readonly number[], from: number, to: number): number 
 }
 
 /**
- * Where the supervisor's restarts cut the series: the first point after each restart (the new
- * process's first sample), unless a drop was seen there or just after. A leak that kills its
+ * Where the supervisor's out-of-memory restarts cut the series: the first point after each (the
+ * new process's first sample), unless a drop was seen there or just after. A leak that kills its
  * process fast may leave no drop: the dying process's last samples are few, and the median the
- * drop is measured against still sits at the usual level.
+ * drop is measured against still sits at the usual level. Other restarts cut only where memory
+ * drops: a crash loop of a flat service would otherwise make each process's warm-up a tooth.
  */
 function restartCuts(t: readonly number[], drops: readonly number[], restarts: readonly Restart[]): number[] {
   const cuts = [...drops];
   for (const r of restarts) {
+    if (!r.outOfMemory) continue;
     const i = t.findIndex((x) => x > r.at);
     if (i <= 0) continue;
     // the successor's first samples may still be falling: a drop up to two points later is this restart
@@ -199,8 +201,8 @@ function restartCuts(t: readonly number[], drops: readonly number[], restarts: r
 
 /**
  * Restarts and growth of a memory series (bytes); robust to noise and to single GC spikes.
- * `restarts`: those the supervisor reported, which cut the series into one stretch a process
- * where the memory shows no drop, and whose out-of-memory exits confirm the rise before them.
+ * `restarts`: those the supervisor reported; its out-of-memory exits cut the series into one
+ * stretch a process where the memory shows no drop, and confirm the rise before them.
  */
 export function analyseMemory(
   times: readonly number[],
@@ -212,7 +214,7 @@ export function analyseMemory(
   const cuts = restartCuts(t, drops, restarts);
   const bounds = [0, ...cuts, v.length];
   // stretch s ended in an out-of-memory exit: one after its first point, before the next stretch's
-  // (every restart inside the series cuts it, at its first later point or at a drop near it)
+  // (every out-of-memory restart inside the series cuts it, at its first later point or at a drop near it)
   const oomEnds = bounds.slice(1).map((to, s) => {
     const fromT = t[bounds[s]!];
     const nextT = to < t.length ? t[to]! : Infinity;

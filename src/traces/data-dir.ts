@@ -148,7 +148,7 @@ export class TraceDataDir {
     this.wal.start();
     if (this.unwritten.length === 0) {
       this.cutDue = false;
-      this.wal.discardAll();
+      this.discardLog();
     }
   }
 
@@ -177,6 +177,16 @@ export class TraceDataDir {
     return { seq, nowMs, words, records, complex };
   }
 
+  /**
+   * Deletes the batch log once every batch in it is in a segment file. The files were synced
+   * before they took their names; the directory is synced here so that those names survive a
+   * machine crash too, before the only other copy goes (the log is not synced first: it is deleted).
+   */
+  private discardLog(): void {
+    this.segments.syncDirectory();
+    this.wal.discardAll();
+  }
+
   // ---------------------------------------------------------------- write path
 
   /**
@@ -187,7 +197,7 @@ export class TraceDataDir {
     if (this.cutDue && this.unwritten.length === 0) {
       // every batch logged so far is in a segment file now (synced, after the dictionary log)
       this.cutDue = false;
-      this.wal.discardAll();
+      this.discardLog();
     }
     const delta = deltaSince(this.dict, this.catalogue, this.walMark);
     const w = this.writer.reset();
@@ -292,7 +302,7 @@ export class TraceDataDir {
     this.writePending();
     if (this.cutDue && this.unwritten.length === 0) {
       this.cutDue = false;
-      this.wal.discardAll();
+      this.discardLog();
     }
     this.wal.shutdown();
     this.dictLog.shutdown();

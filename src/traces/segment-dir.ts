@@ -30,6 +30,7 @@ import {
   type SegmentIndex,
 } from './segment-file.js';
 import { blockAt, type PackedSegment } from './packed.js';
+import { fsyncDir } from '../wal/index.js';
 
 export interface SegmentFileInfo {
   readonly seq: number;
@@ -103,6 +104,11 @@ export class SegmentDir {
     this.indexes.set(data.seq, indexSegmentFile(bytes));
     this.track({ seq: data.seq, bytes: bytes.length });
     return bytes.length;
+  }
+
+  /** Syncs the directory, so the names of the files written survive a machine crash. */
+  syncDirectory(): void {
+    if (this.sync) fsyncDir(this.dir);
   }
 
   /**

@@ -1,5 +1,6 @@
 export {
   WriteAheadLog,
+  fsyncDir,
   walMetricNames,
   segmentName,
   PROMETHEUS_WAL_METRICS,

@@ -176,7 +176,8 @@ function frame(records: readonly Uint8Array[], header: boolean): Uint8Array {
   return out;
 }
 
-function fsyncDir(dir: string): void {
+/** Syncs a directory, so that a file created, renamed or deleted in it survives a machine crash. */
+export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

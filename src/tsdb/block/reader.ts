@@ -10,7 +10,7 @@ import type { Labels } from '../../labels/labels.js';
 import type { Matcher } from '../../labels/matcher.js';
 import type { SeriesSamples } from '../../storage/storage.js';
 import { merge, postingsForMatchers, type Postings, type PostingsIndex } from '../postings.js';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../../wal/crc32c.js';
 import { ByteReader, CorruptError, compareUtf8 } from './encoding.js';
 import { parseMeta, type BlockMeta } from './meta.js';
 import { CHUNKS_MAGIC, ENCODING_XOR, INDEX_MAGIC } from './writer.js';

@@ -14,7 +14,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Labels } from '../../labels/labels.js';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../../wal/crc32c.js';
+import { fsyncDir } from '../../wal/wal.js';
 import { ByteWriter, compareUtf8 } from './encoding.js';
 import type { BlockMeta } from './meta.js';
 import { newUlid } from './ulid.js';
@@ -177,10 +178,10 @@ export class BlockWriter {
         version: 1,
       };
       writeFileSynced(path.join(this.tmp, 'meta.json'), new TextEncoder().encode(JSON.stringify(meta, null, '\t')));
-      syncDir(path.join(this.tmp, 'chunks'));
-      syncDir(this.tmp);
+      fsyncDir(path.join(this.tmp, 'chunks'));
+      fsyncDir(this.tmp);
       renameSync(this.tmp, this.dir);
-      syncDir(this.parentDir);
+      fsyncDir(this.parentDir);
       return meta;
     } catch (e) {
       this.abort();
@@ -208,15 +209,6 @@ function writeFileSynced(file: string, bytes: Uint8Array): void {
   try {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
