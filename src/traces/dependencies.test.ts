@@ -219,29 +219,6 @@ describe('dependency index', () => {
     expect(walked).toBe(22);
   });
 
-  it('a dirty trace is re-read once maxRecords records were stored after the last flush, while they are recent', () => {
-    let walked = 0;
-    const source: DependencySource = {
-      firstLive: () => 0,
-      traceStartNs: () => 0,
-      traceMaxSpanStartNs: () => 0,
-      forEachSpan: () => walked++,
-      serviceName: () => 'x',
-    };
-    const index = new DependencyIndex(source, { maxDirty: 1000, maxRecords: 8 });
-    index.touch(0);
-    index.touch(0); // a second record: dirty
-    for (let ord = 1; ord <= 6; ord++) index.touch(ord);
-    // 8 records since the start: not more than maxRecords yet
-    expect(walked).toBe(7);
-    index.touch(7);
-    // the 9th: the dirty trace is walked again (and the new one at once)
-    expect(walked).toBe(9);
-    // new traces are read once each
-    for (let ord = 8; ord < 30; ord++) index.touch(ord);
-    expect(walked).toBe(31);
-  });
-
   it('traces dropped while every trace came in one record are subtracted without a query', () => {
     let firstLive = 0;
     const source: DependencySource = {

@@ -5,10 +5,8 @@
 // A trace's first record is read at once, while it is the newest data in memory (waiting would
 // mean reading it back after its segment was compressed or written out). Later records of a
 // trace are lazy and amortised: the append only marks the trace dirty; dirty traces are re-read
-// (one walk of that trace's spans) at the next query, once too many are pending, or once about a
-// segment's worth of records came after the last flush (so the re-read finds them uncompressed in
-// memory), and traces the store dropped are subtracted by ordinal, as the store drops in arrival
-// order.
+// (one walk of that trace's spans) at the next query or once too many are pending, and traces
+// the store dropped are subtracted by ordinal, as the store drops in arrival order.
 import type { DependencyLink } from './storage.js';
 
 /** What the index reads from the store: trace ordinals, their time bounds and their spans. */
@@ -35,11 +33,6 @@ export interface DependencyIndexOptions {
   readonly bucketNs?: number;
   /** dirty traces pending before they are processed without a query (default 16384) */
   readonly maxDirty?: number;
-  /**
-   * records stored since the last flush after which dirty traces are processed (default 2048,
-   * about a segment: their records are still uncompressed in memory then)
-   */
-  readonly maxRecords?: number;
 }
 
 /**
@@ -66,7 +59,6 @@ interface Bucket {
 export class DependencyIndex {
   private readonly bucketNs: number;
   private readonly maxDirty: number;
-  private readonly maxRecords: number;
   /** parent service → child service → edge id */
   private readonly edgeIds = new Map<number, Map<number, number>>();
   private readonly edgeParent: number[] = [];
@@ -82,8 +74,8 @@ export class DependencyIndex {
   private droppedBelow = 0;
   /** ordinals from this one on were never touched: their next touch is their first record */
   private untouchedFrom = 0;
-  /** records touched since the last flush */
-  private touchedSinceFlush = 0;
+  /** traces read at their first record since the last flush */
+  private insertedSinceFlush = 0;
   /** trace walks done since start (a test and benchmark figure) */
   walks = 0;
 
@@ -93,24 +85,21 @@ export class DependencyIndex {
   ) {
     this.bucketNs = opts.bucketNs ?? 60e9;
     this.maxDirty = opts.maxDirty ?? 16384;
-    this.maxRecords = opts.maxRecords ?? 2048;
   }
 
   /** The trace got spans: its edges are recomputed before the next answer (at once for its first record). */
   touch(ord: number): void {
-    const touched = ++this.touchedSinceFlush;
     if (ord >= this.untouchedFrom && ord >= this.source.firstLive()) {
       // ordinals grow with arrival, so nothing of this trace was read before: its one record is all of it
       this.untouchedFrom = ord + 1;
       this.insert(ord);
-    } else {
-      this.untouchedFrom = Math.max(this.untouchedFrom, ord + 1);
-      this.dirty.add(ord);
+      // dropped traces are subtracted at a flush: one is due as often as when every trace waited for it
+      if (++this.insertedSinceFlush > this.maxDirty) this.flush();
+      return;
     }
-    // dirty traces are re-read while their records are recent; dropped traces are subtracted at a
-    // flush, so one is due at least as often as when every trace waited for it
-    if (this.dirty.size > 0 ? touched > this.maxRecords || this.dirty.size > this.maxDirty : touched > this.maxDirty)
-      this.flush();
+    this.untouchedFrom = Math.max(this.untouchedFrom, ord + 1);
+    this.dirty.add(ord);
+    if (this.dirty.size > this.maxDirty) this.flush();
   }
 
   /** Parent → child service calls of traces overlapping [endTsMs - lookbackMs, endTsMs], sorted. */
@@ -173,7 +162,7 @@ export class DependencyIndex {
       this.insert(ord);
     }
     this.dirty.clear();
-    this.touchedSinceFlush = 0;
+    this.insertedSinceFlush = 0;
   }
 
   private insert(ord: number): void {
