@@ -7,6 +7,7 @@ import { anyValueToString } from '../otlp/model.js';
 import { readF64, type Segment } from './arena.js';
 import type { Origin } from './catalogue.js';
 import { eventAttrCount, eventAttrsAt, readInt64, type SpanCursor } from './codec.js';
+import { grown } from './grown.js';
 import { hashString, mix, type Dictionary } from './intern.js';
 import {
   payloadWords,
@@ -148,14 +149,9 @@ export class RecordFacts {
   /** Doubles the term arrays and the set, re-adding the terms held. */
   private grow(): void {
     const cap = this.slots.length * 2;
-    const widen = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const next = make(cap);
-      next.set(a);
-      return next;
-    };
-    this.terms = widen(this.terms, (n) => new Uint32Array(n));
-    this.termMin = widen(this.termMin, (n) => new Float64Array(n));
-    this.termMax = widen(this.termMax, (n) => new Float64Array(n));
+    this.terms = grown(this.terms, cap);
+    this.termMin = grown(this.termMin, cap);
+    this.termMax = grown(this.termMax, cap);
     this.slots = new Uint32Array(cap);
     this.stamp = new Uint32Array(cap);
     this.gen = 1;

@@ -5,6 +5,8 @@
 // Columns are public for the readers' inner loops; they are replaced when the table grows, so
 // read them through the table each time rather than keeping a column across an append.
 
+import { grown } from './grown.js';
+
 export class TraceTable {
   private readonly byId = new Map<string, number>();
   /** ordinal of slot 0 */
@@ -113,20 +115,15 @@ export class TraceTable {
   }
 
   private grow(cap: number): void {
-    const grow = <T extends Float64Array | Uint32Array>(a: T, make: (n: number) => T): T => {
-      const next = make(cap);
-      next.set(a);
-      return next;
-    };
-    this.start = grow(this.start, (n) => new Float64Array(n));
-    this.end = grow(this.end, (n) => new Float64Array(n));
-    this.maxSpanStart = grow(this.maxSpanStart, (n) => new Float64Array(n));
-    this.maxDurUs = grow(this.maxDurUs, (n) => new Float64Array(n));
-    this.lastRef = grow(this.lastRef, (n) => new Float64Array(n));
-    this.firstSeen = grow(this.firstSeen, (n) => new Float64Array(n));
-    this.spans = grow(this.spans, (n) => new Uint32Array(n));
-    this.entries = grow(this.entries, (n) => new Uint32Array(n));
-    this.checked = grow(this.checked, (n) => new Uint32Array(n));
+    this.start = grown(this.start, cap);
+    this.end = grown(this.end, cap);
+    this.maxSpanStart = grown(this.maxSpanStart, cap);
+    this.maxDurUs = grown(this.maxDurUs, cap);
+    this.lastRef = grown(this.lastRef, cap);
+    this.firstSeen = grown(this.firstSeen, cap);
+    this.spans = grown(this.spans, cap);
+    this.entries = grown(this.entries, cap);
+    this.checked = grown(this.checked, cap);
     this.cap = cap;
   }
 
