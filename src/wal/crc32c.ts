@@ -22,6 +22,21 @@ function makeTables(): Uint32Array {
 }
 
 const T = makeTables();
+
+/** The CRC after eight bytes: `lo`, the first four little-endian and already XOR-ed with the CRC, and `hi`, the next four. */
+function fold8(lo: number, hi: number): number {
+  return (
+    T[7 * 256 + (lo & 0xff)]! ^
+    T[6 * 256 + ((lo >>> 8) & 0xff)]! ^
+    T[5 * 256 + ((lo >>> 16) & 0xff)]! ^
+    T[4 * 256 + (lo >>> 24)]! ^
+    T[3 * 256 + (hi & 0xff)]! ^
+    T[2 * 256 + ((hi >>> 8) & 0xff)]! ^
+    T[256 + ((hi >>> 16) & 0xff)]! ^
+    T[hi >>> 24]!
+  );
+}
+
 /** 32-bit loads read the bytes in the order the tables need only on a little-endian machine */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -41,15 +56,7 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0
   while (i <= end8) {
     const lo = (c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
     const hi = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
-    c =
-      T[7 * 256 + (lo & 0xff)]! ^
-      T[6 * 256 + ((lo >>> 8) & 0xff)]! ^
-      T[5 * 256 + ((lo >>> 16) & 0xff)]! ^
-      T[4 * 256 + (lo >>> 24)]! ^
-      T[3 * 256 + (hi & 0xff)]! ^
-      T[2 * 256 + ((hi >>> 8) & 0xff)]! ^
-      T[256 + ((hi >>> 16) & 0xff)]! ^
-      T[hi >>> 24]!;
+    c = fold8(lo, hi);
     i += 8;
   }
   while (i < end) c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
@@ -61,15 +68,7 @@ function crcWords(c: number, words: Uint32Array): number {
   for (let w = 0; w < words.length; w += 2) {
     const lo = (c ^ words[w]!) >>> 0;
     const hi = words[w + 1]!;
-    c =
-      T[7 * 256 + (lo & 0xff)]! ^
-      T[6 * 256 + ((lo >>> 8) & 0xff)]! ^
-      T[5 * 256 + ((lo >>> 16) & 0xff)]! ^
-      T[4 * 256 + (lo >>> 24)]! ^
-      T[3 * 256 + (hi & 0xff)]! ^
-      T[2 * 256 + ((hi >>> 8) & 0xff)]! ^
-      T[256 + ((hi >>> 16) & 0xff)]! ^
-      T[hi >>> 24]!;
+    c = fold8(lo, hi);
   }
   return c;
 }
