@@ -260,7 +260,8 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
     };
     // restarts: the supervisor's word (its annotations and counter); a drop alone may be a GC
     const restartNotes = inWindow.filter((a) => a.tags.includes('restart') && a.tags.includes(service));
-    const oom = restartNotes.filter((a) => OUT_OF_MEMORY.test(a.text)).length;
+    const supervised: Restart[] = restartNotes.map((a) => ({ at: a.time, outOfMemory: OUT_OF_MEMORY.test(a.text) }));
+    const oom = supervised.filter((r) => r.outOfMemory).length;
     const counterSeries = restartCounter.get(service);
     const counter = counterSeries ? counterRises(counterSeries, startMs, stepMs) : { count: 0, firstAt: undefined };
     // RSS speaks for the whole process; the heap series only when a service has no RSS
@@ -269,7 +270,6 @@ export async function findFindings(src: FindingsSources, startMs: number, endMs:
     const memorySeries = rssSeries
       ? withoutRepeats(rssSeries, rssStamps.get(service))
       : heapSeries && withoutRepeats(heapSeries, heapStamps.get(service));
-    const supervised: Restart[] = restartNotes.map((a) => ({ at: a.time, outOfMemory: OUT_OF_MEMORY.test(a.text) }));
     const memory = memorySeries ? analyseMemory(memorySeries.t, memorySeries.v, supervised) : undefined;
     const restarts = Math.max(restartNotes.length, counter.count);
     const restartText =
