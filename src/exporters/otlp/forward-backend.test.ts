@@ -85,7 +85,18 @@ describe('orrery in front of another OTLP backend', () => {
     const b = spanRequest();
     expect((await post(front.ports.otlpHttp, a.body)).status).toBe(200);
     expect((await post(edge.ports.otlpHttp, b.body)).status).toBe(200);
-    for (let i = 0; i < 100 && downstream.backend.traceStore.stats().spans < 2; i++)
+    // the upstream stores the spans before it answers, and a forwarder counts them sent once the
+    // answer is back: wait for both
+    const sent = (b: typeof front, exporter: string): number | undefined =>
+      b.backend.selfMetrics.value('otelcol_exporter_sent_spans_total', { exporter });
+    for (
+      let i = 0;
+      i < 100 &&
+      (downstream.backend.traceStore.stats().spans < 2 ||
+        sent(front, 'otlp/0') !== 1 ||
+        sent(edge, 'otlphttp/0') !== 1);
+      i++
+    )
       await new Promise((r) => setTimeout(r, 20));
     expect(downstream.backend.traceStore.stats().spans).toBe(2);
     expect(front.backend.traceStore.stats().spans).toBe(1);
