@@ -41,7 +41,8 @@ import {
   VectorScalarOp,
 } from './binary.js';
 import { EvalError, dropMetricName, keyOf, signature, type Sample, type Series } from './series.js';
-import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { selectionPlan, takeSnapshot, type Snapshot } from './snapshot.js';
+import { SharedSelections } from './shared-selections.js';
 import { ColumnarFold } from './columnar.js';
 
 export const DEFAULT_TIMEOUT_MS = 2 * 60 * 1000;
@@ -1225,8 +1226,10 @@ export class Engine implements QueryEngine {
   ): EvalValue {
     // The API's `timeout` parameter may shorten the engine's limit for one query, never lengthen it.
     const timeoutMs = Math.min(this.timeoutMs, opts?.timeoutMs ?? this.timeoutMs);
+    const { selectors, plan } = selectionPlan(expr, start, end, this.lookbackDeltaMs);
     const ctx: EvalContext = {
-      querier,
+      // Selectors of one metric over one range read one selection.
+      querier: new SharedSelections(querier, selectors, plan),
       deadline: Date.now() + timeoutMs,
       maxSamples: this.maxSamples,
       lookbackDelta: this.lookbackDeltaMs,

@@ -131,6 +131,10 @@ describe('QueryPool', () => {
       'req_total[2m]',
       'histogram_quantile(0.9, rate(req_total[5m]))',
       'sum(temp) / count(temp)',
+      // Selectors sharing one selection (shared-selections.ts), the narrower ones filtering it.
+      'sum by (job) (rate(req_total{job="a"}[5m])) / sum by (job) (rate(req_total[5m]))',
+      'temp{i=~"1.*", i!="12"} - on (i) temp{nothing=""} + on (i) temp{i!~"2|3"}',
+      'temp + temp',
       'nonsense(',
       'rate(temp)',
     ];

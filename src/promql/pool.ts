@@ -243,7 +243,11 @@ export class QueryPool implements QueryService, Component {
     if (this.inlineWork <= 0 || hasSubquery(expr)) return false;
     const steps = request.kind === 'instant' ? 1 : Math.floor((request.end - request.start) / request.step) + 1;
     let work = 0;
-    for (const d of request.snapshot.selectors) {
+    const { selectors } = request.snapshot;
+    for (const own of selectors) {
+      // A selector reading another's data works through all of it.
+      const d = typeof own === 'number' ? selectors[own]! : own;
+      if (typeof d === 'number') return false;
       work += d.labelCounts.length * steps;
       for (let i = 0; i < d.from.length; i++) work += d.to[i]! - d.from[i]!;
       if (work > this.inlineWork) return false;

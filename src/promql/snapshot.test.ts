@@ -3,7 +3,7 @@ import { labelsFromRecord } from '../labels/labels.js';
 import type { Querier, SeriesSamples } from '../storage/storage.js';
 import { Head } from '../tsdb/head.js';
 import { parseExpr } from './parser/parser.js';
-import { SnapshotQuerier, snapshotTransferList, takeSnapshot, vectorSelectors } from './snapshot.js';
+import { SnapshotQuerier, snapshotTransferList, takeSnapshot, vectorSelectors, type SelectorData } from './snapshot.js';
 
 const plain = (ss: SeriesSamples[]): unknown =>
   ss.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v], stale: s.stale ? [...s.stale] : undefined }));
@@ -36,11 +36,11 @@ describe('takeSnapshot and SnapshotQuerier', () => {
     };
     const expr = parseExpr('rate(up[1m])');
     const snap = takeSnapshot(recording, expr, 120_000, 480_000, 300_000);
-    const [data] = snap.selectors;
+    const data = snap.selectors[0] as SelectorData;
     // No copy: the snapshot's arrays are the select answer's own buffers.
-    expect(data!.t.buffer).toBe(selected[0]![0]!.t.buffer);
-    expect(data!.v.buffer).toBe(selected[0]![0]!.v.buffer);
-    expect(snapshotTransferList(snap)).toContain(data!.t.buffer);
+    expect(data.t.buffer).toBe(selected[0]![0]!.t.buffer);
+    expect(data.v.buffer).toBe(selected[0]![0]!.v.buffer);
+    expect(snapshotTransferList(snap)).toContain(data.t.buffer);
 
     // The worker parses the query again: its selectors pair with the snapshot's by order.
     const again = parseExpr('rate(up[1m])');
@@ -68,11 +68,55 @@ describe('takeSnapshot and SnapshotQuerier', () => {
     const querier: Querier = { select: () => own, series: () => [], labelNames: () => [], labelValues: () => [] };
     const expr = parseExpr('up');
     const snap = takeSnapshot(querier, expr, 20, 20, 300_000);
-    expect(snap.selectors[0]!.t.buffer).not.toBe(own[0]!.t.buffer);
+    expect((snap.selectors[0] as SelectorData).t.buffer).not.toBe(own[0]!.t.buffer);
     const q = new SnapshotQuerier(snap, expr);
     expect(plain(q.select(vectorSelectors(expr)[0]!.matchers, 0, 20))).toEqual([
       { labels: a, t: [10, 20], v: [1, 2], stale: undefined },
       { labels: b, t: [15], v: [3], stale: [1] },
     ]);
+  });
+
+  it('selects a metric once for selectors sharing it, and answers each selector as the storage does', () => {
+    const h = head();
+    let selects = 0;
+    const counting: Querier = {
+      select: (ms, mint, maxt) => {
+        selects++;
+        return h.select(ms, mint, maxt);
+      },
+      series: () => [],
+      labelNames: () => [],
+      labelValues: () => [],
+    };
+    const query = 'sum(rate(up{job!="b"}[1m])) / sum(rate(up[1m])) + sum(rate(up[1m])) - rate(up{job=""}[1m])';
+    const snap = takeSnapshot(counting, parseExpr(query), 120_000, 480_000, 300_000);
+    // up{job!="b"}, up{job=""} and the second up read the first up's data.
+    expect(snap.selectors.map((d) => (typeof d === 'number' ? d : 'data'))).toEqual([1, 'data', 1, 1]);
+    expect(selects).toBe(1);
+    expect(snapshotTransferList(snap)).toHaveLength(new Set(snapshotTransferList(snap)).size);
+
+    const again = parseExpr(query);
+    const q = new SnapshotQuerier(snap, again);
+    for (const vs of vectorSelectors(again)) {
+      for (const [mint, maxt] of [
+        [60_000, 480_000],
+        [290_000, 300_000],
+      ] as const) {
+        expect(plain(q.select(vs.matchers, mint, maxt))).toEqual(plain(h.select(vs.matchers, mint, maxt)));
+      }
+    }
+    expect(q.outsideRange).toBe(0);
+  });
+
+  it('selects apart selectors over different ranges', () => {
+    const h = head();
+    const snap = takeSnapshot(
+      h,
+      parseExpr('rate(up{job="a"}[1m]) / rate(up[2m]) + up offset 1m'),
+      120_000,
+      480_000,
+      300_000,
+    );
+    expect(snap.selectors.every((d) => typeof d !== 'number')).toBe(true);
   });
 });

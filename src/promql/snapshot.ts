@@ -2,11 +2,13 @@
 // it: each vector selector's series over the time range Prometheus's engine computes for that
 // selector before it evaluates (getTimeRangesForSelector: @, offset, the enclosing subqueries'
 // offsets and ranges, then the lookback delta or the range), packed into typed arrays whose
-// buffers are transferred to the worker rather than copied.
+// buffers are transferred to the worker rather than copied. Selectors that can share one selection
+// (shared-selections.ts) are sent one copy of it.
 import { children, type Expr, type VectorSelector } from './parser/ast.js';
 import type { Labels } from '../labels/labels.js';
 import type { Matcher } from '../labels/matcher.js';
 import type { Querier, SeriesSamples } from '../storage/storage.js';
+import { extraMatchers, matchesAll, planSelections, type SelectionSource } from './shared-selections.js';
 
 /** The series one selector selected, with samples in [mint, maxt]. */
 export interface SelectorData {
@@ -27,9 +29,13 @@ export interface SelectorData {
   readonly stale: Uint8Array;
 }
 
-/** One SelectorData per vector selector, in vectorSelectors() order. */
+/**
+ * Per vector selector, in vectorSelectors() order: its SelectorData, or the index of the selector
+ * whose SelectorData it reads (one with the same matchers or a subset of them, over the same
+ * range; this selector's series are those of it that its own matchers match).
+ */
 export interface Snapshot {
-  readonly selectors: readonly SelectorData[];
+  readonly selectors: readonly (SelectorData | number)[];
 }
 
 interface TimeRange {
@@ -119,6 +125,18 @@ export function selectorRanges(
     for (const c of children(e)) stack.push({ ...next, e: c, evalRange: 0 });
   }
   return out;
+}
+
+/** The matchers of each vector selector of a preprocessed expression and where their series come from. */
+export function selectionPlan(
+  expr: Expr,
+  start: number,
+  end: number,
+  lookbackDelta: number,
+): { readonly selectors: (readonly Matcher[])[]; readonly plan: SelectionSource[] } {
+  const ranges = selectorRanges(expr, start, end, lookbackDelta);
+  const selectors = vectorSelectors(expr).map((vs) => vs.matchers);
+  return { selectors, plan: planSelections(selectors, (i) => ranges.get(selectors[i]!)!) };
 }
 
 /**
@@ -212,18 +230,20 @@ export function takeSnapshot(
   end: number,
   lookbackDelta: number,
 ): Snapshot {
-  const ranges = selectorRanges(expr, start, end, lookbackDelta);
-  const selectors = vectorSelectors(expr).map((vs) => {
-    const r = ranges.get(vs.matchers)!;
-    return pack(querier.select(vs.matchers, r.mint, r.maxt), r);
-  });
-  return { selectors };
+  const { selectors, plan } = selectionPlan(expr, start, end, lookbackDelta);
+  return {
+    selectors: selectors.map((ms, i) => {
+      const src = plan[i]!;
+      return src.base !== i ? src.base : pack(querier.select(ms, src.mint, src.maxt), src);
+    }),
+  };
 }
 
 /** The buffers to transfer with a snapshot (each appears once). */
 export function snapshotTransferList(snap: Snapshot): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const d of snap.selectors) {
+    if (typeof d === 'number') continue;
     for (const a of [d.labelLengths, d.labelCounts, d.from, d.to, d.t, d.v, d.stale]) out.add(a.buffer as ArrayBuffer);
   }
   return [...out];
@@ -249,27 +269,48 @@ function bound(t: Float64Array, lo: number, hi: number, x: number, after: boolea
  */
 export class SnapshotQuerier implements Querier {
   outsideRange = 0;
-  private readonly bySelector = new Map<readonly Matcher[], { data: SelectorData; labels: Labels[] }>();
+  private readonly bySelector = new Map<
+    readonly Matcher[],
+    { data: SelectorData; labels: Labels[]; rows: readonly number[] | undefined }
+  >();
 
   constructor(snap: Snapshot, expr: Expr) {
     const sels = vectorSelectors(expr);
     if (sels.length !== snap.selectors.length) {
       throw new Error(`snapshot has ${snap.selectors.length} selectors, the expression ${sels.length}`);
     }
+    const decoded = new Map<SelectorData, Labels[]>();
     sels.forEach((vs, i) => {
-      const data = snap.selectors[i]!;
-      this.bySelector.set(vs.matchers, { data, labels: decodeLabels(data) });
+      const own = snap.selectors[i]!;
+      const baseIndex = typeof own === 'number' ? own : i;
+      const data = snap.selectors[baseIndex];
+      if (data === undefined || typeof data === 'number') throw new Error(`snapshot selector ${i} reads no data`);
+      let labels = decoded.get(data);
+      if (!labels) {
+        labels = decodeLabels(data);
+        decoded.set(data, labels);
+      }
+      // A selector reading a broader one's data: the rows of the series its extra matchers match.
+      let rows: number[] | undefined;
+      if (baseIndex !== i) {
+        const extra = extraMatchers(vs.matchers, sels[baseIndex]!.matchers);
+        rows = [];
+        for (let r = 0; r < labels.length; r++) if (matchesAll(labels[r]!, extra)) rows.push(r);
+      }
+      this.bySelector.set(vs.matchers, { data, labels, rows });
     });
   }
 
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
     const entry = this.bySelector.get(matchers);
     if (!entry) throw new Error('selector not in the snapshot');
-    const { data, labels } = entry;
+    const { data, labels, rows } = entry;
     if (mint < data.mint || maxt > data.maxt) this.outsideRange++;
     const out: SeriesSamples[] = [];
     const stale = data.stale.length > 0 ? data.stale : undefined;
-    for (let i = 0; i < labels.length; i++) {
+    const n = rows ? rows.length : labels.length;
+    for (let k = 0; k < n; k++) {
+      const i = rows ? rows[k]! : k;
       const lo = bound(data.t, data.from[i]!, data.to[i]!, mint, false);
       const hi = bound(data.t, lo, data.to[i]!, maxt, true);
       if (hi <= lo) continue;

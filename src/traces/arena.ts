@@ -169,6 +169,11 @@ export function wordHex(w: number): string {
   return HEX[(w >>> 24) & 255]! + HEX[(w >>> 16) & 255]! + HEX[(w >>> 8) & 255]! + HEX[w & 255]!;
 }
 
+/** A trace ID's 32 lower-case hex digits, from its four words at u32[o..o+4]. */
+export function traceIdHex(u32: Uint32Array, o: number): string {
+  return wordHex(u32[o]!) + wordHex(u32[o + 1]!) + wordHex(u32[o + 2]!) + wordHex(u32[o + 3]!);
+}
+
 /**
  * The segment allocator: records are appended to the newest segment (a new one is opened when
  * a record does not fit), addressed by ref, and segments are freed whole from the oldest end.

@@ -18,6 +18,7 @@ import {
   readString,
   SEGMENT_REF_SPAN,
   stringWords,
+  traceIdHex,
   WordBuf,
   wordHex,
   type SegmentArena,
@@ -39,7 +40,6 @@ import {
   REC_HEADER_WORDS,
   REC_NSPANS,
   REC_PREV,
-  REC_TRACE_ID,
   SP_BITS,
   SP_END,
   SP_FIXED_WORDS,
@@ -275,12 +275,6 @@ export class RecordEncoder {
         buf.complexBytes += anyValueToString(v).length * 2 + 64;
     }
   }
-}
-
-/** The trace id (32 hex digits) in the header of the record at word `at`. */
-export function recordTraceId(u32: Uint32Array, at: number): string {
-  const o = at + REC_TRACE_ID;
-  return wordHex(u32[o]!) + wordHex(u32[o + 1]!) + wordHex(u32[o + 2]!) + wordHex(u32[o + 3]!);
 }
 
 /** Sets the previous-record link of the record at word `at`. */
@@ -523,7 +517,7 @@ export function decodeSpan(cur: SpanCursor, traceId: string, dict: Dictionary, o
   if (bits & B_HAS_LINKS) {
     const nLinks = u32[o++]!;
     for (let l = 0; l < nLinks; l++) {
-      const linkTraceId = wordHex(u32[o]!) + wordHex(u32[o + 1]!) + wordHex(u32[o + 2]!) + wordHex(u32[o + 3]!);
+      const linkTraceId = traceIdHex(u32, o);
       const linkSpanId = wordHex(u32[o + 4]!) + wordHex(u32[o + 5]!);
       o += LINK_IDS_WORDS;
       const ts = readString(seg, o);

@@ -136,15 +136,13 @@ export class Retention {
   memory(): MemoryBreakdown {
     const { table, arena, index, dict, catalogue, encoder } = this.parts;
     const usage = arena.usage();
-    // typed-array columns, plus per live trace its id string (~48 B) and Map entry (~40 B)
-    const traceTable = table.capacity * (8 * 6 + 4 * 3) + table.size * 100;
     // index: the long lists' Uint32Arrays, per list its overhead (map entry, list object, a short
     // list's entries, chunk bounds), and the table of one-trace terms
     const indexBytes = index.bigBytes + index.map.size * 240 + index.singles.bytes;
     return {
       segments: encoder.buf.u32.byteLength + usage.bytes,
       segmentWordsUsed: usage.wordsUsed,
-      traceTable,
+      traceTable: table.bytes,
       index: indexBytes,
       indexEntries: index.entries,
       indexTerms: index.terms,

@@ -20,12 +20,20 @@ import { SELF_METRICS } from '../names/contract.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import { readF64, SEGMENT_REF_SPAN, SegmentArena, type FreeReason, type Segment } from './arena.js';
 import { Catalogue, type Origin } from './catalogue.js';
-import { decodeSpan, RecordEncoder, recordTraceId, SpanCursor } from './codec.js';
+import { decodeSpan, RecordEncoder, SpanCursor } from './codec.js';
 import { DependencyIndex } from './dependencies.js';
 import { forEachSpanLink } from './dependency-scan.js';
 import { Dictionary } from './intern.js';
 import { TraceDataDir, residentSegment } from './data-dir.js';
-import { REC_COMPLEX_BASE, REC_HEADER_WORDS, REC_NSPANS, REC_PREV, SP_FIXED_WORDS, SP_WORDS } from './layout.js';
+import {
+  REC_COMPLEX_BASE,
+  REC_HEADER_WORDS,
+  REC_NSPANS,
+  REC_PREV,
+  REC_TRACE_ID,
+  SP_FIXED_WORDS,
+  SP_WORDS,
+} from './layout.js';
 import { packSegment, type PackedSegment } from './packed.js';
 import { TermIndex } from './postings.js';
 import { RecordFacts } from './record-facts.js';
@@ -269,13 +277,12 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
         }
         end += w;
       }
-      const traceId = recordTraceId(u32, r);
       const prevRef = readF64(u32, r + REC_PREV);
-      let ord = table.ordOf(traceId);
+      let ord = table.ordOfWords(u32, r + REC_TRACE_ID);
       if (prevRef >= 0 && (ord === undefined || table.lastRef[ord - table.base] !== prevRef)) {
         skipped++;
       } else {
-        if (prevRef < 0) ord = table.add(traceId, firstSeenMs);
+        if (prevRef < 0) ord = table.addWords(u32, r + REC_TRACE_ID, firstSeenMs);
         if (ord! > seg.maxOrd) seg.maxOrd = ord!;
         this.indexRecord(ord!, base + r);
       }
@@ -375,9 +382,9 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
     const enc = this.encoder;
     const buf = enc.buf;
     const at = enc.recAt[i]!;
-    const traceId = recordTraceId(buf.u32, at);
     const table = this.table;
-    const ord = table.ordOf(traceId) ?? table.add(traceId, now);
+    const idAt = at + REC_TRACE_ID;
+    const ord = table.ordOfWords(buf.u32, idAt) ?? table.addWords(buf.u32, idAt, now);
     enc.setPrev(i, table.lastRef[ord - table.base]!);
     const ref = this.arena.append(
       buf,
