@@ -271,7 +271,7 @@ export class SnapshotQuerier implements Querier {
   outsideRange = 0;
   private readonly bySelector = new Map<
     readonly Matcher[],
-    { data: SelectorData; labels: Labels[]; rows: readonly number[] | undefined }
+    { data: SelectorData; labels: Labels[]; extra: readonly Matcher[] | undefined; rows?: readonly number[] }
   >();
 
   constructor(snap: Snapshot, expr: Expr) {
@@ -290,21 +290,23 @@ export class SnapshotQuerier implements Querier {
         labels = decodeLabels(data);
         decoded.set(data, labels);
       }
-      // A selector reading a broader one's data: the rows of the series its extra matchers match.
-      let rows: number[] | undefined;
-      if (baseIndex !== i) {
-        const extra = extraMatchers(vs.matchers, sels[baseIndex]!.matchers);
-        rows = [];
-        for (let r = 0; r < labels.length; r++) if (matchesAll(labels[r]!, extra)) rows.push(r);
-      }
-      this.bySelector.set(vs.matchers, { data, labels, rows });
+      // A selector reading a broader one's data keeps the series its extra matchers match, found on
+      // its first select: the engine's own SharedSelections usually reads the broader selector instead.
+      const extra = baseIndex !== i ? extraMatchers(vs.matchers, sels[baseIndex]!.matchers) : undefined;
+      this.bySelector.set(vs.matchers, { data, labels, extra });
     });
   }
 
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
     const entry = this.bySelector.get(matchers);
     if (!entry) throw new Error('selector not in the snapshot');
-    const { data, labels, rows } = entry;
+    const { data, labels, extra } = entry;
+    if (extra && !entry.rows) {
+      const found: number[] = [];
+      for (let r = 0; r < labels.length; r++) if (matchesAll(labels[r]!, extra)) found.push(r);
+      entry.rows = found;
+    }
+    const rows = entry.rows;
     if (mint < data.mint || maxt > data.maxt) this.outsideRange++;
     const out: SeriesSamples[] = [];
     const stale = data.stale.length > 0 ? data.stale : undefined;
