@@ -70,6 +70,24 @@ describe('rate/increase/delta extrapolation', () => {
     expect(vectorOf(e.instantQuery(h2, 'delta(x[30m])', 30 * M))['']).toBeCloseTo(4, 12);
   });
 
+  it('corrects resets the same way while the window slides as at a single step', () => {
+    // Resets at the first samples, back to back and at the end: the range query keeps its place
+    // in the resets from step to step, an instant query finds them afresh.
+    const vals = [5, 1, 0, 4, 9, 2, 1, 1, 7, 8, 12, 3, 6, 6, 20, 2];
+    const h2 = load(S * 10, [[{ __name__: 'x', a: '1' }, vals]]);
+    for (const q of ['increase(x[35s])', 'rate(x[1m])', 'sum(increase(x[25s]))', 'delta(x[35s])']) {
+      const r = e.rangeQuery(h2, q, 0, 160 * S, 5 * S);
+      if (r.type !== 'matrix') throw new Error('expected a matrix');
+      const series = r.series[0]!;
+      expect(series.t.length).toBeGreaterThan(20);
+      series.t.forEach((t, i) => {
+        const at = e.instantQuery(h2, q, t);
+        if (at.type !== 'vector') throw new Error('expected a vector');
+        expect(at.samples[0]!.v).toBe(series.v[i]);
+      });
+    }
+  });
+
   it('needs two samples in the window', () => {
     const r = e.instantQuery(h, 'rate(c[1m])', 10 * M);
     expect(r).toEqual({ type: 'vector', samples: [] });

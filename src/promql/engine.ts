@@ -22,7 +22,9 @@ import {
   FUNCTION_IMPLS,
   RANGE_KERNELS,
   EXTRAPOLATED_RATE_KINDS,
-  extrapolatedRateAt,
+  extrapolatedChange,
+  nextReset,
+  windowChange,
   labelsForAbsent,
   type EvalNodeHelper,
   type FnArg,
@@ -1037,6 +1039,8 @@ class Evaluator {
     let hi = 0;
     let widest = 0;
     let count = 0;
+    // The first counter reset after the window's first sample: windows before it need no reset scan.
+    let reset = isCounter ? nextReset(v, 1) : n;
     for (let k = 0, steps = this.numSteps; k < steps; k++) {
       const ts = this.stepTime(k);
       if ((k & 1023) === 1023) this.checkTimeout();
@@ -1047,8 +1051,10 @@ class Evaluator {
       const w = hi - lo;
       if (w > widest) widest = w;
       if (w < 2) continue;
+      if (reset <= lo) reset = nextReset(v, lo + 1);
+      const change = reset < hi ? windowChange(v, lo, hi, isCounter) : v[hi - 1]! - v[lo]!;
       outK[count] = k;
-      outV[count++] = extrapolatedRateAt(t, v, lo, hi, mint, maxt, range, isCounter, isRate);
+      outV[count++] = extrapolatedChange(t, v, lo, hi, change, mint, maxt, range, isCounter, isRate);
     }
     out.widest = widest;
     return count;

@@ -100,9 +100,22 @@ export function extrapolatedRateAt(
   isCounter: boolean,
   isRate: boolean,
 ): number {
-  const n = hi - lo;
-  const firstT = t[lo]!;
-  const lastT = t[hi - 1]!;
+  return extrapolatedChange(
+    t,
+    v,
+    lo,
+    hi,
+    windowChange(v, lo, hi, isCounter),
+    rangeStart,
+    rangeEnd,
+    range,
+    isCounter,
+    isRate,
+  );
+}
+
+/** The change over v[lo, hi): last minus first, plus (for a counter) the value before each reset, in order. */
+export function windowChange(v: ArrayLike<number>, lo: number, hi: number, isCounter: boolean): number {
   const firstV = v[lo]!;
   let result = v[hi - 1]! - firstV;
   if (isCounter) {
@@ -113,6 +126,37 @@ export function extrapolatedRateAt(
       prev = cur;
     }
   }
+  return result;
+}
+
+/**
+ * The index of the first counter reset (a value below its predecessor) at or after `from`, or
+ * v.length: a window without one has last minus first as its change (windowChange adds nothing).
+ */
+export function nextReset(v: ArrayLike<number>, from: number): number {
+  const n = v.length;
+  let i = from < 1 ? 1 : from;
+  while (i < n && !(v[i]! < v[i - 1]!)) i++;
+  return i < n ? i : n;
+}
+
+/** extrapolatedRate of the window t/v[lo, hi) whose change (windowChange) is `result`. */
+export function extrapolatedChange(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  result: number,
+  rangeStart: number,
+  rangeEnd: number,
+  range: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number {
+  const n = hi - lo;
+  const firstT = t[lo]!;
+  const lastT = t[hi - 1]!;
+  const firstV = v[lo]!;
   let durationToStart = (firstT - rangeStart) / 1000;
   const durationToEnd = (rangeEnd - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
