@@ -18,8 +18,11 @@
 //   npm run bench:promql                          memory figures, then the scale matrix
 //   npm run bench:promql -- --sizes=2000 --ranges=1h --runs=5     a short run
 //   (or: node --expose-gc dist/bench/promql.js [--memory-only | --scale-only] [--sizes=…] [--ranges=1h,24h] [--runs=N])
+//   --blocks-dir=DIR  24 h cases: keep the blocks cut for N series in DIR/N and, when a later run
+//                     finds them there, query those instead of loading and cutting again
+//                     (minutes at 100,000 series); the data is the same, only older
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +62,7 @@ const RANGES = (flag('ranges') ?? '1h,24h').split(',');
 const HOUR = 3_600_000;
 const STEP_S = 15;
 const RATE = '1m';
+const BLOCKS_DIR = flag('blocks-dir');
 
 const QUERIES: readonly [string, string][] = [
   [
@@ -440,13 +444,20 @@ async function scaleCase(size: number, range: string): Promise<void> {
   const start = long
     ? Math.floor((Date.now() - durationMs) / block) * block
     : Math.floor((Date.now() - durationMs) / intervalMs) * intervalMs;
-  const dir = mkdtempSync(join(tmpdir(), 'orrery-bench-blocks-'));
+  const kept = long && BLOCKS_DIR !== undefined ? join(BLOCKS_DIR, String(size)) : undefined;
+  const reuse = kept !== undefined && existsSync(join(kept, 'done'));
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'orrery-bench-blocks-'));
+  if (kept !== undefined && !reuse) {
+    rmSync(kept, { recursive: true, force: true });
+    mkdirSync(kept, { recursive: true });
+  }
   const pool = new QueryPool();
-  const closers: (() => unknown)[] = [() => pool.shutdown(), () => rmSync(dir, { recursive: true, force: true })];
+  const closers: (() => unknown)[] = [() => pool.shutdown()];
+  if (kept === undefined) closers.push(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const t0 = performance.now();
     const head = new Head();
-    const samples = loadReplicas(head, size, start, durationMs, intervalMs);
+    const samples = reuse ? 0 : loadReplicas(head, size, start, durationMs, intervalMs);
     const loadMs = performance.now() - t0;
     let storage: Head | Tsdb = head;
     let qs: number;
@@ -454,14 +465,18 @@ async function scaleCase(size: number, range: string): Promise<void> {
     let diskNote = '';
     if (long) {
       const t1 = performance.now();
-      const writer = new Tsdb({ dir, head, blockDurationMs: block });
-      await writer.maintain();
-      const metas = writer.blockMetas();
-      await writer.shutdown();
+      if (!reuse) {
+        const writer = new Tsdb({ dir, head, blockDurationMs: block });
+        await writer.maintain();
+        await writer.shutdown();
+        if (kept !== undefined) writeFileSync(join(kept, 'done'), '');
+      }
       const cutMs = performance.now() - t1;
       const reader = new Tsdb({ dir, head: new Head(), blockDurationMs: block });
+      const metas = reader.blockMetas();
       closers.unshift(() => reader.shutdown());
       storage = reader;
+      if (reuse) console.log(`\n(reusing the blocks in ${dir})`);
       const blockSamples = metas.reduce((n, m) => n + m.stats.numSamples, 0);
       const chunkBytes = metas.reduce((n, m) => n + dirBytes(join(dir, m.ulid, 'chunks')), 0);
       const blocksMax = Math.max(...metas.map((m) => m.maxTime));
@@ -496,7 +511,7 @@ async function scaleCase(size: number, range: string): Promise<void> {
     closers.unshift(() => prom.stop());
 
     console.log(
-      `\n${size} series over ${range} (${intervalMs / 1000} s data, ${samples} samples, loaded in ${(loadMs / 1000).toFixed(1)} s; Orrery reads ${long ? 'blocks' : 'its head'}; step ${stepS} s, rate window ${rate}; median of ${SCALE_RUNS} runs, ms)`,
+      `\n${size} series over ${range} (${intervalMs / 1000} s data, ${reuse ? 'blocks of an earlier run' : `${samples} samples, loaded in ${(loadMs / 1000).toFixed(1)} s`}; Orrery reads ${long ? 'blocks' : 'its head'}; step ${stepS} s, rate window ${rate}; median of ${SCALE_RUNS} runs, ms)`,
     );
     if (diskNote) console.log(diskNote);
     console.log(

@@ -11,8 +11,8 @@ describe('TermIndex', () => {
     for (let o = 7; o < 7 + 100; o++) idx.add(1, o, 0, 0, 0);
     const p = idx.get(1) as Posting;
     expect(p.live).toBe(102);
-    expect(p.ordAt(0, 0)).toBe(5);
-    expect(p.ordAt(101, 0)).toBe(106);
+    expect(p.ordAt(0)).toBe(5);
+    expect(p.ordAt(101)).toBe(106);
     expect(idx.entries).toBe(102);
   });
 
@@ -52,18 +52,61 @@ describe('TermIndex', () => {
     for (let o = base; o < base + 1000; o++) idx.add(9, o, o, o, o);
     const p = idx.get(9) as Posting;
     expect(p.maxStart).toBeDefined();
-    expect(p.ordAt(999, idx.firstLive)).toBe(base + 999);
+    expect(p.ordAt(999)).toBe(base + 999);
     expect(p.prefMaxStart!.at(-1)).toBe(base + 999);
     idx.firstLive = base + 600;
     idx.sweep(base + 1000, 100);
     expect(p.live).toBe(400);
     // whole chunks were cut; the rest still decode
     expect(p.head % CHUNK).toBe(p.head);
-    expect(p.ordAt(p.head, idx.firstLive)).toBe(base + 600);
-    expect(p.ordAt(p.len - 1, idx.firstLive)).toBe(base + 999);
+    expect(p.ordAt(p.head)).toBe(base + 600);
+    expect(p.ordAt(p.len - 1)).toBe(base + 999);
     idx.firstLive = base + 1000;
     idx.sweep(base + 1000, 100);
     expect(idx.get(9)).toBeUndefined();
     expect(idx.entries).toBe(0);
+  });
+
+  it('keeps entries out of arrival order and far apart exactly, through sweeps and compaction', () => {
+    const idx = new TermIndex((ord) => ord);
+    // a trace getting spans again after newer ones, and jumps of every varint length
+    const ords: number[] = [];
+    for (let o = 0; ords.length < 5 * CHUNK + 17; o++) {
+      ords.push(10 * o);
+      if (o % 7 === 3) ords.push(10 * o - 25);
+      if (o % 50 === 49) ords.push(10 * o + 2 ** 35 + 1, 10 * o + 2);
+    }
+    // no entry repeats the one before (a repeat is not stored)
+    for (const o of ords) expect(idx.add(5, o, o, o, o)).toBe(true);
+    const p = idx.get(5) as Posting;
+    expect(p.len).toBe(ords.length);
+    for (let i = 0; i < ords.length; i++) expect(p.ordAt(i)).toBe(ords[i]);
+    // sweeping stops at the first live entry; compaction keeps whole chunks
+    const firstLive = ords[3 * CHUNK + 5]! - 1;
+    idx.firstLive = firstLive;
+    idx.sweep(2 ** 40, 10);
+    let head = 0;
+    while (ords[head]! < firstLive) head++;
+    expect(p.live).toBe(ords.length - head);
+    const cut = ords.length - p.len;
+    expect(cut % CHUNK).toBe(0);
+    for (let i = p.head; i < p.len; i++) expect(p.ordAt(i)).toBe(ords[i + cut]);
+    // appends after compaction decode too
+    idx.add(5, 2 ** 36, 2 ** 36, 0, 0);
+    expect(p.ordAt(p.len - 1)).toBe(2 ** 36);
+  });
+
+  it('rewrites a short list without its dead prefix', () => {
+    const idx = new TermIndex((ord) => ord);
+    for (let o = 0; o < 100; o++) idx.add(3, o, o, o, o);
+    idx.firstLive = 60;
+    idx.sweep(100, 10);
+    const p = idx.get(3) as Posting;
+    expect(p.len).toBe(40);
+    expect(p.head).toBe(0);
+    for (let i = 0; i < 40; i++) expect(p.ordAt(i)).toBe(60 + i);
+    expect(idx.entries).toBe(40);
+    idx.add(3, 100, 100, 0, 0);
+    expect(p.ordAt(40)).toBe(100);
   });
 });

@@ -5,9 +5,7 @@
 // the last entry is skipped), which keeps the index to a few bytes per span.
 //
 // Storage per term grows with use: an entry in a table of one-trace terms (single-terms.ts: most
-// high-cardinality values), then a small JS array, then a Uint32Array holding ordinals modulo 2^32 (decoded against the
-// oldest live ordinal: the live range is far below 2^32, and the sweep removes dead entries long
-// before they could alias).
+// high-cardinality values), then a small JS array, then chunks of varint differences (Posting).
 //
 // Results must come newest first by trace start, but entries are in arrival order. Long lists
 // therefore keep, per chunk of CHUNK entries, an upper bound of the trace starts in it and the
@@ -20,14 +18,29 @@ import { CLAIMED_DROPPED, CLAIMED_NEW, SingleTerms } from './single-terms.js';
 export const CHUNK = 256;
 const SMALL_MAX = 24;
 
+/**
+ * A long list: per chunk of CHUNK entries, its first ordinal as a number and the others as
+ * zigzag varint differences from the entry before (lists are nearly in arrival order, so most
+ * differences take one byte, where an ordinal took four).
+ */
 export class Posting {
   /** up to SMALL_MAX entries: plain ordinals */
   small: number[] | undefined;
-  /** beyond: ordinals modulo 2^32 */
-  big: Uint32Array | undefined;
+  /** beyond: the chunks' varint bytes, back to back (undefined while small) */
+  bytes: Uint8Array | undefined;
+  /** bytes of `bytes` in use */
+  used = 0;
+  /** per chunk: its first ordinal, and where its other entries' bytes begin */
+  chunkFirst: number[] | undefined;
+  chunkAt: number[] | undefined;
+  /** the newest entry (a repeat of it is skipped) */
+  last: number;
   len = 0;
   /** entries before head belong to dropped traces */
   head = 0;
+  /** where entry `head` begins in bytes (when it is not a chunk's first), and the entry before it */
+  headAt = 0;
+  headPrev = 0;
   /** per chunk (big lists past CHUNK entries): an upper bound of trace starts (ns), and its prefix maximum */
   maxStart: number[] | undefined;
   prefMaxStart: number[] | undefined;
@@ -39,18 +52,204 @@ export class Posting {
   constructor(first: number, second: number) {
     this.small = [first, second];
     this.len = 2;
+    this.last = second;
   }
 
   get live(): number {
     return this.len - this.head;
   }
 
-  /** The ordinal at i, given the oldest live ordinal (for decoding the modulo form). */
-  ordAt(i: number, firstLive: number): number {
+  /** Chunks of a big list. */
+  get chunks(): number {
+    return this.chunkFirst?.length ?? 0;
+  }
+
+  /** The ordinal at i (for tests and the rare single read: it decodes i's chunk up to i). */
+  ordAt(i: number): number {
     if (this.small) return this.small[i]!;
-    return firstLive + ((this.big![i]! - firstLive) >>> 0);
+    const c = Math.floor(i / CHUNK);
+    const n = i - c * CHUNK + 1;
+    const out = n <= scratch.length ? scratch : new Float64Array(n);
+    this.decodeChunk(c, out, n);
+    return out[n - 1]!;
+  }
+
+  /**
+   * Writes the first n entries of big chunk c to out (n at most the chunk's entries); returns n.
+   * The inner loop of searches over long lists.
+   */
+  decodeChunk(c: number, out: Float64Array, n = Math.min(CHUNK, this.len - c * CHUNK)): number {
+    const bytes = this.bytes!;
+    let at = this.chunkAt![c]!;
+    let v = this.chunkFirst![c]!;
+    out[0] = v;
+    for (let k = 1; k < n; k++) {
+      let b = bytes[at++]!;
+      let z = b & 127;
+      for (let scale = 128; b >= 128; scale *= 128) {
+        b = bytes[at++]!;
+        z += (b & 127) * scale;
+      }
+      v += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      out[k] = v;
+    }
+    return n;
+  }
+
+  /** Appends ord; returns the bytes the list's storage grew by. */
+  push(ord: number): number {
+    let grewBy = 0;
+    if (this.small) {
+      if (this.len < SMALL_MAX) {
+        this.small.push(ord);
+        this.len++;
+        this.last = ord;
+        return 0;
+      }
+      const entries = this.small;
+      this.small = undefined;
+      this.bytes = new Uint8Array(SMALL_MAX * 4);
+      grewBy = this.bytes.byteLength;
+      this.chunkFirst = [];
+      this.chunkAt = [];
+      this.used = 0;
+      this.len = 0;
+      for (const e of entries) this.pushBig(e);
+    }
+    return grewBy + this.pushBig(ord);
+  }
+
+  private pushBig(ord: number): number {
+    const i = this.len++;
+    const prev = this.last;
+    this.last = ord;
+    if (i % CHUNK === 0) {
+      this.chunkFirst!.push(ord);
+      this.chunkAt!.push(this.used);
+      return 0;
+    }
+    const d = ord - prev;
+    let z = d >= 0 ? 2 * d : -2 * d - 1;
+    let grewBy = 0;
+    if (this.used + 8 > this.bytes!.length) {
+      // by a quarter, not double: the lists are most of the index, and the slack of doubling
+      // (a third of their bytes on average) costs more than the extra copies
+      const old = this.bytes!;
+      const next = new Uint8Array(Math.ceil((old.length * 1.25 + 8) / 16) * 16);
+      next.set(old.subarray(0, this.used));
+      this.bytes = next;
+      grewBy = next.byteLength - old.byteLength;
+    }
+    const bytes = this.bytes!;
+    while (z >= 128) {
+      bytes[this.used++] = (z % 128) | 128;
+      z = Math.floor(z / 128);
+    }
+    bytes[this.used++] = z;
+    return grewBy;
+  }
+
+  /**
+   * Moves head past the entries below firstLive at the front of the list; returns how many it
+   * passed. One varint read per entry from where the last call stopped.
+   */
+  advanceHead(firstLive: number): number {
+    const from = this.head;
+    if (this.small) {
+      while (this.head < this.len && this.small[this.head]! < firstLive) this.head++;
+      return this.head - from;
+    }
+    const bytes = this.bytes!;
+    let h = this.head;
+    let at = this.headAt;
+    let prev = this.headPrev;
+    while (h < this.len) {
+      let v: number;
+      if (h % CHUNK === 0) {
+        v = this.chunkFirst![h / CHUNK]!;
+        at = this.chunkAt![h / CHUNK]!;
+      } else {
+        let b = bytes[at++]!;
+        let z = b & 127;
+        for (let scale = 128; b >= 128; scale *= 128) {
+          b = bytes[at++]!;
+          z += (b & 127) * scale;
+        }
+        v = prev + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+      }
+      if (v >= firstLive) break;
+      // past this entry: the next one's bytes begin at `at`
+      prev = v;
+      h++;
+      this.headAt = at;
+      this.headPrev = prev;
+    }
+    this.head = h;
+    return h - from;
+  }
+
+  /**
+   * Drops the dead prefix once it is at least half the list: whole chunks of a list with chunk
+   * bounds (so bounds stay aligned), else the list is written anew from head. Returns the bytes
+   * the storage changed by.
+   */
+  compact(): number {
+    const cut = this.maxStart ? Math.floor(this.head / CHUNK) * CHUNK : this.head;
+    if (cut === 0 || cut * 2 < this.len) return 0;
+    if (this.small) {
+      this.small.splice(0, cut);
+      this.len -= cut;
+      this.head -= cut;
+      return 0;
+    }
+    const old = this.bytes!;
+    if (!this.maxStart) {
+      // one chunk at most: decode the live entries and encode them again
+      const n = this.len - this.head;
+      const live = new Float64Array(this.len);
+      this.decodeChunk(0, live, this.len);
+      this.bytes = new Uint8Array(Math.max(64, Math.ceil((n * 2) / 16) * 16));
+      this.chunkFirst = [];
+      this.chunkAt = [];
+      this.used = 0;
+      this.len = 0;
+      this.head = 0;
+      this.headAt = 0;
+      this.headPrev = 0;
+      for (let k = cut; k < cut + n; k++) this.pushBig(live[k]!);
+      return this.bytes.byteLength - old.byteLength;
+    }
+    const k = cut / CHUNK;
+    const from = this.chunkAt![k]!;
+    const remaining = this.used - from;
+    let delta = 0;
+    if (old.length > 256 && remaining * 4 <= old.length) {
+      // shrink: give memory back once the list is a quarter of its capacity
+      const next = new Uint8Array(Math.max(64, Math.ceil((remaining * 2) / 16) * 16));
+      next.set(old.subarray(from, this.used));
+      this.bytes = next;
+      delta = next.byteLength - old.byteLength;
+    } else {
+      old.copyWithin(0, from, this.used);
+    }
+    this.used = remaining;
+    this.chunkFirst!.splice(0, k);
+    this.chunkAt!.splice(0, k);
+    for (let c = 0; c < this.chunkAt!.length; c++) this.chunkAt![c] -= from;
+    if (this.head % CHUNK !== 0) this.headAt -= from;
+    this.len -= cut;
+    this.head -= cut;
+    this.maxStart.splice(0, k);
+    this.prefMaxStart!.splice(0, k);
+    this.minSpan!.splice(0, k);
+    this.maxSpan!.splice(0, k);
+    this.prefMaxSpan!.splice(0, k);
+    return delta;
   }
 }
+
+/** chunk decoding scratch for ordAt */
+const scratch = new Float64Array(CHUNK);
 
 export type TraceStartOf = (ord: number) => number;
 
@@ -63,7 +262,7 @@ export class TermIndex {
   /** entries held, live or not yet swept */
   entries = 0;
   postings = 0;
-  /** bytes of the Uint32Array capacity held */
+  /** bytes of the long lists' byte arrays (their capacity) */
   bigBytes = 0;
   /** the oldest live ordinal, kept current by the store */
   firstLive = 0;
@@ -90,11 +289,11 @@ export class TermIndex {
       return true;
     }
     const n = cur.len;
-    if (n > cur.head && cur.ordAt(n - 1, this.firstLive) === ord) {
+    if (n > cur.head && cur.last === ord) {
       if (cur.minSpan) this.widenChunk(cur, Math.floor((n - 1) / CHUNK), spanMin, spanMax);
       return false;
     }
-    this.push(cur, ord);
+    this.bigBytes += cur.push(ord);
     this.entries++;
     if (cur.maxStart) this.extendBounds(cur, n, traceStart, spanMin, spanMax);
     else if (cur.len > CHUNK) this.buildBounds(cur);
@@ -109,31 +308,6 @@ export class TermIndex {
   /** Terms held (one-trace terms of dropped traces included until swept). */
   get terms(): number {
     return this.map.size + this.singles.size;
-  }
-
-  private push(p: Posting, ord: number): void {
-    if (p.small) {
-      if (p.len < SMALL_MAX) {
-        p.small.push(ord);
-        p.len++;
-        return;
-      }
-      const big = new Uint32Array(SMALL_MAX * 4);
-      for (let i = 0; i < p.len; i++) big[i] = p.small[i]!;
-      p.big = big;
-      p.small = undefined;
-      this.bigBytes += big.byteLength;
-    }
-    let big = p.big!;
-    if (p.len === big.length) {
-      // by a quarter, not double: the lists are most of the index, and the slack of doubling
-      // (a third of their bytes on average) costs more than the extra copies
-      const next = new Uint32Array(Math.ceil((big.length * 1.25) / 16) * 16);
-      next.set(big);
-      this.bigBytes += next.byteLength - big.byteLength;
-      p.big = big = next;
-    }
-    big[p.len++] = ord;
   }
 
   private widenChunk(p: Posting, c: number, spanMin: number, spanMax: number): void {
@@ -174,10 +348,10 @@ export class TermIndex {
     p.maxSpan = [];
     p.prefMaxSpan = [];
     let pref = -Infinity;
-    for (let i = 0; i < p.len; i += CHUNK) {
+    const ords = new Float64Array(CHUNK);
+    for (let c = 0; c < p.chunks; c++) {
       let m = -Infinity;
-      for (let j = i; j < Math.min(i + CHUNK, p.len); j++)
-        m = Math.max(m, this.traceStartOf(p.ordAt(j, this.firstLive)));
+      for (let j = 0, n = p.decodeChunk(c, ords); j < n; j++) m = Math.max(m, this.traceStartOf(ords[j]!));
       pref = Math.max(pref, m);
       p.maxStart.push(m);
       p.prefMaxStart.push(pref);
@@ -189,8 +363,7 @@ export class TermIndex {
   }
 
   /**
-   * Removes entries of dropped traces (ordinal < firstLive, or beyond the live range in modulo
-   * form), visiting at most `budget` terms from where the last sweep stopped, so the cost is
+   * Removes entries of dropped traces (ordinal < firstLive) from the front of the lists, visiting at most `budget` terms from where the last sweep stopped, so the cost is
    * spread over ingest.
    */
   sweep(nextOrd: number, budget: number): void {
@@ -208,49 +381,14 @@ export class TermIndex {
       }
       visited++;
       const [term, cur] = step.value;
-      let h = cur.head;
-      if (cur.small) while (h < cur.len && cur.small[h]! < firstLive) h++;
-      else while (h < cur.len && (cur.big![h]! - firstLive) >>> 0 >= liveCount) h++;
-      this.entries -= h - cur.head;
-      cur.head = h;
-      if (h === cur.len) {
+      this.entries -= cur.advanceHead(firstLive);
+      if (cur.head === cur.len) {
         this.map.delete(term);
         this.postings--;
-        if (cur.big) this.bigBytes -= cur.big.byteLength;
+        if (cur.bytes) this.bigBytes -= cur.bytes.byteLength;
         continue;
       }
-      this.compact(cur);
-    }
-  }
-
-  /** Drops the dead prefix once it is at least half the list (whole chunks only, so bounds stay aligned). */
-  private compact(p: Posting): void {
-    const cut = p.maxStart ? Math.floor(p.head / CHUNK) * CHUNK : p.head;
-    if (cut === 0 || cut * 2 < p.len) return;
-    if (p.small) {
-      p.small.splice(0, cut);
-    } else {
-      const big = p.big!;
-      const remaining = p.len - cut;
-      if (big.length > 64 && remaining * 4 <= big.length) {
-        // shrink: give memory back once the list is a quarter of its capacity
-        const next = new Uint32Array(Math.max(64, remaining * 2));
-        next.set(big.subarray(cut, p.len));
-        this.bigBytes += next.byteLength - big.byteLength;
-        p.big = next;
-      } else {
-        big.copyWithin(0, cut, p.len);
-      }
-    }
-    p.len -= cut;
-    p.head -= cut;
-    if (p.maxStart) {
-      const k = cut / CHUNK;
-      p.maxStart.splice(0, k);
-      p.prefMaxStart!.splice(0, k);
-      p.minSpan!.splice(0, k);
-      p.maxSpan!.splice(0, k);
-      p.prefMaxSpan!.splice(0, k);
+      this.bigBytes += cur.compact();
     }
   }
 }

@@ -84,6 +84,8 @@ export interface SearchSource {
 
 export class TraceSearch {
   private readonly cursor: SpanCursor;
+  /** one chunk of a long posting list, decoded */
+  private readonly chunkOrds = new Float64Array(CHUNK);
   /** tag bits satisfied by the attributes scanAttrs has seen since it was last reset */
   private scanned = 0;
 
@@ -149,23 +151,26 @@ export class TraceSearch {
       for (let ord = nextOrd - 1; ord >= firstLive; ord--) offer(ord);
     } else if (typeof best === 'number') {
       if (best >= firstLive) offer(best);
-    } else if (!best.maxStart) {
-      for (let i = best.len - 1; i >= best.head; i--) {
-        const ord = best.ordAt(i, firstLive);
-        if (ord >= firstLive && ord < nextOrd) offer(ord);
-      }
     } else {
       const p = best;
-      const big = p.big!;
-      const liveCount = nextOrd - firstLive;
-      for (let c = Math.floor((p.len - 1) / CHUNK); c >= 0; c--) {
-        if (full() && resStarts[resStarts.length - 1]! >= p.prefMaxStart![c]!) break;
-        if (p.prefMaxSpan![c]! < cq.startMinNs) break;
-        if (p.maxSpan![c]! < cq.startMinNs || p.minSpan![c]! >= cq.startMaxNs) continue;
-        const lo = Math.max(c * CHUNK, p.head);
-        for (let i = Math.min(p.len, (c + 1) * CHUNK) - 1; i >= lo; i--) {
-          const off = (big[i]! - firstLive) >>> 0;
-          if (off < liveCount) offer(firstLive + off);
+      const ords = this.chunkOrds;
+      if (p.small) {
+        for (let i = p.len - 1; i >= p.head; i--) {
+          const ord = p.small[i]!;
+          if (ord >= firstLive && ord < nextOrd) offer(ord);
+        }
+      }
+      for (let c = p.chunks - 1; c >= 0; c--) {
+        if (p.maxStart) {
+          if (full() && resStarts[resStarts.length - 1]! >= p.prefMaxStart![c]!) break;
+          if (p.prefMaxSpan![c]! < cq.startMinNs) break;
+          if (p.maxSpan![c]! < cq.startMinNs || p.minSpan![c]! >= cq.startMaxNs) continue;
+        }
+        const from = c * CHUNK;
+        const lo = Math.max(from, p.head);
+        for (let i = from + p.decodeChunk(c, ords) - 1; i >= lo; i--) {
+          const ord = ords[i - from]!;
+          if (ord >= firstLive && ord < nextOrd) offer(ord);
         }
         if (lo === p.head) break;
       }

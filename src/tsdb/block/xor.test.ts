@@ -51,6 +51,27 @@ describe("Prometheus's XOR chunk encoding", () => {
     expect([...S.subarray(2)]).toEqual(ts.map((_, i) => (i === 7 ? 1 : 0)));
   });
 
+  it("reads each delta-of-delta bucket's edges as Prometheus does (2^(n-1) positive, larger negative)", () => {
+    // dod = delta - previous delta; each edge of the 14, 17 and 20-bit buckets and the 64-bit one
+    const dods = [8192, -8191, 8193, -8192, 65536, -65535, 65537, -65536, 524288, -524287, 524289, -524288, 2 ** 40];
+    const ts = [1_000_000_000_000, 1_000_001_000_000];
+    let delta = 1_000_000;
+    for (const dod of dods) {
+      delta += dod;
+      ts.push(ts[ts.length - 1]! + delta);
+      // back to the base delta, so no timestamp goes backwards
+      delta = 1_000_000;
+      ts.push(ts[ts.length - 1]! + delta);
+    }
+    const { t, bits } = columns(
+      ts,
+      ts.map((_, i) => (i % 3 === 0 ? 2 ** 52 + i : -i / 7)),
+    );
+    const back = decodeAll(encodePromXor(t, bits, 0, ts.length));
+    expect(back.t).toEqual(ts);
+    expect(back.bits).toEqual([...bits]);
+  });
+
   it('encodes a sub-range and decodes only the samples inside [mint, maxt]', () => {
     const { t, bits } = columns([10, 20, 30, 40, 50], [1, 2, 3, 4, 5]);
     const chunk = encodePromXor(t, bits, 1, 4);
