@@ -86,9 +86,12 @@ describe('recommendation trace across processes', () => {
     );
     expect(root.parentSpanId).toBe('');
     // 1 root + 2 ListRecommendations + get_product_list + 2 flag + 2 ListProducts + 8 GetProduct = 16
-    const spans = await shop.waitFor('the whole trace', () => {
+    // The processes export on their own schedules: a child's span can arrive before its parent's.
+    // The trace is whole once it has 16 spans and no span's parent is still to come.
+    const spans = await shop.waitFor('the whole trace, every parent arrived', () => {
       const t = shop.trace(root.traceId);
-      return t.length >= 16 ? t : undefined;
+      const ids = new Set(t.map((s) => s.spanId));
+      return t.length >= 16 && t.every((s) => s.spanId === root.spanId || ids.has(s.parentSpanId)) ? t : undefined;
     });
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const find = (service: string, name: string | RegExp, kind: SpanKind): CollectedSpan[] =>
