@@ -89,8 +89,9 @@ export interface Segment {
 /** Segments are at most 2^26 words (256 MiB); refs stay exact doubles. */
 export const SEGMENT_REF_SPAN = 2 ** 26;
 
-export function newSegment(seq: number, words: number): Segment {
-  const u32 = new Uint32Array(words);
+/** A new empty segment of `words` words (in `reuse`, zeroed, when given one of that size). */
+export function newSegment(seq: number, words: number, reuse?: Uint32Array): Segment {
+  const u32 = reuse?.length === words ? reuse.fill(0) : new Uint32Array(words);
   return {
     seq,
     resident: true,
@@ -188,6 +189,13 @@ export class SegmentArena {
   loader: SegmentLoader | undefined;
   /** packed segments inflated for reads */
   readonly unpacked: UnpackCache;
+  /**
+   * Whether a sealed segment's plain words may be reused once it is compressed or evicted (false
+   * while the data directory has yet to write them); default yes.
+   */
+  mayReuse: ((seg: Segment) => boolean) | undefined;
+  /** a segment's words given up by compress or evict, reused by the next new segment */
+  private spare: Uint32Array | undefined;
 
   /** segmentWords: size of a new segment (a larger record gets a segment of its own size) */
   constructor(
@@ -215,8 +223,7 @@ export class SegmentArena {
     let seg = this.segments[this.segments.length - 1];
     if (!seg || seg.sealed || seg.used + words > seg.u32.length) {
       if (seg) this.seal(seg);
-      seg = newSegment(this.nextSeq++, Math.max(this.segmentWords, words));
-      this.segments.push(seg);
+      seg = this.openNew(words);
     }
     const off = seg.used;
     if (words <= 512) {
@@ -263,12 +270,30 @@ export class SegmentArena {
    * fit): a batch's records are stored together, so a batch is in one segment.
    */
   prepare(words: number): Segment {
-    let seg = this.open;
+    const seg = this.open;
     if (seg && seg.used + words <= seg.u32.length) return seg;
     if (seg) this.seal(seg);
-    seg = newSegment(this.nextSeq++, Math.max(this.segmentWords, words));
+    return this.openNew(words);
+  }
+
+  /** A new open segment for at least `words` words, in the spare words when they fit. */
+  private openNew(words: number): Segment {
+    const size = Math.max(this.segmentWords, words);
+    const spare = this.spare;
+    if (spare?.length === size) this.spare = undefined;
+    const seg = newSegment(this.nextSeq++, size, spare);
     this.segments.push(seg);
     return seg;
+  }
+
+  /**
+   * Keeps a segment's plain words that leave memory for the next new segment: a segment's worth
+   * of words is freed and allocated again every segment otherwise, and the allocator keeps such
+   * freed blocks in the process (fragmented by smaller allocations in between) more than it
+   * reuses them.
+   */
+  private keepSpare(seg: Segment): void {
+    if (seg.resident && seg.u32.length === this.segmentWords && this.mayReuse?.(seg) !== false) this.spare = seg.u32;
   }
 
   /** Sequence numbers of new segments start above seq (a data directory's segments and logs use those below). */
@@ -299,6 +324,7 @@ export class SegmentArena {
     const i = this.segments.indexOf(seg);
     if (i < 0 || !seg.sealed || !seg.resident || !seg.packed) return;
     this.segments[i] = stubOf(seg, true);
+    this.keepSpare(seg);
   }
 
   /** Lets a sealed segment's words (plain or packed) leave memory: it is read back through the loader from now on. */
@@ -307,6 +333,7 @@ export class SegmentArena {
     if (i < 0 || !seg.sealed || !(seg.resident || seg.packed)) return;
     this.segments[i] = stubOf(seg, false);
     this.unpacked.drop(seg.seq);
+    this.keepSpare(seg);
   }
 
   /** Adds a sealed segment read from disk (loading a data directory, oldest first). */

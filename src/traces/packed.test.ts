@@ -59,23 +59,23 @@ describe('sealed segments kept compressed in memory', () => {
   });
 });
 
-describe('UnpackCache', () => {
-  /** A sealed segment of `records` one-span-less records (header words only), each tagged by its index. */
-  function sealedSegment(records: number): SegmentArena {
-    const arena = new SegmentArena(records * 8 + 8);
-    const buf = new WordBuf();
-    for (let i = 0; i < records; i++) {
-      buf.reset();
-      for (let w = 0; w < 8; w++) buf.word(w === 0 ? 0 : w === 4 ? i : 7);
-      arena.append(buf, 0, 8, 1, 0, 0, 0, i);
-    }
-    arena.onSeal = (seg) => {
-      seg.packed = packSegment(seg, 0);
-    };
-    arena.sealOpen();
-    return arena;
+/** A sealed segment of `records` one-span-less records (header words only), each tagged by its index. */
+function sealedSegment(records: number): SegmentArena {
+  const arena = new SegmentArena(records * 8 + 8);
+  const buf = new WordBuf();
+  for (let i = 0; i < records; i++) {
+    buf.reset();
+    for (let w = 0; w < 8; w++) buf.word(w === 0 ? 0 : w === 4 ? i : 7);
+    arena.append(buf, 0, 8, 1, 0, 0, 0, i);
   }
+  arena.onSeal = (seg) => {
+    seg.packed = packSegment(seg, 0);
+  };
+  arena.sealOpen();
+  return arena;
+}
 
+describe('UnpackCache', () => {
   it('inflates only the block of the record read, and reads the words that were packed', () => {
     // 8-word records: three blocks' worth and a bit
     const records = Math.floor((BLOCK_WORDS * 3) / 8) + 10;
@@ -117,5 +117,34 @@ describe('UnpackCache', () => {
     cache.readAt(views[1]!, 0);
     expect(cache.inflated).toBe(4);
     expect(SEGMENT_REF_SPAN).toBeGreaterThan(10 * 8);
+  });
+});
+
+describe("a compressed segment's plain words", () => {
+  const record = (tag: number): WordBuf => {
+    const buf = new WordBuf();
+    for (let w = 0; w < 8; w++) buf.word(w === 0 ? 0 : w === 4 ? tag : 7);
+    return buf;
+  };
+
+  it('become the next new segment, zeroed, while the compressed one still reads its records', () => {
+    const arena = sealedSegment(10);
+    const words = arena.segments[0]!.u32;
+    arena.compress(arena.segments[0]!);
+    arena.append(record(99), 0, 8, 1, 0, 0, 0, 10);
+    const fresh = arena.segments[1]!;
+    expect(fresh.u32).toBe(words);
+    expect(fresh.u32[4]).toBe(99);
+    expect(fresh.u32.subarray(8).every((w) => w === 0)).toBe(true);
+    expect(arena.segmentOf(3 * 8).u32[3 * 8 + 4]).toBe(3);
+  });
+
+  it('stay with their segment while the data directory has yet to write them', () => {
+    const arena = sealedSegment(10);
+    arena.mayReuse = () => false;
+    const words = arena.segments[0]!.u32;
+    arena.compress(arena.segments[0]!);
+    arena.append(record(99), 0, 8, 1, 0, 0, 0, 10);
+    expect(arena.segments[1]!.u32).not.toBe(words);
   });
 });

@@ -174,6 +174,7 @@ export class TraceStore implements SpanWriter, TraceReader, Component {
       this.disk = disk;
       this.arena.onFree = (seg, reason) => disk.freed(seg, reason);
       this.arena.loader = (stub, word) => disk.load(stub, word);
+      this.arena.mayReuse = (seg) => disk.isWritten(seg);
       tier = {
         evictOne: () => this.evictResident(Infinity) > 0,
         get bytes() {
