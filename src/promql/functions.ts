@@ -82,36 +82,9 @@ function extrapolatedRate(m: MatrixArg, isCounter: boolean, isRate: boolean): Sa
 
 function extrapolatedRateValue(m: MatrixArg, isCounter: boolean, isRate: boolean): number | undefined {
   if (m.hi - m.lo < 2) return undefined;
-  return extrapolatedRateAt(m.t, m.v, m.lo, m.hi, m.rangeStart, m.rangeEnd, m.range, isCounter, isRate);
-}
-
-/**
- * extrapolatedRate over the window t/v[lo, hi) (at least two samples) of [rangeStart, rangeEnd],
- * on plain arguments so that the engine's per-series loop calls it without building a MatrixArg.
- */
-export function extrapolatedRateAt(
-  t: ArrayLike<number>,
-  v: ArrayLike<number>,
-  lo: number,
-  hi: number,
-  rangeStart: number,
-  rangeEnd: number,
-  range: number,
-  isCounter: boolean,
-  isRate: boolean,
-): number {
-  return extrapolatedChange(
-    t,
-    v,
-    lo,
-    hi,
-    windowChange(v, lo, hi, isCounter),
-    rangeStart,
-    rangeEnd,
-    range,
-    isCounter,
-    isRate,
-  );
+  const { t, v, lo, hi } = m;
+  const change = windowChange(v, lo, hi, isCounter);
+  return extrapolatedChange(t, v, lo, hi, change, m.rangeStart, m.rangeEnd, m.range, isCounter, isRate);
 }
 
 /** The change over v[lo, hi): last minus first, plus (for a counter) the value before each reset, in order. */
@@ -140,7 +113,11 @@ export function nextReset(v: ArrayLike<number>, from: number): number {
   return i < n ? i : n;
 }
 
-/** extrapolatedRate of the window t/v[lo, hi) whose change (windowChange) is `result`. */
+/**
+ * extrapolatedRate over the window t/v[lo, hi) (at least two samples) of [rangeStart, rangeEnd]
+ * whose change (windowChange) is `result`, on plain arguments so that the engine's per-series loop
+ * calls it without building a MatrixArg.
+ */
 export function extrapolatedChange(
   t: ArrayLike<number>,
   v: ArrayLike<number>,
@@ -776,7 +753,7 @@ export const RANGE_KERNELS: Readonly<Partial<Record<string, RangeKernel>>> = {
   resets: resetsOverTime,
 };
 
-/** rate, increase and delta, which the engine runs through extrapolatedRateAt directly. */
+/** rate, increase and delta, which the engine runs through windowChange and extrapolatedChange directly. */
 export const EXTRAPOLATED_RATE_KINDS: Readonly<Partial<Record<string, { isCounter: boolean; isRate: boolean }>>> = {
   rate: { isCounter: true, isRate: true },
   increase: { isCounter: true, isRate: false },
