@@ -110,3 +110,21 @@ describe('TermIndex', () => {
     expect(p.ordAt(40)).toBe(100);
   });
 });
+
+describe('Posting', () => {
+  it('keeps its place among the live entries when a short list with a dead prefix becomes a long one', () => {
+    const p = new Posting(1_000_000, 1_000_001);
+    for (let o = 1_000_002; o < 1_000_010; o++) p.push(o);
+    // traces below 1,000,003 dropped: three dead entries, too few to compact the list
+    expect(p.advanceHead(1_000_003)).toBe(3);
+    expect(p.compact()).toBe(0);
+    // past the short list's size: the entries are written as varint differences, head kept
+    for (let o = 1_000_010; o < 1_000_040; o++) p.push(o);
+    expect(p.small).toBeUndefined();
+    expect(p.head).toBe(3);
+    // two more dropped: head moves by exactly two, the 35 others stay live
+    expect(p.advanceHead(1_000_005)).toBe(2);
+    expect(p.live).toBe(35);
+    expect(p.ordAt(p.head)).toBe(1_000_005);
+  });
+});

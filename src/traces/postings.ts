@@ -114,9 +114,21 @@ export class Posting {
       this.chunkAt = [];
       this.used = 0;
       this.len = 0;
-      for (const e of entries) this.pushBig(e);
+      // head keeps its entry; advanceHead resumes at the bytes where that entry begins
+      const head = this.head;
+      for (let k = 0; k < entries.length; k++) {
+        if (k === head) this.placeHead(entries[k - 1]);
+        this.pushBig(entries[k]!);
+      }
+      if (head === entries.length) this.placeHead(entries[head - 1]);
     }
     return grewBy + this.pushBig(ord);
+  }
+
+  /** Where advanceHead resumes: the next entry's bytes begin at `used`, after `prev` (none: a chunk's first). */
+  private placeHead(prev: number | undefined): void {
+    this.headAt = this.used;
+    this.headPrev = prev ?? 0;
   }
 
   private pushBig(ord: number): number {
