@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exited, serveBuilt } from '../src/cli/testing/served-bin.js';
-import { sendAcked } from './support/acked-sender.js';
+import { firstAck, sendAcked, type FirstAck } from './support/acked-sender.js';
 
 const ROUNDS = 20;
 const SENDERS = 3;
@@ -71,11 +71,12 @@ function request(acked: Acked): { body: string; items: OtlpSpan[] } {
 }
 
 /** Posts requests until stopped; only what a 200 answered is recorded. */
-function send(otlp: string, acked: Acked, stop: { stopped: boolean }): Promise<number> {
+function send(otlp: string, acked: Acked, stop: { stopped: boolean }, first: FirstAck): Promise<number> {
   return sendAcked({
     url: `${otlp}/v1/traces`,
     next: () => request(acked),
     onAck: (spans) => {
+      first.open();
       for (const s of spans) {
         let set = acked.get(s.traceId);
         if (!set) acked.set(s.traceId, (set = new Set()));
@@ -139,7 +140,10 @@ describe('orrery serve --data-dir: traces under kill -9', () => {
       }
       ackedBefore = new Set(acked.keys());
       const stop = { stopped: false };
-      const senders = Array.from({ length: SENDERS }, () => send(srv.otlpHttp, acked, stop));
+      const first = firstAck();
+      const senders = Array.from({ length: SENDERS }, () => send(srv.otlpHttp, acked, stop, first));
+      // a random moment of sending, after the first acknowledgement
+      await first.opened(30_000);
       await new Promise((r) => setTimeout(r, 200 + Math.random() * 1200));
       srv.child.kill('SIGKILL');
       expect(await exited(srv.child)).toBe('SIGKILL');

@@ -45,3 +45,24 @@ export async function sendAcked<T>(opts: AckedSenderOptions<T>): Promise<number>
   }
   return acked;
 }
+
+/**
+ * Opens on the first acknowledged request, so that a kill "at a random moment of sending" comes
+ * after the server answered something: on a loaded machine the first 200 can take longer than
+ * the random delay itself.
+ */
+export interface FirstAck {
+  /** resolves once open() was called (or after timeoutMs, so that a dead server still ends the round) */
+  readonly opened: (timeoutMs: number) => Promise<void>;
+  readonly open: () => void;
+}
+
+export function firstAck(): FirstAck {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return {
+    open,
+    opened: (timeoutMs) =>
+      Promise.race([promise, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]),
+  };
+}
