@@ -22,6 +22,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../src/cli/args.js';
+import { theilSenSlope } from '../src/diagnosis/stats.js';
 import { metricValue, procCpuSeconds, procStatus, startBackend, type RunningBackend } from './backend-process.js';
 import { startDecodeOnlyReceiver } from './decode-only-receiver.js';
 import { runSender, type SenderResult, type SenderSignal } from './sender.js';
@@ -204,6 +205,35 @@ async function compareDecodeOnly(flags: BenchFlags, rounds: number, profileDir: 
   );
 }
 
+/**
+ * Samples the backend's RSS and stored spans every second while sending; stop() gives the robust
+ * slope (bytes of RSS per stored span) over the samples after the first third of the run, when
+ * the fixed costs have been paid, or undefined with fewer than 5 samples there.
+ */
+function sampleGrowth(api: string, pid: number): { stop: () => number | undefined } {
+  const samples: { spans: number; rss: number }[] = [];
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    metricValue(api, 'orrery_trace_store_spans')
+      .then((spans) => samples.push({ spans, rss: procStatus(pid, 'VmRSS') }))
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const late = samples.slice(Math.floor(samples.length / 3)).filter((x) => Number.isFinite(x.spans));
+      if (late.length < 5) return undefined;
+      return theilSenSlope(
+        late.map((x) => x.spans),
+        late.map((x) => x.rss),
+      );
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2), {
     duration: { type: 'duration', default: '20s', help: 'how long to send' },
@@ -260,7 +290,9 @@ async function main(): Promise<void> {
     console.log(
       `backend pid ${pid} on core 0, RSS at rest ${(rssBefore / 2 ** 20).toFixed(1)} MiB; sending for ${flags.duration / 1000}s over ${flags.connections} connections, ${flags.batch} spans per request (sender on core 1)`,
     );
+    const growth = sampleGrowth(api, pid);
     const s = await sendTo(flags, b.httpPort, 'traces');
+    const slope = growth.stop();
     const backendAccepted = await metricValue(api, 'otelcol_receiver_accepted_spans_total', 'transport="http"');
     const storedSpans = await metricValue(api, 'orrery_trace_store_spans');
     const storeBytes = await metricValue(api, 'orrery_trace_store_bytes');
@@ -292,6 +324,12 @@ async function main(): Promise<void> {
     console.log(
       `memory per span against the wire: store estimate ${(storeBytes / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x, RSS growth ${((rssAfter - rssBefore) / storedSpans / (s.bytes / s.sentSpans)).toFixed(2)}x the OTLP protobuf bytes of a span`,
     );
+    if (slope !== undefined)
+      console.log(
+        `RSS per added span once running (Theil-Sen slope of RSS against stored spans, sampled every second after the first third of the run; ` +
+          `excludes the fixed costs above: young generation, span-metric series, code): ${Math.round(slope)} bytes = ` +
+          `${(slope / (s.bytes / s.sentSpans)).toFixed(2)}x the OTLP protobuf bytes of a span`,
+      );
     stored = { spans: storedSpans, wireBytesPerSpan: s.bytes / s.sentSpans };
   } finally {
     await b.stop();
