@@ -14,6 +14,10 @@ export function formatFloatF(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  // Between 1e-6 and 1e21 JS writes the same shortest round-trip digits in plain decimal (and
+  // this is the hot path of every query response's values).
+  const abs = v < 0 ? -v : v;
+  if (abs >= 1e-6 && abs < 1e21) return String(v);
   const sign = v < 0 ? '-' : '';
   const { digits, exp } = shortest(v);
   if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;

@@ -10,7 +10,7 @@
 // The varints make sample 0 and 1 byte-aligned: the stream is bit-packed only from the second
 // value on. Values are taken as raw bit patterns, so staleness markers (StaleNaN) and NaN payloads
 // pass through unchanged.
-import { STALE_HI, STALE_LO, peek32 } from '../chunks/xor.js';
+import { P10_END, P110_END, P1110_END, STALE_HI_I32, STALE_LO_I32, peek32, peekView } from '../chunks/xor.js';
 import { CorruptError } from './encoding.js';
 
 const TWO32 = 4294967296;
@@ -206,27 +206,6 @@ function uvarintAt(buf: Uint8Array, at: number): number {
   }
   throw new CorruptError('chunk ends inside a varint');
 }
-
-/**
- * The 32 bits at bit `pos` of buf as an int32 (the decoder works in int32, V8's cheapest number
- * representation; uint32 values above 2^31 would be doubles), through a big-endian DataView over
- * buf: one word load and one byte load instead of five byte loads. Past byte `last` (the last with
- * 5 bytes after it) peek32 reads the tail with zeros.
- */
-function peekView(d: DataView, last: number, buf: Uint8Array, pos: number): number {
-  const i = pos >>> 3;
-  if (i > last) return peek32(buf, pos) | 0;
-  const s = pos & 7;
-  return (d.getInt32(i) << s) | (d.getUint8(i + 4) >>> (8 - s));
-}
-
-// Prefixes of the stream's 32-bit window w as int32 comparisons: w >= 0 when it starts with '0',
-// w < P10_END when with '10', w < P110_END when with '110', w < P1110_END when with '1110'.
-const P10_END = 0xc0000000 | 0;
-const P110_END = 0xe0000000 | 0;
-const P1110_END = 0xf0000000 | 0;
-const STALE_HI_I32 = STALE_HI | 0;
-const STALE_LO_I32 = STALE_LO | 0;
 
 /**
  * Decodes the samples with mint <= t <= maxt of a Prometheus XOR chunk into T / VU (value bits,

@@ -368,16 +368,25 @@ export function peek32(buf: Uint8Array, pos: number): number {
 }
 
 /**
- * The 32 bits at bit `pos` through a big-endian DataView over buf (one word load and one byte
- * load instead of five byte loads); `last` is the last byte index with 5 bytes after it, past
- * which peek32 reads the tail with zeros.
+ * The 32 bits at bit `pos` of buf as an int32 (the decoders work in int32, V8's cheapest number
+ * representation; uint32 values above 2^31 would be doubles), through a big-endian DataView over
+ * buf: one word load and one byte load instead of five byte loads. Past byte `last` (the last with
+ * 5 bytes after it) peek32 reads the tail with zeros.
  */
-function peekView(d: DataView, last: number, buf: Uint8Array, pos: number): number {
+export function peekView(d: DataView, last: number, buf: Uint8Array, pos: number): number {
   const i = pos >>> 3;
-  if (i > last) return peek32(buf, pos);
+  if (i > last) return peek32(buf, pos) | 0;
   const s = pos & 7;
-  return ((d.getUint32(i) << s) | (d.getUint8(i + 4) >>> (8 - s))) >>> 0;
+  return (d.getInt32(i) << s) | (d.getUint8(i + 4) >>> (8 - s));
 }
+
+// Prefixes of a 32-bit window w read by peekView, as int32 comparisons: w >= 0 when it starts
+// with '0', w < P10_END when with '10', w < P110_END when with '110', w < P1110_END when '1110'.
+export const P10_END = 0xc0000000 | 0;
+export const P110_END = 0xe0000000 | 0;
+export const P1110_END = 0xf0000000 | 0;
+export const STALE_HI_I32 = STALE_HI | 0;
+export const STALE_LO_I32 = STALE_LO | 0;
 
 /**
  * Decodes the samples with mint <= t <= maxt of the chunk at buf[offset…] into T/V/S starting at
@@ -404,9 +413,9 @@ export function decodeXorInto(
   const d = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const last = buf.length - 5;
   let pos = (offset + 2) * 8;
-  let t = (peek32(buf, pos) | 0) * TWO32 + peek32(buf, pos + 32);
-  let vHi = peek32(buf, pos + 64);
-  let vLo = peek32(buf, pos + 96);
+  let t = peekView(d, last, buf, pos) * TWO32 + (peekView(d, last, buf, pos + 32) >>> 0);
+  let vHi = peekView(d, last, buf, pos + 64);
+  let vLo = peekView(d, last, buf, pos + 96);
   pos += 128;
   let tDelta = 0;
   let leading = 0;
@@ -417,39 +426,39 @@ export function decodeXorInto(
       T[n] = t;
       VU[vBase + 2 * n + HI] = vHi;
       VU[vBase + 2 * n + LO] = vLo;
-      S[n] = vHi === STALE_HI && vLo === STALE_LO ? 1 : 0;
+      S[n] = vHi === STALE_HI_I32 && vLo === STALE_LO_I32 ? 1 : 0;
       n++;
     }
     if (++i >= total) break;
     // Timestamp: delta of delta behind a 1-4 bit prefix; `k` bits of the window are used.
     let w = peekView(d, last, buf, pos);
     let k: number;
-    if (w < 0x80000000) {
+    if (w >= 0) {
       k = 1;
-    } else if (w < 0xc0000000) {
+    } else if (w < P10_END) {
       tDelta += signExtend((w >>> 23) & 0x7f, 7);
       k = 9;
-    } else if (w < 0xe0000000) {
+    } else if (w < P110_END) {
       tDelta += signExtend((w >>> 15) & 0x3fff, 14);
       k = 17;
-    } else if (w < 0xf0000000) {
+    } else if (w < P1110_END) {
       tDelta += signExtend((w >>> 8) & 0xfffff, 20);
       k = 24;
     } else {
       pos += 4;
-      tDelta += (peek32(buf, pos) | 0) * TWO32 + peek32(buf, pos + 32);
+      tDelta += peekView(d, last, buf, pos) * TWO32 + (peekView(d, last, buf, pos + 32) >>> 0);
       k = 64;
     }
     t += tDelta;
     pos += k;
     // Value: '0' unchanged, '10' bits in the previous window, '11' a new window. Its 13 control
     // bits are still in the timestamp's window after a prefix of up to 19 bits.
-    w = k <= 19 ? (w << k) >>> 0 : peekView(d, last, buf, pos);
-    if (w < 0x80000000) {
+    w = k <= 19 ? w << k : peekView(d, last, buf, pos);
+    if (w >= 0) {
       pos += 1;
       continue;
     }
-    if (w >= 0xc0000000) {
+    if (w >= P10_END) {
       leading = (w >>> 25) & 0x1f;
       let sig = (w >>> 19) & 0x3f;
       if (sig === 0) sig = 64;
@@ -470,13 +479,13 @@ export function decodeXorInto(
     pos += sig;
     const sh = trailing;
     if (sh >= 32) {
-      vHi = (vHi ^ (lo << (sh - 32))) >>> 0;
+      vHi ^= lo << (sh - 32);
     } else if (sh > 0) {
-      vHi = (vHi ^ ((hi << sh) | (lo >>> (32 - sh)))) >>> 0;
-      vLo = (vLo ^ (lo << sh)) >>> 0;
+      vHi ^= (hi << sh) | (lo >>> (32 - sh));
+      vLo ^= lo << sh;
     } else {
-      vHi = (vHi ^ hi) >>> 0;
-      vLo = (vLo ^ lo) >>> 0;
+      vHi ^= hi;
+      vLo ^= lo;
     }
   }
   return n;
