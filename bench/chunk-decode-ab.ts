@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodePromXorInto, promXorNumSamples } from '../src/tsdb/block/xor.js';
+import { alternatedCpuMs } from './cpu-ab.js';
 
 type Decoder = typeof decodePromXorInto;
 
@@ -75,26 +76,10 @@ for (const block of blocks) {
       same = T[i] === T2[i] && VU[2 * i] === VU2[2 * i] && VU[2 * i + 1] === VU2[2 * i + 1] && S[i] === S2[i];
     if (!same) throw new Error(`chunk-decode-ab: the two builds decode a chunk of ${block} differently`);
   }
-  const pass = (decode: Decoder): number => {
-    const start = process.cpuUsage();
+  const pass = (decode: Decoder) => (): void => {
     for (const c of chunks) decode(c, -Infinity, Infinity, T, VU, 0, 0, S);
-    const used = process.cpuUsage(start);
-    return (used.user + used.system) / 1000;
   };
-  // warm-up: both decoders compiled by the optimizing tier before timing
-  for (let i = 0; i < 3; i++) {
-    pass(base);
-    pass(decodePromXorInto);
-  }
-  const baseMs: number[] = [];
-  const thisMs: number[] = [];
-  for (let i = 0; i < Number(values.passes); i++) {
-    baseMs.push(pass(base));
-    thisMs.push(pass(decodePromXorInto));
-  }
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const b = median(baseMs);
-  const t = median(thisMs);
+  const { base: b, current: t } = alternatedCpuMs(pass(base), pass(decodePromXorInto), Number(values.passes));
   console.log(
     `${path.basename(block)}: ${chunks.length} chunks, ${samples} samples, same answers; median CPU base ${b.toFixed(1)} ms, this ${t.toFixed(1)} ms, this/base ${(t / b).toFixed(2)} (${(samples / t / 1000).toFixed(1)} against ${(samples / b / 1000).toFixed(1)} M samples per CPU-second; load ${loadavg()[0]!.toFixed(1)})`,
   );

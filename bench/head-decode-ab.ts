@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateDemoData } from '../src/api/prometheus/testing/demo-data.js';
 import { XorAppender, decodeXorInto } from '../src/tsdb/chunks/xor.js';
+import { alternatedCpuMs } from './cpu-ab.js';
 
 type Decoder = typeof decodeXorInto;
 
@@ -63,26 +64,10 @@ for (const c of chunks) {
     same = T[i] === T2[i] && VU[2 * i] === VU2[2 * i] && VU[2 * i + 1] === VU2[2 * i + 1] && S[i] === S2[i];
   if (!same) throw new Error('head-decode-ab: the two builds decode a chunk differently');
 }
-const pass = (decode: Decoder): number => {
-  const start = process.cpuUsage();
+const pass = (decode: Decoder) => (): void => {
   for (const c of chunks) decode(c.bytes, 0, c.count, -Infinity, Infinity, T, V, S, 0, VU);
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
 };
-// warm-up: both decoders compiled by the optimizing tier before timing
-for (let i = 0; i < 3; i++) {
-  pass(base);
-  pass(decodeXorInto);
-}
-const baseMs: number[] = [];
-const thisMs: number[] = [];
-for (let i = 0; i < Number(values.passes); i++) {
-  baseMs.push(pass(base));
-  thisMs.push(pass(decodeXorInto));
-}
-const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const b = median(baseMs);
-const t = median(thisMs);
+const { base: b, current: t } = alternatedCpuMs(pass(base), pass(decodeXorInto), Number(values.passes));
 console.log(
   `${series} demo series, ${chunks.length} head chunks, ${samples} samples, same answers; median CPU base ${b.toFixed(1)} ms, this ${t.toFixed(1)} ms, this/base ${(t / b).toFixed(2)} (${(samples / t / 1000).toFixed(1)} against ${(samples / b / 1000).toFixed(1)} M samples per CPU-second; load ${loadavg()[0]!.toFixed(1)})`,
 );

@@ -136,8 +136,10 @@ describe('orrery serve --data-dir: logs under kill -9', () => {
       const first = firstAck();
       const senders = Array.from({ length: SENDERS }, () => send(srv.otlpHttp, acked, stop, first));
       const onCheckpoint = round % 2 === 1;
-      // a random moment comes after the first acknowledgement; a checkpoint may begin with the
-      // round's first request (the replayed log already outgrew the bound), before any 200
+      // a random moment comes after the first acknowledgement; a checkpoint runs inside the
+      // append that takes the log past its bound, before that request's 200, so when the log
+      // carried over from the last round sits just below the bound it begins with the round's
+      // first request and the kill comes before any 200
       if (!onCheckpoint) await first.opened(30_000);
       const hit = await killAt(srv, onCheckpoint ? walDir : undefined);
       expect(await exited(srv.child)).toBe('SIGKILL');
