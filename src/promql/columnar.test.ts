@@ -119,6 +119,22 @@ describe('columnar and step-wise evaluation agree', () => {
     expect(nonEmpty).toBeGreaterThan(1000);
   });
 
+  it('a sum of rates over short-lived series in many groups (the slots would dwarf the points) as step-wise', () => {
+    // 3,000 series of 4 samples each, one group per series, over 2,000 steps: the series-by-series
+    // fold gives up part-way through its scan and the step-wise path answers from the start.
+    const h = new Head();
+    for (let i = 0; i < 3000; i++) {
+      const l = labelsFromRecord({ __name__: 'x', inst: String(i) });
+      const t0 = (i % 1990) * STEP;
+      for (let j = 0; j < 4; j++) h.append(l, t0 + j * 10_000, i + j * (i % 5));
+    }
+    const query = 'sum by (inst) (rate(x[1m]))';
+    const a = run(() => columnar.rangeQuery(h, query, 0, 2000 * STEP, STEP));
+    const b = run(() => stepwise.rangeQuery(h, query, 0, 2000 * STEP, STEP));
+    expect(render(a)).toBe(render(b));
+    expect(!(a instanceof QueryError) && a.type === 'matrix' && a.series.length).toBe(3000);
+  });
+
   it('including the infinities of avg, in any order', () => {
     const values = [Infinity, -Infinity, NaN, 1, -1, 1e308, 1e308];
     for (let seed = 1; seed <= 40; seed++) {

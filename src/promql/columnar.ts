@@ -15,7 +15,10 @@ const MIN_SLOTS = 65536;
 export class ColumnarFold {
   private readonly ids = new Map<string, number>();
   private readonly groupLabels: Labels[] = [];
-  private readonly gid: Int32Array;
+  /** each input series' group */
+  private readonly gid: number[] = [];
+  /** groups the slots have room for */
+  private capacity = 0;
   private state: AggState | undefined;
   private firstStep = new Int32Array(0);
   private firstSeries = new Int32Array(0);
@@ -26,9 +29,7 @@ export class ColumnarFold {
   constructor(
     private readonly acc: Accumulator,
     private readonly steps: number,
-    inputs: number,
   ) {
-    this.gid = new Int32Array(inputs);
     this.inCount = new Int32Array(steps);
     this.outCount = new Int32Array(steps);
   }
@@ -49,23 +50,56 @@ export class ColumnarFold {
 
   /**
    * Allocates the slots once every input has its group; false (nothing allocated) when they
-   * would outnumber the input points by far (short-lived series in many groups).
+   * would outnumber the input points by far (short-lived series in many groups). Without
+   * inputPoints (inputs folded as they are read, their groups assigned on the way) the slots
+   * grow as groups appear, and the caller watches sparse() instead.
    */
-  allocate(inputPoints: number): boolean {
+  allocate(inputPoints?: number): boolean {
     const numGroups = this.groupLabels.length;
-    const size = numGroups * this.steps;
-    if (size > MAX_SLOTS_PER_POINT * inputPoints + MIN_SLOTS) return false;
-    const value = new Float64Array(size);
-    this.state = { value, mean: this.acc.usesMean ? new Float64Array(size) : value, count: new Float64Array(size) };
-    this.firstStep = new Int32Array(numGroups).fill(this.steps);
-    this.firstSeries = new Int32Array(numGroups);
+    if (inputPoints !== undefined && this.cells() > MAX_SLOTS_PER_POINT * inputPoints + MIN_SLOTS) return false;
+    this.resize(numGroups);
     return true;
+  }
+
+  /** Whether the slots outnumber these input points by far (the test allocate makes up front). */
+  sparse(inputPoints: number): boolean {
+    return this.cells() > MAX_SLOTS_PER_POINT * inputPoints + MIN_SLOTS;
+  }
+
+  private cells(): number {
+    return this.groupLabels.length * this.steps;
+  }
+
+  /** Slots for `groups` groups, keeping what the current ones hold. */
+  private resize(groups: number): void {
+    const size = groups * this.steps;
+    const old = this.state;
+    const value = new Float64Array(size);
+    const state: AggState = {
+      value,
+      mean: this.acc.usesMean ? new Float64Array(size) : value,
+      count: new Float64Array(size),
+    };
+    const firstStep = new Int32Array(groups).fill(this.steps);
+    const firstSeries = new Int32Array(groups);
+    if (old) {
+      (state.value as Float64Array).set(old.value);
+      if (this.acc.usesMean) (state.mean as Float64Array).set(old.mean);
+      (state.count as Float64Array).set(old.count);
+      firstStep.set(this.firstStep);
+      firstSeries.set(this.firstSeries);
+    }
+    this.state = state;
+    this.firstStep = firstStep;
+    this.firstSeries = firstSeries;
+    this.capacity = groups;
   }
 
   /** Folds value x of input series si at step k. */
   add(si: number, k: number, x: number): void {
-    const state = this.state!;
     const g = this.gid[si]!;
+    if (g >= this.capacity) this.resize(Math.max(g + 1, 2 * this.capacity));
+    const state = this.state!;
     const idx = g * this.steps + k;
     this.inCount[k]!++;
     const count = state.count as Float64Array;
@@ -86,7 +120,8 @@ export class ColumnarFold {
     const steps = this.steps;
     const count = state.count as Float64Array;
     const order: number[] = [];
-    for (let g = 0; g < this.groupLabels.length; g++) if (this.firstStep[g]! < steps) order.push(g);
+    for (let g = 0; g < this.groupLabels.length; g++)
+      if (g < this.capacity && this.firstStep[g]! < steps) order.push(g);
     order.sort((a, b) => this.firstStep[a]! - this.firstStep[b]! || this.firstSeries[a]! - this.firstSeries[b]!);
     const out: Series[] = [];
     for (const g of order) {

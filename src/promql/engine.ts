@@ -15,7 +15,7 @@ import type {
 } from './parser/ast.js';
 import { exprType, parseExpr } from './parser/parser.js';
 import { compareLabels, type Labels } from '../labels/labels.js';
-import type { Querier } from '../storage/storage.js';
+import { scanSeries, type Querier } from '../storage/storage.js';
 import { QueryError, type EngineOptions, type QueryEngine, type QueryOptions, type QueryValue } from './value.js';
 import {
   AT_MODIFIER_UNSAFE_FUNCTIONS,
@@ -166,7 +166,10 @@ interface SelectedSeries {
  * Samples without staleness markers (range selections ignore them), as typed arrays like the
  * storage's: the range functions' loops then see one kind of array.
  */
-function withoutStale(s: SelectedSeries): { t: ArrayLike<number>; v: ArrayLike<number> } {
+function withoutStale(s: Pick<SelectedSeries, 't' | 'v'> & { readonly stale?: Uint8Array | undefined }): {
+  t: ArrayLike<number>;
+  v: ArrayLike<number>;
+} {
   const stale = s.stale;
   if (!stale) return s;
   let n = 0;
@@ -617,7 +620,7 @@ class Evaluator {
     const rates = fusableRate(e.expr);
     if (rates) return this.aggregateRates(e, acc, groupSet, rates);
     const input = this.evalMatrix(e.expr);
-    const fold = new ColumnarFold(acc, this.numSteps, input.length);
+    const fold = new ColumnarFold(acc, this.numSteps);
     for (let si = 0; si < input.length; si++) fold.groupOf(si, input[si]!.metric, groupSet, e.without);
     // The slots are dense (group x step): with sparse input (short-lived series, many groups)
     // they could dwarf the input itself, so such inputs take the step-wise path.
@@ -647,6 +650,9 @@ class Evaluator {
    * sum/avg/... of rate, increase or delta over a selector: each series' rates are folded into
    * their group's slots as they are computed, without building the intermediate series (they
    * are what evalRangeFunction would return, in the same order, with the same sample counts).
+   * The series are scanned one at a time (Querier.scan), so nothing the size of the selection is
+   * allocated; slots grow as groups appear, and when they come to outnumber the folded points by
+   * far (short-lived series in many groups), the step-wise path takes over.
    */
   private aggregateRates(
     e: AggregateExpr,
@@ -659,33 +665,32 @@ class Evaluator {
     const vs = sel.vectorSelector;
     const range = sel.range;
     const offset = vs.offset;
-    const data = this.select(vs, this.start - offset - range, this.end - offset);
-    const steps = this.numSteps;
-    const fold = new ColumnarFold(acc, steps, data.length);
-    // At most the steps whose window can hold two of a series' samples.
-    let inputPoints = 0;
-    for (let si = 0; si < data.length; si++) {
-      const t = data[si]!.t;
-      fold.groupOf(si, dropMetricName(data[si]!.metric), groupSet, e.without);
-      if (t.length >= 2) inputPoints += Math.min(steps, (t[t.length - 1]! - t[0]! + range) / this.interval + 1);
-    }
-    if (!fold.allocate(inputPoints))
-      return this.aggregateStepwise(e, groupSet, originalNumSamples, this.evalMatrix(e.expr));
+    const fold = new ColumnarFold(acc, this.numSteps);
+    fold.allocate();
     const scratch = this.rateScratch();
     const maxSamples = this.ctx.maxSamples;
     let running = originalNumSamples;
-    for (let si = 0; si < data.length; si++) {
+    let si = 0;
+    let sparse = false;
+    scanSeries(this.ctx.querier, vs.matchers, this.start - offset - range, this.end - offset, (s) => {
       this.checkTimeout();
-      const { t, v } = withoutStale(data[si]!);
+      fold.groupOf(si, dropMetricName(s.labels), groupSet, e.without);
+      const { t, v } = withoutStale(s);
       const n = this.ratesInto(t, v, undefined, offset, range, kind.isCounter, kind.isRate, scratch);
       if (running + scratch.widest > maxSamples) this.tooManySamples();
-      if (n === 0) continue;
       if (running + n > maxSamples) this.tooManySamples();
       running += n;
       const ks = scratch.k;
       const xs = scratch.v;
       for (let j = 0; j < n; j++) fold.add(si, ks[j]!, xs[j]!);
-    }
+      si++;
+      if (fold.sparse(running - originalNumSamples)) {
+        sparse = true;
+        return false;
+      }
+      return true;
+    });
+    if (sparse) return this.aggregateStepwise(e, groupSet, originalNumSamples, this.evalMatrix(e.expr));
     this.ctx.currentSamples = running;
     return this.finishFold(fold, originalNumSamples);
   }

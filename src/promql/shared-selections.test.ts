@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../labels/labels.js';
 import { newMatcher, type Matcher, type MatchType } from '../labels/matcher.js';
-import type { Querier, SeriesSamples } from '../storage/storage.js';
+import { scanSeries, type Querier, type SeriesSamples, type SeriesVisitor } from '../storage/storage.js';
 import { Head } from '../tsdb/head.js';
 import { Engine } from './engine.js';
 import { parseExpr } from './parser/parser.js';
@@ -30,12 +30,18 @@ function head(): Head {
 }
 
 /** A querier that counts the selections it makes. */
-function counting(q: Querier): Querier & { selects: number } {
+/** A querier counting its reads: selects, and scans (the series decoded one at a time). */
+function counting(q: Querier): Querier & { selects: number; scans: number } {
   const c = {
     selects: 0,
+    scans: 0,
     select: (ms: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] => {
       c.selects++;
       return q.select(ms, mint, maxt);
+    },
+    scan: (ms: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void => {
+      c.scans++;
+      scanSeries(q, ms, mint, maxt, visit);
     },
     series: () => [],
     labelNames: () => [],
@@ -139,9 +145,13 @@ describe('the engine with shared selections', () => {
   const engine = new Engine();
 
   function selectsOf(query: string): number {
+    return readsOf(query).selects;
+  }
+
+  function readsOf(query: string): { selects: number; scans: number } {
     const storage = counting(h);
     engine.rangeQuery(storage, query, 5 * M, 20 * M, 30_000);
-    return storage.selects;
+    return { selects: storage.selects, scans: storage.scans };
   }
 
   function values(v: QueryValue): Map<string, readonly number[]> {
@@ -149,12 +159,18 @@ describe('the engine with shared selections', () => {
     return new Map(v.series.map((s) => [JSON.stringify(s.metric), s.v]));
   }
 
-  it('selects the error ratio’s metric once, and answers as its two halves evaluated apart', () => {
+  it('selects a metric read by several selectors once', () => {
+    expect(selectsOf('calls{code="500"} / calls')).toBe(1);
+    expect(selectsOf('rate(calls{code="500"}[1m]) / rate(calls[1m])')).toBe(1);
+    expect(selectsOf('100 * (calls{code="500"} or 0 * calls) / calls')).toBe(1);
+  });
+
+  it('scans a sum of rates series by series, unless its metric is shared: the error ratio selects once', () => {
     const errors = 'sum by (svc) (rate(calls{code="500"}[1m]))';
     const all = 'sum by (svc) (rate(calls[1m]))';
     const ratio = `100 * (${errors} or 0 * ${all}) / ${all}`;
-    expect(selectsOf(ratio)).toBe(1);
-    expect(selectsOf(errors)).toBe(1);
+    expect(readsOf(errors)).toEqual({ selects: 0, scans: 1 });
+    expect(readsOf(ratio)).toEqual({ selects: 1, scans: 0 });
     const e = values(engine.rangeQuery(h, errors, 5 * M, 20 * M, 30_000));
     const a = values(engine.rangeQuery(h, all, 5 * M, 20 * M, 30_000));
     const r = values(engine.rangeQuery(h, ratio, 5 * M, 20 * M, 30_000));

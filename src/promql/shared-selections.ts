@@ -7,7 +7,7 @@
 // gives exactly the narrower answer, in the same label order and with the same samples.
 import { getLabel, type Labels } from '../labels/labels.js';
 import type { Matcher } from '../labels/matcher.js';
-import type { Querier, SeriesSamples } from '../storage/storage.js';
+import { scanSeries, type Querier, type SeriesSamples, type SeriesVisitor } from '../storage/storage.js';
 
 /** A selector's predicted time range (selectorRanges in snapshot.ts). */
 export interface SelectionRange {
@@ -157,6 +157,17 @@ export class SharedSelections implements Querier {
     // A selection read more often than planned is selected again: still right.
     if (--held.left <= 0) this.held.delete(src.base);
     return narrowed(held.answer, src.extra);
+  }
+
+  /**
+   * A selector sharing its base's selection reads it as select does (decoding the base once for
+   * all its readers beats decoding it again per reader: an error ratio reads its metric twice);
+   * any other is scanned from the querier.
+   */
+  scan(matchers: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void {
+    const src = this.sources.get(matchers);
+    if (!src || src.mint !== mint || src.maxt !== maxt) return scanSeries(this.querier, matchers, mint, maxt, visit);
+    for (const s of this.select(matchers, mint, maxt)) if (visit(s) === false) return;
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {

@@ -52,13 +52,35 @@ export interface SeriesSamples {
   readonly stale?: Uint8Array;
 }
 
+/** Called with each series of a scan; false stops the scan. */
+export type SeriesVisitor = (series: SeriesSamples) => boolean | void;
+
 export interface Querier {
   /** Series matching every matcher with at least one sample in [mint, maxt] (inclusive, ms). */
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[];
+  /**
+   * The series select would answer, one at a time, in the same order with the same samples. A
+   * series' arrays are valid only during its visit: the storage decodes each series into buffers
+   * it reuses, so a reader that folds series as they come (a sum of rates) allocates nothing in
+   * proportion to the selection. Optional: scanSeries falls back to select.
+   */
+  scan?(matchers: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void;
   /** Series label sets only (no samples), for /api/v1/series. */
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[];
   labelNames(matchers: readonly Matcher[], mint: number, maxt: number): string[];
   labelValues(name: string, matchers: readonly Matcher[], mint: number, maxt: number): string[];
+}
+
+/** Querier.scan where the querier has one, else its select's series one by one. */
+export function scanSeries(
+  querier: Querier,
+  matchers: readonly Matcher[],
+  mint: number,
+  maxt: number,
+  visit: SeriesVisitor,
+): void {
+  if (querier.scan) return querier.scan(matchers, mint, maxt, visit);
+  for (const s of querier.select(matchers, mint, maxt)) if (visit(s) === false) return;
 }
 
 export interface ExemplarQuerier {

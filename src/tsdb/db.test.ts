@@ -68,6 +68,10 @@ describe('Tsdb: head and blocks', () => {
       [T0 + 10_000, T0 + 20 * 60_000],
     ] as const) {
       expect(plain(db.select(ALL, mint, maxt))).toEqual(plain(reference.select(ALL, mint, maxt)));
+      // scan: the same series one at a time (copied during the visit: the columns are reused)
+      const scanned: SeriesSamples[] = [];
+      db.scan(ALL, mint, maxt, (s) => void scanned.push({ labels: s.labels, t: s.t.slice(), v: s.v.slice() }));
+      expect(plain(scanned)).toEqual(plain(reference.select(ALL, mint, maxt)));
     }
     expect(db.series(ALL, T0, T0 + 1000)).toEqual(reference.series(ALL, T0, T0 + 1000));
     expect(db.labelValues('service_name', [], T0, T0 + 1000)).toEqual(['cart', 'checkout', 'frontend']);

@@ -23,9 +23,17 @@ import type { Component } from '../component/component.js';
 import { compareLabels, labelsKey, type Labels } from '../labels/labels.js';
 import type { Matcher } from '../labels/matcher.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
-import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from '../storage/storage.js';
+import type {
+  AppendStatus,
+  Exemplar,
+  MetricMetadata,
+  SeriesSamples,
+  SeriesVisitor,
+  Storage,
+} from '../storage/storage.js';
 import { Head } from './head.js';
-import { mergeSelect } from './select-merge.js';
+import { mergeScan, mergeSelect } from './select-merge.js';
+import { SampleColumns } from './columns.js';
 import { Block } from './block/reader.js';
 import type { BlockMeta } from './block/meta.js';
 import { BlockJobs } from './block/block-jobs.js';
@@ -92,6 +100,8 @@ export class Tsdb implements Storage, Component {
   /** the maintenance pass running (passes never overlap) */
   private pass: Promise<void> | undefined;
   private closed = false;
+  /** the columns scan decodes block data into, while no scan holds them */
+  private idleColumns: SampleColumns | undefined;
   /** the end of the newest block cut from the head: the head holds what comes after */
   private persistedUpTo = -Infinity;
   private timeRetentions = 0;
@@ -473,6 +483,19 @@ export class Tsdb implements Storage, Component {
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
     const parts = this.fromBlocks(mint, maxt, (b) => b.selectChunks(matchers, mint, maxt));
     return mergeSelect(parts, this.head.select(matchers, mint, maxt), mint, maxt);
+  }
+
+  scan(matchers: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void {
+    const parts = this.fromBlocks(mint, maxt, (b) => b.selectChunks(matchers, mint, maxt));
+    if (parts.every((l) => l.length === 0)) return this.head.scan(matchers, mint, maxt, visit);
+    // A visit that scans again (none does today) gets columns of its own.
+    const cols = this.idleColumns ?? new SampleColumns();
+    this.idleColumns = undefined;
+    try {
+      mergeScan(parts, this.head.select(matchers, mint, maxt), mint, maxt, cols, visit);
+    } finally {
+      this.idleColumns = cols;
+    }
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {

@@ -54,6 +54,41 @@ describe('Head', () => {
     expect(h.stats().series).toBe(1);
   });
 
+  it('scans the series select answers, one at a time, each decoded into reused columns', () => {
+    const h = new Head();
+    // Series of different lengths in an order unlike their label order, some with markers:
+    // a series scanned after a longer one, or after one with markers, must not see their leftovers.
+    for (let k = 0; k < 30; k++) {
+      const labels = L({ __name__: 'x', inst: String((k * 7) % 30) });
+      const n = 5 + ((k * 37) % 400);
+      for (let i = 0; i < n; i++) {
+        if (k % 4 === 0 && i % 50 === 3) h.appendStale(labels, i * 1000);
+        else h.append(labels, i * 1000, k * 1000 + i);
+      }
+    }
+    const copy = (x: { labels: Labels; t: Float64Array; v: Float64Array; stale?: Uint8Array }) => ({
+      labels: x.labels,
+      t: [...x.t],
+      v: [...x.v],
+      stale: x.stale ? [...x.stale] : undefined,
+    });
+    for (const [mint, maxt] of [
+      [0, 1e9],
+      [50_000, 180_000],
+      [100_000, 100_000],
+    ] as const) {
+      const scanned: ReturnType<typeof copy>[] = [];
+      h.scan([eq('__name__', 'x')], mint, maxt, (s) => void scanned.push(copy(s)));
+      const selected = h.select([eq('__name__', 'x')], mint, maxt).map(copy);
+      expect(scanned).toEqual(selected);
+      expect(scanned.length).toBeGreaterThan(0);
+    }
+    // A visit returning false ends the scan.
+    let visits = 0;
+    h.scan([eq('__name__', 'x')], 0, 1e9, () => ++visits < 3);
+    expect(visits).toBe(3);
+  });
+
   it('rejects and counts out-of-order samples; ignores exact duplicates', () => {
     const h = new Head();
     const a = L({ __name__: 'x' });

@@ -11,9 +11,17 @@ import { SELF_METRICS } from '../names/contract.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import { compareLabels, labelsKey, type Labels } from '../labels/labels.js';
 import type { Matcher } from '../labels/matcher.js';
-import type { AppendStatus, Exemplar, MetricMetadata, SeriesSamples, Storage } from '../storage/storage.js';
+import type {
+  AppendStatus,
+  Exemplar,
+  MetricMetadata,
+  SeriesSamples,
+  SeriesVisitor,
+  Storage,
+} from '../storage/storage.js';
 import { XorAppender, decodeXorInto, xorNumSamples } from './chunks/xor.js';
 import { ChunkArena } from './chunks/arena.js';
+import { SampleColumns } from './columns.js';
 import { MemPostings, postingsForMatchers } from './postings.js';
 import { ExemplarStorage } from './exemplars.js';
 
@@ -156,6 +164,8 @@ export class Head implements Storage, Component {
   private minValidT = -Infinity;
   // Staleness flags scratch for select(), reused across calls.
   private scratchS = new Uint8Array(1024);
+  /** the columns scan decodes into, while no scan holds them */
+  private idleColumns: SampleColumns | undefined;
 
   constructor(opts: HeadOptions = {}) {
     this.retentionMs = opts.retentionMs ?? Infinity;
@@ -476,17 +486,7 @@ export class Head implements Storage, Component {
     let n = 0;
     for (const s of series) {
       const n0 = n;
-      const c = s.closed;
-      for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
-        if (c[i]! > maxt) break;
-        if (c[i + 1]! < mint) continue;
-        const loc = c[i + 2]!;
-        n = decodeXorInto(this.arena.page(loc), ChunkArena.offset(loc), undefined, mint, maxt, T, V, S, n, VU);
-      }
-      const app = s.app;
-      if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
-        n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, T, V, S, n, VU);
-      }
+      n = this.decodeInto(s, mint, maxt, T, V, S, n, VU);
       if (n === n0) continue;
       // the native search over the flags, not a loop in JS: most series have no marker
       const flags = S.subarray(n0, n);
@@ -498,6 +498,61 @@ export class Head implements Storage, Component {
       });
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /**
+   * Querier.scan: select's series one at a time, each decoded into the same reused columns
+   * (a query summing the rates of 50,000 series then allocates no 50,000-series answer, whose
+   * external memory made V8 run a full collection every second or third query).
+   */
+  scan(matchers: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void {
+    const series = this.matching(matchers).filter((s) => s.overlaps(mint, maxt));
+    series.sort((a, b) => compareLabels(a.labels, b.labels));
+    // A visit that scans again (none does today) gets columns of its own.
+    const cols = this.idleColumns ?? new SampleColumns();
+    this.idleColumns = undefined;
+    try {
+      for (const s of series) {
+        cols.reserve(this.capacityOf(s, mint, maxt));
+        const n = this.decodeInto(s, mint, maxt, cols.t, cols.v, cols.stale, 0, cols.vWords);
+        if (n === 0) continue;
+        const flags = cols.stale.subarray(0, n);
+        const samples: SeriesSamples = {
+          labels: s.labels,
+          t: cols.t.subarray(0, n),
+          v: cols.v.subarray(0, n),
+          ...(flags.includes(1) ? { stale: flags } : {}),
+        };
+        if (visit(samples) === false) return;
+      }
+    } finally {
+      this.idleColumns = cols;
+    }
+  }
+
+  /** Decodes the samples of s within [mint, maxt] into the columns from index n; returns the new end. */
+  private decodeInto(
+    s: MemSeries,
+    mint: number,
+    maxt: number,
+    T: Float64Array,
+    V: Float64Array,
+    S: Uint8Array,
+    n: number,
+    VU: Uint32Array,
+  ): number {
+    const c = s.closed;
+    for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
+      if (c[i]! > maxt) break;
+      if (c[i + 1]! < mint) continue;
+      const loc = c[i + 2]!;
+      n = decodeXorInto(this.arena.page(loc), ChunkArena.offset(loc), undefined, mint, maxt, T, V, S, n, VU);
+    }
+    const app = s.app;
+    if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
+      n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, T, V, S, n, VU);
+    }
+    return n;
   }
 
   /** Refs and labels of the series with samples in [mint, maxt] (db.ts cuts blocks series by series). */
@@ -515,19 +570,7 @@ export class Head implements Storage, Component {
     const T = new Float64Array(cap);
     const V = new Float64Array(cap);
     const S = new Uint8Array(cap);
-    const VU = new Uint32Array(V.buffer);
-    let n = 0;
-    const c = s.closed;
-    for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
-      if (c[i]! > maxt) break;
-      if (c[i + 1]! < mint) continue;
-      const loc = c[i + 2]!;
-      n = decodeXorInto(this.arena.page(loc), ChunkArena.offset(loc), undefined, mint, maxt, T, V, S, n, VU);
-    }
-    const app = s.app;
-    if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
-      n = decodeXorInto(app.bytes(), 0, app.numSamples, mint, maxt, T, V, S, n, VU);
-    }
+    const n = this.decodeInto(s, mint, maxt, T, V, S, 0, new Uint32Array(V.buffer));
     if (n === 0) return undefined;
     const stale = S.subarray(0, n);
     return { labels: s.labels, t: T.subarray(0, n), v: V.subarray(0, n), ...(stale.includes(1) ? { stale } : {}) };

@@ -4,7 +4,8 @@
 // own and concatenating them afterwards cost more than the decoding itself over a day of
 // 2-hour blocks (one allocation and one copy per series and block, plus a string key per series).
 import { compareLabels, type Labels } from '../labels/labels.js';
-import type { SeriesSamples } from '../storage/storage.js';
+import type { SeriesSamples, SeriesVisitor } from '../storage/storage.js';
+import type { SampleColumns } from './columns.js';
 import { decodePromXorInto, promXorNumSamples } from './block/xor.js';
 
 /** A block's series with the Prometheus XOR data of its chunks overlapping the range, oldest first. */
@@ -34,34 +35,9 @@ export function mergeSelect(
   maxt: number,
 ): SeriesSamples[] {
   if (blocks.every((l) => l.length === 0)) return [...head];
-  // A block lists series in UTF-8 byte order, which differs from label order beyond the BMP.
-  const lists: readonly (readonly Piece[])[] = [...blocks, head]
-    .filter((l) => l.length > 0)
-    .map((l) => (inLabelOrder(l) ? l : [...l].sort((a, b) => compareLabels(a.labels, b.labels))));
-  // Join by labels: each list is in label order, so a k-way merge groups one series' pieces.
-  const groups: Piece[][] = [];
-  const pos = new Array<number>(lists.length).fill(0);
+  const { groups, caps } = joinByLabels(blocks, head);
   let cap = 0;
-  for (;;) {
-    let least: Labels | undefined;
-    for (let i = 0; i < lists.length; i++) {
-      const p = lists[i]![pos[i]!];
-      if (p && (least === undefined || compareLabels(p.labels, least) < 0)) least = p.labels;
-    }
-    if (least === undefined) break;
-    const group: Piece[] = [];
-    for (let i = 0; i < lists.length; i++) {
-      const p = lists[i]![pos[i]!];
-      if (p && (p.labels === least || compareLabels(p.labels, least) === 0)) {
-        group.push(p);
-        pos[i]!++;
-        if (isChunked(p)) for (const c of p.chunks) cap += promXorNumSamples(c);
-        else cap += p.t.length;
-      }
-    }
-    groups.push(group);
-  }
-
+  for (const c of caps) cap += c;
   const T = new Float64Array(cap);
   const V = new Float64Array(cap);
   const VU = new Uint32Array(V.buffer);
@@ -70,21 +46,8 @@ export function mergeSelect(
   const out: SeriesSamples[] = [];
   let n = 0;
   for (const group of groups) {
-    if (group.length > 1) group.sort((a, b) => firstTime(a) - firstTime(b));
     const n0 = n;
-    for (const p of group) {
-      const from = n;
-      if (isChunked(p)) {
-        for (const c of p.chunks) n = decodePromXorInto(c, mint, maxt, T, VU, 0, n, S);
-      } else {
-        T.set(p.t, n);
-        V.set(p.v, n);
-        if (p.stale !== undefined) S.set(p.stale, n);
-        n += p.t.length;
-      }
-      // Overlap with what earlier pieces wrote: keep only this piece's later timestamps.
-      if (from > n0 && from < n && T[from]! <= T[from - 1]!) n = dropOverlap(T, VU, S, from, n, T[from - 1]!);
-    }
+    n = decodeGroup(group, mint, maxt, T, V, VU, S, n);
     if (n === n0) continue;
     out.push({
       labels: group[0]!.labels,
@@ -94,6 +57,106 @@ export function mergeSelect(
     });
   }
   return out;
+}
+
+/**
+ * mergeSelect's series one at a time, each decoded into `cols` (reused: a series' arrays are
+ * valid during its visit only); a visit returning false stops the scan.
+ */
+export function mergeScan(
+  blocks: readonly (readonly ChunkedSeries[])[],
+  head: readonly SeriesSamples[],
+  mint: number,
+  maxt: number,
+  cols: SampleColumns,
+  visit: SeriesVisitor,
+): void {
+  if (blocks.every((l) => l.length === 0)) {
+    for (const s of head) if (visit(s) === false) return;
+    return;
+  }
+  const { groups, caps } = joinByLabels(blocks, head);
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g]!;
+    cols.reserve(caps[g]!);
+    const n = decodeGroup(group, mint, maxt, cols.t, cols.v, cols.vWords, cols.stale, 0);
+    if (n === 0) continue;
+    const flags = cols.stale.subarray(0, n);
+    const series: SeriesSamples = {
+      labels: group[0]!.labels,
+      t: cols.t.subarray(0, n),
+      v: cols.v.subarray(0, n),
+      ...(flags.includes(1) ? { stale: flags } : {}),
+    };
+    if (visit(series) === false) return;
+  }
+}
+
+/** The pieces of each series (one group per series, in label order) and each group's most samples. */
+function joinByLabels(
+  blocks: readonly (readonly ChunkedSeries[])[],
+  head: readonly SeriesSamples[],
+): { groups: Piece[][]; caps: number[] } {
+  // A block lists series in UTF-8 byte order, which differs from label order beyond the BMP.
+  const lists: readonly (readonly Piece[])[] = [...blocks, head]
+    .filter((l) => l.length > 0)
+    .map((l) => (inLabelOrder(l) ? l : [...l].sort((a, b) => compareLabels(a.labels, b.labels))));
+  // Join by labels: each list is in label order, so a k-way merge groups one series' pieces.
+  const groups: Piece[][] = [];
+  const caps: number[] = [];
+  const pos = new Array<number>(lists.length).fill(0);
+  for (;;) {
+    let least: Labels | undefined;
+    for (let i = 0; i < lists.length; i++) {
+      const p = lists[i]![pos[i]!];
+      if (p && (least === undefined || compareLabels(p.labels, least) < 0)) least = p.labels;
+    }
+    if (least === undefined) break;
+    const group: Piece[] = [];
+    let cap = 0;
+    for (let i = 0; i < lists.length; i++) {
+      const p = lists[i]![pos[i]!];
+      if (p && (p.labels === least || compareLabels(p.labels, least) === 0)) {
+        group.push(p);
+        pos[i]!++;
+        if (isChunked(p)) for (const c of p.chunks) cap += promXorNumSamples(c);
+        else cap += p.t.length;
+      }
+    }
+    if (group.length > 1) group.sort((a, b) => firstTime(a) - firstTime(b));
+    groups.push(group);
+    caps.push(cap);
+  }
+  return { groups, caps };
+}
+
+/** Decodes one series' pieces (in time order) into the columns from n; returns the new end. */
+function decodeGroup(
+  group: readonly Piece[],
+  mint: number,
+  maxt: number,
+  T: Float64Array,
+  V: Float64Array,
+  VU: Uint32Array,
+  S: Uint8Array,
+  n: number,
+): number {
+  const n0 = n;
+  for (const p of group) {
+    const from = n;
+    if (isChunked(p)) {
+      for (const c of p.chunks) n = decodePromXorInto(c, mint, maxt, T, VU, 0, n, S);
+    } else {
+      T.set(p.t, n);
+      V.set(p.v, n);
+      if (p.stale !== undefined) S.set(p.stale, n);
+      else S.fill(0, n, n + p.t.length);
+      n += p.t.length;
+    }
+    // Overlap with what earlier pieces wrote: keep only this piece's later timestamps.
+    if (from > n0 && from < n && T[from]! <= T[from - 1]!) n = dropOverlap(T, VU, S, from, n, T[from - 1]!);
+  }
+  return n;
 }
 
 function inLabelOrder(list: readonly Piece[]): boolean {
