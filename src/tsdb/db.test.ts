@@ -36,18 +36,22 @@ const SERIES: Labels[] = ['cart', 'checkout', 'frontend'].map((s) =>
   labelsFromRecord({ __name__: 'traces_span_metrics_calls_total', service_name: s, span_kind: 'SPAN_KIND_SERVER' }),
 );
 
-/** Appends one sample per series every 30 s (with jitter) from `from` to `to`, moving the clock along. */
-function fill(db: Tsdb | Head, from: number, to: number): void {
+/**
+ * Appends one sample per series every 30 s (with jitter) from `from` to `to`, moving the clock
+ * along; at the times in `staleAt` the second series gets a staleness marker after its sample.
+ */
+function fill(db: Tsdb | Head, from: number, to: number, staleAt: readonly number[] = []): void {
   for (let t = from; t < to; t += 30_000) {
     clock = t;
     SERIES.forEach((labels, k) => db.append(labels, t + k, (t - T0) / 1000 + k));
+    if (staleAt.includes(t)) db.appendStale(SERIES[1]!, t + 2);
   }
 }
 
 const ALL = [newMatcher('=', '__name__', 'traces_span_metrics_calls_total')];
 
-function plain(r: SeriesSamples[]): { labels: Labels; t: number[]; v: number[] }[] {
-  return r.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v] }));
+function plain(r: SeriesSamples[]): { labels: Labels; t: number[]; v: number[]; stale: number[] }[] {
+  return r.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v], stale: s.stale ? [...s.stale] : [] }));
 }
 
 const metric = (m: SelfMetrics, name: string): number | undefined => m.value(name);
@@ -56,8 +60,10 @@ describe('Tsdb: head and blocks', () => {
   it('cuts the head into a block once it spans 1.5 block ranges, and answers as a head holding everything would', async () => {
     const db = open();
     const reference = new Head({ now: () => clock });
-    fill(db, T0, T0 + 2 * BLOCK);
-    fill(reference, T0, T0 + 2 * BLOCK);
+    // checkout's series ends (and restarts) twice, once in what becomes the block, once in the head
+    const marks = [T0 + BLOCK / 2, T0 + 1.5 * BLOCK];
+    fill(db, T0, T0 + 2 * BLOCK, marks);
+    fill(reference, T0, T0 + 2 * BLOCK, marks);
     await db.maintain();
     expect(db.blockMetas().map((m) => [m.minTime, m.maxTime])).toEqual([[T0, T0 + BLOCK]]);
     // the head gave up what the block holds
@@ -70,9 +76,21 @@ describe('Tsdb: head and blocks', () => {
       expect(plain(db.select(ALL, mint, maxt))).toEqual(plain(reference.select(ALL, mint, maxt)));
       // scan: the same series one at a time (copied during the visit: the columns are reused)
       const scanned: SeriesSamples[] = [];
-      db.scan(ALL, mint, maxt, (s) => void scanned.push({ labels: s.labels, t: s.t.slice(), v: s.v.slice() }));
+      db.scan(ALL, mint, maxt, (s) => {
+        scanned.push({
+          labels: s.labels,
+          t: s.t.slice(),
+          v: s.v.slice(),
+          ...(s.stale ? { stale: s.stale.slice() } : {}),
+        });
+      });
       expect(plain(scanned)).toEqual(plain(reference.select(ALL, mint, maxt)));
     }
+    // both markers came through, one from the block and one from the head
+    const checkout = db
+      .select(ALL, T0, T0 + 2 * BLOCK)
+      .find((s) => s.labels === SERIES[1] || s.labels.some((l) => l.value === 'checkout'))!;
+    expect(checkout.stale?.reduce((a, b) => a + b, 0)).toBe(2);
     expect(db.series(ALL, T0, T0 + 1000)).toEqual(reference.series(ALL, T0, T0 + 1000));
     expect(db.labelValues('service_name', [], T0, T0 + 1000)).toEqual(['cart', 'checkout', 'frontend']);
     // a sample in the range already written is refused as too old

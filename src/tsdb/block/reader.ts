@@ -45,15 +45,15 @@ function section(buf: Uint8Array, at: number, what: string): ByteReader {
   return body;
 }
 
-/**
- * The data of the chunk record at buf[off…] (uvarint length, encoding, data, CRC-32C); undefined
- * when the record runs past the end of buf (read more); CorruptError when it is invalid.
- */
 /** Chunks further apart than this (start to start) are read apart, not with the bytes between. */
 const MAX_READ_STEP = 4096;
 /** The most one read spans from its first chunk's start. */
 const MAX_READ_WINDOW = 1 << 20;
 
+/**
+ * The data of the chunk record at buf[off…] (uvarint length, encoding, data, CRC-32C); undefined
+ * when the record runs past the end of buf (read more); CorruptError when it is invalid.
+ */
 function parseChunk(buf: Uint8Array, off: number): Uint8Array | undefined {
   if (off >= buf.length) return undefined;
   const r = new ByteReader(buf, off);
