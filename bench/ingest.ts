@@ -12,7 +12,8 @@
 //   node dist/bench/ingest.js --duration 30s --connections 4
 //   node dist/bench/ingest.js --memory-limit 200MB --trace-budget 1GiB   (does the limit hold?)
 //   npm run bench:ingest -- --decode-only     (issue 14: orrery serve --data-dir against a receiver
-//                                              that only decodes with protobufjs, alternated
+//                                              that only decodes with protobufjs, and against
+//                                              itself without a trace store, alternated
 //                                              --rounds times; spans/s, per CPU-second, ratios;
 //                                              --profile DIR keeps the backend's CPU profiles)
 //   npm run bench:ingest -- --wal             (write-ahead logs on against off, in the same run:
@@ -146,11 +147,15 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
 /**
  * Issue 14's speed goal: `orrery serve --data-dir` against a receiver that only decodes
  * (bench/decode-only-receiver.ts), each pinned to core 0 in turn, the same sender on core 1,
- * alternated (A B A B) so that both see the same machine. CPU from /proc for both.
+ * alternated (A B C A B C) so that all see the same machine. CPU from /proc for each. The third,
+ * `orrery serve --data-dir --no-local-traces`, is the same backend without its trace store
+ * (decoding, limits, span metrics and their write-ahead log): the floor that any trace store adds
+ * its own cost to.
  */
 async function compareDecodeOnly(flags: BenchFlags, rounds: number, profileDir: string | undefined): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'orrery-bench-decode-only-'));
   const orrery: RunFigures[] = [];
+  const storeless: RunFigures[] = [];
   const reference: RunFigures[] = [];
   const figures = (s: SenderResult, cpu: number): RunFigures => ({
     perSec: s.accepted / s.secs,
@@ -159,20 +164,23 @@ async function compareDecodeOnly(flags: BenchFlags, rounds: number, profileDir: 
   });
   const line = (label: string, s: SenderResult, f: RunFigures): string =>
     `${label}: ${s.accepted} spans in ${s.secs.toFixed(1)} s = ${Math.round(f.perSec)} spans/s, ${Math.round(f.perCpu)} per CPU-second (${(f.busy * 100).toFixed(0)}% of its core); refused ${s.refused}, failed ${s.failed}`;
+  const runOrrery = async (label: string, dataDir: string, extra: readonly string[]): Promise<RunFigures> => {
+    const prof = profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const b = await backend(flags, ['--data-dir', dataDir, ...extra], prof);
+    try {
+      await settle();
+      const cpu0 = procCpuSeconds(b.pid);
+      const s = await sendTo(flags, b.httpPort, 'traces');
+      const f = figures(s, procCpuSeconds(b.pid) - cpu0);
+      console.log(line(label, s, f));
+      return f;
+    } finally {
+      await b.stop();
+    }
+  };
   try {
     for (let r = 1; r <= rounds; r++) {
-      const prof = profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      const b = await backend(flags, ['--data-dir', path.join(root, `round-${r}`)], prof);
-      try {
-        await settle();
-        const cpu0 = procCpuSeconds(b.pid);
-        const s = await sendTo(flags, b.httpPort, 'traces');
-        const f = figures(s, procCpuSeconds(b.pid) - cpu0);
-        orrery.push(f);
-        console.log(line(`round ${r}, orrery serve --data-dir`, s, f));
-      } finally {
-        await b.stop();
-      }
+      orrery.push(await runOrrery(`round ${r}, orrery serve --data-dir`, path.join(root, `round-${r}`), []));
       const ref = await startDecodeOnlyReceiver(0);
       let stopped = false;
       try {
@@ -192,14 +200,26 @@ async function compareDecodeOnly(flags: BenchFlags, rounds: number, profileDir: 
       } finally {
         if (!stopped) await ref.stop();
       }
+      storeless.push(
+        await runOrrery(
+          `round ${r}, orrery serve --data-dir --no-local-traces (no trace store)`,
+          path.join(root, `round-${r}-storeless`),
+          ['--no-local-traces'],
+        ),
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
   const mean = (xs: RunFigures[], f: (x: RunFigures) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
-  const perRound = orrery.map((o, i) => (o.perCpu / reference[i]!.perCpu).toFixed(2)).join(', ');
+  const ratios = (xs: RunFigures[]): string => {
+    const perRound = xs.map((o, i) => (o.perCpu / reference[i]!.perCpu).toFixed(2)).join(', ');
+    return `${(mean(xs, (x) => x.perSec) / mean(reference, (x) => x.perSec)).toFixed(2)}x spans/s, ${(mean(xs, (x) => x.perCpu) / mean(reference, (x) => x.perCpu)).toFixed(2)}x spans per CPU-second (rounds: ${perRound})`;
+  };
+  console.log(`orrery / decode-only over ${rounds} rounds: ${ratios(orrery)}; goal ≥ 1.0`);
+  console.log(`orrery without its trace store / decode-only: ${ratios(storeless)}`);
   console.log(
-    `orrery / decode-only over ${rounds} rounds: ${(mean(orrery, (x) => x.perSec) / mean(reference, (x) => x.perSec)).toFixed(2)}x spans/s, ${(mean(orrery, (x) => x.perCpu) / mean(reference, (x) => x.perCpu)).toFixed(2)}x spans per CPU-second (rounds: ${perRound}; goal ≥ 1.0); load average ${loadavg()
+    `load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
