@@ -8,7 +8,7 @@ import { labelsFromRecord } from '../labels/labels.js';
 import { Engine } from './engine.js';
 import { mulberry32 as rng } from '../api/prometheus/testing/demo-data.js';
 import { QueryError, type QueryValue } from './value.js';
-import type { Querier } from '../storage/storage.js';
+import { countingQuerier } from '../storage/testing/counting-querier.js';
 
 const STEP = 15_000;
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 1e308, -1e308, 5e-324];
@@ -129,25 +129,18 @@ describe('columnar and step-wise evaluation agree', () => {
       const t0 = (i % 1990) * STEP;
       for (let j = 0; j < 4; j++) h.append(l, t0 + j * 10_000, i + j * (i % 5));
     }
-    // the storage's calls tell the paths apart: the fold scans, the step-wise path selects
-    const calls: string[] = [];
-    const counting: Querier = {
-      select: (ms, mint, maxt) => (calls.push('select'), h.select(ms, mint, maxt)),
-      scan: (ms, mint, maxt, visit) => (calls.push('scan'), h.scan(ms, mint, maxt, visit)),
-      series: (ms, mint, maxt) => h.series(ms, mint, maxt),
-      labelNames: (ms, mint, maxt) => h.labelNames(ms, mint, maxt),
-      labelValues: (name, ms, mint, maxt) => h.labelValues(name, ms, mint, maxt),
-    };
+    // the storage's reads tell the paths apart: the fold scans, the step-wise path selects
+    const counting = countingQuerier(h);
     const query = 'sum by (inst) (rate(x[1m]))';
     const a = run(() => columnar.rangeQuery(counting, query, 0, 2000 * STEP, STEP));
-    expect(calls).toEqual(['scan', 'select']);
+    expect(counting.reads).toEqual(['scan', 'select']);
     const b = run(() => stepwise.rangeQuery(h, query, 0, 2000 * STEP, STEP));
     expect(render(a)).toBe(render(b));
     expect(!(a instanceof QueryError) && a.type === 'matrix' && a.series.length).toBe(3000);
     // the same query over few steps stays with the fold: one scan, no select
-    calls.length = 0;
+    counting.reads.length = 0;
     run(() => columnar.rangeQuery(counting, query, 0, 20 * STEP, STEP));
-    expect(calls).toEqual(['scan']);
+    expect(counting.reads).toEqual(['scan']);
   });
 
   it('including the infinities of avg, in any order', () => {

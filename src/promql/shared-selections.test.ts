@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../labels/labels.js';
 import { newMatcher, type Matcher, type MatchType } from '../labels/matcher.js';
-import { scanSeries, type Querier, type SeriesSamples, type SeriesVisitor } from '../storage/storage.js';
+import type { SeriesSamples } from '../storage/storage.js';
+import { countingQuerier } from '../storage/testing/counting-querier.js';
 import { Head } from '../tsdb/head.js';
 import { Engine } from './engine.js';
 import { parseExpr } from './parser/parser.js';
@@ -27,27 +28,6 @@ function head(): Head {
     }
   }
   return h;
-}
-
-/** A querier that counts the selections it makes. */
-/** A querier counting its reads: selects, and scans (the series decoded one at a time). */
-function counting(q: Querier): Querier & { selects: number; scans: number } {
-  const c = {
-    selects: 0,
-    scans: 0,
-    select: (ms: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] => {
-      c.selects++;
-      return q.select(ms, mint, maxt);
-    },
-    scan: (ms: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void => {
-      c.scans++;
-      scanSeries(q, ms, mint, maxt, visit);
-    },
-    series: () => [],
-    labelNames: () => [],
-    labelValues: () => [],
-  };
-  return c;
 }
 
 const plain = (ss: SeriesSamples[]): unknown => ss.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v] }));
@@ -94,7 +74,7 @@ describe('SharedSelections', () => {
   function expectAnswersAsStorage(narrower: Matcher[][]): void {
     const selectors = [[calls], ...narrower];
     const plan = planSelections(selectors, () => ({ mint: 2 * M, maxt: 10 * M }));
-    const storage = counting(h);
+    const storage = countingQuerier(h);
     const shared = new SharedSelections(storage, selectors, plan);
     // The broad selector last: the first narrower one made the selection.
     for (const ms of [...narrower, selectors[0]!]) {
@@ -127,7 +107,7 @@ describe('SharedSelections', () => {
   it('goes to the storage for a range other than the planned one', () => {
     const narrow = [calls, m('code', '=', '500')];
     const selectors = [[calls], narrow];
-    const storage = counting(h);
+    const storage = countingQuerier(h);
     const shared = new SharedSelections(
       storage,
       selectors,
@@ -149,7 +129,7 @@ describe('the engine with shared selections', () => {
   }
 
   function readsOf(query: string): { selects: number; scans: number } {
-    const storage = counting(h);
+    const storage = countingQuerier(h);
     engine.rangeQuery(storage, query, 5 * M, 20 * M, 30_000);
     return { selects: storage.selects, scans: storage.scans };
   }

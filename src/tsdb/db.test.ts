@@ -87,10 +87,8 @@ describe('Tsdb: head and blocks', () => {
       expect(plain(scanned)).toEqual(plain(reference.select(ALL, mint, maxt)));
     }
     // both markers came through, one from the block and one from the head
-    const checkout = db
-      .select(ALL, T0, T0 + 2 * BLOCK)
-      .find((s) => s.labels === SERIES[1] || s.labels.some((l) => l.value === 'checkout'))!;
-    expect(checkout.stale?.reduce((a, b) => a + b, 0)).toBe(2);
+    const checkout = db.select(ALL, T0, T0 + 2 * BLOCK).find((s) => s.labels.some((l) => l.value === 'checkout'));
+    expect(checkout?.stale?.reduce((a, b) => a + b, 0)).toBe(2);
     expect(db.series(ALL, T0, T0 + 1000)).toEqual(reference.series(ALL, T0, T0 + 1000));
     expect(db.labelValues('service_name', [], T0, T0 + 1000)).toEqual(['cart', 'checkout', 'frontend']);
     // a sample in the range already written is refused as too old
