@@ -3,7 +3,7 @@ import { labelsFromRecord } from '../labels/labels.js';
 import type { Querier, SeriesSamples } from '../storage/storage.js';
 import { Head } from '../tsdb/head.js';
 import { parseExpr } from './parser/parser.js';
-import { SnapshotQuerier, snapshotTransferList, takeSnapshot, vectorSelectors, type SelectorData } from './snapshot.js';
+import { SnapshotQuerier, snapshotTransferList, takeSnapshot, vectorSelectors, type SelectedSamples } from './snapshot.js';
 
 const plain = (ss: SeriesSamples[]): unknown =>
   ss.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v], stale: s.stale ? [...s.stale] : undefined }));
@@ -36,7 +36,7 @@ describe('takeSnapshot and SnapshotQuerier', () => {
     };
     const expr = parseExpr('rate(up[1m])');
     const snap = takeSnapshot(recording, expr, 120_000, 480_000, 300_000);
-    const data = snap.selectors[0] as SelectorData;
+    const data = snap.selectors[0] as SelectedSamples;
     // No copy: the snapshot's arrays are the select answer's own buffers.
     expect(data.t.buffer).toBe(selected[0]![0]!.t.buffer);
     expect(data.v.buffer).toBe(selected[0]![0]!.v.buffer);
@@ -68,7 +68,7 @@ describe('takeSnapshot and SnapshotQuerier', () => {
     const querier: Querier = { select: () => own, series: () => [], labelNames: () => [], labelValues: () => [] };
     const expr = parseExpr('up');
     const snap = takeSnapshot(querier, expr, 20, 20, 300_000);
-    expect((snap.selectors[0] as SelectorData).t.buffer).not.toBe(own[0]!.t.buffer);
+    expect((snap.selectors[0] as SelectedSamples).t.buffer).not.toBe(own[0]!.t.buffer);
     const q = new SnapshotQuerier(snap, expr);
     expect(plain(q.select(vectorSelectors(expr)[0]!.matchers, 0, 20))).toEqual([
       { labels: a, t: [10, 20], v: [1, 2], stale: undefined },
