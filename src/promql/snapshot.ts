@@ -243,7 +243,17 @@ function pack(series: readonly SeriesSamples[], range: TimeRange): SelectedSampl
     to[i] = from[i]! + s.t.length;
     if (s.stale) stale.set(s.stale, from[i]);
   }
-  return { ...packLabels(series.map((s) => s.labels), range), from, to, t, v, stale };
+  return {
+    ...packLabels(
+      series.map((s) => s.labels),
+      range,
+    ),
+    from,
+    to,
+    t,
+    v,
+    stale,
+  };
 }
 
 /** One selector's encoded selection with its labels packed. */

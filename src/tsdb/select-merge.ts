@@ -158,7 +158,11 @@ export function encodedSamples(enc: EncodedChunks): number {
 }
 
 /** The series of encoded chunks as SeriesPieces; each piece's chunks are views of enc.bytes. */
-function encodedPieces(enc: EncodedChunks, labels: readonly Labels[], rows: readonly number[] | undefined): SeriesPieces {
+function encodedPieces(
+  enc: EncodedChunks,
+  labels: readonly Labels[],
+  rows: readonly number[] | undefined,
+): SeriesPieces {
   const { seriesPieces, pieceFormat, pieceChunks, chunkStart, chunkSamples, bytes } = enc;
   const row = rows !== undefined ? (i: number): number => rows[i]! : (i: number): number => i;
   return {
@@ -172,7 +176,9 @@ function encodedPieces(enc: EncodedChunks, labels: readonly Labels[], rows: read
         const k1 = pieceChunks[p + 1]!;
         const chunks: Uint8Array[] = [];
         for (let k = k0; k < k1; k++) chunks.push(bytes.subarray(chunkStart[k]!, chunkStart[k + 1]!));
-        out.push(pieceFormat[p] === HEAD_XOR_FORMAT ? { chunks, headCounts: chunkSamples.subarray(k0, k1) } : { chunks });
+        out.push(
+          pieceFormat[p] === HEAD_XOR_FORMAT ? { chunks, headCounts: chunkSamples.subarray(k0, k1) } : { chunks },
+        );
       }
       return out;
     },
@@ -293,7 +299,8 @@ function decodeGroup(
     const from = n;
     const counts = p.headCounts;
     if (counts !== undefined) {
-      for (let j = 0; j < p.chunks.length; j++) n = decodeXorInto(p.chunks[j]!, 0, counts[j]!, mint, maxt, T, V, S, n, VU);
+      for (let j = 0; j < p.chunks.length; j++)
+        n = decodeXorInto(p.chunks[j]!, 0, counts[j]!, mint, maxt, T, V, S, n, VU);
     } else {
       for (const c of p.chunks) n = decodePromXorInto(c, mint, maxt, T, VU, 0, n, S);
     }
