@@ -18,7 +18,7 @@ import {
   TOO_MANY_SAMPLES_MESSAGE,
 } from './engine.js';
 import { children, type Expr } from './parser/ast.js';
-import { SnapshotQuerier, snapshotTransferList } from './snapshot.js';
+import { SnapshotQuerier, selectedSamples, snapshotTransferList } from './snapshot.js';
 import { QueryError, type EngineOptions, type QueryOptions, type QueryService, type QueryValue } from './value.js';
 import type { EvalReply, EvalRequest, EvalWorkerData } from './worker.js';
 
@@ -248,8 +248,7 @@ export class QueryPool implements QueryService, Component {
       // A selector reading another's data works through all of it.
       const d = typeof own === 'number' ? selectors[own]! : own;
       if (typeof d === 'number') return false;
-      work += d.labelCounts.length * steps;
-      for (let i = 0; i < d.from.length; i++) work += d.to[i]! - d.from[i]!;
+      work += d.labelCounts.length * steps + selectedSamples(d);
       if (work > this.inlineWork) return false;
     }
     return true;

@@ -7,11 +7,13 @@
 import { children, type Expr, type VectorSelector } from './parser/ast.js';
 import type { Labels } from '../labels/labels.js';
 import type { Matcher } from '../labels/matcher.js';
-import type { Querier, SeriesSamples } from '../storage/storage.js';
+import type { EncodedChunks, EncodedSelection, Querier, SeriesSamples, SeriesVisitor } from '../storage/storage.js';
+import { SampleColumns } from '../tsdb/columns.js';
+import { encodedSamples, scanEncoded, selectEncoded } from '../tsdb/select-merge.js';
 import { extraMatchers, matchesAll, planSelections, type SelectionSource } from './shared-selections.js';
 
-/** The series one selector selected, with samples in [mint, maxt]. */
-export interface SelectorData {
+/** The series one selector selected over [mint, maxt], by their labels. */
+interface SelectedLabels {
   readonly mint: number;
   readonly maxt: number;
   /** every series' label names and values, concatenated */
@@ -20,6 +22,10 @@ export interface SelectorData {
   readonly labelLengths: Uint32Array;
   /** labels per series */
   readonly labelCounts: Uint32Array;
+}
+
+/** A selector's series with their samples in [mint, maxt], decoded. */
+export interface SelectedSamples extends SelectedLabels {
   /** series i holds samples from[i] to to[i] (exclusive) of t and v, in any order */
   readonly from: Uint32Array;
   readonly to: Uint32Array;
@@ -27,6 +33,30 @@ export interface SelectorData {
   readonly v: Float64Array;
   /** 1 for a staleness marker (indexed as t); empty when the selection holds none */
   readonly stale: Uint8Array;
+}
+
+/**
+ * A selector's series still encoded, as the storage holds them (Querier.selectEncoded): 1-2 bytes
+ * a sample to transfer instead of 16, decoded by the worker series by series.
+ */
+export interface SelectedChunks extends SelectedLabels {
+  /** series i's chunks (the series in labelCounts' order) */
+  readonly chunks: EncodedChunks;
+}
+
+/** The series one selector selected, with samples in [mint, maxt]. */
+export type SelectorData = SelectedSamples | SelectedChunks;
+
+function isEncoded(d: SelectorData): d is SelectedChunks {
+  return 'chunks' in d;
+}
+
+/** Samples a selector's data holds (for encoded chunks, all of theirs: some may lie outside its range). */
+export function selectedSamples(d: SelectorData): number {
+  if (isEncoded(d)) return encodedSamples(d.chunks);
+  let n = 0;
+  for (let i = 0; i < d.from.length; i++) n += d.to[i]! - d.from[i]!;
+  return n;
 }
 
 /**
@@ -156,18 +186,36 @@ function sharedColumns(series: readonly SeriesSamples[]): Uint32Array | undefine
   return from;
 }
 
+/** Label sets packed as SelectorData carries them. */
+function packLabels(list: readonly Labels[], range: TimeRange): SelectedLabels {
+  let labels = 0;
+  for (const ls of list) labels += ls.length;
+  const labelCounts = new Uint32Array(list.length);
+  const labelLengths = new Uint32Array(2 * labels);
+  const text: string[] = [];
+  let li = 0;
+  for (let i = 0; i < list.length; i++) {
+    const ls = list[i]!;
+    labelCounts[i] = ls.length;
+    for (const l of ls) {
+      text.push(l.name, l.value);
+      labelLengths[li++] = l.name.length;
+      labelLengths[li++] = l.value.length;
+    }
+  }
+  return { mint: range.mint, maxt: range.maxt, labelText: text.join(''), labelLengths, labelCounts };
+}
+
 /**
  * One selector's series as packed arrays. When the series are views of one pair of column
  * arrays, those arrays are used as they are (and transferred to the worker: a select answer's
  * arrays belong to its caller); else the samples are copied.
  */
-function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData {
+function pack(series: readonly SeriesSamples[], range: TimeRange): SelectedSamples {
   let samples = 0;
-  let labels = 0;
   let anyStale = false;
   for (const s of series) {
     samples += s.t.length;
-    labels += s.labels.length;
     if (s.stale) anyStale = true;
   }
   const shared = sharedColumns(series);
@@ -183,11 +231,7 @@ function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData 
     v = new Float64Array(samples);
   }
   const stale = new Uint8Array(anyStale ? t.length : 0);
-  const labelCounts = new Uint32Array(series.length);
-  const labelLengths = new Uint32Array(2 * labels);
-  const text: string[] = [];
   let n = 0;
-  let li = 0;
   for (let i = 0; i < series.length; i++) {
     const s = series[i]!;
     if (!shared) {
@@ -198,19 +242,12 @@ function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData 
     }
     to[i] = from[i]! + s.t.length;
     if (s.stale) stale.set(s.stale, from[i]);
-    labelCounts[i] = s.labels.length;
-    for (const l of s.labels) {
-      text.push(l.name, l.value);
-      labelLengths[li++] = l.name.length;
-      labelLengths[li++] = l.value.length;
-    }
   }
   return {
-    mint: range.mint,
-    maxt: range.maxt,
-    labelText: text.join(''),
-    labelLengths,
-    labelCounts,
+    ...packLabels(
+      series.map((s) => s.labels),
+      range,
+    ),
     from,
     to,
     t,
@@ -219,9 +256,18 @@ function pack(series: readonly SeriesSamples[], range: TimeRange): SelectorData 
   };
 }
 
+/** One selector's encoded selection with its labels packed. */
+function packEncoded(sel: EncodedSelection, range: TimeRange): SelectedChunks {
+  const { seriesPieces, pieceFormat, pieceChunks, chunkStart, chunkSamples, bytes } = sel;
+  return {
+    ...packLabels(sel.labels, range),
+    chunks: { seriesPieces, pieceFormat, pieceChunks, chunkStart, chunkSamples, bytes },
+  };
+}
+
 /**
  * Selects what a preprocessed expression reads, one entry per vector selector in
- * vectorSelectors() order.
+ * vectorSelectors() order: still encoded where the querier can (Querier.selectEncoded).
  */
 export function takeSnapshot(
   querier: Querier,
@@ -234,7 +280,10 @@ export function takeSnapshot(
   return {
     selectors: selectors.map((ms, i) => {
       const src = plan[i]!;
-      return src.base !== i ? src.base : pack(querier.select(ms, src.mint, src.maxt), src);
+      if (src.base !== i) return src.base;
+      return querier.selectEncoded
+        ? packEncoded(querier.selectEncoded(ms, src.mint, src.maxt), src)
+        : pack(querier.select(ms, src.mint, src.maxt), src);
     }),
   };
 }
@@ -244,7 +293,12 @@ export function snapshotTransferList(snap: Snapshot): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const d of snap.selectors) {
     if (typeof d === 'number') continue;
-    for (const a of [d.labelLengths, d.labelCounts, d.from, d.to, d.t, d.v, d.stale]) out.add(a.buffer as ArrayBuffer);
+    const arrays: ArrayBufferView[] = [d.labelLengths, d.labelCounts];
+    if (isEncoded(d)) {
+      const c = d.chunks;
+      arrays.push(c.seriesPieces, c.pieceFormat, c.pieceChunks, c.chunkStart, c.chunkSamples, c.bytes);
+    } else arrays.push(d.from, d.to, d.t, d.v, d.stale);
+    for (const a of arrays) out.add(a.buffer as ArrayBuffer);
   }
   return [...out];
 }
@@ -269,10 +323,9 @@ function bound(t: Float64Array, lo: number, hi: number, x: number, after: boolea
  */
 export class SnapshotQuerier implements Querier {
   outsideRange = 0;
-  private readonly bySelector = new Map<
-    readonly Matcher[],
-    { data: SelectorData; labels: Labels[]; extra: readonly Matcher[] | undefined; rows?: readonly number[] }
-  >();
+  private readonly bySelector = new Map<readonly Matcher[], SnapshotEntry>();
+  /** the columns scan decodes encoded series into, while no scan holds them */
+  private idleColumns: SampleColumns | undefined;
 
   constructor(snap: Snapshot, expr: Expr) {
     const sels = vectorSelectors(expr);
@@ -298,16 +351,10 @@ export class SnapshotQuerier implements Querier {
   }
 
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
-    const entry = this.bySelector.get(matchers);
-    if (!entry) throw new Error('selector not in the snapshot');
-    const { data, labels, extra } = entry;
-    if (extra && !entry.rows) {
-      const found: number[] = [];
-      for (let r = 0; r < labels.length; r++) if (matchesAll(labels[r]!, extra)) found.push(r);
-      entry.rows = found;
-    }
-    const rows = entry.rows;
-    if (mint < data.mint || maxt > data.maxt) this.outsideRange++;
+    const entry = this.entry(matchers, mint, maxt);
+    const { data, labels } = entry;
+    const rows = rowsOf(entry);
+    if (isEncoded(data)) return selectEncoded(data.chunks, labels, rows, mint, maxt);
     const out: SeriesSamples[] = [];
     const stale = data.stale.length > 0 ? data.stale : undefined;
     const n = rows ? rows.length : labels.length;
@@ -328,15 +375,64 @@ export class SnapshotQuerier implements Querier {
     return out;
   }
 
+  /**
+   * Querier.scan: encoded series are decoded one at a time into reused columns, so a sum of rates
+   * over the snapshot allocates nothing in proportion to it; decoded ones are visited as selected.
+   */
+  scan(matchers: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void {
+    const entry = this.bySelector.get(matchers);
+    if (!entry || !isEncoded(entry.data)) {
+      for (const s of this.select(matchers, mint, maxt)) if (visit(s) === false) return;
+      return;
+    }
+    this.entry(matchers, mint, maxt);
+    // A visit that scans again (none does today) gets columns of its own.
+    const cols = this.idleColumns ?? new SampleColumns();
+    this.idleColumns = undefined;
+    try {
+      scanEncoded(entry.data.chunks, entry.labels, rowsOf(entry), mint, maxt, cols, visit);
+    } finally {
+      this.idleColumns = cols;
+    }
+  }
+
+  /** The selector's entry; counts a request beyond the snapshot's range. */
+  private entry(matchers: readonly Matcher[], mint: number, maxt: number): SnapshotEntry {
+    const entry = this.bySelector.get(matchers);
+    if (!entry) throw new Error('selector not in the snapshot');
+    if (mint < entry.data.mint || maxt > entry.data.maxt) this.outsideRange++;
+    return entry;
+  }
+
   series(): Labels[] {
-    throw new Error('a snapshot answers select() only');
+    throw new Error('a snapshot answers select() and scan() only');
   }
   labelNames(): string[] {
-    throw new Error('a snapshot answers select() only');
+    throw new Error('a snapshot answers select() and scan() only');
   }
   labelValues(): string[] {
-    throw new Error('a snapshot answers select() only');
+    throw new Error('a snapshot answers select() and scan() only');
   }
+}
+
+interface SnapshotEntry {
+  readonly data: SelectorData;
+  readonly labels: Labels[];
+  /** the matchers a selector reading a broader one's data has beyond those */
+  readonly extra: readonly Matcher[] | undefined;
+  /** the rows of data the extra matchers match, found on the first read */
+  rows?: readonly number[];
+}
+
+/** The rows of an entry's data its selector reads: all (undefined) without extra matchers. */
+function rowsOf(entry: SnapshotEntry): readonly number[] | undefined {
+  const { labels, extra } = entry;
+  if (extra && !entry.rows) {
+    const found: number[] = [];
+    for (let r = 0; r < labels.length; r++) if (matchesAll(labels[r]!, extra)) found.push(r);
+    entry.rows = found;
+  }
+  return entry.rows;
 }
 
 function decodeLabels(d: SelectorData): Labels[] {

@@ -3,6 +3,7 @@
 // result or the error back. It never sees the storage, so it can be terminated at any time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine } from './engine.js';
+import { Head } from '../tsdb/head.js';
 import { SnapshotQuerier, type SelectorData, type Snapshot } from './snapshot.js';
 import { QueryError, type QueryErrorType, type QueryValue } from './value.js';
 
@@ -38,7 +39,7 @@ function evaluate(engine: Engine, req: EvalRequest): QueryValue {
     : engine.rangeQueryExpr(querier, expr, req.start, req.end, req.step, opts);
 }
 
-/** A tiny snapshot of two series of ten samples, for warm-up: one per selector of `query`. */
+/** A tiny snapshot of two series of ten decoded samples, for warm-up: one per selector of `query`. */
 function warmUpSnapshot(selectors: number): Snapshot {
   const t = Float64Array.from({ length: 20 }, (_, i) => (i % 10) * 15_000);
   const v = Float64Array.from({ length: 20 }, (_, i) => i);
@@ -57,9 +58,23 @@ function warmUpSnapshot(selectors: number): Snapshot {
   return { selectors: Array.from({ length: selectors }, () => one) };
 }
 
+/** The same two series in a head, whose snapshots carry encoded chunks (decoded by select and scan). */
+function warmUpHead(): Head {
+  const head = new Head({ samplesPerChunk: 4 });
+  for (const b of ['b', 'c']) {
+    const labels = [
+      { name: '__name__', value: 'x' },
+      { name: 'a', value: b },
+    ];
+    for (let i = 0; i < 10; i++) head.append(labels, i * 15_000, i);
+  }
+  return head;
+}
+
 /**
- * Runs typical dashboard queries once, so that the first real query does not pay for compiling
- * the lexer, parser and evaluator (hundreds of ms on a busy machine).
+ * Runs typical dashboard queries once over decoded and encoded snapshots, so that the first real
+ * query does not pay for compiling the lexer, parser, evaluator and decoders (hundreds of ms on a
+ * busy machine).
  */
 function warmUp(engine: Engine): void {
   const queries = [
@@ -67,9 +82,12 @@ function warmUp(engine: Engine): void {
     ['histogram_quantile(0.9, sum by (le) (rate(x[1m])))', 1],
     ['topk(1, x) > 1 or max_over_time(x[1m:15s])', 2],
   ] as const;
+  const head = warmUpHead();
+  const [start, end, step] = [60_000, 135_000, 15_000];
   for (const [query, selectors] of queries) {
     const expr = engine.parse(query);
-    engine.rangeQueryExpr(new SnapshotQuerier(warmUpSnapshot(selectors), expr), expr, 60_000, 135_000, 15_000);
+    for (const snap of [warmUpSnapshot(selectors), engine.snapshot(head, expr, start, end)])
+      engine.rangeQueryExpr(new SnapshotQuerier(snap, expr), expr, start, end, step);
   }
 }
 

@@ -25,6 +25,7 @@ import type { Matcher } from '../labels/matcher.js';
 import type { SelfMetrics } from '../selfmetrics/registry.js';
 import type {
   AppendStatus,
+  EncodedSelection,
   Exemplar,
   MetricMetadata,
   SeriesSamples,
@@ -32,7 +33,7 @@ import type {
   Storage,
 } from '../storage/storage.js';
 import { Head } from './head.js';
-import { mergeScan, mergeSelect } from './select-merge.js';
+import { encodeSelection, mergeScan, mergeSelect } from './select-merge.js';
 import { SampleColumns } from './columns.js';
 import { Block } from './block/reader.js';
 import type { BlockMeta } from './block/meta.js';
@@ -482,7 +483,8 @@ export class Tsdb implements Storage, Component {
 
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
     const parts = this.fromBlocks(mint, maxt, (b) => b.selectChunks(matchers, mint, maxt));
-    return mergeSelect(parts, this.head.select(matchers, mint, maxt), mint, maxt);
+    if (parts.every((l) => l.length === 0)) return this.head.select(matchers, mint, maxt);
+    return mergeSelect([...parts, this.head.chunkedSeries(matchers, mint, maxt)], mint, maxt);
   }
 
   scan(matchers: readonly Matcher[], mint: number, maxt: number, visit: SeriesVisitor): void {
@@ -492,10 +494,16 @@ export class Tsdb implements Storage, Component {
     const cols = this.idleColumns ?? new SampleColumns();
     this.idleColumns = undefined;
     try {
-      mergeScan(parts, this.head.select(matchers, mint, maxt), mint, maxt, cols, visit);
+      mergeScan([...parts, this.head.chunkedSeries(matchers, mint, maxt)], mint, maxt, cols, visit);
     } finally {
       this.idleColumns = cols;
     }
+  }
+
+  /** Querier.selectEncoded: the blocks' and the head's chunks as select merges them, still encoded. */
+  selectEncoded(matchers: readonly Matcher[], mint: number, maxt: number): EncodedSelection {
+    const parts = this.fromBlocks(mint, maxt, (b) => b.selectChunks(matchers, mint, maxt));
+    return encodeSelection([...parts, this.head.chunkedSeries(matchers, mint, maxt)]);
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {

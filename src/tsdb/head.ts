@@ -17,8 +17,10 @@ import type {
   MetricMetadata,
   SeriesSamples,
   SeriesVisitor,
+  EncodedSelection,
   Storage,
 } from '../storage/storage.js';
+import { encodeSelection, packPieces, type ChunkedSeries } from './select-merge.js';
 import { XorAppender, decodeXorInto, xorNumSamples } from './chunks/xor.js';
 import { ChunkArena } from './chunks/arena.js';
 import { SampleColumns } from './columns.js';
@@ -73,7 +75,7 @@ const CLOCK_REUSE = 4096;
  * transferred to a worker thread without copying.
  */
 export interface HeadChunks {
-  readonly labels: Labels[];
+  readonly labels: readonly Labels[];
   readonly seriesChunks: Uint32Array;
   readonly chunkStart: Float64Array;
   readonly chunkSamples: Uint16Array;
@@ -577,63 +579,66 @@ export class Head implements Storage, Component {
   }
 
   /**
+   * The series select would answer with views of their chunks (this head's XOR format) that
+   * overlap [mint, maxt], sorted by labels: what db.ts merges with blocks' chunks. The views are
+   * valid until the next append.
+   */
+  chunkedSeries(matchers: readonly Matcher[], mint: number, maxt: number): ChunkedSeries[] {
+    const out: ChunkedSeries[] = [];
+    for (const s of this.matching(matchers)) if (s.overlaps(mint, maxt)) out.push(this.chunksOf(s, mint, maxt));
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /** Querier.selectEncoded: the chunks of chunkedSeries copied into transferable buffers. */
+  selectEncoded(matchers: readonly Matcher[], mint: number, maxt: number): EncodedSelection {
+    return encodeSelection([this.chunkedSeries(matchers, mint, maxt)]);
+  }
+
+  /** Views of the chunks of s overlapping [mint, maxt] (the ones decodeInto decodes) and their counts. */
+  private chunksOf(s: MemSeries, mint: number, maxt: number): ChunkedSeries {
+    const chunks: Uint8Array[] = [];
+    const counts: number[] = [];
+    let minT = Infinity;
+    const c = s.closed;
+    for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
+      if (c[i]! > maxt) break;
+      if (c[i + 1]! < mint) continue;
+      if (chunks.length === 0) minT = c[i]!;
+      const view = this.arena.view(c[i + 2]!, c[i + 3]!);
+      chunks.push(view);
+      counts.push(xorNumSamples(view));
+    }
+    const app = s.app;
+    if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
+      if (chunks.length === 0) minT = s.headMinT;
+      chunks.push(app.bytes());
+      // the open chunk's header count is written only when it is closed
+      counts.push(app.numSamples);
+    }
+    return { labels: s.labels, minT, chunks, headCounts: counts };
+  }
+
+  /**
    * The encoded chunks (this head's XOR format) in [mint, maxt] of the series `refs` (from
    * seriesIn; removed ones are skipped), copied into fresh buffers that can be transferred to a
    * worker thread: db.ts writes blocks from them there. Compressed bytes are copied, nothing is
    * decoded here.
    */
   chunksIn(refs: readonly number[], mint: number, maxt: number): HeadChunks {
-    const series: MemSeries[] = [];
-    let numChunks = 0;
-    let numBytes = 0;
+    const series: ChunkedSeries[] = [];
     for (const ref of refs) {
       const s = this.byRef.get(ref);
-      if (s === undefined || !s.overlaps(mint, maxt)) continue;
-      series.push(s);
-      const c = s.closed;
-      for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
-        if (c[i]! > maxt) break;
-        if (c[i + 1]! < mint) continue;
-        numChunks++;
-        numBytes += c[i + 3]!;
-      }
-      if (s.app !== null && s.headMinT <= maxt && s.lastT >= mint) {
-        numChunks++;
-        numBytes += s.app.size;
-      }
+      if (s !== undefined && s.overlaps(mint, maxt)) series.push(this.chunksOf(s, mint, maxt));
     }
-    const labels = new Array<Labels>(series.length);
-    const seriesChunks = new Uint32Array(series.length + 1);
-    const chunkStart = new Float64Array(numChunks + 1);
-    const chunkSamples = new Uint16Array(numChunks);
-    const bytes = new Uint8Array(numBytes);
-    let k = 0;
-    let at = 0;
-    series.forEach((s, j) => {
-      labels[j] = s.labels;
-      seriesChunks[j] = k;
-      const c = s.closed;
-      for (let i = 0; i < c.length; i += CHUNK_FIELDS) {
-        if (c[i]! > maxt) break;
-        if (c[i + 1]! < mint) continue;
-        const view = this.arena.view(c[i + 2]!, c[i + 3]!);
-        bytes.set(view, at);
-        chunkStart[k] = at;
-        chunkSamples[k++] = xorNumSamples(view);
-        at += view.length;
-      }
-      const app = s.app;
-      if (app !== null && s.headMinT <= maxt && s.lastT >= mint) {
-        bytes.set(app.bytes(), at);
-        chunkStart[k] = at;
-        // the open chunk's header count is written only when it is closed
-        chunkSamples[k++] = app.numSamples;
-        at += app.size;
-      }
-    });
-    seriesChunks[series.length] = k;
-    chunkStart[k] = at;
-    return { labels, seriesChunks, chunkStart, chunkSamples, bytes };
+    // One piece per series, in the order of refs: series j's chunks are piece j's.
+    const enc = packPieces(series.map((s) => [s]));
+    return {
+      labels: enc.labels,
+      seriesChunks: enc.pieceChunks,
+      chunkStart: enc.chunkStart,
+      chunkSamples: enc.chunkSamples,
+      bytes: enc.bytes,
+    };
   }
 
   series(matchers: readonly Matcher[], mint: number, maxt: number): Labels[] {

@@ -1,43 +1,200 @@
 // One selection over blocks and the head: the series of each source (each list in label order)
 // are joined by their labels and every series' pieces are decoded straight into one pair of
-// column arrays shared by the whole answer. Decoding each block's samples into arrays of their
-// own and concatenating them afterwards cost more than the decoding itself over a day of
-// 2-hour blocks (one allocation and one copy per series and block, plus a string key per series).
+// column arrays shared by the whole answer, or series by series into reused columns (a scan).
+// Decoding each block's samples into arrays of their own and concatenating them afterwards cost
+// more than the decoding itself over a day of 2-hour blocks (one allocation and one copy per
+// series and block, plus a string key per series). The same pieces can be packed still encoded
+// (encodeSelection), for a query worker to decode with the same code (selectEncoded, scanEncoded).
 import { compareLabels, type Labels } from '../labels/labels.js';
-import type { SeriesSamples, SeriesVisitor } from '../storage/storage.js';
+import {
+  HEAD_XOR_FORMAT,
+  PROM_XOR_FORMAT,
+  type EncodedChunks,
+  type EncodedSelection,
+  type SeriesSamples,
+  type SeriesVisitor,
+} from '../storage/storage.js';
 import type { SampleColumns } from './columns.js';
 import { decodePromXorInto, promXorNumSamples } from './block/xor.js';
+import { decodeXorInto } from './chunks/xor.js';
 
-/** A block's series with the Prometheus XOR data of its chunks overlapping the range, oldest first. */
-export interface ChunkedSeries {
-  readonly labels: Labels;
-  /** the first chunk's minimum time (orders pieces of one series from different blocks) */
-  readonly minT: number;
+/** The encoded chunks of one series from one source (a block or the head), oldest first. */
+export interface PieceChunks {
   readonly chunks: readonly Uint8Array[];
+  /**
+   * Present for chunks in the head's XOR encoding: their sample counts (the open chunk's header
+   * holds none until it is closed). Absent for Prometheus XOR chunks, counted in their headers.
+   */
+  readonly headCounts?: ArrayLike<number>;
 }
 
-type Piece = ChunkedSeries | SeriesSamples;
+/** A source's series with the data of its chunks overlapping the range, oldest first. */
+export interface ChunkedSeries extends PieceChunks {
+  readonly labels: Labels;
+  /** the first chunk's minimum time (orders pieces of one series from different sources) */
+  readonly minT: number;
+}
 
-function isChunked(p: Piece): p is ChunkedSeries {
-  return 'chunks' in p;
+/** Series to decode, by index: labels, pieces in time order, and the most samples they hold. */
+interface SeriesPieces {
+  readonly length: number;
+  labels(i: number): Labels;
+  pieces(i: number): readonly PieceChunks[];
+  capacity(i: number): number;
 }
 
 /**
- * Samples in [mint, maxt] of the series in `blocks` (one label-ordered list per block) and
- * `head` (label-ordered, already within the range), in label order. A series present in several sources gets their samples
- * in time order; where sources overlap in time, the first source (by first sample) wins each
- * timestamp, as a merge of pieces that skips timestamps already written.
+ * Samples in [mint, maxt] of the series of `sources` (one label-ordered list per block or head),
+ * in label order. A series present in several sources gets their samples in time order; where
+ * sources overlap in time, the first source (by first chunk time; the earlier list on a tie) wins
+ * each timestamp, as a merge of pieces that skips timestamps already written.
  */
 export function mergeSelect(
-  blocks: readonly (readonly ChunkedSeries[])[],
-  head: readonly SeriesSamples[],
+  sources: readonly (readonly ChunkedSeries[])[],
   mint: number,
   maxt: number,
 ): SeriesSamples[] {
-  if (blocks.every((l) => l.length === 0)) return [...head];
-  const { groups, caps } = joinByLabels(blocks, head);
+  return selectPieces(joinByLabels(sources), mint, maxt);
+}
+
+/**
+ * mergeSelect's series one at a time, each decoded into `cols` (reused: a series' arrays are
+ * valid during its visit only); a visit returning false stops the scan.
+ */
+export function mergeScan(
+  sources: readonly (readonly ChunkedSeries[])[],
+  mint: number,
+  maxt: number,
+  cols: SampleColumns,
+  visit: SeriesVisitor,
+): void {
+  scanPieces(joinByLabels(sources), mint, maxt, cols, visit);
+}
+
+/**
+ * What mergeSelect would decode, packed into transferable arrays (the chunks' bytes copied into
+ * one buffer): decoding it with selectEncoded or scanEncoded over [mint, maxt] or a range inside
+ * it answers as mergeSelect over that range.
+ */
+export function encodeSelection(sources: readonly (readonly ChunkedSeries[])[]): EncodedSelection {
+  return packPieces(joinByLabels(sources).groups);
+}
+
+/** Groups of pieces (each group one series, its pieces in time order) packed as encodeSelection packs them. */
+export function packPieces(groups: readonly (readonly ChunkedSeries[])[]): EncodedSelection {
+  let pieces = 0;
+  let chunks = 0;
+  let bytes = 0;
+  for (const group of groups) {
+    pieces += group.length;
+    for (const p of group) {
+      chunks += p.chunks.length;
+      for (const c of p.chunks) bytes += c.length;
+    }
+  }
+  const seriesPieces = new Uint32Array(groups.length + 1);
+  const pieceFormat = new Uint8Array(pieces);
+  const pieceChunks = new Uint32Array(pieces + 1);
+  const chunkStart = new Float64Array(chunks + 1);
+  const chunkSamples = new Uint16Array(chunks);
+  const data = new Uint8Array(bytes);
+  const labels = new Array<Labels>(groups.length);
+  let p = 0;
+  let k = 0;
+  let at = 0;
+  groups.forEach((group, i) => {
+    labels[i] = group[0]!.labels;
+    seriesPieces[i] = p;
+    for (const piece of group) {
+      const counts = piece.headCounts;
+      pieceFormat[p] = counts !== undefined ? HEAD_XOR_FORMAT : PROM_XOR_FORMAT;
+      pieceChunks[p++] = k;
+      piece.chunks.forEach((c, j) => {
+        data.set(c, at);
+        chunkStart[k] = at;
+        chunkSamples[k++] = counts !== undefined ? counts[j]! : promXorNumSamples(c);
+        at += c.length;
+      });
+    }
+  });
+  seriesPieces[groups.length] = p;
+  pieceChunks[p] = k;
+  chunkStart[k] = at;
+  return { labels, seriesPieces, pieceFormat, pieceChunks, chunkStart, chunkSamples, bytes: data };
+}
+
+/**
+ * Series `rows` (default all, in order) of encoded chunks labelled `labels`, decoded over
+ * [mint, maxt] into one pair of column arrays, as mergeSelect answers.
+ */
+export function selectEncoded(
+  enc: EncodedChunks,
+  labels: readonly Labels[],
+  rows: readonly number[] | undefined,
+  mint: number,
+  maxt: number,
+): SeriesSamples[] {
+  return selectPieces(encodedPieces(enc, labels, rows), mint, maxt);
+}
+
+/** selectEncoded's series one at a time, each decoded into `cols`, as mergeScan visits them. */
+export function scanEncoded(
+  enc: EncodedChunks,
+  labels: readonly Labels[],
+  rows: readonly number[] | undefined,
+  mint: number,
+  maxt: number,
+  cols: SampleColumns,
+  visit: SeriesVisitor,
+): void {
+  scanPieces(encodedPieces(enc, labels, rows), mint, maxt, cols, visit);
+}
+
+/** Samples the chunks of encoded series hold (the most they can decode to). */
+export function encodedSamples(enc: EncodedChunks): number {
+  let n = 0;
+  for (const c of enc.chunkSamples) n += c;
+  return n;
+}
+
+/** The series of encoded chunks as SeriesPieces; each piece's chunks are views of enc.bytes. */
+function encodedPieces(
+  enc: EncodedChunks,
+  labels: readonly Labels[],
+  rows: readonly number[] | undefined,
+): SeriesPieces {
+  const { seriesPieces, pieceFormat, pieceChunks, chunkStart, chunkSamples, bytes } = enc;
+  const row = rows !== undefined ? (i: number): number => rows[i]! : (i: number): number => i;
+  return {
+    length: rows !== undefined ? rows.length : labels.length,
+    labels: (i) => labels[row(i)]!,
+    pieces: (i) => {
+      const r = row(i);
+      const out: PieceChunks[] = [];
+      for (let p = seriesPieces[r]!; p < seriesPieces[r + 1]!; p++) {
+        const k0 = pieceChunks[p]!;
+        const k1 = pieceChunks[p + 1]!;
+        const chunks: Uint8Array[] = [];
+        for (let k = k0; k < k1; k++) chunks.push(bytes.subarray(chunkStart[k]!, chunkStart[k + 1]!));
+        out.push(
+          pieceFormat[p] === HEAD_XOR_FORMAT ? { chunks, headCounts: chunkSamples.subarray(k0, k1) } : { chunks },
+        );
+      }
+      return out;
+    },
+    capacity: (i) => {
+      const r = row(i);
+      let n = 0;
+      for (let k = pieceChunks[seriesPieces[r]!]!; k < pieceChunks[seriesPieces[r + 1]!]!; k++) n += chunkSamples[k]!;
+      return n;
+    },
+  };
+}
+
+/** Decodes every series into one pair of column arrays sized up front, each series a view of its part. */
+function selectPieces(series: SeriesPieces, mint: number, maxt: number): SeriesSamples[] {
   let cap = 0;
-  for (const c of caps) cap += c;
+  for (let i = 0; i < series.length; i++) cap += series.capacity(i);
   const T = new Float64Array(cap);
   const V = new Float64Array(cap);
   const VU = new Uint32Array(V.buffer);
@@ -45,12 +202,12 @@ export function mergeSelect(
   const S = new Uint8Array(cap);
   const out: SeriesSamples[] = [];
   let n = 0;
-  for (const group of groups) {
+  for (let i = 0; i < series.length; i++) {
     const n0 = n;
-    n = decodeGroup(group, mint, maxt, T, V, VU, S, n);
+    n = decodeGroup(series.pieces(i), mint, maxt, T, V, VU, S, n);
     if (n === n0) continue;
     out.push({
-      labels: group[0]!.labels,
+      labels: series.labels(i),
       t: T.subarray(n0, n),
       v: V.subarray(n0, n),
       ...(S.subarray(n0, n).includes(1) ? { stale: S.slice(n0, n) } : {}),
@@ -59,50 +216,31 @@ export function mergeSelect(
   return out;
 }
 
-/**
- * mergeSelect's series one at a time, each decoded into `cols` (reused: a series' arrays are
- * valid during its visit only); a visit returning false stops the scan.
- */
-export function mergeScan(
-  blocks: readonly (readonly ChunkedSeries[])[],
-  head: readonly SeriesSamples[],
-  mint: number,
-  maxt: number,
-  cols: SampleColumns,
-  visit: SeriesVisitor,
-): void {
-  if (blocks.every((l) => l.length === 0)) {
-    for (const s of head) if (visit(s) === false) return;
-    return;
-  }
-  const { groups, caps } = joinByLabels(blocks, head);
-  for (let g = 0; g < groups.length; g++) {
-    const group = groups[g]!;
-    cols.reserve(caps[g]!);
-    const n = decodeGroup(group, mint, maxt, cols.t, cols.v, cols.vWords, cols.stale, 0);
+/** The series one at a time, each decoded into the reused `cols`; a visit returning false stops. */
+function scanPieces(series: SeriesPieces, mint: number, maxt: number, cols: SampleColumns, visit: SeriesVisitor): void {
+  for (let i = 0; i < series.length; i++) {
+    cols.reserve(series.capacity(i));
+    const n = decodeGroup(series.pieces(i), mint, maxt, cols.t, cols.v, cols.vWords, cols.stale, 0);
     if (n === 0) continue;
     const flags = cols.stale.subarray(0, n);
-    const series: SeriesSamples = {
-      labels: group[0]!.labels,
+    const samples: SeriesSamples = {
+      labels: series.labels(i),
       t: cols.t.subarray(0, n),
       v: cols.v.subarray(0, n),
       ...(flags.includes(1) ? { stale: flags } : {}),
     };
-    if (visit(series) === false) return;
+    if (visit(samples) === false) return;
   }
 }
 
-/** The pieces of each series (one group per series, in label order) and each group's most samples. */
-function joinByLabels(
-  blocks: readonly (readonly ChunkedSeries[])[],
-  head: readonly SeriesSamples[],
-): { groups: Piece[][]; caps: number[] } {
+/** The pieces of each series (one group per series, in label order) as SeriesPieces. */
+function joinByLabels(sources: readonly (readonly ChunkedSeries[])[]): SeriesPieces & { groups: ChunkedSeries[][] } {
   // A block lists series in UTF-8 byte order, which differs from label order beyond the BMP.
-  const lists: readonly (readonly Piece[])[] = [...blocks, head]
+  const lists = sources
     .filter((l) => l.length > 0)
     .map((l) => (inLabelOrder(l) ? l : [...l].sort((a, b) => compareLabels(a.labels, b.labels))));
   // Join by labels: each list is in label order, so a k-way merge groups one series' pieces.
-  const groups: Piece[][] = [];
+  const groups: ChunkedSeries[][] = [];
   const caps: number[] = [];
   const pos = new Array<number>(lists.length).fill(0);
   for (;;) {
@@ -112,27 +250,42 @@ function joinByLabels(
       if (p && (least === undefined || compareLabels(p.labels, least) < 0)) least = p.labels;
     }
     if (least === undefined) break;
-    const group: Piece[] = [];
+    const group: ChunkedSeries[] = [];
     let cap = 0;
     for (let i = 0; i < lists.length; i++) {
       const p = lists[i]![pos[i]!];
       if (p && (p.labels === least || compareLabels(p.labels, least) === 0)) {
         group.push(p);
         pos[i]!++;
-        if (isChunked(p)) for (const c of p.chunks) cap += promXorNumSamples(c);
-        else cap += p.t.length;
+        cap += pieceSamples(p);
       }
     }
-    if (group.length > 1) group.sort((a, b) => firstTime(a) - firstTime(b));
+    // stable: pieces starting together keep the order of their sources
+    if (group.length > 1) group.sort((a, b) => a.minT - b.minT);
     groups.push(group);
     caps.push(cap);
   }
-  return { groups, caps };
+  return {
+    groups,
+    length: groups.length,
+    labels: (i) => groups[i]![0]!.labels,
+    pieces: (i) => groups[i]!,
+    capacity: (i) => caps[i]!,
+  };
+}
+
+/** The samples a piece's chunks hold. */
+function pieceSamples(p: PieceChunks): number {
+  let n = 0;
+  const counts = p.headCounts;
+  if (counts !== undefined) for (let j = 0; j < counts.length; j++) n += counts[j]!;
+  else for (const c of p.chunks) n += promXorNumSamples(c);
+  return n;
 }
 
 /** Decodes one series' pieces (in time order) into the columns from n; returns the new end. */
 function decodeGroup(
-  group: readonly Piece[],
+  group: readonly PieceChunks[],
   mint: number,
   maxt: number,
   T: Float64Array,
@@ -144,14 +297,12 @@ function decodeGroup(
   const n0 = n;
   for (const p of group) {
     const from = n;
-    if (isChunked(p)) {
-      for (const c of p.chunks) n = decodePromXorInto(c, mint, maxt, T, VU, 0, n, S);
+    const counts = p.headCounts;
+    if (counts !== undefined) {
+      for (let j = 0; j < p.chunks.length; j++)
+        n = decodeXorInto(p.chunks[j]!, 0, counts[j]!, mint, maxt, T, V, S, n, VU);
     } else {
-      T.set(p.t, n);
-      V.set(p.v, n);
-      if (p.stale !== undefined) S.set(p.stale, n);
-      else S.fill(0, n, n + p.t.length);
-      n += p.t.length;
+      for (const c of p.chunks) n = decodePromXorInto(c, mint, maxt, T, VU, 0, n, S);
     }
     // Overlap with what earlier pieces wrote: keep only this piece's later timestamps.
     if (from > n0 && from < n && T[from]! <= T[from - 1]!) n = dropOverlap(T, VU, S, from, n, T[from - 1]!);
@@ -159,13 +310,9 @@ function decodeGroup(
   return n;
 }
 
-function inLabelOrder(list: readonly Piece[]): boolean {
+function inLabelOrder(list: readonly ChunkedSeries[]): boolean {
   for (let i = 1; i < list.length; i++) if (compareLabels(list[i - 1]!.labels, list[i]!.labels) > 0) return false;
   return true;
-}
-
-function firstTime(p: Piece): number {
-  return isChunked(p) ? p.minT : p.t.length > 0 ? p.t[0]! : Infinity;
 }
 
 /** Moves the samples of [from, n) later than `last` down to `from`; returns the new end. */

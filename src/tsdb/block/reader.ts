@@ -323,7 +323,7 @@ export class Block implements PostingsIndex {
 
   /** The samples of matching series in [mint, maxt] (inclusive), in label order. */
   select(matchers: readonly Matcher[], mint: number, maxt: number): SeriesSamples[] {
-    return mergeSelect([this.selectChunks(matchers, mint, maxt)], [], mint, maxt);
+    return mergeSelect([this.selectChunks(matchers, mint, maxt)], mint, maxt);
   }
 
   /**
